@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// dlifctl's command line, as data: parsing turns words into a Command
+// without touching the system (device names stay names until the command
+// runs), so every syntax rule is unit-tested.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "dlif/nl/address.hpp"
+#include "dlif/nl/dlif_types.hpp"
+#include "dlif/nl/result.hpp"
+
+namespace dlif::cli {
+
+struct Options {
+	bool json = false;
+	bool stats = false;
+	bool force = false;			// -batch: go on after a failing line
+	std::optional<std::string> batch_file;	// "-" = standard input
+};
+
+// route add | replace PREFIX role ROLE [peer A] [local A] [dev IF] [hoplimit N]
+struct RouteModify {
+	nl::EntryOpKind kind = nl::EntryOpKind::add;
+	nl::Entry entry;
+	std::optional<std::string> dev;
+};
+struct RouteDelete {
+	nl::Prefix prefix;
+};
+struct RouteGet {
+	nl::Prefix prefix;
+};
+struct RouteShow {
+	std::optional<nl::Role> role;
+	std::optional<nl::Ipv6Address> peer;
+	std::optional<std::string> dev;
+};
+struct RouteFlush {
+	std::optional<nl::Ipv6Address> peer;
+	std::optional<std::string> dev;
+};
+struct DevShow {
+	std::optional<std::string> name;
+};
+struct DevSet {
+	std::string name;
+	std::optional<nl::MacAddress> mn;
+	std::optional<nl::Ipv6Address> maar;
+};
+struct Monitor {};
+struct Help {};
+struct Version {};
+struct RunBatch {};	// the file is in Options
+
+using Command = std::variant<RouteModify, RouteDelete, RouteGet, RouteShow, RouteFlush, DevShow,
+			     DevSet, Monitor, Help, Version, RunBatch>;
+
+struct Invocation {
+	Options options;
+	Command command;
+};
+
+// All arguments after the program name. A failure is a usage error; its
+// message is meant to follow "dlifctl: ".
+nl::Result<Invocation> parse_invocation(std::span<const std::string_view> args);
+nl::Result<Invocation> parse_invocation(int argc, char **argv);
+
+// One command without options (a -batch line, split into words).
+nl::Result<Command> parse_command(std::span<const std::string_view> words);
+
+// Splits a -batch line into words: blanks separate, '#' starts a comment
+// outside quotes, "double" and 'single' quotes group. Fails on an
+// unterminated quote.
+nl::Result<std::vector<std::string>> split_batch_line(std::string_view line);
+
+std::string_view usage_text();
+
+}  // namespace dlif::cli

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// dlifctl's output, as pure functions: text lines in iproute2's style and
+// JSON objects. Interface names are looked up through a callback so that
+// tests need no interfaces.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "dlif/nl/dlif_types.hpp"
+#include "dlif/nl/result.hpp"
+#include "json.hpp"
+
+namespace dlif::cli {
+
+// The name of an interface index ("if7" style when it has none).
+using IfnameOf = std::function<std::string(uint32_t ifindex)>;
+
+// "2001:db8:a::/64 role serving peer 2001:db8::1 local 2001:db8::2 dev mn1mar1 hoplimit 64\n"
+// and, with stats (when the entry has them), an indented line of counters.
+std::string format_entry(const nl::Entry &entry, const IfnameOf &ifname, bool stats);
+// "    encap 10 pkts 1040 bytes decap 9 pkts 936 bytes drops spoof 0 ...\n"
+std::string format_stats(const nl::EntryStats &stats);
+// One object; "stats" only when with_stats and the entry has them.
+void write_entry_json(JsonWriter &json, const nl::Entry &entry, const IfnameOf &ifname,
+		      bool with_stats);
+
+// "mn1mar1: link veth0 address 00:11:22:33:01:01 mn 02:00:00:00:00:01 maar 2001:db8::1\n"
+std::string format_device(const nl::DlifDevice &device, const IfnameOf &ifname);
+void write_device_json(JsonWriter &json, const nl::DlifDevice &device, const IfnameOf &ifname);
+
+// "added <entry line>\n"; JSON: {"event":"added", <entry members>}\n
+std::string format_notification(const nl::Notification &notification, const IfnameOf &ifname);
+std::string format_notification_json(const nl::Notification &notification,
+				     const IfnameOf &ifname);
+
+// "Error: <extack message or strerror>." as iproute2 prints kernel errors.
+std::string format_error(const nl::Error &error);
+
+}  // namespace dlif::cli
