@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test VM, chrooted into the host's root file system (see
+# qemu/init.sh). /mnt/share is this run's writable exchange directory with
+# the host, /mnt/src the source tree (read-only). It runs the command the
+# host put in /mnt/share/cmd and leaves its exit status in /mnt/share/rc,
+# its output in /mnt/share/output.log and the kernel log in
+# /mnt/share/dmesg. The host (qemu/vm.sh) judges the kernel log.
+
+SHARE=/mnt/share
+# shellcheck source=/dev/null
+. "$SHARE/env"
+
+export HOME=/root TMPDIR=/tmp LC_ALL=C.UTF-8 TERM=${TERM:-dumb}
+# modprobe/modinfo wrappers that look in this run's module tree, ahead of
+# the host's tools (the host has no /lib/modules of its own).
+export PATH=$SHARE/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export DLIF_SRC=/mnt/src DLIF_BUILD=/mnt/src/${DLIF_BUILD_REL:-build}
+
+hostname dlif-vm
+ip link set lo up
+sysctl -qw kernel.panic_on_oops=1 kernel.printk_ratelimit=0 kernel.dmesg_restrict=0
+# Everything the kernel logs after this marker is judged by the host.
+echo "dlif-vm: test start" >/dev/kmsg
+
+cd "$DLIF_SRC" || exit 1
+if [ "${DLIF_VM_SHELL:-0}" = 1 ]; then
+	echo "dlif-vm: shell on $(uname -r); dlif.ko: $DLIF_MODULE; exit or Ctrl-D powers off"
+	setsid --ctty --wait bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+	rc=$?
+else
+	set -o pipefail
+	bash "$SHARE/cmd" 2>&1 | tee "$SHARE/output.log" >/dev/console
+	rc=$?
+fi
+echo "dlif-vm: test end" >/dev/kmsg
+dmesg >"$SHARE/dmesg"
+echo "$rc" >"$SHARE/rc"
+sync
+exit "$rc"

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build dlif.ko for one kernel (series or release) with W=1 and fail on
+# any compiler or modpost warning. Each kernel gets its own object tree
+# (build/module/<release>/, a symlink farm of the sources) so that builds
+# for different kernels never share objects.
+#
+# usage: scripts/build-module.sh KVER
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+KVER=${1:?usage: $0 KVER}
+
+KREL=$("$TOP/qemu/kernels.sh" release "$KVER")
+KDIR=$BUILD/kernels/$KREL/root/usr/src/linux-headers-$KREL
+[ -d "$KDIR" ] || { echo "build-module.sh: no headers for $KREL (run: make deps)" >&2; exit 1; }
+
+OUT=$BUILD/module/$KREL
+mkdir -p "$OUT/kmod"
+# Refresh the farm: new sources appear, removed ones disappear.
+find "$OUT/kmod" -maxdepth 1 -type l -delete
+ln -sfn "$TOP/Kbuild" "$OUT/Kbuild"
+ln -sfn "$TOP/uapi" "$OUT/uapi"
+for f in "$TOP"/kmod/*.[ch] "$TOP/kmod/Kbuild"; do
+	ln -sfn "$f" "$OUT/kmod/$(basename "$f")"
+done
+
+log=$OUT/build.log
+if ! make -C "$KDIR" M="$OUT" W=1 -j"$(nproc)" modules >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "build-module.sh: build for $KREL failed" >&2
+	exit 1
+fi
+if grep -E 'warning:|WARNING:' "$log" >&2; then
+	echo "build-module.sh: the build for $KREL has warnings (W=1 must be clean)" >&2
+	exit 1
+fi
+cp "$OUT/kmod/dlif.ko" "$OUT/dlif.ko"
+echo "dlif.ko for $KREL: $OUT/dlif.ko"

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what dlif needs from Debian 12's archive, only what is missing,
+# then fetch the supported kernels into the build tree. Idempotent: a
+# second run makes no network access when everything is present (the
+# private kernel package lists refresh at most once a day).
+#
+# usage: scripts/deps.sh [KVER...]   (default: every supported kernel)
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+
+PACKAGES=(
+	# userspace build and tests
+	build-essential cmake pkg-config libmnl-dev libgtest-dev libgmock-dev
+	libbenchmark-dev libtomlplusplus-dev
+	clang libclang-rt-14-dev
+	# kernel module build (headers come from qemu/kernels.sh)
+	gcc-12 make bc kmod xz-utils zstd dwarves libelf-dev
+	debian-archive-keyring
+	# the test VM
+	qemu-system-x86 busybox-static cpio
+	# tools the tests run inside the VM and on the host
+	iproute2 iputils-ping procps tcpdump tshark python3 python3-scapy socat
+	ethtool util-linux
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps.sh: missing packages: ${missing[*]}" >&2
+		echo "deps.sh: run as root (or: sudo apt-get install ${missing[*]})" >&2
+		exit 1
+	fi
+	echo "deps.sh: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -q update >/dev/null
+	apt-get -q install -y --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+kvers=("$@")
+[ ${#kvers[@]} -gt 0 ] || read -r -a kvers <<<"$("$TOP/qemu/kernels.sh" list)"
+for k in "${kvers[@]}"; do
+	"$TOP/qemu/kernels.sh" fetch "$k" >/dev/null
+done
