@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dlif: network-based Distributed Mobility Management (RFC 8885) for Linux.
+# `make help` lists the targets. Everything is built under build/.
+
+TOP      := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD    ?= $(TOP)/build
+KVERS    := $(shell $(TOP)/qemu/kernels.sh list)
+KVER     ?= $(KVERS)
+TEST     ?=
+JOBS     ?= $(shell nproc)
+USERSPACE_BUILD := $(BUILD)/userspace
+
+export BUILD
+
+.PHONY: all help deps module userspace unit-tests selftests check demo bench \
+	bench-vm vm-shell clean distclean
+
+all: module userspace
+
+help:
+	@echo 'dlif make targets:'
+	@echo '  make demo        install what is missing, build, boot a VM and run the main job'
+	@echo '  make check       install, build everything, run every test; ends with "N passed, N failed"'
+	@echo '  make deps        install Debian packages and fetch the supported kernels ($(KVERS))'
+	@echo '  make module      build dlif.ko for KVER (default: every supported kernel), W=1 clean'
+	@echo '  make userspace   build the C++ codec, daemon, dlifctl and tests (CMake, build/userspace)'
+	@echo '  make unit-tests  run the userspace tests (ctest)'
+	@echo '  make selftests   run the kernel selftests in QEMU [KVER=6.1|6.12] [TEST=name]'
+	@echo '  make vm-shell    interactive shell in the test VM with dlif.ko [KVER=6.1]'
+	@echo '  make bench       run the userspace benchmarks (Google Benchmark)'
+	@echo '  make bench-vm    run the data-plane benchmarks in the VM'
+	@echo '  make clean       remove build products (keeps the kernel cache)'
+	@echo '  make distclean   remove build/ entirely'
+
+deps:
+	@$(TOP)/scripts/deps.sh $(KVER)
+
+# dlif.ko for each kernel in KVER, each in its own tree under build/module.
+module: deps
+	@set -e; for k in $(KVER); do $(TOP)/scripts/build-module.sh "$$k"; done
+
+userspace: deps
+	@cmake -S $(TOP) -B $(USERSPACE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >$(BUILD)/cmake.log 2>&1 || \
+		{ cat $(BUILD)/cmake.log; exit 1; }
+	@cmake --build $(USERSPACE_BUILD) -j $(JOBS)
+
+unit-tests: userspace
+	@$(TOP)/scripts/run-unit-tests.sh
+
+selftests: module userspace
+	@$(TOP)/qemu/run-selftests.sh $(foreach k,$(KVER),-k $(k)) $(if $(TEST),-t $(TEST))
+
+check: module userspace
+	@$(TOP)/scripts/check.sh $(KVER)
+
+demo: module userspace
+	@$(TOP)/qemu/vm.sh -k $(firstword $(KVER)) -t 300 -- scripts/demo.sh
+
+bench: userspace
+	@$(TOP)/scripts/bench.sh
+
+bench-vm: module userspace
+	@$(TOP)/qemu/vm.sh -k $(firstword $(KVER)) --smp 1 -t 3000 -- selftests/bench/dataplane.sh
+
+vm-shell: module userspace
+	@$(TOP)/qemu/vm.sh -k $(firstword $(KVER)) --shell
+
+clean:
+	rm -rf $(BUILD)/module $(BUILD)/userspace $(BUILD)/vm $(BUILD)/results
+
+distclean:
+	rm -rf $(BUILD)
