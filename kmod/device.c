@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dlif: the DLIF netdevice.
+ *
+ * A DLIF is the logical router interface that a serving MAAR shows to ONE
+ * mobile node on a shared access link (RFC 8885 §3.6): it carries the MAC
+ * and link-local address that one anchoring MAAR uses towards that node.
+ * Many DLIFs stack on one lower (access) Ethernet device; the lower
+ * device's rx_handler (rx.c) hands each a node's frames by the pair (MN
+ * MAC, DLIF MAC).
+ *
+ * The device is IFF_POINTOPOINT with the mobile node's MAC as its
+ * "broadcast" (peer) address: IPv6 neighbour entries on it are then NOARP
+ * and resolve to the node directly. That is what the link is - one peer -
+ * and it keeps the anchor role's traffic flowing into dlif_xmit() after
+ * the node has left, when neighbour discovery would fail. `ip link show`
+ * prints the node's MAC as "peer".
+ */
+
+#include <linux/ethtool.h>
+#include <linux/if_arp.h>
+#include <linux/module.h>
+#include <net/rtnetlink.h>
+
+#include "dlif.h"
+
+static struct dlif_port *dlif_port_get_rtnl(const struct net_device *dev)
+{
+	if (rcu_access_pointer(dev->rx_handler) != dlif_handle_frame)
+		return NULL;
+	return rtnl_dereference(dev->rx_handler_data);
+}
+
+static struct dlif_port *dlif_port_create(struct net_device *lower,
+					  struct netlink_ext_ack *extack)
+{
+	struct dlif_port *port;
+	int err;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return ERR_PTR(-ENOMEM);
+	port->dev = lower;
+	INIT_LIST_HEAD(&port->dlifs);
+	hash_init(port->by_mn);
+
+	err = netdev_rx_handler_register(lower, dlif_handle_frame, port);
+	if (err) {
+		kfree(port);
+		NL_SET_ERR_MSG(extack,
+			       "lower device already has a receive handler (bridge port, bond slave, macvlan, ...)");
+		return ERR_PTR(err);
+	}
+	return port;
+}
+
+static void dlif_port_destroy(struct dlif_port *port)
+{
+	netdev_rx_handler_unregister(port->dev);
+	kfree_rcu(port, rcu);
+}
+
+/* Is the pair (mobile node, DLIF MAC) taken on this port by another DLIF? */
+static bool dlif_pair_taken(const struct dlif_port *port, const u8 *mn_addr,
+			    const u8 *dev_addr, const struct dlif_dev *self)
+{
+	const struct dlif_dev *other;
+
+	if (is_zero_ether_addr(mn_addr))
+		return false;
+	hash_for_each_possible(port->by_mn, other, mn_node, dlif_mn_hash(mn_addr)) {
+		if (other != self && ether_addr_equal(other->mn_addr, mn_addr) &&
+		    ether_addr_equal(other->dev->dev_addr, dev_addr))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Bind the DLIF to a mobile node (an all-zero address unbinds it). Called
+ * under RTNL. Readers of the port hash run under RCU; a rebind waits for
+ * them before re-inserting the node so none follows it into another chain.
+ */
+int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
+		  struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = dlif->dev;
+	bool was_bound = !is_zero_ether_addr(dlif->mn_addr);
+
+	ASSERT_RTNL();
+	if (ether_addr_equal(mn_addr, dlif->mn_addr))
+		return 0;
+	if (!is_zero_ether_addr(mn_addr) && !is_valid_ether_addr(mn_addr)) {
+		NL_SET_ERR_MSG(extack, "mobile node address must be a unicast MAC address");
+		return -EINVAL;
+	}
+	if (dlif_pair_taken(dlif->port, mn_addr, dev->dev_addr, dlif)) {
+		NL_SET_ERR_MSG(extack,
+			       "another dlif on this lower device has the same MAC for this mobile node");
+		return -EADDRINUSE;
+	}
+
+	if (was_bound) {
+		hash_del_rcu(&dlif->mn_node);
+		synchronize_net();
+	}
+	ether_addr_copy(dlif->mn_addr, mn_addr);
+	if (is_zero_ether_addr(mn_addr)) {
+		eth_broadcast_addr(dev->broadcast);
+	} else {
+		ether_addr_copy(dev->broadcast, mn_addr);
+		hash_add_rcu(dlif->port->by_mn, &dlif->mn_node, dlif_mn_hash(mn_addr));
+	}
+	if (dev->reg_state == NETREG_REGISTERED)
+		netdev_state_change(dev);
+	return 0;
+}
+
+/* ------------------------------------------------------------ netdev ops */
+
+/* ndo_init and ndo_uninit pair up: joining the port is undone by leaving
+ * it, whichever way registration ends.
+ */
+static int dlif_init(struct net_device *dev)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+	netdev_lockdep_set_classes(dev);
+	list_add_tail_rcu(&dlif->port_node, &dlif->port->dlifs);
+	return 0;
+}
+
+static void dlif_uninit(struct net_device *dev)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+	struct dlif_port *port = dlif->port;
+
+	dlif_table_remove_dlif(dlif);
+	if (!is_zero_ether_addr(dlif->mn_addr))
+		hash_del_rcu(&dlif->mn_node);
+	list_del_rcu(&dlif->port_node);
+	if (list_empty(&port->dlifs))
+		dlif_port_destroy(port);
+}
+
+static void dlif_free(struct net_device *dev)
+{
+	free_percpu(dev->tstats);
+}
+
+static int dlif_open(struct net_device *dev)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+	struct net_device *lower = dlif->lower;
+	int err;
+
+	if (!(lower->flags & IFF_UP))
+		return -ENETDOWN;
+	err = dev_uc_add(lower, dev->dev_addr);
+	if (err)
+		return err;
+	if (dev->flags & IFF_ALLMULTI) {
+		err = dev_set_allmulti(lower, 1);
+		if (err)
+			goto err_uc;
+	}
+	if (dev->flags & IFF_PROMISC) {
+		err = dev_set_promiscuity(lower, 1);
+		if (err)
+			goto err_allmulti;
+	}
+	netif_stacked_transfer_operstate(lower, dev);
+	return 0;
+
+err_allmulti:
+	if (dev->flags & IFF_ALLMULTI)
+		dev_set_allmulti(lower, -1);
+err_uc:
+	dev_uc_del(lower, dev->dev_addr);
+	return err;
+}
+
+static int dlif_stop(struct net_device *dev)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+	struct net_device *lower = dlif->lower;
+
+	dev_uc_unsync(lower, dev);
+	dev_mc_unsync(lower, dev);
+	if (dev->flags & IFF_ALLMULTI)
+		dev_set_allmulti(lower, -1);
+	if (dev->flags & IFF_PROMISC)
+		dev_set_promiscuity(lower, -1);
+	dev_uc_del(lower, dev->dev_addr);
+	netif_carrier_off(dev);
+	return 0;
+}
+
+static int dlif_set_mac_address(struct net_device *dev, void *p)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+	struct sockaddr *sa = p;
+	int err;
+
+	if (!is_valid_ether_addr(sa->sa_data))
+		return -EADDRNOTAVAIL;
+	if (dlif_pair_taken(dlif->port, dlif->mn_addr, sa->sa_data, dlif))
+		return -EADDRINUSE;
+	if (dev->flags & IFF_UP) {
+		err = dev_uc_add(dlif->lower, sa->sa_data);
+		if (err)
+			return err;
+		dev_uc_del(dlif->lower, dev->dev_addr);
+	}
+	eth_hw_addr_set(dev, sa->sa_data);
+	return 0;
+}
+
+static void dlif_change_rx_flags(struct net_device *dev, int change)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+
+	if (!(dev->flags & IFF_UP))
+		return;
+	if (change & IFF_ALLMULTI)
+		dev_set_allmulti(dlif->lower, dev->flags & IFF_ALLMULTI ? 1 : -1);
+	if (change & IFF_PROMISC)
+		dev_set_promiscuity(dlif->lower, dev->flags & IFF_PROMISC ? 1 : -1);
+}
+
+static void dlif_set_rx_mode(struct net_device *dev)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+
+	dev_mc_sync(dlif->lower, dev);
+	dev_uc_sync(dlif->lower, dev);
+}
+
+static int dlif_change_mtu(struct net_device *dev, int new_mtu)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+
+	if (new_mtu > READ_ONCE(dlif->lower->mtu))
+		return -EINVAL;
+	WRITE_ONCE(dev->mtu, new_mtu);
+	return 0;
+}
+
+static int dlif_get_iflink(const struct net_device *dev)
+{
+	const struct dlif_dev *dlif = netdev_priv(dev);
+
+	return READ_ONCE(dlif->lower->ifindex);
+}
+
+static const struct net_device_ops dlif_netdev_ops = {
+	.ndo_init		= dlif_init,
+	.ndo_uninit		= dlif_uninit,
+	.ndo_open		= dlif_open,
+	.ndo_stop		= dlif_stop,
+	.ndo_start_xmit		= dlif_xmit,
+	.ndo_set_mac_address	= dlif_set_mac_address,
+	.ndo_change_rx_flags	= dlif_change_rx_flags,
+	.ndo_set_rx_mode	= dlif_set_rx_mode,
+	.ndo_change_mtu		= dlif_change_mtu,
+	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_get_iflink		= dlif_get_iflink,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+bool netif_is_dlif(const struct net_device *dev)
+{
+	return dev->netdev_ops == &dlif_netdev_ops;
+}
+
+static void dlif_get_drvinfo(struct net_device *dev,
+			     struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->bus_info, "dlif", sizeof(info->bus_info));
+}
+
+static const struct ethtool_ops dlif_ethtool_ops = {
+	.get_drvinfo	= dlif_get_drvinfo,
+	.get_link	= ethtool_op_get_link,
+};
+
+#define DLIF_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | \
+		       NETIF_F_FRAGLIST | NETIF_F_GSO_SOFTWARE | NETIF_F_RXCSUM)
+
+static void dlif_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+
+	/* One peer per link: see the comment at the top of this file. */
+	dev->flags |= IFF_POINTOPOINT;
+	dev->flags &= ~IFF_BROADCAST;
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_UNICAST_FLT;
+
+	dev->netdev_ops = &dlif_netdev_ops;
+	dev->ethtool_ops = &dlif_ethtool_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = dlif_free;
+
+	/* Room for the outer IPv6 header when the anchor role encapsulates. */
+	dev->needed_headroom = LL_MAX_HEADER + sizeof(struct ipv6hdr);
+
+	dev->features |= DLIF_FEATURES;
+	dev->hw_features |= DLIF_FEATURES;
+	dev->vlan_features |= DLIF_FEATURES;
+	dlif_compat_set_lltx(dev);
+	dlif_compat_set_netns_local(dev);
+}
+
+/* -------------------------------------------------------------- rtnl link */
+
+static const struct nla_policy dlif_link_policy[IFLA_DLIF_MAX + 1] = {
+	[IFLA_DLIF_MN_ADDR]	= NLA_POLICY_ETH_ADDR,
+	[IFLA_DLIF_MAAR_ADDR]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+};
+
+static int dlif_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS] && !is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+				    "dlif address must be a unicast MAC address");
+		return -EADDRNOTAVAIL;
+	}
+	if (data && data[IFLA_DLIF_MN_ADDR]) {
+		const u8 *mn = nla_data(data[IFLA_DLIF_MN_ADDR]);
+
+		if (!is_zero_ether_addr(mn) && !is_valid_ether_addr(mn)) {
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_DLIF_MN_ADDR],
+					    "mobile node address must be a unicast MAC address");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int dlif_newlink(struct net *src_net, struct net_device *dev,
+			struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+	struct net_device *lower;
+	struct dlif_port *port;
+	bool new_port = false;
+	u8 mn[ETH_ALEN] = {};
+	int err;
+
+	if (!tb[IFLA_LINK]) {
+		NL_SET_ERR_MSG(extack,
+			       "dlif needs a lower device: ip link add link DEV name NAME type dlif");
+		return -EINVAL;
+	}
+	lower = __dev_get_by_index(src_net, nla_get_u32(tb[IFLA_LINK]));
+	if (!lower) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK], "lower device not found");
+		return -ENODEV;
+	}
+	if (netif_is_dlif(lower)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
+				    "a dlif cannot be the lower device of a dlif");
+		return -EINVAL;
+	}
+	if (lower->type != ARPHRD_ETHER || lower->addr_len != ETH_ALEN ||
+	    (lower->flags & IFF_LOOPBACK)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
+				    "lower device must be an Ethernet device");
+		return -EINVAL;
+	}
+	if (!net_eq(dev_net(lower), dev_net(dev))) {
+		NL_SET_ERR_MSG(extack,
+			       "dlif must be in the network namespace of its lower device");
+		return -EINVAL;
+	}
+	if (tb[IFLA_MTU] && nla_get_u32(tb[IFLA_MTU]) > lower->mtu) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU],
+				    "MTU exceeds the lower device's MTU");
+		return -EINVAL;
+	}
+
+	/* The mobile node: IFLA_DLIF_MN_ADDR, or the peer ("broadcast")
+	 * address given to ip link add.
+	 */
+	if (data && data[IFLA_DLIF_MN_ADDR])
+		ether_addr_copy(mn, nla_data(data[IFLA_DLIF_MN_ADDR]));
+	else if (tb[IFLA_BROADCAST] && is_valid_ether_addr(dev->broadcast))
+		ether_addr_copy(mn, dev->broadcast);
+	eth_broadcast_addr(dev->broadcast);
+
+	if (!tb[IFLA_ADDRESS])
+		eth_hw_addr_random(dev);
+	if (!tb[IFLA_MTU])
+		dev->mtu = lower->mtu;
+	dev->max_mtu = lower->mtu;
+	dev->gso_max_size = lower->gso_max_size;
+	dev->gso_max_segs = lower->gso_max_segs;
+
+	port = dlif_port_get_rtnl(lower);
+	if (!port) {
+		port = dlif_port_create(lower, extack);
+		if (IS_ERR(port))
+			return PTR_ERR(port);
+		new_port = true;
+	}
+
+	dlif->dev = dev;
+	dlif->lower = lower;
+	dlif->port = port;
+	INIT_LIST_HEAD(&dlif->entries);
+	if (data && data[IFLA_DLIF_MAAR_ADDR])
+		dlif->maar_addr = nla_get_in6_addr(data[IFLA_DLIF_MAAR_ADDR]);
+
+	if (dlif_pair_taken(port, mn, dev->dev_addr, NULL)) {
+		NL_SET_ERR_MSG(extack,
+			       "another dlif on this lower device has the same MAC for this mobile node");
+		err = -EADDRINUSE;
+		goto err_port;
+	}
+
+	/* From here on, unregistering undoes everything (ndo_uninit). */
+	err = register_netdevice(dev);
+	if (err)
+		goto err_port;
+	err = netdev_upper_dev_link(lower, dev, extack);
+	if (err)
+		goto err_unregister;
+	if (!is_zero_ether_addr(mn)) {
+		err = dlif_dev_bind(dlif, mn, extack);
+		if (err)
+			goto err_unlink;
+	}
+	netif_stacked_transfer_operstate(lower, dev);
+	linkwatch_fire_event(dev);
+	return 0;
+
+err_unlink:
+	netdev_upper_dev_unlink(lower, dev);
+err_unregister:
+	unregister_netdevice(dev);
+	return err;
+err_port:
+	/* A failed registration may already have left and destroyed it. */
+	if (new_port && dlif_port_get_rtnl(lower) == port && list_empty(&port->dlifs))
+		dlif_port_destroy(port);
+	return err;
+}
+
+static void dlif_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+
+	unregister_netdevice_queue(dev, head);
+	netdev_upper_dev_unlink(dlif->lower, dev);
+}
+
+static int dlif_changelink(struct net_device *dev, struct nlattr *tb[],
+			   struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+	int err;
+
+	if (!data)
+		return 0;
+	if (data[IFLA_DLIF_MN_ADDR]) {
+		err = dlif_dev_bind(dlif, nla_data(data[IFLA_DLIF_MN_ADDR]), extack);
+		if (err)
+			return err;
+	}
+	if (data[IFLA_DLIF_MAAR_ADDR])
+		dlif->maar_addr = nla_get_in6_addr(data[IFLA_DLIF_MAAR_ADDR]);
+	return 0;
+}
+
+static size_t dlif_get_size(const struct net_device *dev)
+{
+	return nla_total_size(ETH_ALEN) +			/* IFLA_DLIF_MN_ADDR */
+	       nla_total_size(sizeof(struct in6_addr));	/* IFLA_DLIF_MAAR_ADDR */
+}
+
+static int dlif_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct dlif_dev *dlif = netdev_priv(dev);
+
+	if (!is_zero_ether_addr(dlif->mn_addr) &&
+	    nla_put(skb, IFLA_DLIF_MN_ADDR, ETH_ALEN, dlif->mn_addr))
+		return -EMSGSIZE;
+	if (!ipv6_addr_any(&dlif->maar_addr) &&
+	    nla_put_in6_addr(skb, IFLA_DLIF_MAAR_ADDR, &dlif->maar_addr))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct net *dlif_get_link_net(const struct net_device *dev)
+{
+	const struct dlif_dev *dlif = netdev_priv(dev);
+
+	return dev_net(dlif->lower);
+}
+
+struct rtnl_link_ops dlif_link_ops __read_mostly = {
+	.kind		= DLIF_LINK_KIND,
+	.priv_size	= sizeof(struct dlif_dev),
+	.setup		= dlif_setup,
+	.maxtype	= IFLA_DLIF_MAX,
+	.policy		= dlif_link_policy,
+	.validate	= dlif_validate,
+	.newlink	= dlif_newlink,
+	.changelink	= dlif_changelink,
+	.dellink	= dlif_dellink,
+	.get_size	= dlif_get_size,
+	.fill_info	= dlif_fill_info,
+	.get_link_net	= dlif_get_link_net,
+};
+
+/* ------------------------------------------------------ device notifier */
+
+/* `ip link set DLIF broadcast MAC` rebinds the mobile node, if it can. */
+static void dlif_broadcast_changed(struct dlif_dev *dlif)
+{
+	struct net_device *dev = dlif->dev;
+	u8 wanted[ETH_ALEN];
+
+	if (ether_addr_equal(dev->broadcast, dlif->mn_addr) ||
+	    (is_broadcast_ether_addr(dev->broadcast) && is_zero_ether_addr(dlif->mn_addr)))
+		return;
+	ether_addr_copy(wanted, dev->broadcast);
+	if (is_valid_ether_addr(wanted) && !dlif_dev_bind(dlif, wanted, NULL))
+		return;
+	netdev_warn(dev, "peer address %pM refused; the mobile node stays %pM\n",
+		    wanted, dlif->mn_addr);
+	if (is_zero_ether_addr(dlif->mn_addr))
+		eth_broadcast_addr(dev->broadcast);
+	else
+		ether_addr_copy(dev->broadcast, dlif->mn_addr);
+}
+
+static int dlif_device_event(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct dlif_dev *dlif, *next;
+	struct dlif_port *port;
+	LIST_HEAD(kill);
+
+	if (netif_is_dlif(dev)) {
+		if (event == NETDEV_CHANGEADDR)
+			dlif_broadcast_changed(netdev_priv(dev));
+		return NOTIFY_DONE;
+	}
+
+	port = dlif_port_get_rtnl(dev);
+	if (!port)
+		return NOTIFY_DONE;
+
+	switch (event) {
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+		list_for_each_entry(dlif, &port->dlifs, port_node)
+			netif_stacked_transfer_operstate(dev, dlif->dev);
+		break;
+	case NETDEV_CHANGEMTU:
+		/* The DLIFs follow the lower device's MTU. */
+		list_for_each_entry(dlif, &port->dlifs, port_node) {
+			dlif->dev->max_mtu = dev->mtu;
+			dev_set_mtu(dlif->dev, dev->mtu);
+		}
+		break;
+	case NETDEV_FEAT_CHANGE:
+		list_for_each_entry(dlif, &port->dlifs, port_node) {
+			dlif->dev->gso_max_size = dev->gso_max_size;
+			dlif->dev->gso_max_segs = dev->gso_max_segs;
+		}
+		break;
+	case NETDEV_PRE_TYPE_CHANGE:
+		/* The DLIFs need an Ethernet lower device. */
+		return NOTIFY_BAD;
+	case NETDEV_UNREGISTER:
+		/* Lower device going away: its DLIFs go with it. */
+		if (dev->reg_state != NETREG_UNREGISTERING)
+			break;
+		list_for_each_entry_safe(dlif, next, &port->dlifs, port_node)
+			dlif_link_ops.dellink(dlif->dev, &kill);
+		unregister_netdevice_many(&kill);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block dlif_notifier_block __read_mostly = {
+	.notifier_call = dlif_device_event,
+};
+
+int dlif_device_init(void)
+{
+	int err;
+
+	err = register_netdevice_notifier(&dlif_notifier_block);
+	if (err)
+		return err;
+	err = rtnl_link_register(&dlif_link_ops);
+	if (err)
+		unregister_netdevice_notifier(&dlif_notifier_block);
+	return err;
+}
+
+void dlif_device_uninit(void)
+{
+	rtnl_link_unregister(&dlif_link_ops);
+	unregister_netdevice_notifier(&dlif_notifier_block);
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dlif: Distributed Logical Interfaces and per-prefix IPv6-in-IPv6
+ * forwarding for network-based Distributed Mobility Management (RFC 8885).
+ *
+ * Declarations shared between the files of the module. Each file owns one
+ * concern: device.c the netdevice, rx.c the lower device's receive demux
+ * and the uplink classification, tx.c the DLIF transmit path, table.c the
+ * per-namespace prefix table, tunnel.c encapsulation and decapsulation,
+ * netlink.c the generic netlink family, stats.c the counters.
+ */
+#ifndef _DLIF_H
+#define _DLIF_H
+
+#include <linux/etherdevice.h>
+#include <linux/hashtable.h>
+#include <linux/in6.h>
+#include <linux/jhash.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rhashtable-types.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/xarray.h>
+#include <net/dst_cache.h>
+
+#include <linux/dlif.h>
+
+#include "compat.h"
+
+/* ------------------------------------------------------------------ device */
+
+#define DLIF_MN_HASH_BITS	8
+
+/*
+ * Per lower (access) device state, shared by every DLIF stacked on it. It
+ * is the lower device's rx_handler_data. Written under RTNL, read under
+ * RCU by the receive path.
+ */
+struct dlif_port {
+	struct net_device *dev;
+	struct list_head dlifs;			/* all DLIFs on this port */
+	DECLARE_HASHTABLE(by_mn, DLIF_MN_HASH_BITS);	/* keyed by MN MAC */
+	struct rcu_head rcu;
+};
+
+/* The private part of a DLIF netdevice. */
+struct dlif_dev {
+	struct net_device *dev;
+	struct net_device *lower;
+	struct dlif_port *port;
+	struct hlist_node mn_node;		/* port->by_mn, RCU */
+	struct list_head port_node;		/* port->dlifs, RTNL */
+	struct list_head entries;		/* table entries naming it */
+	u8 mn_addr[ETH_ALEN];			/* zero when unbound */
+	struct in6_addr maar_addr;		/* the anchoring MAAR it represents */
+	bool dead;				/* being unregistered (table lock) */
+};
+
+extern struct rtnl_link_ops dlif_link_ops;
+
+/* The port hash key: the mobile node's MAC. */
+static inline u32 dlif_mn_hash(const u8 *mac)
+{
+	return jhash(mac, ETH_ALEN, 0);
+}
+
+bool netif_is_dlif(const struct net_device *dev);
+int dlif_device_init(void);
+void dlif_device_uninit(void);
+int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
+		  struct netlink_ext_ack *extack);
+
+/* ------------------------------------------------------------------- table */
+
+/* Per-entry counters, per CPU on the packet path. */
+struct dlif_entry_pcpu_stats {
+	u64_stats_t encap_packets;
+	u64_stats_t encap_bytes;
+	u64_stats_t decap_packets;
+	u64_stats_t decap_bytes;
+	struct u64_stats_sync syncp;
+};
+
+/* Drop reasons, counted per entry (rare paths: atomics suffice). */
+enum dlif_drop {
+	DLIF_DROP_SPOOF,
+	DLIF_DROP_TOO_BIG,
+	DLIF_DROP_NO_ROUTE,
+	DLIF_DROP_HOP_LIMIT,
+	DLIF_DROP_ECN,
+	DLIF_DROP_OTHER,
+	__DLIF_DROP_MAX,
+};
+
+/*
+ * A tunnel endpoint, shared by every entry that names it; its route (and
+ * chosen source address) is cached per CPU.
+ */
+struct dlif_peer {
+	struct hlist_node node;			/* dlif_net->peers, RCU */
+	struct in6_addr addr;
+	struct dst_cache dst_cache;
+	unsigned int refs;			/* entries naming it; table lock */
+	struct rcu_head rcu;
+};
+
+/* The lookup key: the prefix, masked to its length. Padding is zero. */
+struct dlif_key {
+	struct in6_addr prefix;
+	u8 plen;
+	u8 pad[3];
+};
+
+struct dlif_entry {
+	struct rhash_head node;			/* dlif_net->entries */
+	struct dlif_key key;
+	u8 role;				/* enum dlif_role */
+	u8 hop_limit;
+	u32 id;					/* dlif_net->ids, dump order */
+	struct in6_addr local;			/* outer source, :: = by route */
+	struct dlif_peer *peer;			/* NULL only for a local-export */
+	struct dlif_dev *dlif;			/* NULL when it names no DLIF */
+	netdevice_tracker dev_tracker;
+	struct list_head dlif_node;		/* dlif->entries */
+	struct dlif_entry_pcpu_stats __percpu *stats;
+	atomic_long_t drops[__DLIF_DROP_MAX];
+	struct rcu_head rcu;
+};
+
+/* Prefix lengths present for one role, longest first (RCU published). */
+struct dlif_lens {
+	unsigned int n;
+	u8 len[129];
+	struct rcu_head rcu;
+};
+
+/* Per network namespace state. */
+struct dlif_net {
+	struct net *net;
+	struct mutex lock;			/* serialises writers */
+	struct rhashtable entries;		/* keyed by struct dlif_key */
+	struct xarray ids;			/* entry id -> entry, for dumps */
+	struct dlif_lens __rcu *lens[__DLIF_ROLE_MAX];
+	unsigned int len_count[__DLIF_ROLE_MAX][129];	/* table lock */
+	unsigned int role_count[__DLIF_ROLE_MAX];	/* read locklessly */
+	unsigned int nr_entries;		/* read locklessly */
+	DECLARE_HASHTABLE(peers, 6);
+	u32 next_id;
+};
+
+/* What a netlink request asks an entry to be. */
+struct dlif_entry_cfg {
+	struct in6_addr prefix;
+	u8 plen;
+	u8 role;
+	u8 hop_limit;
+	bool has_peer;
+	struct in6_addr peer;
+	struct in6_addr local;
+	struct net_device *dev;			/* a DLIF (held by the caller) or NULL */
+};
+
+/* Which entries a flush or a dump applies to; zero fields match all. */
+struct dlif_entry_filter {
+	u8 role;
+	bool has_peer;
+	struct in6_addr peer;
+	int ifindex;
+};
+
+struct dlif_net *dlif_net(const struct net *net);
+int dlif_table_init(void);
+void dlif_table_uninit(void);
+
+struct dlif_entry *dlif_lookup(struct dlif_net *dn, u8 role,
+			       const struct in6_addr *addr);
+struct dlif_entry *dlif_table_find(struct dlif_net *dn,
+				   const struct in6_addr *prefix, u8 plen);
+bool dlif_peer_known(struct dlif_net *dn, const struct in6_addr *addr);
+struct dlif_peer *dlif_peer_find(struct dlif_net *dn,
+				 const struct in6_addr *addr);
+
+int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
+		   bool replace, struct netlink_ext_ack *extack);
+int dlif_table_del(struct dlif_net *dn, const struct in6_addr *prefix, u8 plen,
+		   struct netlink_ext_ack *extack);
+unsigned int dlif_table_flush(struct dlif_net *dn,
+			      const struct dlif_entry_filter *filter);
+void dlif_table_remove_dlif(struct dlif_dev *dlif);
+bool dlif_entry_matches(const struct dlif_entry *e,
+			const struct dlif_entry_filter *filter);
+
+static inline bool dlif_entry_has_uplink_roles(const struct dlif_net *dn)
+{
+	return READ_ONCE(dn->role_count[DLIF_ROLE_SERVING]) ||
+	       READ_ONCE(dn->role_count[DLIF_ROLE_LOCAL_NET]);
+}
+
+/* ------------------------------------------------------- packet paths */
+
+rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb);
+netdev_tx_t dlif_xmit(struct sk_buff *skb, struct net_device *dev);
+void dlif_tunnel_xmit(struct sk_buff *skb, struct dlif_entry *e,
+		      struct net_device *dev);
+void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif);
+int dlif_tunnel_init(void);
+void dlif_tunnel_uninit(void);
+
+/* ----------------------------------------------------------------- stats */
+
+void dlif_entry_count_encap(struct dlif_entry *e, unsigned int len);
+void dlif_entry_count_decap(struct dlif_entry *e, unsigned int len);
+void dlif_entry_count_drop(struct dlif_entry *e, enum dlif_drop reason);
+void dlif_dev_count_rx(struct net_device *dev, unsigned int len);
+void dlif_dev_count_tx(struct net_device *dev, unsigned int len);
+
+struct dlif_entry_stats {
+	u64 encap_packets, encap_bytes, decap_packets, decap_bytes;
+	u64 drops[__DLIF_DROP_MAX];
+};
+void dlif_entry_read_stats(const struct dlif_entry *e,
+			   struct dlif_entry_stats *out);
+
+/* --------------------------------------------------------------- netlink */
+
+int dlif_nl_init(void);
+void dlif_nl_uninit(void);
+void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd,
+			  const struct dlif_entry *e);
+
+#endif /* _DLIF_H */

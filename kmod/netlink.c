@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dlif: the "dlif" generic netlink family, as specified by
+ * Documentation/netlink/specs/dlif.yaml (the policies below mirror it).
+ *
+ * Every request is validated by policy before a handler runs; the
+ * handlers add the semantic checks, each rejection with an extack message.
+ * Mutations need CAP_NET_ADMIN in the namespace's user namespace; reads
+ * do not. The family runs with parallel_ops: the table has its own lock,
+ * device changes take RTNL.
+ */
+
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/netlink.h>
+#include <net/rtnetlink.h>
+
+#include "dlif.h"
+
+enum dlif_mcgrp_id {
+	DLIF_MCGRP_ENTRIES_ID,
+};
+
+static const struct genl_multicast_group dlif_mcgrps[] = {
+	[DLIF_MCGRP_ENTRIES_ID] = { .name = DLIF_MCGRP_ENTRIES, },
+};
+
+static const struct nla_policy dlif_entry_policy[DLIF_ENTRY_A_MAX + 1] = {
+	[DLIF_ENTRY_A_PREFIX]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[DLIF_ENTRY_A_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8, 128),
+	[DLIF_ENTRY_A_ROLE]		= NLA_POLICY_RANGE(NLA_U8, DLIF_ROLE_ANCHOR,
+							   DLIF_ROLE_MAX),
+	[DLIF_ENTRY_A_PEER]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[DLIF_ENTRY_A_LOCAL]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[DLIF_ENTRY_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[DLIF_ENTRY_A_HOP_LIMIT]	= NLA_POLICY_MIN(NLA_U8, 1),
+	[DLIF_ENTRY_A_STATS]		= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy dlif_dev_policy[DLIF_DEV_A_MAX + 1] = {
+	[DLIF_DEV_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[DLIF_DEV_A_IFNAME]		= { .type = NLA_REJECT },
+	[DLIF_DEV_A_LINK]		= { .type = NLA_REJECT },
+	[DLIF_DEV_A_ADDRESS]		= { .type = NLA_REJECT },
+	[DLIF_DEV_A_MN_ADDR]		= NLA_POLICY_ETH_ADDR,
+	[DLIF_DEV_A_MAAR_ADDR]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+};
+
+static const struct nla_policy dlif_policy[DLIF_A_MAX + 1] = {
+	[DLIF_A_ENTRY]	= NLA_POLICY_NESTED(dlif_entry_policy),
+	[DLIF_A_DEV]	= NLA_POLICY_NESTED(dlif_dev_policy),
+};
+
+static struct genl_family dlif_family;
+
+/* A missing attribute, reported both in words and as NLMSGERR_ATTR_MISS. */
+#define DLIF_MISSING(extack, nest, tb, type, what) ({			\
+	bool __missing = !(tb)[type];					\
+	if (__missing) {						\
+		NL_SET_ERR_MSG((extack), "missing " what);		\
+		NL_SET_ERR_ATTR_MISS((extack), (nest), (type));		\
+	}								\
+	__missing;							\
+})
+
+/* Parse the nest @type of a request; it must be present. */
+static int dlif_parse_nest(struct genl_info *info, int type, int maxtype,
+			   const struct nla_policy *policy, struct nlattr **tb)
+{
+	if (!info->attrs[type]) {
+		NL_SET_ERR_MSG(info->extack, "missing the request's attribute nest");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, maxtype, info->attrs[type], policy,
+				info->extack);
+}
+
+/* ---------------------------------------------------------------- replies */
+
+static int dlif_put_stats(struct sk_buff *skb, const struct dlif_entry *e)
+{
+	static const int drop_attr[__DLIF_DROP_MAX] = {
+		[DLIF_DROP_SPOOF]	= DLIF_STATS_A_DROP_SPOOF,
+		[DLIF_DROP_TOO_BIG]	= DLIF_STATS_A_DROP_TOO_BIG,
+		[DLIF_DROP_NO_ROUTE]	= DLIF_STATS_A_DROP_NO_ROUTE,
+		[DLIF_DROP_HOP_LIMIT]	= DLIF_STATS_A_DROP_HOP_LIMIT,
+		[DLIF_DROP_ECN]		= DLIF_STATS_A_DROP_ECN,
+		[DLIF_DROP_OTHER]	= DLIF_STATS_A_DROP_OTHER,
+	};
+	struct dlif_entry_stats st;
+	struct nlattr *nest;
+	int i;
+
+	dlif_entry_read_stats(e, &st);
+	nest = nla_nest_start(skb, DLIF_ENTRY_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DLIF_STATS_A_ENCAP_PACKETS, st.encap_packets, DLIF_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DLIF_STATS_A_ENCAP_BYTES, st.encap_bytes, DLIF_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DLIF_STATS_A_DECAP_PACKETS, st.decap_packets, DLIF_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DLIF_STATS_A_DECAP_BYTES, st.decap_bytes, DLIF_STATS_A_PAD))
+		goto cancel;
+	for (i = 0; i < __DLIF_DROP_MAX; i++)
+		if (nla_put_u64_64bit(skb, drop_attr[i], st.drops[i], DLIF_STATS_A_PAD))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int dlif_put_entry(struct sk_buff *skb, const struct dlif_entry *e,
+			  bool with_stats)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, DLIF_A_ENTRY);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_in6_addr(skb, DLIF_ENTRY_A_PREFIX, &e->key.prefix) ||
+	    nla_put_u8(skb, DLIF_ENTRY_A_PREFIX_LEN, e->key.plen) ||
+	    nla_put_u8(skb, DLIF_ENTRY_A_ROLE, e->role) ||
+	    nla_put_u8(skb, DLIF_ENTRY_A_HOP_LIMIT, e->hop_limit))
+		goto cancel;
+	if (e->peer && nla_put_in6_addr(skb, DLIF_ENTRY_A_PEER, &e->peer->addr))
+		goto cancel;
+	if (!ipv6_addr_any(&e->local) &&
+	    nla_put_in6_addr(skb, DLIF_ENTRY_A_LOCAL, &e->local))
+		goto cancel;
+	if (e->dlif && nla_put_u32(skb, DLIF_ENTRY_A_IFINDEX, e->dlif->dev->ifindex))
+		goto cancel;
+	if (with_stats && dlif_put_stats(skb, e))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int dlif_entry_msg(struct sk_buff *skb, const struct dlif_entry *e,
+			  u32 portid, u32 seq, int flags, u8 cmd, bool with_stats)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &dlif_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (dlif_put_entry(skb, e, with_stats)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd, const struct dlif_entry *e)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&dlif_family, dn->net, DLIF_MCGRP_ENTRIES_ID))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (dlif_entry_msg(msg, e, 0, 0, 0, cmd, false)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&dlif_family, dn->net, msg, 0,
+				DLIF_MCGRP_ENTRIES_ID, GFP_KERNEL);
+}
+
+/* ----------------------------------------------------------- entry requests */
+
+static int dlif_parse_entry_cfg(struct genl_info *info, struct nlattr **tb,
+				struct dlif_entry_cfg *cfg)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[DLIF_A_ENTRY];
+	struct net *net = genl_info_net(info);
+	struct net_device *dev;
+	int type;
+
+	if (DLIF_MISSING(extack, nest, tb, DLIF_ENTRY_A_PREFIX, "prefix") ||
+	    DLIF_MISSING(extack, nest, tb, DLIF_ENTRY_A_PREFIX_LEN, "prefix length") ||
+	    DLIF_MISSING(extack, nest, tb, DLIF_ENTRY_A_ROLE, "role"))
+		return -EINVAL;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->prefix = nla_get_in6_addr(tb[DLIF_ENTRY_A_PREFIX]);
+	cfg->plen = nla_get_u8(tb[DLIF_ENTRY_A_PREFIX_LEN]);
+	cfg->role = nla_get_u8(tb[DLIF_ENTRY_A_ROLE]);
+	cfg->hop_limit = tb[DLIF_ENTRY_A_HOP_LIMIT] ?
+			 nla_get_u8(tb[DLIF_ENTRY_A_HOP_LIMIT]) : DLIF_DEFAULT_HOP_LIMIT;
+
+	if (tb[DLIF_ENTRY_A_PEER]) {
+		cfg->peer = nla_get_in6_addr(tb[DLIF_ENTRY_A_PEER]);
+		type = ipv6_addr_type(&cfg->peer);
+		if (!(type & IPV6_ADDR_UNICAST) ||
+		    (type & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK | IPV6_ADDR_MAPPED))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_PEER],
+					    "peer must be a global unicast IPv6 address");
+			return -EINVAL;
+		}
+		cfg->has_peer = true;
+	} else if (cfg->role != DLIF_ROLE_LOCAL_EXPORT) {
+		NL_SET_ERR_MSG(extack, "this role needs a peer (the other MAAR)");
+		NL_SET_ERR_ATTR_MISS(extack, nest, DLIF_ENTRY_A_PEER);
+		return -EINVAL;
+	}
+
+	if (tb[DLIF_ENTRY_A_LOCAL]) {
+		cfg->local = nla_get_in6_addr(tb[DLIF_ENTRY_A_LOCAL]);
+		if (ipv6_addr_type(&cfg->local) & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_LOCAL],
+					    "local address must be a global unicast IPv6 address");
+			return -EINVAL;
+		}
+	}
+
+	if (tb[DLIF_ENTRY_A_IFINDEX]) {
+		dev = dev_get_by_index(net, nla_get_u32(tb[DLIF_ENTRY_A_IFINDEX]));
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_IFINDEX],
+					    "no such device in this network namespace");
+			return -ENODEV;
+		}
+		if (!netif_is_dlif(dev)) {
+			dev_put(dev);
+			NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_IFINDEX],
+					    "device is not a dlif device");
+			return -EINVAL;
+		}
+		cfg->dev = dev;
+	} else if (cfg->role == DLIF_ROLE_ANCHOR || cfg->role == DLIF_ROLE_SERVING) {
+		NL_SET_ERR_MSG(extack, "the anchor and serving roles need the mobile node's dlif (ifindex)");
+		NL_SET_ERR_ATTR_MISS(extack, nest, DLIF_ENTRY_A_IFINDEX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int dlif_nl_entry_add(struct genl_info *info, bool replace)
+{
+	struct nlattr *tb[DLIF_ENTRY_A_MAX + 1];
+	struct dlif_entry_cfg cfg;
+	int err;
+
+	err = dlif_parse_nest(info, DLIF_A_ENTRY, DLIF_ENTRY_A_MAX,
+			      dlif_entry_policy, tb);
+	if (err)
+		return err;
+	err = dlif_parse_entry_cfg(info, tb, &cfg);
+	if (err)
+		return err;
+	err = dlif_table_add(dlif_net(genl_info_net(info)), &cfg, replace,
+			     info->extack);
+	if (cfg.dev)
+		dev_put(cfg.dev);
+	return err;
+}
+
+static int dlif_nl_entry_new(struct sk_buff *skb, struct genl_info *info)
+{
+	return dlif_nl_entry_add(info, false);
+}
+
+static int dlif_nl_entry_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return dlif_nl_entry_add(info, true);
+}
+
+static int dlif_parse_key(struct genl_info *info, struct nlattr **tb,
+			  struct in6_addr *prefix, u8 *plen)
+{
+	struct nlattr *nest = info->attrs[DLIF_A_ENTRY];
+	int err;
+
+	err = dlif_parse_nest(info, DLIF_A_ENTRY, DLIF_ENTRY_A_MAX,
+			      dlif_entry_policy, tb);
+	if (err)
+		return err;
+	if (DLIF_MISSING(info->extack, nest, tb, DLIF_ENTRY_A_PREFIX, "prefix") ||
+	    DLIF_MISSING(info->extack, nest, tb, DLIF_ENTRY_A_PREFIX_LEN, "prefix length"))
+		return -EINVAL;
+	*prefix = nla_get_in6_addr(tb[DLIF_ENTRY_A_PREFIX]);
+	*plen = nla_get_u8(tb[DLIF_ENTRY_A_PREFIX_LEN]);
+	return 0;
+}
+
+static int dlif_nl_entry_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[DLIF_ENTRY_A_MAX + 1];
+	struct in6_addr prefix;
+	u8 plen;
+	int err;
+
+	err = dlif_parse_key(info, tb, &prefix, &plen);
+	if (err)
+		return err;
+	return dlif_table_del(dlif_net(genl_info_net(info)), &prefix, plen,
+			      info->extack);
+}
+
+static int dlif_nl_entry_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dlif_net *dn = dlif_net(genl_info_net(info));
+	struct nlattr *tb[DLIF_ENTRY_A_MAX + 1];
+	struct in6_addr prefix;
+	struct dlif_entry *e;
+	struct sk_buff *msg;
+	u8 plen;
+	int err;
+
+	err = dlif_parse_key(info, tb, &prefix, &plen);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	rcu_read_lock();
+	e = dlif_table_find(dn, &prefix, plen);
+	if (e)
+		err = dlif_entry_msg(msg, e, info->snd_portid, info->snd_seq, 0,
+				     DLIF_CMD_ENTRY_GET, true);
+	rcu_read_unlock();
+
+	if (!e) {
+		nlmsg_free(msg);
+		NL_SET_ERR_MSG(info->extack, "no entry for this prefix");
+		return -ENOENT;
+	}
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int dlif_parse_filter(struct nlattr *nest, struct dlif_entry_filter *filter,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[DLIF_ENTRY_A_MAX + 1];
+	int err;
+
+	memset(filter, 0, sizeof(*filter));
+	if (!nest)
+		return 0;
+	err = nla_parse_nested(tb, DLIF_ENTRY_A_MAX, nest, dlif_entry_policy, extack);
+	if (err)
+		return err;
+	if (tb[DLIF_ENTRY_A_ROLE])
+		filter->role = nla_get_u8(tb[DLIF_ENTRY_A_ROLE]);
+	if (tb[DLIF_ENTRY_A_PEER]) {
+		filter->peer = nla_get_in6_addr(tb[DLIF_ENTRY_A_PEER]);
+		filter->has_peer = true;
+	}
+	if (tb[DLIF_ENTRY_A_IFINDEX])
+		filter->ifindex = nla_get_u32(tb[DLIF_ENTRY_A_IFINDEX]);
+	return 0;
+}
+
+/* cb->args[0]: the next entry id to dump; cb->args[1]: dump complete. */
+static int dlif_nl_entry_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct dlif_net *dn = dlif_net(sock_net(skb->sk));
+	struct nlattr **attrs = dlif_compat_dump_attrs(cb);
+	struct dlif_entry_filter filter;
+	unsigned long id = cb->args[0];
+	struct dlif_entry *e;
+	int err;
+
+	if (cb->args[1])
+		return 0;
+	err = dlif_parse_filter(attrs[DLIF_A_ENTRY], &filter, cb->extack);
+	if (err)
+		return err;
+
+	rcu_read_lock();
+	xa_for_each_start(&dn->ids, id, e, cb->args[0]) {
+		if (!dlif_entry_matches(e, &filter))
+			continue;
+		if (dlif_entry_msg(skb, e, NETLINK_CB(cb->skb).portid,
+				   cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				   DLIF_CMD_ENTRY_GET, true)) {
+			rcu_read_unlock();
+			cb->args[0] = id;
+			return skb->len;
+		}
+	}
+	rcu_read_unlock();
+	cb->args[1] = 1;
+	return skb->len;
+}
+
+static int dlif_nl_entry_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dlif_entry_filter filter;
+	int err;
+
+	err = dlif_parse_filter(info->attrs[DLIF_A_ENTRY], &filter, info->extack);
+	if (err)
+		return err;
+	dlif_table_flush(dlif_net(genl_info_net(info)), &filter);
+	return 0;
+}
+
+/* ------------------------------------------------------------ DLIF requests */
+
+static int dlif_put_dev(struct sk_buff *skb, const struct net_device *dev,
+			u32 portid, u32 seq, int flags)
+{
+	const struct dlif_dev *dlif = netdev_priv(dev);
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &dlif_family, flags, DLIF_CMD_DEV_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, DLIF_A_DEV);
+	if (!nest)
+		goto cancel;
+	if (nla_put_u32(skb, DLIF_DEV_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, DLIF_DEV_A_IFNAME, dev->name) ||
+	    nla_put_u32(skb, DLIF_DEV_A_LINK, READ_ONCE(dlif->lower->ifindex)) ||
+	    nla_put(skb, DLIF_DEV_A_ADDRESS, ETH_ALEN, dev->dev_addr))
+		goto cancel;
+	if (!is_zero_ether_addr(dlif->mn_addr) &&
+	    nla_put(skb, DLIF_DEV_A_MN_ADDR, ETH_ALEN, dlif->mn_addr))
+		goto cancel;
+	if (!ipv6_addr_any(&dlif->maar_addr) &&
+	    nla_put_in6_addr(skb, DLIF_DEV_A_MAAR_ADDR, &dlif->maar_addr))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* The DLIF named by a request's DLIF_DEV_A_IFINDEX, held. */
+static struct net_device *dlif_nl_get_dev(struct genl_info *info, struct nlattr **tb)
+{
+	struct nlattr *nest = info->attrs[DLIF_A_DEV];
+	struct net_device *dev;
+
+	if (DLIF_MISSING(info->extack, nest, tb, DLIF_DEV_A_IFINDEX, "ifindex"))
+		return ERR_PTR(-EINVAL);
+	dev = dev_get_by_index(genl_info_net(info), nla_get_u32(tb[DLIF_DEV_A_IFINDEX]));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DLIF_DEV_A_IFINDEX],
+				    "no such device in this network namespace");
+		return ERR_PTR(-ENODEV);
+	}
+	if (!netif_is_dlif(dev)) {
+		dev_put(dev);
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DLIF_DEV_A_IFINDEX],
+				    "device is not a dlif device");
+		return ERR_PTR(-EINVAL);
+	}
+	return dev;
+}
+
+static int dlif_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[DLIF_DEV_A_MAX + 1];
+	struct net_device *dev;
+	struct sk_buff *msg;
+	int err;
+
+	err = dlif_parse_nest(info, DLIF_A_DEV, DLIF_DEV_A_MAX, dlif_dev_policy,
+			      tb);
+	if (err)
+		return err;
+	dev = dlif_nl_get_dev(info, tb);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		dev_put(dev);
+		return -ENOMEM;
+	}
+	rtnl_lock();
+	err = dlif_put_dev(msg, dev, info->snd_portid, info->snd_seq, 0);
+	rtnl_unlock();
+	dev_put(dev);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args[0]: how many DLIFs of the namespace were dumped already. */
+static int dlif_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct net_device *dev;
+	long idx = 0;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (!netif_is_dlif(dev))
+			continue;
+		if (idx++ < cb->args[0])
+			continue;
+		if (dlif_put_dev(skb, dev, NETLINK_CB(cb->skb).portid,
+				 cb->nlh->nlmsg_seq, NLM_F_MULTI)) {
+			idx--;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+static int dlif_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[DLIF_DEV_A_MAX + 1];
+	struct net_device *dev;
+	struct dlif_dev *dlif;
+	int err;
+
+	err = dlif_parse_nest(info, DLIF_A_DEV, DLIF_DEV_A_MAX, dlif_dev_policy,
+			      tb);
+	if (err)
+		return err;
+	if (!tb[DLIF_DEV_A_MN_ADDR] && !tb[DLIF_DEV_A_MAAR_ADDR]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: give the mobile node's MAC and/or the MAAR's address");
+		return -EINVAL;
+	}
+	dev = dlif_nl_get_dev(info, tb);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	rtnl_lock();
+	dlif = netdev_priv(dev);
+	if (dev->reg_state != NETREG_REGISTERED) {
+		NL_SET_ERR_MSG(info->extack, "the dlif device is being deleted");
+		err = -ENODEV;
+	} else if (tb[DLIF_DEV_A_MN_ADDR]) {
+		err = dlif_dev_bind(dlif, nla_data(tb[DLIF_DEV_A_MN_ADDR]), info->extack);
+	}
+	if (!err && tb[DLIF_DEV_A_MAAR_ADDR]) {
+		dlif->maar_addr = nla_get_in6_addr(tb[DLIF_DEV_A_MAAR_ADDR]);
+		netdev_state_change(dev);
+	}
+	rtnl_unlock();
+	dev_put(dev);
+	return err;
+}
+
+/* ------------------------------------------------------------------ family */
+
+static const struct genl_ops dlif_ops[] = {
+	{
+		.cmd	= DLIF_CMD_ENTRY_NEW,
+		.doit	= dlif_nl_entry_new,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DLIF_CMD_ENTRY_SET,
+		.doit	= dlif_nl_entry_set,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DLIF_CMD_ENTRY_DEL,
+		.doit	= dlif_nl_entry_del,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DLIF_CMD_ENTRY_GET,
+		.doit	= dlif_nl_entry_get,
+		.dumpit	= dlif_nl_entry_dump,
+	},
+	{
+		.cmd	= DLIF_CMD_ENTRY_FLUSH,
+		.doit	= dlif_nl_entry_flush,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DLIF_CMD_DEV_GET,
+		.doit	= dlif_nl_dev_get,
+		.dumpit	= dlif_nl_dev_dump,
+	},
+	{
+		.cmd	= DLIF_CMD_DEV_SET,
+		.doit	= dlif_nl_dev_set,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family dlif_family __ro_after_init = {
+	.name		= DLIF_GENL_NAME,
+	.version	= DLIF_GENL_VERSION,
+	.maxattr	= DLIF_A_MAX,
+	.policy		= dlif_policy,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= dlif_ops,
+	.n_ops		= ARRAY_SIZE(dlif_ops),
+	.mcgrps		= dlif_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(dlif_mcgrps),
+};
+
+int dlif_nl_init(void)
+{
+	return genl_register_family(&dlif_family);
+}
+
+void dlif_nl_uninit(void)
+{
+	genl_unregister_family(&dlif_family);
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dlif: receive demultiplexing on the lower device, and the uplink.
+ *
+ * Frames from a mobile node that has DLIFs go to them: a unicast frame to
+ * the DLIF with that destination MAC, a multicast or broadcast frame (RS,
+ * NS, MLD) to every DLIF of the node. Everything else - frames of nodes
+ * without DLIFs, such as a new node's first Router Solicitation - stays
+ * on the lower device untouched.
+ *
+ * Before a node's unicast IPv6 packet enters the stack on its DLIF, the
+ * table is asked whether it leaves through a tunnel instead: a source in
+ * a prefix served here but anchored elsewhere (serving role, reverse
+ * tunnelling) or a destination in a network reachable only through
+ * another MAAR (local-network role).
+ */
+
+#include <linux/ipv6.h>
+#include <net/addrconf.h>
+#include <net/ipv6.h>
+
+#include "dlif.h"
+
+/* Should this packet from @dlif's node be tunnelled? Consumes it if so. */
+static bool dlif_uplink(struct sk_buff *skb, struct dlif_dev *dlif)
+{
+	struct dlif_net *dn = dlif_net(dev_net(dlif->dev));
+	struct dlif_entry *e;
+	struct ipv6hdr *ip6h;
+	unsigned int len;
+	int dtype;
+
+	if (skb->protocol != htons(ETH_P_IPV6) || !dlif_entry_has_uplink_roles(dn))
+		return false;
+	if (!pskb_may_pull(skb, sizeof(*ip6h)))
+		return false;
+	ip6h = ipv6_hdr(skb);
+	if (ip6h->version != 6 || !ip6h->payload_len)
+		return false;
+	/* Link-scope and multicast traffic is for this router (ND, MLD). */
+	dtype = ipv6_addr_type(&ip6h->daddr);
+	if (dtype & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL |
+		     IPV6_ADDR_LOOPBACK | IPV6_ADDR_SITELOCAL))
+		return false;
+	/* An exhausted hop limit is the stack's to report (Time Exceeded). */
+	if (ip6h->hop_limit <= 1)
+		return false;
+
+	e = dlif_lookup(dn, DLIF_ROLE_SERVING, &ip6h->saddr);
+	/* Only the node the prefix belongs to may send from it. */
+	if (e && !(e->dlif && e->dlif->port == dlif->port &&
+		   ether_addr_equal(e->dlif->mn_addr, dlif->mn_addr)))
+		e = NULL;
+	if (!e) {
+		e = dlif_lookup(dn, DLIF_ROLE_LOCAL_NET, &ip6h->daddr);
+		if (e && e->dlif && !(e->dlif->port == dlif->port &&
+				      ether_addr_equal(e->dlif->mn_addr, dlif->mn_addr)))
+			e = NULL;
+	}
+	if (!e)
+		return false;
+
+	/* Drop Ethernet padding: the tunnel carries the IPv6 packet only. */
+	len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
+	if (len > skb->len || pskb_trim_rcsum(skb, len) ||
+	    skb_ensure_writable(skb, sizeof(*ip6h))) {
+		dlif_entry_count_drop(e, DLIF_DROP_OTHER);
+		kfree_skb(skb);
+		return true;
+	}
+	/* This router forwards the packet into the tunnel. */
+	ipv6_hdr(skb)->hop_limit--;
+	dlif_tunnel_xmit(skb, e, dlif->dev);
+	return true;
+}
+
+static void dlif_deliver_clone(struct sk_buff *skb, struct dlif_dev *dlif)
+{
+	skb->dev = dlif->dev;
+	dlif_dev_count_rx(dlif->dev, skb->len);
+	netif_rx(skb);
+}
+
+rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct dlif_dev *dlif, *found = NULL;
+	const struct ethhdr *eth;
+	struct dlif_port *port;
+	struct sk_buff *clone;
+	u32 hash;
+
+	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
+		return RX_HANDLER_PASS;
+	port = rcu_dereference(skb->dev->rx_handler_data);
+	eth = eth_hdr(skb);
+	hash = dlif_mn_hash(eth->h_source);
+
+	if (is_multicast_ether_addr(eth->h_dest)) {
+		/* Every logical router of the node sees its RS, NS and MLD. */
+		hash_for_each_possible_rcu(port->by_mn, dlif, mn_node, hash) {
+			if (!ether_addr_equal(dlif->mn_addr, eth->h_source) ||
+			    !netif_running(dlif->dev))
+				continue;
+			if (found) {
+				clone = skb_clone(skb, GFP_ATOMIC);
+				if (clone)
+					dlif_deliver_clone(clone, found);
+				else
+					dev_core_stats_rx_dropped_inc(found->dev);
+			}
+			found = dlif;
+		}
+	} else {
+		hash_for_each_possible_rcu(port->by_mn, dlif, mn_node, hash) {
+			if (ether_addr_equal(dlif->mn_addr, eth->h_source) &&
+			    ether_addr_equal(dlif->dev->dev_addr, eth->h_dest) &&
+			    netif_running(dlif->dev)) {
+				found = dlif;
+				break;
+			}
+		}
+	}
+	if (!found)
+		return RX_HANDLER_PASS;
+
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb) {
+		dev_core_stats_rx_dropped_inc(found->dev);
+		return RX_HANDLER_CONSUMED;
+	}
+	*pskb = skb;
+	skb->dev = found->dev;
+	if (skb->pkt_type == PACKET_OTHERHOST)
+		skb->pkt_type = PACKET_HOST;
+	dlif_dev_count_rx(found->dev, skb->len);
+
+	if (skb->pkt_type == PACKET_HOST && dlif_uplink(skb, found))
+		return RX_HANDLER_CONSUMED;
+	return RX_HANDLER_ANOTHER;
+}

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dlif: the per-namespace prefix table.
+ *
+ * Entries are keyed by their prefix (address masked to its length) in a
+ * resizable hash table; a prefix has at most one entry, whatever its
+ * role. A longest-prefix-match lookup for one role walks only the prefix
+ * lengths that role uses, longest first, with one hash lookup each. Real
+ * deployments use one or two lengths (/64, and /48 or /56 for local
+ * networks), so a lookup costs one or two hash probes whether the table
+ * holds ten entries or a million: its cost does not grow with the number
+ * of entries. Readers (the packet paths) take no lock; writers serialise
+ * on a per-namespace mutex and publish with RCU.
+ *
+ * An xarray indexes the entries by a stable id so that dumps can resume
+ * across messages without walking the table again, and return each entry
+ * present for the whole dump exactly once.
+ */
+
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <net/addrconf.h>
+#include <net/ipv6.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "dlif.h"
+
+static unsigned int dlif_net_id __read_mostly;
+static struct kmem_cache *dlif_entry_cache __read_mostly;
+
+static const struct rhashtable_params dlif_entry_params = {
+	.key_len		= sizeof(struct dlif_key),
+	.key_offset		= offsetof(struct dlif_entry, key),
+	.head_offset		= offsetof(struct dlif_entry, node),
+	.automatic_shrinking	= true,
+};
+
+struct dlif_net *dlif_net(const struct net *net)
+{
+	return net_generic(net, dlif_net_id);
+}
+
+static void dlif_make_key(struct dlif_key *key, const struct in6_addr *addr,
+			  u8 plen)
+{
+	memset(key, 0, sizeof(*key));
+	ipv6_addr_prefix(&key->prefix, addr, plen);
+	key->plen = plen;
+}
+
+/* ----------------------------------------------------------------- lookup */
+
+struct dlif_entry *dlif_lookup(struct dlif_net *dn, u8 role,
+			       const struct in6_addr *addr)
+{
+	const struct dlif_lens *lens;
+	struct dlif_entry *e;
+	struct dlif_key key;
+	unsigned int i;
+
+	lens = rcu_dereference(dn->lens[role]);
+	if (!lens)
+		return NULL;
+	for (i = 0; i < lens->n; i++) {
+		dlif_make_key(&key, addr, lens->len[i]);
+		e = rhashtable_lookup(&dn->entries, &key, dlif_entry_params);
+		if (e && e->role == role)
+			return e;
+	}
+	return NULL;
+}
+
+/* The entry of exactly this prefix, whatever its role (RCU or lock). */
+struct dlif_entry *dlif_table_find(struct dlif_net *dn,
+				   const struct in6_addr *prefix, u8 plen)
+{
+	struct dlif_key key;
+
+	dlif_make_key(&key, prefix, plen);
+	return rhashtable_lookup_fast(&dn->entries, &key, dlif_entry_params);
+}
+
+static u32 dlif_peer_hash(const struct in6_addr *addr)
+{
+	return ipv6_addr_hash(addr);
+}
+
+struct dlif_peer *dlif_peer_find(struct dlif_net *dn,
+				 const struct in6_addr *addr)
+{
+	struct dlif_peer *peer;
+
+	hash_for_each_possible_rcu(dn->peers, peer, node, dlif_peer_hash(addr),
+				   lockdep_is_held(&dn->lock)) {
+		if (ipv6_addr_equal(&peer->addr, addr))
+			return peer;
+	}
+	return NULL;
+}
+
+bool dlif_peer_known(struct dlif_net *dn, const struct in6_addr *addr)
+{
+	return dlif_peer_find(dn, addr);
+}
+
+/* ------------------------------------------------------- peers (locked) */
+
+static struct dlif_peer *dlif_peer_get(struct dlif_net *dn,
+				       const struct in6_addr *addr)
+{
+	struct dlif_peer *peer;
+
+	lockdep_assert_held(&dn->lock);
+	peer = dlif_peer_find(dn, addr);
+	if (peer) {
+		peer->refs++;
+		return peer;
+	}
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	if (!peer)
+		return NULL;
+	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL)) {
+		kfree(peer);
+		return NULL;
+	}
+	peer->addr = *addr;
+	peer->refs = 1;
+	hash_add_rcu(dn->peers, &peer->node, dlif_peer_hash(addr));
+	return peer;
+}
+
+static void dlif_peer_free_rcu(struct rcu_head *rcu)
+{
+	struct dlif_peer *peer = container_of(rcu, struct dlif_peer, rcu);
+
+	dst_cache_destroy(&peer->dst_cache);
+	kfree(peer);
+}
+
+static void dlif_peer_put(struct dlif_net *dn, struct dlif_peer *peer)
+{
+	lockdep_assert_held(&dn->lock);
+	if (!peer || --peer->refs)
+		return;
+	hash_del_rcu(&peer->node);
+	call_rcu(&peer->rcu, dlif_peer_free_rcu);
+}
+
+/* ------------------------------------------------ prefix lengths (locked) */
+
+/* Republish the lengths in use by @role, longest first. */
+static int dlif_lens_publish(struct dlif_net *dn, u8 role)
+{
+	struct dlif_lens *lens, *old;
+	int l;
+
+	lens = kzalloc(sizeof(*lens), GFP_KERNEL);
+	if (!lens)
+		return -ENOMEM;
+	for (l = 128; l >= 0; l--)
+		if (dn->len_count[role][l])
+			lens->len[lens->n++] = l;
+	old = rcu_replace_pointer(dn->lens[role], lens, lockdep_is_held(&dn->lock));
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+static int dlif_lens_add(struct dlif_net *dn, u8 role, u8 plen)
+{
+	int err;
+
+	if (dn->len_count[role][plen]++)
+		return 0;
+	err = dlif_lens_publish(dn, role);
+	if (err)
+		dn->len_count[role][plen]--;
+	return err;
+}
+
+static void dlif_lens_del(struct dlif_net *dn, u8 role, u8 plen)
+{
+	if (--dn->len_count[role][plen])
+		return;
+	/* On allocation failure the stale list only costs a wasted probe. */
+	dlif_lens_publish(dn, role);
+}
+
+/* ------------------------------------------------------ entries (locked) */
+
+static void dlif_entry_free_rcu(struct rcu_head *rcu)
+{
+	struct dlif_entry *e = container_of(rcu, struct dlif_entry, rcu);
+
+	if (e->dlif)
+		netdev_put(e->dlif->dev, &e->dev_tracker);
+	free_percpu(e->stats);
+	kmem_cache_free(dlif_entry_cache, e);
+}
+
+/* Undo what dlif_entry_create() took, for an entry that was never seen. */
+static void dlif_entry_destroy(struct dlif_net *dn, struct dlif_entry *e)
+{
+	dlif_peer_put(dn, e->peer);
+	if (e->dlif)
+		netdev_put(e->dlif->dev, &e->dev_tracker);
+	free_percpu(e->stats);
+	kmem_cache_free(dlif_entry_cache, e);
+}
+
+static struct dlif_entry *dlif_entry_create(struct dlif_net *dn,
+					    const struct dlif_entry_cfg *cfg)
+{
+	struct dlif_entry *e;
+	int i;
+
+	e = kmem_cache_zalloc(dlif_entry_cache, GFP_KERNEL);
+	if (!e)
+		return NULL;
+	e->stats = netdev_alloc_pcpu_stats(struct dlif_entry_pcpu_stats);
+	if (!e->stats)
+		goto err;
+	if (cfg->has_peer) {
+		e->peer = dlif_peer_get(dn, &cfg->peer);
+		if (!e->peer)
+			goto err;
+	}
+	dlif_make_key(&e->key, &cfg->prefix, cfg->plen);
+	e->role = cfg->role;
+	e->hop_limit = cfg->hop_limit;
+	e->local = cfg->local;
+	INIT_LIST_HEAD(&e->dlif_node);
+	for (i = 0; i < __DLIF_DROP_MAX; i++)
+		atomic_long_set(&e->drops[i], 0);
+	if (cfg->dev) {
+		e->dlif = netdev_priv(cfg->dev);
+		netdev_hold(cfg->dev, &e->dev_tracker, GFP_KERNEL);
+	}
+	return e;
+
+err:
+	free_percpu(e->stats);
+	kmem_cache_free(dlif_entry_cache, e);
+	return NULL;
+}
+
+/* Account for a new entry now visible in the table. */
+static void dlif_entry_link(struct dlif_net *dn, struct dlif_entry *e)
+{
+	if (e->dlif)
+		list_add_tail(&e->dlif_node, &e->dlif->entries);
+	WRITE_ONCE(dn->role_count[e->role], dn->role_count[e->role] + 1);
+	WRITE_ONCE(dn->nr_entries, dn->nr_entries + 1);
+}
+
+/* Forget an entry no longer in the table and free it after readers. */
+static void dlif_entry_unlink(struct dlif_net *dn, struct dlif_entry *e)
+{
+	if (e->dlif)
+		list_del(&e->dlif_node);
+	WRITE_ONCE(dn->role_count[e->role], dn->role_count[e->role] - 1);
+	WRITE_ONCE(dn->nr_entries, dn->nr_entries - 1);
+	dlif_lens_del(dn, e->role, e->key.plen);
+	dlif_peer_put(dn, e->peer);
+	e->peer = NULL;
+	call_rcu(&e->rcu, dlif_entry_free_rcu);
+}
+
+static int dlif_check_dlif(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
+			   struct netlink_ext_ack *extack)
+{
+	const struct dlif_dev *dlif;
+
+	if (!cfg->dev)
+		return 0;
+	dlif = netdev_priv(cfg->dev);
+	if (dlif->dead) {
+		NL_SET_ERR_MSG(extack, "the dlif device is being deleted");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
+		   bool replace, struct netlink_ext_ack *extack)
+{
+	struct dlif_entry *e, *old;
+	int err;
+
+	mutex_lock(&dn->lock);
+	err = dlif_check_dlif(dn, cfg, extack);
+	if (err)
+		goto out;
+
+	e = dlif_entry_create(dn, cfg);
+	if (!e) {
+		err = -ENOMEM;
+		goto out;
+	}
+	old = rhashtable_lookup_fast(&dn->entries, &e->key, dlif_entry_params);
+	if (old && !replace) {
+		NL_SET_ERR_MSG(extack, "the prefix already has an entry");
+		err = -EEXIST;
+		goto err_destroy;
+	}
+
+	err = dlif_lens_add(dn, e->role, e->key.plen);
+	if (err)
+		goto err_destroy;
+
+	if (old) {
+		/* One atomic swap for the readers: a handover re-points the
+		 * prefix without a window where it has no entry.
+		 */
+		e->id = old->id;
+		err = rhashtable_replace_fast(&dn->entries, &old->node, &e->node,
+					      dlif_entry_params);
+		if (err)
+			goto err_lens;
+		xa_store(&dn->ids, e->id, e, GFP_KERNEL);
+		dlif_entry_link(dn, e);
+		dlif_entry_unlink(dn, old);
+		dlif_nl_notify_entry(dn, DLIF_CMD_ENTRY_SET, e);
+	} else {
+		err = xa_alloc_cyclic(&dn->ids, &e->id, e, xa_limit_32b,
+				      &dn->next_id, GFP_KERNEL);
+		if (err < 0)
+			goto err_lens;
+		err = rhashtable_insert_fast(&dn->entries, &e->node,
+					     dlif_entry_params);
+		if (err) {
+			xa_erase(&dn->ids, e->id);
+			goto err_lens;
+		}
+		dlif_entry_link(dn, e);
+		dlif_nl_notify_entry(dn, DLIF_CMD_ENTRY_NEW, e);
+	}
+	mutex_unlock(&dn->lock);
+	return 0;
+
+err_lens:
+	dlif_lens_del(dn, e->role, e->key.plen);
+	if (err == -EBUSY || err == -E2BIG)
+		NL_SET_ERR_MSG(extack, "the table cannot take more entries now");
+err_destroy:
+	dlif_entry_destroy(dn, e);
+out:
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+static void dlif_entry_remove(struct dlif_net *dn, struct dlif_entry *e)
+{
+	rhashtable_remove_fast(&dn->entries, &e->node, dlif_entry_params);
+	xa_erase(&dn->ids, e->id);
+	dlif_nl_notify_entry(dn, DLIF_CMD_ENTRY_DEL, e);
+	dlif_entry_unlink(dn, e);
+}
+
+int dlif_table_del(struct dlif_net *dn, const struct in6_addr *prefix, u8 plen,
+		   struct netlink_ext_ack *extack)
+{
+	struct dlif_entry *e;
+	struct dlif_key key;
+	int err = 0;
+
+	dlif_make_key(&key, prefix, plen);
+	mutex_lock(&dn->lock);
+	e = rhashtable_lookup_fast(&dn->entries, &key, dlif_entry_params);
+	if (e) {
+		dlif_entry_remove(dn, e);
+	} else {
+		NL_SET_ERR_MSG(extack, "no entry for this prefix");
+		err = -ENOENT;
+	}
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+bool dlif_entry_matches(const struct dlif_entry *e,
+			const struct dlif_entry_filter *filter)
+{
+	if (filter->role && e->role != filter->role)
+		return false;
+	if (filter->has_peer &&
+	    (!e->peer || !ipv6_addr_equal(&e->peer->addr, &filter->peer)))
+		return false;
+	if (filter->ifindex && (!e->dlif || e->dlif->dev->ifindex != filter->ifindex))
+		return false;
+	return true;
+}
+
+unsigned int dlif_table_flush(struct dlif_net *dn,
+			      const struct dlif_entry_filter *filter)
+{
+	struct dlif_entry *e;
+	unsigned int n = 0;
+	unsigned long id;
+
+	mutex_lock(&dn->lock);
+	xa_for_each(&dn->ids, id, e) {
+		if (!dlif_entry_matches(e, filter))
+			continue;
+		dlif_entry_remove(dn, e);
+		n++;
+		if (!(n % 1024))
+			cond_resched();
+	}
+	mutex_unlock(&dn->lock);
+	return n;
+}
+
+/* A DLIF is going away (ndo_uninit, RTNL held): so do its entries. */
+void dlif_table_remove_dlif(struct dlif_dev *dlif)
+{
+	struct dlif_net *dn = dlif_net(dev_net(dlif->dev));
+	struct dlif_entry *e, *next;
+
+	mutex_lock(&dn->lock);
+	dlif->dead = true;
+	list_for_each_entry_safe(e, next, &dlif->entries, dlif_node)
+		dlif_entry_remove(dn, e);
+	mutex_unlock(&dn->lock);
+}
+
+/* ------------------------------------------------------ namespace lifetime */
+
+static int __net_init dlif_net_init(struct net *net)
+{
+	struct dlif_net *dn = dlif_net(net);
+
+	dn->net = net;
+	mutex_init(&dn->lock);
+	xa_init_flags(&dn->ids, XA_FLAGS_ALLOC);
+	hash_init(dn->peers);
+	return rhashtable_init(&dn->entries, &dlif_entry_params);
+}
+
+/* Devices (and with them their entries) are gone by now: the pernet
+ * device operations of the namespace's devices exit before subsystems.
+ */
+static void __net_exit dlif_net_exit(struct net *net)
+{
+	struct dlif_entry_filter all = {};
+	struct dlif_net *dn = dlif_net(net);
+	int role;
+
+	dlif_table_flush(dn, &all);
+	rhashtable_destroy(&dn->entries);
+	xa_destroy(&dn->ids);
+	for (role = 0; role < __DLIF_ROLE_MAX; role++) {
+		struct dlif_lens *lens = rcu_replace_pointer(dn->lens[role], NULL, true);
+
+		if (lens)
+			kfree_rcu(lens, rcu);
+	}
+	WARN_ON_ONCE(!hash_empty(dn->peers));
+}
+
+static struct pernet_operations dlif_net_ops = {
+	.init = dlif_net_init,
+	.exit = dlif_net_exit,
+	.id   = &dlif_net_id,
+	.size = sizeof(struct dlif_net),
+};
+
+int dlif_table_init(void)
+{
+	int err;
+
+	dlif_entry_cache = KMEM_CACHE(dlif_entry, 0);
+	if (!dlif_entry_cache)
+		return -ENOMEM;
+	err = register_pernet_subsys(&dlif_net_ops);
+	if (err)
+		kmem_cache_destroy(dlif_entry_cache);
+	return err;
+}
+
+void dlif_table_uninit(void)
+{
+	unregister_pernet_subsys(&dlif_net_ops);
+	rcu_barrier();
+	kmem_cache_destroy(dlif_entry_cache);
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dlif: DLIF transmit.
+ *
+ * A DLIF is a point-to-point link to one mobile node over a shared
+ * medium: every frame it sends leaves the lower device from the DLIF's
+ * MAC to the node's MAC, multicast included (an RA to ff02::1 is unicast
+ * at layer 2), so no other node on the medium sees another node's
+ * logical routers.
+ *
+ * The anchor role intercepts here: while a node anchored at this MAAR is
+ * served elsewhere, the route to its prefix still points into its DLIF,
+ * and what is routed there is encapsulated to the serving MAAR instead.
+ * A handover changes the table entry, never the route.
+ */
+
+#include <linux/ipv6.h>
+#include <net/ipv6.h>
+
+#include "dlif.h"
+
+/* The anchor entry for an outgoing IPv6 packet, if its node is away. */
+static struct dlif_entry *dlif_anchor_entry(struct sk_buff *skb,
+					    struct net_device *dev)
+{
+	struct dlif_net *dn = dlif_net(dev_net(dev));
+	const struct ipv6hdr *ip6h;
+
+	if (skb->protocol != htons(ETH_P_IPV6) ||
+	    !READ_ONCE(dn->role_count[DLIF_ROLE_ANCHOR]))
+		return NULL;
+	if (!pskb_network_may_pull(skb, sizeof(*ip6h)))
+		return NULL;
+	ip6h = ipv6_hdr(skb);
+	if (ipv6_addr_type(&ip6h->daddr) & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL))
+		return NULL;
+	return dlif_lookup(dn, DLIF_ROLE_ANCHOR, &ip6h->daddr);
+}
+
+/* Send a frame (Ethernet header already built) to the DLIF's node. */
+static netdev_tx_t dlif_xmit_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
+{
+	struct ethhdr *eth;
+	unsigned int len;
+
+	if (unlikely(is_zero_ether_addr(dlif->mn_addr)))
+		goto drop;
+	if (skb_cow_head(skb, 0))
+		goto drop;
+	eth = (struct ethhdr *)skb->data;
+	ether_addr_copy(eth->h_dest, dlif->mn_addr);
+	ether_addr_copy(eth->h_source, dlif->dev->dev_addr);
+
+	len = skb->len;
+	skb->dev = dlif->lower;
+	if (likely(dev_queue_xmit(skb) == NET_XMIT_SUCCESS))
+		dlif_dev_count_tx(dlif->dev, len);
+	else
+		DEV_STATS_INC(dlif->dev, tx_dropped);
+	return NETDEV_TX_OK;
+
+drop:
+	DEV_STATS_INC(dlif->dev, tx_dropped);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+netdev_tx_t dlif_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct dlif_dev *dlif = netdev_priv(dev);
+	struct dlif_entry *e;
+
+	e = dlif_anchor_entry(skb, dev);
+	if (e) {
+		dlif_dev_count_tx(dev, skb->len - skb_network_offset(skb));
+		skb_pull(skb, skb_network_offset(skb));
+		dlif_tunnel_xmit(skb, e, dev);
+		return NETDEV_TX_OK;
+	}
+	return dlif_xmit_to_mn(skb, dlif);
+}
+
+/*
+ * Hand a decapsulated IPv6 packet (skb->data at its header) to the node
+ * of @dlif, as if routed out of the DLIF: taps on the DLIF see it.
+ */
+void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
+{
+	struct net_device *dev = dlif->dev;
+
+	if (unlikely(!netif_running(dev) || is_zero_ether_addr(dlif->mn_addr)))
+		goto drop;
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)))
+		goto drop;
+	skb->dev = dev;
+	skb->protocol = htons(ETH_P_IPV6);
+	if (dev_hard_header(skb, dev, ETH_P_IPV6, dlif->mn_addr, dev->dev_addr,
+			    skb->len) < 0)
+		goto drop;
+	dev_queue_xmit(skb);
+	return;
+
+drop:
+	DEV_STATS_INC(dev, tx_dropped);
+	kfree_skb(skb);
+}
