@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The dlif link type: autoload, create, show, delete, unload; every
+# refused configuration with its message; lower-device coupling (MTU,
+# deletion); receive demultiplexing by (MN MAC, DLIF MAC) and transmit
+# that reaches only the DLIF's mobile node.
+
+source "$(dirname "$0")/lib.sh"
+
+MN1=02:00:00:00:01:01
+MN2=02:00:00:00:01:02
+D1=02:11:22:33:01:01
+D2=02:11:22:33:02:01
+
+test_autoload_create_show_delete_unload() {
+	local ns out
+	modprobe -r dlif 2>/dev/null
+	check_fails "dlif not loaded before the test" test -d /sys/module/dlif
+	setup_ns ns || return 1
+	ip -n "$ns" link add veth0 type veth peer name veth1 || return 1
+
+	check "ip link add ... type dlif autoloads the module and creates the device" \
+		ip -n "$ns" link add link veth0 name d0 type dlif
+	check "dlif module loaded" test -d /sys/module/dlif
+	check_module_fresh
+
+	out=$(ip -n "$ns" -d link show d0)
+	check_match "$out" "d0@veth0" "listed on its lower device"
+	check_match "$out" "dlif" "listed with kind dlif"
+	check_match "$out" "POINTOPOINT" "point-to-point link"
+	out=$(ip -n "$ns" -j -d link show d0)
+	check_eq "$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["linkinfo"]["info_kind"])')" \
+		dlif "JSON info_kind"
+	check_eq "$(ip -n "$ns" -j link show d0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" \
+		"$(ip -n "$ns" -j link show veth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" \
+		"MTU taken from the lower device"
+	out=$(ethtool -i d0 2>/dev/null || ip netns exec "$ns" ethtool -i d0)
+	check_match "$out" "driver: dlif" "ethtool names the driver"
+
+	check "ip link del" ip -n "$ns" link del d0
+	check_fails "device gone after deletion" ip -n "$ns" link show d0
+	ip netns del "$ns"
+	check "module unloads" modprobe -r dlif
+	check_fails "module gone" test -d /sys/module/dlif
+}
+
+test_refused_configurations() {
+	local ns
+	dlif_load || return 1
+	setup_ns ns || return 1
+	ip -n "$ns" link add veth0 type veth peer name veth1 || return 1
+	ip -n "$ns" link add tnl0 type ip6tnl local 2001:db8::1 remote 2001:db8::2 || return 1
+
+	check_error "no lower device" "needs a lower device" \
+		ip -n "$ns" link add name d0 type dlif
+	check_error "loopback as lower device" "must be an Ethernet device" \
+		ip -n "$ns" link add link lo name d0 type dlif
+	check_error "tunnel (not Ethernet) as lower device" "must be an Ethernet device" \
+		ip -n "$ns" link add link tnl0 name d0 type dlif
+	check "first dlif" ip -n "$ns" link add link veth0 name d0 address $D1 broadcast $MN1 type dlif
+	check_error "dlif as lower device" "cannot be the lower device of a dlif" \
+		ip -n "$ns" link add link d0 name d1 type dlif
+	check_error "duplicate (MN, DLIF MAC) pair" "same MAC for this mobile node" \
+		ip -n "$ns" link add link veth0 name d1 address $D1 broadcast $MN1 type dlif
+	check "same DLIF MAC for another mobile node is fine" \
+		ip -n "$ns" link add link veth0 name d2 address $D1 broadcast $MN2 type dlif
+	check "another DLIF MAC for the same mobile node is fine" \
+		ip -n "$ns" link add link veth0 name d3 address $D2 broadcast $MN1 type dlif
+	check_fails "MTU above the lower device's" ip -n "$ns" link set d0 mtu 9000
+	check_fails "rebinding into a taken pair is refused (MAC change)" \
+		ip -n "$ns" link set d3 address $D1
+	check_eq "$(ip -n "$ns" -br link show d3 | awk '{print $3}')" "$D2" "refused MAC change left the MAC alone"
+	check_error "MTU above the lower device's at creation" \
+		"mtu greater than device maximum|exceeds the lower device" \
+		ip -n "$ns" link add link veth0 name d4 mtu 9000 type dlif
+	check_fails "no partially created device left behind" ip -n "$ns" link show d4
+	check_fails "no partially created device left behind (d1)" ip -n "$ns" link show d1
+}
+
+test_peer_shown_and_lower_coupling() {
+	local ns out
+	dlif_load || return 1
+	setup_ns ns || return 1
+	ip -n "$ns" link add veth0 type veth peer name veth1 || return 1
+	ip -n "$ns" link add link veth0 name d0 address $D1 broadcast $MN1 type dlif || return 1
+	ip -n "$ns" link add link veth0 name d1 type dlif || return 1
+
+	out=$(ip -n "$ns" link show d0)
+	check_match "$out" "link/ether $D1 peer $MN1" "the mobile node is shown as the link's peer"
+	check "rebind to another node with ip link set broadcast" \
+		ip -n "$ns" link set d0 broadcast $MN2
+	check_match "$(ip -n "$ns" link show d0)" "peer $MN2" "rebound"
+
+	ip -n "$ns" link set veth0 mtu 1400
+	check_eq "$(ip -n "$ns" -j link show d0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" \
+		1400 "MTU follows the lower device down"
+	ip -n "$ns" link set veth0 mtu 1500
+	check_eq "$(ip -n "$ns" -j link show d1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" \
+		1500 "MTU follows the lower device up"
+
+	check "deleting the lower device" ip -n "$ns" link del veth0
+	check_fails "deletes its first dlif" ip -n "$ns" link show d0
+	check_fails "deletes its second dlif" ip -n "$ns" link show d1
+}
+
+# maar: lower "acc" with DLIFs; sw: a bridge (the shared medium);
+# mn1, mn2: mobile nodes with one interface eth0 each.
+setup_medium() {
+	setup_ns MAAR SW NS_MN1 NS_MN2 || return 1
+	# The MAAR is a router (it joins ff02::2); the nodes send no RS of
+	# their own, so that the tests count only the ones they send.
+	ip netns exec "$MAAR" sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip netns exec "$NS_MN1" sysctl -qw net.ipv6.conf.default.router_solicitations=0
+	ip netns exec "$NS_MN2" sysctl -qw net.ipv6.conf.default.router_solicitations=0
+	ip netns exec "$SW" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$SW" link add br0 type bridge || return 1
+	ip -n "$SW" link set br0 up
+	ip link add acc netns "$MAAR" type veth peer name p0 netns "$SW"
+	ip link add eth0 netns "$NS_MN1" address $MN1 type veth peer name p1 netns "$SW"
+	ip link add eth0 netns "$NS_MN2" address $MN2 type veth peer name p2 netns "$SW"
+	for p in p0 p1 p2; do
+		ip -n "$SW" link set $p master br0 up
+	done
+	ip -n "$MAAR" link set acc up
+	ip -n "$NS_MN1" link set eth0 up
+	ip -n "$NS_MN2" link set eth0 up
+	ip -n "$MAAR" link add link acc name d1 address $D1 broadcast $MN1 type dlif || return 1
+	ip -n "$MAAR" link add link acc name d2 address $D2 broadcast $MN1 type dlif || return 1
+	ip -n "$MAAR" link set d1 up
+	ip -n "$MAAR" link set d2 up
+	ip -n "$MAAR" addr add 2001:db8:1::1/64 dev d1 nodad
+	ip -n "$MAAR" addr add 2001:db8:2::1/64 dev d2 nodad
+	ip -n "$NS_MN1" addr add 2001:db8:1::100/64 dev eth0 nodad
+	ip -n "$NS_MN2" addr add 2001:db8:1::200/64 dev eth0 nodad
+}
+
+dev_counter() {	# ns dev file
+	cat "/sys/class/net/$2/statistics/$3" 2>/dev/null ||
+		ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+snmp6() {	# ns dev counter
+	ip netns exec "$1" awk -v c="$3" '$1 == c { print $2 }' "/proc/net/dev_snmp6/$2"
+}
+
+send_rs() {	# ns dev: one Router Solicitation to ff02::2 (the kernel adds the checksum)
+	ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+s.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]), ("ff02::2", 0, 0, socket.if_nametoindex(sys.argv[1])))
+' "$2"
+}
+
+test_demux_unicast_to_dlif_mac() {
+	local before after
+	dlif_load || return 1
+	setup_medium || return 1
+	ip -n "$NS_MN1" neigh add 2001:db8:1::1 lladdr $D1 dev eth0 nud permanent
+	check "MN reaches the DLIF's address through the DLIF's MAC" \
+		ip netns exec "$NS_MN1" ping -c 2 -W 2 -i 0.2 2001:db8:1::1
+	check_eq "$(snmp6 "$MAAR" d1 Icmp6InEchos)" 2 "the echo requests were received on the DLIF"
+	check_eq "$(snmp6 "$MAAR" d2 Icmp6InEchos)" 0 "none reached the node's other DLIF"
+	check_eq "$(snmp6 "$MAAR" acc Icmp6InEchos)" 0 "none reached the lower device"
+}
+
+test_demux_multicast_to_every_dlif() {
+	local rs1 rs2 rsacc
+	dlif_load || return 1
+	setup_medium || return 1
+	send_rs "$NS_MN1" eth0
+	send_rs "$NS_MN2" eth0
+	busywait 3000 test "$(snmp6 "$MAAR" acc Icmp6InRouterSolicits)" -ge 1
+	rs1=$(snmp6 "$MAAR" d1 Icmp6InRouterSolicits)
+	rs2=$(snmp6 "$MAAR" d2 Icmp6InRouterSolicits)
+	rsacc=$(snmp6 "$MAAR" acc Icmp6InRouterSolicits)
+	check_eq "$rs1" 1 "the known node's RS reached its first DLIF"
+	check_eq "$rs2" 1 "the known node's RS reached its second DLIF"
+	check_eq "$rsacc" 1 "only the unknown node's RS reached the lower device"
+}
+
+test_dlif_frames_reach_only_their_node() {
+	local cap2 capacc
+	dlif_load || return 1
+	setup_medium || return 1
+	# Let the bridge learn both nodes.
+	ip netns exec "$NS_MN1" ping -c 1 -W 1 ff02::1%eth0 >/dev/null 2>&1
+	ip netns exec "$NS_MN2" ping -c 1 -W 1 ff02::1%eth0 >/dev/null 2>&1
+	cap2=$(mktemp); capacc=$(mktemp)
+	ip netns exec "$NS_MN2" tcpdump -p -n -e -i eth0 -w "$cap2" "ether src $D1" 2>/dev/null &
+	local t2=$!
+	ip netns exec "$MAAR" tcpdump -n -e -i acc -w "$capacc" "ether src $D1" 2>/dev/null &
+	local tacc=$!
+	defer kill $t2 $tacc
+	sleep 1.5
+	check "multicast ping from the DLIF is answered by its node" \
+		ip netns exec "$MAAR" ping -c 2 -i 0.3 -W 2 ff02::1%d1
+	ip netns exec "$MAAR" ping -c 1 -W 1 2001:db8:1::100 >/dev/null 2>&1
+	sleep 1
+	kill -INT $t2 $tacc; wait $t2 $tacc 2>/dev/null
+	check_eq "$(tcpdump -r "$cap2" 2>/dev/null | wc -l)" 0 "the other node saw no frame from the DLIF"
+	check_match "$(tcpdump -n -e -r "$capacc" 2>/dev/null)" "$D1 > $MN1" "frames leave to the node's MAC"
+	check_no_match "$(tcpdump -n -e -r "$capacc" 2>/dev/null)" "$D1 > 33:33" \
+		"no multicast destination MAC leaves the DLIF"
+}
+
+run_tests \
+	test_autoload_create_show_delete_unload \
+	test_refused_configurations \
+	test_peer_shown_and_lower_coupling \
+	test_demux_unicast_to_dlif_mac \
+	test_demux_multicast_to_every_dlif \
+	test_dlif_frames_reach_only_their_node

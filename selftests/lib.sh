@@ -1,0 +1,217 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the dlif selftests, in the kselftest style: network
+# namespace set-up with guaranteed cleanup, waiting helpers, assertions
+# and KTAP output. A test file lists its cases and calls run_tests:
+#
+#	source "$(dirname "$0")/lib.sh"
+#	test_something() { ...; check_eq "$a" "$b" "a equals b"; }
+#	run_tests test_something ...
+#
+# Each case runs in a subshell; it fails when it returns non-zero or when
+# an assertion failed, and is skipped when it returns $ksft_skip (4).
+
+set -u
+
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+SELFTESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DLIF_SRC=${DLIF_SRC:-$(cd "$SELFTESTS/.." && pwd)}
+DLIF_BUILD=${DLIF_BUILD:-$DLIF_SRC/build}
+DLIFCTL=${DLIFCTL:-$DLIF_BUILD/userspace/userspace/cli/dlifctl}
+
+NS_LIST=()
+CLEANUP_CMDS=()
+
+# ---------------------------------------------------------------- KTAP
+
+ktap_diag() { echo "# $*"; }
+
+_ktap_count=0
+_ktap_failed=0
+
+_ktap_result() {	# status name [directive]
+	_ktap_count=$((_ktap_count + 1))
+	case $1 in
+	pass) echo "ok $_ktap_count $2" ;;
+	skip) echo "ok $_ktap_count $2 # SKIP ${3:-}" ;;
+	*)    echo "not ok $_ktap_count $2"; _ktap_failed=$((_ktap_failed + 1)) ;;
+	esac
+}
+
+# ---------------------------------------------------------- assertions
+# Assertions report and record a failure but let the case go on, so one
+# run shows every broken expectation of a case.
+
+_case_failed=0
+
+fail() {
+	ktap_diag "FAIL: $*"
+	_case_failed=1
+}
+
+check() {	# description command...
+	local desc=$1
+	shift
+	if ! "$@" >/dev/null 2>&1; then
+		fail "$desc (command: $*)"
+		return 1
+	fi
+}
+
+check_fails() {	# description command...: the command must fail
+	local desc=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		fail "$desc (unexpectedly succeeded: $*)"
+		return 1
+	fi
+}
+
+check_eq() {	# actual expected description
+	if [ "$1" != "$2" ]; then
+		fail "$3: got '$1', expected '$2'"
+		return 1
+	fi
+}
+
+check_match() {	# text extended-regex description
+	if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		fail "$3: '$2' not found in:"
+		printf '%s\n' "$1" | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+check_no_match() {	# text extended-regex description
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		fail "$3: '$2' unexpectedly found in:"
+		printf '%s\n' "$1" | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+# check_error "description" "expected message regex" command...: the
+# command must fail and print the expected error (e.g. a kernel extack).
+check_error() {
+	local desc=$1 re=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		fail "$desc (unexpectedly succeeded: $*)"
+		return 1
+	fi
+	check_match "$out" "$re" "$desc: error message"
+}
+
+# ------------------------------------------------------------- waiting
+
+# busywait TIMEOUT_MS command...: retry until the command succeeds.
+busywait() {
+	local timeout_ms=$1 start now
+	shift
+	start=$(date +%s%3N)
+	while true; do
+		"$@" >/dev/null 2>&1 && return 0
+		now=$(date +%s%3N)
+		[ $((now - start)) -ge "$timeout_ms" ] && return 1
+		sleep 0.1
+	done
+}
+
+# ------------------------------------------------ namespaces and cleanup
+
+# setup_ns VAR...: create one network namespace per VAR (unique name,
+# loopback up, IPv6 DAD off) and store its name in VAR.
+setup_ns() {
+	local var name
+	for var in "$@"; do
+		name=$var-$(mktemp -u XXXXXX)
+		ip netns add "$name" || return 1
+		NS_LIST+=("$name")
+		ip -n "$name" link set lo up
+		ip netns exec "$name" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0
+		printf -v "$var" '%s' "$name"
+	done
+}
+
+# defer command...: run at cleanup, in reverse order.
+defer() {
+	CLEANUP_CMDS+=("$(printf '%q ' "$@")")
+}
+
+cleanup_all() {
+	local i ns
+	for ((i = ${#CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
+		eval "${CLEANUP_CMDS[$i]}" >/dev/null 2>&1
+	done
+	CLEANUP_CMDS=()
+	for ns in "${NS_LIST[@]+"${NS_LIST[@]}"}"; do
+		ip netns del "$ns" >/dev/null 2>&1
+	done
+	NS_LIST=()
+}
+
+# ------------------------------------------------------------- modules
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || { ktap_diag "SKIP: $c not installed"; return $ksft_skip; }
+	done
+}
+
+# The module loaded must be the one this run was built with: the VM runner
+# exports the srcversion of the dlif.ko it installed.
+check_module_fresh() {
+	local loaded
+	loaded=$(cat /sys/module/dlif/srcversion 2>/dev/null)
+	if [ -n "${DLIF_SRCVERSION:-}" ] && [ "$loaded" != "$DLIF_SRCVERSION" ]; then
+		fail "loaded dlif srcversion $loaded is not the freshly built $DLIF_SRCVERSION"
+		return 1
+	fi
+}
+
+dlif_load() {
+	modprobe dlif || { fail "modprobe dlif"; return 1; }
+	check_module_fresh
+}
+
+dlif_unload() {
+	modprobe -r dlif
+}
+
+dlifctl() {
+	"$DLIFCTL" "$@"
+}
+
+# -------------------------------------------------------------- runner
+
+run_tests() {
+	local t rc
+	echo "KTAP version 1"
+	echo "1..$#"
+	for t in "$@"; do
+		(
+			_case_failed=0
+			trap cleanup_all EXIT
+			"$t"
+			rc=$?
+			[ "$rc" = "$ksft_skip" ] && exit "$ksft_skip"
+			[ "$rc" = 0 ] && [ "$_case_failed" = 0 ] && exit 0
+			exit 1
+		)
+		rc=$?
+		case $rc in
+		0) _ktap_result pass "${t#test_}" ;;
+		"$ksft_skip") _ktap_result skip "${t#test_}" ;;
+		*) _ktap_result fail "${t#test_}" ;;
+		esac
+	done
+	ktap_diag "totals: $_ktap_count cases, $_ktap_failed failed"
+	[ "$_ktap_failed" = 0 ]
+	exit $?
+}
