@@ -156,8 +156,9 @@ bool parse_attributes(std::span<const std::byte> bytes, std::span<const nlattr *
 			return true;
 		bytes = bytes.subspan(step);
 	}
-	// Trailing bytes shorter than an attribute header: only padding is fine.
-	return bytes.size() < NLA_ALIGNTO;
+	// Fewer bytes left than an attribute header: ignored, as the kernel's
+	// own parser does.
+	return true;
 }
 
 bool parse_nested(const nlattr &nest, std::span<const nlattr *> table)

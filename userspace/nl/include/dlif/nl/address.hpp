@@ -7,14 +7,14 @@
 // IPv6, lower-case colon-separated for MACs).
 #pragma once
 
+#include <netinet/in.h>
+
 #include <array>
 #include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-struct in6_addr;
 
 namespace dlif::nl {
 
