@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include <cerrno>
+
+#include "format.hpp"
+#include "json.hpp"
+
+namespace dlif::cli {
+namespace {
+
+nl::Ipv6Address addr(const char *text)
+{
+	return *nl::Ipv6Address::parse(text);
+}
+
+std::string fake_ifname(uint32_t index)
+{
+	switch (index) {
+	case 5:
+		return "mn1mar1";
+	case 2:
+		return "veth0";
+	default:
+		return "if" + std::to_string(index);
+	}
+}
+
+nl::Entry serving_entry()
+{
+	nl::Entry e;
+	e.prefix = *nl::Prefix::parse("2001:db8:a::/64");
+	e.role = nl::Role::serving;
+	e.peer = addr("2001:db8::1");
+	e.local = addr("2001:db8::2");
+	e.ifindex = 5;
+	e.hop_limit = 64;
+	return e;
+}
+
+nl::EntryStats sample_stats()
+{
+	return {10, 1040, 9, 936, 1, 2, 3, 4, 5, 6};
+}
+
+TEST(FormatEntry, FullLine)
+{
+	EXPECT_EQ(format_entry(serving_entry(), fake_ifname, false),
+		  "2001:db8:a::/64 role serving peer 2001:db8::1 local 2001:db8::2 dev mn1mar1 "
+		  "hoplimit 64\n");
+}
+
+TEST(FormatEntry, OmitsUnsetLocalDevAndPeer)
+{
+	nl::Entry e;
+	e.prefix = *nl::Prefix::parse("2001:db8:b::/48");
+	e.role = nl::Role::local_export;
+	e.hop_limit = 7;
+	EXPECT_EQ(format_entry(e, fake_ifname, false), "2001:db8:b::/48 role local-export hoplimit 7\n");
+}
+
+TEST(FormatEntry, StatsLineOnlyWithStats)
+{
+	nl::Entry e = serving_entry();
+	// -s without counters in the reply: nothing to print.
+	EXPECT_EQ(format_entry(e, fake_ifname, true), format_entry(e, fake_ifname, false));
+	e.stats = sample_stats();
+	EXPECT_EQ(format_entry(e, fake_ifname, false).find('\n'), format_entry(e, fake_ifname, false).size() - 1);
+	EXPECT_EQ(format_entry(e, fake_ifname, true),
+		  "2001:db8:a::/64 role serving peer 2001:db8::1 local 2001:db8::2 dev mn1mar1 "
+		  "hoplimit 64\n"
+		  "    encap 10 pkts 1040 bytes decap 9 pkts 936 bytes drops spoof 1 too-big 2 "
+		  "no-route 3 hop-limit 4 ecn 5 other 6\n");
+}
+
+TEST(FormatEntry, UnknownIfindexAndRole)
+{
+	nl::Entry e = serving_entry();
+	e.ifindex = 99;
+	e.role = static_cast<nl::Role>(7);
+	EXPECT_EQ(format_entry(e, fake_ifname, false),
+		  "2001:db8:a::/64 role role-7 peer 2001:db8::1 local 2001:db8::2 dev if99 hoplimit 64\n");
+}
+
+TEST(EntryJson, FullObject)
+{
+	std::string out;
+	JsonWriter json(out);
+	nl::Entry e = serving_entry();
+	e.stats = sample_stats();
+	write_entry_json(json, e, fake_ifname, false);
+	EXPECT_EQ(out, R"({"prefix":"2001:db8:a::/64","role":"serving","peer":"2001:db8::1",)"
+		       R"("local":"2001:db8::2","dev":"mn1mar1","ifindex":5,"hoplimit":64})");
+}
+
+TEST(EntryJson, WithStats)
+{
+	std::string out;
+	JsonWriter json(out);
+	nl::Entry e;
+	e.prefix = *nl::Prefix::parse("::/0");
+	e.role = nl::Role::local_net;
+	e.peer = addr("2001:db8::1");
+	e.stats = sample_stats();
+	json.begin_array();
+	write_entry_json(json, e, fake_ifname, true);
+	write_entry_json(json, e, fake_ifname, false);
+	json.end_array();
+	EXPECT_EQ(out, R"([{"prefix":"::/0","role":"local-net","peer":"2001:db8::1","hoplimit":64,)"
+		       R"("stats":{"encap_packets":10,"encap_bytes":1040,"decap_packets":9,"decap_bytes":936,)"
+		       R"("drop_spoof":1,"drop_too_big":2,"drop_no_route":3,"drop_hop_limit":4,)"
+		       R"("drop_ecn":5,"drop_other":6}},)"
+		       R"({"prefix":"::/0","role":"local-net","peer":"2001:db8::1","hoplimit":64}])");
+}
+
+nl::DlifDevice device()
+{
+	nl::DlifDevice d;
+	d.ifindex = 5;
+	d.name = "mn1mar1";
+	d.link = 2;
+	d.address = *nl::MacAddress::parse("00:11:22:33:01:01");
+	d.mn = nl::MacAddress::parse("02:00:00:00:00:01");
+	d.maar = addr("2001:db8::1");
+	return d;
+}
+
+TEST(FormatDevice, TextAndJson)
+{
+	EXPECT_EQ(format_device(device(), fake_ifname),
+		  "mn1mar1: link veth0 address 00:11:22:33:01:01 mn 02:00:00:00:00:01 maar 2001:db8::1\n");
+	std::string out;
+	JsonWriter json(out);
+	write_device_json(json, device(), fake_ifname);
+	EXPECT_EQ(out, R"({"ifname":"mn1mar1","ifindex":5,"link":"veth0","link_ifindex":2,)"
+		       R"("address":"00:11:22:33:01:01","mn":"02:00:00:00:00:01","maar":"2001:db8::1"})");
+}
+
+TEST(FormatDevice, WithoutMnAndMaar)
+{
+	nl::DlifDevice d = device();
+	d.mn.reset();
+	d.maar.reset();
+	d.name.clear();
+	EXPECT_EQ(format_device(d, fake_ifname), "mn1mar1: link veth0 address 00:11:22:33:01:01\n");
+	std::string out;
+	JsonWriter json(out);
+	write_device_json(json, d, fake_ifname);
+	EXPECT_EQ(out, R"({"ifname":"mn1mar1","ifindex":5,"link":"veth0","link_ifindex":2,)"
+		       R"("address":"00:11:22:33:01:01"})");
+}
+
+TEST(FormatNotification, TextAndJson)
+{
+	nl::Notification n{nl::EntryEvent::replaced, serving_entry()};
+	n.entry.stats = sample_stats();	// never printed for events
+	EXPECT_EQ(format_notification(n, fake_ifname),
+		  "replaced 2001:db8:a::/64 role serving peer 2001:db8::1 local 2001:db8::2 dev "
+		  "mn1mar1 hoplimit 64\n");
+	EXPECT_EQ(format_notification_json(n, fake_ifname),
+		  R"({"event":"replaced","prefix":"2001:db8:a::/64","role":"serving",)"
+		  R"("peer":"2001:db8::1","local":"2001:db8::2","dev":"mn1mar1","ifindex":5,)"
+		  R"("hoplimit":64})"
+		  "\n");
+	n.event = nl::EntryEvent::added;
+	EXPECT_EQ(format_notification(n, fake_ifname).substr(0, 6), "added ");
+	n.event = nl::EntryEvent::deleted;
+	EXPECT_EQ(format_notification(n, fake_ifname).substr(0, 8), "deleted ");
+}
+
+TEST(FormatError, ExtackOrStrerror)
+{
+	EXPECT_EQ(format_error(nl::make_error(EEXIST, "prefix already has an entry")),
+		  "Error: prefix already has an entry.");
+	EXPECT_EQ(format_error(nl::make_error(EEXIST)), "Error: File exists.");
+	EXPECT_EQ(format_error(nl::make_error(EINVAL, "ends with a period.")),
+		  "Error: ends with a period.");
+	nl::Error missing = nl::make_error(EINVAL);
+	missing.missing_type = 5;
+	EXPECT_EQ(format_error(missing), "Error: Invalid argument (missing attribute 5).");
+}
+
+TEST(Json, EscapesAndCommas)
+{
+	EXPECT_EQ(json_quote("a\"b\\c\n\x01"), R"("a\"b\\c\n\u0001")");
+	std::string out;
+	JsonWriter json(out);
+	json.begin_object();
+	json.member("s", "x");
+	json.member("n", uint64_t{18446744073709551615ull});
+	json.member("b", true);
+	json.key("a");
+	json.begin_array();
+	json.value(uint8_t{1});
+	json.value("two");
+	json.begin_object();
+	json.end_object();
+	json.end_array();
+	json.end_object();
+	EXPECT_EQ(out, R"({"s":"x","n":18446744073709551615,"b":true,"a":[1,"two",{}]})");
+}
+
+}  // namespace
+}  // namespace dlif::cli
