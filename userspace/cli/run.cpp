@@ -451,13 +451,20 @@ int Runner::run_batch()
 		}
 	}
 	drain();
-	if (status != exit_ok && !options_.force && last_sent_line > first_failed_line)
-		std::fprintf(err_,
-			     "dlifctl: lines %llu-%llu were already sent with line %llu and have "
-			     "been processed; only the failures above took no effect\n",
-			     static_cast<unsigned long long>(first_failed_line + 1),
-			     static_cast<unsigned long long>(last_sent_line),
-			     static_cast<unsigned long long>(first_failed_line));
+	// Requests after the failing one may already have been in flight:
+	// the kernel processed them, so say so rather than pretend they were
+	// skipped.
+	if (status != exit_ok && !options_.force && last_sent_line > first_failed_line) {
+		auto first = static_cast<unsigned long long>(first_failed_line + 1);
+		auto last = static_cast<unsigned long long>(last_sent_line);
+		if (first == last)
+			std::fprintf(err_, "dlifctl: line %llu was already in flight and has been "
+					   "processed\n", first);
+		else
+			std::fprintf(err_, "dlifctl: lines %llu-%llu were already in flight and have "
+					   "been processed (failures among them are reported above)\n",
+				     first, last);
+	}
 	std::fflush(out_);
 	return status;
 }

@@ -26,6 +26,8 @@ public:
 
 	void append(const void *bytes, std::size_t len)
 	{
+		if (len == 0)
+			return;
 		words_.resize((size_ + len + 7) / 8 + 1);
 		std::memcpy(data() + size_, bytes, len);
 		size_ += len;
