@@ -77,7 +77,10 @@ run_kernel() {
 		if [ "$f" -gt 0 ]; then
 			printf 'selftests: %s %s: FAIL (%d passed, %d failed, %d skipped; %ds) log: %s\n' \
 				"$krel" "$t" "$p" "$f" "$s" "$secs" "$log"
-			[ "$stream" = 1 ] || grep -E '^not ok|vm.sh: FAIL' -A30 "$log" | head -60 | sed 's/^/    /'
+			if [ "$stream" = 0 ]; then
+				grep -E -B8 '^not ok' "$out" | grep -v '^#   ' | head -40 | sed 's/^/    /'
+				grep -A30 'vm.sh: FAIL' "$log" | head -40 | sed 's/^/    /'
+			fi
 		else
 			printf 'selftests: %s %s: ok (%d passed, %d skipped; %ds)\n' "$krel" "$t" "$p" "$s" "$secs"
 		fi

@@ -188,12 +188,13 @@ test_dlif_frames_reach_only_their_node() {
 	ip netns exec "$NS_MN1" ping -c 1 -W 1 ff02::1%eth0 >/dev/null 2>&1
 	ip netns exec "$NS_MN2" ping -c 1 -W 1 ff02::1%eth0 >/dev/null 2>&1
 	cap2=$(mktemp); capacc=$(mktemp)
-	ip netns exec "$NS_MN2" tcpdump -p -n -e -i eth0 -w "$cap2" "ether src $D1" 2>/dev/null &
+	ip netns exec "$NS_MN2" tcpdump -p -n -U -i eth0 -w "$cap2" "ether src $D1" 2>"$cap2.log" &
 	local t2=$!
-	ip netns exec "$MAAR" tcpdump -n -e -i acc -w "$capacc" "ether src $D1" 2>/dev/null &
+	ip netns exec "$MAAR" tcpdump -n -U -i acc -w "$capacc" "ether src $D1" 2>"$capacc.log" &
 	local tacc=$!
 	defer kill $t2 $tacc
-	sleep 1.5
+	busywait 20000 grep -q "listening on" "$cap2.log"
+	busywait 20000 grep -q "listening on" "$capacc.log"
 	check "multicast ping from the DLIF is answered by its node" \
 		ip netns exec "$MAAR" ping -c 2 -i 0.3 -W 2 ff02::1%d1
 	ip netns exec "$MAAR" ping -c 1 -W 1 2001:db8:1::100 >/dev/null 2>&1

@@ -1,0 +1,190 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Per-prefix IPv6-in-IPv6 forwarding through dlif: prefix A anchored at
+# MAAR1 and served at MAAR2 (see dmm_topo.sh). Pings and a TCP transfer
+# both ways, ip6ip6 on the core wire, the encapsulation details (hop
+# limit, traffic class, Packet Too Big), interoperability with a stock
+# Linux ip6tnl at either end, anti-spoofing, and a stock ip6tnl device
+# working beside dlif in the same namespace.
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/dmm_topo.sh"
+
+ping_ok() {	# ns destination [ping args]
+	local ns=$1 dst=$2
+	shift 2
+	ip netns exec "$ns" ping -c 3 -i 0.2 -W 3 "$@" "$dst" >/dev/null 2>&1 ||
+		ip netns exec "$ns" ping -c 3 -i 0.5 -W 3 "$@" "$dst" >/dev/null 2>&1
+}
+
+# Start a capture of ip6ip6 on MAAR2's core link; stop_capture prints it.
+start_capture() {
+	CAP=$(mktemp)
+	CAP_LOG=$(mktemp)
+	ip netns exec "$MAAR2" tcpdump -n -U -i core0 -w "$CAP" 'ip6 proto 41' 2>"$CAP_LOG" &
+	CAP_PID=$!
+	defer kill "$CAP_PID"
+	busywait 20000 grep -q "listening on" "$CAP_LOG"
+}
+
+stop_capture() {
+	sleep 0.3
+	kill -INT "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+	tcpdump -n -v -r "$CAP" 2>/dev/null
+}
+
+transfer() {	# from-ns to-ns to-addr: 1 MiB over TCP, checked end to end
+	local from=$1 to=$2 addr=$3 src dst
+	src=$(mktemp); dst=$(mktemp)
+	head -c 1048576 /dev/urandom >"$src"
+	ip netns exec "$to" timeout 60 socat -u TCP6-LISTEN:5001,reuseaddr "OPEN:$dst,creat,trunc" &
+	local srv=$!
+	sleep 0.5
+	ip netns exec "$from" timeout 60 socat -u "OPEN:$src" "TCP6:[$addr]:5001" || { kill $srv; return 1; }
+	wait $srv || return 1
+	cmp -s "$src" "$dst"
+}
+
+test_mn_and_cn_reach_each_other_through_the_tunnel() {
+	local out
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	start_capture
+	check "the MN (address in A) pings the CN" ping_ok "$MN" $CN_ADDR
+	check "the CN pings the MN" ping_ok "$CN" $MN_ADDR
+	out=$(stop_capture)
+	check_match "$out" "$MAAR2_CORE > $MAAR1_CORE: .*$MN_ADDR > $CN_ADDR: .*ICMP6, echo request" \
+		"uplink is ip6ip6 from MAAR2 to MAAR1 on the core"
+	check_match "$out" "$MAAR1_CORE > $MAAR2_CORE: .*$CN_ADDR > $MN_ADDR: .*ICMP6, echo request" \
+		"downlink is ip6ip6 from MAAR1 to MAAR2 on the core"
+	check_match "$out" "hlim 64" "default outer hop limit 64"
+	check "MAAR2 counted encapsulations" test "$(entry_stat "$MAAR2" $PREFIX_A encap_packets)" -ge 3
+	check "MAAR2 counted decapsulations" test "$(entry_stat "$MAAR2" $PREFIX_A decap_packets)" -ge 3
+	check "MAAR1 counted encapsulations" test "$(entry_stat "$MAAR1" $PREFIX_A encap_packets)" -ge 3
+	check "MAAR1 counted decapsulations" test "$(entry_stat "$MAAR1" $PREFIX_A decap_packets)" -ge 3
+}
+
+test_tcp_transfers_both_ways() {
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	require_cmd socat || return $ksft_skip
+	# 1500-byte segments do not fit the 1460-byte tunnel: PMTU discovery
+	# through the Packet Too Big the encapsulating MAAR sends. The path
+	# MTU each end learns is forgotten between the transfers, or it would
+	# also shrink the MSS of the next one.
+	check "1 MiB from the MN to the CN arrives intact" transfer "$MN" "$CN" $CN_ADDR
+	check "MAAR2 refused the MN's packets over the tunnel MTU" \
+		test "$(entry_stat "$MAAR2" $PREFIX_A drop_too_big)" -ge 1
+	ip -n "$MN" -6 route flush cache
+	ip -n "$CN" -6 route flush cache
+	check "1 MiB from the CN to the MN arrives intact" transfer "$CN" "$MN" $MN_ADDR
+	check "MAAR1 refused the CN's packets over the tunnel MTU" \
+		test "$(entry_stat "$MAAR1" $PREFIX_A drop_too_big)" -ge 1
+}
+
+test_packet_too_big_carries_the_tunnel_mtu() {
+	local out
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	ping_ok "$MN" $CN_ADDR
+	out=$(ip netns exec "$MN" ping -c 2 -W 2 -M do -s 1452 $CN_ADDR 2>&1)
+	check_match "$out" "mtu ?=? ?1460|Packet too big" "the MN hears Packet Too Big with the tunnel MTU"
+	out=$(ip -n "$MN" -6 route get $CN_ADDR)
+	check_match "$out" "mtu 1460" "the MN learnt the path MTU"
+	check "a packet that fits still goes through" ping_ok "$MN" $CN_ADDR -s 1400
+}
+
+test_outer_hop_limit_and_traffic_class() {
+	local out
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif hoplimit 9 || return 1
+	dmm_serving_dlif hoplimit 7 || return 1
+	start_capture
+	ping_ok "$MN" $CN_ADDR -Q 0xb8
+	out=$(stop_capture)
+	check_match "$out" "class 0xb8, .*hlim 7, next-header IPv6.*$MAAR2_CORE > $MAAR1_CORE" \
+		"uplink: configured hop limit, traffic class copied"
+	check_match "$out" "hlim 9, next-header IPv6.*$MAAR1_CORE > $MAAR2_CORE" \
+		"downlink: configured hop limit"
+}
+
+test_stock_ip6tnl_as_anchor() {
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_ip6tnl || return 1
+	dmm_serving_dlif || return 1
+	check "MN -> CN with a stock ip6tnl anchor" ping_ok "$MN" $CN_ADDR
+	check "CN -> MN with a stock ip6tnl anchor" ping_ok "$CN" $MN_ADDR
+	check "the stock tunnel decapsulated dlif's packets" \
+		test "$(ip netns exec "$MAAR1" cat /sys/class/net/t0/statistics/rx_packets)" -ge 3
+	check "dlif decapsulated the stock tunnel's packets" \
+		test "$(entry_stat "$MAAR2" $PREFIX_A decap_packets)" -ge 3
+}
+
+test_stock_ip6tnl_as_serving() {
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_ip6tnl || return 1
+	check "MN -> CN with a stock ip6tnl serving MAAR" ping_ok "$MN" $CN_ADDR
+	check "CN -> MN with a stock ip6tnl serving MAAR" ping_ok "$CN" $MN_ADDR
+	check "dlif decapsulated the stock tunnel's packets" \
+		test "$(entry_stat "$MAAR1" $PREFIX_A decap_packets)" -ge 3
+	check "the stock tunnel decapsulated dlif's packets" \
+		test "$(ip netns exec "$MAAR2" cat /sys/class/net/t0/statistics/rx_packets)" -ge 3
+}
+
+test_spoofed_ip6ip6_is_dropped_and_counted() {
+	local echoes
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	# ROGUE claims prefix A: ip6ip6 to MAAR1 with an inner source in A.
+	ip -n "$ROGUE" -6 tunnel add t0 mode ip6ip6 local $ROGUE_CORE remote $MAAR1_CORE dev core0
+	ip -n "$ROGUE" link set t0 up
+	ip -n "$ROGUE" addr add 2001:db8:a::666/128 dev t0 nodad
+	ip -n "$ROGUE" route add 2001:db8:c::/64 dev t0 src 2001:db8:a::666
+	echoes=$(ip netns exec "$CN" awk '$1 == "Icmp6InEchos" { print $2 }' /proc/net/snmp6)
+	ip netns exec "$ROGUE" ping -c 4 -i 0.2 -W 1 -I 2001:db8:a::666 $CN_ADDR >/dev/null 2>&1
+	check_eq "$(ip netns exec "$CN" awk '$1 == "Icmp6InEchos" { print $2 }' /proc/net/snmp6)" \
+		"$echoes" "nothing spoofed reached the CN"
+	check_eq "$(entry_stat "$MAAR1" $PREFIX_A drop_spoof)" 4 "MAAR1 counted 4 spoofed packets"
+	check "the real MN still gets through" ping_ok "$MN" $CN_ADDR
+}
+
+test_stock_ip6tnl_beside_dlif() {
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	# An unrelated ip6ip6 tunnel between MAAR1 and ROGUE, in the same
+	# namespace as dlif's table: its packets name no dlif prefix.
+	ip -n "$MAAR1" -6 tunnel add t9 mode ip6ip6 local $MAAR1_CORE remote $ROGUE_CORE dev core0
+	ip -n "$ROGUE" -6 tunnel add t9 mode ip6ip6 local $ROGUE_CORE remote $MAAR1_CORE dev core0
+	ip -n "$MAAR1" link set t9 up && ip -n "$ROGUE" link set t9 up
+	ip -n "$MAAR1" addr add 2001:db8:99::1/64 dev t9 nodad
+	ip -n "$ROGUE" addr add 2001:db8:99::2/64 dev t9 nodad
+	check "the stock tunnel works beside dlif" ping_ok "$ROGUE" 2001:db8:99::1
+	check "and dlif still works" ping_ok "$MN" $CN_ADDR
+	check_eq "$(entry_stat "$MAAR1" $PREFIX_A drop_spoof)" 0 "no false spoofing alarm"
+}
+
+run_tests \
+	test_mn_and_cn_reach_each_other_through_the_tunnel \
+	test_tcp_transfers_both_ways \
+	test_packet_too_big_carries_the_tunnel_mtu \
+	test_outer_hop_limit_and_traffic_class \
+	test_stock_ip6tnl_as_anchor \
+	test_stock_ip6tnl_as_serving \
+	test_spoofed_ip6ip6_is_dropped_and_counted \
+	test_stock_ip6tnl_beside_dlif

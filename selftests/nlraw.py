@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Send one raw request to the "dlif" generic netlink family and print the
+kernel's answer. The selftests use it for what dlifctl (rightly) refuses
+to send: wrong attribute lengths, missing attributes, out-of-range values.
+It is a second, independent encoder of the family's messages.
+
+usage: nlraw.py COMMAND NEST [NAME=TYPE:VALUE ...]
+  COMMAND  entry-new | entry-set | entry-del | entry-get | entry-flush |
+           dev-get | dev-set | <number>
+  NEST     entry | dev | none (attributes at the top level) | <number>
+  NAME     an attribute of the nest (prefix, prefix_len, role, peer, local,
+           ifindex, hop_limit, stats | ifindex, mn_addr, maar_addr, ...) or
+           a number
+  TYPE     u8 u16 u32 in6 mac hex str  (hex: raw bytes, any length)
+
+Prints "ok" (and the reply's attributes for GETs) or
+"error <errno-name>: <extack message>"; exits 0 on success, 1 on error.
+"""
+
+import errno
+import ipaddress
+import os
+import socket
+import struct
+import sys
+
+NETLINK_GENERIC = 16
+GENL_ID_CTRL = 0x10
+CTRL_CMD_GETFAMILY = 3
+CTRL_ATTR_FAMILY_ID = 1
+CTRL_ATTR_FAMILY_NAME = 2
+NLM_F_REQUEST, NLM_F_ACK = 0x1, 0x4
+NLMSG_ERROR = 2
+NLA_F_NESTED = 0x8000
+NETLINK_EXT_ACK = 11
+NLMSGERR_ATTR_MSG = 1
+NLM_F_ACK_TLVS = 0x200
+NLM_F_CAPPED = 0x100
+
+COMMANDS = {"entry-new": 1, "entry-set": 2, "entry-del": 3, "entry-get": 4,
+            "entry-flush": 5, "dev-get": 6, "dev-set": 7}
+NESTS = {"entry": 1, "dev": 2, "none": 0}
+ENTRY_ATTRS = {"prefix": 2, "prefix_len": 3, "role": 4, "peer": 5, "local": 6,
+               "ifindex": 7, "hop_limit": 8, "stats": 9}
+DEV_ATTRS = {"ifindex": 1, "ifname": 2, "link": 3, "address": 4, "mn_addr": 5,
+             "maar_addr": 6}
+
+
+def nla(atype, payload):
+    length = 4 + len(payload)
+    return struct.pack("=HH", length, atype) + payload + b"\0" * ((4 - length % 4) % 4)
+
+
+def encode(kind, value):
+    if kind == "u8":
+        return struct.pack("=B", int(value, 0))
+    if kind == "u16":
+        return struct.pack("=H", int(value, 0))
+    if kind == "u32":
+        return struct.pack("=I", int(value, 0))
+    if kind == "in6":
+        return ipaddress.IPv6Address(value).packed
+    if kind == "mac":
+        return bytes(int(b, 16) for b in value.split(":"))
+    if kind == "hex":
+        return bytes.fromhex(value)
+    if kind == "str":
+        return value.encode() + b"\0"
+    raise SystemExit(f"nlraw.py: unknown type {kind}")
+
+
+def request(sock, msg_type, flags, cmd, attrs, seq):
+    payload = struct.pack("=BBH", cmd, 1, 0) + attrs
+    hdr = struct.pack("=IHHII", 16 + len(payload), msg_type, flags, seq, 0)
+    sock.send(hdr + payload)
+
+
+def receive(sock, seq):
+    """Yield (type, payload) of the replies to seq until the ack or error."""
+    while True:
+        data = sock.recv(1 << 20)
+        off = 0
+        while off < len(data):
+            length, mtype, flags, mseq, _ = struct.unpack_from("=IHHII", data, off)
+            body = data[off + 16:off + length]
+            off += (length + 3) & ~3
+            if mseq != seq:
+                continue
+            yield mtype, flags, body
+            if mtype == NLMSG_ERROR:
+                return
+
+
+def attributes(buf):
+    off = 0
+    while off + 4 <= len(buf):
+        length, atype = struct.unpack_from("=HH", buf, off)
+        yield atype & 0x3fff, buf[off + 4:off + length]
+        off += (length + 3) & ~3
+
+
+def family_id(sock):
+    request(sock, GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK, CTRL_CMD_GETFAMILY,
+            nla(CTRL_ATTR_FAMILY_NAME, b"dlif\0"), 1)
+    fid = None
+    for mtype, _, body in receive(sock, 1):
+        if mtype == NLMSG_ERROR:
+            err = struct.unpack_from("=i", body)[0]
+            if err:
+                raise SystemExit(f"error {errno.errorcode.get(-err, err)}: family dlif not found")
+        else:
+            for atype, val in attributes(body[4:]):
+                if atype == CTRL_ATTR_FAMILY_ID:
+                    fid = struct.unpack("=H", val[:2])[0]
+    return fid
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cmd = COMMANDS.get(argv[1]) or int(argv[1], 0)
+    nest = NESTS[argv[2]] if argv[2] in NESTS else int(argv[2], 0)
+    names = DEV_ATTRS if nest == 2 else ENTRY_ATTRS
+    body = b""
+    for spec in argv[3:]:
+        name, _, typed = spec.partition("=")
+        kind, _, value = typed.partition(":")
+        atype = names[name] if name in names else int(name, 0)
+        body += nla(atype, encode(kind, value))
+    attrs = nla(nest | NLA_F_NESTED, body) if nest else body
+
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+    sock.setsockopt(270, NETLINK_EXT_ACK, 1)
+    sock.bind((0, 0))
+    fid = family_id(sock)
+    request(sock, fid, NLM_F_REQUEST | NLM_F_ACK, cmd, attrs, 2)
+    for mtype, flags, body in receive(sock, 2):
+        if mtype != NLMSG_ERROR:
+            inner = dict(attributes(body[4:]))
+            for atype, val in attributes(next(iter(inner.values()), b"")):
+                print(f"attr {atype} {val.hex()}")
+            continue
+        err = struct.unpack_from("=i", body)[0]
+        if not err:
+            print("ok")
+            return 0
+        msg = ""
+        if flags & NLM_F_ACK_TLVS:
+            # The request comes back after the error code: its header
+            # only when capped, else whole; the extack TLVs follow it.
+            orig_len = struct.unpack_from("=I", body, 4)[0]
+            tlv_off = 4 + (16 if flags & NLM_F_CAPPED else (orig_len + 3) & ~3)
+            for atype, val in attributes(body[tlv_off:]):
+                if atype == NLMSGERR_ATTR_MSG:
+                    msg = val.rstrip(b"\0").decode()
+        name = "EOPNOTSUPP" if -err == errno.EOPNOTSUPP else errno.errorcode.get(-err, str(err))
+        print(f"error {name}: {msg}")
+        return 1
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
