@@ -425,6 +425,11 @@ static int dlif_newlink(struct net *src_net, struct net_device *dev,
 		goto err_port;
 	}
 
+	/* No carrier until it takes its lower device's (open, notifier), so
+	 * that the first transfer reports the operational state.
+	 */
+	netif_carrier_off(dev);
+
 	/* From here on, unregistering undoes everything (ndo_uninit). */
 	err = register_netdevice(dev);
 	if (err)

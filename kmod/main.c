@@ -60,5 +60,6 @@ module_exit(dlif_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Distributed Logical Interfaces and per-prefix tunnels for RFC 8885 DMM");
 MODULE_AUTHOR("The dlif developers");
+MODULE_VERSION("0.1.0");
 MODULE_ALIAS_RTNL_LINK(DLIF_LINK_KIND);
 MODULE_ALIAS_GENL_FAMILY(DLIF_GENL_NAME);

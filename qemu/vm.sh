@@ -163,7 +163,9 @@ chmod +x "$RUN/bin/modprobe" "$RUN/bin/modinfo"
 {
 	echo "export DLIF_KREL=$(printf %q "$KREL")"
 	echo "export DLIF_MODULE=$(printf %q "$VMDIR/modroot/lib/modules/$KREL/updates/dlif.ko")"
-	echo "export DLIF_SRCVERSION=$(printf %q "$(modinfo -F srcversion "$MODULE")")"
+	# The loaded module must be this one: its ELF build ID is compared with
+	# /sys/module/dlif/notes/.note.gnu.build-id in the guest.
+	echo "export DLIF_BUILD_ID=$(readelf -n "$MODULE" | awk '/Build ID:/ { print $3 }')"
 	echo "export DLIF_VM_SHELL=$SHELL_MODE"
 	case "$BUILD" in
 	"$TOP"/*) echo "export DLIF_BUILD_REL=$(printf %q "${BUILD#"$TOP"/}")" ;;

@@ -23,7 +23,7 @@ PACKAGES=(
 	# the test VM
 	qemu-system-x86 busybox-static cpio
 	# tools the tests run inside the VM and on the host
-	iproute2 iputils-ping procps tcpdump tshark python3 python3-scapy socat
+	iproute2 iputils-ping procps tcpdump tshark python3 python3-scapy python3-yaml socat
 	ethtool util-linux
 )
 

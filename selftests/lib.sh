@@ -164,13 +164,21 @@ require_cmd() {
 	done
 }
 
+# The build ID of the loaded dlif module (from its ELF note in sysfs).
+dlif_loaded_build_id() {
+	local note=/sys/module/dlif/notes/.note.gnu.build-id
+	[ -r "$note" ] || return 1
+	# Note header: namesz, descsz, type (4 bytes each), then "GNU\0".
+	od -An -v -tx1 -j16 "$note" | tr -d ' \n'
+}
+
 # The module loaded must be the one this run was built with: the VM runner
-# exports the srcversion of the dlif.ko it installed.
+# exports the build ID of the dlif.ko it installed.
 check_module_fresh() {
 	local loaded
-	loaded=$(cat /sys/module/dlif/srcversion 2>/dev/null)
-	if [ -n "${DLIF_SRCVERSION:-}" ] && [ "$loaded" != "$DLIF_SRCVERSION" ]; then
-		fail "loaded dlif srcversion $loaded is not the freshly built $DLIF_SRCVERSION"
+	loaded=$(dlif_loaded_build_id)
+	if [ -z "${DLIF_BUILD_ID:-}" ] || [ "$loaded" != "$DLIF_BUILD_ID" ]; then
+		fail "loaded dlif build ID '$loaded' is not the freshly built '${DLIF_BUILD_ID:-}'"
 		return 1
 	fi
 }
