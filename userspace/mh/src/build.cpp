@@ -79,8 +79,10 @@ void padding(Sink &sink, std::size_t count) noexcept
 template <typename Sink>
 void option_header(Sink &sink, OptionType type, std::size_t length) noexcept
 {
+	// The multiples are powers of two (1 or 8): a mask, not a division.
 	const Alignment a = sending_alignment(type);
-	padding(sink, (a.offset + a.multiple - sink.position() % a.multiple) % a.multiple);
+	const std::size_t mask = a.multiple - 1u;
+	padding(sink, (a.offset - sink.position()) & mask);
 	sink.octet(static_cast<std::uint8_t>(type));
 	sink.octet(static_cast<std::uint8_t>(length));
 }

@@ -34,9 +34,9 @@ Ipv6Address load_address(const std::uint8_t *p) noexcept
 	return address;
 }
 
-Unexpected<ParseError> fail(ParseErrorCode code, std::size_t offset, std::uint8_t type = 0) noexcept
+ParseError fail(ParseErrorCode code, std::size_t offset, std::uint8_t type = 0) noexcept
 {
-	return {ParseError{code, static_cast<std::uint16_t>(offset), type}};
+	return ParseError{code, static_cast<std::uint16_t>(offset), type};
 }
 
 // Walks the option area of one message and fills in MobilityOptions.
@@ -199,17 +199,15 @@ private:
 	SmallVector<SkippedOption, 4> &skipped_;
 };
 
-template <typename M>
-Result<ParsedMessage, ParseError> finish(Bytes mh, M message, std::size_t options_offset)
+std::optional<ParseError> parse_options(Bytes mh, std::size_t offset, MobilityOptions &options,
+					SmallVector<SkippedOption, 4> &skipped)
 {
-	ParsedMessage parsed{std::move(message), {}};
-	OptionParser options(mh, std::get<M>(parsed.message).options, parsed.skipped_options);
-	if (auto error = options.run(options_offset))
-		return unexpected(*error);
-	return parsed;
+	return OptionParser(mh, options, skipped).run(offset);
 }
 
-Result<ParsedMessage, ParseError> parse_message(Bytes mh)
+// Fills `out` (a message is about 1 KiB: it is built where the caller's
+// Result holds it rather than moved there).
+std::optional<ParseError> parse_into(Bytes mh, ParsedMessage &out)
 {
 	if (mh.size() < kMhUnit)
 		return fail(ParseErrorCode::TruncatedHeader, mh.size());
@@ -226,29 +224,29 @@ Result<ParsedMessage, ParseError> parse_message(Bytes mh)
 	case MhType::BindingUpdate: {
 		if (too_short(kBindingUpdateFixedSize))
 			return fail(ParseErrorCode::MessageTooShortForType, kOffsetHeaderLen, type);
-		ProxyBindingUpdate bu;
+		auto &bu = out.message.emplace<ProxyBindingUpdate>();
 		bu.sequence = load16(data);
 		bu.flags = BuFlags::from_bits(load16(data + 2));
 		bu.lifetime = Lifetime::from_units(load16(data + 4));
-		return finish(mh, std::move(bu), kOffsetMessageData + kBindingUpdateFixedSize);
+		return parse_options(mh, kOffsetMessageData + kBindingUpdateFixedSize, bu.options, out.skipped_options);
 	}
 	case MhType::BindingAcknowledgement: {
 		if (too_short(kBindingAckFixedSize))
 			return fail(ParseErrorCode::MessageTooShortForType, kOffsetHeaderLen, type);
-		ProxyBindingAck ba;
+		auto &ba = out.message.emplace<ProxyBindingAck>();
 		ba.status = static_cast<Status>(data[0]);
 		ba.flags = BaFlags::from_bits(data[1]);
 		ba.sequence = load16(data + 2);
 		ba.lifetime = Lifetime::from_units(load16(data + 4));
-		return finish(mh, std::move(ba), kOffsetMessageData + kBindingAckFixedSize);
+		return parse_options(mh, kOffsetMessageData + kBindingAckFixedSize, ba.options, out.skipped_options);
 	}
 	case MhType::BindingError: {
 		if (too_short(kBindingErrorFixedSize))
 			return fail(ParseErrorCode::MessageTooShortForType, kOffsetHeaderLen, type);
-		BindingError be;
+		auto &be = out.message.emplace<BindingError>();
 		be.status = static_cast<BindingErrorStatus>(data[0]);
 		be.home_address = load_address(data + 2);
-		return finish(mh, std::move(be), kOffsetMessageData + kBindingErrorFixedSize);
+		return parse_options(mh, kOffsetMessageData + kBindingErrorFixedSize, be.options, out.skipped_options);
 	}
 	default:
 		return fail(ParseErrorCode::UnsupportedMhType, kOffsetMhType, type);
@@ -259,12 +257,15 @@ Result<ParsedMessage, ParseError> parse_message(Bytes mh)
 
 Result<ParsedMessage, ParseError> parse(std::span<const std::uint8_t> mobility_header) noexcept
 {
+	Result<ParsedMessage, ParseError> result(std::in_place);
 	try {
-		return parse_message(mobility_header);
+		if (auto error = parse_into(mobility_header, *result))
+			result = unexpected(*error);
 	} catch (const std::bad_alloc &) {
 		// Only a list spilling to the heap can allocate.
-		return fail(ParseErrorCode::OutOfMemory, 0);
+		result = unexpected(fail(ParseErrorCode::OutOfMemory, 0));
 	}
+	return result;
 }
 
 } // namespace dlif::mh

@@ -37,6 +37,20 @@ public:
 		: state_(std::in_place_index<1>, std::move(failure.error))
 	{
 	}
+	// Constructs the value in place, so that a large value can be filled
+	// where it will be returned instead of being moved there.
+	template <typename... Args>
+	constexpr explicit Result(std::in_place_t, Args &&...args)
+		: state_(std::in_place_index<0>, std::forward<Args>(args)...)
+	{
+	}
+
+	template <typename G>
+	constexpr Result &operator=(Unexpected<G> failure)
+	{
+		state_.template emplace<1>(std::move(failure.error));
+		return *this;
+	}
 
 	constexpr bool has_value() const noexcept { return state_.index() == 0; }
 	constexpr explicit operator bool() const noexcept { return has_value(); }

@@ -81,7 +81,7 @@ inline constexpr std::size_t kMaxLinkLayerAddressSize = kMaxOptionDataSize - kLi
 // alignment. Where no RFC states one, the choice is explained in
 // Documentation/codec.rst.
 struct Alignment {
-	std::uint8_t multiple;
+	std::uint8_t multiple; // a power of two (the builder masks with it)
 	std::uint8_t offset;
 };
 
