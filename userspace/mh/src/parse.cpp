@@ -56,10 +56,10 @@ public:
 				continue;
 			}
 			if (offset + 2 > mh_.size())
-				return ParseError{ParseErrorCode::OptionTruncated, static_cast<std::uint16_t>(offset), type};
+				return fail(ParseErrorCode::OptionTruncated, offset, type);
 			const std::uint8_t length = mh_[offset + 1];
 			if (offset + 2 + length > mh_.size())
-				return ParseError{ParseErrorCode::OptionTruncated, static_cast<std::uint16_t>(offset + 1), type};
+				return fail(ParseErrorCode::OptionTruncated, offset + 1, type);
 			if (auto error = option(type, offset, mh_.subspan(offset + 2, length)))
 				return error;
 			offset += 2u + length;
@@ -68,17 +68,12 @@ public:
 	}
 
 private:
-	std::optional<ParseError> error(ParseErrorCode code, std::size_t offset, std::uint8_t type) const noexcept
-	{
-		return ParseError{code, static_cast<std::uint16_t>(offset), type};
-	}
-
 	// Checks a fixed Option Length; `offset` is the option's Type octet.
 	std::optional<ParseError> expect_length(Bytes data, std::size_t expected, std::size_t offset,
 						std::uint8_t type) const noexcept
 	{
 		if (data.size() != expected)
-			return error(ParseErrorCode::InvalidOptionLength, offset + 1, type);
+			return fail(ParseErrorCode::InvalidOptionLength, offset + 1, type);
 		return std::nullopt;
 	}
 
@@ -88,7 +83,7 @@ private:
 					     std::uint8_t type) const
 	{
 		if (slot)
-			return error(ParseErrorCode::DuplicateOption, offset, type);
+			return fail(ParseErrorCode::DuplicateOption, offset, type);
 		slot = std::move(value);
 		return std::nullopt;
 	}
@@ -100,7 +95,7 @@ private:
 			return bad;
 		const std::uint8_t length = data[1];
 		if (length > kMaxPrefixLength)
-			return error(ParseErrorCode::PrefixLengthTooLong, offset + 3, type);
+			return fail(ParseErrorCode::PrefixLengthTooLong, offset + 3, type);
 		list.push_back(Ipv6Prefix{load_address(&data[2]), length}.masked());
 		return std::nullopt;
 	}
@@ -119,7 +114,7 @@ private:
 						    std::uint8_t type) const
 	{
 		if (data.size() <= kLinkLayerReservedSize)
-			return error(ParseErrorCode::InvalidOptionLength, offset + 1, type);
+			return fail(ParseErrorCode::InvalidOptionLength, offset + 1, type);
 		LinkLayerAddress address;
 		address.bytes.assign(data.subspan(kLinkLayerReservedSize));
 		return store_once(slot, std::move(address), offset, type);
@@ -141,13 +136,13 @@ private:
 		case OptionType::PadN: {
 			const auto nonzero = std::find_if(data.begin(), data.end(), [](std::uint8_t b) { return b != 0; });
 			if (nonzero != data.end())
-				return error(ParseErrorCode::BadPadding,
+				return fail(ParseErrorCode::BadPadding,
 					     offset + 2 + static_cast<std::size_t>(nonzero - data.begin()), type);
 			return std::nullopt;
 		}
 		case OptionType::MobileNodeIdentifier: {
 			if (data.size() < kMnIdSubtypeSize)
-				return error(ParseErrorCode::InvalidOptionLength, offset + 1, type);
+				return fail(ParseErrorCode::InvalidOptionLength, offset + 1, type);
 			MobileNodeIdentifier id;
 			id.subtype = static_cast<MnIdSubtype>(data[0]);
 			id.identifier.assign(data.subspan(kMnIdSubtypeSize));
@@ -177,7 +172,7 @@ private:
 				return bad;
 			const std::uint8_t length = data[1];
 			if (length > kMaxPrefixLength)
-				return error(ParseErrorCode::PrefixLengthTooLong, offset + 3, type);
+				return fail(ParseErrorCode::PrefixLengthTooLong, offset + 3, type);
 			options_.previous_maars.push_back(
 				PreviousMaar{load_address(&data[2]), Ipv6Prefix{load_address(&data[18]), length}.masked()});
 			return std::nullopt;
