@@ -277,7 +277,8 @@ TsharkCapture::~TsharkCapture()
 
 std::string TsharkCapture::tshark() const
 {
-	std::string command = "tshark -n -r '" + path_ + "'";
+	// TZ=UTC: absolute times print the same wherever the tests run.
+	std::string command = "TZ=UTC tshark -n -r '" + path_ + "'";
 	if (!lua_plugin_.empty())
 		command += " -X 'lua_script:" + lua_plugin_ + "'";
 	return command;
