@@ -70,6 +70,14 @@ MODULE=${MODULE:-$BUILD/module/$KREL/dlif.ko}
 
 VMDIR=$BUILD/vm/$KREL
 mkdir -p "$VMDIR"
+case "$BUILD" in
+"$TOP"/*) BUILD_REL=${BUILD#"$TOP"/} ;;
+*) die "BUILD ($BUILD) must be inside the source tree" ;;
+esac
+# The guest sees the source tree (and so the build tree) at /mnt/src,
+# whatever its path on the host: a host path under /tmp would be hidden by
+# the guest's own /tmp.
+GUEST_MODROOT=/mnt/src/$BUILD_REL/vm/$KREL/modroot
 
 # A module tree for this kernel: hard links to the pristine modules plus
 # dlif.ko under updates/. depmod (seconds on 6.12's .ko.xz files) reruns
@@ -103,7 +111,8 @@ prepare_modroot() {
 # init.sh changes.
 prepare_initramfs() {
 	local out=$VMDIR/initramfs.cpio.gz dir mod f
-	if [ -f "$out" ] && [ "$out" -nt "$TOP/qemu/init.sh" ] && [ "$out" -nt "$0" ]; then
+	if [ -f "$out" ] && [ "$out" -nt "$TOP/qemu/init.sh" ] && [ "$out" -nt "$0" ] &&
+	   [ "$(cat "$out.modroot" 2>/dev/null)" = "$GUEST_MODROOT" ]; then
 		return
 	fi
 	command -v busybox >/dev/null || die "busybox missing (run: make deps)"
@@ -117,7 +126,7 @@ prepare_initramfs() {
 	chmod +x "$dir/init"
 	cat >"$dir/sbin/dlif-modprobe" <<-EOF
 	#!/bin/sh
-	exec /bin/chroot /newroot /sbin/modprobe -d $VMDIR/modroot "\$@"
+	exec /bin/chroot /newroot /sbin/modprobe -d $GUEST_MODROOT "\$@"
 	EOF
 	chmod +x "$dir/sbin/dlif-modprobe"
 	: >"$dir/modules/order"
@@ -135,6 +144,7 @@ prepare_initramfs() {
 	[ -s "$dir/modules/order" ] || die "no 9p modules found for $KREL"
 	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
 	mv "$out.tmp" "$out"
+	echo "$GUEST_MODROOT" >"$out.modroot"
 	rm -rf "$dir"
 }
 
@@ -153,24 +163,21 @@ RUN=$(mktemp -d "$BUILD/vm/runs/run.XXXXXX")
 mkdir -p "$RUN/bin"
 cat >"$RUN/bin/modprobe" <<-EOF
 #!/bin/sh
-exec /sbin/modprobe -d $VMDIR/modroot "\$@"
+exec /sbin/modprobe -d $GUEST_MODROOT "\$@"
 EOF
 cat >"$RUN/bin/modinfo" <<-EOF
 #!/bin/sh
-exec /sbin/modinfo -b $VMDIR/modroot "\$@"
+exec /sbin/modinfo -b $GUEST_MODROOT "\$@"
 EOF
 chmod +x "$RUN/bin/modprobe" "$RUN/bin/modinfo"
 {
 	echo "export DLIF_KREL=$(printf %q "$KREL")"
-	echo "export DLIF_MODULE=$(printf %q "$VMDIR/modroot/lib/modules/$KREL/updates/dlif.ko")"
+	echo "export DLIF_MODULE=$(printf %q "$GUEST_MODROOT/lib/modules/$KREL/updates/dlif.ko")"
 	# The loaded module must be this one: its ELF build ID is compared with
 	# /sys/module/dlif/notes/.note.gnu.build-id in the guest.
 	echo "export DLIF_BUILD_ID=$(readelf -n "$MODULE" | awk '/Build ID:/ { print $3 }')"
 	echo "export DLIF_VM_SHELL=$SHELL_MODE"
-	case "$BUILD" in
-	"$TOP"/*) echo "export DLIF_BUILD_REL=$(printf %q "${BUILD#"$TOP"/}")" ;;
-	*) die "BUILD ($BUILD) must be inside the source tree" ;;
-	esac
+	echo "export DLIF_BUILD_REL=$(printf %q "$BUILD_REL")"
 	for e in "${ENVS[@]+"${ENVS[@]}"}"; do
 		echo "export $(printf %q "${e%%=*}")=$(printf %q "${e#*=}")"
 	done

@@ -14,7 +14,8 @@ set -euo pipefail
 
 junit() {
 	local head tests failures skipped disabled
-	head=$(grep -m1 -o '<testsuite [^>]*>' "$1") || { echo "0 1 0"; return; }
+	# ctest writes the element's attributes one per line.
+	head=$(tr '\n\t' '  ' <"$1" | grep -m1 -o '<testsuite [^>]*>') || { echo "0 1 0"; return; }
 	attr() { echo "$head" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
 	tests=$(attr tests); failures=$(attr failures)
 	skipped=$(attr skipped); disabled=$(attr disabled)
