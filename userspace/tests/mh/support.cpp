@@ -298,6 +298,14 @@ std::vector<std::vector<std::string>> TsharkCapture::fields(const std::vector<st
 	return rows;
 }
 
+std::vector<std::string> TsharkCapture::column(const std::string &name) const
+{
+	std::vector<std::string> values;
+	for (const auto &row : fields({name}))
+		values.push_back(row.at(0));
+	return values;
+}
+
 std::vector<int> TsharkCapture::frames_matching(const std::string &filter) const
 {
 	std::vector<int> frames;

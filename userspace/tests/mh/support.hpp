@@ -82,6 +82,8 @@ public:
 	// repeated occurrences joined with ','.
 	std::vector<std::vector<std::string>> fields(const std::vector<std::string> &names,
 						     const std::string &filter = {}) const;
+	// One field of every frame (repeated occurrences joined with ',').
+	std::vector<std::string> column(const std::string &name) const;
 	// Numbers of the frames matching a display filter.
 	std::vector<int> frames_matching(const std::string &filter) const;
 	// The -V text of every frame.

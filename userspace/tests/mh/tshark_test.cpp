@@ -51,14 +51,6 @@ protected:
 		capture_ = std::make_unique<test::TsharkCapture>("tshark", frames());
 	}
 
-	std::vector<std::string> column(const std::string &field)
-	{
-		std::vector<std::string> values;
-		for (const auto &row : capture_->fields({field}))
-			values.push_back(row.at(0));
-		return values;
-	}
-
 	std::unique_ptr<test::TsharkCapture> capture_;
 };
 
@@ -66,16 +58,16 @@ using Column = std::vector<std::string>;
 
 TEST_F(MhTshark, SeesTheMhTypes)
 {
-	EXPECT_EQ(column("mip6.mhtype"), (Column{"5", "6", "5", "6", "7"}));
-	EXPECT_EQ(column("mip6.proto"), (Column{"59", "59", "59", "59", "59"}));
+	EXPECT_EQ(capture_->column("mip6.mhtype"), (Column{"5", "6", "5", "6", "7"}));
+	EXPECT_EQ(capture_->column("mip6.proto"), (Column{"59", "59", "59", "59", "59"}));
 }
 
 TEST_F(MhTshark, SeesSequenceNumbersAndLifetimesInFourSecondUnits)
 {
-	EXPECT_EQ(column("mip6.bu.seqnr"), (Column{"7", "", "65534", "", ""}));
-	EXPECT_EQ(column("mip6.ba.seqnr"), (Column{"", "7", "", "12", ""}));
-	EXPECT_EQ(column("mip6.bu.lifetime"), (Column{"100", "", "65535", "", ""}));
-	EXPECT_EQ(column("mip6.ba.lifetime"), (Column{"", "100", "", "0", ""}));
+	EXPECT_EQ(capture_->column("mip6.bu.seqnr"), (Column{"7", "", "65534", "", ""}));
+	EXPECT_EQ(capture_->column("mip6.ba.seqnr"), (Column{"", "7", "", "12", ""}));
+	EXPECT_EQ(capture_->column("mip6.bu.lifetime"), (Column{"100", "", "65535", "", ""}));
+	EXPECT_EQ(capture_->column("mip6.ba.lifetime"), (Column{"", "100", "", "0", ""}));
 }
 
 TEST_F(MhTshark, SeesEveryBindingUpdateFlagItKnows)
@@ -101,41 +93,41 @@ TEST_F(MhTshark, SeesEveryBindingAckFlagItKnowsAndTheStatus)
 
 TEST_F(MhTshark, SeesTheMobileNodeIdentifier)
 {
-	EXPECT_EQ(column("mip6.mnid.identifier"), (Column{"mn1@example.net", "mn1@example.net", "", "mn2", ""}));
-	EXPECT_EQ(column("mip6.mnid.subtype"), (Column{"1", "1", "", "1", ""}));
+	EXPECT_EQ(capture_->column("mip6.mnid.identifier"), (Column{"mn1@example.net", "mn1@example.net", "", "mn2", ""}));
+	EXPECT_EQ(capture_->column("mip6.mnid.subtype"), (Column{"1", "1", "", "1", ""}));
 }
 
 TEST_F(MhTshark, SeesHomeNetworkPrefixesInOrder)
 {
-	EXPECT_EQ(column("mip6.nemo.mnp.mnp"), (Column{"2001:db8:1::", "2001:db8:1::", "2001:db8:5::,2001:db8:6::", "", ""}));
-	EXPECT_EQ(column("mip6.nemo.mnp.pfl"), (Column{"64", "64", "48,56", "", ""}));
+	EXPECT_EQ(capture_->column("mip6.nemo.mnp.mnp"), (Column{"2001:db8:1::", "2001:db8:1::", "2001:db8:5::,2001:db8:6::", "", ""}));
+	EXPECT_EQ(capture_->column("mip6.nemo.mnp.pfl"), (Column{"64", "64", "48,56", "", ""}));
 }
 
 TEST_F(MhTshark, SeesHandoffIndicatorAccessTechnologyAndLinkOptions)
 {
-	EXPECT_EQ(column("mip6.hi"), (Column{"3", "3", "", "", ""}));
-	EXPECT_EQ(column("mip6.att"), (Column{"4", "4", "", "", ""}));
-	EXPECT_EQ(column("mip6.mnlli.lli"), (Column{"001122330101", "001122330101", "", "", ""}));
-	EXPECT_EQ(column("mip6.lila_lla"), (Column{"fe80::1", "fe80::1", "", "", ""}));
+	EXPECT_EQ(capture_->column("mip6.hi"), (Column{"3", "3", "", "", ""}));
+	EXPECT_EQ(capture_->column("mip6.att"), (Column{"4", "4", "", "", ""}));
+	EXPECT_EQ(capture_->column("mip6.mnlli.lli"), (Column{"001122330101", "001122330101", "", "", ""}));
+	EXPECT_EQ(capture_->column("mip6.lila_lla"), (Column{"fe80::1", "fe80::1", "", "", ""}));
 }
 
 TEST_F(MhTshark, SeesTheTimestampAsSecondsSince1970AndFraction)
 {
-	EXPECT_EQ(column("mip6.timestamp_tmp"),
+	EXPECT_EQ(capture_->column("mip6.timestamp_tmp"),
 		  (Column{"Nov 14, 2023 22:13:20.500000000 UTC", "Nov 14, 2023 22:13:20.500000000 UTC", "",
 			  "Sep 13, 2020 12:26:40.250000000 UTC", ""}));
 }
 
 TEST_F(MhTshark, SeesTheBindingError)
 {
-	EXPECT_EQ(column("mip6.be.status"), (Column{"", "", "", "", "2"}));
-	EXPECT_EQ(column("mip6.be.haddr"), (Column{"", "", "", "", "2001:db8::5"}));
+	EXPECT_EQ(capture_->column("mip6.be.status"), (Column{"", "", "", "", "2"}));
+	EXPECT_EQ(capture_->column("mip6.be.haddr"), (Column{"", "", "", "", "2001:db8::5"}));
 }
 
 TEST_F(MhTshark, WalksOverTheRfc8885OptionsInOrderToTheEnd)
 {
 	// tshark lists only the options it does not know under mip6.mobility_opt.
-	EXPECT_EQ(column("mip6.mobility_opt"), (Column{"65,66,67,68,69,70", "65,66,67,68,69,70", "", "", ""}));
+	EXPECT_EQ(capture_->column("mip6.mobility_opt"), (Column{"65,66,67,68,69,70", "65,66,67,68,69,70", "", "", ""}));
 	// Known options after them would be decoded too; nothing is malformed.
 	EXPECT_TRUE(capture_->frames_matching("_ws.malformed || mip6.bogus_header_length || mip6.opt.len.invalid").empty());
 }

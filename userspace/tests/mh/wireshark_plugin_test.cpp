@@ -45,14 +45,6 @@ protected:
 		capture_ = std::make_unique<test::TsharkCapture>("plugin", frames(), plugin());
 	}
 
-	std::vector<std::string> column(const std::string &field)
-	{
-		std::vector<std::string> values;
-		for (const auto &row : capture_->fields({field}))
-			values.push_back(row.at(0));
-		return values;
-	}
-
 	std::unique_ptr<test::TsharkCapture> capture_;
 };
 
@@ -60,38 +52,38 @@ using Column = std::vector<std::string>;
 
 TEST_F(MhWiresharkPlugin, DecodesTheTypeAndTheRightLengthOfEachOption)
 {
-	EXPECT_EQ(column("rfc8885.opt.type"),
+	EXPECT_EQ(capture_->column("rfc8885.opt.type"),
 		  (Column{"65,66,67,68,69,70", "65,66,67,68,69,70", "67,67", "", "68", "65"}));
-	EXPECT_EQ(column("rfc8885.opt.len"), (Column{"18,18,34,16,16,8", "18,18,34,16,16,8", "34,34", "", "16", "16"}));
+	EXPECT_EQ(capture_->column("rfc8885.opt.len"), (Column{"18,18,34,16,16,8", "18,18,34,16,16,8", "34,34", "", "16", "16"}));
 }
 
 TEST_F(MhWiresharkPlugin, DecodesAnchoredAndLocalPrefixes)
 {
-	EXPECT_EQ(column("rfc8885.anchored_prefix"), (Column{"2001:db8:a::", "2001:db8:a::", "", "", "", ""}));
-	EXPECT_EQ(column("rfc8885.local_prefix"), (Column{"2001:db8:1c::", "2001:db8:1c::", "", "", "", ""}));
+	EXPECT_EQ(capture_->column("rfc8885.anchored_prefix"), (Column{"2001:db8:a::", "2001:db8:a::", "", "", "", ""}));
+	EXPECT_EQ(capture_->column("rfc8885.local_prefix"), (Column{"2001:db8:1c::", "2001:db8:1c::", "", "", "", ""}));
 	// Anchored /64, Local /48, Previous MAAR /64.
-	EXPECT_EQ(column("rfc8885.prefix_len"), (Column{"64,48,64", "64,48,64", "64,64", "", "", ""}));
+	EXPECT_EQ(capture_->column("rfc8885.prefix_len"), (Column{"64,48,64", "64,48,64", "64,64", "", "", ""}));
 }
 
 TEST_F(MhWiresharkPlugin, DecodesPreviousMaarAddressesAndPrefixesInOrder)
 {
-	EXPECT_EQ(column("rfc8885.pmaar.address"), (Column{"2001:db8::11", "2001:db8::11", "2001:db8::11,2001:db8::12", "", "", ""}));
-	EXPECT_EQ(column("rfc8885.pmaar.hnp"),
+	EXPECT_EQ(capture_->column("rfc8885.pmaar.address"), (Column{"2001:db8::11", "2001:db8::11", "2001:db8::11,2001:db8::12", "", "", ""}));
+	EXPECT_EQ(capture_->column("rfc8885.pmaar.hnp"),
 		  (Column{"2001:db8:11::", "2001:db8:11::", "2001:db8:11::,2001:db8:12::", "", "", ""}));
 }
 
 TEST_F(MhWiresharkPlugin, DecodesServingMaarAndDlifAddresses)
 {
-	EXPECT_EQ(column("rfc8885.smaar.address"), (Column{"2001:db8::22", "2001:db8::22", "", "", "2001:db8::22", ""}));
-	EXPECT_EQ(column("rfc8885.dlif.link_local"),
+	EXPECT_EQ(capture_->column("rfc8885.smaar.address"), (Column{"2001:db8::22", "2001:db8::22", "", "", "2001:db8::22", ""}));
+	EXPECT_EQ(capture_->column("rfc8885.dlif.link_local"),
 		  (Column{"fe80::211:22ff:fe33:101", "fe80::211:22ff:fe33:101", "", "", "", ""}));
-	EXPECT_EQ(column("rfc8885.dlif.link_layer"), (Column{"02:11:22:33:01:01", "02:11:22:33:01:01", "", "", "", ""}));
+	EXPECT_EQ(capture_->column("rfc8885.dlif.link_layer"), (Column{"02:11:22:33:01:01", "02:11:22:33:01:01", "", "", "", ""}));
 }
 
 TEST_F(MhWiresharkPlugin, ShowsTheDFlagOfPbuAndPba)
 {
-	EXPECT_EQ(column("rfc8885.bu.d_flag"), (Column{"1", "", "", "0", "", "1"}));
-	EXPECT_EQ(column("rfc8885.ba.d_flag"), (Column{"", "1", "1", "", "0", ""}));
+	EXPECT_EQ(capture_->column("rfc8885.bu.d_flag"), (Column{"1", "", "", "0", "", "1"}));
+	EXPECT_EQ(capture_->column("rfc8885.ba.d_flag"), (Column{"", "1", "1", "", "0", ""}));
 	EXPECT_EQ(capture_->frames_matching("rfc8885.bu.d_flag == 1"), (std::vector<int>{1, 6}));
 	EXPECT_EQ(capture_->frames_matching("rfc8885.ba.d_flag == 1"), (std::vector<int>{2, 3}));
 }
