@@ -179,6 +179,50 @@ test_stock_ip6tnl_beside_dlif() {
 	check_eq "$(entry_stat "$MAAR1" $PREFIX_A drop_spoof)" 0 "no false spoofing alarm"
 }
 
+# A local network L behind MAAR1, reachable only through it (RFC 8885
+# Local Prefix). The node, served at MAAR2, talks to it from MAAR2's own
+# prefix B: MAAR2's local-net entry tunnels to MAAR1, whose local-export
+# entry accepts it from its peers only.
+test_local_network_through_the_owner() {
+	local LN=2001:db8:10::100
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	setup_ns LNODE || return 1
+	ip link add eth0 netns "$LNODE" type veth peer name ln0 netns "$MAAR1"
+	ip -n "$LNODE" addr add $LN/64 dev eth0 nodad && ip -n "$LNODE" link set eth0 up
+	ip -n "$MAAR1" addr add 2001:db8:10::1/64 dev ln0 nodad && ip -n "$MAAR1" link set ln0 up
+	ip -n "$LNODE" route add default via 2001:db8:10::1
+	# MAAR2's own prefix B for the node, natively routed back from MAAR1.
+	ip -n "$MAAR2" link add link acc name m2 address 02:11:22:33:02:02 broadcast $MN_MAC type dlif
+	ip -n "$MAAR2" link set m2 up
+	ip -n "$MAAR2" addr add 2001:db8:b::1/64 dev m2 nodad
+	ip -n "$MN" addr add 2001:db8:b::100/64 dev eth0 nodad
+	ip -n "$MAAR1" route add 2001:db8:b::/64 via $MAAR2_CORE
+	# The route an RFC 4191 RIO on MAAR1's (mirrored) DLIF would give.
+	ip -n "$MN" route add 2001:db8:10::/48 via $MAAR1_DLIF_LL dev eth0 src 2001:db8:b::100
+
+	check_fails "without the entries, L is unreachable" ping_ok "$MN" $LN
+	check "local-net entry at the serving MAAR" ip netns exec "$MAAR2" "$DLIFCTL" \
+		route add 2001:db8:10::/48 role local-net peer $MAAR1_CORE dev m1
+	check_fails "the owner refuses it without a local-export entry" ping_ok "$MN" $LN
+	check "local-export entry at the owner" ip netns exec "$MAAR1" "$DLIFCTL" \
+		route add 2001:db8:10::/48 role local-export
+	check "the node reaches the local network from prefix B" ping_ok "$MN" $LN
+	check "MAAR2 tunnelled it" test "$(entry_stat "$MAAR2" 2001:db8:10::/48 encap_packets)" -ge 3
+	check "MAAR1 accepted it" test "$(entry_stat "$MAAR1" 2001:db8:10::/48 decap_packets)" -ge 3
+
+	# A node that is no peer of MAAR1's table cannot use the export.
+	ip -n "$ROGUE" -6 tunnel add t0 mode ip6ip6 local $ROGUE_CORE remote $MAAR1_CORE dev core0
+	ip -n "$ROGUE" link set t0 up
+	ip -n "$ROGUE" addr add 2001:db8:e::1/128 dev t0 nodad
+	ip -n "$ROGUE" route add 2001:db8:10::/48 dev t0 src 2001:db8:e::1
+	ip netns exec "$ROGUE" ping -c 2 -i 0.2 -W 1 $LN >/dev/null 2>&1
+	check_eq "$(entry_stat "$MAAR1" 2001:db8:10::/48 drop_spoof)" 2 \
+		"the owner dropped and counted the rogue's packets"
+}
+
 run_tests \
 	test_mn_and_cn_reach_each_other_through_the_tunnel \
 	test_tcp_transfers_both_ways \
@@ -187,4 +231,5 @@ run_tests \
 	test_stock_ip6tnl_as_anchor \
 	test_stock_ip6tnl_as_serving \
 	test_spoofed_ip6ip6_is_dropped_and_counted \
-	test_stock_ip6tnl_beside_dlif
+	test_stock_ip6tnl_beside_dlif \
+	test_local_network_through_the_owner
