@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The configuration of the protocol cores, as plain values. The daemon
+// loads it from the TOML file (daemon/config.cpp), validates it there and
+// reports errors with the file, line and problem; the cores trust it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dlif/dmm/types.hpp"
+
+namespace dlif::dmm {
+
+// RFC 5213 §5.5: how PBUs are ordered.
+enum class Ordering : std::uint8_t { sequence_number, timestamp };
+
+// RFC 6275 §11.8 / RFC 5213 §6.9.4 retransmission, and lifetimes.
+struct SignallingTimers {
+	Duration initial_retransmission{1500};	// InitialBindackTimeoutFirstReg
+	Duration max_retransmission{32000};	// MAX_BINDACK_TIMEOUT
+	unsigned max_retransmissions = 5;	// then the exchange fails
+	Duration lifetime{3600000};		// requested by MAARs, granted at most by the CMD
+	// A serving MAAR refreshes its binding this far into the lifetime.
+	double refresh_fraction = 0.8;
+	// RFC 5213 TimestampValidityWindow.
+	Duration timestamp_window{300};
+};
+
+// The MAARs of a domain, in an order every node shares: the position of a
+// MAAR (from 1) names its DLIFs ("mn<N>mar<K>").
+struct Domain {
+	std::vector<Ipv6Address> maars;
+	std::string realm = "dlif.example";	// NAI realm of MAC-derived MN-IDs
+};
+
+// RFC 8885 §3.2-3.4.
+enum class CmdMode : std::uint8_t { relay, locator, proxy };
+
+// RFC 8885 §3.5: A = a P-MAAR stops its BCE timer on the CMD's PBU with a
+// Serving MAAR option (default); B = P-MAARs de-register on expiry and the
+// CMD renews them while the node is attached elsewhere.
+enum class Deregistration : std::uint8_t { a, b };
+
+// An RFC 5213 LMA for plain MAGs (PBUs without the D flag): a binding, a
+// prefix from `pool`, and the anchor role of the kernel table through a
+// DLIF per node on `interface` (a dummy device).
+struct LmaConfig {
+	Ipv6Prefix pool;
+	std::uint8_t prefix_length = 64;
+	std::string interface;
+};
+
+// What a CMD without RFC 8885 support (rfc8885 = false) does with a PBU
+// carrying the D flag. refuse: R27 as written, an error PBA with
+// `legacy_status` and no state. ignore: what a deployed RFC 5213 LMA
+// does, since the D bit is a reserved bit to it: serve the PBU as a plain
+// MAG's (needs `lma`), status 0, no D in the PBA, options 65-70 ignored.
+enum class LegacyDFlag : std::uint8_t { refuse, ignore };
+
+struct CmdConfig {
+	Ipv6Address address;
+	CmdMode mode = CmdMode::proxy;
+	Deregistration deregistration = Deregistration::a;
+	Ordering ordering = Ordering::sequence_number;
+	SignallingTimers timers;
+	Domain domain;				// the MAARs it accepts PBUs from
+	// RFC 8885 support. false: a legacy LMA (R27): a PBU with the D flag is
+	// refused with `legacy_status` and leaves no state.
+	bool rfc8885 = true;
+	std::uint8_t legacy_status = 128;	// Reason unspecified
+	// Relay mode (R58): send the PBA with the Previous MAAR options
+	// collected so far after this long (0: wait for every P-MAAR).
+	Duration relay_timeout{0};
+	std::optional<LmaConfig> lma;
+	LegacyDFlag legacy_d_flag = LegacyDFlag::refuse;
+};
+
+struct MaarConfig {
+	Ipv6Address address;			// global, on the core; PBUs come from it
+	Ipv6Address cmd;
+	SignallingTimers timers;
+	Ordering ordering = Ordering::sequence_number;
+	Deregistration deregistration = Deregistration::a;
+	Domain domain;				// must list `address`
+	std::vector<std::string> access_interfaces;
+	Ipv6Prefix prefix_pool;			// exclusive to this MAAR (R12)
+	std::uint8_t prefix_length = 64;
+	std::vector<Ipv6Prefix> local_prefixes;	// networks reachable only here (R204)
+	// Plain RFC 5213 MAG on the wire: P flag only, no D, no options 65-70.
+	bool legacy_mag = false;
+	// Router Advertisements (RFC 4861 §6.2.1 defaults, lifetimes for PIOs).
+	Duration ra_interval{30000};
+	Duration router_lifetime{1800000};
+	Duration prefix_valid_lifetime{3600000};
+	Duration prefix_preferred_lifetime{1800000};
+	std::optional<std::uint32_t> ra_mtu;
+	// Advertise other MAARs' DLIFs with a low router preference (004's option).
+	bool deprecated_router_low_preference = false;
+	// The mode of the domain's CMD: in locator mode a previous MAAR also
+	// answers the CMD's PBU with a PBA straight to the serving MAAR
+	// (RFC 8885 §3.3). Must match CmdConfig::mode.
+	CmdMode cmd_mode = CmdMode::proxy;
+	// Access Technology Type option of the PBUs (RFC 5213 §8.5).
+	mh::AccessTechnologyType access_technology = mh::AccessTechnologyType::Ieee8023;
+};
+
+} // namespace dlif::dmm

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "dlif/dmm/types.hpp"
+
+#include <cstdio>
+#include <ostream>
+
+namespace dlif::dmm {
+
+namespace {
+
+constexpr std::uint64_t kFnvOffsetBasis = 0xcbf29ce484222325ull;
+constexpr std::uint64_t kFnvPrime = 0x100000001b3ull;
+
+constexpr std::uint64_t fnv1a(std::uint64_t hash, const std::uint8_t *data, std::size_t size) noexcept
+{
+	for (std::size_t i = 0; i < size; ++i) {
+		hash ^= data[i];
+		hash *= kFnvPrime;
+	}
+	return hash;
+}
+
+// SplitMix64's finaliser: FNV-1a alone mixes the last input octets weakly
+// into the high bits, which are the ones the MAC is taken from.
+constexpr std::uint64_t mix(std::uint64_t z) noexcept
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+int hex_value(char c) noexcept
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+std::string hex_octets(const Mac &mac, char separator)
+{
+	char text[18];
+	std::snprintf(text, sizeof(text), "%02x%c%02x%c%02x%c%02x%c%02x%c%02x", mac.bytes[0], separator,
+		      mac.bytes[1], separator, mac.bytes[2], separator, mac.bytes[3], separator, mac.bytes[4],
+		      separator, mac.bytes[5]);
+	return text;
+}
+
+} // namespace
+
+std::optional<Mac> Mac::from_string(std::string_view text)
+{
+	// Exactly six pairs of hex digits separated by ':' (or '-', as in
+	// MN-IDs), one separator kind throughout.
+	if (text.size() != 17)
+		return std::nullopt;
+	const char separator = text[2];
+	if (separator != ':' && separator != '-')
+		return std::nullopt;
+	Mac mac;
+	for (std::size_t i = 0; i < 6; ++i) {
+		const std::size_t at = i * 3;
+		const int high = hex_value(text[at]);
+		const int low = hex_value(text[at + 1]);
+		if (high < 0 || low < 0)
+			return std::nullopt;
+		if (i < 5 && text[at + 2] != separator)
+			return std::nullopt;
+		mac.bytes[i] = static_cast<std::uint8_t>(high * 16 + low);
+	}
+	return mac;
+}
+
+std::string Mac::to_string() const
+{
+	return hex_octets(*this, ':');
+}
+
+bool Mac::is_zero() const noexcept
+{
+	for (const auto octet : bytes)
+		if (octet != 0)
+			return false;
+	return true;
+}
+
+std::ostream &operator<<(std::ostream &os, const Mac &mac)
+{
+	return os << mac.to_string();
+}
+
+mh::LinkLayerAddress to_link_layer(const Mac &mac)
+{
+	mh::LinkLayerAddress address;
+	address.bytes.assign(std::span<const std::uint8_t>(mac.bytes.data(), mac.bytes.size()));
+	return address;
+}
+
+std::optional<Mac> mac_from_link_layer(const mh::LinkLayerAddress &address)
+{
+	if (address.bytes.size() != 6)
+		return std::nullopt;
+	Mac mac;
+	for (std::size_t i = 0; i < 6; ++i)
+		mac.bytes[i] = address.bytes[i];
+	return mac;
+}
+
+std::size_t MnIdHash::operator()(std::string_view nai) const noexcept
+{
+	return static_cast<std::size_t>(
+		fnv1a(kFnvOffsetBasis, reinterpret_cast<const std::uint8_t *>(nai.data()), nai.size()));
+}
+
+std::size_t MnIdHash::operator()(const MnId &mn) const noexcept
+{
+	return (*this)(std::string_view(mn.nai));
+}
+
+mh::MobileNodeIdentifier to_option(const MnId &mn)
+{
+	return mh::MobileNodeIdentifier::nai(mn.nai);
+}
+
+std::optional<MnId> mn_id_from_option(const mh::MobileNodeIdentifier &option)
+{
+	if (option.subtype != mh::MnIdSubtype::Nai || option.identifier.empty())
+		return std::nullopt;
+	return MnId{std::string(option.text())};
+}
+
+MnId mn_id_from_mac(const Mac &mac, std::string_view realm)
+{
+	std::string nai = hex_octets(mac, '-');
+	nai += '@';
+	nai += realm;
+	return MnId{std::move(nai)};
+}
+
+DlifIdentity derive_dlif_identity(const Ipv6Address &anchoring_maar, const MnId &mn)
+{
+	std::uint64_t hash = fnv1a(kFnvOffsetBasis, anchoring_maar.bytes.data(), anchoring_maar.bytes.size());
+	hash = fnv1a(hash, reinterpret_cast<const std::uint8_t *>(mn.nai.data()), mn.nai.size());
+	hash = mix(hash);
+	DlifIdentity identity;
+	for (std::size_t i = 0; i < 6; ++i)
+		identity.mac.bytes[i] = static_cast<std::uint8_t>(hash >> (56 - 8 * i));
+	identity.mac.bytes[0] = static_cast<std::uint8_t>((identity.mac.bytes[0] & ~0x01u) | 0x02u);
+	identity.link_local = link_local_from_mac(identity.mac);
+	return identity;
+}
+
+Ipv6Address link_local_from_mac(const Mac &mac)
+{
+	// RFC 4291 Appendix A: ff:fe in the middle, universal/local bit inverted.
+	Ipv6Address address;
+	address.bytes[0] = 0xfe;
+	address.bytes[1] = 0x80;
+	address.bytes[8] = static_cast<std::uint8_t>(mac.bytes[0] ^ 0x02u);
+	address.bytes[9] = mac.bytes[1];
+	address.bytes[10] = mac.bytes[2];
+	address.bytes[11] = 0xff;
+	address.bytes[12] = 0xfe;
+	address.bytes[13] = mac.bytes[3];
+	address.bytes[14] = mac.bytes[4];
+	address.bytes[15] = mac.bytes[5];
+	return address;
+}
+
+Ipv6Address router_address_in(const Ipv6Prefix &prefix)
+{
+	Ipv6Address address = prefix.masked().address;
+	address.bytes[15] = static_cast<std::uint8_t>(address.bytes[15] | 0x01u);
+	return address;
+}
+
+mh::Timestamp timestamp_at(WallTime wall) noexcept
+{
+	return mh::Timestamp::from_time_point(wall);
+}
+
+} // namespace dlif::dmm
