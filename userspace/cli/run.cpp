@@ -383,14 +383,22 @@ int Runner::run_batch()
 		pipeline.reset();
 	};
 
+	auto stopped = [&]() {
+		return transport_broken || (status != exit_ok && !options_.force);
+	};
+	// A line that fails without reaching the kernel is reported only after
+	// the acks of the lines before it, so that failures come out in line
+	// order and "the first error" is the first line that failed.
+	auto fail_after_drain = [&](uint64_t line, int line_status, const std::string &text) {
+		drain();
+		if (!stopped())
+			fail(line, line_status, text);
+	};
+
 	std::unique_ptr<char, LineFree> buffer;
 	std::size_t capacity = 0;
 	uint64_t line_number = 0;
-	for (;;) {
-		if (status != exit_ok && !options_.force)
-			break;
-		if (transport_broken)
-			break;
+	while (!stopped()) {
 		char *raw = buffer.release();
 		ssize_t length = getline(&raw, &capacity, input);
 		buffer.reset(raw);
@@ -400,7 +408,7 @@ int Runner::run_batch()
 
 		auto words = split_batch_line(std::string_view(raw, static_cast<std::size_t>(length)));
 		if (!words) {
-			fail(line_number, exit_usage, words.error().message);
+			fail_after_drain(line_number, exit_usage, words.error().message);
 			continue;
 		}
 		if (words->empty())
@@ -408,11 +416,11 @@ int Runner::run_batch()
 		std::vector<std::string_view> views(words->begin(), words->end());
 		auto command = parse_command(views);
 		if (!command) {
-			fail(line_number, exit_usage, command.error().message);
+			fail_after_drain(line_number, exit_usage, command.error().message);
 			continue;
 		}
 		if (std::holds_alternative<Monitor>(*command)) {
-			fail(line_number, exit_usage, "monitor cannot run in a batch");
+			fail_after_drain(line_number, exit_usage, "monitor cannot run in a batch");
 			continue;
 		}
 
@@ -420,7 +428,7 @@ int Runner::run_batch()
 				 std::holds_alternative<RouteDelete>(*command);
 		if (!pipelined) {
 			drain();
-			if (transport_broken || (status != exit_ok && !options_.force))
+			if (stopped())
 				break;
 			if (Outcome outcome = execute(*command))
 				fail(line_number, outcome->status, outcome->text);
@@ -430,7 +438,7 @@ int Runner::run_batch()
 
 		auto op = entry_op(*command);
 		if (!op) {
-			fail(line_number, exit_failure, format_error(op.error()));
+			fail_after_drain(line_number, exit_failure, format_error(op.error()));
 			continue;
 		}
 		if (!pipeline) {
