@@ -147,6 +147,17 @@ struct dlif_net {
 	unsigned int nr_entries;		/* read locklessly */
 	DECLARE_HASHTABLE(peers, 6);
 	u32 next_id;
+	/* Bumped on every change, for NLM_F_DUMP_INTR (table lock to write). */
+	unsigned int generation;
+};
+
+/* Who asked for a change: notifications carry the requester's netlink
+ * port and sequence number, so that a daemon can tell its own changes
+ * from others'. Internal changes (a DLIF going away) have none (zero).
+ */
+struct dlif_origin {
+	u32 portid;
+	u32 seq;
 };
 
 /* What a netlink request asks an entry to be. */
@@ -182,11 +193,13 @@ struct dlif_peer *dlif_peer_find(struct dlif_net *dn,
 				 const struct in6_addr *addr);
 
 int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
-		   bool replace, struct netlink_ext_ack *extack);
-int dlif_table_del(struct dlif_net *dn, const struct in6_addr *prefix, u8 plen,
+		   bool replace, const struct dlif_origin *origin,
 		   struct netlink_ext_ack *extack);
+int dlif_table_del(struct dlif_net *dn, const struct in6_addr *prefix, u8 plen,
+		   const struct dlif_origin *origin, struct netlink_ext_ack *extack);
 unsigned int dlif_table_flush(struct dlif_net *dn,
-			      const struct dlif_entry_filter *filter);
+			      const struct dlif_entry_filter *filter,
+			      const struct dlif_origin *origin);
 void dlif_table_remove_dlif(struct dlif_dev *dlif);
 bool dlif_entry_matches(const struct dlif_entry *e,
 			const struct dlif_entry_filter *filter);
@@ -227,6 +240,7 @@ void dlif_entry_read_stats(const struct dlif_entry *e,
 int dlif_nl_init(void);
 void dlif_nl_uninit(void);
 void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd,
-			  const struct dlif_entry *e);
+			  const struct dlif_entry *e,
+			  const struct dlif_origin *origin);
 
 #endif /* _DLIF_H */

@@ -158,7 +158,8 @@ static int dlif_entry_msg(struct sk_buff *skb, const struct dlif_entry *e,
 	return 0;
 }
 
-void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd, const struct dlif_entry *e)
+void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd, const struct dlif_entry *e,
+			  const struct dlif_origin *origin)
 {
 	struct sk_buff *msg;
 
@@ -167,7 +168,8 @@ void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd, const struct dlif_entry *
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	if (dlif_entry_msg(msg, e, 0, 0, 0, cmd, false)) {
+	if (dlif_entry_msg(msg, e, origin ? origin->portid : 0,
+			   origin ? origin->seq : 0, 0, cmd, false)) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -245,8 +247,14 @@ static int dlif_parse_entry_cfg(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
+static struct dlif_origin dlif_origin_of(const struct genl_info *info)
+{
+	return (struct dlif_origin){ .portid = info->snd_portid, .seq = info->snd_seq };
+}
+
 static int dlif_nl_entry_add(struct genl_info *info, bool replace)
 {
+	struct dlif_origin origin = dlif_origin_of(info);
 	struct nlattr *tb[DLIF_ENTRY_A_MAX + 1];
 	struct dlif_entry_cfg cfg;
 	int err;
@@ -259,7 +267,7 @@ static int dlif_nl_entry_add(struct genl_info *info, bool replace)
 	if (err)
 		return err;
 	err = dlif_table_add(dlif_net(genl_info_net(info)), &cfg, replace,
-			     info->extack);
+			     &origin, info->extack);
 	if (cfg.dev)
 		dev_put(cfg.dev);
 	return err;
@@ -296,6 +304,7 @@ static int dlif_parse_key(struct genl_info *info, struct nlattr **tb,
 static int dlif_nl_entry_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[DLIF_ENTRY_A_MAX + 1];
+	struct dlif_origin origin;
 	struct in6_addr prefix;
 	u8 plen;
 	int err;
@@ -303,8 +312,9 @@ static int dlif_nl_entry_del(struct sk_buff *skb, struct genl_info *info)
 	err = dlif_parse_key(info, tb, &prefix, &plen);
 	if (err)
 		return err;
+	origin = dlif_origin_of(info);
 	return dlif_table_del(dlif_net(genl_info_net(info)), &prefix, plen,
-			      info->extack);
+			      &origin, info->extack);
 }
 
 static int dlif_nl_entry_get(struct sk_buff *skb, struct genl_info *info)
@@ -366,7 +376,12 @@ static int dlif_parse_filter(struct nlattr *nest, struct dlif_entry_filter *filt
 	return 0;
 }
 
-/* cb->args[0]: the next entry id to dump; cb->args[1]: dump complete. */
+/*
+ * cb->args[0]: the next entry id to dump; cb->args[1]: dump complete.
+ * Each entry present for the whole dump is returned exactly once; if the
+ * table changed meanwhile, a later message of the dump carries
+ * NLM_F_DUMP_INTR (cb->seq is the table generation).
+ */
 static int dlif_nl_entry_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dlif_net *dn = dlif_net(sock_net(skb->sk));
@@ -383,6 +398,7 @@ static int dlif_nl_entry_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		return err;
 
 	rcu_read_lock();
+	cb->seq = READ_ONCE(dn->generation);
 	xa_for_each_start(&dn->ids, id, e, cb->args[0]) {
 		if (!dlif_entry_matches(e, &filter))
 			continue;
@@ -393,6 +409,7 @@ static int dlif_nl_entry_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			cb->args[0] = id;
 			return skb->len;
 		}
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
 	}
 	rcu_read_unlock();
 	cb->args[1] = 1;
@@ -402,12 +419,14 @@ static int dlif_nl_entry_dump(struct sk_buff *skb, struct netlink_callback *cb)
 static int dlif_nl_entry_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dlif_entry_filter filter;
+	struct dlif_origin origin;
 	int err;
 
 	err = dlif_parse_filter(info->attrs[DLIF_A_ENTRY], &filter, info->extack);
 	if (err)
 		return err;
-	dlif_table_flush(dlif_net(genl_info_net(info)), &filter);
+	origin = dlif_origin_of(info);
+	dlif_table_flush(dlif_net(genl_info_net(info)), &filter, &origin);
 	return 0;
 }
 

@@ -248,6 +248,7 @@ err:
 /* Account for a new entry now visible in the table. */
 static void dlif_entry_link(struct dlif_net *dn, struct dlif_entry *e)
 {
+	dn->generation++;
 	if (e->dlif)
 		list_add_tail(&e->dlif_node, &e->dlif->entries);
 	WRITE_ONCE(dn->role_count[e->role], dn->role_count[e->role] + 1);
@@ -257,6 +258,7 @@ static void dlif_entry_link(struct dlif_net *dn, struct dlif_entry *e)
 /* Forget an entry no longer in the table and free it after readers. */
 static void dlif_entry_unlink(struct dlif_net *dn, struct dlif_entry *e)
 {
+	dn->generation++;
 	if (e->dlif)
 		list_del(&e->dlif_node);
 	WRITE_ONCE(dn->role_count[e->role], dn->role_count[e->role] - 1);
@@ -283,7 +285,8 @@ static int dlif_check_dlif(struct dlif_net *dn, const struct dlif_entry_cfg *cfg
 }
 
 int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
-		   bool replace, struct netlink_ext_ack *extack)
+		   bool replace, const struct dlif_origin *origin,
+		   struct netlink_ext_ack *extack)
 {
 	struct dlif_entry *e, *old;
 	int err;
@@ -321,7 +324,7 @@ int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
 		xa_store(&dn->ids, e->id, e, GFP_KERNEL);
 		dlif_entry_link(dn, e);
 		dlif_entry_unlink(dn, old);
-		dlif_nl_notify_entry(dn, DLIF_CMD_ENTRY_SET, e);
+		dlif_nl_notify_entry(dn, DLIF_CMD_ENTRY_SET, e, origin);
 	} else {
 		err = xa_alloc_cyclic(&dn->ids, &e->id, e, xa_limit_32b,
 				      &dn->next_id, GFP_KERNEL);
@@ -334,7 +337,7 @@ int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
 			goto err_lens;
 		}
 		dlif_entry_link(dn, e);
-		dlif_nl_notify_entry(dn, DLIF_CMD_ENTRY_NEW, e);
+		dlif_nl_notify_entry(dn, DLIF_CMD_ENTRY_NEW, e, origin);
 	}
 	mutex_unlock(&dn->lock);
 	return 0;
@@ -350,16 +353,17 @@ out:
 	return err;
 }
 
-static void dlif_entry_remove(struct dlif_net *dn, struct dlif_entry *e)
+static void dlif_entry_remove(struct dlif_net *dn, struct dlif_entry *e,
+			      const struct dlif_origin *origin)
 {
 	rhashtable_remove_fast(&dn->entries, &e->node, dlif_entry_params);
 	xa_erase(&dn->ids, e->id);
-	dlif_nl_notify_entry(dn, DLIF_CMD_ENTRY_DEL, e);
+	dlif_nl_notify_entry(dn, DLIF_CMD_ENTRY_DEL, e, origin);
 	dlif_entry_unlink(dn, e);
 }
 
 int dlif_table_del(struct dlif_net *dn, const struct in6_addr *prefix, u8 plen,
-		   struct netlink_ext_ack *extack)
+		   const struct dlif_origin *origin, struct netlink_ext_ack *extack)
 {
 	struct dlif_entry *e;
 	struct dlif_key key;
@@ -369,7 +373,7 @@ int dlif_table_del(struct dlif_net *dn, const struct in6_addr *prefix, u8 plen,
 	mutex_lock(&dn->lock);
 	e = rhashtable_lookup_fast(&dn->entries, &key, dlif_entry_params);
 	if (e) {
-		dlif_entry_remove(dn, e);
+		dlif_entry_remove(dn, e, origin);
 	} else {
 		NL_SET_ERR_MSG(extack, "no entry for this prefix");
 		err = -ENOENT;
@@ -392,7 +396,8 @@ bool dlif_entry_matches(const struct dlif_entry *e,
 }
 
 unsigned int dlif_table_flush(struct dlif_net *dn,
-			      const struct dlif_entry_filter *filter)
+			      const struct dlif_entry_filter *filter,
+			      const struct dlif_origin *origin)
 {
 	struct dlif_entry *e;
 	unsigned int n = 0;
@@ -402,7 +407,7 @@ unsigned int dlif_table_flush(struct dlif_net *dn,
 	xa_for_each(&dn->ids, id, e) {
 		if (!dlif_entry_matches(e, filter))
 			continue;
-		dlif_entry_remove(dn, e);
+		dlif_entry_remove(dn, e, origin);
 		n++;
 		if (!(n % 1024))
 			cond_resched();
@@ -420,7 +425,7 @@ void dlif_table_remove_dlif(struct dlif_dev *dlif)
 	mutex_lock(&dn->lock);
 	dlif->dead = true;
 	list_for_each_entry_safe(e, next, &dlif->entries, dlif_node)
-		dlif_entry_remove(dn, e);
+		dlif_entry_remove(dn, e, NULL);
 	mutex_unlock(&dn->lock);
 }
 
@@ -446,7 +451,7 @@ static void __net_exit dlif_net_exit(struct net *net)
 	struct dlif_net *dn = dlif_net(net);
 	int role;
 
-	dlif_table_flush(dn, &all);
+	dlif_table_flush(dn, &all, NULL);
 	rhashtable_destroy(&dn->entries);
 	xa_destroy(&dn->ids);
 	for (role = 0; role < __DLIF_ROLE_MAX; role++) {
