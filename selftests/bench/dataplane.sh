@@ -1,0 +1,198 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Data-plane benchmark (make bench-vm), run inside the test VM. It
+# compares, side by side in one VM and in interleaved time slices, the
+# ways a MAAR can select traffic into per-prefix IPv6-in-IPv6 tunnels:
+#
+#   A  plain IPv6 forwarding, no tunnel (the limit)
+#   T  a stock ip6tnl device and one plain route, no per-prefix state
+#   B  ip6tnl + one policy rule per prefix        (MAD-PMIPv6)
+#   C  ip6tnl + one source/destination route per prefix   (OPMIP)
+#   D  dlif: one table entry per prefix
+#   G  the generator alone (frames dropped at the first router)
+#
+# for the serving MAAR's uplink (selection by source prefix, serving
+# entries) and the anchor's downlink (selection by destination prefix,
+# anchor entries), with N prefixes and traffic spread over all of them.
+# Every set-up has its own router and the same kind of decapsulating peer
+# (a stock ip6tnl), so that only the selection and encapsulation differ.
+# The method follows ../shared/notes/perf-baseline.md.
+#
+# Environment: NS="1 100 1000 10000 100000" (prefix counts), SLICE=0.5,
+# CYCLES=16, DIRS="uplink downlink", B_MAX=10000 (rules beyond are too slow
+# to be worth measuring), C_MAX=100000.
+
+set -u
+source "$(dirname "$0")/../lib.sh"
+
+NS=${NS:-"1 100 1000 10000 100000"}
+SLICE=${SLICE:-0.5}
+CYCLES=${CYCLES:-16}
+DIRS=${DIRS:-"uplink downlink"}
+B_MAX=${B_MAX:-10000}
+C_MAX=${C_MAX:-100000}
+GEN6=${GEN6:-$DLIF_BUILD/userspace/userspace/tools/gen6}
+RAW=$(mktemp)
+
+SETUPS=(A T B C D G)
+declare -A IDX=([A]=0 [T]=1 [B]=2 [C]=3 [D]=4 [G]=5)
+GEN_MN_MAC=02:aa:00:00:00:04
+DLIF_MAC=02:dd:00:00:00:01
+
+prefix_of() {	# i -> the i-th /64, as gen6 numbers them
+	printf '2001:db8:%x:%x::/64' $(($1 >> 16)) $(($1 & 0xffff))
+}
+
+# lines FROM TO FORMAT: FORMAT with %s replaced by each prefix FROM..TO-1
+lines() {
+	awk -v from="$1" -v to="$2" -v fmt="$3" 'BEGIN {
+		for (i = from; i < to; i++) {
+			p = sprintf("2001:db8:%x:%x::/64", int(i / 65536), i % 65536)
+			line = fmt; gsub("%s", p, line); print line
+		}
+	}'
+}
+
+mac_of() {	# ns dev
+	ip netns exec "$1" cat "/sys/class/net/$2/address"
+}
+
+# ---------------------------------------------------------------- topology
+
+# One direction: a generator namespace, one router per set-up, a peer
+# that decapsulates every tunnel, a sink that blackholes everything.
+#   dir uplink:   routers s<X>, peer amaar, traffic to fd00:9::1 from prefixes
+#   dir downlink: routers x<X>, peer speer, traffic to prefixes from fd00:8::1
+build() {
+	local dir=$1 r peer sinkdst net x i ns
+	if [ "$dir" = uplink ]; then r=s; peer=PEER_U; sinkdst=fd00:9::/64; net=2
+	else r=x; peer=PEER_D; sinkdst=2001:db8::/32; net=4; fi
+	setup_ns GEN_$dir "$peer" SINK_$dir || return 1
+	local gen=GEN_$dir; gen=${!gen}
+	local pns=${!peer}
+	local sink=SINK_$dir; sink=${!sink}
+	ip netns exec "$pns" sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip link add k0 netns "$sink" type veth peer name k0 netns "$pns"
+	ip -n "$pns" addr add fd00:3::1/64 dev k0 nodad && ip -n "$pns" link set k0 up
+	ip -n "$sink" addr add fd00:3::2/64 dev k0 nodad && ip -n "$sink" link set k0 up
+	ip -n "$sink" route add blackhole $sinkdst
+	ip -n "$pns" route add $sinkdst via fd00:3::2
+
+	for x in "${SETUPS[@]}"; do
+		i=${IDX[$x]}
+		setup_ns R || return 1
+		ns=$R
+		printf -v "ROUTER_${dir}_$x" '%s' "$ns"
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+		if [ "$x" = D ]; then
+			ip link add g$x netns "$gen" address $GEN_MN_MAC type veth peer name r0 netns "$ns"
+		else
+			ip link add g$x netns "$gen" type veth peer name r0 netns "$ns"
+		fi
+		ip -n "$gen" link set g$x up
+		[ "$x" = G ] && ip netns exec "$ns" sysctl -qw net.ipv6.conf.r0.disable_ipv6=1
+		ip -n "$ns" link set r0 up
+		ip link add r1 netns "$ns" type veth peer name p$i netns "$pns"
+		ip -n "$ns" addr add fd00:$net:$i::1/64 dev r1 nodad && ip -n "$ns" link set r1 up
+		ip -n "$pns" addr add fd00:$net:$i::2/64 dev p$i nodad && ip -n "$pns" link set p$i up
+		case $x in
+		T|B|C|D)
+			ip -n "$pns" -6 tunnel add t$i mode ip6ip6 local fd00:$net:$i::2 remote fd00:$net:$i::1 dev p$i
+			ip -n "$pns" link set t$i up
+			;;
+		esac
+		case $x in
+		T|B|C)
+			ip -n "$ns" -6 tunnel add tnl mode ip6ip6 local fd00:$net:$i::1 remote fd00:$net:$i::2 dev r1
+			ip -n "$ns" link set tnl up
+			;;
+		esac
+		case $dir-$x in
+		uplink-A)   ip -n "$ns" route add fd00:9::/64 via fd00:$net:$i::2 ;;
+		uplink-T)   ip -n "$ns" route add fd00:9::/64 dev tnl ;;
+		uplink-B)   ip -n "$ns" -6 route add default dev tnl table 100 ;;
+		downlink-A) ip -n "$ns" route add 2001:db8::/32 via fd00:$net:$i::2 ;;
+		downlink-T) ip -n "$ns" route add 2001:db8::/32 dev tnl ;;
+		downlink-B) ip -n "$ns" -6 route add default dev tnl table 100 ;;
+		*-D)
+			# The node's DLIF on the access device r0.
+			ip -n "$ns" link add link r0 name d0 address $DLIF_MAC broadcast $GEN_MN_MAC type dlif
+			ip -n "$ns" link set d0 up
+			[ "$dir" = downlink ] && ip -n "$ns" route add 2001:db8::/32 dev d0
+			;;
+		esac
+		# Prime the neighbour caches toward the peer.
+		ip netns exec "$ns" ping -c 1 -W 2 fd00:$net:$i::2 >/dev/null 2>&1
+	done
+	ip netns exec "$pns" ping -c 1 -W 2 fd00:3::2 >/dev/null 2>&1
+}
+
+# grow DIR FROM TO: per-prefix state for prefixes FROM..TO-1 in B, C, D.
+grow() {
+	local dir=$1 from=$2 to=$3 x ns t0 role sel
+	if [ "$dir" = uplink ]; then role=serving; sel=from; else role=anchor; sel=to; fi
+	for x in B C D; do
+		ns=ROUTER_${dir}_$x; ns=${!ns}
+		[ "$x" = B ] && [ "$to" -gt "$B_MAX" ] && continue
+		[ "$x" = C ] && [ "$to" -gt "$C_MAX" ] && continue
+		t0=$(date +%s%N)
+		case $x in
+		B) lines "$from" "$to" "rule add $sel %s lookup 100" | ip -n "$ns" -6 -batch - ;;
+		C) if [ "$dir" = uplink ]; then
+			lines "$from" "$to" "route add default from %s dev tnl" | ip -n "$ns" -6 -batch -
+		   else
+			lines "$from" "$to" "route add %s dev tnl" | ip -n "$ns" -6 -batch -
+		   fi ;;
+		D) local i=${IDX[D]} net=2
+		   [ "$dir" = downlink ] && net=4
+		   lines "$from" "$to" "route add %s role $role peer fd00:$net:$i::2 local fd00:$net:$i::1 dev d0" |
+			ip netns exec "$ns" "$DLIFCTL" -batch - ;;
+		esac || { echo "# grow $dir $x to $to failed"; return 1; }
+		echo "install $dir $x $from $to $(( ($(date +%s%N) - t0) / 1000000 ))" >>"$RAW"
+	done
+}
+
+measure() {	# dir n
+	local dir=$1 n=$2 gen x ns targets=() mac vary fixed
+	gen=GEN_$dir; gen=${!gen}
+	for x in "${SETUPS[@]}"; do
+		[ "$x" = B ] && [ "$n" -gt "$B_MAX" ] && continue
+		[ "$x" = C ] && [ "$n" -gt "$C_MAX" ] && continue
+		ns=ROUTER_${dir}_$x; ns=${!ns}
+		if [ "$x" = D ]; then mac=$DLIF_MAC; else mac=$(mac_of "$ns" r0); fi
+		targets+=("g$x=$mac")
+	done
+	if [ "$dir" = uplink ]; then vary=src; fixed=fd00:9::1; else vary=dst; fixed=fd00:8::1; fi
+	ip netns exec "$gen" "$GEN6" --vary $vary --prefixes "$n" --fixed $fixed \
+		--slice "$SLICE" --cycles "$CYCLES" "${targets[@]}" |
+		sed "s/^slice /slice $dir $n /" >>"$RAW"
+}
+
+# Every set-up must have forwarded what was sent (the sink-side and the
+# router-side counters), or the send rate would not be the forwarding rate.
+check_paths() {	# dir
+	local dir=$1 x ns dev
+	for x in T B C D; do
+		ns=ROUTER_${dir}_$x; ns=${!ns}
+		dev=tnl; [ "$x" = D ] && dev=r1
+		echo "# $dir $x: $(ip netns exec "$ns" cat /sys/class/net/$dev/statistics/tx_packets) packets out of $dev"
+	done
+}
+
+[ -x "$GEN6" ] || { echo "dataplane.sh: $GEN6 missing (make userspace)"; exit 1; }
+modprobe dlif || exit 1
+trap cleanup_all EXIT
+echo "# data-plane benchmark: $(uname -r), $(nproc) vCPU, NS=[$NS] SLICE=$SLICE CYCLES=$CYCLES"
+for dir in $DIRS; do
+	build "$dir" || exit 1
+	prev=0
+	for n in $NS; do
+		grow "$dir" "$prev" "$n" || exit 1
+		prev=$n
+		echo "# $dir N=$n: measuring"
+		measure "$dir" "$n"
+	done
+	check_paths "$dir"
+done
+python3 "$(dirname "$0")/analyze.py" "$RAW"
