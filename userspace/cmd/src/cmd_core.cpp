@@ -1,0 +1,1185 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The CMD's protocol logic. Message sequences: requirements §4.1-§4.5;
+// choices on the ambiguities: Documentation/dlifd-design.rst.
+#include <algorithm>
+#include <exception>
+#include <functional>
+
+#include "cmd_impl.hpp"
+#include "dlif/dmm/json.hpp"
+#include "dlif/mh/format.hpp"
+
+namespace dlif::cmd {
+
+namespace {
+
+using mh::BaFlag;
+using mh::BuFlag;
+using mh::HandoffIndicator;
+using mh::Status;
+
+std::string text(const Ipv6Address &address)
+{
+	return address.to_string();
+}
+
+std::string text(const PrefixList &prefixes)
+{
+	std::string out;
+	for (const auto &prefix : prefixes) {
+		if (!out.empty())
+			out += ',';
+		out += prefix.to_string();
+	}
+	return out;
+}
+
+std::optional<DlifIdentity> identity_in(const mh::MobilityOptions &options)
+{
+	if (!options.dlif_link_layer_address || !options.dlif_link_local_address)
+		return std::nullopt;
+	const auto mac = mac_from_link_layer(*options.dlif_link_layer_address);
+	if (!mac)
+		return std::nullopt;
+	return DlifIdentity{*mac, *options.dlif_link_local_address};
+}
+
+PrefixList prefixes_in(const mh::MobilityOptions &options)
+{
+	PrefixList prefixes;
+	for (const auto &prefix : options.home_network_prefixes)
+		prefixes.push_back(prefix.masked());
+	return prefixes;
+}
+
+Duration duration_of(Lifetime lifetime)
+{
+	return std::chrono::duration_cast<Duration>(lifetime.duration());
+}
+
+bool is_refresh(const mh::ProxyBindingUpdate &pbu)
+{
+	return pbu.options.handoff_indicator == HandoffIndicator::HandoffStateNotChanged;
+}
+
+} // namespace
+
+std::size_t AddressHash::operator()(const Ipv6Address &address) const noexcept
+{
+	return MnIdHash{}(std::string_view(reinterpret_cast<const char *>(address.bytes.data()), address.bytes.size()));
+}
+
+std::string_view counter_name(Counter counter) noexcept
+{
+	switch (counter) {
+#define DLIF_X(name)          \
+	case Counter::name:   \
+		return #name;
+		DLIF_CMD_COUNTERS(DLIF_X)
+#undef DLIF_X
+	case Counter::count:
+		break;
+	}
+	return "?";
+}
+
+std::string_view name(BindingState state) noexcept
+{
+	switch (state) {
+	case BindingState::registered:
+		return "registered";
+	case BindingState::handover:
+		return "handover";
+	case BindingState::deregistering:
+		return "deregistering";
+	}
+	return "?";
+}
+
+CmdCore::Impl::Impl(CmdConfig cfg) : config(std::move(cfg))
+{
+	maars = config.domain.maars;
+	local_prefixes.resize(maars.size());
+	for (std::size_t i = 0; i < maars.size() && i < kNoMaar; ++i)
+		maar_index.emplace(maars[i], static_cast<MaarIndex>(i));
+	if (config.lma)
+		lma_pool = PrefixPool(config.lma->pool, config.lma->prefix_length, {config.address});
+}
+
+std::optional<MaarIndex> CmdCore::Impl::index_of(const Ipv6Address &address) const
+{
+	const auto it = maar_index.find(address);
+	if (it == maar_index.end())
+		return std::nullopt;
+	return it->second;
+}
+
+void CmdCore::Impl::log(Actions &out, LogLevel level, std::string event,
+			std::initializer_list<std::pair<std::string, std::string>> fields)
+{
+	out.push_back(make_log(level, std::move(event), fields));
+}
+
+// ------------------------------------------------------------ bookkeeping
+
+BindingNode &CmdCore::Impl::insert(const MnId &mn)
+{
+	auto [it, inserted] = bindings.try_emplace(mn.nai);
+	(void)inserted;
+	std::uint32_t slot;
+	if (!free_slots.empty()) {
+		slot = free_slots.back();
+		free_slots.pop_back();
+	} else {
+		slot = static_cast<std::uint32_t>(slots.size());
+		slots.push_back(nullptr);
+	}
+	slots[slot] = &*it;
+	it->second.slot = slot;
+	return *it;
+}
+
+void CmdCore::Impl::erase(BindingNode &node, Actions &out)
+{
+	Binding &binding = node.second;
+	if (binding.expiry_timer != 0)
+		out.push_back(StopTimer{binding.expiry_timer});
+	stop_pending_timers(binding, out);
+	if (binding.lma && binding.lma_number != 0)
+		free_lma_numbers.push_back(binding.lma_number);
+	slots[binding.slot] = nullptr;
+	free_slots.push_back(binding.slot);
+	bindings.erase(bindings.find(node.first));
+}
+
+TimerId CmdCore::Impl::arm(Actions &out, const Binding &binding, TimerKind kind, std::uint8_t index,
+			   Duration after)
+{
+	if (++generation == 0)
+		++generation;
+	const TimerId id = TimerKey{binding.slot, static_cast<std::uint8_t>(kind), index, generation}.id();
+	out.push_back(StartTimer{id, after});
+	return id;
+}
+
+void CmdCore::Impl::restart_expiry(Binding &binding, TimePoint now, Actions &out)
+{
+	const Duration lifetime = duration_of(Lifetime::from_units(binding.lifetime_units));
+	binding.expires_at = now + lifetime;
+	binding.expiry_timer = arm(out, binding, TimerKind::expiry, 0, lifetime);
+}
+
+void CmdCore::Impl::stop_pending_timers(Binding &binding, Actions &out)
+{
+	if (!binding.pending)
+		return;
+	for (auto &outstanding : binding.pending->outstanding)
+		if (!outstanding.resolved && outstanding.timer != 0) {
+			out.push_back(StopTimer{outstanding.timer});
+			outstanding.timer = 0;
+		}
+	if (binding.pending->relay_timer != 0) {
+		out.push_back(StopTimer{binding.pending->relay_timer});
+		binding.pending->relay_timer = 0;
+		binding.pending->relay_deadline.reset();
+	}
+}
+
+Lifetime CmdCore::Impl::grant(const mh::ProxyBindingUpdate &pbu) const
+{
+	const Lifetime most =
+		Lifetime::at_most(std::chrono::duration_cast<std::chrono::seconds>(config.timers.lifetime));
+	const Lifetime granted = std::min(pbu.lifetime, most);
+	// A grant that rounds to zero would read as a de-registration.
+	return granted.units() == 0 ? Lifetime::from_units(1) : granted;
+}
+
+std::optional<mh::Status> CmdCore::Impl::check_order(const Binding *binding, MaarIndex maar,
+						     const mh::ProxyBindingUpdate &pbu, TimePoint now,
+						     std::uint16_t &answer_seq,
+						     std::optional<mh::Timestamp> &answer_timestamp) const
+{
+	answer_seq = pbu.sequence;
+	answer_timestamp = pbu.options.timestamp;
+	if (config.ordering == Ordering::timestamp) {
+		const mh::Timestamp here = wall.timestamp(now);
+		if (!pbu.options.timestamp) {
+			answer_timestamp = here;
+			return Status::TimestampMismatch;
+		}
+		switch (check_timestamp(*pbu.options.timestamp, here, config.timers.timestamp_window,
+					binding ? binding->last_timestamp : std::nullopt)) {
+		case TimestampVerdict::mismatch:
+			answer_timestamp = here;
+			return Status::TimestampMismatch;
+		case TimestampVerdict::not_newer:
+			return Status::TimestampLowerThanPrevAccepted;
+		case TimestampVerdict::ok:
+			break;
+		}
+		return std::nullopt;
+	}
+	if (binding && binding->has_seq && binding->seq_context == maar &&
+	    !sequence_newer(pbu.sequence, binding->last_seq)) {
+		answer_seq = binding->last_seq;
+		return Status::SequenceNumberOutOfWindow;
+	}
+	return std::nullopt;
+}
+
+void CmdCore::Impl::note_accepted(Binding &binding, MaarIndex maar, const mh::ProxyBindingUpdate &pbu)
+{
+	binding.has_seq = true;
+	binding.last_seq = pbu.sequence;
+	binding.seq_context = maar;
+	if (pbu.options.timestamp)
+		binding.last_timestamp = pbu.options.timestamp;
+}
+
+Element *CmdCore::Impl::element_of(Binding &binding, MaarIndex maar)
+{
+	for (auto &element : binding.elements)
+		if (element.maar == maar)
+			return &element;
+	return nullptr;
+}
+
+bool CmdCore::Impl::has_details(const Element &element, const std::string &mn) const
+{
+	if (!local_prefixes[element.maar].empty())
+		return true;
+	return element.identity && *element.identity != derive_dlif_identity(address_of(element.maar), MnId{mn});
+}
+
+// ---------------------------------------------------------------- messages
+
+void CmdCore::Impl::send(Actions &out, MaarIndex to, mh::Message message)
+{
+	count(std::holds_alternative<mh::ProxyBindingUpdate>(message) ? Counter::tx_pbu : Counter::tx_pba);
+	out.push_back(SendMh{address_of(to), std::move(message)});
+}
+
+mh::ProxyBindingAck CmdCore::Impl::rejection(const mh::ProxyBindingUpdate &pbu, mh::Status status, bool dmm) const
+{
+	mh::ProxyBindingAck pba;
+	pba.status = status;
+	pba.flags.set(BaFlag::Dmm, dmm);
+	pba.sequence = pbu.sequence;
+	pba.lifetime = Lifetime::from_units(0);
+	pba.options.mobile_node_identifier = pbu.options.mobile_node_identifier;
+	pba.options.timestamp = pbu.options.timestamp;
+	return pba;
+}
+
+mh::ProxyBindingAck CmdCore::Impl::answer(const BindingNode &node, std::uint16_t seq,
+					  std::optional<mh::Timestamp> echo, bool dmm) const
+{
+	const Binding &binding = node.second;
+	mh::ProxyBindingAck pba;
+	pba.flags.set(BaFlag::Dmm, dmm);
+	pba.sequence = seq;
+	pba.lifetime = Lifetime::from_units(binding.lifetime_units);
+	pba.options.mobile_node_identifier = mh::MobileNodeIdentifier::nai(node.first);
+	pba.options.home_network_prefixes.assign(binding.prefixes.span());
+	pba.options.handoff_indicator = static_cast<HandoffIndicator>(binding.handoff_indicator);
+	pba.options.access_technology_type = static_cast<mh::AccessTechnologyType>(binding.access_technology);
+	pba.options.timestamp = echo;
+	if (binding.mn_mac)
+		pba.options.mobile_node_link_layer_identifier = to_link_layer(*binding.mn_mac);
+	return pba;
+}
+
+// The PBA(s) to the serving MAAR naming previous MAARs (R55, R67). The
+// DLIF and Local Prefix options of a previous MAAR can only be
+// attributed to it in a PBA naming that MAAR alone, so with several
+// elements, one aggregated PBA (R57) is followed by one PBA per element
+// that has such details (the serving MAAR merges PBAs, A13).
+void CmdCore::Impl::send_serving_pbas(const BindingNode &node, std::uint16_t seq, std::optional<mh::Timestamp> echo,
+				      const std::vector<const Element *> &elements, Actions &out)
+{
+	const auto add_element = [&](mh::ProxyBindingAck &pba, const Element &element) {
+		for (const auto &prefix : element.prefixes)
+			pba.options.previous_maars.push_back(mh::PreviousMaar{address_of(element.maar), prefix});
+	};
+	const auto add_details = [&](mh::ProxyBindingAck &pba, const Element &element) {
+		if (element.identity) {
+			pba.options.dlif_link_local_address = element.identity->link_local;
+			pba.options.dlif_link_layer_address = to_link_layer(element.identity->mac);
+		}
+		pba.options.local_prefixes.assign(std::span<const Ipv6Prefix>(local_prefixes[element.maar]));
+	};
+
+	mh::ProxyBindingAck pba = answer(node, seq, echo, true);
+	for (const Element *element : elements)
+		add_element(pba, *element);
+	if (elements.size() == 1)
+		add_details(pba, *elements.front());
+	send(out, node.second.serving, std::move(pba));
+	if (elements.size() < 2)
+		return;
+	for (const Element *element : elements) {
+		if (!has_details(*element, node.first))
+			continue;
+		mh::ProxyBindingAck details = answer(node, seq, echo, true);
+		add_element(details, *element);
+		add_details(details, *element);
+		send(out, node.second.serving, std::move(details));
+	}
+}
+
+// The PBU to a previous MAAR (A10): MN-ID, the prefixes anchored there in
+// HNP options (so the RFC 5213 mandatory option is present), the Serving
+// MAAR option (none in a lifetime-0 cleanup), D set (A3).
+mh::ProxyBindingUpdate CmdCore::Impl::forward(const BindingNode &node, const Element &element, std::uint16_t seq,
+					      bool cleanup, TimePoint now) const
+{
+	const Binding &binding = node.second;
+	mh::ProxyBindingUpdate pbu;
+	pbu.sequence = seq;
+	pbu.flags.set(BuFlag::Dmm);
+	pbu.lifetime = cleanup ? Lifetime::from_units(0) : Lifetime::from_units(binding.lifetime_units);
+	pbu.options.mobile_node_identifier = mh::MobileNodeIdentifier::nai(node.first);
+	pbu.options.home_network_prefixes.assign(element.prefixes.span());
+	pbu.options.handoff_indicator =
+		cleanup ? HandoffIndicator::HandoffStateUnknown : HandoffIndicator::HandoffBetweenMags;
+	pbu.options.access_technology_type = static_cast<mh::AccessTechnologyType>(binding.access_technology);
+	if (config.ordering == Ordering::timestamp)
+		pbu.options.timestamp = wall.timestamp(now);
+	if (!cleanup)
+		pbu.options.serving_maar = address_of(binding.serving);
+	return pbu;
+}
+
+void CmdCore::Impl::send_outstanding(BindingNode &node, std::size_t index, TimePoint now, Actions &out)
+{
+	Binding &binding = node.second;
+	Pending &pending = *binding.pending;
+	Outstanding &outstanding = pending.outstanding[index];
+	const Element *element = element_of(binding, outstanding.maar);
+	if (!element) {
+		outstanding.resolved = true;
+		return;
+	}
+	send(out, outstanding.maar,
+	     forward(node, *element, outstanding.last_seq, pending.kind == Pending::Kind::cleanup, now));
+	outstanding.deadline = now + outstanding.timeout;
+	outstanding.timer =
+		arm(out, binding, TimerKind::outstanding, static_cast<std::uint8_t>(index), outstanding.timeout);
+}
+
+// ------------------------------------------------------------------ events
+
+void CmdCore::Impl::on_event(const Event &event, TimePoint now, Actions &out)
+{
+	if (const auto *received = std::get_if<MhReceived>(&event)) {
+		if (const auto *pbu = std::get_if<mh::ProxyBindingUpdate>(&received->message))
+			on_pbu(received->source, *pbu, now, out, false);
+		else if (const auto *pba = std::get_if<mh::ProxyBindingAck>(&received->message))
+			on_pba(received->source, *pba, now, out);
+		else {
+			count(Counter::rx_binding_error);
+			log(out, LogLevel::notice, "binding-error-received",
+			    {{"source", text(received->source)}, {"message", mh::to_string(received->message)}});
+		}
+	} else if (const auto *fired = std::get_if<TimerFired>(&event)) {
+		on_timer(fired->id, now, out);
+	}
+	// MnAttached / MnDetached concern MAARs only.
+}
+
+void CmdCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+			   Actions &out, bool requeued)
+{
+	if (!requeued)
+		count(Counter::rx_pbu);
+	const auto maar = index_of(source);
+	if (!maar) {
+		count(Counter::drop_unknown_peer);
+		log(out, LogLevel::warning, "pbu-from-unknown-peer",
+		    {{"source", text(source)}, {"seq", std::to_string(pbu.sequence)}});
+		return;
+	}
+	if (!pbu.flags.has(BuFlag::ProxyRegistration)) {
+		// A Mobile IPv6 home registration: not ours to serve.
+		count(Counter::drop_not_proxy);
+		log(out, LogLevel::notice, "bu-without-p-flag", {{"source", text(source)}});
+		return;
+	}
+	bool dmm = pbu.flags.has(BuFlag::Dmm);
+	if (dmm && !config.rfc8885) {
+		if (config.legacy_d_flag == LegacyDFlag::refuse || !config.lma) {
+			// R27: not processed, an error returned, no state.
+			count(Counter::rejected_d_flag);
+			reply(out, *maar, rejection(pbu, static_cast<Status>(config.legacy_status), false));
+			log(out, LogLevel::notice, "pbu-d-flag-refused",
+			    {{"source", text(source)}, {"status", std::to_string(config.legacy_status)}});
+			return;
+		}
+		// A deployed RFC 5213 LMA: the D bit is reserved to it.
+		dmm = false;
+	}
+	if (!dmm && !config.lma) {
+		count(Counter::rejected_plain_mag);
+		reply(out, *maar, rejection(pbu, Status::ProxyRegNotEnabled, false));
+		log(out, LogLevel::notice, "pbu-from-plain-mag-refused", {{"source", text(source)}});
+		return;
+	}
+	// RFC 5213 §5.3.1 (R171, E-M4).
+	std::optional<MnId> mn;
+	if (pbu.options.mobile_node_identifier)
+		mn = mn_id_from_option(*pbu.options.mobile_node_identifier);
+	std::optional<Status> missing;
+	if (!mn)
+		missing = Status::MissingMnIdentifierOption;
+	else if (pbu.options.home_network_prefixes.empty())
+		missing = Status::MissingHomeNetworkPrefixOption;
+	else if (!pbu.options.handoff_indicator)
+		missing = Status::MissingHandoffIndicatorOption;
+	else if (!pbu.options.access_technology_type)
+		missing = Status::MissingAccessTechTypeOption;
+	if (missing) {
+		count(Counter::rejected_missing_option);
+		reply(out, *maar, rejection(pbu, *missing, dmm));
+		log(out, LogLevel::notice, "pbu-missing-option",
+		    {{"source", text(source)}, {"status", std::string(mh::name(*missing))}});
+		return;
+	}
+	if (dmm) {
+		// A4: Local Prefix options count only in D messages.
+		local_prefixes[*maar].assign(pbu.options.local_prefixes.begin(), pbu.options.local_prefixes.end());
+		dmm_pbu(*maar, *mn, pbu, now, out, requeued);
+	} else {
+		lma_pbu(*maar, *mn, pbu, now, out);
+	}
+}
+
+static void enqueue(Pending &pending, const Ipv6Address &source, const mh::ProxyBindingUpdate &pbu)
+{
+	// One PBU per MAAR: a retransmission replaces the one it repeats.
+	for (auto &queued : pending.queue)
+		if (queued.source == source) {
+			queued.pbu = pbu;
+			return;
+		}
+	pending.queue.push_back(QueuedPbu{source, pbu});
+}
+
+void CmdCore::Impl::dmm_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+			    Actions &out, bool requeued)
+{
+	(void)requeued;
+	const auto it = bindings.find(mn.nai);
+	Binding *binding = it == bindings.end() ? nullptr : &it->second;
+	if (binding && binding->lma) {
+		// A binding keeps its kind until it ends.
+		count(Counter::rejected_binding_kind);
+		reply(out, maar, rejection(pbu, Status::AdministrativelyProhibited, true));
+		log(out, LogLevel::notice, "pbu-binding-kind-mismatch", {{"mn", mn.nai}, {"source", text(address_of(maar))}});
+		return;
+	}
+	std::uint16_t answer_seq = 0;
+	std::optional<mh::Timestamp> answer_timestamp;
+	if (const auto stale = check_order(binding, maar, pbu, now, answer_seq, answer_timestamp)) {
+		count(*stale == Status::SequenceNumberOutOfWindow ? Counter::drop_stale_sequence
+								  : Counter::drop_stale_timestamp);
+		auto pba = rejection(pbu, *stale, true);
+		pba.sequence = answer_seq;
+		pba.options.timestamp = answer_timestamp;
+		reply(out, maar, std::move(pba));
+		log(out, LogLevel::info, "pbu-out-of-order",
+		    {{"mn", mn.nai},
+		     {"source", text(address_of(maar))},
+		     {"seq", std::to_string(pbu.sequence)},
+		     {"status", std::string(mh::name(*stale))}});
+		return;
+	}
+	if (!binding) {
+		if (pbu.lifetime.is_deregistration()) {
+			// Nothing to remove: acknowledge, so that a retransmitted
+			// de-registration whose first PBA was lost completes.
+			auto pba = rejection(pbu, Status::Accepted, true);
+			pba.options.home_network_prefixes = pbu.options.home_network_prefixes;
+			reply(out, maar, std::move(pba));
+			return;
+		}
+		register_initial(maar, mn, pbu, now, out);
+		return;
+	}
+	BindingNode &node = *it;
+	if (pbu.lifetime.is_deregistration()) {
+		deregistration(node, maar, pbu, now, out);
+		return;
+	}
+	if (binding->pending && binding->pending->kind == Pending::Kind::cleanup) {
+		count(Counter::queued_handovers);
+		enqueue(*binding->pending, address_of(maar), pbu);
+		return;
+	}
+	if (maar == binding->serving) {
+		from_serving(node, pbu, now, out);
+		return;
+	}
+	if (is_refresh(pbu)) {
+		// A re-registration from a MAAR that no longer serves the node:
+		// sent before the handover, delivered after it. Acting on it
+		// would move the node back.
+		count(Counter::drop_stale_refresh);
+		log(out, LogLevel::info, "stale-refresh-ignored",
+		    {{"mn", mn.nai}, {"source", text(address_of(maar))}, {"seq", std::to_string(pbu.sequence)}});
+		return;
+	}
+	if (binding->pending) {
+		count(Counter::queued_handovers);
+		enqueue(*binding->pending, address_of(maar), pbu);
+		log(out, LogLevel::info, "handover-queued", {{"mn", mn.nai}, {"source", text(address_of(maar))}});
+		return;
+	}
+	start_handover(node, maar, pbu, now, out);
+}
+
+void CmdCore::Impl::register_initial(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu,
+				     TimePoint now, Actions &out)
+{
+	BindingNode &node = insert(mn);
+	Binding &binding = node.second;
+	binding.serving = maar;
+	binding.handoff_indicator = static_cast<std::uint8_t>(*pbu.options.handoff_indicator);
+	binding.access_technology = static_cast<std::uint8_t>(*pbu.options.access_technology_type);
+	binding.lifetime_units = grant(pbu).units();
+	binding.prefixes = prefixes_in(pbu.options);
+	binding.serving_identity = identity_in(pbu.options);
+	if (pbu.options.mobile_node_link_layer_identifier)
+		binding.mn_mac = mac_from_link_layer(*pbu.options.mobile_node_link_layer_identifier);
+	note_accepted(binding, maar, pbu);
+	restart_expiry(binding, now, out);
+	// R44: no Previous MAAR option, the registration is fresh.
+	reply(out, maar, answer(node, pbu.sequence, pbu.options.timestamp, true));
+	count(Counter::registrations);
+	log(out, LogLevel::info, "registered",
+	    {{"mn", mn.nai}, {"maar", text(address_of(maar))}, {"prefixes", text(binding.prefixes)}});
+	out.push_back(StateChanged{});
+}
+
+void CmdCore::Impl::from_serving(BindingNode &node, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+				 Actions &out)
+{
+	Binding &binding = node.second;
+	note_accepted(binding, binding.serving, pbu);
+	binding.handoff_indicator = static_cast<std::uint8_t>(*pbu.options.handoff_indicator);
+	binding.access_technology = static_cast<std::uint8_t>(*pbu.options.access_technology_type);
+	binding.lifetime_units = grant(pbu).units();
+	if (pbu.options.mobile_node_link_layer_identifier)
+		binding.mn_mac = mac_from_link_layer(*pbu.options.mobile_node_link_layer_identifier);
+	if (const auto identity = identity_in(pbu.options))
+		binding.serving_identity = identity;
+	restart_expiry(binding, now, out);
+
+	std::vector<const Element *> all;
+	for (const auto &element : binding.elements)
+		all.push_back(&element);
+
+	if (binding.pending) {
+		// The new serving MAAR repeats its handover PBU: its PBA (or,
+		// in locator mode, a previous MAAR's) was lost or is late.
+		Pending &pending = *binding.pending;
+		pending.smaar_seq = pbu.sequence;
+		pending.smaar_timestamp = pbu.options.timestamp;
+		count(Counter::reregistrations);
+		switch (config.mode) {
+		case CmdMode::proxy:
+			send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, all, out);
+			break;
+		case CmdMode::relay:
+			if (pending.pba_sent) {
+				std::vector<const Element *> confirmed;
+				for (const auto &element : binding.elements)
+					if (element.confirmed)
+						confirmed.push_back(&element);
+				send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, confirmed, out);
+			}
+			break;
+		case CmdMode::locator:
+			// Each previous MAAR answers the serving MAAR again,
+			// with the sequence number it now expects (A10).
+			for (auto &outstanding : pending.outstanding)
+				if (!outstanding.resolved)
+					outstanding.last_seq = pbu.sequence;
+			for (const auto &element : binding.elements)
+				send(out, element.maar, forward(node, element, pbu.sequence, false, now));
+			break;
+		}
+		out.push_back(StateChanged{});
+		return;
+	}
+
+	const PrefixList prefixes = prefixes_in(pbu.options);
+	if (!(prefixes == binding.prefixes)) {
+		log(out, LogLevel::notice, "serving-prefixes-changed",
+		    {{"mn", node.first}, {"from", text(binding.prefixes)}, {"to", text(prefixes)}});
+		binding.prefixes = prefixes;
+	}
+	if (is_refresh(pbu) || binding.elements.empty()) {
+		count(is_refresh(pbu) ? Counter::refreshes : Counter::reregistrations);
+		reply(out, binding.serving, answer(node, pbu.sequence, pbu.options.timestamp, true));
+	} else {
+		// Not a refresh: the serving MAAR repeats a registration whose
+		// answer it missed, or lost its state. Tell it everything again.
+		count(Counter::reregistrations);
+		if (config.mode == CmdMode::locator) {
+			for (const auto &element : binding.elements)
+				send(out, element.maar, forward(node, element, pbu.sequence, false, now));
+		} else {
+			send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, all, out);
+		}
+	}
+	out.push_back(StateChanged{});
+}
+
+void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::ProxyBindingUpdate &pbu,
+				   TimePoint now, Actions &out)
+{
+	Binding &binding = node.second;
+	const MaarIndex previous = binding.serving;
+
+	// The former serving MAAR becomes the newest P-MAAR (R54). A MAAR the
+	// node returns to leaves the list: its prefixes are served plainly
+	// again and it gets no Serving-MAAR PBU about itself (A17).
+	PrefixList returned;
+	std::vector<Element> elements;
+	elements.reserve(binding.elements.size() + 1);
+	elements.push_back(Element{previous, binding.prefixes, binding.serving_identity, false});
+	for (auto &element : binding.elements) {
+		if (element.maar == maar) {
+			for (const auto &prefix : element.prefixes)
+				returned.push_back(prefix);
+			continue;
+		}
+		element.confirmed = false;
+		elements.push_back(std::move(element));
+	}
+	if (elements.size() > kMaxPreviousMaars) {
+		log(out, LogLevel::warning, "previous-maar-list-full",
+		    {{"mn", node.first}, {"dropped", text(address_of(elements.back().maar))}});
+		elements.resize(kMaxPreviousMaars);
+	}
+	binding.elements = std::move(elements);
+
+	binding.serving = maar;
+	binding.prefixes = prefixes_in(pbu.options);
+	for (const auto &prefix : returned)
+		if (std::find(binding.prefixes.begin(), binding.prefixes.end(), prefix) == binding.prefixes.end())
+			binding.prefixes.push_back(prefix);
+	binding.serving_identity = identity_in(pbu.options);
+	binding.handoff_indicator = static_cast<std::uint8_t>(*pbu.options.handoff_indicator);
+	binding.access_technology = static_cast<std::uint8_t>(*pbu.options.access_technology_type);
+	binding.lifetime_units = grant(pbu).units();
+	if (pbu.options.mobile_node_link_layer_identifier)
+		binding.mn_mac = mac_from_link_layer(*pbu.options.mobile_node_link_layer_identifier);
+	note_accepted(binding, maar, pbu);
+	restart_expiry(binding, now, out);
+
+	auto pending = std::make_unique<Pending>();
+	pending->kind = Pending::Kind::handover;
+	pending->smaar_first_seq = pbu.sequence;
+	pending->smaar_seq = pbu.sequence;
+	pending->smaar_timestamp = pbu.options.timestamp;
+	for (const auto &element : binding.elements) {
+		Outstanding outstanding;
+		outstanding.maar = element.maar;
+		// Locator: the forwarded PBU carries the serving MAAR's sequence
+		// number, which the previous MAAR copies into its PBA to it
+		// (A10). Otherwise the CMD's own numbering.
+		const std::uint16_t seq =
+			config.mode == CmdMode::locator ? pbu.sequence : ++binding.cmd_seq;
+		outstanding.first_seq = seq;
+		outstanding.last_seq = seq;
+		outstanding.timeout = config.timers.initial_retransmission;
+		pending->outstanding.push_back(outstanding);
+	}
+	binding.pending = std::move(pending);
+
+	count(Counter::handovers);
+	if (!returned.empty())
+		count(Counter::returns);
+	log(out, LogLevel::info, "handover",
+	    {{"mn", node.first},
+	     {"from", text(address_of(previous))},
+	     {"to", text(address_of(maar))},
+	     {"mode", std::string(json::name(config.mode))},
+	     {"previous_maars", std::to_string(binding.elements.size())}});
+
+	if (config.mode == CmdMode::proxy) {
+		// R67: the PBA first, from what the binding already holds.
+		std::vector<const Element *> all;
+		for (const auto &element : binding.elements)
+			all.push_back(&element);
+		send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, all, out);
+		binding.pending->pba_sent = true;
+	}
+	for (std::size_t i = 0; i < binding.pending->outstanding.size(); ++i)
+		send_outstanding(node, i, now, out);
+	if (config.mode == CmdMode::relay && config.relay_timeout > Duration::zero()) {
+		binding.pending->relay_deadline = now + config.relay_timeout;
+		binding.pending->relay_timer = arm(out, binding, TimerKind::relay, 0, config.relay_timeout);
+	}
+	out.push_back(StateChanged{});
+}
+
+void CmdCore::Impl::deregistration(BindingNode &node, MaarIndex maar, const mh::ProxyBindingUpdate &pbu,
+				   TimePoint now, Actions &out)
+{
+	Binding &binding = node.second;
+	const bool cleaning = binding.pending && binding.pending->kind == Pending::Kind::cleanup;
+	if (maar == binding.serving) {
+		// R81: the serving MAAR ends the whole session.
+		note_accepted(binding, maar, pbu);
+		auto pba = rejection(pbu, Status::Accepted, true);
+		pba.options.home_network_prefixes.assign(binding.prefixes.span());
+		reply(out, maar, std::move(pba));
+		if (cleaning)
+			return;
+		count(Counter::deregistrations);
+		log(out, LogLevel::info, "deregistered", {{"mn", node.first}, {"maar", text(address_of(maar))}});
+		start_cleanup(node, now, out);
+		return;
+	}
+	const Element *element = element_of(binding, maar);
+	if (element && !cleaning) {
+		// R84 (alternative B; also taken in A, where a previous MAAR
+		// should not ask): the node is attached elsewhere, so the
+		// session is renewed for what is left of its lifetime (A15).
+		const auto remaining = std::chrono::duration_cast<std::chrono::seconds>(
+			binding.expires_at > now ? binding.expires_at - now : Duration::zero());
+		Lifetime renewed = Lifetime::at_most(remaining);
+		if (renewed.units() == 0)
+			renewed = Lifetime::from_units(1);
+		auto pba = rejection(pbu, Status::Accepted, true);
+		pba.lifetime = renewed;
+		pba.options.home_network_prefixes.assign(element->prefixes.span());
+		reply(out, maar, std::move(pba));
+		count(Counter::renewals);
+		log(out, LogLevel::info, "previous-maar-renewed",
+		    {{"mn", node.first}, {"maar", text(address_of(maar))}, {"lifetime_s", std::to_string(renewed.duration().count())}});
+		return;
+	}
+	// Not part of the session (any more): nothing to keep for it.
+	auto pba = rejection(pbu, Status::Accepted, true);
+	pba.options.home_network_prefixes = pbu.options.home_network_prefixes;
+	reply(out, maar, std::move(pba));
+}
+
+void CmdCore::Impl::start_cleanup(BindingNode &node, TimePoint now, Actions &out)
+{
+	Binding &binding = node.second;
+	if (binding.expiry_timer != 0) {
+		out.push_back(StopTimer{binding.expiry_timer});
+		binding.expiry_timer = 0;
+	}
+	std::vector<QueuedPbu> queue;
+	if (binding.pending) {
+		stop_pending_timers(binding, out);
+		queue = std::move(binding.pending->queue);
+	}
+	auto pending = std::make_unique<Pending>();
+	pending->kind = Pending::Kind::cleanup;
+	pending->queue = std::move(queue);
+	for (const auto &element : binding.elements) {
+		Outstanding outstanding;
+		outstanding.maar = element.maar;
+		outstanding.first_seq = outstanding.last_seq = ++binding.cmd_seq;
+		outstanding.timeout = config.timers.initial_retransmission;
+		pending->outstanding.push_back(outstanding);
+	}
+	binding.pending = std::move(pending);
+	// R86 / A15: every previous MAAR removes its part of the session.
+	for (std::size_t i = 0; i < binding.pending->outstanding.size(); ++i)
+		send_outstanding(node, i, now, out);
+	out.push_back(StateChanged{});
+	maybe_complete(node, now, out);
+}
+
+void CmdCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck &pba, TimePoint now, Actions &out)
+{
+	count(Counter::rx_pba);
+	const auto maar = index_of(source);
+	if (!maar) {
+		count(Counter::drop_unknown_peer);
+		log(out, LogLevel::warning, "pba-from-unknown-peer", {{"source", text(source)}});
+		return;
+	}
+	std::optional<MnId> mn;
+	if (pba.options.mobile_node_identifier)
+		mn = mn_id_from_option(*pba.options.mobile_node_identifier);
+	if (!mn) {
+		count(Counter::drop_malformed);
+		log(out, LogLevel::notice, "pba-without-mn-id", {{"source", text(source)}});
+		return;
+	}
+	const auto it = bindings.find(mn->nai);
+	if (it == bindings.end() || !it->second.pending) {
+		count(Counter::drop_unmatched_pba);
+		return;
+	}
+	Binding &binding = it->second;
+	auto &outstanding = binding.pending->outstanding;
+	for (std::size_t i = 0; i < outstanding.size(); ++i) {
+		const Outstanding &candidate = outstanding[i];
+		if (candidate.maar != *maar || candidate.resolved ||
+		    !sequence_in_range(pba.sequence, candidate.first_seq, candidate.last_seq))
+			continue;
+		if (pba.flags.has(BaFlag::Dmm))
+			local_prefixes[*maar].assign(pba.options.local_prefixes.begin(), pba.options.local_prefixes.end());
+		if (config.ordering == Ordering::timestamp &&
+		    (pba.status == Status::TimestampMismatch || pba.status == Status::TimestampLowerThanPrevAccepted)) {
+			// The retransmission carries a fresh timestamp.
+			log(out, LogLevel::info, "pba-timestamp-refused",
+			    {{"mn", mn->nai}, {"source", text(source)}, {"status", std::string(mh::name(pba.status))}});
+			return;
+		}
+		resolve(*it, i, mh::is_accepted(pba.status), &pba, now, out);
+		return;
+	}
+	count(Counter::drop_unmatched_pba);
+}
+
+void CmdCore::Impl::resolve(BindingNode &node, std::size_t index, bool accepted, const mh::ProxyBindingAck *pba,
+			    TimePoint now, Actions &out)
+{
+	Binding &binding = node.second;
+	Pending &pending = *binding.pending;
+	Outstanding &outstanding = pending.outstanding[index];
+	outstanding.resolved = true;
+	if (outstanding.timer != 0) {
+		out.push_back(StopTimer{outstanding.timer});
+		outstanding.timer = 0;
+	}
+	if (pending.kind == Pending::Kind::handover) {
+		Element *element = element_of(binding, outstanding.maar);
+		if (element && accepted) {
+			element->confirmed = true;
+			if (pba) {
+				if (!pba->options.home_network_prefixes.empty())
+					element->prefixes = prefixes_in(pba->options);
+				if (const auto identity = identity_in(pba->options))
+					element->identity = identity;
+			}
+			if (config.mode == CmdMode::relay && pending.pba_sent)
+				// A13: after the relay timeout, each late PBA is passed on.
+				send_serving_pbas(node, pending.smaar_seq, pending.smaar_timestamp, {element}, out);
+		} else if (element) {
+			// A12: the previous MAAR could not take the update; its
+			// prefix is lost to the node.
+			count(Counter::previous_maar_failures);
+			log(out, LogLevel::warning, "previous-maar-failed",
+			    {{"mn", node.first},
+			     {"maar", text(address_of(outstanding.maar))},
+			     {"status", pba ? std::to_string(static_cast<unsigned>(pba->status)) : "no answer"}});
+			binding.elements.erase(binding.elements.begin() + (element - binding.elements.data()));
+		}
+	} else if (!accepted) {
+		log(out, LogLevel::warning, "previous-maar-cleanup-failed",
+		    {{"mn", node.first}, {"maar", text(address_of(outstanding.maar))}});
+	}
+	out.push_back(StateChanged{});
+	maybe_complete(node, now, out);
+}
+
+void CmdCore::Impl::maybe_complete(BindingNode &node, TimePoint now, Actions &out)
+{
+	Binding &binding = node.second;
+	Pending &pending = *binding.pending;
+	for (const auto &outstanding : pending.outstanding)
+		if (!outstanding.resolved)
+			return;
+	std::vector<QueuedPbu> queue = std::move(pending.queue);
+	if (pending.kind == Pending::Kind::handover) {
+		if (config.mode == CmdMode::relay && !pending.pba_sent) {
+			std::vector<const Element *> confirmed;
+			for (const auto &element : binding.elements)
+				if (element.confirmed)
+					confirmed.push_back(&element);
+			send_serving_pbas(node, pending.smaar_seq, pending.smaar_timestamp, confirmed, out);
+		}
+		if (config.mode == CmdMode::locator && binding.elements.empty())
+			// No previous MAAR could answer the serving MAAR: the CMD
+			// does, as for a node without one (R65).
+			reply(out, binding.serving, answer(node, pending.smaar_seq, pending.smaar_timestamp, true));
+		stop_pending_timers(binding, out);
+		binding.pending.reset();
+		out.push_back(StateChanged{});
+	} else {
+		log(out, LogLevel::info, "binding-removed", {{"mn", node.first}});
+		erase(node, out);
+		out.push_back(StateChanged{});
+	}
+	drain(std::move(queue), now, out);
+}
+
+void CmdCore::Impl::drain(std::vector<QueuedPbu> queue, TimePoint now, Actions &out)
+{
+	for (auto &queued : queue)
+		on_pbu(queued.source, queued.pbu, now, out, true);
+}
+
+void CmdCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
+{
+	const TimerKey key = TimerKey::from(id);
+	BindingNode *node = key.owner < slots.size() ? slots[key.owner] : nullptr;
+	if (!node) {
+		count(Counter::drop_stale_timer);
+		return;
+	}
+	Binding &binding = node->second;
+	switch (static_cast<TimerKind>(key.kind)) {
+	case TimerKind::expiry:
+		if (binding.expiry_timer != id)
+			break;
+		binding.expiry_timer = 0;
+		count(Counter::expirations);
+		log(out, LogLevel::info, "binding-expired", {{"mn", node->first}});
+		if (binding.lma) {
+			lma_remove(*node, out);
+			erase(*node, out);
+			out.push_back(StateChanged{});
+		} else {
+			start_cleanup(*node, now, out);
+		}
+		return;
+	case TimerKind::outstanding: {
+		if (!binding.pending || key.index >= binding.pending->outstanding.size())
+			break;
+		Outstanding &outstanding = binding.pending->outstanding[key.index];
+		if (outstanding.timer != id || outstanding.resolved)
+			break;
+		outstanding.timer = 0;
+		if (outstanding.retransmissions >= config.timers.max_retransmissions) {
+			resolve(*node, key.index, false, nullptr, now, out);
+			return;
+		}
+		++outstanding.retransmissions;
+		count(Counter::retransmissions);
+		outstanding.timeout = next_backoff(outstanding.timeout, config.timers.max_retransmission);
+		// R162: a retransmission carries a new sequence number, except
+		// in locator mode, where it must stay the serving MAAR's.
+		if (binding.pending->kind == Pending::Kind::handover && config.mode == CmdMode::locator)
+			outstanding.last_seq = binding.pending->smaar_seq;
+		else
+			outstanding.last_seq = ++binding.cmd_seq;
+		send_outstanding(*node, key.index, now, out);
+		out.push_back(StateChanged{});
+		return;
+	}
+	case TimerKind::relay: {
+		if (!binding.pending || binding.pending->relay_timer != id)
+			break;
+		Pending &pending = *binding.pending;
+		pending.relay_timer = 0;
+		pending.relay_deadline.reset();
+		if (pending.pba_sent)
+			return;
+		// R58: what has been collected so far; the rest follows (A13).
+		count(Counter::relay_timeouts);
+		std::vector<const Element *> confirmed;
+		for (const auto &element : binding.elements)
+			if (element.confirmed)
+				confirmed.push_back(&element);
+		send_serving_pbas(*node, pending.smaar_seq, pending.smaar_timestamp, confirmed, out);
+		pending.pba_sent = true;
+		out.push_back(StateChanged{});
+		return;
+	}
+	}
+	count(Counter::drop_stale_timer);
+}
+
+// -------------------------------------------------------------------- LMA
+
+std::string CmdCore::Impl::lma_dlif_name(const Binding &binding) const
+{
+	return "mn" + std::to_string(binding.lma_number) + "lma";
+}
+
+InstallDlif CmdCore::Impl::lma_dlif(const BindingNode &node) const
+{
+	const Binding &binding = node.second;
+	InstallDlif dlif;
+	dlif.name = lma_dlif_name(binding);
+	dlif.lower = config.lma ? config.lma->interface : std::string();
+	dlif.identity = derive_dlif_identity(config.address, MnId{node.first});
+	dlif.mn = binding.mn_mac.value_or(Mac{});
+	dlif.anchoring_maar = config.address;
+	dlif.prefixes.assign(binding.prefixes.begin(), binding.prefixes.end());
+	// No node on the LMA's dummy device: the DLIF only carries the anchor
+	// role's route into the tunnel.
+	dlif.advertise = false;
+	return dlif;
+}
+
+void CmdCore::Impl::lma_remove(BindingNode &node, Actions &out)
+{
+	Binding &binding = node.second;
+	for (const auto &prefix : binding.prefixes) {
+		out.push_back(RemoveEntry{prefix});
+		lma_pool.release(prefix);
+	}
+	out.push_back(RemoveDlif{lma_dlif_name(binding)});
+}
+
+void CmdCore::Impl::lma_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+			    Actions &out)
+{
+	const auto it = bindings.find(mn.nai);
+	Binding *binding = it == bindings.end() ? nullptr : &it->second;
+	if (binding && !binding->lma) {
+		count(Counter::rejected_binding_kind);
+		reply(out, maar, rejection(pbu, Status::AdministrativelyProhibited, false));
+		log(out, LogLevel::notice, "pbu-binding-kind-mismatch", {{"mn", mn.nai}, {"source", text(address_of(maar))}});
+		return;
+	}
+	std::uint16_t answer_seq = 0;
+	std::optional<mh::Timestamp> answer_timestamp;
+	if (const auto stale = check_order(binding, maar, pbu, now, answer_seq, answer_timestamp)) {
+		count(*stale == Status::SequenceNumberOutOfWindow ? Counter::drop_stale_sequence
+								  : Counter::drop_stale_timestamp);
+		auto pba = rejection(pbu, *stale, false);
+		pba.sequence = answer_seq;
+		pba.options.timestamp = answer_timestamp;
+		reply(out, maar, std::move(pba));
+		return;
+	}
+	if (pbu.lifetime.is_deregistration()) {
+		auto pba = rejection(pbu, Status::Accepted, false);
+		if (binding && maar == binding->serving) {
+			pba.options.home_network_prefixes.assign(binding->prefixes.span());
+			reply(out, maar, std::move(pba));
+			count(Counter::lma_deregistrations);
+			log(out, LogLevel::info, "lma-deregistered", {{"mn", mn.nai}, {"mag", text(address_of(maar))}});
+			lma_remove(*it, out);
+			erase(*it, out);
+			out.push_back(StateChanged{});
+		} else {
+			// From a MAG the node has left: the binding stays.
+			pba.options.home_network_prefixes = pbu.options.home_network_prefixes;
+			reply(out, maar, std::move(pba));
+		}
+		return;
+	}
+	if (binding && maar != binding->serving && is_refresh(pbu)) {
+		count(Counter::drop_stale_refresh);
+		return;
+	}
+	BindingNode *node = binding ? &*it : nullptr;
+	bool fresh = false;
+	if (!node) {
+		// RFC 5213 §5.3.1, §6.9.1.1: the prefix the MAG asked for when it
+		// is one of the pool's and free, otherwise (::/0 or not ours)
+		// one the LMA picks.
+		const Ipv6Prefix &requested = pbu.options.home_network_prefixes.front();
+		std::optional<Ipv6Prefix> prefix;
+		if (requested.length != 0 && lma_pool.claim(requested.masked()))
+			prefix = requested.masked();
+		else
+			prefix = lma_pool.allocate();
+		if (!prefix) {
+			count(Counter::rejected_no_prefix);
+			reply(out, maar, rejection(pbu, Status::InsufficientResources, false));
+			log(out, LogLevel::warning, "lma-pool-exhausted", {{"mn", mn.nai}});
+			return;
+		}
+		node = &insert(mn);
+		binding = &node->second;
+		binding->lma = true;
+		binding->prefixes.push_back(*prefix);
+		if (!free_lma_numbers.empty()) {
+			std::sort(free_lma_numbers.begin(), free_lma_numbers.end(), std::greater<>());
+			binding->lma_number = free_lma_numbers.back();
+			free_lma_numbers.pop_back();
+		} else {
+			binding->lma_number = next_lma_number++;
+		}
+		fresh = true;
+	}
+	const bool moved = !fresh && binding->serving != maar;
+	const auto previous_mac = binding->mn_mac;
+	binding->serving = maar;
+	binding->handoff_indicator = static_cast<std::uint8_t>(*pbu.options.handoff_indicator);
+	binding->access_technology = static_cast<std::uint8_t>(*pbu.options.access_technology_type);
+	binding->lifetime_units = grant(pbu).units();
+	if (pbu.options.mobile_node_link_layer_identifier)
+		binding->mn_mac = mac_from_link_layer(*pbu.options.mobile_node_link_layer_identifier);
+	note_accepted(*binding, maar, pbu);
+	restart_expiry(*binding, now, out);
+	if (fresh || moved || previous_mac != binding->mn_mac) {
+		// The anchor role of the kernel table (Documentation/kernel.rst):
+		// the node's prefix is routed into its DLIF and tunnelled to the MAG.
+		const InstallDlif dlif = lma_dlif(*node);
+		out.push_back(dlif);
+		for (const auto &prefix : binding->prefixes)
+			out.push_back(InstallEntry{prefix, TunnelRole::anchor, address_of(maar), dlif.name});
+	}
+	reply(out, maar, answer(*node, pbu.sequence, pbu.options.timestamp, false));
+	if (fresh || moved) {
+		count(fresh ? Counter::lma_registrations : Counter::lma_handovers);
+		log(out, LogLevel::info, fresh ? "lma-registered" : "lma-handover",
+		    {{"mn", mn.nai}, {"mag", text(address_of(maar))}, {"prefix", text(binding->prefixes)}});
+	} else {
+		count(Counter::refreshes);
+	}
+	out.push_back(StateChanged{});
+}
+
+// ------------------------------------------------------------- public API
+
+CmdCore::CmdCore(CmdConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+CmdCore::~CmdCore() = default;
+CmdCore::CmdCore(CmdCore &&) noexcept = default;
+CmdCore &CmdCore::operator=(CmdCore &&) noexcept = default;
+
+Actions CmdCore::start(TimePoint now)
+{
+	(void)now;
+	return {};
+}
+
+Actions CmdCore::handle(const Event &event, TimePoint now) noexcept
+{
+	Actions out;
+	try {
+		impl_->on_event(event, now, out);
+	} catch (const std::exception &error) {
+		impl_->count(Counter::internal_errors);
+		try {
+			out.push_back(make_log(LogLevel::error, "internal-error", {{"what", error.what()}}));
+		} catch (...) {
+		}
+	} catch (...) {
+		impl_->count(Counter::internal_errors);
+	}
+	return out;
+}
+
+void CmdCore::set_wall_clock(TimePoint steady_now, WallTime wall_now) noexcept
+{
+	impl_->wall.set(steady_now, wall_now);
+}
+
+std::size_t CmdCore::binding_count() const noexcept
+{
+	return impl_->bindings.size();
+}
+
+CounterMap CmdCore::counters() const
+{
+	CounterMap map;
+	for (std::size_t i = 0; i < static_cast<std::size_t>(Counter::count); ++i)
+		map.emplace(std::string(counter_name(static_cast<Counter>(i))), impl_->counters[i]);
+	return map;
+}
+
+const CmdConfig &CmdCore::config() const noexcept
+{
+	return impl_->config;
+}
+
+} // namespace dlif::cmd
