@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// MaarCore's state, shared by its translation units. Not installed.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "dlif/dmm/core.hpp"
+#include "dlif/dmm/pool.hpp"
+#include "dlif/maar/maar.hpp"
+#include "dlif/mh/message.hpp"
+
+namespace dlif::maar {
+
+namespace mh = dlif::mh;
+using namespace dlif::dmm;
+using mh::Lifetime;
+
+enum class TimerKind : std::uint8_t { exchange = 1, expiry = 2, refresh = 3 };
+
+enum class ExchangeKind : std::uint8_t {
+	registration,		// initial, handover or return (HI 4 or 3)
+	refresh,		// HI 5
+	deregistration,		// lifetime 0 from the serving MAAR
+	anchor_deregistration,	// lifetime 0 from a previous MAAR (alternative B)
+};
+std::string_view name(ExchangeKind kind) noexcept;
+
+#define DLIF_MAAR_COUNTERS(X)                                                                        \
+	X(rx_pbu) X(rx_pba) X(rx_binding_error) X(tx_pbu) X(tx_pba) X(retransmissions)               \
+	X(drop_unknown_peer) X(drop_pbu_from_maar) X(drop_unmatched_pba) X(drop_malformed)           \
+	X(drop_d_flag_in_mag_mode) X(drop_serving_is_self) X(drop_stale_cleanup) X(drop_stale_timer) \
+	X(drop_stale_timestamp) X(drop_previous_maar_is_self) X(drop_unknown_previous_maar)         \
+	X(rejected_unknown_node) X(attachments) X(duplicate_attachments) X(detachments)              \
+	X(reattachments) X(returns) X(registrations) X(registration_failures) X(refreshes)          \
+	X(refresh_failures) X(deregistrations) X(expirations) X(handovers_as_previous)               \
+	X(cleanups) X(renewals) X(legacy_lma_detected) X(pool_exhausted) X(sequence_resyncs)        \
+	X(late_previous_maar_merges) X(local_prefix_conflicts) X(internal_errors)
+
+enum class Counter : std::size_t {
+#define DLIF_X(name) name,
+	DLIF_MAAR_COUNTERS(DLIF_X)
+#undef DLIF_X
+		count
+};
+std::string_view counter_name(Counter counter) noexcept;
+
+struct Exchange {
+	ExchangeKind kind = ExchangeKind::registration;
+	std::uint16_t first_seq = 0;
+	std::uint16_t last_seq = 0;
+	unsigned retransmissions = 0;
+	Duration timeout{0};
+	TimePoint deadline{};
+	TimerId timer = 0;
+};
+
+struct Remote {
+	Ipv6Address maar;
+	std::vector<Ipv6Prefix> prefixes;
+	std::vector<Ipv6Prefix> local_prefixes;
+	DlifIdentity identity;
+	bool identity_from_options = false;
+};
+
+struct SeqRange {
+	std::uint16_t first = 0;
+	std::uint16_t last = 0;
+};
+
+struct Session {
+	std::uint32_t number = 0;
+	Mac mac;
+	MnId mn;
+	std::string interface;
+	SessionState state = SessionState::registering;
+	bool attached = true;
+	bool returning = false;
+	bool legacy = false;
+	bool reattach = false;			// attached again while de-registering
+	std::vector<Ipv6Prefix> prefixes;	// anchored here
+	std::optional<Ipv6Prefix> legacy_prefix;	// assigned by the LMA
+	std::optional<Ipv6Address> serving_maar;
+	std::vector<Remote> remotes;
+	std::uint16_t next_seq = 1;
+	std::optional<Exchange> exchange;
+	std::optional<SeqRange> registration_range;	// late PBAs of the last registration
+	std::uint16_t lifetime_units = 0;
+	std::optional<TimePoint> expires_at;
+	TimerId expiry_timer = 0;
+	std::optional<TimePoint> refresh_at;
+	TimerId refresh_timer = 0;
+	std::optional<mh::Timestamp> cmd_last_timestamp;
+	// What was last emitted for this node (diffed on every change).
+	std::vector<InstallDlif> installed_dlifs;
+	std::vector<InstallEntry> installed_entries;
+};
+
+struct PrefixLess {
+	bool operator()(const Ipv6Prefix &a, const Ipv6Prefix &b) const noexcept
+	{
+		const Ipv6Prefix ma = a.masked();
+		const Ipv6Prefix mb = b.masked();
+		if (ma.address != mb.address)
+			return ma.address < mb.address;
+		return ma.length < mb.length;
+	}
+};
+
+struct MaarCore::Impl {
+	explicit Impl(MaarConfig cfg);
+
+	MaarConfig config;
+	std::optional<std::size_t> self_position;	// in domain.maars, from 0
+	PrefixPool pool;
+	std::map<std::uint32_t, Session> sessions;	// by N
+	std::map<Mac, std::uint32_t> by_mac;
+	std::unordered_map<std::string, std::uint32_t, MnIdHash, std::equal_to<>> by_mn;
+	std::uint32_t next_number = 1;
+	std::set<std::uint32_t> free_numbers;
+	std::uint16_t generation = 0;
+	WallClockMap wall;
+	// local-export and local-net entries, shared by all nodes.
+	std::map<Ipv6Prefix, InstallEntry, PrefixLess> shared_installed;
+	std::array<std::uint64_t, static_cast<std::size_t>(Counter::count)> counters{};
+
+	void count(Counter counter) noexcept { ++counters[static_cast<std::size_t>(counter)]; }
+	void log(Actions &out, LogLevel level, std::string event,
+		 std::initializer_list<std::pair<std::string, std::string>> fields);
+	std::optional<std::size_t> position_of(const Ipv6Address &maar) const;
+	bool is_domain_maar(const Ipv6Address &address) const;
+	Session *find(const Mac &mac);
+	Session *find(std::string_view mn);
+
+	// Events.
+	void on_event(const Event &event, TimePoint now, Actions &out);
+	void on_attached(const MnAttached &attached, TimePoint now, Actions &out);
+	void on_detached(const MnDetached &detached, TimePoint now, Actions &out);
+	void on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpdate &pbu, TimePoint now, Actions &out);
+	void on_pba(const Ipv6Address &source, const mh::ProxyBindingAck &pba, TimePoint now, Actions &out);
+	void on_timer(TimerId id, TimePoint now, Actions &out);
+
+	// Sessions.
+	Session *create(const Mac &mac, const std::string &interface, TimePoint now, Actions &out);
+	void remove(Session &session, TimePoint now, Actions &out);
+	void start_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out);
+	void cancel_exchange(Session &session, Actions &out);
+	void exchange_failed(Session &session, std::optional<mh::Status> status, TimePoint now, Actions &out);
+	void complete_registration(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba,
+				   TimePoint now, Actions &out);
+	void merge_previous_maars(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba,
+				  Actions &out);
+	void become_anchor(Session &session, const Ipv6Address &serving, const mh::ProxyBindingUpdate &pbu,
+			   TimePoint now, Actions &out);
+	void start_deregistration(Session &session, TimePoint now, Actions &out);
+	void arm_lifetime(Session &session, Duration lifetime, TimePoint now, Actions &out, bool refresh);
+	void stop_timer(TimerId &timer, Actions &out);
+	TimerId arm(Actions &out, const Session &session, TimerKind kind, Duration after);
+
+	// Messages.
+	void send(Actions &out, const Ipv6Address &to, mh::Message message);
+	mh::ProxyBindingUpdate make_pbu(const Session &session, ExchangeKind kind, std::uint16_t seq,
+					TimePoint now) const;
+	mh::ProxyBindingAck anchor_answer(const Session &session, const mh::ProxyBindingUpdate &pbu,
+					  bool with_serving) const;
+	mh::ProxyBindingAck rejection(const mh::ProxyBindingUpdate &pbu, mh::Status status) const;
+
+	// Kernel state.
+	std::string dlif_name(const Session &session, const Ipv6Address &anchoring) const;
+	std::string own_dlif_name(const Session &session) const;
+	DlifIdentity own_identity(const Session &session) const;
+	RaPlan own_plan(const std::vector<Ipv6Prefix> &prefixes) const;
+	RaPlan mirrored_plan(const Remote &remote) const;
+	void desired(const Session &session, std::vector<InstallDlif> &dlifs, std::vector<InstallEntry> &entries) const;
+	void sync(Session &session, Actions &out);
+	void sync_shared(Actions &out);
+	std::map<Ipv6Prefix, InstallEntry, PrefixLess> desired_shared(Actions *out) const;
+
+	// Snapshot and views (maar_snapshot.cpp).
+	std::string snapshot() const;
+	Actions restore(std::string_view text, TimePoint now);
+	SessionView view(const Session &session) const;
+};
+
+} // namespace dlif::maar
