@@ -20,7 +20,7 @@
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/rhashtable-types.h>
-#include <linux/u64_stats_sync.h>
+#include <linux/atomic.h>
 #include <linux/xarray.h>
 #include <net/dst_cache.h>
 
@@ -73,16 +73,21 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 
 /* ------------------------------------------------------------------- table */
 
-/* Per-entry counters, per CPU on the packet path. */
-struct dlif_entry_pcpu_stats {
-	u64_stats_t encap_packets;
-	u64_stats_t encap_bytes;
-	u64_stats_t decap_packets;
-	u64_stats_t decap_bytes;
-	struct u64_stats_sync syncp;
+/*
+ * Per-entry counters. Atomics, not per-CPU counters: a table holds up to
+ * hundreds of thousands of entries, and per-CPU memory for each would cost
+ * (entries x possible CPUs) and a per-CPU allocation per entry added; an
+ * entry's traffic is one mobile node's prefix, so the cache line is
+ * rarely contended.
+ */
+struct dlif_entry_counters {
+	atomic64_t encap_packets;
+	atomic64_t encap_bytes;
+	atomic64_t decap_packets;
+	atomic64_t decap_bytes;
 };
 
-/* Drop reasons, counted per entry (rare paths: atomics suffice). */
+/* Drop reasons, counted per entry. */
 enum dlif_drop {
 	DLIF_DROP_SPOOF,
 	DLIF_DROP_TOO_BIG,
@@ -123,7 +128,7 @@ struct dlif_entry {
 	struct dlif_dev *dlif;			/* NULL when it names no DLIF */
 	netdevice_tracker dev_tracker;
 	struct list_head dlif_node;		/* dlif->entries */
-	struct dlif_entry_pcpu_stats __percpu *stats;
+	struct dlif_entry_counters counters;
 	atomic_long_t drops[__DLIF_DROP_MAX];
 	struct rcu_head rcu;
 };

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dlif: counters. Per-entry packet and byte counters are per CPU (the
- * fast path writes them); drops are rare and counted with atomics. DLIFs
- * keep the standard per-device statistics in their tstats.
+ * dlif: counters. Per-entry counters are atomics (see struct
+ * dlif_entry_counters); DLIFs keep the standard per-device statistics in
+ * their per-CPU tstats.
  */
 
 #include <linux/netdevice.h>
@@ -11,22 +11,14 @@
 
 void dlif_entry_count_encap(struct dlif_entry *e, unsigned int len)
 {
-	struct dlif_entry_pcpu_stats *s = this_cpu_ptr(e->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->encap_packets);
-	u64_stats_add(&s->encap_bytes, len);
-	u64_stats_update_end(&s->syncp);
+	atomic64_inc(&e->counters.encap_packets);
+	atomic64_add(len, &e->counters.encap_bytes);
 }
 
 void dlif_entry_count_decap(struct dlif_entry *e, unsigned int len)
 {
-	struct dlif_entry_pcpu_stats *s = this_cpu_ptr(e->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->decap_packets);
-	u64_stats_add(&s->decap_bytes, len);
-	u64_stats_update_end(&s->syncp);
+	atomic64_inc(&e->counters.decap_packets);
+	atomic64_add(len, &e->counters.decap_bytes);
 }
 
 void dlif_entry_count_drop(struct dlif_entry *e, enum dlif_drop reason)
@@ -37,26 +29,12 @@ void dlif_entry_count_drop(struct dlif_entry *e, enum dlif_drop reason)
 void dlif_entry_read_stats(const struct dlif_entry *e,
 			   struct dlif_entry_stats *out)
 {
-	unsigned int start;
-	int cpu, i;
+	int i;
 
-	memset(out, 0, sizeof(*out));
-	for_each_possible_cpu(cpu) {
-		const struct dlif_entry_pcpu_stats *s = per_cpu_ptr(e->stats, cpu);
-		u64 ep, eb, dp, db;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			ep = u64_stats_read(&s->encap_packets);
-			eb = u64_stats_read(&s->encap_bytes);
-			dp = u64_stats_read(&s->decap_packets);
-			db = u64_stats_read(&s->decap_bytes);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		out->encap_packets += ep;
-		out->encap_bytes += eb;
-		out->decap_packets += dp;
-		out->decap_bytes += db;
-	}
+	out->encap_packets = atomic64_read(&e->counters.encap_packets);
+	out->encap_bytes = atomic64_read(&e->counters.encap_bytes);
+	out->decap_packets = atomic64_read(&e->counters.decap_packets);
+	out->decap_bytes = atomic64_read(&e->counters.decap_bytes);
 	for (i = 0; i < __DLIF_DROP_MAX; i++)
 		out->drops[i] = atomic_long_read(&e->drops[i]);
 }

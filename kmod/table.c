@@ -195,7 +195,6 @@ static void dlif_entry_free_rcu(struct rcu_head *rcu)
 
 	if (e->dlif)
 		netdev_put(e->dlif->dev, &e->dev_tracker);
-	free_percpu(e->stats);
 	kmem_cache_free(dlif_entry_cache, e);
 }
 
@@ -205,7 +204,6 @@ static void dlif_entry_destroy(struct dlif_net *dn, struct dlif_entry *e)
 	dlif_peer_put(dn, e->peer);
 	if (e->dlif)
 		netdev_put(e->dlif->dev, &e->dev_tracker);
-	free_percpu(e->stats);
 	kmem_cache_free(dlif_entry_cache, e);
 }
 
@@ -213,36 +211,28 @@ static struct dlif_entry *dlif_entry_create(struct dlif_net *dn,
 					    const struct dlif_entry_cfg *cfg)
 {
 	struct dlif_entry *e;
-	int i;
 
+	/* Zeroed: the counters and drops start at zero. */
 	e = kmem_cache_zalloc(dlif_entry_cache, GFP_KERNEL);
 	if (!e)
 		return NULL;
-	e->stats = netdev_alloc_pcpu_stats(struct dlif_entry_pcpu_stats);
-	if (!e->stats)
-		goto err;
 	if (cfg->has_peer) {
 		e->peer = dlif_peer_get(dn, &cfg->peer);
-		if (!e->peer)
-			goto err;
+		if (!e->peer) {
+			kmem_cache_free(dlif_entry_cache, e);
+			return NULL;
+		}
 	}
 	dlif_make_key(&e->key, &cfg->prefix, cfg->plen);
 	e->role = cfg->role;
 	e->hop_limit = cfg->hop_limit;
 	e->local = cfg->local;
 	INIT_LIST_HEAD(&e->dlif_node);
-	for (i = 0; i < __DLIF_DROP_MAX; i++)
-		atomic_long_set(&e->drops[i], 0);
 	if (cfg->dev) {
 		e->dlif = netdev_priv(cfg->dev);
 		netdev_hold(cfg->dev, &e->dev_tracker, GFP_KERNEL);
 	}
 	return e;
-
-err:
-	free_percpu(e->stats);
-	kmem_cache_free(dlif_entry_cache, e);
-	return NULL;
 }
 
 /* Account for a new entry now visible in the table. */

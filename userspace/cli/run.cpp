@@ -30,9 +30,15 @@ std::string InterfaceNames::name_of(uint32_t ifindex)
 
 std::optional<uint32_t> InterfaceNames::index_of(const std::string &name)
 {
+	if (cache_) {
+		if (auto it = indexes_.find(name); it != indexes_.end())
+			return it->second;
+	}
 	unsigned index = if_nametoindex(name.c_str());
 	if (index == 0)
 		return std::nullopt;
+	if (cache_)
+		indexes_.emplace(name, index);
 	return index;
 }
 

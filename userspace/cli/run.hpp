@@ -36,6 +36,9 @@ public:
 private:
 	bool cache_;
 	std::unordered_map<uint32_t, std::string> names_;
+	// A batch names the same DLIF on many lines: if_nametoindex costs a
+	// socket and an ioctl each time.
+	std::unordered_map<std::string, uint32_t> indexes_;
 };
 
 class Runner {
