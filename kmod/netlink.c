@@ -179,11 +179,10 @@ void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd, const struct dlif_entry *
 
 /* ----------------------------------------------------------- entry requests */
 
-static int dlif_parse_entry_cfg(struct genl_info *info, struct nlattr **tb,
-				struct dlif_entry_cfg *cfg)
+static int dlif_parse_entry_cfg(struct genl_info *info, const struct nlattr *nest,
+				struct nlattr **tb, struct dlif_entry_cfg *cfg)
 {
 	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr *nest = info->attrs[DLIF_A_ENTRY];
 	struct net *net = genl_info_net(info);
 	struct net_device *dev;
 	int type;
@@ -252,47 +251,15 @@ static struct dlif_origin dlif_origin_of(const struct genl_info *info)
 	return (struct dlif_origin){ .portid = info->snd_portid, .seq = info->snd_seq };
 }
 
-static int dlif_nl_entry_add(struct genl_info *info, bool replace)
+enum dlif_entry_op {
+	DLIF_OP_ADD,
+	DLIF_OP_REPLACE,
+	DLIF_OP_DEL,
+};
+
+static int dlif_parse_key(struct genl_info *info, const struct nlattr *nest,
+			  struct nlattr **tb, struct in6_addr *prefix, u8 *plen)
 {
-	struct dlif_origin origin = dlif_origin_of(info);
-	struct nlattr *tb[DLIF_ENTRY_A_MAX + 1];
-	struct dlif_entry_cfg cfg;
-	int err;
-
-	err = dlif_parse_nest(info, DLIF_A_ENTRY, DLIF_ENTRY_A_MAX,
-			      dlif_entry_policy, tb);
-	if (err)
-		return err;
-	err = dlif_parse_entry_cfg(info, tb, &cfg);
-	if (err)
-		return err;
-	err = dlif_table_add(dlif_net(genl_info_net(info)), &cfg, replace,
-			     &origin, info->extack);
-	if (cfg.dev)
-		dev_put(cfg.dev);
-	return err;
-}
-
-static int dlif_nl_entry_new(struct sk_buff *skb, struct genl_info *info)
-{
-	return dlif_nl_entry_add(info, false);
-}
-
-static int dlif_nl_entry_set(struct sk_buff *skb, struct genl_info *info)
-{
-	return dlif_nl_entry_add(info, true);
-}
-
-static int dlif_parse_key(struct genl_info *info, struct nlattr **tb,
-			  struct in6_addr *prefix, u8 *plen)
-{
-	struct nlattr *nest = info->attrs[DLIF_A_ENTRY];
-	int err;
-
-	err = dlif_parse_nest(info, DLIF_A_ENTRY, DLIF_ENTRY_A_MAX,
-			      dlif_entry_policy, tb);
-	if (err)
-		return err;
 	if (DLIF_MISSING(info->extack, nest, tb, DLIF_ENTRY_A_PREFIX, "prefix") ||
 	    DLIF_MISSING(info->extack, nest, tb, DLIF_ENTRY_A_PREFIX_LEN, "prefix length"))
 		return -EINVAL;
@@ -301,20 +268,77 @@ static int dlif_parse_key(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
-static int dlif_nl_entry_del(struct sk_buff *skb, struct genl_info *info)
+static int dlif_entry_apply(struct genl_info *info, const struct nlattr *nest,
+			    enum dlif_entry_op op)
 {
+	struct dlif_net *dn = dlif_net(genl_info_net(info));
+	struct dlif_origin origin = dlif_origin_of(info);
 	struct nlattr *tb[DLIF_ENTRY_A_MAX + 1];
-	struct dlif_origin origin;
+	struct dlif_entry_cfg cfg;
 	struct in6_addr prefix;
 	u8 plen;
 	int err;
 
-	err = dlif_parse_key(info, tb, &prefix, &plen);
+	err = nla_parse_nested(tb, DLIF_ENTRY_A_MAX, nest, dlif_entry_policy,
+			       info->extack);
 	if (err)
 		return err;
-	origin = dlif_origin_of(info);
-	return dlif_table_del(dlif_net(genl_info_net(info)), &prefix, plen,
-			      &origin, info->extack);
+	if (op == DLIF_OP_DEL) {
+		err = dlif_parse_key(info, nest, tb, &prefix, &plen);
+		return err ?: dlif_table_del(dn, &prefix, plen, &origin, info->extack);
+	}
+	err = dlif_parse_entry_cfg(info, nest, tb, &cfg);
+	if (err)
+		return err;
+	err = dlif_table_add(dn, &cfg, op == DLIF_OP_REPLACE, &origin, info->extack);
+	if (cfg.dev)
+		dev_put(cfg.dev);
+	return err;
+}
+
+/*
+ * ENTRY_NEW, ENTRY_SET and ENTRY_DEL take one entry nest, or many: every
+ * DLIF_A_ENTRY of the request is applied in order, and the first one
+ * refused ends the request with its error (the extack's offset points
+ * into that nest); those before it stay applied. A bulk request spares
+ * installing thousands of entries the per-message cost of netlink.
+ */
+static int dlif_nl_entries(struct genl_info *info, enum dlif_entry_op op)
+{
+	const struct nlattr *attr;
+	unsigned int n = 0;
+	int rem, err;
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != DLIF_A_ENTRY)
+			continue;
+		err = dlif_entry_apply(info, attr, op);
+		if (err)
+			return err;
+		if (!(++n % 256))
+			cond_resched();
+	}
+	if (!n) {
+		NL_SET_ERR_MSG(info->extack, "missing the request's attribute nest");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, DLIF_A_ENTRY);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int dlif_nl_entry_new(struct sk_buff *skb, struct genl_info *info)
+{
+	return dlif_nl_entries(info, DLIF_OP_ADD);
+}
+
+static int dlif_nl_entry_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return dlif_nl_entries(info, DLIF_OP_REPLACE);
+}
+
+static int dlif_nl_entry_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return dlif_nl_entries(info, DLIF_OP_DEL);
 }
 
 static int dlif_nl_entry_get(struct sk_buff *skb, struct genl_info *info)
@@ -327,7 +351,10 @@ static int dlif_nl_entry_get(struct sk_buff *skb, struct genl_info *info)
 	u8 plen;
 	int err;
 
-	err = dlif_parse_key(info, tb, &prefix, &plen);
+	err = dlif_parse_nest(info, DLIF_A_ENTRY, DLIF_ENTRY_A_MAX, dlif_entry_policy, tb);
+	if (err)
+		return err;
+	err = dlif_parse_key(info, info->attrs[DLIF_A_ENTRY], tb, &prefix, &plen);
 	if (err)
 		return err;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);

@@ -182,6 +182,33 @@ test_bad_requests_are_refused_with_a_message() {
 	check "the first entry is untouched" ctl route get 2001:db8:f::/64
 }
 
+# ENTRY_NEW/SET/DEL take many entry nests in one request, applied in
+# order up to the first refused one.
+test_bulk_requests() {
+	local d0 out
+	dlif_load || return 1
+	setup_one || return 1
+	d0=$(ip netns exec "$NS" cat /sys/class/net/d0/ifindex)
+	local common=(prefix_len=u8:64 role=u8:2 peer=in6:2001:db8:ff::1 ifindex=u32:$d0)
+	check "three entries in one request" raw entry-new entry prefix=in6:2001:db8:1:: "${common[@]}" \
+		-- prefix=in6:2001:db8:2:: "${common[@]}" -- prefix=in6:2001:db8:3:: "${common[@]}"
+	check_eq "$(count_entries)" 3 "all three installed"
+	out=$(raw entry-new entry prefix=in6:2001:db8:4:: "${common[@]}" \
+		-- prefix=in6:2001:db8:1:: "${common[@]}" -- prefix=in6:2001:db8:5:: "${common[@]}")
+	check_match "$out" "^error EEXIST: the prefix already has an entry" "the second nest is refused"
+	check "the entry before the refused one stays" ctl route get 2001:db8:4::/64
+	check_fails "the one after it was not applied" ctl route get 2001:db8:5::/64
+	check "three replacements in one request" raw entry-set entry prefix=in6:2001:db8:1:: prefix_len=u8:64 \
+		role=u8:2 peer=in6:2001:db8:ff::9 ifindex=u32:$d0 -- prefix=in6:2001:db8:2:: prefix_len=u8:64 \
+		role=u8:2 peer=in6:2001:db8:ff::9 ifindex=u32:$d0 -- prefix=in6:2001:db8:3:: prefix_len=u8:64 \
+		role=u8:2 peer=in6:2001:db8:ff::9 ifindex=u32:$d0
+	check_eq "$(ctl route show peer 2001:db8:ff::9 | grep -c .)" 3 "all three replaced"
+	check "four deletions in one request" raw entry-del entry prefix=in6:2001:db8:1:: prefix_len=u8:64 \
+		-- prefix=in6:2001:db8:2:: prefix_len=u8:64 -- prefix=in6:2001:db8:3:: prefix_len=u8:64 \
+		-- prefix=in6:2001:db8:4:: prefix_len=u8:64
+	check_eq "$(count_entries)" 0 "all deleted"
+}
+
 test_unprivileged_callers() {
 	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 	dlif_load || return 1
@@ -240,5 +267,6 @@ run_tests \
 	test_dev_operations \
 	test_notifications \
 	test_bad_requests_are_refused_with_a_message \
+	test_bulk_requests \
 	test_unprivileged_callers \
 	test_hundred_thousand_entries

@@ -5,7 +5,7 @@ kernel's answer. The selftests use it for what dlifctl (rightly) refuses
 to send: wrong attribute lengths, missing attributes, out-of-range values.
 It is a second, independent encoder of the family's messages.
 
-usage: nlraw.py COMMAND NEST [NAME=TYPE:VALUE ...]
+usage: nlraw.py COMMAND NEST [NAME=TYPE:VALUE ...] [-- NAME=TYPE:VALUE ...]...
   COMMAND  entry-new | entry-set | entry-del | entry-get | entry-flush |
            dev-get | dev-set | <number>
   NEST     entry | dev | none (attributes at the top level) | <number>
@@ -13,6 +13,7 @@ usage: nlraw.py COMMAND NEST [NAME=TYPE:VALUE ...]
            ifindex, hop_limit, stats | ifindex, mn_addr, maar_addr, ...) or
            a number
   TYPE     u8 u16 u32 in6 mac hex str  (hex: raw bytes, any length)
+  --       starts another nest of the same type (a bulk request)
 
 Prints "ok" (and the reply's attributes for GETs) or
 "error <errno-name>: <extack message>"; exits 0 on success, 1 on error.
@@ -123,13 +124,16 @@ def main(argv):
     cmd = COMMANDS.get(argv[1]) or int(argv[1], 0)
     nest = NESTS[argv[2]] if argv[2] in NESTS else int(argv[2], 0)
     names = DEV_ATTRS if nest == 2 else ENTRY_ATTRS
-    body = b""
+    bodies = [b""]
     for spec in argv[3:]:
+        if spec == "--":
+            bodies.append(b"")
+            continue
         name, _, typed = spec.partition("=")
         kind, _, value = typed.partition(":")
         atype = names[name] if name in names else int(name, 0)
-        body += nla(atype, encode(kind, value))
-    attrs = nla(nest | NLA_F_NESTED, body) if nest else body
+        bodies[-1] += nla(atype, encode(kind, value))
+    attrs = b"".join(nla(nest | NLA_F_NESTED, body) if nest else body for body in bodies)
 
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
     sock.setsockopt(270, NETLINK_EXT_ACK, 1)

@@ -111,6 +111,21 @@ std::size_t encode_entry_op(std::span<std::byte> buffer, DlifAddressing to, cons
 	return msg.size();
 }
 
+std::size_t encode_entry_ops(std::span<std::byte> buffer, DlifAddressing to, EntryOpKind kind,
+			     std::span<const Entry> entries)
+{
+	auto msg = start(buffer, to, entry_command(kind), acked);
+	for (const Entry &entry : entries) {
+		auto nest = msg.begin_nest(DLIF_A_ENTRY);
+		if (kind == EntryOpKind::remove)
+			put_prefix(msg, entry.prefix);
+		else
+			put_entry_fields(msg, entry);
+		msg.end_nest(nest);
+	}
+	return msg.size();
+}
+
 std::size_t encode_entry_get(std::span<std::byte> buffer, DlifAddressing to, const Prefix &prefix)
 {
 	auto msg = start(buffer, to, DLIF_CMD_ENTRY_GET, acked);

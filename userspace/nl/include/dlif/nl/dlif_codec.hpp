@@ -31,6 +31,12 @@ struct DlifAddressing {
 
 // DLIF_CMD_ENTRY_NEW / _SET / _DEL with NLM_F_ACK.
 std::size_t encode_entry_op(std::span<std::byte> buffer, DlifAddressing to, const EntryOp &op);
+// One request carrying many entries (ENTRY_NEW / _SET / _DEL take any
+// number of DLIF_A_ENTRY nests and apply them in order; the first refused
+// one ends the request). 0 when they do not all fit in the buffer.
+std::size_t encode_entry_ops(std::span<std::byte> buffer, DlifAddressing to, EntryOpKind kind,
+			     std::span<const Entry> entries);
+
 // DLIF_CMD_ENTRY_GET for one prefix (do, NLM_F_ACK).
 std::size_t encode_entry_get(std::span<std::byte> buffer, DlifAddressing to, const Prefix &prefix);
 // DLIF_CMD_ENTRY_GET with NLM_F_DUMP; the filter nest only when a field is set.
