@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// rtnetlink for dlifd: dlif links (create with their MAC, lower device,
+// mobile node and anchoring MAAR; change; bring up; delete; get; dump) and
+// IPv6 addresses (add without DAD, delete, dump). Message building and
+// parsing are pure functions of buffers, tested without a kernel;
+// RtnlClient owns a NETLINK_ROUTE socket and does the round trips.
+#pragma once
+
+#include <linux/netlink.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dlif/nl/address.hpp"
+#include "dlif/nl/result.hpp"
+#include "dlif/nl/socket.hpp"
+
+namespace dlif::nl {
+
+// What RTM_NEWLINK creates: a dlif on `lower` (IFLA_LINK) with its own MAC
+// (IFLA_ADDRESS), bound to the node `mn` and representing `maar`
+// (IFLA_INFO_DATA), with IPv6 address generation off (IFLA_AF_SPEC), so
+// that the kernel gives it no link-local address of its own.
+struct DlifLinkSpec {
+	std::string name;
+	uint32_t lower = 0;
+	MacAddress address;
+	std::optional<MacAddress> mn;
+	std::optional<Ipv6Address> maar;
+};
+
+// RTM_NEWLINK on an existing link: only the fields set change. `mn` and
+// `maar` need the kind "dlif" (they travel in IFLA_INFO_DATA).
+struct LinkChange {
+	uint32_t ifindex = 0;
+	std::optional<MacAddress> address;
+	std::optional<MacAddress> mn;
+	std::optional<Ipv6Address> maar;
+	std::optional<bool> up;
+	std::optional<uint8_t> addr_gen_mode;	// IN6_ADDR_GEN_MODE_*
+};
+
+struct LinkInfo {
+	uint32_t ifindex = 0;
+	std::string name;
+	uint32_t link = 0;			// IFLA_LINK (the lower device), 0 if none
+	std::optional<MacAddress> address;
+	uint32_t flags = 0;			// IFF_*
+	std::string kind;			// IFLA_INFO_KIND, empty for plain devices
+	std::optional<MacAddress> dlif_mn;	// IFLA_DLIF_MN_ADDR
+	std::optional<Ipv6Address> dlif_maar;	// IFLA_DLIF_MAAR_ADDR
+	std::optional<uint8_t> addr_gen_mode;	// IFLA_AF_SPEC / AF_INET6
+
+	bool up() const;
+	bool operator==(const LinkInfo &) const = default;
+};
+
+struct InterfaceAddress {
+	uint32_t ifindex = 0;
+	Ipv6Address address;
+	uint8_t prefix_length = 0;
+	uint32_t flags = 0;	// IFA_F_*
+	uint8_t scope = 0;	// RT_SCOPE_*
+
+	bool operator==(const InterfaceAddress &) const = default;
+};
+
+// ---- pure: requests into a caller's buffer (aligned like message.hpp
+// says), 0 when it does not fit -------------------------------------------
+
+std::size_t build_create_dlif(std::span<std::byte> buffer, uint32_t seq, const DlifLinkSpec &spec);
+std::size_t build_change_link(std::span<std::byte> buffer, uint32_t seq, const LinkChange &change);
+std::size_t build_delete_link(std::span<std::byte> buffer, uint32_t seq, uint32_t ifindex);
+std::size_t build_get_link(std::span<std::byte> buffer, uint32_t seq, const std::string &name);
+std::size_t build_dump_links(std::span<std::byte> buffer, uint32_t seq);
+// RTM_NEWADDR with NLM_F_CREATE | NLM_F_REPLACE (idempotent), or RTM_DELADDR.
+std::size_t build_address(std::span<std::byte> buffer, uint32_t seq, bool add, const InterfaceAddress &address);
+std::size_t build_dump_addresses(std::span<std::byte> buffer, uint32_t seq);
+
+// ---- pure: replies --------------------------------------------------------
+
+std::optional<LinkInfo> parse_link(const nlmsghdr &message);
+// IPv6 addresses only; nullopt for others and for malformed messages.
+std::optional<InterfaceAddress> parse_address(const nlmsghdr &message);
+
+// ---- I/O ------------------------------------------------------------------
+
+class RtnlClient {
+public:
+	static Result<RtnlClient> open();
+
+	Socket &socket() { return socket_; }
+
+	Status create_dlif(const DlifLinkSpec &spec);		// EEXIST if the name is taken
+	Status change_link(const LinkChange &change);
+	Status delete_link(uint32_t ifindex);
+	// nullopt when there is no link of that name.
+	Result<std::optional<LinkInfo>> get_link(const std::string &name);
+	Result<std::vector<LinkInfo>> list_links();
+
+	Status add_address(const InterfaceAddress &address);	// replaces an existing one
+	Status delete_address(const InterfaceAddress &address);
+	Result<std::vector<InterfaceAddress>> list_addresses(std::optional<uint32_t> ifindex = std::nullopt);
+
+private:
+	explicit RtnlClient(Socket socket);
+
+	Status request(std::size_t size);
+
+	Socket socket_;
+	std::vector<std::byte> buffer_;
+};
+
+}  // namespace dlif::nl

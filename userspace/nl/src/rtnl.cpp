@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "dlif/nl/rtnl.hpp"
+
+#include <linux/dlif.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "dlif/nl/message.hpp"
+#include "dlif/nl/transaction.hpp"
+
+namespace dlif::nl {
+
+namespace {
+
+constexpr std::size_t request_buffer_bytes = 4096;
+
+ifinfomsg *put_ifinfo(MessageBuilder &msg, uint32_t ifindex)
+{
+	auto *ifi = static_cast<ifinfomsg *>(msg.put_extra_header(sizeof(ifinfomsg)));
+	if (ifi != nullptr) {
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = static_cast<int>(ifindex);
+	}
+	return ifi;
+}
+
+void put_dlif_info(MessageBuilder &msg, const std::optional<MacAddress> &mn, const std::optional<Ipv6Address> &maar)
+{
+	auto linkinfo = msg.begin_nest(IFLA_LINKINFO);
+	msg.put_string(IFLA_INFO_KIND, DLIF_LINK_KIND);
+	if (mn || maar) {
+		auto data = msg.begin_nest(IFLA_INFO_DATA);
+		if (mn)
+			msg.put_mac(IFLA_DLIF_MN_ADDR, *mn);
+		if (maar)
+			msg.put_ipv6(IFLA_DLIF_MAAR_ADDR, *maar);
+		msg.end_nest(data);
+	}
+	msg.end_nest(linkinfo);
+}
+
+void put_addr_gen_mode(MessageBuilder &msg, uint8_t mode)
+{
+	auto af_spec = msg.begin_nest(IFLA_AF_SPEC);
+	auto inet6 = msg.begin_nest(AF_INET6);
+	msg.put_u8(IFLA_INET6_ADDR_GEN_MODE, mode);
+	msg.end_nest(inet6);
+	msg.end_nest(af_spec);
+}
+
+std::size_t finish(MessageBuilder &msg)
+{
+	return msg.ok() ? msg.size() : 0;
+}
+
+}  // namespace
+
+bool LinkInfo::up() const
+{
+	return (flags & IFF_UP) != 0;
+}
+
+std::size_t build_create_dlif(std::span<std::byte> buffer, uint32_t seq, const DlifLinkSpec &spec)
+{
+	MessageBuilder msg(buffer, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq);
+	put_ifinfo(msg, 0);
+	msg.put_string(IFLA_IFNAME, spec.name);
+	msg.put_u32(IFLA_LINK, spec.lower);
+	msg.put_mac(IFLA_ADDRESS, spec.address);
+	put_dlif_info(msg, spec.mn, spec.maar);
+	put_addr_gen_mode(msg, IN6_ADDR_GEN_MODE_NONE);
+	return finish(msg);
+}
+
+std::size_t build_change_link(std::span<std::byte> buffer, uint32_t seq, const LinkChange &change)
+{
+	MessageBuilder msg(buffer, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+	ifinfomsg *ifi = put_ifinfo(msg, change.ifindex);
+	if (ifi != nullptr && change.up) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = *change.up ? IFF_UP : 0;
+	}
+	if (change.address)
+		msg.put_mac(IFLA_ADDRESS, *change.address);
+	if (change.mn || change.maar)
+		put_dlif_info(msg, change.mn, change.maar);
+	if (change.addr_gen_mode)
+		put_addr_gen_mode(msg, *change.addr_gen_mode);
+	return finish(msg);
+}
+
+std::size_t build_delete_link(std::span<std::byte> buffer, uint32_t seq, uint32_t ifindex)
+{
+	MessageBuilder msg(buffer, RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+	put_ifinfo(msg, ifindex);
+	return finish(msg);
+}
+
+std::size_t build_get_link(std::span<std::byte> buffer, uint32_t seq, const std::string &name)
+{
+	MessageBuilder msg(buffer, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+	put_ifinfo(msg, 0);
+	msg.put_string(IFLA_IFNAME, name);
+	// Skip the per-VF and statistics blocks the kernel would add otherwise.
+	msg.put_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return finish(msg);
+}
+
+std::size_t build_dump_links(std::span<std::byte> buffer, uint32_t seq)
+{
+	MessageBuilder msg(buffer, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, seq);
+	put_ifinfo(msg, 0);
+	msg.put_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return finish(msg);
+}
+
+std::size_t build_address(std::span<std::byte> buffer, uint32_t seq, bool add, const InterfaceAddress &address)
+{
+	const uint16_t flags = add ? NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE : NLM_F_REQUEST | NLM_F_ACK;
+	MessageBuilder msg(buffer, add ? RTM_NEWADDR : RTM_DELADDR, flags, seq);
+	auto *ifa = static_cast<ifaddrmsg *>(msg.put_extra_header(sizeof(ifaddrmsg)));
+	if (ifa != nullptr) {
+		ifa->ifa_family = AF_INET6;
+		ifa->ifa_prefixlen = address.prefix_length;
+		ifa->ifa_flags = static_cast<uint8_t>(address.flags & 0xff);
+		ifa->ifa_scope = address.scope;
+		ifa->ifa_index = address.ifindex;
+	}
+	msg.put_ipv6(IFA_ADDRESS, address.address);
+	if (add)
+		msg.put_u32(IFA_FLAGS, address.flags);
+	return finish(msg);
+}
+
+std::size_t build_dump_addresses(std::span<std::byte> buffer, uint32_t seq)
+{
+	MessageBuilder msg(buffer, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, seq);
+	auto *ifa = static_cast<ifaddrmsg *>(msg.put_extra_header(sizeof(ifaddrmsg)));
+	if (ifa != nullptr)
+		ifa->ifa_family = AF_INET6;
+	return finish(msg);
+}
+
+std::optional<LinkInfo> parse_link(const nlmsghdr &message)
+{
+	if (message.nlmsg_type != RTM_NEWLINK || message.nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg)))
+		return std::nullopt;
+	ifinfomsg ifi;
+	std::memcpy(&ifi, NLMSG_DATA(&message), sizeof(ifi));
+	LinkInfo link;
+	link.ifindex = static_cast<uint32_t>(ifi.ifi_index);
+	link.flags = ifi.ifi_flags;
+	std::array<const nlattr *, IFLA_MAX + 1> tb{};
+	if (!parse_attributes(message_payload(message, NLMSG_ALIGN(sizeof(ifinfomsg))), tb))
+		return std::nullopt;
+	if (auto name = read_string(tb[IFLA_IFNAME]))
+		link.name = std::string(*name);
+	link.link = read_u32(tb[IFLA_LINK]).value_or(0);
+	link.address = read_mac(tb[IFLA_ADDRESS]);
+	if (tb[IFLA_LINKINFO] != nullptr) {
+		std::array<const nlattr *, IFLA_INFO_MAX + 1> info{};
+		if (parse_nested(*tb[IFLA_LINKINFO], info)) {
+			if (auto kind = read_string(info[IFLA_INFO_KIND]))
+				link.kind = std::string(*kind);
+			if (link.kind == DLIF_LINK_KIND && info[IFLA_INFO_DATA] != nullptr) {
+				std::array<const nlattr *, IFLA_DLIF_MAX + 1> data{};
+				if (parse_nested(*info[IFLA_INFO_DATA], data)) {
+					link.dlif_mn = read_mac(data[IFLA_DLIF_MN_ADDR]);
+					link.dlif_maar = read_ipv6(data[IFLA_DLIF_MAAR_ADDR]);
+				}
+			}
+		}
+	}
+	if (tb[IFLA_AF_SPEC] != nullptr) {
+		std::array<const nlattr *, AF_INET6 + 1> families{};
+		if (parse_nested(*tb[IFLA_AF_SPEC], families) && families[AF_INET6] != nullptr) {
+			std::array<const nlattr *, IFLA_INET6_MAX + 1> inet6{};
+			if (parse_nested(*families[AF_INET6], inet6))
+				link.addr_gen_mode = read_u8(inet6[IFLA_INET6_ADDR_GEN_MODE]);
+		}
+	}
+	return link;
+}
+
+std::optional<InterfaceAddress> parse_address(const nlmsghdr &message)
+{
+	if (message.nlmsg_type != RTM_NEWADDR || message.nlmsg_len < NLMSG_LENGTH(sizeof(ifaddrmsg)))
+		return std::nullopt;
+	ifaddrmsg ifa;
+	std::memcpy(&ifa, NLMSG_DATA(&message), sizeof(ifa));
+	if (ifa.ifa_family != AF_INET6)
+		return std::nullopt;
+	std::array<const nlattr *, IFA_MAX + 1> tb{};
+	if (!parse_attributes(message_payload(message, NLMSG_ALIGN(sizeof(ifaddrmsg))), tb))
+		return std::nullopt;
+	// IFA_LOCAL is the local address when a peer is set; IFA_ADDRESS otherwise.
+	auto address = read_ipv6(tb[IFA_LOCAL]);
+	if (!address)
+		address = read_ipv6(tb[IFA_ADDRESS]);
+	if (!address)
+		return std::nullopt;
+	InterfaceAddress result;
+	result.ifindex = ifa.ifa_index;
+	result.address = *address;
+	result.prefix_length = ifa.ifa_prefixlen;
+	result.flags = read_u32(tb[IFA_FLAGS]).value_or(ifa.ifa_flags);
+	result.scope = ifa.ifa_scope;
+	return result;
+}
+
+RtnlClient::RtnlClient(Socket socket) : socket_(std::move(socket)), buffer_(request_buffer_bytes) {}
+
+Result<RtnlClient> RtnlClient::open()
+{
+	auto socket = Socket::open(NETLINK_ROUTE);
+	if (!socket)
+		return socket.error();
+	return RtnlClient(std::move(*socket));
+}
+
+Status RtnlClient::request(std::size_t size)
+{
+	if (size == 0)
+		return make_error(EMSGSIZE, "rtnetlink request too large");
+	return transact(socket_, std::span(buffer_).first(size));
+}
+
+Status RtnlClient::create_dlif(const DlifLinkSpec &spec)
+{
+	return request(build_create_dlif(buffer_, socket_.next_seq(), spec));
+}
+
+Status RtnlClient::change_link(const LinkChange &change)
+{
+	return request(build_change_link(buffer_, socket_.next_seq(), change));
+}
+
+Status RtnlClient::delete_link(uint32_t ifindex)
+{
+	return request(build_delete_link(buffer_, socket_.next_seq(), ifindex));
+}
+
+Result<std::optional<LinkInfo>> RtnlClient::get_link(const std::string &name)
+{
+	const std::size_t size = build_get_link(buffer_, socket_.next_seq(), name);
+	if (size == 0)
+		return make_error(EMSGSIZE, "rtnetlink request too large");
+	std::optional<LinkInfo> found;
+	Status status = transact(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) -> Status {
+		if (auto link = parse_link(message))
+			found = std::move(*link);
+		return {};
+	});
+	if (!status) {
+		if (status.error().code == ENODEV)
+			return std::optional<LinkInfo>();
+		return status.error();
+	}
+	return found;
+}
+
+Result<std::vector<LinkInfo>> RtnlClient::list_links()
+{
+	const std::size_t size = build_dump_links(buffer_, socket_.next_seq());
+	std::vector<LinkInfo> links;
+	auto summary = dump(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) -> Status {
+		if (auto link = parse_link(message))
+			links.push_back(std::move(*link));
+		return {};
+	});
+	if (!summary)
+		return summary.error();
+	return links;
+}
+
+Status RtnlClient::add_address(const InterfaceAddress &address)
+{
+	return request(build_address(buffer_, socket_.next_seq(), true, address));
+}
+
+Status RtnlClient::delete_address(const InterfaceAddress &address)
+{
+	return request(build_address(buffer_, socket_.next_seq(), false, address));
+}
+
+Result<std::vector<InterfaceAddress>> RtnlClient::list_addresses(std::optional<uint32_t> ifindex)
+{
+	const std::size_t size = build_dump_addresses(buffer_, socket_.next_seq());
+	std::vector<InterfaceAddress> addresses;
+	auto summary = dump(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) -> Status {
+		auto address = parse_address(message);
+		if (address && (!ifindex || address->ifindex == *ifindex))
+			addresses.push_back(*address);
+		return {};
+	});
+	if (!summary)
+		return summary.error();
+	return addresses;
+}
+
+}  // namespace dlif::nl
