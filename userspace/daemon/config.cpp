@@ -1,0 +1,844 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "config.hpp"
+
+#include <net/if.h>
+#include <sys/un.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "dlif/dmm/pool.hpp"
+#include "dlif/mh/format.hpp"
+
+namespace dlif::daemon {
+
+namespace {
+
+using dmm::Duration;
+using dmm::Ipv6Address;
+using dmm::Ipv6Prefix;
+
+// Thrown inside this file only, caught by config_from_toml(): the first
+// problem found ends validation.
+struct Invalid {
+	ConfigError error;
+};
+
+std::string quoted(std::string_view text)
+{
+	return "\"" + std::string(text) + "\"";
+}
+
+std::string_view type_name(toml::node_type type)
+{
+	switch (type) {
+	case toml::node_type::string:
+		return "a string";
+	case toml::node_type::integer:
+		return "an integer";
+	case toml::node_type::floating_point:
+		return "a floating-point number";
+	case toml::node_type::boolean:
+		return "a boolean";
+	case toml::node_type::array:
+		return "an array";
+	case toml::node_type::table:
+		return "a table";
+	case toml::node_type::date:
+		return "a date";
+	case toml::node_type::time:
+		return "a time";
+	case toml::node_type::date_time:
+		return "a date-time";
+	case toml::node_type::none:
+		break;
+	}
+	return "nothing";
+}
+
+// Levenshtein distance, for "did you mean" on misspelt keys.
+std::size_t edit_distance(std::string_view a, std::string_view b)
+{
+	std::vector<std::size_t> row(b.size() + 1);
+	for (std::size_t j = 0; j <= b.size(); ++j)
+		row[j] = j;
+	for (std::size_t i = 1; i <= a.size(); ++i) {
+		std::size_t diagonal = row[0];
+		row[0] = i;
+		for (std::size_t j = 1; j <= b.size(); ++j) {
+			const std::size_t above = row[j];
+			row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+			diagonal = above;
+		}
+	}
+	return row[b.size()];
+}
+
+std::string suggestion(std::string_view word, const std::vector<std::string_view> &known)
+{
+	std::string_view best;
+	std::size_t best_distance = 3;
+	for (auto candidate : known) {
+		const std::size_t distance = edit_distance(word, candidate);
+		if (distance < best_distance) {
+			best = candidate;
+			best_distance = distance;
+		}
+	}
+	return best.empty() ? std::string() : " (did you mean " + quoted(best) + "?)";
+}
+
+std::string join(const std::vector<std::string_view> &words)
+{
+	std::string text;
+	for (auto word : words)
+		text += (text.empty() ? "" : ", ") + std::string(word);
+	return text;
+}
+
+bool is_multicast(const Ipv6Address &address)
+{
+	return address.bytes[0] == 0xff;
+}
+
+bool is_link_local(const Ipv6Address &address)
+{
+	return address.bytes[0] == 0xfe && (address.bytes[1] & 0xc0) == 0x80;
+}
+
+bool is_loopback(const Ipv6Address &address)
+{
+	Ipv6Address loopback;
+	loopback.bytes[15] = 1;
+	return address == loopback;
+}
+
+// A node address of the domain must be a routable unicast address: the
+// tunnels and the signalling run between such addresses.
+std::optional<std::string> address_problem(const Ipv6Address &address)
+{
+	if (address == Ipv6Address{})
+		return "the unspecified address cannot be a node's address";
+	if (is_multicast(address))
+		return address.to_string() + " is a multicast address";
+	if (is_link_local(address))
+		return address.to_string() + " is link-local; a global (or unique local) address is needed";
+	if (is_loopback(address))
+		return "the loopback address cannot be a node's address";
+	return std::nullopt;
+}
+
+bool valid_ifname(std::string_view name)
+{
+	return !name.empty() && name.size() < IFNAMSIZ && name.find_first_of("/ \t\n:") == name.npos && name != "." &&
+	       name != "..";
+}
+
+template <typename Enum>
+using Choices = std::vector<std::pair<std::string_view, Enum>>;
+
+class Reader {
+public:
+	explicit Reader(std::string file) : file_(std::move(file)) {}
+
+	[[noreturn]] void fail(const toml::source_position &where, std::string message) const
+	{
+		throw Invalid{ConfigError{file_, where.line, where.column, std::move(message)}};
+	}
+	[[noreturn]] void fail(const toml::node &node, std::string message) const
+	{
+		fail(node.source().begin, std::move(message));
+	}
+
+private:
+	std::string file_;
+};
+
+// One table of the file. Construction rejects unknown keys first, so that
+// a misspelt key is reported as such rather than as a missing one.
+class Section {
+public:
+	Section(const Reader &reader, const toml::table &table, std::string name, std::vector<std::string_view> known)
+		: reader_(reader), table_(table), name_(std::move(name)), known_(std::move(known))
+	{
+		for (const auto &[key, node] : table_) {
+			if (std::find(known_.begin(), known_.end(), key.str()) != known_.end())
+				continue;
+			std::string where = name_.empty() ? "at the top level" : "in [" + name_ + "]";
+			reader_.fail(key.source().begin, "unknown key " + quoted(key.str()) + " " + where +
+							     suggestion(key.str(), known_) + "; known keys: " +
+							     join(known_));
+		}
+	}
+
+	const std::string &name() const { return name_; }
+	std::string path(std::string_view key) const { return name_.empty() ? std::string(key) : name_ + "." + std::string(key); }
+	const toml::table &table() const { return table_; }
+	const Reader &reader() const { return reader_; }
+
+	const toml::node *node(std::string_view key) const { return table_.get(key); }
+
+	const toml::node &require(std::string_view key) const
+	{
+		const toml::node *found = node(key);
+		if (found == nullptr)
+			reader_.fail(table_.source().begin.line ? table_.source().begin : toml::source_position{1, 1},
+				     "missing required key " + quoted(key) + " in [" + name_ + "]");
+		return *found;
+	}
+
+	template <typename T>
+	const T &typed(const toml::node &node, std::string_view key, std::string_view expected) const
+	{
+		const T *value = node.as<T>();
+		if (value == nullptr)
+			reader_.fail(node, path(key) + ": expected " + std::string(expected) + ", found " +
+						   std::string(type_name(node.type())));
+		return *value;
+	}
+
+	std::optional<std::string> string(std::string_view key) const
+	{
+		const toml::node *found = node(key);
+		if (found == nullptr)
+			return std::nullopt;
+		return typed<toml::value<std::string>>(*found, key, "a string").get();
+	}
+
+	std::optional<bool> boolean(std::string_view key) const
+	{
+		const toml::node *found = node(key);
+		if (found == nullptr)
+			return std::nullopt;
+		return typed<toml::value<bool>>(*found, key, "a boolean (true or false)").get();
+	}
+
+	std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max) const
+	{
+		const toml::node *found = node(key);
+		if (found == nullptr)
+			return std::nullopt;
+		const std::int64_t value = typed<toml::value<std::int64_t>>(*found, key, "an integer").get();
+		if (value < min || value > max)
+			reader_.fail(*found, path(key) + ": " + std::to_string(value) + " is out of range (" +
+						     std::to_string(min) + ".." + std::to_string(max) + ")");
+		return value;
+	}
+
+	std::optional<double> number(std::string_view key) const
+	{
+		const toml::node *found = node(key);
+		if (found == nullptr)
+			return std::nullopt;
+		if (const auto *integer_value = found->as_integer())
+			return static_cast<double>(integer_value->get());
+		const double value = typed<toml::value<double>>(*found, key, "a number").get();
+		if (!std::isfinite(value))
+			reader_.fail(*found, path(key) + ": must be a finite number");
+		return value;
+	}
+
+	// Durations are written in seconds, fractions allowed (1.5), and kept
+	// in milliseconds.
+	std::optional<Duration> seconds(std::string_view key, double min_s, double max_s) const
+	{
+		const auto value = number(key);
+		if (!value)
+			return std::nullopt;
+		if (*value < min_s || *value > max_s) {
+			std::ostringstream range;
+			range << min_s << ".." << max_s;
+			reader_.fail(*node(key), path(key) + ": " + format_number(*value) + " s is out of range (" +
+							 range.str() + " s)");
+		}
+		return Duration(static_cast<Duration::rep>(std::llround(*value * 1000.0)));
+	}
+
+	Ipv6Address address_value(const toml::node &node, std::string_view key) const
+	{
+		const auto &text = typed<toml::value<std::string>>(node, key, "an IPv6 address in a string").get();
+		const auto address = Ipv6Address::from_string(text);
+		if (!address)
+			reader_.fail(node, path(key) + ": " + quoted(text) + " is not an IPv6 address");
+		return *address;
+	}
+
+	std::optional<Ipv6Address> address(std::string_view key) const
+	{
+		const toml::node *found = node(key);
+		if (found == nullptr)
+			return std::nullopt;
+		return address_value(*found, key);
+	}
+
+	Ipv6Prefix prefix_value(const toml::node &node, std::string_view key) const
+	{
+		const auto &text = typed<toml::value<std::string>>(node, key, "an IPv6 prefix in a string").get();
+		const auto prefix = Ipv6Prefix::from_string(text);
+		if (!prefix || text.find('/') == std::string::npos)
+			reader_.fail(node, path(key) + ": " + quoted(text) +
+						   " is not an IPv6 prefix (ADDRESS/LENGTH, e.g. 2001:db8:1::/48)");
+		if (prefix->masked().address != prefix->address)
+			reader_.fail(node, path(key) + ": " + quoted(text) + " has bits set past its length; did you mean " +
+						   prefix->masked().to_string() + "?");
+		return *prefix;
+	}
+
+	std::optional<Ipv6Prefix> prefix(std::string_view key) const
+	{
+		const toml::node *found = node(key);
+		if (found == nullptr)
+			return std::nullopt;
+		return prefix_value(*found, key);
+	}
+
+	const toml::array *array(std::string_view key) const
+	{
+		const toml::node *found = node(key);
+		if (found == nullptr)
+			return nullptr;
+		return &typed<toml::array>(*found, key, "an array");
+	}
+
+	template <typename Enum>
+	std::optional<Enum> choice(std::string_view key, const Choices<Enum> &choices) const
+	{
+		const auto text = string(key);
+		if (!text)
+			return std::nullopt;
+		for (const auto &[word, value] : choices)
+			if (word == *text)
+				return value;
+		std::vector<std::string_view> words;
+		for (const auto &choice : choices)
+			words.push_back(choice.first);
+		reader_.fail(*node(key), path(key) + ": " + quoted(*text) + " is not one of " + join(words) +
+						 suggestion(*text, words));
+	}
+
+	// A sub-table ([cmd.lma]); nullptr when absent.
+	const toml::table *subtable(std::string_view key) const
+	{
+		const toml::node *found = node(key);
+		if (found == nullptr)
+			return nullptr;
+		return &typed<toml::table>(*found, key, "a table");
+	}
+
+	static std::string format_number(double value)
+	{
+		std::ostringstream text;
+		text << value;
+		return text.str();
+	}
+
+private:
+	const Reader &reader_;
+	const toml::table &table_;
+	std::string name_;
+	std::vector<std::string_view> known_;
+};
+
+const Choices<dmm::Ordering> kOrderings{{"sequence", dmm::Ordering::sequence_number},
+					{"timestamp", dmm::Ordering::timestamp}};
+const Choices<dmm::CmdMode> kModes{
+	{"relay", dmm::CmdMode::relay}, {"locator", dmm::CmdMode::locator}, {"proxy", dmm::CmdMode::proxy}};
+const Choices<dmm::Deregistration> kDeregistrations{{"a", dmm::Deregistration::a}, {"b", dmm::Deregistration::b}};
+const Choices<dmm::LegacyDFlag> kLegacyDFlags{{"refuse", dmm::LegacyDFlag::refuse},
+					      {"ignore", dmm::LegacyDFlag::ignore}};
+const Choices<mh::AccessTechnologyType> kAccessTechnologies{
+	{"virtual", mh::AccessTechnologyType::Virtual},
+	{"ppp", mh::AccessTechnologyType::Ppp},
+	{"ieee802.3", mh::AccessTechnologyType::Ieee8023},
+	{"ieee802.11", mh::AccessTechnologyType::Ieee80211},
+	{"ieee802.16e", mh::AccessTechnologyType::Ieee80216e},
+};
+const Choices<dmm::LogLevel> kLogLevels{{"debug", dmm::LogLevel::debug},
+					{"info", dmm::LogLevel::info},
+					{"notice", dmm::LogLevel::notice},
+					{"warning", dmm::LogLevel::warning},
+					{"error", dmm::LogLevel::error}};
+const Choices<Role> kRoles{{"cmd", Role::cmd}, {"maar", Role::maar}};
+
+template <typename Enum>
+std::string_view word_of(const Choices<Enum> &choices, Enum value)
+{
+	for (const auto &[word, candidate] : choices)
+		if (candidate == value)
+			return word;
+	return "?";
+}
+
+// Largest lifetime a PBU can carry: 65535 units of 4 s.
+constexpr double kMaxLifetimeSeconds = 65535.0 * 4;
+
+std::string absolute_path(const Section &section, std::string_view key, std::string fallback, std::size_t max_size)
+{
+	auto value = section.string(key);
+	if (!value)
+		return fallback;
+	if (value->empty() || value->front() != '/')
+		section.reader().fail(*section.node(key), section.path(key) + ": " + quoted(*value) +
+								  " must be an absolute path");
+	if (value->size() >= max_size)
+		section.reader().fail(*section.node(key), section.path(key) + ": the path is too long (" +
+								  std::to_string(value->size()) + " characters, at most " +
+								  std::to_string(max_size - 1) + ")");
+	return *value;
+}
+
+dmm::Domain read_domain(const Section &domain)
+{
+	dmm::Domain result;
+	const auto &maars_node = domain.require("maars");
+	const auto &maars = domain.typed<toml::array>(maars_node, "maars", "an array of IPv6 addresses");
+	if (maars.empty())
+		domain.reader().fail(maars_node, "domain.maars: the domain needs at least one MAAR");
+	for (const auto &element : maars) {
+		const Ipv6Address address = domain.address_value(element, "maars");
+		if (auto problem = address_problem(address))
+			domain.reader().fail(element, "domain.maars: " + *problem);
+		if (std::find(result.maars.begin(), result.maars.end(), address) != result.maars.end())
+			domain.reader().fail(element, "domain.maars: " + address.to_string() +
+							      " is listed twice (the order names the DLIFs: each MAAR once)");
+		result.maars.push_back(address);
+	}
+	if (auto realm = domain.string("realm")) {
+		if (realm->empty() || realm->find_first_of("@ \t\n") != std::string::npos)
+			domain.reader().fail(*domain.node("realm"),
+					     "domain.realm: " + quoted(*realm) + " is not a realm (no '@' or blanks)");
+		result.realm = *realm;
+	}
+	return result;
+}
+
+dmm::SignallingTimers read_timers(const Section *signalling, dmm::Ordering &ordering)
+{
+	dmm::SignallingTimers timers;
+	if (signalling == nullptr)
+		return timers;
+	const Section &s = *signalling;
+	ordering = s.choice("ordering", kOrderings).value_or(ordering);
+	timers.lifetime = s.seconds("lifetime", 4, kMaxLifetimeSeconds).value_or(timers.lifetime);
+	timers.initial_retransmission =
+		s.seconds("initial_retransmission", 0.001, 3600).value_or(timers.initial_retransmission);
+	timers.max_retransmission = s.seconds("max_retransmission", 0.001, 3600).value_or(timers.max_retransmission);
+	if (timers.max_retransmission < timers.initial_retransmission)
+		s.reader().fail(s.node("max_retransmission") ? *s.node("max_retransmission")
+							     : *s.node("initial_retransmission"),
+				"signalling.max_retransmission must not be below signalling.initial_retransmission");
+	timers.max_retransmissions =
+		static_cast<unsigned>(s.integer("max_retransmissions", 0, 100).value_or(timers.max_retransmissions));
+	if (auto fraction = s.number("refresh_fraction")) {
+		if (*fraction <= 0 || *fraction >= 1)
+			s.reader().fail(*s.node("refresh_fraction"),
+					"signalling.refresh_fraction: " + Section::format_number(*fraction) +
+						" must lie strictly between 0 and 1");
+		timers.refresh_fraction = *fraction;
+	}
+	timers.timestamp_window = s.seconds("timestamp_window", 0.001, 3600).value_or(timers.timestamp_window);
+	return timers;
+}
+
+void check_pool(const Section &section, std::string_view pool_key, const Ipv6Prefix &pool,
+		std::string_view length_key, std::uint8_t length)
+{
+	if (pool.length > length)
+		section.reader().fail(section.node(length_key) ? *section.node(length_key) : *section.node(pool_key),
+				      section.path(pool_key) + ": " + pool.to_string() + " is empty: it holds no /" +
+					      std::to_string(length) + " (" + section.path(length_key) + ")");
+}
+
+dmm::CmdConfig read_cmd(const Section &cmd, const dmm::Domain &domain, const dmm::SignallingTimers &timers,
+			dmm::Ordering ordering)
+{
+	dmm::CmdConfig config;
+	config.domain = domain;
+	config.timers = timers;
+	config.ordering = ordering;
+	const auto &address_node = cmd.require("address");
+	config.address = cmd.address_value(address_node, "address");
+	if (auto problem = address_problem(config.address))
+		cmd.reader().fail(address_node, "cmd.address: " + *problem);
+	if (std::find(domain.maars.begin(), domain.maars.end(), config.address) != domain.maars.end())
+		cmd.reader().fail(address_node, "cmd.address: " + config.address.to_string() +
+							" is one of domain.maars; the CMD is not a MAAR");
+	config.mode = cmd.choice("mode", kModes).value_or(config.mode);
+	config.deregistration = cmd.choice("deregistration", kDeregistrations).value_or(config.deregistration);
+	config.rfc8885 = cmd.boolean("rfc8885").value_or(config.rfc8885);
+	config.legacy_status = static_cast<std::uint8_t>(cmd.integer("legacy_status", 128, 255).value_or(config.legacy_status));
+	config.legacy_d_flag = cmd.choice("legacy_d_flag", kLegacyDFlags).value_or(config.legacy_d_flag);
+	config.relay_timeout = cmd.seconds("relay_timeout", 0, 3600).value_or(config.relay_timeout);
+	if (const toml::table *lma_table = cmd.subtable("lma")) {
+		Section lma(cmd.reader(), *lma_table, "cmd.lma", {"pool", "prefix_length", "interface"});
+		dmm::LmaConfig lma_config;
+		lma_config.pool = lma.prefix_value(lma.require("pool"), "pool");
+		lma_config.prefix_length =
+			static_cast<std::uint8_t>(lma.integer("prefix_length", 1, 128).value_or(lma_config.prefix_length));
+		check_pool(lma, "pool", lma_config.pool, "prefix_length", lma_config.prefix_length);
+		const auto &interface_node = lma.require("interface");
+		lma_config.interface =
+			lma.typed<toml::value<std::string>>(interface_node, "interface", "an interface name").get();
+		if (!valid_ifname(lma_config.interface))
+			lma.reader().fail(interface_node, "cmd.lma.interface: " + quoted(lma_config.interface) +
+								  " is not a valid interface name");
+		config.lma = lma_config;
+	}
+	if (config.legacy_d_flag == dmm::LegacyDFlag::ignore && !config.lma)
+		cmd.reader().fail(*cmd.node("legacy_d_flag"),
+				  "cmd.legacy_d_flag = \"ignore\" serves D-flag PBUs as a plain LMA: it needs [cmd.lma]");
+	return config;
+}
+
+void read_ra(const Section &ra, dmm::MaarConfig &config, RaTiming &timing)
+{
+	config.ra_interval = ra.seconds("interval", 1, 1800).value_or(config.ra_interval);
+	timing.interval = config.ra_interval;
+	config.router_lifetime = ra.seconds("router_lifetime", 0, 9000).value_or(config.router_lifetime);
+	if (config.router_lifetime.count() != 0 && config.router_lifetime < config.ra_interval)
+		ra.reader().fail(ra.node("router_lifetime") ? *ra.node("router_lifetime") : *ra.node("interval"),
+				 "maar.ra.router_lifetime must be 0 or at least maar.ra.interval (RFC 4861 §6.2.1)");
+	config.prefix_valid_lifetime =
+		ra.seconds("prefix_valid_lifetime", 1, 4294967294.0).value_or(config.prefix_valid_lifetime);
+	config.prefix_preferred_lifetime =
+		ra.seconds("prefix_preferred_lifetime", 0, 4294967294.0).value_or(config.prefix_preferred_lifetime);
+	if (config.prefix_preferred_lifetime > config.prefix_valid_lifetime)
+		ra.reader().fail(ra.node("prefix_preferred_lifetime") ? *ra.node("prefix_preferred_lifetime")
+								       : *ra.node("prefix_valid_lifetime"),
+				 "maar.ra.prefix_preferred_lifetime must not exceed maar.ra.prefix_valid_lifetime");
+	if (auto mtu = ra.integer("mtu", 1280, 65535))
+		config.ra_mtu = static_cast<std::uint32_t>(*mtu);
+	config.deprecated_router_low_preference =
+		ra.boolean("low_preference_for_other_maars").value_or(config.deprecated_router_low_preference);
+	timing.initial_interval = ra.seconds("initial_interval", 0.01, 16).value_or(timing.initial_interval);
+	timing.initial_count = static_cast<unsigned>(ra.integer("initial_count", 1, 10).value_or(timing.initial_count));
+	timing.min_solicited_interval =
+		ra.seconds("min_solicited_interval", 0, 60).value_or(timing.min_solicited_interval);
+}
+
+dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const dmm::SignallingTimers &timers,
+			  dmm::Ordering ordering, RaTiming &timing)
+{
+	dmm::MaarConfig config;
+	config.domain = domain;
+	config.timers = timers;
+	config.ordering = ordering;
+	const auto &address_node = maar.require("address");
+	config.address = maar.address_value(address_node, "address");
+	if (auto problem = address_problem(config.address))
+		maar.reader().fail(address_node, "maar.address: " + *problem);
+	if (std::find(domain.maars.begin(), domain.maars.end(), config.address) == domain.maars.end())
+		maar.reader().fail(address_node, "maar.address: " + config.address.to_string() +
+							 " is not one of domain.maars (every MAAR of the domain, this one "
+							 "included, in the same order everywhere)");
+	const auto &cmd_node = maar.require("cmd");
+	config.cmd = maar.address_value(cmd_node, "cmd");
+	if (auto problem = address_problem(config.cmd))
+		maar.reader().fail(cmd_node, "maar.cmd: " + *problem);
+	if (std::find(domain.maars.begin(), domain.maars.end(), config.cmd) != domain.maars.end())
+		maar.reader().fail(cmd_node, "maar.cmd: " + config.cmd.to_string() +
+						     " is one of domain.maars; the CMD is not a MAAR");
+
+	const auto &interfaces_node = maar.require("access_interfaces");
+	const auto &interfaces = maar.typed<toml::array>(interfaces_node, "access_interfaces", "an array of interface names");
+	if (interfaces.empty())
+		maar.reader().fail(interfaces_node, "maar.access_interfaces: a MAAR needs at least one access interface");
+	for (const auto &element : interfaces) {
+		const auto &name =
+			maar.typed<toml::value<std::string>>(element, "access_interfaces", "an interface name").get();
+		if (!valid_ifname(name))
+			maar.reader().fail(element, "maar.access_interfaces: " + quoted(name) +
+							    " is not a valid interface name");
+		if (std::find(config.access_interfaces.begin(), config.access_interfaces.end(), name) !=
+		    config.access_interfaces.end())
+			maar.reader().fail(element, "maar.access_interfaces: " + quoted(name) + " is listed twice");
+		config.access_interfaces.push_back(name);
+	}
+
+	config.prefix_pool = maar.prefix_value(maar.require("prefix_pool"), "prefix_pool");
+	config.prefix_length =
+		static_cast<std::uint8_t>(maar.integer("prefix_length", 1, 128).value_or(config.prefix_length));
+	check_pool(maar, "prefix_pool", config.prefix_pool, "prefix_length", config.prefix_length);
+
+	if (const toml::array *locals = maar.array("local_prefixes")) {
+		for (const auto &element : *locals) {
+			const Ipv6Prefix local = maar.prefix_value(element, "local_prefixes");
+			if (dmm::overlaps(local, config.prefix_pool))
+				maar.reader().fail(element, "maar.local_prefixes: " + local.to_string() +
+								    " overlaps maar.prefix_pool " +
+								    config.prefix_pool.to_string());
+			for (const auto &earlier : config.local_prefixes)
+				if (dmm::overlaps(local, earlier))
+					maar.reader().fail(element, "maar.local_prefixes: " + local.to_string() +
+									    " overlaps " + earlier.to_string());
+			config.local_prefixes.push_back(local);
+		}
+	}
+	config.legacy_mag = maar.boolean("legacy_mag").value_or(config.legacy_mag);
+	config.cmd_mode = maar.choice("cmd_mode", kModes).value_or(config.cmd_mode);
+	config.deregistration = maar.choice("deregistration", kDeregistrations).value_or(config.deregistration);
+	config.access_technology =
+		maar.choice("access_technology", kAccessTechnologies).value_or(config.access_technology);
+
+	timing.interval = config.ra_interval;
+	if (const toml::table *ra_table = maar.subtable("ra")) {
+		Section ra(maar.reader(), *ra_table, "maar.ra",
+			   {"interval", "router_lifetime", "prefix_valid_lifetime", "prefix_preferred_lifetime", "mtu",
+			    "low_preference_for_other_maars", "initial_interval", "initial_count",
+			    "min_solicited_interval"});
+		read_ra(ra, config, timing);
+	}
+	return config;
+}
+
+Config read_config(const toml::table &root, const std::string &file)
+{
+	Reader reader(file);
+	Section top(reader, root, "", {"daemon", "domain", "signalling", "cmd", "maar"});
+	Config config;
+	config.file = file;
+
+	auto section_table = [&](std::string_view key) -> const toml::table * { return top.subtable(key); };
+
+	const toml::table *daemon_table = section_table("daemon");
+	if (daemon_table == nullptr)
+		reader.fail(toml::source_position{1, 1}, "missing section [daemon] (it says role = \"cmd\" or \"maar\")");
+	Section daemon(reader, *daemon_table, "daemon", {"role", "log_level", "control_socket", "state_dir"});
+	daemon.require("role");
+	config.role = *daemon.choice("role", kRoles);
+	config.log_level = daemon.choice("log_level", kLogLevels).value_or(config.log_level);
+	config.control_socket =
+		absolute_path(daemon, "control_socket", config.control_socket, sizeof(sockaddr_un::sun_path));
+	config.state_dir = absolute_path(daemon, "state_dir", config.state_dir, 4096);
+
+	const toml::table *domain_table = section_table("domain");
+	if (domain_table == nullptr)
+		reader.fail(daemon.node("role")->source().begin, "missing section [domain] (domain.maars lists the MAARs)");
+	Section domain_section(reader, *domain_table, "domain", {"maars", "realm"});
+	const dmm::Domain domain = read_domain(domain_section);
+
+	dmm::Ordering ordering = dmm::Ordering::sequence_number;
+	std::optional<Section> signalling;
+	if (const toml::table *signalling_table = section_table("signalling"))
+		signalling.emplace(reader, *signalling_table, "signalling",
+				   std::vector<std::string_view>{"ordering", "lifetime", "initial_retransmission",
+								 "max_retransmission", "max_retransmissions",
+								 "refresh_fraction", "timestamp_window"});
+	const dmm::SignallingTimers timers = read_timers(signalling ? &*signalling : nullptr, ordering);
+
+	const std::string_view own = config.role == Role::cmd ? "cmd" : "maar";
+	const std::string_view other = config.role == Role::cmd ? "maar" : "cmd";
+	if (const toml::node *other_node = top.node(other))
+		reader.fail(*other_node, "section [" + std::string(other) + "] does not apply: [daemon] role is " +
+						 quoted(own));
+	const toml::table *role_table = section_table(own);
+	if (role_table == nullptr)
+		reader.fail(*daemon.node("role"), "role " + quoted(own) + " needs a [" + std::string(own) + "] section");
+	if (config.role == Role::cmd) {
+		Section cmd(reader, *role_table, "cmd",
+			    {"address", "mode", "deregistration", "rfc8885", "legacy_status", "legacy_d_flag",
+			     "relay_timeout", "lma"});
+		config.cmd = read_cmd(cmd, domain, timers, ordering);
+	} else {
+		Section maar(reader, *role_table, "maar",
+			     {"address", "cmd", "access_interfaces", "prefix_pool", "prefix_length", "local_prefixes",
+			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "ra"});
+		config.maar = read_maar(maar, domain, timers, ordering, config.ra);
+	}
+	return config;
+}
+
+std::string seconds_text(Duration duration)
+{
+	const auto ms = duration.count();
+	if (ms % 1000 == 0)
+		return std::to_string(ms / 1000) + "s";
+	return std::to_string(ms) + "ms";
+}
+
+std::string prefixes_text(const std::vector<Ipv6Prefix> &prefixes)
+{
+	std::string text = "[";
+	for (const auto &prefix : prefixes)
+		text += (text.size() > 1 ? ", " : "") + prefix.to_string();
+	return text + "]";
+}
+
+} // namespace
+
+std::string_view name(Role role) noexcept
+{
+	return role == Role::cmd ? "cmd" : "maar";
+}
+
+std::string_view name(dmm::LogLevel level) noexcept
+{
+	return word_of(kLogLevels, level);
+}
+
+std::optional<dmm::LogLevel> log_level_from(std::string_view text) noexcept
+{
+	for (const auto &[word, level] : kLogLevels)
+		if (word == text)
+			return level;
+	return std::nullopt;
+}
+
+std::string ConfigError::to_string() const
+{
+	if (line == 0)
+		return file + ": " + message;
+	return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+mh::Result<Config, ConfigError> config_from_toml(std::string_view text, std::string_view filename)
+{
+	const std::string file(filename);
+	try {
+		const toml::table root = toml::parse(text, filename);
+		return read_config(root, file);
+	} catch (const toml::parse_error &error) {
+		const auto &where = error.source().begin;
+		return mh::unexpected(ConfigError{file, where.line, where.column, std::string(error.description())});
+	} catch (const Invalid &invalid) {
+		return mh::unexpected(invalid.error);
+	}
+}
+
+mh::Result<Config, ConfigError> load_config(const std::string &path)
+{
+	std::ifstream in(path, std::ios::binary);
+	if (!in)
+		return mh::unexpected(ConfigError{path, 0, 0, "cannot read the configuration: " + std::string(std::strerror(errno))});
+	std::ostringstream text;
+	text << in.rdbuf();
+	if (in.bad())
+		return mh::unexpected(ConfigError{path, 0, 0, "cannot read the configuration"});
+	return config_from_toml(text.str(), path);
+}
+
+std::vector<std::pair<std::string, std::string>> describe(const Config &config)
+{
+	std::vector<std::pair<std::string, std::string>> out;
+	auto add = [&](std::string key, std::string value) { out.emplace_back(std::move(key), std::move(value)); };
+	add("daemon.role", std::string(name(config.role)));
+	add("daemon.log_level", std::string(name(config.log_level)));
+	add("daemon.control_socket", config.control_socket);
+	add("daemon.state_dir", config.state_dir);
+	const dmm::Domain &domain = config.domain();
+	std::string maars = "[";
+	for (const auto &maar : domain.maars)
+		maars += (maars.size() > 1 ? ", " : "") + maar.to_string();
+	add("domain.maars", maars + "]");
+	add("domain.realm", domain.realm);
+	const dmm::SignallingTimers &timers = config.cmd ? config.cmd->timers : config.maar->timers;
+	const dmm::Ordering ordering = config.cmd ? config.cmd->ordering : config.maar->ordering;
+	add("signalling.ordering", std::string(word_of(kOrderings, ordering)));
+	add("signalling.lifetime", seconds_text(timers.lifetime));
+	add("signalling.initial_retransmission", seconds_text(timers.initial_retransmission));
+	add("signalling.max_retransmission", seconds_text(timers.max_retransmission));
+	add("signalling.max_retransmissions", std::to_string(timers.max_retransmissions));
+	add("signalling.refresh_fraction", Section::format_number(timers.refresh_fraction));
+	add("signalling.timestamp_window", seconds_text(timers.timestamp_window));
+	if (config.cmd) {
+		const dmm::CmdConfig &cmd = *config.cmd;
+		add("cmd.address", cmd.address.to_string());
+		add("cmd.mode", std::string(word_of(kModes, cmd.mode)));
+		add("cmd.deregistration", std::string(word_of(kDeregistrations, cmd.deregistration)));
+		add("cmd.rfc8885", cmd.rfc8885 ? "true" : "false");
+		add("cmd.legacy_status", std::to_string(cmd.legacy_status));
+		add("cmd.legacy_d_flag", std::string(word_of(kLegacyDFlags, cmd.legacy_d_flag)));
+		add("cmd.relay_timeout", seconds_text(cmd.relay_timeout));
+		if (cmd.lma) {
+			add("cmd.lma.pool", cmd.lma->pool.to_string());
+			add("cmd.lma.prefix_length", std::to_string(cmd.lma->prefix_length));
+			add("cmd.lma.interface", cmd.lma->interface);
+		}
+	}
+	if (config.maar) {
+		const dmm::MaarConfig &maar = *config.maar;
+		add("maar.address", maar.address.to_string());
+		add("maar.cmd", maar.cmd.to_string());
+		std::string interfaces = "[";
+		for (const auto &name : maar.access_interfaces)
+			interfaces += (interfaces.size() > 1 ? ", " : "") + name;
+		add("maar.access_interfaces", interfaces + "]");
+		add("maar.prefix_pool", maar.prefix_pool.to_string());
+		add("maar.prefix_length", std::to_string(maar.prefix_length));
+		add("maar.local_prefixes", prefixes_text(maar.local_prefixes));
+		add("maar.legacy_mag", maar.legacy_mag ? "true" : "false");
+		add("maar.cmd_mode", std::string(word_of(kModes, maar.cmd_mode)));
+		add("maar.deregistration", std::string(word_of(kDeregistrations, maar.deregistration)));
+		add("maar.access_technology", std::string(word_of(kAccessTechnologies, maar.access_technology)));
+		add("maar.ra.interval", seconds_text(maar.ra_interval));
+		add("maar.ra.router_lifetime", seconds_text(maar.router_lifetime));
+		add("maar.ra.prefix_valid_lifetime", seconds_text(maar.prefix_valid_lifetime));
+		add("maar.ra.prefix_preferred_lifetime", seconds_text(maar.prefix_preferred_lifetime));
+		add("maar.ra.mtu", maar.ra_mtu ? std::to_string(*maar.ra_mtu) : "none");
+		add("maar.ra.low_preference_for_other_maars", maar.deprecated_router_low_preference ? "true" : "false");
+		add("maar.ra.initial_interval", seconds_text(config.ra.initial_interval));
+		add("maar.ra.initial_count", std::to_string(config.ra.initial_count));
+		add("maar.ra.min_solicited_interval", seconds_text(config.ra.min_solicited_interval));
+	}
+	return out;
+}
+
+Reload plan_reload(const Config &running, const Config &next)
+{
+	Reload reload;
+	reload.applied = running;
+	// What may change at run time: the log level and everything under
+	// maar.ra (the core rebuilds its RA plans, the engine its timing).
+	if (running.role == next.role) {
+		reload.applied.log_level = next.log_level;
+		if (running.maar && next.maar) {
+			dmm::MaarConfig &maar = *reload.applied.maar;
+			maar.ra_interval = next.maar->ra_interval;
+			maar.router_lifetime = next.maar->router_lifetime;
+			maar.prefix_valid_lifetime = next.maar->prefix_valid_lifetime;
+			maar.prefix_preferred_lifetime = next.maar->prefix_preferred_lifetime;
+			maar.ra_mtu = next.maar->ra_mtu;
+			maar.deprecated_router_low_preference = next.maar->deprecated_router_low_preference;
+			reload.applied.ra = next.ra;
+		}
+	}
+	const auto before = describe(running);
+	const auto applied = describe(reload.applied);
+	const auto wanted = describe(next);
+	auto value_in = [](const auto &settings, const std::string &key) -> std::optional<std::string> {
+		for (const auto &[k, v] : settings)
+			if (k == key)
+				return v;
+		return std::nullopt;
+	};
+	std::set<std::string> keys;
+	for (const auto &settings : {before, wanted})
+		for (const auto &[key, value] : settings)
+			keys.insert(key);
+	// In file order where possible: running keys first, then new ones.
+	std::vector<std::string> ordered;
+	for (const auto &settings : {before, wanted})
+		for (const auto &[key, value] : settings)
+			if (keys.erase(key))
+				ordered.push_back(key);
+	for (const auto &key : ordered) {
+		const auto old_value = value_in(before, key);
+		const auto new_value = value_in(wanted, key);
+		if (old_value == new_value)
+			continue;
+		if (value_in(applied, key) == new_value)
+			reload.changed.push_back(key);
+		else
+			reload.needs_restart.push_back(key);
+	}
+	return reload;
+}
+
+} // namespace dlif::daemon

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// dlifd's configuration file (TOML, read with toml++), validated as a
+// whole before anything starts: every mistake (unknown or misspelt key,
+// wrong type, bad address or prefix, empty or overlapping pool, own
+// address missing from the domain, missing key or section) is reported as
+// "FILE:LINE:COLUMN: problem". Pure: config_from_toml() reads only its
+// text; load_config() adds the file read. The keys are documented in
+// Documentation/admin-guide.rst and contrib/dlifd/*.toml.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dlif/dmm/config.hpp"
+#include "dlif/dmm/io.hpp"
+#include "dlif/mh/result.hpp"
+
+namespace dlif::daemon {
+
+enum class Role : std::uint8_t { cmd, maar };
+std::string_view name(Role role) noexcept;
+
+std::string_view name(dmm::LogLevel level) noexcept;
+std::optional<dmm::LogLevel> log_level_from(std::string_view text) noexcept;
+
+// The RA engine's own timing (the daemon's, not the core's): RFC 4861
+// §6.2.4 initial advertisements, shortened because they are unicast, and
+// how often a solicitation is answered at most.
+struct RaTiming {
+	dmm::Duration initial_interval{500};
+	unsigned initial_count = 3;		// MAX_INITIAL_RTR_ADVERTISEMENTS
+	dmm::Duration min_solicited_interval{500};
+	dmm::Duration interval{30000};		// = MaarConfig::ra_interval
+
+	friend bool operator==(const RaTiming &, const RaTiming &) = default;
+};
+
+struct Config {
+	std::string file;			// where it was read from
+	Role role = Role::maar;
+	dmm::LogLevel log_level = dmm::LogLevel::info;
+	std::string control_socket = "/run/dlifd.sock";
+	std::string state_dir = "/var/lib/dlifd";
+	std::optional<dmm::CmdConfig> cmd;	// role cmd
+	std::optional<dmm::MaarConfig> maar;	// role maar
+	RaTiming ra;				// role maar
+
+	const dmm::Domain &domain() const { return cmd ? cmd->domain : maar->domain; }
+	const dmm::Ipv6Address &address() const { return cmd ? cmd->address : maar->address; }
+};
+
+struct ConfigError {
+	std::string file;
+	unsigned line = 0;	// 0: not about a place in the file (it cannot be read)
+	unsigned column = 0;
+	std::string message;
+
+	// "FILE:LINE:COLUMN: message", or "FILE: message" without a place.
+	std::string to_string() const;
+	friend bool operator==(const ConfigError &, const ConfigError &) = default;
+};
+
+mh::Result<Config, ConfigError> config_from_toml(std::string_view text, std::string_view filename);
+mh::Result<Config, ConfigError> load_config(const std::string &path);
+
+// Every setting as "section.key" and its value as text, in file order:
+// what --check prints and what a reload compares.
+std::vector<std::pair<std::string, std::string>> describe(const Config &config);
+
+// SIGHUP: the settings that may change in a running daemon (the log level
+// and the Router Advertisement parameters) are taken from `next`; the
+// keys of every other setting that differs are returned (they need a
+// restart and keep their running values).
+struct Reload {
+	Config applied;
+	std::vector<std::string> needs_restart;
+	std::vector<std::string> changed;	// applied
+};
+Reload plan_reload(const Config &running, const Config &next);
+
+} // namespace dlif::daemon

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core.hpp"
+
+#include "dlif/cmd/cmd.hpp"
+#include "dlif/maar/maar.hpp"
+
+namespace dlif::daemon {
+
+namespace {
+
+nlohmann::json parsed(const std::string &text)
+{
+	auto json = nlohmann::json::parse(text, nullptr, false);
+	return json.is_discarded() ? nlohmann::json::array() : json;
+}
+
+class CmdAdapter final : public ProtocolCore {
+public:
+	explicit CmdAdapter(dmm::CmdConfig config) : core_(std::move(config)) {}
+
+	dmm::Actions start(dmm::TimePoint now) override { return core_.start(now); }
+	dmm::Actions handle(const dmm::Event &event, dmm::TimePoint now) override { return core_.handle(event, now); }
+	void set_wall_clock(dmm::TimePoint steady_now, dmm::WallTime wall_now) override
+	{
+		core_.set_wall_clock(steady_now, wall_now);
+	}
+	std::string snapshot() const override { return core_.snapshot(); }
+	mh::Result<dmm::Actions, std::string> restore(std::string_view snapshot, dmm::TimePoint now) override
+	{
+		return core_.restore(snapshot, now);
+	}
+	nlohmann::json mobile_nodes(dmm::TimePoint now) const override { return parsed(core_.bindings_json(now)); }
+	std::size_t mobile_node_count() const override { return core_.binding_count(); }
+	dmm::CounterMap counters() const override { return core_.counters(); }
+
+private:
+	cmd::CmdCore core_;
+};
+
+class MaarAdapter final : public ProtocolCore {
+public:
+	explicit MaarAdapter(dmm::MaarConfig config) : core_(std::move(config)) {}
+
+	dmm::Actions start(dmm::TimePoint now) override { return core_.start(now); }
+	dmm::Actions handle(const dmm::Event &event, dmm::TimePoint now) override { return core_.handle(event, now); }
+	void set_wall_clock(dmm::TimePoint steady_now, dmm::WallTime wall_now) override
+	{
+		core_.set_wall_clock(steady_now, wall_now);
+	}
+	std::string snapshot() const override { return core_.snapshot(); }
+	mh::Result<dmm::Actions, std::string> restore(std::string_view snapshot, dmm::TimePoint now) override
+	{
+		return core_.restore(snapshot, now);
+	}
+	nlohmann::json mobile_nodes(dmm::TimePoint now) const override { return parsed(core_.sessions_json(now)); }
+	std::size_t mobile_node_count() const override { return core_.session_count(); }
+	dmm::CounterMap counters() const override { return core_.counters(); }
+
+private:
+	maar::MaarCore core_;
+};
+
+std::string lower(std::string_view text)
+{
+	std::string out(text);
+	for (char &c : out)
+		if (c >= 'A' && c <= 'Z')
+			c = static_cast<char>(c - 'A' + 'a');
+	return out;
+}
+
+} // namespace
+
+std::unique_ptr<ProtocolCore> make_core(const Config &config)
+{
+	if (config.cmd)
+		return std::make_unique<CmdAdapter>(*config.cmd);
+	return std::make_unique<MaarAdapter>(*config.maar);
+}
+
+std::optional<nlohmann::json> find_mobile_node(const nlohmann::json &nodes, std::string_view id,
+					       std::string_view realm)
+{
+	if (!nodes.is_array())
+		return std::nullopt;
+	std::optional<std::string> derived;
+	std::optional<std::string> mac_text;
+	if (auto mac = dmm::Mac::from_string(id)) {
+		mac_text = mac->to_string();
+		derived = dmm::mn_id_from_mac(*mac, realm).nai;
+	}
+	for (const auto &node : nodes) {
+		if (!node.is_object())
+			continue;
+		auto member = [&](const char *key) -> std::optional<std::string> {
+			auto it = node.find(key);
+			if (it == node.end() || !it->is_string())
+				return std::nullopt;
+			return it->get<std::string>();
+		};
+		const auto nai = member("mn");
+		if (nai && *nai == id)
+			return node;
+		if (derived && nai && *nai == *derived)
+			return node;
+		for (const char *key : {"mac", "mn_mac"}) {
+			const auto mac = member(key);
+			if (mac && mac_text && lower(*mac) == *mac_text)
+				return node;
+		}
+	}
+	return std::nullopt;
+}
+
+} // namespace dlif::daemon

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The protocol core the daemon runs (CmdCore or MaarCore, chosen by
+// daemon.role), behind the few calls the daemon makes, so that the event
+// loop, the executor and the control socket are the same for both roles
+// and tests can run them with a fake core.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "config.hpp"
+#include "dlif/dmm/core.hpp"
+#include "dlif/dmm/io.hpp"
+#include "dlif/mh/result.hpp"
+
+namespace dlif::daemon {
+
+class ProtocolCore {
+public:
+	virtual ~ProtocolCore() = default;
+
+	virtual dmm::Actions start(dmm::TimePoint now) = 0;
+	virtual dmm::Actions handle(const dmm::Event &event, dmm::TimePoint now) = 0;
+	virtual void set_wall_clock(dmm::TimePoint steady_now, dmm::WallTime wall_now) = 0;
+	virtual std::string snapshot() const = 0;
+	virtual mh::Result<dmm::Actions, std::string> restore(std::string_view snapshot, dmm::TimePoint now) = 0;
+
+	// The core's view of its mobile nodes: a JSON array of objects, each
+	// with at least "mn" (the MN-ID) and, when known, "mac" or "mn_mac".
+	virtual nlohmann::json mobile_nodes(dmm::TimePoint now) const = 0;
+	virtual std::size_t mobile_node_count() const = 0;
+	virtual dmm::CounterMap counters() const = 0;
+};
+
+std::unique_ptr<ProtocolCore> make_core(const Config &config);
+
+// The element of `nodes` (a mobile_nodes() array) that `id` names: its
+// MN-ID, its MAC, or the MN-ID a MAAR derives from that MAC in `realm`.
+std::optional<nlohmann::json> find_mobile_node(const nlohmann::json &nodes, std::string_view id,
+					       std::string_view realm);
+
+} // namespace dlif::daemon

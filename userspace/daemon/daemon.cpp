@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "daemon.hpp"
+
+#include <net/if.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "dlif/mh/codec.hpp"
+#include "dlif/mh/format.hpp"
+#include "dlif/nd/nd.hpp"
+
+#ifndef DLIF_VERSION
+#define DLIF_VERSION "unknown"
+#endif
+
+namespace dlif::daemon {
+
+namespace {
+
+dmm::TimePoint steady_now()
+{
+	return dmm::Clock::now();
+}
+
+std::int64_t wall_ms()
+{
+	return std::chrono::duration_cast<std::chrono::milliseconds>(dmm::WallClock::now().time_since_epoch()).count();
+}
+
+// The fields every MH log line has (R205): type, addresses, sequence,
+// flags, lifetime, status, the node, and the codec's one-line rendering
+// with every option.
+LogFields mh_fields(const mh::Message &message, const dmm::Ipv6Address &source, const dmm::Ipv6Address &destination)
+{
+	LogFields fields{{"type", std::string(mh::name(mh::mh_type(message)))},
+			 {"src", source.to_string()},
+			 {"dst", destination.to_string()}};
+	if (const auto *pbu = std::get_if<mh::ProxyBindingUpdate>(&message)) {
+		fields.emplace_back("seq", std::to_string(pbu->sequence));
+		fields.emplace_back("flags", mh::flag_letters(pbu->flags));
+		fields.emplace_back("lifetime", std::to_string(pbu->lifetime.duration().count()) + "s");
+	} else if (const auto *pba = std::get_if<mh::ProxyBindingAck>(&message)) {
+		fields.emplace_back("seq", std::to_string(pba->sequence));
+		fields.emplace_back("status", std::to_string(static_cast<unsigned>(pba->status)));
+		fields.emplace_back("flags", mh::flag_letters(pba->flags));
+		fields.emplace_back("lifetime", std::to_string(pba->lifetime.duration().count()) + "s");
+	} else if (const auto *be = std::get_if<mh::BindingError>(&message)) {
+		fields.emplace_back("status", std::to_string(static_cast<unsigned>(be->status)));
+	}
+	const auto &options = mh::options_of(message);
+	if (options.mobile_node_identifier)
+		if (auto mn = dmm::mn_id_from_option(*options.mobile_node_identifier))
+			fields.emplace_back("mn", mn->nai);
+	fields.emplace_back("msg", mh::to_string(message));
+	return fields;
+}
+
+std::string interface_name(std::uint32_t ifindex)
+{
+	char name[IF_NAMESIZE] = {};
+	if (ifindex == 0 || if_indextoname(ifindex, name) == nullptr)
+		return {};
+	return name;
+}
+
+nlohmann::json counters_object(const dmm::CounterMap &counters)
+{
+	nlohmann::json object = nlohmann::json::object();
+	for (const auto &[key, value] : counters)
+		object[key] = value;
+	return object;
+}
+
+} // namespace
+
+bool RateLimiter::allow(dmm::TimePoint now)
+{
+	const auto earned = (now - refilled_) / interval_;
+	if (earned > 0) {
+		tokens_ = static_cast<unsigned>(std::min<std::int64_t>(burst_, tokens_ + static_cast<std::int64_t>(earned)));
+		// The first call finds refilled_ at the clock's origin: start
+		// counting from now rather than from then.
+		refilled_ = earned >= burst_ ? now : refilled_ + earned * interval_;
+	}
+	if (tokens_ == 0)
+		return false;
+	--tokens_;
+	return true;
+}
+
+Daemon::Daemon(Config config, Logger &log)
+	: config_(std::move(config)), log_(log), ra_(config_.ra), store_(config_.state_dir, name(config_.role)),
+	  mh_buffer_(4096)
+{
+}
+
+Daemon::~Daemon() = default;
+
+bool Daemon::is_peer(const dmm::Ipv6Address &address) const
+{
+	const auto &maars = config_.domain().maars;
+	if (std::find(maars.begin(), maars.end(), address) != maars.end())
+		return true;
+	return config_.maar && config_.maar->cmd == address;
+}
+
+Scope Daemon::scope() const
+{
+	Scope scope;
+	if (config_.maar)
+		scope.lowers.insert(config_.maar->access_interfaces.begin(), config_.maar->access_interfaces.end());
+	if (config_.cmd && config_.cmd->lma)
+		scope.lowers.insert(config_.cmd->lma->interface);
+	scope.peers.insert(config_.domain().maars.begin(), config_.domain().maars.end());
+	if (config_.maar)
+		scope.peers.insert(config_.maar->cmd);
+	return scope;
+}
+
+bool Daemon::start()
+{
+	started_ = steady_now();
+	auto fail = [&](std::string_view event, const std::string &error) {
+		log_.error(event, {{"error", error}});
+		return false;
+	};
+
+	auto loop = EventLoop::open();
+	if (!loop)
+		return fail("dlifd.start.failed", loop.error().describe());
+	loop_.emplace(std::move(*loop));
+	timer_fd_ = TimerFd::open();
+	if (!timer_fd_)
+		return fail("dlifd.start.failed", std::string("timerfd: ") + std::strerror(errno));
+
+	// Signals arrive as reads of a signalfd, in the loop like everything
+	// else: a handler never interrupts a half-done action.
+	sigset_t signals;
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &signals, nullptr);
+	signal(SIGPIPE, SIG_IGN);
+	signal_fd_.reset(signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC));
+	if (!signal_fd_)
+		return fail("dlifd.start.failed", std::string("signalfd: ") + std::strerror(errno));
+
+	if (auto prepared = store_.prepare(); !prepared)
+		return fail("state.dir.failed", prepared.error());
+
+	auto control = ControlServer::open(config_.control_socket, *loop_,
+					   [this](const control::Request &request) { return on_control(request); });
+	if (!control)
+		return fail("control.socket.failed", control.error().describe());
+	control_ = std::move(*control);
+
+	const bool needs_kernel = config_.maar || (config_.cmd && config_.cmd->lma);
+	if (needs_kernel) {
+		auto kernel = LinuxKernel::open(config_.address());
+		if (!kernel)
+			return fail("kernel.open.failed", kernel.error().describe());
+		kernel_ = std::make_unique<LinuxKernel>(std::move(*kernel));
+		kernel_->dlif_client().socket().set_warning_handler(
+			[this](std::string_view warning) { log_.warning("netlink.warning", {{"message", std::string(warning)}}); });
+	}
+
+	auto mh_socket = MhSocket::open(config_.address());
+	if (!mh_socket)
+		return fail("mh.socket.failed", mh_socket.error().describe());
+	mh_socket_.emplace(std::move(*mh_socket));
+
+	if (config_.maar) {
+		auto nd = NdSocket::open();
+		if (!nd)
+			return fail("nd.socket.failed", nd.error().describe());
+		nd_socket_.emplace(std::move(*nd));
+		for (const auto &interface : config_.maar->access_interfaces) {
+			auto packet = PacketSocket::open(interface);
+			if (!packet)
+				return fail("access.socket.failed", packet.error().describe());
+			packet_sockets_.push_back(std::make_unique<PacketSocket>(std::move(*packet)));
+		}
+	}
+
+	MhSender &sender = *this;
+	executor_ = std::make_unique<Executor>(kernel_.get(), sender, timers_, ra_, log_);
+	executor_->on_state_changed([this] { dirty_ = true; });
+
+	auto add = [&](int fd, EventLoop::Handler handler) { return loop_->add(fd, EPOLLIN, std::move(handler)); };
+	bool added = add(signal_fd_.get(), [this](std::uint32_t) { on_signal(); }).ok() &&
+		     add(timer_fd_->fd(), [this](std::uint32_t) { on_timer(); }).ok() &&
+		     add(mh_socket_->fd(), [this](std::uint32_t) { on_mh(); }).ok();
+	if (nd_socket_)
+		added = added && add(nd_socket_->fd(), [this](std::uint32_t) { on_solicitation(); }).ok();
+	for (auto &packet : packet_sockets_) {
+		PacketSocket *socket = packet.get();
+		added = added && add(socket->fd(), [this, socket](std::uint32_t) { on_frame(*socket); }).ok();
+	}
+	if (!added)
+		return fail("dlifd.start.failed", "cannot watch the sockets (epoll)");
+
+	core_ = make_core(config_);
+	restore_state(steady_now());
+	save_state();
+	after_events();
+
+	LogFields fields{{"version", DLIF_VERSION},
+			 {"role", std::string(name(config_.role))},
+			 {"address", config_.address().to_string()},
+			 {"config", config_.file},
+			 {"control_socket", config_.control_socket},
+			 {"state", store_.path()},
+			 {"mobile_nodes", std::to_string(core_->mobile_node_count())}};
+	log_.notice("dlifd.started", fields);
+	return true;
+}
+
+void Daemon::restore_state(dmm::TimePoint now)
+{
+	core_->set_wall_clock(now, dmm::WallClock::now());
+	dmm::Actions actions;
+	bool restored = false;
+	auto saved = store_.load();
+	if (!saved) {
+		log_.error("state.load.failed", {{"error", saved.error()}});
+		if (auto aside = store_.quarantine(wall_ms()))
+			log_.warning("state.quarantined", {{"file", *aside}});
+	} else if (*saved) {
+		const SavedState &state = **saved;
+		if (state.role != name(config_.role) || state.address != config_.address().to_string()) {
+			log_.warning("state.ignored", {{"reason", "saved for another role or address"},
+						       {"saved_role", state.role},
+						       {"saved_address", state.address}});
+			if (auto aside = store_.quarantine(wall_ms()))
+				log_.warning("state.quarantined", {{"file", *aside}});
+		} else if (auto reissued = core_->restore(state.core, now); !reissued) {
+			log_.error("state.restore.failed", {{"error", reissued.error()}});
+			if (auto aside = store_.quarantine(wall_ms()))
+				log_.warning("state.quarantined", {{"file", *aside}});
+		} else {
+			actions = std::move(*reissued);
+			restored = true;
+			log_.notice("state.restored", {{"file", store_.path()},
+						       {"mobile_nodes", std::to_string(core_->mobile_node_count())},
+						       {"saved_at", rfc3339(dmm::WallTime(std::chrono::milliseconds(state.saved_at_ms)))}});
+		}
+	}
+	if (!restored)
+		actions = core_->start(now);
+	executor_->reconcile(actions, scope(), now);
+}
+
+void Daemon::save_state()
+{
+	dirty_ = false;
+	SavedState state{std::string(name(config_.role)), config_.address().to_string(), wall_ms(), core_->snapshot()};
+	if (auto saved = store_.save(state); !saved) {
+		count("state_save_errors");
+		log_.error("state.save.failed", {{"error", saved.error()}});
+		return;
+	}
+	count("state_saves");
+}
+
+void Daemon::dispatch(const dmm::Event &event, dmm::TimePoint now)
+{
+	executor_->apply(core_->handle(event, now), now);
+}
+
+void Daemon::send(const dmm::Ipv6Address &destination, const mh::Message &message)
+{
+	auto size = mh::build_into(message, mh_buffer_);
+	if (!size) {
+		count("mh_tx_errors");
+		log_.error("mh.build.failed", {{"dst", destination.to_string()}, {"error", mh::to_string(size.error())}});
+		return;
+	}
+	LogFields fields = mh_fields(message, config_.address(), destination);
+	if (auto sent = mh_socket_->send(destination, std::span(mh_buffer_).first(*size)); !sent) {
+		count("mh_tx_errors");
+		fields.emplace_back("error", sent.error().describe());
+		log_.warning("mh.send.failed", fields);
+		return;
+	}
+	count("mh_tx");
+	log_.info("mh.sent", fields);
+}
+
+void Daemon::on_mh()
+{
+	const dmm::TimePoint now = steady_now();
+	for (int budget = 0; budget < 256; ++budget) {
+		auto received = mh_socket_->receive();
+		if (!received) {
+			count("mh_rx_errors");
+			log_.warning("mh.receive.failed", {{"error", received.error().describe()}});
+			return;
+		}
+		if (!*received)
+			return;
+		const auto &datagram = **received;
+		count("mh_rx");
+		auto parsed = mh::parse(datagram.bytes);
+		if (!parsed) {
+			count("mh_rx_unparsable");
+			log_.notice("mh.unparsable", {{"src", datagram.source.to_string()},
+						      {"dst", datagram.destination.to_string()},
+						      {"length", std::to_string(datagram.bytes.size())},
+						      {"error", mh::to_string(parsed.error())}});
+			// RFC 6275 §9.2: an unknown MH type is answered with a
+			// Binding Error (status 2), at a limited rate.
+			if (parsed.error().code == mh::ParseErrorCode::UnsupportedMhType) {
+				if (binding_errors_.allow(now)) {
+					count("binding_errors_sent");
+					send(datagram.source, mh::BindingError{});
+				} else {
+					count("binding_errors_rate_limited");
+				}
+			}
+			continue;
+		}
+		const mh::Message &message = parsed->message;
+		LogFields fields = mh_fields(message, datagram.source, datagram.destination);
+		if (!is_peer(datagram.source)) {
+			// Never acted on: a node outside the configured domain.
+			count("mh_rx_unknown_peer");
+			log_.notice("mh.unknown_peer", fields);
+			continue;
+		}
+		log_.info("mh.received", fields);
+		dispatch(dmm::MhReceived{datagram.source, datagram.destination, message}, now);
+	}
+}
+
+void Daemon::report_attachment(const dmm::Mac &mac, const std::string &interface, dmm::TimePoint now,
+			       std::string_view how)
+{
+	// A node sends several RSs (and each reaches every DLIF it has): one
+	// attachment per node per second is plenty.
+	constexpr dmm::Duration kHoldOff{1000};
+	auto it = recent_attachments_.find(mac);
+	if (it != recent_attachments_.end() && now - it->second < kHoldOff) {
+		count("attachments_suppressed");
+		return;
+	}
+	std::erase_if(recent_attachments_, [&](const auto &item) { return now - item.second >= kHoldOff; });
+	recent_attachments_[mac] = now;
+	count("attachments");
+	log_.info("mn.attached", {{"mac", mac.to_string()}, {"interface", interface}, {"how", std::string(how)}});
+	dispatch(dmm::MnAttached{mac, interface}, now);
+}
+
+void Daemon::on_frame(PacketSocket &socket)
+{
+	const dmm::TimePoint now = steady_now();
+	for (int budget = 0; budget < 256; ++budget) {
+		auto frame = socket.receive();
+		if (!frame) {
+			log_.warning("access.receive.failed", {{"interface", socket.interface()}, {"error", frame.error().describe()}});
+			return;
+		}
+		if (!*frame)
+			return;
+		auto solicitation = nd::parse_solicitation_frame(**frame);
+		if (!solicitation) {
+			count("rs_invalid");
+			log_.debug("rs.invalid", {{"interface", socket.interface()},
+						  {"error", std::string(nd::name(solicitation.error().code))}});
+			continue;
+		}
+		count("rs_access");
+		const dmm::Mac &mac = solicitation->ethernet_source;
+		// A node with a DLIF here is not new: its RSs reach its DLIFs
+		// (the kernel demultiplexes them), where the RA engine answers.
+		if (executor_->has_dlif(socket.interface(), mac))
+			continue;
+		report_attachment(mac, socket.interface(), now, "rs");
+	}
+}
+
+void Daemon::on_solicitation()
+{
+	const dmm::TimePoint now = steady_now();
+	for (int budget = 0; budget < 256; ++budget) {
+		auto received = nd_socket_->receive();
+		if (!received) {
+			log_.warning("nd.receive.failed", {{"error", received.error().describe()}});
+			return;
+		}
+		if (!*received)
+			return;
+		const auto &solicitation = **received;
+		const std::string dlif = interface_name(solicitation.ifindex);
+		if (!executor_->dlifs().contains(dlif))
+			continue;	// an access interface (handled from the frame) or another link
+		if (solicitation.hop_limit != nd::kNdHopLimit ||
+		    !nd::parse_router_solicitation(solicitation.icmp, solicitation.source == dmm::Ipv6Address{})) {
+			count("rs_invalid");
+			continue;
+		}
+		count("rs_dlif");
+		switch (ra_.solicited(dlif, now)) {
+		case RaEngine::Solicitation::answer:
+			count("rs_answered");
+			break;
+		case RaEngine::Solicitation::rate_limited:
+			count("rs_rate_limited");
+			break;
+		case RaEngine::Solicitation::silent: {
+			// A kept DLIF hears its node again: the node is back here.
+			const auto &install = executor_->dlifs().at(dlif);
+			report_attachment(install.mn, install.lower, now, "rs-on-silent-dlif");
+			break;
+		}
+		case RaEngine::Solicitation::unknown:
+			break;
+		}
+	}
+}
+
+void Daemon::send_due_advertisements(dmm::TimePoint now)
+{
+	if (!nd_socket_)
+		return;
+	for (const auto &name : ra_.take_due(now)) {
+		const dmm::InstallDlif *dlif = ra_.find(name);
+		if (dlif == nullptr)
+			continue;
+		const unsigned ifindex = if_nametoindex(name.c_str());
+		const auto advertisement = nd::build_router_advertisement(dlif->ra, dlif->identity.mac);
+		auto sent = ifindex == 0 ? nl::Status(nl::make_error(ENODEV, "no device " + name))
+					 : nd_socket_->send_advertisement(ifindex, dlif->identity.link_local, advertisement);
+		if (!sent) {
+			count("ra_tx_errors");
+			// A DLIF whose access link is down cannot send: expected,
+			// and it would repeat every interval.
+			const auto level = sent.error().code == ENETDOWN ? dmm::LogLevel::debug : dmm::LogLevel::warning;
+			log_.log(level, "ra.send.failed", {{"dlif", name}, {"error", sent.error().describe()}});
+			continue;
+		}
+		count("ra_tx");
+		log_.debug("ra.sent", {{"dlif", name},
+				       {"mn", dlif->mn.to_string()},
+				       {"src", dlif->identity.link_local.to_string()},
+				       {"prefixes", std::to_string(dlif->ra.prefixes.size())},
+				       {"routes", std::to_string(dlif->ra.routes.size())}});
+	}
+}
+
+void Daemon::on_timer()
+{
+	timer_fd_->acknowledge();
+	const dmm::TimePoint now = steady_now();
+	for (const auto id : timers_.pop_due(now))
+		dispatch(dmm::TimerFired{id}, now);
+}
+
+void Daemon::after_events()
+{
+	send_due_advertisements(steady_now());
+	if (dirty_)
+		save_state();
+	arm_timer();
+}
+
+void Daemon::arm_timer()
+{
+	auto deadline = timers_.next_deadline();
+	if (auto ra = ra_.next_deadline(); ra && (!deadline || *ra < *deadline))
+		deadline = ra;
+	timer_fd_->arm(deadline);
+}
+
+void Daemon::on_signal()
+{
+	signalfd_siginfo info;
+	while (::read(signal_fd_.get(), &info, sizeof(info)) == static_cast<ssize_t>(sizeof(info))) {
+		if (info.ssi_signo == SIGHUP) {
+			reload();
+		} else {
+			log_.notice("dlifd.stopping", {{"signal", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+			stopping_ = true;
+		}
+	}
+}
+
+void Daemon::reload()
+{
+	auto next = load_config(config_.file);
+	if (!next) {
+		log_.error("config.reload.failed", {{"error", next.error().to_string()}});
+		return;
+	}
+	const Reload plan = plan_reload(config_, *next);
+	for (const auto &key : plan.needs_restart)
+		log_.warning("config.reload.refused", {{"key", key}, {"reason", "takes effect only after a restart"}});
+	if (plan.changed.empty()) {
+		log_.notice("config.reload.unchanged", {{"file", config_.file}});
+		return;
+	}
+	log_.set_level(plan.applied.log_level);
+	const bool ra_changed = std::any_of(plan.changed.begin(), plan.changed.end(),
+					    [](const std::string &key) { return key.starts_with("maar.ra."); });
+	if (ra_changed) {
+		// The core builds the RA plans from its configuration: a core
+		// with the new one takes over the state through a snapshot, and
+		// re-issues every DLIF with its new plan (installed in place).
+		const dmm::TimePoint now = steady_now();
+		auto replacement = make_core(plan.applied);
+		replacement->set_wall_clock(now, dmm::WallClock::now());
+		auto reissued = replacement->restore(core_->snapshot(), now);
+		if (!reissued) {
+			log_.error("config.reload.failed", {{"error", "the core refused its own state: " + reissued.error()},
+							    {"kept", "the running RA parameters"}});
+			config_.log_level = plan.applied.log_level;
+			return;
+		}
+		core_ = std::move(replacement);
+		timers_.clear();
+		ra_.set_timing(plan.applied.ra, now);
+		executor_->apply(*reissued, now);
+	}
+	config_ = plan.applied;
+	std::string changed;
+	for (const auto &key : plan.changed)
+		changed += (changed.empty() ? "" : ",") + key;
+	log_.notice("config.reloaded", {{"changed", changed}});
+}
+
+nlohmann::json Daemon::status_json(dmm::TimePoint now) const
+{
+	return {{"version", DLIF_VERSION},
+		{"role", name(config_.role)},
+		{"address", config_.address().to_string()},
+		{"pid", static_cast<long>(getpid())},
+		{"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(now - started_).count()},
+		{"config", config_.file},
+		{"control_socket", config_.control_socket},
+		{"state_file", store_.path()},
+		{"log_level", name(log_.level())},
+		{"mobile_nodes", core_->mobile_node_count()},
+		{"dlifs", executor_->dlifs().size()},
+		{"advertising_dlifs", ra_.advertising()},
+		{"entries", executor_->entries().size()},
+		{"timers", timers_.size()},
+		{"kernel", kernel_ != nullptr}};
+}
+
+nlohmann::json Daemon::counters_json() const
+{
+	dmm::CounterMap daemon = counters_;
+	for (const auto &[key, value] : executor_->counters())
+		daemon[key] += value;
+	return {{"core", counters_object(core_->counters())}, {"daemon", counters_object(daemon)}};
+}
+
+nlohmann::json Daemon::kernel_view_of(const nlohmann::json &node) const
+{
+	// What the daemon installed for this node: its DLIFs and their
+	// table entries (the core's view says what it wants; this says what
+	// the kernel was given).
+	std::optional<dmm::Mac> mac;
+	for (const char *key : {"mac", "mn_mac"})
+		if (auto it = node.find(key); it != node.end() && it->is_string())
+			mac = dmm::Mac::from_string(it->get<std::string>());
+	nlohmann::json dlifs = nlohmann::json::array();
+	nlohmann::json entries = nlohmann::json::array();
+	std::vector<std::string> names;
+	for (const auto &[dlif_name, dlif] : executor_->dlifs()) {
+		const bool lma_dlif = node.contains("dlif") && node["dlif"] == dlif_name;
+		if (!(mac && dlif.mn == *mac) && !lma_dlif)
+			continue;
+		names.push_back(dlif_name);
+		dlifs.push_back({{"name", dlif_name},
+				 {"ifindex", if_nametoindex(dlif_name.c_str())},
+				 {"lower", dlif.lower},
+				 {"mac", dlif.identity.mac.to_string()},
+				 {"link_local", dlif.identity.link_local.to_string()},
+				 {"maar", dlif.anchoring_maar.to_string()},
+				 {"advertising", dlif.advertise}});
+	}
+	for (const auto &[key, entry] : executor_->entries()) {
+		if (!entry.dlif || std::find(names.begin(), names.end(), *entry.dlif) == names.end())
+			continue;
+		nlohmann::json item{{"prefix", entry.prefix.to_string()}, {"role", name(entry.role)}, {"dlif", *entry.dlif}};
+		if (entry.peer)
+			item["peer"] = entry.peer->to_string();
+		entries.push_back(std::move(item));
+	}
+	return {{"dlifs", std::move(dlifs)}, {"tunnels", std::move(entries)}};
+}
+
+control::Reply Daemon::on_control(const control::Request &request)
+{
+	const dmm::TimePoint now = steady_now();
+	if (std::holds_alternative<control::StatusRequest>(request))
+		return control::success(status_json(now));
+	if (std::holds_alternative<control::MnListRequest>(request))
+		return control::success(core_->mobile_nodes(now));
+	if (std::holds_alternative<control::CountersRequest>(request))
+		return control::success(counters_json());
+	if (const auto *show = std::get_if<control::MnShowRequest>(&request)) {
+		auto node = find_mobile_node(core_->mobile_nodes(now), show->mn, config_.domain().realm);
+		if (!node)
+			return control::failure("no mobile node \"" + show->mn + "\"");
+		(*node)["kernel"] = kernel_view_of(*node);
+		return control::success(std::move(*node));
+	}
+	if (const auto *attach = std::get_if<control::AttachRequest>(&request)) {
+		if (!config_.maar)
+			return control::failure("attach: this dlifd is a CMD; attachments happen at MAARs");
+		const auto &interfaces = config_.maar->access_interfaces;
+		if (std::find(interfaces.begin(), interfaces.end(), attach->interface) == interfaces.end())
+			return control::failure("attach: \"" + attach->interface + "\" is not an access interface of this MAAR");
+		auto mac = dmm::Mac::from_string(attach->mac);
+		if (!mac || mac->is_zero() || (mac->bytes[0] & 0x01))
+			return control::failure("attach: \"" + attach->mac + "\" is not a unicast MAC address");
+		count("attachments_requested");
+		log_.info("mn.attached", {{"mac", mac->to_string()}, {"interface", attach->interface}, {"how", "control"}});
+		dispatch(dmm::MnAttached{*mac, attach->interface}, now);
+		return control::success({{"attached", mac->to_string()}, {"interface", attach->interface}});
+	}
+	const auto &detach = std::get<control::DetachRequest>(request);
+	if (!config_.maar)
+		return control::failure("detach: this dlifd is a CMD; detachments happen at MAARs");
+	auto mac = dmm::Mac::from_string(detach.mac);
+	if (!mac)
+		return control::failure("detach: \"" + detach.mac + "\" is not a MAC address");
+	count("detachments_requested");
+	log_.info("mn.detached", {{"mac", mac->to_string()}, {"how", "control"}});
+	dispatch(dmm::MnDetached{*mac}, now);
+	return control::success({{"detached", mac->to_string()}});
+}
+
+int Daemon::run()
+{
+	while (!stopping_) {
+		if (auto status = loop_->run_once(); !status) {
+			log_.error("dlifd.loop.failed", {{"error", status.error().describe()}});
+			save_state();
+			return 1;
+		}
+		after_events();
+	}
+	// SIGTERM: the state is saved and the kernel's DLIFs and entries stay
+	// as they are, so that flows go on and a restarted dlifd adopts them.
+	save_state();
+	control_.reset();
+	log_.notice("dlifd.stopped", {{"mobile_nodes", std::to_string(core_->mobile_node_count())},
+				      {"dlifs_kept", std::to_string(executor_->dlifs().size())},
+				      {"entries_kept", std::to_string(executor_->entries().size())}});
+	return 0;
+}
+
+} // namespace dlif::daemon

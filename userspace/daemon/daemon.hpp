@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// dlifd put together: one thread, one epoll loop. Sockets, the timerfd,
+// the signalfd and the control socket turn into the core's Events; the
+// Executor carries out its Actions; the state is saved at most once per
+// loop iteration. See Documentation/admin-guide.rst for what it does and
+// what survives what.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "control_server.hpp"
+#include "core.hpp"
+#include "event_loop.hpp"
+#include "executor.hpp"
+#include "linux_kernel.hpp"
+#include "log.hpp"
+#include "ra_engine.hpp"
+#include "sockets.hpp"
+#include "state.hpp"
+#include "timers.hpp"
+
+namespace dlif::daemon {
+
+// At most `burst` events at once, then one per `interval` (a token
+// bucket): for Binding Errors and other answers to strangers.
+class RateLimiter {
+public:
+	RateLimiter(dmm::Duration interval, unsigned burst) : interval_(interval), burst_(burst), tokens_(burst) {}
+	bool allow(dmm::TimePoint now);
+
+private:
+	dmm::Duration interval_;
+	unsigned burst_;
+	unsigned tokens_;
+	dmm::TimePoint refilled_{};
+};
+
+class Daemon final : private MhSender {
+public:
+	Daemon(Config config, Logger &log);
+	~Daemon() override;
+	Daemon(const Daemon &) = delete;
+	Daemon &operator=(const Daemon &) = delete;
+
+	// Opens everything and restores the state; false (logged) when the
+	// daemon cannot run. Nothing in the kernel is changed before every
+	// socket is open.
+	bool start();
+	// Until SIGTERM or SIGINT; the exit status.
+	int run();
+
+private:
+	// MhSender
+	void send(const dmm::Ipv6Address &destination, const mh::Message &message) override;
+
+	void dispatch(const dmm::Event &event, dmm::TimePoint now);
+	void restore_state(dmm::TimePoint now);
+	void save_state();
+	void after_events();
+	void arm_timer();
+
+	void on_signal();
+	void on_timer();
+	void on_mh();
+	void on_solicitation();
+	void on_frame(PacketSocket &socket);
+	void send_due_advertisements(dmm::TimePoint now);
+	void report_attachment(const dmm::Mac &mac, const std::string &interface, dmm::TimePoint now,
+			       std::string_view how);
+	void reload();
+
+	control::Reply on_control(const control::Request &request);
+	nlohmann::json status_json(dmm::TimePoint now) const;
+	nlohmann::json counters_json() const;
+	nlohmann::json kernel_view_of(const nlohmann::json &node) const;
+
+	bool is_peer(const dmm::Ipv6Address &address) const;
+	Scope scope() const;
+	void count(const std::string &name, std::uint64_t by = 1) { counters_[name] += by; }
+
+	Config config_;
+	Logger &log_;
+	dmm::TimePoint started_{};
+	bool stopping_ = false;
+	bool dirty_ = false;
+
+	std::optional<EventLoop> loop_;
+	std::optional<TimerFd> timer_fd_;
+	UniqueFd signal_fd_;
+	TimerHeap timers_;
+	RaEngine ra_;
+	StateStore store_;
+	std::unique_ptr<ProtocolCore> core_;
+	std::unique_ptr<LinuxKernel> kernel_;
+	std::unique_ptr<Executor> executor_;
+	std::optional<MhSocket> mh_socket_;
+	std::optional<NdSocket> nd_socket_;
+	std::vector<std::unique_ptr<PacketSocket>> packet_sockets_;
+	std::unique_ptr<ControlServer> control_;
+
+	std::vector<std::uint8_t> mh_buffer_;
+	RateLimiter binding_errors_{dmm::Duration(1000), 5};
+	std::map<dmm::Mac, dmm::TimePoint> recent_attachments_;
+	dmm::CounterMap counters_;
+};
+
+} // namespace dlif::daemon

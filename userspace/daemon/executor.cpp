@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "executor.hpp"
+
+#include <cerrno>
+
+#include "dlif/dmm/json.hpp"
+
+namespace dlif::daemon {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+	using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+std::string key_of(const dmm::Ipv6Prefix &prefix)
+{
+	return prefix.masked().to_string();
+}
+
+std::string addresses_text(const std::vector<KernelAddress> &addresses)
+{
+	std::string text;
+	for (const auto &address : addresses)
+		text += (text.empty() ? "" : ",") + address.address.to_string() + "/" + std::to_string(address.prefix_length);
+	return text;
+}
+
+LogFields entry_fields(const KernelEntry &entry)
+{
+	LogFields fields{{"prefix", entry.prefix.to_string()}, {"role", std::string(name(entry.role))}};
+	if (entry.peer)
+		fields.emplace_back("peer", entry.peer->to_string());
+	if (entry.dlif)
+		fields.emplace_back("dlif", *entry.dlif);
+	return fields;
+}
+
+} // namespace
+
+std::string_view name(dmm::TunnelRole role) noexcept
+{
+	return dmm::json::name(role);
+}
+
+Executor::Executor(Kernel *kernel, MhSender &mh, TimerHeap &timers, RaEngine &ra, Logger &log)
+	: kernel_(kernel), mh_(mh), timers_(timers), ra_(ra), log_(log)
+{
+}
+
+void Executor::apply(const dmm::Actions &actions, dmm::TimePoint now)
+{
+	for (const auto &action : actions)
+		apply(action, now);
+}
+
+void Executor::apply(const dmm::Action &action, dmm::TimePoint now)
+{
+	std::visit(Overloaded{
+			   [&](const dmm::SendMh &send) { mh_.send(send.destination, send.message); },
+			   [&](const dmm::StartTimer &timer) { timers_.start(timer.id, now + timer.after); },
+			   [&](const dmm::StopTimer &timer) { timers_.stop(timer.id); },
+			   [&](const dmm::InstallDlif &dlif) { install_dlif(dlif, now); },
+			   [&](const dmm::RemoveDlif &dlif) { remove_dlif(dlif.name); },
+			   [&](const dmm::InstallEntry &entry) { install_entry(entry); },
+			   [&](const dmm::RemoveEntry &entry) { remove_entry(entry.prefix); },
+			   [&](const dmm::AdvertiseNow &advertise) { ra_.advertise_now(advertise.dlif, now); },
+			   [&](const dmm::StateChanged &) {
+				   if (state_changed_)
+					   state_changed_();
+			   },
+			   [&](const dmm::Log &entry) { log_.log(entry); },
+		   },
+		   action);
+}
+
+bool Executor::kernel_failed(std::string_view event, const nl::Error &error, LogFields fields)
+{
+	count("netlink_errors");
+	fields.emplace_back("error", error.describe());
+	fields.emplace_back("errno", std::to_string(error.code));
+	log_.error(event, fields);
+	return true;
+}
+
+void Executor::untrack(const std::string &name)
+{
+	auto it = dlifs_.find(name);
+	if (it == dlifs_.end())
+		return;
+	auto node = nodes_.find({it->second.lower, it->second.mn});
+	if (node != nodes_.end())
+		nodes_.erase(node);
+	dlifs_.erase(it);
+}
+
+void Executor::track(const dmm::InstallDlif &dlif)
+{
+	untrack(dlif.name);
+	nodes_.insert({dlif.lower, dlif.mn});
+	dlifs_[dlif.name] = dlif;
+}
+
+void Executor::forget_dlif(const std::string &name)
+{
+	untrack(name);
+	// The kernel deletes a DLIF's entries with it.
+	std::erase_if(entries_, [&](const auto &item) { return item.second.dlif == name; });
+}
+
+void Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
+{
+	const LogFields where{{"dlif", dlif.name}, {"lower", dlif.lower}, {"mn", dlif.mn.to_string()}};
+	if (kernel_ == nullptr) {
+		count("kernel_unavailable");
+		log_.error("dlif.install.failed", {{"dlif", dlif.name}, {"error", "no kernel interface for this role"}});
+		return;
+	}
+	auto current = kernel_->link(dlif.name);
+	if (!current) {
+		kernel_failed("dlif.lookup.failed", current.error(), where);
+		return;
+	}
+	std::vector<KernelAddress> addresses;
+	if (*current && (*current)->is_dlif()) {
+		auto listed = kernel_->addresses(dlif.name);
+		if (!listed) {
+			kernel_failed("dlif.addresses.failed", listed.error(), where);
+			return;
+		}
+		addresses = std::move(*listed);
+	}
+	const DlifPlan plan = plan_dlif(dlif, *current, addresses);
+	if (plan.conflict) {
+		count("dlif_conflicts");
+		LogFields fields = where;
+		fields.emplace_back("error", *plan.conflict);
+		log_.error("dlif.install.refused", fields);
+		return;
+	}
+	if (plan.recreate) {
+		forget_dlif(dlif.name);
+		if (auto status = kernel_->delete_dlif(dlif.name); !status && status.error().code != ENODEV) {
+			kernel_failed("dlif.delete.failed", status.error(), where);
+			return;
+		}
+		log_.notice("dlif.recreated", where);
+	}
+	if (plan.create || plan.recreate) {
+		const DlifCreate create{dlif.name, dlif.lower, dlif.identity.mac, dlif.mn, dlif.anchoring_maar};
+		if (auto status = kernel_->create_dlif(create); !status) {
+			kernel_failed("dlif.create.failed", status.error(), where);
+			return;
+		}
+		count("dlifs_created");
+	}
+	if (!plan.update.empty()) {
+		if (auto status = kernel_->update_dlif(dlif.name, plan.update); !status) {
+			kernel_failed("dlif.update.failed", status.error(), where);
+			return;
+		}
+		count("dlifs_updated");
+	}
+	if (plan.configure) {
+		if (auto status = kernel_->configure_ipv6(dlif.name); !status)
+			kernel_failed("dlif.ipv6.failed", status.error(), where);
+	}
+	if (plan.bring_up) {
+		if (auto status = kernel_->set_up(dlif.name); !status)
+			kernel_failed("dlif.up.failed", status.error(), where);
+	}
+	for (const auto &address : plan.remove_addresses)
+		if (auto status = kernel_->delete_address(dlif.name, address); !status && status.error().code != EADDRNOTAVAIL)
+			kernel_failed("dlif.address.delete.failed", status.error(), where);
+	for (const auto &address : plan.add_addresses)
+		if (auto status = kernel_->add_address(dlif.name, address); !status) {
+			LogFields fields = where;
+			fields.emplace_back("address", address.address.to_string() + "/" + std::to_string(address.prefix_length));
+			kernel_failed("dlif.address.add.failed", status.error(), fields);
+		}
+
+	track(dlif);
+	ra_.install(dlif, now);
+
+	LogFields fields = where;
+	fields.emplace_back("mac", dlif.identity.mac.to_string());
+	fields.emplace_back("maar", dlif.anchoring_maar.to_string());
+	fields.emplace_back("advertise", dlif.advertise ? "yes" : "no");
+	if (!plan.add_addresses.empty())
+		fields.emplace_back("added", addresses_text(plan.add_addresses));
+	if (!plan.remove_addresses.empty())
+		fields.emplace_back("removed", addresses_text(plan.remove_addresses));
+	if (plan.create || plan.recreate)
+		log_.info("dlif.created", fields);
+	else if (plan.changes_nothing())
+		log_.debug("dlif.unchanged", fields);
+	else
+		log_.info("dlif.updated", fields);
+}
+
+void Executor::remove_dlif(const std::string &name)
+{
+	ra_.remove(name);
+	forget_dlif(name);
+	if (kernel_ == nullptr)
+		return;
+	if (auto status = kernel_->delete_dlif(name); !status) {
+		if (status.error().code == ENODEV)
+			log_.debug("dlif.already.gone", {{"dlif", name}});
+		else
+			kernel_failed("dlif.delete.failed", status.error(), {{"dlif", name}});
+		return;
+	}
+	count("dlifs_removed");
+	log_.info("dlif.removed", {{"dlif", name}});
+}
+
+void Executor::install_entry(const dmm::InstallEntry &entry)
+{
+	const KernelEntry wanted = to_kernel_entry(entry);
+	const std::string key = key_of(wanted.prefix);
+	if (auto it = entries_.find(key); it != entries_.end() && it->second == wanted) {
+		// Replacing an identical entry would still reset its counters.
+		log_.debug("entry.unchanged", entry_fields(wanted));
+		return;
+	}
+	if (kernel_ == nullptr) {
+		count("kernel_unavailable");
+		log_.error("entry.install.failed", {{"prefix", wanted.prefix.to_string()}, {"error", "no kernel interface for this role"}});
+		return;
+	}
+	if (auto status = kernel_->replace_entry(wanted); !status) {
+		kernel_failed("entry.install.failed", status.error(), entry_fields(wanted));
+		return;
+	}
+	entries_[key] = wanted;
+	count("entries_installed");
+	log_.info("entry.installed", entry_fields(wanted));
+}
+
+void Executor::remove_entry(const dmm::Ipv6Prefix &prefix)
+{
+	entries_.erase(key_of(prefix));
+	if (kernel_ == nullptr)
+		return;
+	if (auto status = kernel_->remove_entry(prefix.masked()); !status) {
+		if (status.error().code == ENOENT)
+			log_.debug("entry.already.gone", {{"prefix", prefix.masked().to_string()}});
+		else
+			kernel_failed("entry.remove.failed", status.error(), {{"prefix", prefix.masked().to_string()}});
+		return;
+	}
+	count("entries_removed");
+	log_.info("entry.removed", {{"prefix", prefix.masked().to_string()}});
+}
+
+bool Executor::has_dlif(const std::string &lower, const dmm::Mac &mn) const
+{
+	return nodes_.contains({lower, mn});
+}
+
+ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &scope, dmm::TimePoint now)
+{
+	ReconcilePlan plan;
+	if (kernel_ != nullptr) {
+		auto dlifs = kernel_->dlifs();
+		auto entries = kernel_->entries();
+		if (!dlifs)
+			kernel_failed("reconcile.dump.failed", dlifs.error(), {{"what", "dlifs"}});
+		if (!entries)
+			kernel_failed("reconcile.dump.failed", entries.error(), {{"what", "entries"}});
+		if (dlifs && entries) {
+			plan = plan_reconcile(wanted_by(reissued), *dlifs, *entries, scope);
+			// Entries first: removing a DLIF takes its entries with it.
+			for (const auto &prefix : plan.remove_entries) {
+				if (auto status = kernel_->remove_entry(prefix); !status && status.error().code != ENOENT)
+					kernel_failed("reconcile.entry.remove.failed", status.error(), {{"prefix", prefix.to_string()}});
+				else
+					log_.notice("reconcile.entry.removed", {{"prefix", prefix.to_string()}});
+			}
+			for (const auto &name : plan.remove_dlifs) {
+				if (auto status = kernel_->delete_dlif(name); !status && status.error().code != ENODEV)
+					kernel_failed("reconcile.dlif.remove.failed", status.error(), {{"dlif", name}});
+				else
+					log_.notice("reconcile.dlif.removed", {{"dlif", name}});
+			}
+			for (const auto &entry : *entries)
+				if (std::find(plan.keep_entries.begin(), plan.keep_entries.end(), entry.prefix) !=
+				    plan.keep_entries.end())
+					entries_[key_of(entry.prefix)] = entry;
+			for (const auto &name : plan.foreign_dlifs)
+				log_.debug("reconcile.dlif.foreign", {{"dlif", name}});
+			for (const auto &prefix : plan.foreign_entries)
+				log_.debug("reconcile.entry.foreign", {{"prefix", prefix.to_string()}});
+			log_.info("reconcile.done", {{"dlifs_kept", std::to_string(plan.keep_dlifs.size())},
+						     {"dlifs_created", std::to_string(plan.create_dlifs.size())},
+						     {"dlifs_removed", std::to_string(plan.remove_dlifs.size())},
+						     {"entries_kept", std::to_string(plan.keep_entries.size())},
+						     {"entries_created", std::to_string(plan.create_entries.size())},
+						     {"entries_removed", std::to_string(plan.remove_entries.size())},
+						     {"foreign", std::to_string(plan.foreign_dlifs.size() + plan.foreign_entries.size())}});
+		}
+	}
+	apply(reissued, now);
+	return plan;
+}
+
+} // namespace dlif::daemon

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Carries out a core's actions: DLIFs and table entries in the kernel
+// (through Kernel, idempotently: see reconcile.hpp), Mobility Headers
+// (through an MhSender), timers (TimerHeap), Router Advertisements
+// (RaEngine), state saves (a callback; the daemon coalesces them) and log
+// lines. Kernel errors are logged with the kernel's own explanation and
+// counted; nothing here throws or stops the daemon.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "dlif/dmm/core.hpp"
+#include "dlif/dmm/io.hpp"
+#include "kernel.hpp"
+#include "log.hpp"
+#include "ra_engine.hpp"
+#include "reconcile.hpp"
+#include "timers.hpp"
+
+namespace dlif::daemon {
+
+class MhSender {
+public:
+	virtual ~MhSender() = default;
+	virtual void send(const dmm::Ipv6Address &destination, const mh::Message &message) = 0;
+};
+
+class Executor {
+public:
+	// kernel may be null for a role that never touches the kernel (a CMD
+	// without an LMA): a kernel action is then an error, logged.
+	Executor(Kernel *kernel, MhSender &mh, TimerHeap &timers, RaEngine &ra, Logger &log);
+
+	void on_state_changed(std::function<void()> callback) { state_changed_ = std::move(callback); }
+
+	void apply(const dmm::Actions &actions, dmm::TimePoint now);
+	void apply(const dmm::Action &action, dmm::TimePoint now);
+
+	// At start: removes what the kernel has in `scope` that `reissued`
+	// (a restored core's actions) does not install, remembers the entries
+	// it keeps (so that re-installing them changes nothing), then applies
+	// `reissued`. Returns the plan it followed.
+	ReconcilePlan reconcile(const dmm::Actions &reissued, const Scope &scope, dmm::TimePoint now);
+
+	const std::map<std::string, dmm::InstallDlif> &dlifs() const noexcept { return dlifs_; }
+	const std::map<std::string, KernelEntry> &entries() const noexcept { return entries_; }
+	// Whether the node has a DLIF on that lower device (its frames then go
+	// to its DLIFs: an RS seen on the lower device is not an attachment).
+	bool has_dlif(const std::string &lower, const dmm::Mac &mn) const;
+
+	const dmm::CounterMap &counters() const noexcept { return counters_; }
+
+private:
+	void install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now);
+	void remove_dlif(const std::string &name);
+	void install_entry(const dmm::InstallEntry &entry);
+	void remove_entry(const dmm::Ipv6Prefix &prefix);
+	bool kernel_failed(std::string_view event, const nl::Error &error, LogFields fields);
+	void track(const dmm::InstallDlif &dlif);
+	void untrack(const std::string &name);
+	void forget_dlif(const std::string &name);
+	void count(const std::string &name, std::uint64_t by = 1) { counters_[name] += by; }
+
+	Kernel *kernel_;
+	MhSender &mh_;
+	TimerHeap &timers_;
+	RaEngine &ra_;
+	Logger &log_;
+	std::function<void()> state_changed_;
+	std::map<std::string, dmm::InstallDlif> dlifs_;
+	std::map<std::string, KernelEntry> entries_;		// by prefix text
+	std::multiset<std::pair<std::string, dmm::Mac>> nodes_;	// (lower, mn) of dlifs_
+	dmm::CounterMap counters_;
+};
+
+std::string_view name(dmm::TunnelRole role) noexcept;
+
+} // namespace dlif::daemon

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// What the executor needs of the kernel, in the cores' vocabulary: DLIFs
+// (rtnetlink links of kind "dlif" and their IPv6 addresses and sysctls)
+// and tunnel table entries (the dlif generic netlink family). LinuxKernel
+// (linux_kernel.hpp) talks netlink; tests use an in-memory fake. No
+// method throws; failures carry the kernel's extack text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dlif/dmm/io.hpp"
+#include "dlif/dmm/types.hpp"
+#include "dlif/nl/result.hpp"
+
+namespace dlif::daemon {
+
+using nl::Result;
+using nl::Status;
+
+// A link as the kernel has it (any kind: a non-dlif link with a DLIF's
+// name is a conflict the executor must not paper over).
+struct KernelLink {
+	std::string name;
+	std::uint32_t ifindex = 0;
+	std::string kind;		// "dlif" for DLIFs
+	std::string lower;		// name of IFLA_LINK, empty if none
+	dmm::Mac mac;
+	std::optional<dmm::Mac> mn;
+	std::optional<dmm::Ipv6Address> maar;
+	bool up = false;
+	bool addr_gen_none = false;	// IPv6 address generation off
+
+	bool is_dlif() const { return kind == "dlif"; }
+	friend bool operator==(const KernelLink &, const KernelLink &) = default;
+};
+
+struct KernelAddress {
+	dmm::Ipv6Address address;
+	std::uint8_t prefix_length = 0;
+
+	friend bool operator==(const KernelAddress &, const KernelAddress &) = default;
+	friend auto operator<=>(const KernelAddress &a, const KernelAddress &b)
+	{
+		if (auto c = a.address <=> b.address; c != 0)
+			return c;
+		return a.prefix_length <=> b.prefix_length;
+	}
+};
+
+struct KernelEntry {
+	dmm::Ipv6Prefix prefix;
+	dmm::TunnelRole role = dmm::TunnelRole::serving;
+	std::optional<dmm::Ipv6Address> peer;
+	std::optional<std::string> dlif;	// name of the entry's DLIF
+
+	friend bool operator==(const KernelEntry &, const KernelEntry &) = default;
+};
+
+struct DlifCreate {
+	std::string name;
+	std::string lower;
+	dmm::Mac mac;
+	dmm::Mac mn;
+	dmm::Ipv6Address maar;
+};
+
+// Fields to change on an existing DLIF; unset ones are left alone.
+struct DlifUpdate {
+	std::optional<dmm::Mac> mac;
+	std::optional<dmm::Mac> mn;
+	std::optional<dmm::Ipv6Address> maar;
+
+	bool empty() const { return !mac && !mn && !maar; }
+};
+
+class Kernel {
+public:
+	virtual ~Kernel() = default;
+
+	virtual Result<std::vector<KernelLink>> dlifs() = 0;	// every link of kind dlif
+	virtual Result<std::optional<KernelLink>> link(const std::string &name) = 0;
+	virtual Result<std::vector<KernelAddress>> addresses(const std::string &dlif) = 0;	// IPv6
+	virtual Status create_dlif(const DlifCreate &create) = 0;
+	virtual Status update_dlif(const std::string &name, const DlifUpdate &update) = 0;
+	// R191: address generation off (no link-local of the kernel's own),
+	// accept_ra 0, forwarding 1; idempotent.
+	virtual Status configure_ipv6(const std::string &name) = 0;
+	virtual Status set_up(const std::string &name) = 0;
+	virtual Status delete_dlif(const std::string &name) = 0;
+	virtual Status add_address(const std::string &dlif, const KernelAddress &address) = 0;	// without DAD
+	virtual Status delete_address(const std::string &dlif, const KernelAddress &address) = 0;
+
+	virtual Result<std::vector<KernelEntry>> entries() = 0;
+	virtual Status replace_entry(const KernelEntry &entry) = 0;
+	virtual Status remove_entry(const dmm::Ipv6Prefix &prefix) = 0;
+};
+
+} // namespace dlif::daemon

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "linux_kernel.hpp"
+
+#include <fcntl.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "fd.hpp"
+
+namespace dlif::daemon {
+
+nl::MacAddress to_nl(const dmm::Mac &mac)
+{
+	return nl::MacAddress(mac.bytes);
+}
+
+nl::Ipv6Address to_nl(const dmm::Ipv6Address &address)
+{
+	return nl::Ipv6Address(address.bytes);
+}
+
+nl::Prefix to_nl(const dmm::Ipv6Prefix &prefix)
+{
+	return *nl::Prefix::make(to_nl(prefix.masked().address), std::min<unsigned>(prefix.length, 128));
+}
+
+nl::Role to_nl(dmm::TunnelRole role)
+{
+	switch (role) {
+	case dmm::TunnelRole::anchor:
+		return nl::Role::anchor;
+	case dmm::TunnelRole::serving:
+		return nl::Role::serving;
+	case dmm::TunnelRole::local_net:
+		return nl::Role::local_net;
+	case dmm::TunnelRole::local_export:
+		return nl::Role::local_export;
+	}
+	return nl::Role::serving;
+}
+
+dmm::Mac from_nl(const nl::MacAddress &mac)
+{
+	dmm::Mac out;
+	out.bytes = mac.bytes();
+	return out;
+}
+
+dmm::Ipv6Address from_nl(const nl::Ipv6Address &address)
+{
+	dmm::Ipv6Address out;
+	out.bytes = address.bytes();
+	return out;
+}
+
+dmm::Ipv6Prefix from_nl(const nl::Prefix &prefix)
+{
+	return dmm::Ipv6Prefix{from_nl(prefix.address()), prefix.length()};
+}
+
+std::optional<dmm::TunnelRole> from_nl(nl::Role role)
+{
+	switch (role) {
+	case nl::Role::anchor:
+		return dmm::TunnelRole::anchor;
+	case nl::Role::serving:
+		return dmm::TunnelRole::serving;
+	case nl::Role::local_net:
+		return dmm::TunnelRole::local_net;
+	case nl::Role::local_export:
+		return dmm::TunnelRole::local_export;
+	}
+	return std::nullopt;
+}
+
+Status write_ipv6_sysctl(const std::string &interface, const std::string &key, const std::string &value)
+{
+	const std::string path = "/proc/sys/net/ipv6/conf/" + interface + "/" + key;
+	UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+	if (!fd)
+		return nl::make_error(errno, "cannot open " + path + ": " + std::strerror(errno));
+	if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+		return nl::make_error(errno, "cannot write " + path + ": " + std::strerror(errno));
+	return {};
+}
+
+namespace {
+
+std::string name_of(std::uint32_t ifindex)
+{
+	char name[IF_NAMESIZE] = {};
+	if (ifindex == 0 || if_indextoname(ifindex, name) == nullptr)
+		return {};
+	return name;
+}
+
+} // namespace
+
+Result<LinuxKernel> LinuxKernel::open(const dmm::Ipv6Address &local)
+{
+	auto rtnl = nl::RtnlClient::open();
+	if (!rtnl)
+		return rtnl.error();
+	auto dlif = nl::DlifClient::open();
+	if (!dlif) {
+		nl::Error error = dlif.error();
+		if (error.code == ENOENT)
+			error.message = "the dlif generic netlink family is missing (is dlif.ko loaded? modprobe dlif)";
+		return error;
+	}
+	return LinuxKernel(std::move(*rtnl), std::move(*dlif), local);
+}
+
+Result<std::uint32_t> LinuxKernel::ifindex_of(const std::string &name)
+{
+	const unsigned index = if_nametoindex(name.c_str());
+	if (index == 0)
+		return nl::make_error(ENODEV, "no device " + name);
+	return index;
+}
+
+KernelLink LinuxKernel::to_kernel(const nl::LinkInfo &link)
+{
+	KernelLink out;
+	out.name = link.name;
+	out.ifindex = link.ifindex;
+	out.kind = link.kind;
+	out.lower = name_of(link.link);
+	if (link.address)
+		out.mac = from_nl(*link.address);
+	if (link.dlif_mn)
+		out.mn = from_nl(*link.dlif_mn);
+	if (link.dlif_maar)
+		out.maar = from_nl(*link.dlif_maar);
+	out.up = link.up();
+	out.addr_gen_none = link.addr_gen_mode == IN6_ADDR_GEN_MODE_NONE;
+	return out;
+}
+
+Result<std::vector<KernelLink>> LinuxKernel::dlifs()
+{
+	auto links = rtnl_.list_links();
+	if (!links)
+		return links.error();
+	std::vector<KernelLink> out;
+	for (const auto &link : *links)
+		if (link.kind == "dlif")
+			out.push_back(to_kernel(link));
+	return out;
+}
+
+Result<std::optional<KernelLink>> LinuxKernel::link(const std::string &name)
+{
+	auto link = rtnl_.get_link(name);
+	if (!link)
+		return link.error();
+	if (!*link)
+		return std::optional<KernelLink>();
+	return std::optional<KernelLink>(to_kernel(**link));
+}
+
+Result<std::vector<KernelAddress>> LinuxKernel::addresses(const std::string &dlif)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	auto listed = rtnl_.list_addresses(*index);
+	if (!listed)
+		return listed.error();
+	std::vector<KernelAddress> out;
+	for (const auto &address : *listed)
+		out.push_back(KernelAddress{from_nl(address.address), address.prefix_length});
+	return out;
+}
+
+Status LinuxKernel::create_dlif(const DlifCreate &create)
+{
+	auto lower = ifindex_of(create.lower);
+	if (!lower)
+		return lower.error();
+	nl::DlifLinkSpec spec;
+	spec.name = create.name;
+	spec.lower = *lower;
+	spec.address = to_nl(create.mac);
+	spec.mn = to_nl(create.mn);
+	spec.maar = to_nl(create.maar);
+	return rtnl_.create_dlif(spec);
+}
+
+Status LinuxKernel::update_dlif(const std::string &name, const DlifUpdate &update)
+{
+	auto index = ifindex_of(name);
+	if (!index)
+		return index.error();
+	nl::LinkChange change;
+	change.ifindex = *index;
+	if (update.mac)
+		change.address = to_nl(*update.mac);
+	if (update.mn)
+		change.mn = to_nl(*update.mn);
+	if (update.maar)
+		change.maar = to_nl(*update.maar);
+	return rtnl_.change_link(change);
+}
+
+Status LinuxKernel::configure_ipv6(const std::string &name)
+{
+	auto index = ifindex_of(name);
+	if (!index)
+		return index.error();
+	nl::LinkChange change;
+	change.ifindex = *index;
+	change.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
+	if (auto status = rtnl_.change_link(change); !status)
+		return status;
+	// The DLIF is a router interface (R191): it forwards (which also
+	// joins ff02::2, so that the node's RSs reach the RA engine) and
+	// never configures itself from RAs.
+	if (auto status = write_ipv6_sysctl(name, "accept_ra", "0"); !status)
+		return status;
+	return write_ipv6_sysctl(name, "forwarding", "1");
+}
+
+Status LinuxKernel::set_up(const std::string &name)
+{
+	auto index = ifindex_of(name);
+	if (!index)
+		return index.error();
+	nl::LinkChange change;
+	change.ifindex = *index;
+	change.up = true;
+	return rtnl_.change_link(change);
+}
+
+Status LinuxKernel::delete_dlif(const std::string &name)
+{
+	auto index = ifindex_of(name);
+	if (!index)
+		return index.error();
+	return rtnl_.delete_link(*index);
+}
+
+Status LinuxKernel::add_address(const std::string &dlif, const KernelAddress &address)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	nl::InterfaceAddress request;
+	request.ifindex = *index;
+	request.address = to_nl(address.address);
+	request.prefix_length = address.prefix_length;
+	// Mirrored addresses exist on another MAAR's DLIF too: no DAD (R191).
+	request.flags = IFA_F_NODAD;
+	return rtnl_.add_address(request);
+}
+
+Status LinuxKernel::delete_address(const std::string &dlif, const KernelAddress &address)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	nl::InterfaceAddress request;
+	request.ifindex = *index;
+	request.address = to_nl(address.address);
+	request.prefix_length = address.prefix_length;
+	return rtnl_.delete_address(request);
+}
+
+Result<std::vector<KernelEntry>> LinuxKernel::entries()
+{
+	auto listed = dlif_.list_entries();
+	if (!listed)
+		return listed.error();
+	std::vector<KernelEntry> out;
+	for (const auto &entry : *listed) {
+		const auto role = from_nl(entry.role);
+		if (!role)
+			continue;	// a role this daemon does not know: not ours
+		KernelEntry kernel;
+		kernel.prefix = from_nl(entry.prefix);
+		kernel.role = *role;
+		if (entry.peer)
+			kernel.peer = from_nl(*entry.peer);
+		if (entry.ifindex != 0)
+			kernel.dlif = name_of(entry.ifindex);
+		out.push_back(std::move(kernel));
+	}
+	return out;
+}
+
+Status LinuxKernel::replace_entry(const KernelEntry &entry)
+{
+	nl::Entry request;
+	request.prefix = to_nl(entry.prefix);
+	request.role = to_nl(entry.role);
+	if (entry.peer)
+		request.peer = to_nl(*entry.peer);
+	request.local = to_nl(local_);
+	if (entry.dlif) {
+		auto index = ifindex_of(*entry.dlif);
+		if (!index)
+			return index.error();
+		request.ifindex = *index;
+	}
+	return dlif_.replace_entry(request);
+}
+
+Status LinuxKernel::remove_entry(const dmm::Ipv6Prefix &prefix)
+{
+	return dlif_.remove_entry(to_nl(prefix));
+}
+
+} // namespace dlif::daemon

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Kernel over netlink: rtnetlink for the DLIF links and their addresses,
+// the dlif generic netlink family for the table entries, and direct
+// writes under /proc/sys/net/ipv6/conf for the per-DLIF sysctls (R191).
+// Nothing is configured by running ip(8).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "dlif/nl/dlif_client.hpp"
+#include "dlif/nl/rtnl.hpp"
+#include "kernel.hpp"
+
+namespace dlif::daemon {
+
+class LinuxKernel final : public Kernel {
+public:
+	// local: the outer source address of the tunnels (this node's
+	// configured address, which the peers check).
+	static Result<LinuxKernel> open(const dmm::Ipv6Address &local);
+
+	Result<std::vector<KernelLink>> dlifs() override;
+	Result<std::optional<KernelLink>> link(const std::string &name) override;
+	Result<std::vector<KernelAddress>> addresses(const std::string &dlif) override;
+	Status create_dlif(const DlifCreate &create) override;
+	Status update_dlif(const std::string &name, const DlifUpdate &update) override;
+	Status configure_ipv6(const std::string &name) override;
+	Status set_up(const std::string &name) override;
+	Status delete_dlif(const std::string &name) override;
+	Status add_address(const std::string &dlif, const KernelAddress &address) override;
+	Status delete_address(const std::string &dlif, const KernelAddress &address) override;
+	Result<std::vector<KernelEntry>> entries() override;
+	Status replace_entry(const KernelEntry &entry) override;
+	Status remove_entry(const dmm::Ipv6Prefix &prefix) override;
+
+	nl::DlifClient &dlif_client() { return dlif_; }
+
+private:
+	LinuxKernel(nl::RtnlClient rtnl, nl::DlifClient dlif, const dmm::Ipv6Address &local)
+		: rtnl_(std::move(rtnl)), dlif_(std::move(dlif)), local_(local)
+	{
+	}
+
+	Result<std::uint32_t> ifindex_of(const std::string &name);
+	KernelLink to_kernel(const nl::LinkInfo &link);
+
+	nl::RtnlClient rtnl_;
+	nl::DlifClient dlif_;
+	dmm::Ipv6Address local_;
+};
+
+// Conversions between the cores' types (dmm, mh) and the netlink ones.
+nl::MacAddress to_nl(const dmm::Mac &mac);
+nl::Ipv6Address to_nl(const dmm::Ipv6Address &address);
+nl::Prefix to_nl(const dmm::Ipv6Prefix &prefix);
+nl::Role to_nl(dmm::TunnelRole role);
+dmm::Mac from_nl(const nl::MacAddress &mac);
+dmm::Ipv6Address from_nl(const nl::Ipv6Address &address);
+dmm::Ipv6Prefix from_nl(const nl::Prefix &prefix);
+std::optional<dmm::TunnelRole> from_nl(nl::Role role);
+
+// Writes "value" to /proc/sys/net/ipv6/conf/<interface>/<key>.
+Status write_ipv6_sysctl(const std::string &interface, const std::string &key, const std::string &value);
+
+} // namespace dlif::daemon

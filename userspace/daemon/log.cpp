@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "log.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+
+#include "config.hpp"
+
+namespace dlif::daemon {
+
+int syslog_priority(dmm::LogLevel level) noexcept
+{
+	switch (level) {
+	case dmm::LogLevel::debug:
+		return 7;
+	case dmm::LogLevel::info:
+		return 6;
+	case dmm::LogLevel::notice:
+		return 5;
+	case dmm::LogLevel::warning:
+		return 4;
+	case dmm::LogLevel::error:
+		return 3;
+	}
+	return 6;
+}
+
+std::string logfmt_value(std::string_view value)
+{
+	bool plain = !value.empty();
+	for (char c : value)
+		if (c == ' ' || c == '=' || c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+			plain = false;
+	if (plain)
+		return std::string(value);
+	std::string out = "\"";
+	for (char c : value) {
+		switch (c) {
+		case '"':
+			out += "\\\"";
+			break;
+		case '\\':
+			out += "\\\\";
+			break;
+		case '\n':
+			out += "\\n";
+			break;
+		case '\t':
+			out += "\\t";
+			break;
+		case '\r':
+			out += "\\r";
+			break;
+		default:
+			if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+				static const char hex[] = "0123456789abcdef";
+				out += "\\x";
+				out += hex[(c >> 4) & 0xf];
+				out += hex[c & 0xf];
+			} else {
+				out += c;
+			}
+		}
+	}
+	return out + "\"";
+}
+
+namespace {
+
+// Keys are identifiers: anything else would break a logfmt reader.
+std::string logfmt_key(std::string_view key)
+{
+	std::string out;
+	for (char c : key) {
+		const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+				c == '.' || c == '-';
+		out += ok ? c : '_';
+	}
+	return out.empty() ? "_" : out;
+}
+
+} // namespace
+
+std::string rfc3339(dmm::WallTime time)
+{
+	const auto since_epoch = time.time_since_epoch();
+	const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+	const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
+	const std::time_t t = static_cast<std::time_t>(seconds.count());
+	std::tm tm{};
+	gmtime_r(&t, &tm);
+	char text[80];
+	std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+	return text;
+}
+
+std::string format_log_line(dmm::LogLevel level, std::string_view event, const LogFields &fields,
+			    std::optional<dmm::WallTime> timestamp, bool journal)
+{
+	std::string line;
+	if (journal)
+		line += "<" + std::to_string(syslog_priority(level)) + ">";
+	else if (timestamp)
+		line += "ts=" + rfc3339(*timestamp) + " ";
+	line += "level=";
+	line += name(level);
+	line += " event=" + logfmt_value(event);
+	for (const auto &[key, value] : fields)
+		line += " " + logfmt_key(key) + "=" + logfmt_value(value);
+	line += '\n';
+	return line;
+}
+
+void Logger::log(dmm::LogLevel level, std::string_view event, const LogFields &fields)
+{
+	if (!enabled(level))
+		return;
+	const std::string line = format_log_line(level, event, fields, dmm::WallClock::now(), journal_);
+	// One write per line, so that lines from a crash handler or a child
+	// never interleave inside one.
+	std::fwrite(line.data(), 1, line.size(), out_);
+	std::fflush(out_);
+}
+
+bool stderr_is_journal()
+{
+	const char *stream = std::getenv("JOURNAL_STREAM");
+	if (stream == nullptr)
+		return false;
+	unsigned long long device = 0, inode = 0;
+	if (std::sscanf(stream, "%llu:%llu", &device, &inode) != 2)
+		return false;
+	struct stat st {};
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return static_cast<unsigned long long>(st.st_dev) == device && static_cast<unsigned long long>(st.st_ino) == inode;
+}
+
+} // namespace dlif::daemon

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// dlifd's log: one logfmt line per event on stderr,
+//   level=info event=mh.received type=PBU src=2001:db8::11 seq=7 flags=APD ...
+// with the syslog priority as a "<N>" prefix instead of a timestamp when
+// stderr is connected to the journal (JOURNAL_STREAM names it), so that
+// journald files each line under its level. The formatting is pure and
+// tested; Logger only adds the clock and the write.
+#pragma once
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dlif/dmm/io.hpp"
+#include "dlif/dmm/types.hpp"
+
+namespace dlif::daemon {
+
+using LogFields = std::vector<std::pair<std::string, std::string>>;
+
+// RFC 5424 severities: debug 7, info 6, notice 5, warning 4, error 3.
+int syslog_priority(dmm::LogLevel level) noexcept;
+
+// A logfmt value: bare when it is a plain word, otherwise in double quotes
+// with '"', '\' and control characters escaped.
+std::string logfmt_value(std::string_view value);
+
+// One line, newline included. `timestamp` (RFC 3339, UTC, milliseconds)
+// is written first when given; `journal` puts "<N>" in front instead.
+std::string format_log_line(dmm::LogLevel level, std::string_view event, const LogFields &fields,
+			    std::optional<dmm::WallTime> timestamp, bool journal);
+
+std::string rfc3339(dmm::WallTime time);
+
+class Logger {
+public:
+	// journal: whether stderr is the journal (see stderr_is_journal()).
+	explicit Logger(std::FILE *out = stderr, bool journal = false) : out_(out), journal_(journal) {}
+
+	void set_level(dmm::LogLevel level) noexcept { threshold_ = level; }
+	dmm::LogLevel level() const noexcept { return threshold_; }
+	bool enabled(dmm::LogLevel level) const noexcept { return level >= threshold_; }
+
+	void log(dmm::LogLevel level, std::string_view event, const LogFields &fields = {});
+	void log(const dmm::Log &entry) { log(entry.level, entry.event, entry.fields); }
+
+	void debug(std::string_view event, const LogFields &fields = {}) { log(dmm::LogLevel::debug, event, fields); }
+	void info(std::string_view event, const LogFields &fields = {}) { log(dmm::LogLevel::info, event, fields); }
+	void notice(std::string_view event, const LogFields &fields = {}) { log(dmm::LogLevel::notice, event, fields); }
+	void warning(std::string_view event, const LogFields &fields = {}) { log(dmm::LogLevel::warning, event, fields); }
+	void error(std::string_view event, const LogFields &fields = {}) { log(dmm::LogLevel::error, event, fields); }
+
+private:
+	std::FILE *out_;
+	bool journal_;
+	dmm::LogLevel threshold_ = dmm::LogLevel::info;
+};
+
+// systemd sets JOURNAL_STREAM to "DEVICE:INODE" of the stream it connected
+// to stderr; the variable alone may be inherited by a child whose stderr
+// was redirected, so the device and inode are compared.
+bool stderr_is_journal();
+
+} // namespace dlif::daemon

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "reconcile.hpp"
+
+#include <algorithm>
+
+namespace dlif::daemon {
+
+std::vector<KernelAddress> wanted_addresses(const dmm::InstallDlif &dlif)
+{
+	std::vector<KernelAddress> addresses;
+	addresses.push_back(KernelAddress{dlif.identity.link_local, 64});
+	for (const auto &prefix : dlif.prefixes) {
+		KernelAddress router{dmm::router_address_in(prefix), prefix.length};
+		if (std::find(addresses.begin(), addresses.end(), router) == addresses.end())
+			addresses.push_back(router);
+	}
+	return addresses;
+}
+
+DlifPlan plan_dlif(const dmm::InstallDlif &wanted, const std::optional<KernelLink> &current,
+		   const std::vector<KernelAddress> &current_addresses)
+{
+	DlifPlan plan;
+	const auto addresses = wanted_addresses(wanted);
+	if (!current) {
+		plan.create = true;
+		plan.bring_up = true;
+		plan.add_addresses = addresses;
+		return plan;
+	}
+	if (!current->is_dlif()) {
+		plan.conflict = "a " + (current->kind.empty() ? std::string("non-dlif") : current->kind) +
+				" link named " + wanted.name + " exists";
+		plan.configure = false;
+		return plan;
+	}
+	if (current->lower != wanted.lower) {
+		// The lower device of a link cannot change: the only case where
+		// a DLIF is deleted to install it.
+		plan.recreate = true;
+		plan.bring_up = true;
+		plan.add_addresses = addresses;
+		return plan;
+	}
+	if (current->mac != wanted.identity.mac)
+		plan.update.mac = wanted.identity.mac;
+	if (current->mn != wanted.mn)
+		plan.update.mn = wanted.mn;
+	if (current->maar != wanted.anchoring_maar)
+		plan.update.maar = wanted.anchoring_maar;
+	plan.bring_up = !current->up;
+	for (const auto &address : addresses)
+		if (std::find(current_addresses.begin(), current_addresses.end(), address) == current_addresses.end())
+			plan.add_addresses.push_back(address);
+	// Whatever else is on it (a prefix it no longer has, a link-local
+	// the kernel generated before addr_gen_mode was set) goes.
+	for (const auto &address : current_addresses)
+		if (std::find(addresses.begin(), addresses.end(), address) == addresses.end())
+			plan.remove_addresses.push_back(address);
+	return plan;
+}
+
+KernelEntry to_kernel_entry(const dmm::InstallEntry &entry)
+{
+	return KernelEntry{entry.prefix.masked(), entry.role, entry.peer, entry.dlif};
+}
+
+Wanted wanted_by(const dmm::Actions &actions)
+{
+	Wanted wanted;
+	for (const auto &action : actions) {
+		if (const auto *install = std::get_if<dmm::InstallDlif>(&action)) {
+			if (std::find(wanted.dlifs.begin(), wanted.dlifs.end(), install->name) == wanted.dlifs.end())
+				wanted.dlifs.push_back(install->name);
+		} else if (const auto *remove = std::get_if<dmm::RemoveDlif>(&action)) {
+			std::erase(wanted.dlifs, remove->name);
+		} else if (const auto *entry = std::get_if<dmm::InstallEntry>(&action)) {
+			const auto prefix = entry->prefix.masked();
+			if (std::find(wanted.entries.begin(), wanted.entries.end(), prefix) == wanted.entries.end())
+				wanted.entries.push_back(prefix);
+		} else if (const auto *remove_entry = std::get_if<dmm::RemoveEntry>(&action)) {
+			std::erase(wanted.entries, remove_entry->prefix.masked());
+		}
+	}
+	return wanted;
+}
+
+ReconcilePlan plan_reconcile(const Wanted &wanted, const std::vector<KernelLink> &kernel_dlifs,
+			     const std::vector<KernelEntry> &kernel_entries, const Scope &scope)
+{
+	ReconcilePlan plan;
+	auto wanted_dlif = [&](const std::string &name) {
+		return std::find(wanted.dlifs.begin(), wanted.dlifs.end(), name) != wanted.dlifs.end();
+	};
+	auto wanted_entry = [&](const dmm::Ipv6Prefix &prefix) {
+		return std::find(wanted.entries.begin(), wanted.entries.end(), prefix.masked()) != wanted.entries.end();
+	};
+	std::set<std::string> ours;
+	for (const auto &link : kernel_dlifs) {
+		if (!link.is_dlif())
+			continue;
+		if (wanted_dlif(link.name)) {
+			plan.keep_dlifs.push_back(link.name);
+			ours.insert(link.name);
+		} else if (scope.lowers.contains(link.lower)) {
+			plan.remove_dlifs.push_back(link.name);
+			ours.insert(link.name);
+		} else {
+			plan.foreign_dlifs.push_back(link.name);
+		}
+	}
+	for (const auto &name : wanted.dlifs)
+		if (std::find(plan.keep_dlifs.begin(), plan.keep_dlifs.end(), name) == plan.keep_dlifs.end())
+			plan.create_dlifs.push_back(name);
+
+	for (const auto &entry : kernel_entries) {
+		if (wanted_entry(entry.prefix)) {
+			plan.keep_entries.push_back(entry.prefix);
+			continue;
+		}
+		const bool our_dlif = entry.dlif && ours.contains(*entry.dlif);
+		const bool our_peer = entry.peer && scope.peers.contains(*entry.peer);
+		// A local-export entry open to every peer is how a MAAR exports
+		// its Local Prefixes: the daemon manages those too.
+		const bool our_export = entry.role == dmm::TunnelRole::local_export && !entry.peer && !entry.dlif;
+		if (our_dlif || our_peer || our_export)
+			plan.remove_entries.push_back(entry.prefix);
+		else
+			plan.foreign_entries.push_back(entry.prefix);
+	}
+	for (const auto &prefix : wanted.entries)
+		if (std::find(plan.keep_entries.begin(), plan.keep_entries.end(), prefix) == plan.keep_entries.end())
+			plan.create_entries.push_back(prefix);
+	return plan;
+}
+
+} // namespace dlif::daemon

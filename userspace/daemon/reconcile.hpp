@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The decisions that bring the kernel to what a core wants, as pure
+// functions of the wanted state and what the kernel reports, so that the
+// rules are tested without a kernel:
+//
+// * plan_dlif(): InstallDlif is idempotent. A missing DLIF is created; an
+//   existing one is changed in place (MAC, node, anchoring MAAR, up,
+//   addresses) and never deleted, so that a flow through it survives a
+//   daemon restart. Only a DLIF on another lower device must be
+//   re-created; a non-dlif link with the name is a conflict left alone.
+// * plan_reconcile(): at start, after restore(), the kernel's DLIFs and
+//   entries that the restored state does not own are removed, owned ones
+//   are kept as they are, and what is not in the kernel is created.
+//   "Ours" is scoped: DLIFs on this daemon's access (or LMA) interfaces,
+//   entries whose peer is a domain node or whose DLIF is ours, and
+//   local-export entries open to every peer; anything else in the
+//   namespace is foreign and left untouched.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dlif/dmm/io.hpp"
+#include "kernel.hpp"
+
+namespace dlif::daemon {
+
+// The addresses an InstallDlif puts on its DLIF: the identity's link-local
+// /64 and the router address (prefix::1) of each prefix with the prefix's
+// length.
+std::vector<KernelAddress> wanted_addresses(const dmm::InstallDlif &dlif);
+
+struct DlifPlan {
+	bool create = false;
+	bool recreate = false;			// delete first: it sits on another lower device
+	std::optional<std::string> conflict;	// refuse: why
+	DlifUpdate update;			// on an existing DLIF
+	bool configure = true;			// configure_ipv6 (always: cheap, idempotent)
+	bool bring_up = false;
+	std::vector<KernelAddress> add_addresses;
+	std::vector<KernelAddress> remove_addresses;
+
+	bool changes_nothing() const
+	{
+		return !create && !recreate && !conflict && update.empty() && !bring_up && add_addresses.empty() &&
+		       remove_addresses.empty();
+	}
+};
+
+DlifPlan plan_dlif(const dmm::InstallDlif &wanted, const std::optional<KernelLink> &current,
+		   const std::vector<KernelAddress> &current_addresses);
+
+KernelEntry to_kernel_entry(const dmm::InstallEntry &entry);
+
+struct Scope {
+	std::set<std::string> lowers;		// access interfaces / the LMA interface
+	std::set<dmm::Ipv6Address> peers;	// domain nodes
+};
+
+struct Wanted {
+	std::vector<std::string> dlifs;			// names, in install order
+	std::vector<dmm::Ipv6Prefix> entries;
+};
+
+// What a sequence of actions leaves installed (a later Remove cancels an
+// earlier Install).
+Wanted wanted_by(const dmm::Actions &actions);
+
+struct ReconcilePlan {
+	std::vector<std::string> keep_dlifs;
+	std::vector<std::string> create_dlifs;
+	std::vector<std::string> remove_dlifs;
+	std::vector<std::string> foreign_dlifs;
+	std::vector<dmm::Ipv6Prefix> keep_entries;
+	std::vector<dmm::Ipv6Prefix> create_entries;
+	std::vector<dmm::Ipv6Prefix> remove_entries;
+	std::vector<dmm::Ipv6Prefix> foreign_entries;
+};
+
+ReconcilePlan plan_reconcile(const Wanted &wanted, const std::vector<KernelLink> &kernel_dlifs,
+			     const std::vector<KernelEntry> &kernel_entries, const Scope &scope);
+
+} // namespace dlif::daemon

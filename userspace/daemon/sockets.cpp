@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "sockets.hpp"
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "dlif/nd/nd.hpp"
+
+#ifndef IPPROTO_MH
+#define IPPROTO_MH 135
+#endif
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+namespace dlif::daemon {
+
+namespace {
+
+nl::Error system_error(const std::string &what)
+{
+	const int code = errno;
+	return nl::make_error(code, what + ": " + std::strerror(code));
+}
+
+in6_addr to_in6(const dmm::Ipv6Address &address)
+{
+	in6_addr out{};
+	std::memcpy(out.s6_addr, address.bytes.data(), 16);
+	return out;
+}
+
+dmm::Ipv6Address from_in6(const in6_addr &address)
+{
+	dmm::Ipv6Address out;
+	std::memcpy(out.bytes.data(), address.s6_addr, 16);
+	return out;
+}
+
+bool set_int(int fd, int level, int option, int value)
+{
+	return setsockopt(fd, level, option, &value, sizeof(value)) == 0;
+}
+
+bool would_block()
+{
+	return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+} // namespace
+
+nl::Result<MhSocket> MhSocket::open(const dmm::Ipv6Address &address)
+{
+	UniqueFd fd(::socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_MH));
+	if (!fd)
+		return system_error("cannot open a raw IPPROTO_MH socket");
+	if (!set_int(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, 1))
+		return system_error("IPV6_RECVPKTINFO");
+	// The address may still be tentative (DAD) or not yet configured
+	// when the daemon starts: bind anyway, the kernel delivers once it is.
+	set_int(fd.get(), IPPROTO_IPV6, IPV6_FREEBIND, 1);
+	sockaddr_in6 local{};
+	local.sin6_family = AF_INET6;
+	local.sin6_addr = to_in6(address);
+	if (::bind(fd.get(), reinterpret_cast<const sockaddr *>(&local), sizeof(local)) < 0)
+		return system_error("cannot bind the MH socket to " + address.to_string());
+	return MhSocket(std::move(fd));
+}
+
+nl::Result<std::optional<MhSocket::Datagram>> MhSocket::receive()
+{
+	for (;;) {
+		sockaddr_in6 from{};
+		alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))];
+		iovec iov{buffer_.data(), buffer_.size()};
+		msghdr msg{};
+		msg.msg_name = &from;
+		msg.msg_namelen = sizeof(from);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = control;
+		msg.msg_controllen = sizeof(control);
+		const ssize_t n = ::recvmsg(fd_.get(), &msg, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (would_block())
+				return std::optional<Datagram>();
+			return system_error("MH receive");
+		}
+		Datagram datagram;
+		datagram.source = from_in6(from.sin6_addr);
+		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+			if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+				in6_pktinfo info;
+				std::memcpy(&info, CMSG_DATA(c), sizeof(info));
+				datagram.destination = from_in6(info.ipi6_addr);
+			}
+		}
+		datagram.bytes = std::span<const std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n));
+		return std::optional<Datagram>(datagram);
+	}
+}
+
+nl::Status MhSocket::send(const dmm::Ipv6Address &destination, std::span<const std::uint8_t> bytes)
+{
+	sockaddr_in6 to{};
+	to.sin6_family = AF_INET6;
+	to.sin6_addr = to_in6(destination);
+	for (;;) {
+		if (::sendto(fd_.get(), bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr *>(&to), sizeof(to)) >= 0)
+			return {};
+		if (errno != EINTR)
+			return system_error("MH send to " + destination.to_string());
+	}
+}
+
+nl::Result<NdSocket> NdSocket::open()
+{
+	UniqueFd fd(::socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6));
+	if (!fd)
+		return system_error("cannot open a raw ICMPv6 socket");
+	icmp6_filter filter;
+	ICMP6_FILTER_SETBLOCKALL(&filter);
+	ICMP6_FILTER_SETPASS(nd::kIcmpv6RouterSolicitation, &filter);
+	if (setsockopt(fd.get(), IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof(filter)) < 0)
+		return system_error("ICMP6_FILTER");
+	if (!set_int(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) ||
+	    !set_int(fd.get(), IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1))
+		return system_error("IPV6_RECVPKTINFO");
+	// RFC 4861 §6.1.2: hosts drop RAs whose hop limit is not 255.
+	if (!set_int(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_HOPS, nd::kNdHopLimit) ||
+	    !set_int(fd.get(), IPPROTO_IPV6, IPV6_UNICAST_HOPS, nd::kNdHopLimit))
+		return system_error("IPV6_MULTICAST_HOPS");
+	set_int(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
+	return NdSocket(std::move(fd));
+}
+
+nl::Result<std::optional<NdSocket::Solicitation>> NdSocket::receive()
+{
+	for (;;) {
+		sockaddr_in6 from{};
+		alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+		iovec iov{buffer_.data(), buffer_.size()};
+		msghdr msg{};
+		msg.msg_name = &from;
+		msg.msg_namelen = sizeof(from);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = control;
+		msg.msg_controllen = sizeof(control);
+		const ssize_t n = ::recvmsg(fd_.get(), &msg, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (would_block())
+				return std::optional<Solicitation>();
+			return system_error("ICMPv6 receive");
+		}
+		Solicitation solicitation;
+		solicitation.source = from_in6(from.sin6_addr);
+		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+			if (c->cmsg_level != IPPROTO_IPV6)
+				continue;
+			if (c->cmsg_type == IPV6_PKTINFO) {
+				in6_pktinfo info;
+				std::memcpy(&info, CMSG_DATA(c), sizeof(info));
+				solicitation.ifindex = static_cast<std::uint32_t>(info.ipi6_ifindex);
+			} else if (c->cmsg_type == IPV6_HOPLIMIT) {
+				std::memcpy(&solicitation.hop_limit, CMSG_DATA(c), sizeof(int));
+			}
+		}
+		solicitation.icmp = std::span<const std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n));
+		return std::optional<Solicitation>(solicitation);
+	}
+}
+
+nl::Status NdSocket::send_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,
+					std::span<const std::uint8_t> advertisement)
+{
+	sockaddr_in6 to{};
+	to.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
+	to.sin6_scope_id = ifindex;
+	alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
+	iovec iov{const_cast<std::uint8_t *>(advertisement.data()), advertisement.size()};
+	msghdr msg{};
+	msg.msg_name = &to;
+	msg.msg_namelen = sizeof(to);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control;
+	msg.msg_controllen = sizeof(control);
+	cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+	in6_pktinfo info{};
+	info.ipi6_addr = to_in6(source);
+	info.ipi6_ifindex = ifindex;
+	std::memcpy(CMSG_DATA(c), &info, sizeof(info));
+	for (;;) {
+		if (::sendmsg(fd_.get(), &msg, 0) >= 0)
+			return {};
+		if (errno != EINTR)
+			return system_error("RA send");
+	}
+}
+
+nl::Result<PacketSocket> PacketSocket::open(const std::string &interface)
+{
+	const unsigned ifindex = if_nametoindex(interface.c_str());
+	if (ifindex == 0)
+		return system_error("access interface " + interface);
+	UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_IPV6)));
+	if (!fd)
+		return system_error("cannot open an AF_PACKET socket");
+	auto program = nd::router_solicitation_filter();
+	sock_fprog fprog{static_cast<unsigned short>(program.size()), program.data()};
+	if (setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog)) < 0)
+		return system_error("SO_ATTACH_FILTER");
+	set_int(fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
+	sockaddr_ll address{};
+	address.sll_family = AF_PACKET;
+	address.sll_protocol = htons(ETH_P_IPV6);
+	address.sll_ifindex = static_cast<int>(ifindex);
+	if (::bind(fd.get(), reinterpret_cast<const sockaddr *>(&address), sizeof(address)) < 0)
+		return system_error("cannot bind to " + interface);
+	// RSs go to ff02::2 (33:33:00:00:00:02): make sure the NIC lets that
+	// group in even when no router role on the device joined it.
+	packet_mreq membership{};
+	membership.mr_ifindex = static_cast<int>(ifindex);
+	membership.mr_type = PACKET_MR_MULTICAST;
+	membership.mr_alen = 6;
+	const unsigned char all_routers[6] = {0x33, 0x33, 0, 0, 0, 2};
+	std::memcpy(membership.mr_address, all_routers, 6);
+	setsockopt(fd.get(), SOL_PACKET, PACKET_ADD_MEMBERSHIP, &membership, sizeof(membership));
+	return PacketSocket(std::move(fd), interface);
+}
+
+nl::Result<std::optional<std::span<const std::uint8_t>>> PacketSocket::receive()
+{
+	for (;;) {
+		const ssize_t n = ::recv(fd_.get(), buffer_.data(), buffer_.size(), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (would_block())
+				return std::optional<std::span<const std::uint8_t>>();
+			return system_error("packet receive on " + interface_);
+		}
+		return std::optional<std::span<const std::uint8_t>>(
+			std::span<const std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n)));
+	}
+}
+
+} // namespace dlif::daemon

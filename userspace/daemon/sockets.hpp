@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The daemon's sockets, each an owned, non-blocking fd:
+//   MhSocket      raw IPPROTO_MH bound to the node's address; the kernel
+//                 computes and verifies the MH checksum (R155);
+//                 IPV6_PKTINFO tells the destination of what arrives.
+//   NdSocket      raw ICMPv6 that lets in only Router Solicitations
+//                 (ICMP6_FILTER), with the receiving DLIF's ifindex, and
+//                 sends each DLIF's RA from its link-local address with hop
+//                 limit 255 to ff02::1 (the DLIF unicasts it at layer 2).
+//   PacketSocket  AF_PACKET on one access interface with a BPF filter for
+//                 Router Solicitations: the Ethernet source names a new
+//                 node even when its IPv6 source is unspecified.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dlif/dmm/types.hpp"
+#include "dlif/nl/result.hpp"
+#include "fd.hpp"
+
+namespace dlif::daemon {
+
+class MhSocket {
+public:
+	static nl::Result<MhSocket> open(const dmm::Ipv6Address &address);
+	int fd() const noexcept { return fd_.get(); }
+
+	struct Datagram {
+		dmm::Ipv6Address source;
+		dmm::Ipv6Address destination;
+		std::span<const std::uint8_t> bytes;	// valid until the next receive
+	};
+	// nullopt when nothing is waiting.
+	nl::Result<std::optional<Datagram>> receive();
+	nl::Status send(const dmm::Ipv6Address &destination, std::span<const std::uint8_t> bytes);
+
+private:
+	explicit MhSocket(UniqueFd fd) : fd_(std::move(fd)), buffer_(65536) {}
+	UniqueFd fd_;
+	std::vector<std::uint8_t> buffer_;
+};
+
+class NdSocket {
+public:
+	static nl::Result<NdSocket> open();
+	int fd() const noexcept { return fd_.get(); }
+
+	struct Solicitation {
+		std::uint32_t ifindex = 0;
+		dmm::Ipv6Address source;
+		int hop_limit = -1;
+		std::span<const std::uint8_t> icmp;	// valid until the next receive
+	};
+	nl::Result<std::optional<Solicitation>> receive();
+	nl::Status send_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,
+				      std::span<const std::uint8_t> advertisement);
+
+private:
+	explicit NdSocket(UniqueFd fd) : fd_(std::move(fd)), buffer_(2048) {}
+	UniqueFd fd_;
+	std::vector<std::uint8_t> buffer_;
+};
+
+class PacketSocket {
+public:
+	static nl::Result<PacketSocket> open(const std::string &interface);
+	int fd() const noexcept { return fd_.get(); }
+	const std::string &interface() const noexcept { return interface_; }
+
+	nl::Result<std::optional<std::span<const std::uint8_t>>> receive();
+
+private:
+	PacketSocket(UniqueFd fd, std::string interface)
+		: fd_(std::move(fd)), interface_(std::move(interface)), buffer_(2048)
+	{
+	}
+	UniqueFd fd_;
+	std::string interface_;
+	std::vector<std::uint8_t> buffer_;
+};
+
+} // namespace dlif::daemon
