@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The cores behind ProtocolCore: finding a node by MN-ID or MAC in their
+// views, and a CMD and a MAAR core answering the daemon's calls.
+#include <gtest/gtest.h>
+
+#include "config.hpp"
+#include "core.hpp"
+
+namespace dlif::daemon {
+namespace {
+
+TEST(FindMobileNode, ByNaiMacOrDerivedNai)
+{
+	const nlohmann::json nodes = nlohmann::json::parse(R"([
+		{"mn":"alice@example.net","mn_mac":"02:00:00:00:00:0a"},
+		{"mn":"02-00-00-00-00-0b@dlif.example","mac":"02:00:00:00:00:0b"},
+		{"mn":"02-00-00-00-00-0c@dlif.example"}
+	])");
+	EXPECT_EQ((*find_mobile_node(nodes, "alice@example.net", "dlif.example"))["mn"], "alice@example.net");
+	EXPECT_EQ((*find_mobile_node(nodes, "02:00:00:00:00:0A", "dlif.example"))["mn"], "alice@example.net");
+	EXPECT_EQ((*find_mobile_node(nodes, "02:00:00:00:00:0b", "dlif.example"))["mac"], "02:00:00:00:00:0b");
+	EXPECT_EQ((*find_mobile_node(nodes, "02:00:00:00:00:0c", "dlif.example"))["mn"],
+		  "02-00-00-00-00-0c@dlif.example");
+	EXPECT_FALSE(find_mobile_node(nodes, "bob", "dlif.example"));
+	EXPECT_FALSE(find_mobile_node(nlohmann::json::object(), "bob", "dlif.example"));
+}
+
+Config config_of(const char *text)
+{
+	auto config = config_from_toml(text, "t.toml");
+	EXPECT_TRUE(config) << (config ? "" : config.error().to_string());
+	return *config;
+}
+
+TEST(Cores, CmdStartsEmptyAndRoundTripsItsSnapshot)
+{
+	auto core = make_core(config_of(R"([daemon]
+role = "cmd"
+[domain]
+maars = ["2001:db8::1"]
+[cmd]
+address = "2001:db8::100"
+)"));
+	const dmm::TimePoint now{std::chrono::seconds(10)};
+	core->set_wall_clock(now, dmm::WallTime(std::chrono::seconds(1700000000)));
+	core->start(now);
+	EXPECT_EQ(core->mobile_node_count(), 0u);
+	EXPECT_TRUE(core->mobile_nodes(now).is_array());
+	const std::string snapshot = core->snapshot();
+	auto restored = core->restore(snapshot, now);
+	ASSERT_TRUE(restored) << restored.error();
+	EXPECT_EQ(core->snapshot(), snapshot);
+	EXPECT_FALSE(core->restore("not json", now));
+}
+
+TEST(Cores, MaarAttachesANodeAndShowsIt)
+{
+	auto core = make_core(config_of(R"([daemon]
+role = "maar"
+[domain]
+maars = ["2001:db8::1", "2001:db8::2"]
+[maar]
+address = "2001:db8::1"
+cmd = "2001:db8::100"
+access_interfaces = ["eth1"]
+prefix_pool = "2001:db8:1000::/48"
+)"));
+	const dmm::TimePoint now{std::chrono::seconds(10)};
+	core->set_wall_clock(now, dmm::WallTime(std::chrono::seconds(1700000000)));
+	core->start(now);
+	const auto mac = *dmm::Mac::from_string("02:00:00:00:00:01");
+	const dmm::Actions actions = core->handle(dmm::MnAttached{mac, "eth1"}, now);
+	bool sent_pbu = false;
+	for (const auto &action : actions)
+		if (const auto *send = std::get_if<dmm::SendMh>(&action))
+			sent_pbu = sent_pbu || (send->destination.to_string() == "2001:db8::100");
+	EXPECT_TRUE(sent_pbu);
+	EXPECT_EQ(core->mobile_node_count(), 1u);
+	auto node = find_mobile_node(core->mobile_nodes(now), "02:00:00:00:00:01", "dlif.example");
+	ASSERT_TRUE(node);
+	EXPECT_EQ((*node)["mac"], "02:00:00:00:00:01");
+}
+
+} // namespace
+} // namespace dlif::daemon

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The executor against an in-memory kernel: InstallDlif idempotence (a
+// second install changes nothing), in-place changes, removal, entries
+// not re-installed when unchanged, kernel errors logged and counted, and
+// the start-up reconciliation.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "executor.hpp"
+#include "fixtures.hpp"
+
+namespace dlif::daemon {
+namespace {
+
+using namespace test;
+
+const dmm::TimePoint t0{std::chrono::seconds(100)};
+
+class RecordingSender final : public MhSender {
+public:
+	void send(const dmm::Ipv6Address &destination, const mh::Message &message) override
+	{
+		sent.emplace_back(destination, message);
+	}
+	std::vector<std::pair<dmm::Ipv6Address, mh::Message>> sent;
+};
+
+class ExecutorTest : public testing::Test {
+protected:
+	ExecutorTest() : log_file_(open_memstream(&log_text_, &log_size_)), log_(log_file_, false), ra_(RaTiming{})
+	{
+		log_.set_level(dmm::LogLevel::debug);
+		executor_ = std::make_unique<Executor>(&kernel_, sender_, timers_, ra_, log_);
+		executor_->on_state_changed([this] { ++state_changes_; });
+	}
+	~ExecutorTest() override
+	{
+		std::fclose(log_file_);
+		std::free(log_text_);
+	}
+
+	std::string log() const
+	{
+		std::fflush(log_file_);
+		return std::string(log_text_, log_size_);
+	}
+	void reset_calls() { kernel_.calls.clear(); }
+
+	char *log_text_ = nullptr;
+	std::size_t log_size_ = 0;
+	std::FILE *log_file_;
+	Logger log_;
+	FakeKernel kernel_;
+	RecordingSender sender_;
+	TimerHeap timers_;
+	RaEngine ra_;
+	std::unique_ptr<Executor> executor_;
+	int state_changes_ = 0;
+};
+
+using Calls = std::vector<std::string>;
+
+TEST_F(ExecutorTest, InstallDlifCreatesConfiguresAndStartsAdvertising)
+{
+	const auto dlif = dlif_install();
+	executor_->apply(dmm::Actions{dlif}, t0);
+	const std::string ll = dlif.identity.link_local.to_string();
+	EXPECT_EQ(kernel_.calls, (Calls{"create mn1mar1", "ipv6 mn1mar1", "up mn1mar1", "add mn1mar1 " + ll + "/64",
+					"add mn1mar1 2001:db8:1:1::1/64"}));
+	EXPECT_TRUE(kernel_.links.at("mn1mar1").up);
+	EXPECT_TRUE(executor_->has_dlif("eth1", dlif.mn));
+	EXPECT_FALSE(executor_->has_dlif("eth2", dlif.mn));
+	EXPECT_NE(ra_.find("mn1mar1"), nullptr);
+	EXPECT_EQ(ra_.next_deadline(), t0);
+	EXPECT_EQ(executor_->counters().at("dlifs_created"), 1u);
+	EXPECT_NE(log().find("event=dlif.created dlif=mn1mar1"), std::string::npos);
+}
+
+TEST_F(ExecutorTest, InstallDlifTwiceChangesNothingTheSecondTime)
+{
+	executor_->apply(dmm::Actions{dlif_install()}, t0);
+	reset_calls();
+	executor_->apply(dmm::Actions{dlif_install()}, t0 + 1s);
+	// Only the idempotent IPv6 settings are written again.
+	EXPECT_EQ(kernel_.calls, Calls{"ipv6 mn1mar1"});
+	EXPECT_NE(log().find("event=dlif.unchanged"), std::string::npos);
+}
+
+TEST_F(ExecutorTest, AnExistingDlifOfAPreviousRunIsAdoptedNotRecreated)
+{
+	const auto dlif = dlif_install();
+	executor_->apply(dmm::Actions{dlif}, t0);
+	// A new daemon (executor) finds the same DLIF; its node has a new
+	// prefix in the wanted state.
+	Executor fresh(&kernel_, sender_, timers_, ra_, log_);
+	reset_calls();
+	dmm::InstallDlif moved = dlif;
+	moved.prefixes = {prefix("2001:db8:1:9::/64")};
+	fresh.apply(dmm::Actions{moved}, t0);
+	EXPECT_EQ(kernel_.calls, (Calls{"ipv6 mn1mar1", "del mn1mar1 2001:db8:1:1::1/64", "add mn1mar1 2001:db8:1:9::1/64"}));
+}
+
+TEST_F(ExecutorTest, ANodeChangeIsAnInPlaceUpdate)
+{
+	executor_->apply(dmm::Actions{dlif_install()}, t0);
+	reset_calls();
+	executor_->apply(dmm::Actions{dlif_install("mn1mar1", "02:00:00:00:00:42")}, t0);
+	EXPECT_EQ(kernel_.calls, (Calls{"update mn1mar1", "ipv6 mn1mar1"}));
+	EXPECT_EQ(kernel_.links.at("mn1mar1").mn, mac("02:00:00:00:00:42"));
+	EXPECT_FALSE(executor_->has_dlif("eth1", mac("02:00:00:00:00:01")));
+	EXPECT_TRUE(executor_->has_dlif("eth1", mac("02:00:00:00:00:42")));
+}
+
+TEST_F(ExecutorTest, RemoveDlifStopsAdvertisingAndDeletes)
+{
+	executor_->apply(dmm::Actions{dlif_install(), dmm::RemoveDlif{"mn1mar1"}}, t0);
+	EXPECT_FALSE(kernel_.links.contains("mn1mar1"));
+	EXPECT_EQ(ra_.find("mn1mar1"), nullptr);
+	EXPECT_FALSE(executor_->has_dlif("eth1", mac("02:00:00:00:00:01")));
+	// Removing what is already gone is not an error.
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar1"}}, t0);
+	EXPECT_EQ(executor_->counters().count("netlink_errors"), 0u);
+}
+
+TEST_F(ExecutorTest, EntriesAreReplacedOnlyWhenTheyChange)
+{
+	const dmm::InstallEntry entry{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+				      "mn1mar1"};
+	executor_->apply(dmm::Actions{dlif_install(), entry}, t0);
+	reset_calls();
+	executor_->apply(dmm::Actions{entry}, t0);
+	EXPECT_EQ(kernel_.calls, Calls{});
+	dmm::InstallEntry moved = entry;
+	moved.peer = address("2001:db8::3");
+	executor_->apply(dmm::Actions{moved}, t0);
+	EXPECT_EQ(kernel_.calls, Calls{"entry 2001:db8:1:1::/64"});
+	EXPECT_EQ(kernel_.table.at(0).peer, address("2001:db8::3"));
+	executor_->apply(dmm::Actions{dmm::RemoveEntry{prefix("2001:db8:1:1::/64")}}, t0);
+	EXPECT_TRUE(kernel_.table.empty());
+	EXPECT_TRUE(executor_->entries().empty());
+}
+
+TEST_F(ExecutorTest, KernelErrorsAreLoggedWithTheKernelsWordsAndCounted)
+{
+	kernel_.set_failure("create", EADDRINUSE);
+	executor_->apply(dmm::Actions{dlif_install()}, t0);
+	EXPECT_EQ(executor_->counters().at("netlink_errors"), 1u);
+	EXPECT_NE(log().find("level=error event=dlif.create.failed dlif=mn1mar1 lower=eth1 mn=02:00:00:00:00:01 "
+			     "error=\"fake failure of create mn1mar1\" errno=98"),
+		  std::string::npos)
+		<< log();
+	EXPECT_EQ(ra_.find("mn1mar1"), nullptr);
+	kernel_.failures.clear();
+	kernel_.set_failure("entry", EINVAL);
+	executor_->apply(dmm::Actions{dmm::InstallEntry{prefix("2001:db8::/64"), dmm::TunnelRole::serving,
+							address("2001:db8::2"), std::nullopt}},
+			 t0);
+	EXPECT_EQ(executor_->counters().at("netlink_errors"), 2u);
+	EXPECT_TRUE(executor_->entries().empty());
+}
+
+TEST_F(ExecutorTest, ANonDlifLinkWithTheNameIsNotTouched)
+{
+	KernelLink dummy;
+	dummy.name = "mn1mar1";
+	dummy.kind = "dummy";
+	kernel_.add_link(dummy);
+	executor_->apply(dmm::Actions{dlif_install()}, t0);
+	EXPECT_EQ(kernel_.calls, Calls{});
+	EXPECT_EQ(executor_->counters().at("dlif_conflicts"), 1u);
+}
+
+TEST_F(ExecutorTest, TimersMessagesStateAndLogs)
+{
+	mh::ProxyBindingUpdate pbu;
+	pbu.sequence = 9;
+	executor_->apply(dmm::Actions{dmm::StartTimer{1, 5s}, dmm::StartTimer{2, 1s}, dmm::StopTimer{2},
+				      dmm::SendMh{address("2001:db8::100"), pbu}, dmm::StateChanged{},
+				      dmm::Log{dmm::LogLevel::notice, "core.said", {{"k", "v"}}}},
+			 t0);
+	EXPECT_EQ(timers_.deadline(1), t0 + 5s);
+	EXPECT_FALSE(timers_.running(2));
+	ASSERT_EQ(sender_.sent.size(), 1u);
+	EXPECT_EQ(sender_.sent[0].first, address("2001:db8::100"));
+	EXPECT_EQ(state_changes_, 1);
+	EXPECT_NE(log().find("level=notice event=core.said k=v"), std::string::npos);
+}
+
+TEST_F(ExecutorTest, NoKernelForTheRoleIsAnErrorNotACrash)
+{
+	Executor without(nullptr, sender_, timers_, ra_, log_);
+	without.apply(dmm::Actions{dlif_install(), dmm::InstallEntry{prefix("2001:db8::/64"), dmm::TunnelRole::anchor,
+								    address("2001:db8::2"), "mn1mar1"}},
+		      t0);
+	EXPECT_EQ(without.counters().at("kernel_unavailable"), 2u);
+}
+
+TEST_F(ExecutorTest, ReconcileKeepsWhatTheRestoredStateOwnsAndRemovesTheRest)
+{
+	// What a previous run left: two DLIFs and their entries.
+	const auto kept = dlif_install("mn1mar1");
+	const auto stale = dlif_install("mn2mar1", "02:00:00:00:00:02");
+	const dmm::InstallEntry kept_entry{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+					   "mn1mar1"};
+	const dmm::InstallEntry stale_entry{prefix("2001:db8:1:2::/64"), dmm::TunnelRole::anchor,
+					    address("2001:db8::2"), "mn2mar1"};
+	executor_->apply(dmm::Actions{kept, stale, kept_entry, stale_entry}, t0);
+
+	// The restarted daemon's core re-issues only mn1mar1 and its entry.
+	Executor restarted(&kernel_, sender_, timers_, ra_, log_);
+	reset_calls();
+	Scope scope;
+	scope.lowers = {"eth1"};
+	scope.peers = {address("2001:db8::2")};
+	const auto plan = restarted.reconcile(dmm::Actions{kept, kept_entry}, scope, t0 + 10s);
+	EXPECT_EQ(plan.keep_dlifs, std::vector<std::string>{"mn1mar1"});
+	EXPECT_EQ(plan.remove_dlifs, std::vector<std::string>{"mn2mar1"});
+	// Kept as they are: no create, no entry replacement, no address change.
+	EXPECT_EQ(kernel_.calls, (Calls{"unentry 2001:db8:1:2::/64", "delete mn2mar1", "ipv6 mn1mar1"}));
+	EXPECT_TRUE(kernel_.links.contains("mn1mar1"));
+	EXPECT_EQ(kernel_.table.size(), 1u);
+	EXPECT_EQ(restarted.dlifs().size(), 1u);
+	EXPECT_EQ(restarted.entries().size(), 1u);
+	EXPECT_NE(log().find("event=reconcile.done dlifs_kept=1 dlifs_created=0 dlifs_removed=1 entries_kept=1"),
+		  std::string::npos);
+}
+
+} // namespace
+} // namespace dlif::daemon

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Shared test data for the daemon tests: addresses, a DLIF install, and an
+// in-memory kernel that records what it was asked to do.
+#pragma once
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dlif/dmm/types.hpp"
+#include "kernel.hpp"
+
+namespace dlif::daemon::test {
+
+using namespace std::chrono_literals;
+
+inline dmm::Ipv6Address address(const char *text)
+{
+	return *dmm::Ipv6Address::from_string(text);
+}
+
+inline dmm::Ipv6Prefix prefix(const char *text)
+{
+	return *dmm::Ipv6Prefix::from_string(text);
+}
+
+inline dmm::Mac mac(const char *text)
+{
+	return *dmm::Mac::from_string(text);
+}
+
+// The DLIF a MAAR 2001:db8::1 installs for node 02:00:00:00:00:01 on eth1.
+inline dmm::InstallDlif dlif_install(const char *name = "mn1mar1", const char *node = "02:00:00:00:00:01")
+{
+	dmm::InstallDlif dlif;
+	dlif.name = name;
+	dlif.lower = "eth1";
+	dlif.mn = mac(node);
+	dlif.anchoring_maar = address("2001:db8::1");
+	dlif.identity = dmm::derive_dlif_identity(dlif.anchoring_maar, dmm::MnId{"mn1@dlif.example"});
+	dlif.prefixes = {prefix("2001:db8:1:1::/64")};
+	dlif.ra.router_lifetime = 1800s;
+	dlif.ra.prefixes.push_back({dlif.prefixes[0], 3600s, 1800s});
+	return dlif;
+}
+
+// A kernel in memory: links, addresses per link, entries; every call is
+// recorded as a line ("create mn1mar1", "up mn1mar1", ...). A call can be
+// made to fail with set_failure(prefix of the line, errno).
+class FakeKernel final : public Kernel {
+public:
+	std::map<std::string, KernelLink> links;
+	std::map<std::string, std::vector<KernelAddress>> addrs;
+	std::vector<KernelEntry> table;
+	std::vector<std::string> calls;
+	std::map<std::string, int> failures;
+
+	void set_failure(const std::string &call, int code) { failures[call] = code; }
+
+	Status record(const std::string &call)
+	{
+		calls.push_back(call);
+		for (const auto &[prefix, code] : failures)
+			if (call.starts_with(prefix))
+				return nl::make_error(code, "fake failure of " + call);
+		return {};
+	}
+
+	void add_link(KernelLink link) { links[link.name] = std::move(link); }
+
+	Result<std::vector<KernelLink>> dlifs() override
+	{
+		std::vector<KernelLink> out;
+		for (const auto &[name, link] : links)
+			if (link.is_dlif())
+				out.push_back(link);
+		return out;
+	}
+	Result<std::optional<KernelLink>> link(const std::string &name) override
+	{
+		auto it = links.find(name);
+		return it == links.end() ? std::optional<KernelLink>() : std::optional<KernelLink>(it->second);
+	}
+	Result<std::vector<KernelAddress>> addresses(const std::string &dlif) override { return addrs[dlif]; }
+	Status create_dlif(const DlifCreate &create) override
+	{
+		if (auto status = record("create " + create.name); !status)
+			return status;
+		if (links.contains(create.name))
+			return nl::make_error(EEXIST, "exists");
+		KernelLink link;
+		link.name = create.name;
+		link.ifindex = static_cast<std::uint32_t>(100 + links.size());
+		link.kind = "dlif";
+		link.lower = create.lower;
+		link.mac = create.mac;
+		link.mn = create.mn;
+		link.maar = create.maar;
+		links[create.name] = link;
+		return {};
+	}
+	Status update_dlif(const std::string &name, const DlifUpdate &update) override
+	{
+		if (auto status = record("update " + name); !status)
+			return status;
+		KernelLink &link = links.at(name);
+		if (update.mac)
+			link.mac = *update.mac;
+		if (update.mn)
+			link.mn = *update.mn;
+		if (update.maar)
+			link.maar = *update.maar;
+		return {};
+	}
+	Status configure_ipv6(const std::string &name) override
+	{
+		if (auto status = record("ipv6 " + name); !status)
+			return status;
+		links.at(name).addr_gen_none = true;
+		return {};
+	}
+	Status set_up(const std::string &name) override
+	{
+		if (auto status = record("up " + name); !status)
+			return status;
+		links.at(name).up = true;
+		return {};
+	}
+	Status delete_dlif(const std::string &name) override
+	{
+		if (auto status = record("delete " + name); !status)
+			return status;
+		if (links.erase(name) == 0)
+			return nl::make_error(ENODEV, "no device");
+		addrs.erase(name);
+		std::erase_if(table, [&](const KernelEntry &entry) { return entry.dlif == name; });
+		return {};
+	}
+	Status add_address(const std::string &dlif, const KernelAddress &address) override
+	{
+		if (auto status = record("add " + dlif + " " + address.address.to_string() + "/" +
+					 std::to_string(address.prefix_length));
+		    !status)
+			return status;
+		addrs[dlif].push_back(address);
+		return {};
+	}
+	Status delete_address(const std::string &dlif, const KernelAddress &address) override
+	{
+		if (auto status = record("del " + dlif + " " + address.address.to_string() + "/" +
+					 std::to_string(address.prefix_length));
+		    !status)
+			return status;
+		std::erase(addrs[dlif], address);
+		return {};
+	}
+	Result<std::vector<KernelEntry>> entries() override { return table; }
+	Status replace_entry(const KernelEntry &entry) override
+	{
+		if (auto status = record("entry " + entry.prefix.to_string()); !status)
+			return status;
+		std::erase_if(table, [&](const KernelEntry &e) { return e.prefix == entry.prefix; });
+		table.push_back(entry);
+		return {};
+	}
+	Status remove_entry(const dmm::Ipv6Prefix &prefix) override
+	{
+		if (auto status = record("unentry " + prefix.to_string()); !status)
+			return status;
+		const auto before = table.size();
+		std::erase_if(table, [&](const KernelEntry &e) { return e.prefix == prefix; });
+		if (table.size() == before)
+			return nl::make_error(ENOENT, "no entry");
+		return {};
+	}
+};
+
+} // namespace dlif::daemon::test

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The log line format: logfmt, with a timestamp on a terminal and the
+// syslog priority prefix for journald.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "log.hpp"
+
+namespace dlif::daemon {
+namespace {
+
+TEST(Log, LogfmtValuesAreQuotedOnlyWhenNeeded)
+{
+	EXPECT_EQ(logfmt_value("2001:db8::1"), "2001:db8::1");
+	EXPECT_EQ(logfmt_value(""), "\"\"");
+	EXPECT_EQ(logfmt_value("PBU seq=7 flags=APD"), "\"PBU seq=7 flags=APD\"");
+	EXPECT_EQ(logfmt_value("nai:\"mn1\""), "\"nai:\\\"mn1\\\"\"");
+	EXPECT_EQ(logfmt_value("a\\b"), "\"a\\\\b\"");
+	EXPECT_EQ(logfmt_value("line\nbreak"), "\"line\\nbreak\"");
+	EXPECT_EQ(logfmt_value(std::string_view("\x01", 1)), "\"\\x01\"");
+}
+
+TEST(Log, LineWithTimestamp)
+{
+	const dmm::WallTime at{std::chrono::milliseconds(1700000000123)};
+	EXPECT_EQ(format_log_line(dmm::LogLevel::info, "pbu.received", {{"mn", "mn1@dlif.example"}, {"seq", "7"}}, at, false),
+		  "ts=2023-11-14T22:13:20.123Z level=info event=pbu.received mn=mn1@dlif.example seq=7\n");
+}
+
+TEST(Log, JournalLinesCarryThePriorityInstead)
+{
+	const dmm::WallTime at{std::chrono::milliseconds(0)};
+	EXPECT_EQ(format_log_line(dmm::LogLevel::warning, "x", {}, at, true), "<4>level=warning event=x\n");
+	EXPECT_EQ(format_log_line(dmm::LogLevel::error, "x", {}, std::nullopt, true), "<3>level=error event=x\n");
+	EXPECT_EQ(format_log_line(dmm::LogLevel::debug, "x", {}, std::nullopt, true), "<7>level=debug event=x\n");
+	EXPECT_EQ(format_log_line(dmm::LogLevel::notice, "x", {}, std::nullopt, false), "level=notice event=x\n");
+}
+
+TEST(Log, KeysStayIdentifiers)
+{
+	EXPECT_EQ(format_log_line(dmm::LogLevel::info, "e", {{"a key=", "v"}}, std::nullopt, false),
+		  "level=info event=e a_key_=v\n");
+}
+
+TEST(Log, LoggerFiltersByLevel)
+{
+	char *text = nullptr;
+	std::size_t size = 0;
+	std::FILE *out = open_memstream(&text, &size);
+	ASSERT_NE(out, nullptr);
+	{
+		Logger log(out, true);
+		log.set_level(dmm::LogLevel::notice);
+		log.info("hidden");
+		log.notice("shown", {{"k", "v"}});
+		log.log(dmm::Log{dmm::LogLevel::error, "from.core", {{"mn", "x"}}});
+		EXPECT_FALSE(log.enabled(dmm::LogLevel::debug));
+	}
+	std::fclose(out);
+	EXPECT_EQ(std::string(text, size), "<5>level=notice event=shown k=v\n<3>level=error event=from.core mn=x\n");
+	std::free(text);
+}
+
+} // namespace
+} // namespace dlif::daemon

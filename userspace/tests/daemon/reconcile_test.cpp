@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The reconciliation decisions as pure functions: what InstallDlif does
+// to an existing DLIF, and what a restarted daemon keeps, creates and
+// removes.
+#include <gtest/gtest.h>
+
+#include "fixtures.hpp"
+#include "reconcile.hpp"
+
+namespace dlif::daemon {
+namespace {
+
+using namespace test;
+
+KernelLink link_of(const dmm::InstallDlif &dlif)
+{
+	KernelLink link;
+	link.name = dlif.name;
+	link.ifindex = 7;
+	link.kind = "dlif";
+	link.lower = dlif.lower;
+	link.mac = dlif.identity.mac;
+	link.mn = dlif.mn;
+	link.maar = dlif.anchoring_maar;
+	link.up = true;
+	link.addr_gen_none = true;
+	return link;
+}
+
+TEST(WantedAddresses, LinkLocalAndOneRouterAddressPerPrefix)
+{
+	dmm::InstallDlif dlif = dlif_install();
+	dlif.prefixes.push_back(prefix("2001:db8:2:2::/64"));
+	const auto addresses = wanted_addresses(dlif);
+	ASSERT_EQ(addresses.size(), 3u);
+	EXPECT_EQ(addresses[0], (KernelAddress{dlif.identity.link_local, 64}));
+	EXPECT_EQ(addresses[1], (KernelAddress{address("2001:db8:1:1::1"), 64}));
+	EXPECT_EQ(addresses[2], (KernelAddress{address("2001:db8:2:2::1"), 64}));
+}
+
+TEST(PlanDlif, AMissingDlifIsCreatedUpWithItsAddresses)
+{
+	const auto plan = plan_dlif(dlif_install(), std::nullopt, {});
+	EXPECT_TRUE(plan.create);
+	EXPECT_FALSE(plan.recreate);
+	EXPECT_TRUE(plan.bring_up);
+	EXPECT_EQ(plan.add_addresses.size(), 2u);
+	EXPECT_TRUE(plan.remove_addresses.empty());
+}
+
+TEST(PlanDlif, AnIdenticalDlifIsLeftAlone)
+{
+	const auto dlif = dlif_install();
+	const auto plan = plan_dlif(dlif, link_of(dlif), wanted_addresses(dlif));
+	EXPECT_TRUE(plan.changes_nothing());
+	EXPECT_FALSE(plan.create);
+}
+
+TEST(PlanDlif, AnExistingDlifIsChangedInPlaceNeverDeleted)
+{
+	dmm::InstallDlif dlif = dlif_install();
+	KernelLink current = link_of(dlif);
+	current.up = false;
+	current.mn = mac("02:00:00:00:00:99");
+	current.maar = std::nullopt;
+	current.mac = mac("02:aa:aa:aa:aa:aa");
+	std::vector<KernelAddress> addresses = wanted_addresses(dlif);
+	addresses.push_back({address("2001:db8:9:9::1"), 64});	// a prefix it no longer has
+	addresses.erase(addresses.begin());			// its link-local is missing
+	const auto plan = plan_dlif(dlif, current, addresses);
+	EXPECT_FALSE(plan.create);
+	EXPECT_FALSE(plan.recreate);
+	EXPECT_EQ(plan.update.mn, dlif.mn);
+	EXPECT_EQ(plan.update.maar, dlif.anchoring_maar);
+	EXPECT_EQ(plan.update.mac, dlif.identity.mac);
+	EXPECT_TRUE(plan.bring_up);
+	EXPECT_EQ(plan.add_addresses, (std::vector<KernelAddress>{{dlif.identity.link_local, 64}}));
+	EXPECT_EQ(plan.remove_addresses, (std::vector<KernelAddress>{{address("2001:db8:9:9::1"), 64}}));
+}
+
+TEST(PlanDlif, OnlyAnotherLowerDeviceForcesARecreation)
+{
+	dmm::InstallDlif dlif = dlif_install();
+	KernelLink current = link_of(dlif);
+	current.lower = "eth2";
+	const auto plan = plan_dlif(dlif, current, wanted_addresses(dlif));
+	EXPECT_TRUE(plan.recreate);
+	EXPECT_EQ(plan.add_addresses.size(), 2u);
+}
+
+TEST(PlanDlif, ALinkOfAnotherKindIsAConflict)
+{
+	dmm::InstallDlif dlif = dlif_install();
+	KernelLink current = link_of(dlif);
+	current.kind = "dummy";
+	const auto plan = plan_dlif(dlif, current, {});
+	ASSERT_TRUE(plan.conflict);
+	EXPECT_EQ(*plan.conflict, "a dummy link named mn1mar1 exists");
+	EXPECT_FALSE(plan.create);
+	EXPECT_FALSE(plan.configure);
+}
+
+TEST(WantedBy, ALaterRemoveCancelsAnInstall)
+{
+	dmm::InstallEntry entry{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"), "mn1mar1"};
+	const dmm::Actions actions{dlif_install("a"), dlif_install("b"), entry, dmm::RemoveDlif{"a"},
+				   dmm::InstallEntry{prefix("2001:db8:5::/48"), dmm::TunnelRole::local_export, {}, {}},
+				   dmm::RemoveEntry{prefix("2001:db8:5::/48")}, dmm::StateChanged{}};
+	const Wanted wanted = wanted_by(actions);
+	EXPECT_EQ(wanted.dlifs, std::vector<std::string>{"b"});
+	EXPECT_EQ(wanted.entries, std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:1:1::/64")});
+}
+
+TEST(PlanReconcile, KeepsOwnedRemovesUnownedLeavesForeign)
+{
+	Scope scope;
+	scope.lowers = {"eth1"};
+	scope.peers = {address("2001:db8::1"), address("2001:db8::2")};
+	Wanted wanted;
+	wanted.dlifs = {"mn1mar1", "mn3mar1"};
+	wanted.entries = {prefix("2001:db8:1:1::/64"), prefix("2001:db8:1:3::/64")};
+
+	KernelLink kept = link_of(dlif_install("mn1mar1"));
+	KernelLink stale = link_of(dlif_install("mn2mar1", "02:00:00:00:00:02"));
+	KernelLink foreign = link_of(dlif_install("other0", "02:00:00:00:00:05"));
+	foreign.lower = "eth9";
+	KernelLink dummy;
+	dummy.name = "dummy0";
+	dummy.kind = "dummy";
+
+	const std::vector<KernelEntry> entries{
+		{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"), "mn1mar1"},
+		{prefix("2001:db8:1:2::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"), "mn2mar1"},
+		{prefix("2001:db8:2:7::/64"), dmm::TunnelRole::serving, address("2001:db8::2"), std::nullopt},
+		{prefix("2001:db8:f::/48"), dmm::TunnelRole::local_export, std::nullopt, std::nullopt},
+		{prefix("2001:db8:e::/48"), dmm::TunnelRole::local_net, address("2001:db8::77"), "other0"},
+	};
+	const auto plan = plan_reconcile(wanted, {kept, stale, foreign, dummy}, entries, scope);
+	EXPECT_EQ(plan.keep_dlifs, std::vector<std::string>{"mn1mar1"});
+	EXPECT_EQ(plan.create_dlifs, std::vector<std::string>{"mn3mar1"});
+	EXPECT_EQ(plan.remove_dlifs, std::vector<std::string>{"mn2mar1"});
+	EXPECT_EQ(plan.foreign_dlifs, std::vector<std::string>{"other0"});
+	EXPECT_EQ(plan.keep_entries, std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:1:1::/64")});
+	EXPECT_EQ(plan.create_entries, std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:1:3::/64")});
+	EXPECT_EQ(plan.remove_entries, (std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:1:2::/64"), prefix("2001:db8:2:7::/64"),
+								     prefix("2001:db8:f::/48")}));
+	EXPECT_EQ(plan.foreign_entries, std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:e::/48")});
+}
+
+TEST(PlanReconcile, NothingOwnedAfterALostStateRemovesEverythingInScope)
+{
+	Scope scope;
+	scope.lowers = {"eth1"};
+	const auto plan = plan_reconcile({}, {link_of(dlif_install())}, {}, scope);
+	EXPECT_EQ(plan.remove_dlifs, std::vector<std::string>{"mn1mar1"});
+	EXPECT_TRUE(plan.keep_dlifs.empty());
+}
+
+} // namespace
+} // namespace dlif::daemon

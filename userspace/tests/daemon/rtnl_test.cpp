@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// rtnetlink requests for DLIFs and addresses, read back with the reply
+// parsers (a request to create a link has the layout of a link reply).
+#include <gtest/gtest.h>
+
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+
+#include <array>
+#include <cstring>
+
+#include "dlif/nl/rtnl.hpp"
+
+namespace dlif::nl {
+namespace {
+
+struct Buffer {
+	alignas(NLMSG_ALIGNTO) std::array<std::byte, 4096> bytes{};
+	std::span<std::byte> span() { return bytes; }
+	const nlmsghdr &header() const { return *reinterpret_cast<const nlmsghdr *>(bytes.data()); }
+};
+
+Ipv6Address ip(const char *text)
+{
+	return *Ipv6Address::parse(text);
+}
+
+MacAddress mac(const char *text)
+{
+	return *MacAddress::parse(text);
+}
+
+TEST(Rtnl, CreateDlifCarriesEverythingTheKernelNeeds)
+{
+	Buffer buffer;
+	DlifLinkSpec spec{"mn1mar1", 3, mac("02:11:22:33:01:01"), mac("02:00:00:00:00:01"), ip("2001:db8::1")};
+	const std::size_t size = build_create_dlif(buffer.span(), 77, spec);
+	ASSERT_GT(size, 0u);
+	EXPECT_EQ(buffer.header().nlmsg_len, size);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_NEWLINK);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	EXPECT_EQ(buffer.header().nlmsg_seq, 77u);
+	auto link = parse_link(buffer.header());
+	ASSERT_TRUE(link);
+	EXPECT_EQ(link->name, "mn1mar1");
+	EXPECT_EQ(link->link, 3u);
+	EXPECT_EQ(link->address, mac("02:11:22:33:01:01"));
+	EXPECT_EQ(link->kind, "dlif");
+	EXPECT_EQ(link->dlif_mn, mac("02:00:00:00:00:01"));
+	EXPECT_EQ(link->dlif_maar, ip("2001:db8::1"));
+	EXPECT_EQ(link->addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+	EXPECT_FALSE(link->up());
+}
+
+TEST(Rtnl, ChangeLinkSetsOnlyWhatIsAsked)
+{
+	Buffer buffer;
+	LinkChange change;
+	change.ifindex = 9;
+	change.up = true;
+	ASSERT_GT(build_change_link(buffer.span(), 1, change), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	ifinfomsg ifi;
+	std::memcpy(&ifi, NLMSG_DATA(&buffer.header()), sizeof(ifi));
+	EXPECT_EQ(ifi.ifi_index, 9);
+	EXPECT_EQ(ifi.ifi_change, static_cast<unsigned>(IFF_UP));
+	EXPECT_EQ(ifi.ifi_flags, static_cast<unsigned>(IFF_UP));
+	auto link = parse_link(buffer.header());
+	ASSERT_TRUE(link);
+	EXPECT_TRUE(link->kind.empty());
+	EXPECT_FALSE(link->address);
+
+	Buffer rebind;
+	LinkChange node;
+	node.ifindex = 9;
+	node.mn = mac("02:00:00:00:00:02");
+	ASSERT_GT(build_change_link(rebind.span(), 2, node), 0u);
+	auto rebound = parse_link(rebind.header());
+	ASSERT_TRUE(rebound);
+	EXPECT_EQ(rebound->kind, "dlif");	// IFLA_INFO_DATA needs the kind
+	EXPECT_EQ(rebound->dlif_mn, mac("02:00:00:00:00:02"));
+	EXPECT_FALSE(rebound->dlif_maar);
+}
+
+TEST(Rtnl, AddressesWithoutDad)
+{
+	Buffer buffer;
+	InterfaceAddress address{5, ip("fe80::11:22ff:fe33:101"), 64, IFA_F_NODAD, 0};
+	ASSERT_GT(build_address(buffer.span(), 3, true, address), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_NEWADDR);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+	auto parsed = parse_address(buffer.header());
+	ASSERT_TRUE(parsed);
+	EXPECT_EQ(*parsed, address);
+
+	Buffer removal;
+	ASSERT_GT(build_address(removal.span(), 4, false, address), 0u);
+	EXPECT_EQ(removal.header().nlmsg_type, RTM_DELADDR);
+	EXPECT_FALSE(parse_address(removal.header()));	// not a reply type
+}
+
+TEST(Rtnl, RequestsThatDoNotFitAreRefused)
+{
+	alignas(NLMSG_ALIGNTO) std::array<std::byte, 32> tiny{};
+	DlifLinkSpec spec{"mn1mar1", 3, mac("02:11:22:33:01:01"), std::nullopt, std::nullopt};
+	EXPECT_EQ(build_create_dlif(tiny, 1, spec), 0u);
+}
+
+TEST(Rtnl, DumpsAndDeletes)
+{
+	Buffer buffer;
+	ASSERT_GT(build_dump_links(buffer.span(), 1), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	ASSERT_GT(build_dump_addresses(buffer.span(), 2), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_GETADDR);
+	ASSERT_GT(build_delete_link(buffer.span(), 3, 12), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_DELLINK);
+	ASSERT_GT(build_get_link(buffer.span(), 4, "eth0"), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_GETLINK);
+}
+
+// Needs only a network namespace's loopback: lo is there for any user.
+TEST(RtnlLive, GetsAndListsLinksAndAddresses)
+{
+	auto client = RtnlClient::open();
+	ASSERT_TRUE(client) << client.error().describe();
+	auto lo = client->get_link("lo");
+	ASSERT_TRUE(lo) << lo.error().describe();
+	ASSERT_TRUE(*lo);
+	EXPECT_EQ((*lo)->name, "lo");
+	auto missing = client->get_link("no-such-dev0");
+	ASSERT_TRUE(missing) << missing.error().describe();
+	EXPECT_FALSE(*missing);
+	auto links = client->list_links();
+	ASSERT_TRUE(links);
+	EXPECT_FALSE(links->empty());
+	auto addresses = client->list_addresses();
+	ASSERT_TRUE(addresses) << addresses.error().describe();
+}
+
+} // namespace
+} // namespace dlif::nl
