@@ -303,7 +303,80 @@ Result<Command> parse_dev(Words &words)
 	return usage("unknown dev command " + quoted(word) + "; try \"dlifctl help\"");
 }
 
+Result<nl::MacAddress> parse_mac(std::string_view text)
+{
+	return parsed(nl::MacAddress::parse(text), "MAC address", text);
+}
+
+Result<Command> parse_mn(Words &words)
+{
+	if (words.empty())
+		return Command(MnList{});	// like "dlifctl route"
+	std::string_view word = words.next();
+	if (matches(word, "list") || word == "ls") {
+		if (!words.empty())
+			return unexpected(words.peek(), "mn list");
+		return Command(MnList{});
+	}
+	if (matches(word, "show")) {
+		if (words.empty())
+			return usage("mn show: missing ID (an MN-ID or a MAC address)");
+		MnShow show{std::string(words.next())};
+		if (!words.empty())
+			return unexpected(words.peek(), "mn show");
+		return Command(std::move(show));
+	}
+	if (matches(word, "help"))
+		return Command(Help{});
+	return usage("unknown mn command " + quoted(word) + "; try \"dlifctl help\"");
+}
+
+Result<Command> parse_attach(Words &words)
+{
+	if (words.empty())
+		return usage("attach: missing IFNAME");
+	auto ifname = parse_ifname(words.next());
+	if (!ifname)
+		return ifname.error();
+	if (words.empty())
+		return usage("attach: missing MAC");
+	auto mac = parse_mac(words.next());
+	if (!mac)
+		return mac.error();
+	if (!words.empty())
+		return unexpected(words.peek(), "attach");
+	return Command(Attach{*ifname, *mac});
+}
+
+Result<Command> parse_detach(Words &words)
+{
+	if (words.empty())
+		return usage("detach: missing MAC");
+	auto mac = parse_mac(words.next());
+	if (!mac)
+		return mac.error();
+	if (!words.empty())
+		return unexpected(words.peek(), "detach");
+	return Command(Detach{*mac});
+}
+
+// A command without arguments ("status", "counters").
+template <typename T>
+Result<Command> parse_bare(Words &words, std::string_view command)
+{
+	if (!words.empty())
+		return unexpected(words.peek(), command);
+	return Command(T{});
+}
+
 }  // namespace
+
+bool is_daemon_command(const Command &command)
+{
+	return std::holds_alternative<DaemonStatus>(command) || std::holds_alternative<MnList>(command) ||
+	       std::holds_alternative<MnShow>(command) || std::holds_alternative<DaemonCounters>(command) ||
+	       std::holds_alternative<Attach>(command) || std::holds_alternative<Detach>(command);
+}
 
 Result<Command> parse_command(std::span<const std::string_view> args)
 {
@@ -315,6 +388,8 @@ Result<Command> parse_command(std::span<const std::string_view> args)
 		return parse_route(words);
 	if (matches(object, "dev") || object == "device")
 		return parse_dev(words);
+	if (object == "mn")
+		return parse_mn(words);
 	if (matches(object, "monitor")) {
 		if (!words.empty())
 			return unexpected(words.peek(), "monitor");
@@ -322,6 +397,14 @@ Result<Command> parse_command(std::span<const std::string_view> args)
 	}
 	if (matches(object, "help"))
 		return Command(Help{});
+	if (matches(object, "status"))
+		return parse_bare<DaemonStatus>(words, "status");
+	if (matches(object, "counters"))
+		return parse_bare<DaemonCounters>(words, "counters");
+	if (matches(object, "attach"))
+		return parse_attach(words);
+	if (matches(object, "detach"))
+		return parse_detach(words);
 	return usage("unknown object " + quoted(object) + "; try \"dlifctl help\"");
 }
 
@@ -343,6 +426,10 @@ Result<Invocation> parse_invocation(std::span<const std::string_view> args)
 			invocation.options.stats = true;
 		} else if (name == "force") {
 			invocation.options.force = true;
+		} else if (name == "S" || name == "socket") {
+			if (i + 1 >= args.size())
+				return usage("\"" + std::string(option) + "\" needs a socket path");
+			invocation.options.daemon_socket = std::string(args[++i]);
 		} else if (name == "b" || name == "batch") {
 			if (i + 1 >= args.size())
 				return usage("\"" + std::string(option) + "\" needs a file name");
@@ -429,9 +516,18 @@ std::string_view usage_text()
 	       "  monitor\n"
 	       "  help\n"
 	       "\n"
+	       "  Asking a running dlifd (its control socket, -S PATH, default /run/dlifd.sock):\n"
+	       "  status\n"
+	       "  mn list\n"
+	       "  mn show { MN-ID | MAC }\n"
+	       "  counters\n"
+	       "  attach IFNAME MAC\n"
+	       "  detach MAC\n"
+	       "\n"
 	       "ROLE    := { anchor | serving | local-net | local-export }\n"
 	       "PREFIX  := IPV6-ADDRESS[/LENGTH] | default\n"
-	       "OPTIONS := { -j[son] | -s[tats] | -b[atch] FILE | -force | -V[ersion] | -h[elp] }\n"
+	       "OPTIONS := { -j[son] | -s[tats] | -S[ocket] PATH | -b[atch] FILE | -force |\n"
+	       "            -V[ersion] | -h[elp] }\n"
 	       "\n"
 	       "-batch FILE reads one command per line (\"-\" = standard input); route add,\n"
 	       "replace and del lines are pipelined. It stops at the first failing line\n"

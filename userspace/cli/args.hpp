@@ -18,8 +18,12 @@
 
 namespace dlif::cli {
 
+// Where dlifd listens unless -S says otherwise.
+inline constexpr std::string_view default_daemon_socket = "/run/dlifd.sock";
+
 struct Options {
 	bool json = false;
+	std::string daemon_socket{default_daemon_socket};	// -S PATH
 	bool stats = false;
 	bool force = false;			// -batch: go on after a failing line
 	std::optional<std::string> batch_file;	// "-" = standard input
@@ -54,13 +58,31 @@ struct DevSet {
 	std::optional<nl::MacAddress> mn;
 	std::optional<nl::Ipv6Address> maar;
 };
+// Commands answered by a running dlifd over its control socket.
+struct DaemonStatus {};
+struct MnList {};
+struct MnShow {
+	std::string id;		// an MN-ID or a MAC
+};
+struct DaemonCounters {};
+struct Attach {
+	std::string ifname;
+	nl::MacAddress mac;
+};
+struct Detach {
+	nl::MacAddress mac;
+};
 struct Monitor {};
 struct Help {};
 struct Version {};
 struct RunBatch {};	// the file is in Options
 
 using Command = std::variant<RouteModify, RouteDelete, RouteGet, RouteShow, RouteFlush, DevShow,
-			     DevSet, Monitor, Help, Version, RunBatch>;
+			     DevSet, Monitor, Help, Version, RunBatch, DaemonStatus, MnList, MnShow,
+			     DaemonCounters, Attach, Detach>;
+
+// Whether a command talks to dlifd rather than to the kernel.
+bool is_daemon_command(const Command &command);
 
 struct Invocation {
 	Options options;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "daemon.hpp"
 #include "format.hpp"
 
 #ifndef DLIF_VERSION
@@ -289,8 +290,22 @@ Runner::Outcome Runner::monitor()
 	}
 }
 
+Runner::Outcome Runner::daemon_command(const Command &command)
+{
+	auto reply = ask_daemon(options_.daemon_socket, daemon_request(command));
+	if (!reply)
+		return Failure{exit_failure, "dlifctl: " + reply.error().describe()};
+	if (!reply->ok)
+		return Failure{exit_failure, "Error: " + reply->error + "."};
+	std::string text = options_.json ? reply->result.dump() + "\n" : format_daemon_result(command, reply->result);
+	std::fputs(text.c_str(), out_);
+	return std::nullopt;
+}
+
 Runner::Outcome Runner::execute(const Command &command)
 {
+	if (is_daemon_command(command))
+		return daemon_command(command);
 	return std::visit(
 		[this](const auto &c) -> Outcome {
 			using T = std::decay_t<decltype(c)>;
