@@ -610,7 +610,8 @@ control::Reply Daemon::on_control(const control::Request &request)
 		auto node = find_mobile_node(core_->mobile_nodes(now), show->mn, config_.domain().realm);
 		if (!node)
 			return control::failure("no mobile node \"" + show->mn + "\"");
-		(*node)["kernel"] = kernel_view_of(*node);
+		if (kernel_ != nullptr)
+			(*node)["kernel"] = kernel_view_of(*node);
 		return control::success(std::move(*node));
 	}
 	if (const auto *attach = std::get_if<control::AttachRequest>(&request)) {

@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -140,6 +141,10 @@ int main(int argc, char **argv)
 	}
 	if (!options.config)
 		return usage_error("no configuration file (-c FILE)");
+	// SIGHUP re-reads the file after the daemon changed to "/".
+	std::error_code error;
+	if (auto absolute = std::filesystem::absolute(*options.config, error); !error)
+		options.config = absolute.lexically_normal().string();
 
 	auto config = load_config(*options.config);
 	if (!config) {

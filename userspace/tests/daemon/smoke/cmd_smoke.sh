@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side smoke test of dlifd as a CMD (no kernel module needed): two
+# network namespaces over a veth pair, dlifd in one, a fake MAAR
+# (fake_maar.py) in the other. Checks a PBU/PBA exchange, the Binding
+# Error for an unknown MH type, silence towards an unconfigured peer, the
+# control socket (dlifctl), and that the binding survives a restart.
+#
+# usage: cmd_smoke.sh DLIFD DLIFCTL FAKE_MAAR
+# Exit 77 (skipped) when network namespaces cannot be made here.
+set -u
+
+DLIFD=$1
+DLIFCTL=$2
+FAKE_MAAR=$3
+PY=/usr/bin/python3
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+ns_cmd=dlifd-smoke-cmd-$$
+ns_maar=dlifd-smoke-maar-$$
+dir=$(mktemp -d /tmp/dlifd-smoke-XXXXXX)
+pid=
+
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	ip netns del "$ns_cmd" 2>/dev/null
+	ip netns del "$ns_maar" 2>/dev/null
+	[ -n "${DLIFD_SMOKE_KEEP:-}" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+ip netns add "$ns_cmd" 2>/dev/null || { echo "SKIP: cannot create network namespaces"; exit 77; }
+ip netns add "$ns_maar" || exit 77
+ip link add v0-$$ type veth peer name v1-$$ || { echo "SKIP: no veth"; exit 77; }
+ip link set v0-$$ netns "$ns_cmd"
+ip link set v1-$$ netns "$ns_maar"
+ip -n "$ns_cmd" addr add 2001:db8::100/64 dev v0-$$ nodad
+ip -n "$ns_maar" addr add 2001:db8::1/64 dev v1-$$ nodad
+ip -n "$ns_maar" addr add 2001:db8::99/64 dev v1-$$ nodad
+for ns in "$ns_cmd" "$ns_maar"; do
+	ip -n "$ns" link set lo up
+done
+ip -n "$ns_cmd" link set v0-$$ up
+ip -n "$ns_maar" link set v1-$$ up
+
+cat >"$dir/cmd.toml" <<CONF
+[daemon]
+role = "cmd"
+log_level = "debug"
+control_socket = "$dir/dlifd.sock"
+state_dir = "$dir/state"
+
+[domain]
+maars = ["2001:db8::1", "2001:db8::2"]
+
+[cmd]
+address = "2001:db8::100"
+CONF
+
+failures=0
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+	else
+		echo "FAIL: $what"
+		failures=$((failures + 1))
+	fi
+}
+
+start() {
+	# Without -f: dlifd returns once it is running (or failed to start).
+	ip netns exec "$ns_cmd" "$DLIFD" -c "$dir/cmd.toml" -p "$dir/dlifd.pid" 2>>"$dir/dlifd.log" || return 1
+	pid=$(cat "$dir/dlifd.pid")
+}
+
+check "dlifd --check accepts the configuration" bash -c "'$DLIFD' -c '$dir/cmd.toml' --check >/dev/null"
+check "dlifd starts" start
+check "PBU from a MAAR of the domain gets an accepting PBA" \
+	ip netns exec "$ns_maar" $PY "$FAKE_MAAR" register 2001:db8::1 2001:db8::100 mn1@dlif.example 2001:db8:1:1::/64
+check "an unknown MH type gets a Binding Error (status 2)" \
+	ip netns exec "$ns_maar" $PY "$FAKE_MAAR" unknown-type 2001:db8::1 2001:db8::100
+check "a PBU from outside the domain is not answered" \
+	ip netns exec "$ns_maar" $PY "$FAKE_MAAR" silent 2001:db8::99 2001:db8::100 mn9@dlif.example 2001:db8:9::/64
+check "dlifctl mn list shows the binding" \
+	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' mn list | grep -q mn1@dlif.example"
+check "dlifctl -j mn show gives its serving MAAR" \
+	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j mn show mn1@dlif.example | grep -q '\"serving_maar\":\"2001:db8::1\"'"
+check "the counters count the unknown peer" \
+	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j counters | grep -q '\"mh_rx_unknown_peer\":1'"
+check "every MH message is logged" \
+	bash -c "grep -q 'event=mh.received type=PBU src=2001:db8::1 dst=2001:db8::100 seq=7 flags=APD' '$dir/dlifd.log' &&
+		 grep -q 'event=mh.sent type=PBA' '$dir/dlifd.log'"
+
+kill -TERM "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+check "SIGTERM stops it cleanly" bash -c "! kill -0 $pid 2>/dev/null && grep -q 'event=dlifd.stopped' '$dir/dlifd.log'"
+check "the state file holds the binding" grep -q mn1@dlif.example "$dir/state/cmd.state.json"
+pid=
+check "dlifd restarts" start
+check "the binding survived the restart" \
+	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' mn show mn1@dlif.example >/dev/null"
+check "dlifctl says when no daemon answers" \
+	bash -c "'$DLIFCTL' -S '$dir/none.sock' status 2>&1 | grep -q 'cannot reach dlifd at $dir/none.sock: No such file or directory'"
+
+if [ "$failures" -ne 0 ]; then
+	echo "--- dlifd log"
+	cat "$dir/dlifd.log"
+	exit 1
+fi
+exit 0
