@@ -182,6 +182,8 @@ void Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 			kernel_failed("dlif.address.add.failed", status.error(), fields);
 		}
 
+	const auto previous = dlifs_.find(dlif.name);
+	const bool advertise_changed = previous != dlifs_.end() && previous->second.advertise != dlif.advertise;
 	track(dlif);
 	ra_.install(dlif, now);
 
@@ -195,6 +197,8 @@ void Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 		fields.emplace_back("removed", addresses_text(plan.remove_addresses));
 	if (plan.create || plan.recreate)
 		log_.info("dlif.created", fields);
+	else if (plan.changes_nothing() && advertise_changed)
+		log_.info(dlif.advertise ? "dlif.advertising" : "dlif.silent", fields);
 	else if (plan.changes_nothing())
 		log_.debug("dlif.unchanged", fields);
 	else

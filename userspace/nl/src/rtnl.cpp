@@ -75,7 +75,10 @@ std::size_t build_create_dlif(std::span<std::byte> buffer, uint32_t seq, const D
 	msg.put_u32(IFLA_LINK, spec.lower);
 	msg.put_mac(IFLA_ADDRESS, spec.address);
 	put_dlif_info(msg, spec.mn, spec.maar);
-	put_addr_gen_mode(msg, IN6_ADDR_GEN_MODE_NONE);
+	// No IFLA_AF_SPEC here: the kernel refuses inet6 link attributes for
+	// a device that has no inet6 state yet (EAFNOSUPPORT). The link is
+	// created down; set addr_gen_mode with change_link() before bringing
+	// it up, which is when a link-local address would be generated.
 	return finish(msg);
 }
 

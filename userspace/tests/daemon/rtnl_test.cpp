@@ -51,8 +51,22 @@ TEST(Rtnl, CreateDlifCarriesEverythingTheKernelNeeds)
 	EXPECT_EQ(link->kind, "dlif");
 	EXPECT_EQ(link->dlif_mn, mac("02:00:00:00:00:01"));
 	EXPECT_EQ(link->dlif_maar, ip("2001:db8::1"));
-	EXPECT_EQ(link->addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+	// Refused by the kernel at creation: set afterwards (ChangeLink).
+	EXPECT_FALSE(link->addr_gen_mode);
 	EXPECT_FALSE(link->up());
+}
+
+TEST(Rtnl, AddressGenerationIsTurnedOffByAChange)
+{
+	Buffer buffer;
+	LinkChange change;
+	change.ifindex = 4;
+	change.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
+	ASSERT_GT(build_change_link(buffer.span(), 1, change), 0u);
+	auto link = parse_link(buffer.header());
+	ASSERT_TRUE(link);
+	EXPECT_EQ(link->addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+	EXPECT_TRUE(link->kind.empty());
 }
 
 TEST(Rtnl, ChangeLinkSetsOnlyWhatIsAsked)

@@ -24,8 +24,9 @@ namespace dlif::nl {
 
 // What RTM_NEWLINK creates: a dlif on `lower` (IFLA_LINK) with its own MAC
 // (IFLA_ADDRESS), bound to the node `mn` and representing `maar`
-// (IFLA_INFO_DATA), with IPv6 address generation off (IFLA_AF_SPEC), so
-// that the kernel gives it no link-local address of its own.
+// (IFLA_INFO_DATA), down. Turn IPv6 address generation off with
+// LinkChange::addr_gen_mode before bringing it up, so that the kernel
+// gives it no link-local address of its own.
 struct DlifLinkSpec {
 	std::string name;
 	uint32_t lower = 0;
