@@ -107,6 +107,18 @@ check "dlifctl mn list on the MAAR shows the node" \
 check "dlifctl mn list on the CMD shows the binding" \
 	bash -c "ip netns exec cmd '$DLIFCTL' -S '$dir/cmd.sock' mn list | grep -q 'serving_maar 2001:db8:ff::1'"
 check "RAs were sent" bash -c "grep -q 'event=ra.sent dlif=$dlif' '$dir/maar.log'"
+# A solicitation from the registered node reaches its DLIF (not the access
+# interface's attachment path) and is answered at once.
+attachments=$(grep -c 'event=mn.attached' "$dir/maar.log")
+ip netns exec mn /usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+s.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]), ('ff02::2', 0, 0, socket.if_nametoindex('eth0')))"
+answered() { ip netns exec maar "$DLIFCTL" -S "$dir/maar.sock" -j counters | grep -q '"rs_answered":[1-9]'; }
+check "an RS on the DLIF is answered" wait_for 25 answered
+check "it was not taken for a new attachment" \
+	bash -c "[ \$(grep -c 'event=mn.attached' '$dir/maar.log') = $attachments ]"
 
 step "SIGTERM the MAAR: the kernel state stays"
 ifindex=$(ip -n maar -o link show dev "$dlif" | cut -d: -f1)
