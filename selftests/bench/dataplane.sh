@@ -84,7 +84,14 @@ build() {
 		setup_ns R || return 1
 		ns=$R
 		printf -v "ROUTER_${dir}_$x" '%s' "$ns"
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+		# Routes to on-link prefixes (T, B, C and D's DLIF) create a
+		# neighbour entry per destination address; the default table
+		# (1024) would thrash at 100,000 destinations. A MAAR anchoring
+		# that many node addresses needs the same setting.
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1 \
+			net.ipv6.neigh.default.gc_thresh1=150000 \
+			net.ipv6.neigh.default.gc_thresh2=200000 \
+			net.ipv6.neigh.default.gc_thresh3=250000
 		if [ "$x" = D ]; then
 			ip link add g$x netns "$gen" address $GEN_MN_MAC type veth peer name r0 netns "$ns"
 		else
