@@ -165,7 +165,14 @@ TimerId CmdCore::Impl::arm(Actions &out, const Binding &binding, TimerKind kind,
 
 void CmdCore::Impl::restart_expiry(Binding &binding, TimePoint now, Actions &out)
 {
-	const Duration lifetime = duration_of(Lifetime::from_units(binding.lifetime_units));
+	// The serving MAAR's copy of the lifetime starts when our PBA reaches
+	// it and ends its session with a lifetime-0 PBU (§4.5); the CMD's
+	// copy runs a little longer so that this PBU, not the CMD's own
+	// expiry, normally ends the session.
+	const Duration lifetime =
+		duration_of(Lifetime::from_units(binding.lifetime_units)) + config.timers.initial_retransmission;
+	if (binding.expiry_timer != 0)
+		out.push_back(StopTimer{binding.expiry_timer});
 	binding.expires_at = now + lifetime;
 	binding.expiry_timer = arm(out, binding, TimerKind::expiry, 0, lifetime);
 }
@@ -196,7 +203,7 @@ Lifetime CmdCore::Impl::grant(const mh::ProxyBindingUpdate &pbu) const
 }
 
 std::optional<mh::Status> CmdCore::Impl::check_order(const Binding *binding, MaarIndex maar,
-						     const mh::ProxyBindingUpdate &pbu, TimePoint now,
+						     const mh::ProxyBindingUpdate &pbu, TimePoint now, bool requeued,
 						     std::uint16_t &answer_seq,
 						     std::optional<mh::Timestamp> &answer_timestamp) const
 {
@@ -208,7 +215,11 @@ std::optional<mh::Status> CmdCore::Impl::check_order(const Binding *binding, Maa
 			answer_timestamp = here;
 			return Status::TimestampMismatch;
 		}
-		switch (check_timestamp(*pbu.options.timestamp, here, config.timers.timestamp_window,
+		// A PBU that waited in the queue (A37) passed the window check
+		// when it arrived; only "newer than the last accepted" is left.
+		const std::optional<Duration> window =
+			requeued ? std::nullopt : std::optional<Duration>(config.timers.timestamp_window);
+		switch (check_timestamp(*pbu.options.timestamp, here, window,
 					binding ? binding->last_timestamp : std::nullopt)) {
 		case TimestampVerdict::mismatch:
 			answer_timestamp = here;
@@ -290,42 +301,45 @@ mh::ProxyBindingAck CmdCore::Impl::answer(const BindingNode &node, std::uint16_t
 	return pba;
 }
 
-// The PBA(s) to the serving MAAR naming previous MAARs (R55, R67). The
-// DLIF and Local Prefix options of a previous MAAR can only be
-// attributed to it in a PBA naming that MAAR alone, so with several
-// elements, one aggregated PBA (R57) is followed by one PBA per element
-// that has such details (the serving MAAR merges PBAs, A13).
+// The PBA(s) to the serving MAAR naming previous MAARs (R55, R67). Every
+// PBA the CMD sends a serving MAAR lists the binding's whole P-MAAR list,
+// so that whichever of them arrives (they can be lost, and are not
+// retransmitted) gives the complete picture. The DLIF and Local Prefix
+// options of a PBA describe the P-MAAR of its first Previous MAAR option
+// (the newest, or `first`); with `details_of_others`, one more PBA per
+// other P-MAAR that has such details follows, with that one first.
 void CmdCore::Impl::send_serving_pbas(const BindingNode &node, std::uint16_t seq, std::optional<mh::Timestamp> echo,
-				      const std::vector<const Element *> &elements, Actions &out)
+				      const Element *first, bool details_of_others, Actions &out)
 {
-	const auto add_element = [&](mh::ProxyBindingAck &pba, const Element &element) {
-		for (const auto &prefix : element.prefixes)
-			pba.options.previous_maars.push_back(mh::PreviousMaar{address_of(element.maar), prefix});
-	};
-	const auto add_details = [&](mh::ProxyBindingAck &pba, const Element &element) {
-		if (element.identity) {
-			pba.options.dlif_link_local_address = element.identity->link_local;
-			pba.options.dlif_link_layer_address = to_link_layer(element.identity->mac);
+	const Binding &binding = node.second;
+	const auto build = [&](const Element *lead) {
+		mh::ProxyBindingAck pba = answer(node, seq, echo, true);
+		std::vector<const Element *> order;
+		if (lead)
+			order.push_back(lead);
+		for (const auto &element : binding.elements)
+			if (&element != lead)
+				order.push_back(&element);
+		for (const Element *element : order)
+			for (const auto &prefix : element->prefixes)
+				pba.options.previous_maars.push_back(mh::PreviousMaar{address_of(element->maar), prefix});
+		if (!order.empty()) {
+			const Element &described = *order.front();
+			if (described.identity) {
+				pba.options.dlif_link_local_address = described.identity->link_local;
+				pba.options.dlif_link_layer_address = to_link_layer(described.identity->mac);
+			}
+			pba.options.local_prefixes.assign(std::span<const Ipv6Prefix>(local_prefixes[described.maar]));
 		}
-		pba.options.local_prefixes.assign(std::span<const Ipv6Prefix>(local_prefixes[element.maar]));
+		return pba;
 	};
-
-	mh::ProxyBindingAck pba = answer(node, seq, echo, true);
-	for (const Element *element : elements)
-		add_element(pba, *element);
-	if (elements.size() == 1)
-		add_details(pba, *elements.front());
-	send(out, node.second.serving, std::move(pba));
-	if (elements.size() < 2)
+	const Element *lead = first ? first : (binding.elements.empty() ? nullptr : &binding.elements.front());
+	send(out, binding.serving, build(lead));
+	if (!details_of_others)
 		return;
-	for (const Element *element : elements) {
-		if (!has_details(*element, node.first))
-			continue;
-		mh::ProxyBindingAck details = answer(node, seq, echo, true);
-		add_element(details, *element);
-		add_details(details, *element);
-		send(out, node.second.serving, std::move(details));
-	}
+	for (const auto &element : binding.elements)
+		if (&element != lead && has_details(element, node.first))
+			send(out, binding.serving, build(&element));
 }
 
 // The PBU to a previous MAAR (A10): MN-ID, the prefixes anchored there in
@@ -450,25 +464,21 @@ void CmdCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpda
 		local_prefixes[*maar].assign(pbu.options.local_prefixes.begin(), pbu.options.local_prefixes.end());
 		dmm_pbu(*maar, *mn, pbu, now, out, requeued);
 	} else {
-		lma_pbu(*maar, *mn, pbu, now, out);
+		lma_pbu(*maar, *mn, pbu, now, out, requeued);
 	}
 }
 
 static void enqueue(Pending &pending, const Ipv6Address &source, const mh::ProxyBindingUpdate &pbu)
 {
-	// One PBU per MAAR: a retransmission replaces the one it repeats.
-	for (auto &queued : pending.queue)
-		if (queued.source == source) {
-			queued.pbu = pbu;
-			return;
-		}
+	// One PBU per MAAR, in the order of their latest arrival: a repeat
+	// replaces what it repeats, and says the node was there later.
+	std::erase_if(pending.queue, [&](const QueuedPbu &queued) { return queued.source == source; });
 	pending.queue.push_back(QueuedPbu{source, pbu});
 }
 
 void CmdCore::Impl::dmm_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
 			    Actions &out, bool requeued)
 {
-	(void)requeued;
 	const auto it = bindings.find(mn.nai);
 	Binding *binding = it == bindings.end() ? nullptr : &it->second;
 	if (binding && binding->lma) {
@@ -480,7 +490,7 @@ void CmdCore::Impl::dmm_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindi
 	}
 	std::uint16_t answer_seq = 0;
 	std::optional<mh::Timestamp> answer_timestamp;
-	if (const auto stale = check_order(binding, maar, pbu, now, answer_seq, answer_timestamp)) {
+	if (const auto stale = check_order(binding, maar, pbu, now, requeued, answer_seq, answer_timestamp)) {
 		count(*stale == Status::SequenceNumberOutOfWindow ? Counter::drop_stale_sequence
 								  : Counter::drop_stale_timestamp);
 		auto pba = rejection(pbu, *stale, true);
@@ -512,6 +522,14 @@ void CmdCore::Impl::dmm_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindi
 		return;
 	}
 	if (binding->pending && binding->pending->kind == Pending::Kind::cleanup) {
+		count(Counter::queued_handovers);
+		enqueue(*binding->pending, address_of(maar), pbu);
+		return;
+	}
+	if (binding->pending && !binding->pending->queue.empty()) {
+		// PBUs are taken in the order they came: one from the pending
+		// handover's serving MAAR waits behind an older one queued from
+		// elsewhere (the node went there and came back).
 		count(Counter::queued_handovers);
 		enqueue(*binding->pending, address_of(maar), pbu);
 		return;
@@ -575,38 +593,38 @@ void CmdCore::Impl::from_serving(BindingNode &node, const mh::ProxyBindingUpdate
 		binding.serving_identity = identity;
 	restart_expiry(binding, now, out);
 
-	std::vector<const Element *> all;
-	for (const auto &element : binding.elements)
-		all.push_back(&element);
-
 	if (binding.pending) {
 		// The new serving MAAR repeats its handover PBU: its PBA (or,
 		// in locator mode, a previous MAAR's) was lost or is late.
 		Pending &pending = *binding.pending;
-		pending.smaar_seq = pbu.sequence;
-		pending.smaar_timestamp = pbu.options.timestamp;
+		if (!is_refresh(pbu)) {
+			// Later PBAs of the handover (A12, A13) go out under the
+			// number of its registration, which a refresh is not.
+			pending.smaar_seq = pbu.sequence;
+			pending.smaar_timestamp = pbu.options.timestamp;
+		}
 		count(Counter::reregistrations);
 		switch (config.mode) {
 		case CmdMode::proxy:
-			send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, all, out);
+			send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, nullptr, true, out);
 			break;
 		case CmdMode::relay:
-			if (pending.pba_sent) {
-				std::vector<const Element *> confirmed;
-				for (const auto &element : binding.elements)
-					if (element.confirmed)
-						confirmed.push_back(&element);
-				send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, confirmed, out);
-			}
+			// The serving MAAR would give up before the CMD gives up
+			// on a silent previous MAAR: its repeat acts as the relay
+			// timeout (R58).
+			send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, nullptr, true, out);
+			pending.pba_sent = true;
 			break;
 		case CmdMode::locator:
-			// Each previous MAAR answers the serving MAAR again,
-			// with the sequence number it now expects (A10).
+			// The serving MAAR lacks the previous MAARs' direct PBAs
+			// (lost, or slow): the CMD, which has the whole list,
+			// answers the repeat itself (the first PBU gets no PBA
+			// from the CMD, §4.3 step 7). Its own retransmissions to
+			// the previous MAARs carry the number now expected (A10).
 			for (auto &outstanding : pending.outstanding)
 				if (!outstanding.resolved)
 					outstanding.last_seq = pbu.sequence;
-			for (const auto &element : binding.elements)
-				send(out, element.maar, forward(node, element, pbu.sequence, false, now));
+			send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, nullptr, true, out);
 			break;
 		}
 		out.push_back(StateChanged{});
@@ -620,18 +638,15 @@ void CmdCore::Impl::from_serving(BindingNode &node, const mh::ProxyBindingUpdate
 		binding.prefixes = prefixes;
 	}
 	if (is_refresh(pbu) || binding.elements.empty()) {
+		// A refresh answer lists the P-MAARs too: a serving MAAR that
+		// missed one (locator's direct PBAs, A11) completes its list.
 		count(is_refresh(pbu) ? Counter::refreshes : Counter::reregistrations);
-		reply(out, binding.serving, answer(node, pbu.sequence, pbu.options.timestamp, true));
+		send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, nullptr, false, out);
 	} else {
 		// Not a refresh: the serving MAAR repeats a registration whose
 		// answer it missed, or lost its state. Tell it everything again.
 		count(Counter::reregistrations);
-		if (config.mode == CmdMode::locator) {
-			for (const auto &element : binding.elements)
-				send(out, element.maar, forward(node, element, pbu.sequence, false, now));
-		} else {
-			send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, all, out);
-		}
+		send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, nullptr, true, out);
 	}
 	out.push_back(StateChanged{});
 }
@@ -711,10 +726,7 @@ void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::
 
 	if (config.mode == CmdMode::proxy) {
 		// R67: the PBA first, from what the binding already holds.
-		std::vector<const Element *> all;
-		for (const auto &element : binding.elements)
-			all.push_back(&element);
-		send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, all, out);
+		send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, nullptr, true, out);
 		binding.pending->pba_sent = true;
 	}
 	for (std::size_t i = 0; i < binding.pending->outstanding.size(); ++i)
@@ -741,7 +753,7 @@ void CmdCore::Impl::deregistration(BindingNode &node, MaarIndex maar, const mh::
 			return;
 		count(Counter::deregistrations);
 		log(out, LogLevel::info, "deregistered", {{"mn", node.first}, {"maar", text(address_of(maar))}});
-		start_cleanup(node, now, out);
+		start_cleanup(node, now, out, false);
 		return;
 	}
 	const Element *element = element_of(binding, maar);
@@ -769,9 +781,16 @@ void CmdCore::Impl::deregistration(BindingNode &node, MaarIndex maar, const mh::
 	reply(out, maar, std::move(pba));
 }
 
-void CmdCore::Impl::start_cleanup(BindingNode &node, TimePoint now, Actions &out)
+void CmdCore::Impl::start_cleanup(BindingNode &node, TimePoint now, Actions &out, bool include_serving)
 {
 	Binding &binding = node.second;
+	if (include_serving && !element_of(binding, binding.serving)) {
+		// The binding expired: the serving MAAR stopped refreshing it.
+		// It gets the lifetime-0 PBU too, in case it is still there
+		// and holds state for the node (as an anchor, say).
+		binding.elements.insert(binding.elements.begin(),
+					Element{binding.serving, binding.prefixes, binding.serving_identity, false});
+	}
 	if (binding.expiry_timer != 0) {
 		out.push_back(StopTimer{binding.expiry_timer});
 		binding.expiry_timer = 0;
@@ -865,8 +884,9 @@ void CmdCore::Impl::resolve(BindingNode &node, std::size_t index, bool accepted,
 					element->identity = identity;
 			}
 			if (config.mode == CmdMode::relay && pending.pba_sent)
-				// A13: after the relay timeout, each late PBA is passed on.
-				send_serving_pbas(node, pending.smaar_seq, pending.smaar_timestamp, {element}, out);
+				// A13: after the relay timeout, each late PBA is passed
+				// on, with its details (the list is the whole one).
+				send_serving_pbas(node, pending.smaar_seq, pending.smaar_timestamp, element, false, out);
 		} else if (element) {
 			// A12: the previous MAAR could not take the update; its
 			// prefix is lost to the node.
@@ -876,6 +896,12 @@ void CmdCore::Impl::resolve(BindingNode &node, std::size_t index, bool accepted,
 			     {"maar", text(address_of(outstanding.maar))},
 			     {"status", pba ? std::to_string(static_cast<unsigned>(pba->status)) : "no answer"}});
 			binding.elements.erase(binding.elements.begin() + (element - binding.elements.data()));
+			// A12: a serving MAAR that was already told about it (proxy,
+			// relay after a partial PBA, locator's list check) gets the
+			// list without it, unsolicited, under its registration's
+			// number.
+			if (pending.pba_sent || config.mode == CmdMode::locator)
+				send_serving_pbas(node, pending.smaar_seq, pending.smaar_timestamp, nullptr, false, out);
 		}
 	} else if (!accepted) {
 		log(out, LogLevel::warning, "previous-maar-cleanup-failed",
@@ -894,17 +920,14 @@ void CmdCore::Impl::maybe_complete(BindingNode &node, TimePoint now, Actions &ou
 			return;
 	std::vector<QueuedPbu> queue = std::move(pending.queue);
 	if (pending.kind == Pending::Kind::handover) {
-		if (config.mode == CmdMode::relay && !pending.pba_sent) {
-			std::vector<const Element *> confirmed;
-			for (const auto &element : binding.elements)
-				if (element.confirmed)
-					confirmed.push_back(&element);
-			send_serving_pbas(node, pending.smaar_seq, pending.smaar_timestamp, confirmed, out);
-		}
+		if (config.mode == CmdMode::relay && !pending.pba_sent)
+			// R55/R57: one PBA, every P-MAAR that answered (a failed
+			// one has left the list, A12).
+			send_serving_pbas(node, pending.smaar_seq, pending.smaar_timestamp, nullptr, true, out);
 		if (config.mode == CmdMode::locator && binding.elements.empty())
 			// No previous MAAR could answer the serving MAAR: the CMD
 			// does, as for a node without one (R65).
-			reply(out, binding.serving, answer(node, pending.smaar_seq, pending.smaar_timestamp, true));
+			send_serving_pbas(node, pending.smaar_seq, pending.smaar_timestamp, nullptr, false, out);
 		stop_pending_timers(binding, out);
 		binding.pending.reset();
 		out.push_back(StateChanged{});
@@ -943,7 +966,7 @@ void CmdCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 			erase(*node, out);
 			out.push_back(StateChanged{});
 		} else {
-			start_cleanup(*node, now, out);
+			start_cleanup(*node, now, out, true);
 		}
 		return;
 	case TimerKind::outstanding: {
@@ -978,13 +1001,12 @@ void CmdCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 		pending.relay_deadline.reset();
 		if (pending.pba_sent)
 			return;
-		// R58: what has been collected so far; the rest follows (A13).
+		// R58: the serving MAAR need not wait for the slowest P-MAAR.
+		// The PBA lists every P-MAAR of the binding, as a proxy-mode
+		// PBA does (each PBA must be complete, as any can be lost); the
+		// late ones' details follow as they answer (A13).
 		count(Counter::relay_timeouts);
-		std::vector<const Element *> confirmed;
-		for (const auto &element : binding.elements)
-			if (element.confirmed)
-				confirmed.push_back(&element);
-		send_serving_pbas(*node, pending.smaar_seq, pending.smaar_timestamp, confirmed, out);
+		send_serving_pbas(*node, pending.smaar_seq, pending.smaar_timestamp, nullptr, true, out);
 		pending.pba_sent = true;
 		out.push_back(StateChanged{});
 		return;
@@ -1027,7 +1049,7 @@ void CmdCore::Impl::lma_remove(BindingNode &node, Actions &out)
 }
 
 void CmdCore::Impl::lma_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
-			    Actions &out)
+			    Actions &out, bool requeued)
 {
 	const auto it = bindings.find(mn.nai);
 	Binding *binding = it == bindings.end() ? nullptr : &it->second;
@@ -1039,7 +1061,7 @@ void CmdCore::Impl::lma_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindi
 	}
 	std::uint16_t answer_seq = 0;
 	std::optional<mh::Timestamp> answer_timestamp;
-	if (const auto stale = check_order(binding, maar, pbu, now, answer_seq, answer_timestamp)) {
+	if (const auto stale = check_order(binding, maar, pbu, now, requeued, answer_seq, answer_timestamp)) {
 		count(*stale == Status::SequenceNumberOutOfWindow ? Counter::drop_stale_sequence
 								  : Counter::drop_stale_timestamp);
 		auto pba = rejection(pbu, *stale, false);

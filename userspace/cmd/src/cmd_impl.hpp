@@ -172,7 +172,7 @@ struct CmdCore::Impl {
 			    Actions &out);
 	void deregistration(BindingNode &node, MaarIndex maar, const mh::ProxyBindingUpdate &pbu, TimePoint now,
 			    Actions &out);
-	void start_cleanup(BindingNode &node, TimePoint now, Actions &out);
+	void start_cleanup(BindingNode &node, TimePoint now, Actions &out, bool include_serving);
 	void resolve(BindingNode &node, std::size_t outstanding, bool accepted, const mh::ProxyBindingAck *pba,
 		     TimePoint now, Actions &out);
 	void maybe_complete(BindingNode &node, TimePoint now, Actions &out);
@@ -180,7 +180,7 @@ struct CmdCore::Impl {
 
 	// LMA service for plain MAGs.
 	void lma_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
-		     Actions &out);
+		     Actions &out, bool requeued);
 	void lma_remove(BindingNode &node, Actions &out);
 	std::string lma_dlif_name(const Binding &binding) const;
 	InstallDlif lma_dlif(const BindingNode &node) const;
@@ -192,7 +192,7 @@ struct CmdCore::Impl {
 	mh::ProxyBindingAck answer(const BindingNode &node, std::uint16_t seq, std::optional<mh::Timestamp> echo,
 				   bool dmm) const;
 	void send_serving_pbas(const BindingNode &node, std::uint16_t seq, std::optional<mh::Timestamp> echo,
-			       const std::vector<const Element *> &elements, Actions &out);
+			       const Element *first, bool details_of_others, Actions &out);
 	mh::ProxyBindingUpdate forward(const BindingNode &node, const Element &element, std::uint16_t seq,
 				       bool cleanup, TimePoint now) const;
 	void send_outstanding(BindingNode &node, std::size_t index, TimePoint now, Actions &out);
@@ -205,7 +205,7 @@ struct CmdCore::Impl {
 	void stop_pending_timers(Binding &binding, Actions &out);
 	Lifetime grant(const mh::ProxyBindingUpdate &pbu) const;
 	std::optional<mh::Status> check_order(const Binding *binding, MaarIndex maar, const mh::ProxyBindingUpdate &pbu,
-					      TimePoint now, std::uint16_t &answer_seq,
+					      TimePoint now, bool requeued, std::uint16_t &answer_seq,
 					      std::optional<mh::Timestamp> &answer_timestamp) const;
 	void note_accepted(Binding &binding, MaarIndex maar, const mh::ProxyBindingUpdate &pbu);
 	Element *element_of(Binding &binding, MaarIndex maar);

@@ -352,6 +352,7 @@ void MaarCore::Impl::arm_lifetime(Session &session, Duration lifetime, TimePoint
 	session.expiry_timer = arm(out, session, TimerKind::expiry, lifetime);
 	stop_timer(session.refresh_timer, out);
 	session.refresh_at.reset();
+	session.verifying = false;
 	if (refresh && session.attached) {
 		const auto at = std::chrono::duration_cast<Duration>(lifetime * config.timers.refresh_fraction);
 		session.refresh_at = now + at;
@@ -471,6 +472,8 @@ Session *MaarCore::Impl::create(const Mac &mac, const std::string &interface, Ti
 	session.interface = interface;
 	session.state = SessionState::registering;
 	session.attached = true;
+	session.next_seq = sequence_seed;
+	sequence_seed = static_cast<std::uint16_t>(sequence_seed + 256);
 	if (config.legacy_mag) {
 		session.legacy = true;
 	} else {
@@ -562,6 +565,12 @@ void MaarCore::Impl::exchange_failed(Session &session, std::optional<mh::Status>
 		count(Counter::registration_failures);
 		log(out, LogLevel::warning, "registration-failed",
 		    {{"mn", session.mn.nai}, {"status", why}, {"returning", session.returning ? "yes" : "no"}});
+		if (session.state == SessionState::serving) {
+			// A re-registration (the node came back): the session
+			// stands, as after a failed refresh.
+			out.push_back(StateChanged{});
+			return;
+		}
 		if (session.serving_maar) {
 			// Still the anchor: tunnel the prefixes to where the CMD
 			// last said the node was.
@@ -578,7 +587,8 @@ void MaarCore::Impl::exchange_failed(Session &session, std::optional<mh::Status>
 		remove(session, now, out);
 		return;
 	case ExchangeKind::refresh:
-		// The expiry timer still runs: the session ends with it.
+		// The expiry timer still runs (or ran out while this was in
+		// flight, and waits for it): the session ends with it.
 		count(Counter::refresh_failures);
 		log(out, LogLevel::warning, "refresh-failed", {{"mn", session.mn.nai}, {"status", why}});
 		if (status) {
@@ -602,6 +612,7 @@ void MaarCore::Impl::start_deregistration(Session &session, TimePoint now, Actio
 	// once; the prefix returns to the pool when the CMD has answered.
 	stop_timer(session.refresh_timer, out);
 	session.refresh_at.reset();
+	session.verifying = false;
 	stop_timer(session.expiry_timer, out);
 	session.expires_at.reset();
 	session.state = SessionState::deregistering;
@@ -626,9 +637,12 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 	for (const auto &[maar, prefix] : pairs)
 		if (std::find(maars.begin(), maars.end(), maar) == maars.end())
 			maars.push_back(maar);
-	// DLIF and Local Prefix options belong to a previous MAAR only in a
-	// message naming it alone (else the identity is derived, A9).
-	const bool attributable = maars.size() == 1 && pba.flags.has(BaFlag::Dmm);
+	// DLIF and Local Prefix options describe the previous MAAR answering
+	// directly, or the first one a CMD's PBA names (A9; without them the
+	// identity is derived).
+	std::optional<Ipv6Address> described;
+	if (pba.flags.has(BaFlag::Dmm) && !maars.empty())
+		described = source != config.cmd ? source : maars.front();
 
 	for (const auto &maar : maars) {
 		if (maar == config.address) {
@@ -662,7 +676,7 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 			if (!contains(it->prefixes, prefix))
 				it->prefixes.push_back(prefix);
 		}
-		if (attributable) {
+		if (described == maar) {
 			if (pba.options.dlif_link_layer_address && pba.options.dlif_link_local_address) {
 				if (const auto mac = mac_from_link_layer(*pba.options.dlif_link_layer_address)) {
 					it->identity = DlifIdentity{*mac, *pba.options.dlif_link_local_address};
@@ -680,6 +694,19 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 					    {{"mn", session.mn.nai}, {"maar", text(maar)}, {"prefix", local.to_string()}});
 				}
 			}
+		}
+	}
+	if (source == config.cmd) {
+		// Every PBA from the CMD lists the node's whole P-MAAR list: a
+		// previous MAAR it no longer names is gone (A12), as are prefixes
+		// it no longer gives.
+		for (auto &remote : session.remotes) {
+			std::vector<Ipv6Prefix> kept;
+			for (const auto &prefix : remote.prefixes)
+				for (const auto &[owner, named] : pairs)
+					if (owner == remote.maar && named == prefix && !contains(kept, prefix))
+						kept.push_back(prefix);
+			remote.prefixes = std::move(kept);
 		}
 	}
 	// A remote left without prefixes has nothing to represent.
@@ -724,6 +751,15 @@ void MaarCore::Impl::complete_registration(Session &session, const Ipv6Address &
 	session.serving_maar.reset();
 	session.lifetime_units = pba.lifetime.units();
 	arm_lifetime(session, duration_of(pba.lifetime), now, out, true);
+	if (source != config.cmd) {
+		// Locator mode: this PBA came from one previous MAAR, and there
+		// is no telling how many will (A11), nor whether one was lost.
+		// An early refresh fetches the CMD's complete list.
+		stop_timer(session.refresh_timer, out);
+		session.refresh_at = now + config.timers.initial_retransmission;
+		session.refresh_timer = arm(out, session, TimerKind::refresh, config.timers.initial_retransmission);
+		session.verifying = true;
+	}
 	if (!session.legacy)
 		merge_previous_maars(session, source, pba, out);
 	sync(session, out);
@@ -745,6 +781,7 @@ void MaarCore::Impl::become_anchor(Session &session, const Ipv6Address &serving,
 	cancel_exchange(session, out);
 	stop_timer(session.refresh_timer, out);
 	session.refresh_at.reset();
+	session.verifying = false;
 	const bool repoint = session.state == SessionState::anchor;
 	session.state = SessionState::anchor;
 	session.returning = false;
@@ -819,14 +856,24 @@ void MaarCore::Impl::on_attached(const MnAttached &attached, TimePoint now, Acti
 	session->interface = attached.access_interface;
 	switch (session->state) {
 	case SessionState::registering:
-		if (session->attached && !moved_interface) {
-			count(Counter::duplicate_attachments);
+		if (session->attached) {
+			if (moved_interface) {
+				sync(*session, out);
+				out.push_back(StateChanged{});
+			} else {
+				count(Counter::duplicate_attachments);
+			}
 			return;
 		}
+		// Back after leaving during its registration: whatever the CMD
+		// made of the first PBU is older than this. A new exchange (new
+		// numbers: answers to the old one no longer count) puts the
+		// node here again, after anything the CMD did meanwhile.
 		count(Counter::reattachments);
 		session->attached = true;
+		log(out, LogLevel::info, "reattached", {{"mn", session->mn.nai}});
 		sync(*session, out);
-		out.push_back(StateChanged{});
+		start_exchange(*session, ExchangeKind::registration, now, out);
 		return;
 	case SessionState::serving:
 		if (session->attached && !moved_interface) {
@@ -867,19 +914,30 @@ void MaarCore::Impl::on_attached(const MnAttached &attached, TimePoint now, Acti
 	}
 }
 
-void MaarCore::Impl::on_detached(const MnDetached &detached, TimePoint now, Actions &out)
+void MaarCore::Impl::on_detached(const MnDetached &detached, TimePoint, Actions &out)
 {
-	(void)now;
 	Session *session = find(detached.mn);
 	if (!session || !session->attached)
 		return;
 	count(Counter::detachments);
 	session->attached = false;
 	session->reattach = false;
+	if (session->exchange && session->exchange->kind == ExchangeKind::registration) {
+		// Gone before its registration completed. A PBU repeated now
+		// could reach the CMD after the node's registration elsewhere
+		// and pull it back here (sequence numbers do not order PBUs of
+		// different MAARs, A32): no more repeats. The answer to what
+		// was sent still counts until the current timeout runs out.
+		log(out, LogLevel::info, "left-during-registration", {{"mn", session->mn.nai}});
+		session->exchange->retransmissions = config.timers.max_retransmissions;
+	}
 	// R82/R186: no de-registration; refreshing stops and the lifetime runs
-	// out unless the node shows up again.
-	stop_timer(session->refresh_timer, out);
-	session->refresh_at.reset();
+	// out unless the node shows up again. (Locator's early check of the
+	// P-MAAR list still happens: it is about the list, not the node.)
+	if (!session->verifying) {
+		stop_timer(session->refresh_timer, out);
+		session->refresh_at.reset();
+	}
 	if (session->exchange && session->exchange->kind == ExchangeKind::refresh)
 		cancel_exchange(*session, out);
 	log(out, LogLevel::info, "detached", {{"mn", session->mn.nai}});
@@ -1071,7 +1129,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 			count(Counter::refreshes);
 			session->lifetime_units = pba.lifetime.units();
 			arm_lifetime(*session, duration_of(pba.lifetime), now, out, true);
-			if (!pba.options.previous_maars.empty() && !session->legacy) {
+			if (!session->legacy) {
 				merge_previous_maars(*session, source, pba, out);
 				sync(*session, out);
 				sync_shared(out);
@@ -1111,11 +1169,11 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 	}
 
 	// After the registration: later PBAs for it (relay timeout A13, one
-	// PBA per previous MAAR in locator mode A11, per-MAAR details).
+	// PBA per previous MAAR in locator mode A11, per-MAAR details, a
+	// P-MAAR dropped by the CMD A12).
 	if (session->state == SessionState::serving && !session->legacy && session->registration_range &&
 	    sequence_in_range(pba.sequence, session->registration_range->first, session->registration_range->last) &&
-	    mh::is_accepted(pba.status) && pba.flags.has(BaFlag::Dmm) &&
-	    (!pba.options.previous_maars.empty() || !from_cmd)) {
+	    mh::is_accepted(pba.status) && pba.flags.has(BaFlag::Dmm) && !pba.lifetime.is_deregistration()) {
 		count(Counter::late_previous_maar_merges);
 		merge_previous_maars(*session, source, pba, out);
 		sync(*session, out);
@@ -1158,18 +1216,31 @@ void MaarCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 		out.push_back(StateChanged{});
 		return;
 	}
-	case TimerKind::refresh:
+	case TimerKind::refresh: {
 		if (session.refresh_timer != id)
 			break;
 		session.refresh_timer = 0;
 		session.refresh_at.reset();
-		if (session.state == SessionState::serving && session.attached && !session.exchange)
+		const bool verifying = session.verifying;
+		session.verifying = false;
+		if (session.state == SessionState::serving && (session.attached || verifying) && !session.exchange)
 			start_exchange(session, ExchangeKind::refresh, now, out);
 		return;
+	}
 	case TimerKind::expiry:
 		if (session.expiry_timer != id)
 			break;
 		session.expiry_timer = 0;
+		if (session.state == SessionState::serving && session.attached && session.exchange &&
+		    (session.exchange->kind == ExchangeKind::registration ||
+		     session.exchange->kind == ExchangeKind::refresh)) {
+			// The node is here and its registration is on its way:
+			// its answer extends the lifetime, its failure ends it.
+			const Duration wait = std::max(Duration(1), std::chrono::ceil<Duration>(session.exchange->deadline - now));
+			session.expires_at = now + wait;
+			session.expiry_timer = arm(out, session, TimerKind::expiry, wait);
+			return;
+		}
 		session.expires_at.reset();
 		count(Counter::expirations);
 		switch (session.state) {

@@ -98,6 +98,7 @@ struct Session {
 	TimerId expiry_timer = 0;
 	std::optional<TimePoint> refresh_at;
 	TimerId refresh_timer = 0;
+	bool verifying = false;			// the next refresh checks the P-MAAR list (locator)
 	std::optional<mh::Timestamp> cmd_last_timestamp;
 	// What was last emitted for this node (diffed on every change).
 	std::vector<InstallDlif> installed_dlifs;
@@ -126,6 +127,9 @@ struct MaarCore::Impl {
 	std::unordered_map<std::string, std::uint32_t, MnIdHash, std::equal_to<>> by_mn;
 	std::uint32_t next_number = 1;
 	std::set<std::uint32_t> free_numbers;
+	// First sequence number of the next session: sessions of one node at
+	// this MAAR must not reuse numbers that stale answers may still carry.
+	std::uint16_t sequence_seed = 1;
 	std::uint16_t generation = 0;
 	WallClockMap wall;
 	// local-export and local-net entries, shared by all nodes.

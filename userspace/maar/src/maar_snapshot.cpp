@@ -93,6 +93,7 @@ std::string MaarCore::Impl::snapshot() const
 			 {"lifetime_units", session.lifetime_units},
 			 {"expires_at_ms", optional_time(session.expires_at)},
 			 {"refresh_at_ms", optional_time(session.refresh_at)},
+			 {"verifying", session.verifying},
 			 {"cmd_last_timestamp",
 			  session.cmd_last_timestamp ? Json(session.cmd_last_timestamp->raw()) : Json(nullptr)}});
 	}
@@ -101,6 +102,7 @@ std::string MaarCore::Impl::snapshot() const
 		      {"address", json::to_json(config.address)},
 		      {"pool_cursor", pool.cursor()},
 		      {"next_number", next_number},
+		      {"sequence_seed", sequence_seed},
 		      {"sessions", std::move(list)}};
 	return snapshot.dump();
 }
@@ -116,6 +118,7 @@ Actions MaarCore::Impl::restore(std::string_view text, TimePoint now)
 		throw SnapshotError("snapshot of another MAAR");
 	pool.set_cursor(json::unsigned_from(json::member(snapshot, "pool_cursor"), UINT64_MAX));
 	next_number = static_cast<std::uint32_t>(json::unsigned_from(json::member(snapshot, "next_number"), UINT32_MAX));
+	sequence_seed = u16(json::member(snapshot, "sequence_seed"));
 
 	const auto optional_time = [&](const Json &value) -> std::optional<TimePoint> {
 		if (value.is_null())
@@ -190,6 +193,7 @@ Actions MaarCore::Impl::restore(std::string_view text, TimePoint now)
 		session.lifetime_units = u16(json::member(item, "lifetime_units"));
 		session.expires_at = optional_time(json::member(item, "expires_at_ms"));
 		session.refresh_at = optional_time(json::member(item, "refresh_at_ms"));
+		session.verifying = json::bool_from(json::member(item, "verifying"));
 		const Json &timestamp = json::member(item, "cmd_last_timestamp");
 		if (!timestamp.is_null())
 			session.cmd_last_timestamp = mh::Timestamp::from_raw(json::unsigned_from(timestamp, UINT64_MAX));
@@ -244,6 +248,7 @@ SessionView MaarCore::Impl::view(const Session &session) const
 	view.lifetime = std::chrono::duration_cast<Duration>(Lifetime::from_units(session.lifetime_units).duration());
 	view.expires_at = session.expires_at;
 	view.refresh_at = session.refresh_at;
+	view.verifying = session.verifying;
 	if (session.exchange) {
 		view.exchange = std::string(name(session.exchange->kind));
 		view.last_sequence = session.exchange->last_seq;
@@ -334,6 +339,7 @@ std::string MaarCore::sessions_json(TimePoint now) const
 			  {"lifetime_s", std::chrono::duration_cast<std::chrono::seconds>(view.lifetime).count()},
 			  {"expires_in_ms", optional_remaining(view.expires_at)},
 			  {"refresh_in_ms", optional_remaining(view.refresh_at)},
+			  {"verifying", view.verifying},
 			  {"exchange", view.exchange ? Json(*view.exchange) : Json(nullptr)},
 			  {"retransmissions", view.retransmissions}};
 		if (view.last_sequence)

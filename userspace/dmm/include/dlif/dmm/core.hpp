@@ -5,6 +5,7 @@
 // Pure, like the cores.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -75,17 +76,20 @@ enum class TimestampVerdict : std::uint8_t { ok, mismatch, not_newer };
 
 // RFC 5213 §5.5: a timestamp more than `window` away from the receiver's
 // clock is a mismatch (156); one not newer than the last accepted is
-// refused (157).
-inline TimestampVerdict check_timestamp(mh::Timestamp received, mh::Timestamp now, Duration window,
+// refused (157). Without a window, only the second rule applies.
+inline TimestampVerdict check_timestamp(mh::Timestamp received, mh::Timestamp now, std::optional<Duration> window,
 					std::optional<mh::Timestamp> last_accepted) noexcept
 {
-	const std::uint64_t a = received.raw();
-	const std::uint64_t b = now.raw();
-	const std::uint64_t distance = a > b ? a - b : b - a;
-	// Raw units are 1/65536 s.
-	const auto window_units = static_cast<std::uint64_t>(window.count()) * 65536u / 1000u;
-	if (distance > window_units)
-		return TimestampVerdict::mismatch;
+	if (window) {
+		const std::uint64_t a = received.raw();
+		const std::uint64_t b = now.raw();
+		const std::uint64_t distance = a > b ? a - b : b - a;
+		// Raw units are 1/65536 s; a negative window counts as none.
+		const auto ms = static_cast<std::uint64_t>(std::max<Duration::rep>(window->count(), 0));
+		const std::uint64_t window_units = ms * 65536u / 1000u;
+		if (distance > window_units)
+			return TimestampVerdict::mismatch;
+	}
 	if (last_accepted && received <= *last_accepted)
 		return TimestampVerdict::not_newer;
 	return TimestampVerdict::ok;

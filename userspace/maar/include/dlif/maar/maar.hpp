@@ -83,6 +83,7 @@ struct SessionView {
 	Duration lifetime{0};			// granted
 	std::optional<TimePoint> expires_at;
 	std::optional<TimePoint> refresh_at;
+	bool verifying = false;			// an early refresh will check the P-MAAR list (locator)
 	std::optional<std::string> exchange;	// "registration", "refresh", ... in progress
 	std::optional<std::uint16_t> last_sequence;	// of the exchange in progress
 	unsigned retransmissions = 0;
