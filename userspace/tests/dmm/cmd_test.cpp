@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The CMD core on its own: one rule per test.
+#include <nlohmann/json.hpp>
+
+#include "core_util.hpp"
+
+namespace dlif::sim {
+namespace {
+
+using mh::BaFlag;
+using mh::BuFlag;
+using mh::HandoffIndicator;
+using mh::Status;
+
+class Cmd : public ::testing::Test {
+protected:
+	TimePoint now{};
+	Actions send(cmd::CmdCore &core, NodeId from, mh::Message message)
+	{
+		return core.handle(received(from, std::move(message)), now);
+	}
+};
+
+TEST_F(Cmd, InitialRegistrationActions)
+{
+	cmd::CmdCore core(test_cmd_config());
+	auto pbu = make_pbu(7, kMn, pref(M1));
+	pbu.options.mobile_node_link_layer_identifier = to_link_layer(kMn);
+	const Actions actions = send(core, M1, pbu);
+	const auto answers = pbas(actions);
+	ASSERT_EQ(answers.size(), 1u);
+	EXPECT_EQ(answers[0].status, Status::Accepted);
+	EXPECT_EQ(answers[0].sequence, 7);
+	EXPECT_TRUE(answers[0].flags.has(BaFlag::Dmm));
+	EXPECT_EQ(answers[0].options.mobile_node_identifier, pbu.options.mobile_node_identifier);
+	EXPECT_EQ(answers[0].options.handoff_indicator, HandoffIndicator::HandoffStateUnknown);
+	EXPECT_EQ(answers[0].options.mobile_node_link_layer_identifier, pbu.options.mobile_node_link_layer_identifier);
+	EXPECT_EQ(all<SendMh>(actions)[0].destination, Network::address(M1));
+	// The expiry: the lifetime plus one retransmission timeout of grace.
+	const auto timers = all<StartTimer>(actions);
+	ASSERT_EQ(timers.size(), 1u);
+	EXPECT_EQ(timers[0].after, Duration(400000 + 1500));
+	EXPECT_EQ(all<StateChanged>(actions).size(), 1u);
+	EXPECT_TRUE(logged(actions, "registered"));
+	EXPECT_EQ(core.binding_count(), 1u);
+	EXPECT_EQ(core.counters().at("registrations"), 1u);
+}
+
+TEST_F(Cmd, GrantedLifetimeNeverAboveConfiguredOrRequested)
+{
+	CmdConfig config = test_cmd_config();
+	config.timers.lifetime = Duration(100000);	// 25 units
+	cmd::CmdCore core(config);
+	EXPECT_EQ(pbas(send(core, M1, make_pbu(1, kMn, pref(M1), HandoffIndicator::HandoffStateUnknown, 1000)))[0]
+			  .lifetime.units(),
+		  25);
+	EXPECT_EQ(pbas(send(core, M2, make_pbu(1, kMn2, pref(M2), HandoffIndicator::HandoffStateUnknown, 10)))[0]
+			  .lifetime.units(),
+		  10);
+}
+
+TEST_F(Cmd, BindingUpdateWithoutPFlagIsIgnored)
+{
+	cmd::CmdCore core(test_cmd_config());
+	auto pbu = make_pbu(1, kMn, pref(M1));
+	pbu.flags.set(BuFlag::ProxyRegistration, false);
+	EXPECT_TRUE(all<SendMh>(send(core, M1, pbu)).empty());
+	EXPECT_EQ(core.counters().at("drop_not_proxy"), 1u);
+	EXPECT_EQ(core.binding_count(), 0u);
+}
+
+TEST_F(Cmd, NonNaiIdentifierCountsAsMissing)
+{
+	cmd::CmdCore core(test_cmd_config());
+	auto pbu = make_pbu(1, kMn, pref(M1));
+	pbu.options.mobile_node_identifier->subtype = static_cast<mh::MnIdSubtype>(3);
+	EXPECT_EQ(pbas(send(core, M1, pbu)).at(0).status, Status::MissingMnIdentifierOption);
+}
+
+TEST_F(Cmd, DeregistrationOfUnknownNodeIsAcknowledged)
+{
+	cmd::CmdCore core(test_cmd_config());
+	const auto answers =
+		pbas(send(core, M1, make_pbu(3, kMn, pref(M1), HandoffIndicator::HandoffStateUnknown, 0)));
+	ASSERT_EQ(answers.size(), 1u);
+	EXPECT_EQ(answers[0].status, Status::Accepted);
+	EXPECT_TRUE(answers[0].lifetime.is_deregistration());
+	EXPECT_EQ(core.binding_count(), 0u);
+}
+
+TEST_F(Cmd, BindingErrorsAndStaleTimersAreCountedOnly)
+{
+	cmd::CmdCore core(test_cmd_config());
+	EXPECT_TRUE(all<SendMh>(send(core, M1, mh::BindingError{})).empty());
+	EXPECT_TRUE(core.handle(TimerFired{12345}, now).empty());
+	EXPECT_TRUE(core.handle(TimerFired{~TimerId{0}}, now).empty());
+	EXPECT_TRUE(core.handle(MnAttached{kMn, "wlan0"}, now).empty());
+	EXPECT_EQ(core.counters().at("rx_binding_error"), 1u);
+	EXPECT_EQ(core.counters().at("drop_stale_timer"), 2u);
+}
+
+// R84/A15 (alternative B): a previous MAAR's lifetime-0 PBU renews it for
+// what is left of the binding's lifetime; never lifetime 0 while the node
+// is attached elsewhere.
+TEST_F(Cmd, PreviousMaarDeregistrationIsRenewed)
+{
+	CmdConfig config = test_cmd_config();
+	config.deregistration = Deregistration::b;
+	cmd::CmdCore core(config);
+	send(core, M1, make_pbu(1, kMn, pref(M1)));
+	send(core, M2, make_pbu(1, kMn, pref(M2)));
+	send(core, M1, mh::ProxyBindingAck{Status::Accepted, {BaFlag::ProxyRegistration, BaFlag::Dmm},
+					   1, mh::Lifetime::from_units(100), {}});
+	now += std::chrono::seconds(100);
+	const auto answers = pbas(send(core, M1, make_pbu(9, kMn, pref(M1), HandoffIndicator::HandoffStateUnknown, 0)));
+	ASSERT_EQ(answers.size(), 1u);
+	EXPECT_EQ(answers[0].status, Status::Accepted);
+	EXPECT_FALSE(answers[0].lifetime.is_deregistration());
+	EXPECT_LE(answers[0].lifetime.duration(), std::chrono::seconds(302));
+	EXPECT_EQ(answers[0].options.home_network_prefixes[0], pref(M1));
+	EXPECT_EQ(core.counters().at("renewals"), 1u);
+	EXPECT_EQ(core.binding(mn_id(kMn))->serving_maar, Network::address(M2));
+}
+
+// A37: a third MAAR's PBU during a handover waits; the queue shows in the view.
+TEST_F(Cmd, SecondHandoverWaitsForTheFirst)
+{
+	cmd::CmdCore core(test_cmd_config(CmdMode::relay));
+	send(core, M1, make_pbu(1, kMn, pref(M1)));
+	const Actions first = send(core, M2, make_pbu(1, kMn, pref(M2)));
+	EXPECT_EQ(pbus(first).size(), 1u);	// to MAAR1
+	const Actions second = send(core, M3, make_pbu(1, kMn, pref(M3)));
+	EXPECT_TRUE(all<SendMh>(second).empty());
+	auto view = core.binding(mn_id(kMn));
+	EXPECT_EQ(view->state, cmd::BindingState::handover);
+	EXPECT_EQ(view->queued, 1u);
+	EXPECT_EQ(view->outstanding, 1u);
+	// MAAR1 answers: the relay PBA goes to MAAR2, then MAAR3's handover starts.
+	const auto forwarded = pbus(first)[0];
+	mh::ProxyBindingAck answer;
+	answer.flags.set(BaFlag::Dmm);
+	answer.sequence = forwarded.sequence;
+	answer.lifetime = forwarded.lifetime;
+	answer.options.mobile_node_identifier = to_option(mn_id(kMn));
+	answer.options.home_network_prefixes.push_back(pref(M1));
+	const Actions done = send(core, M1, answer);
+	const auto sends = all<SendMh>(done);
+	ASSERT_EQ(sends.size(), 3u);	// PBA to MAAR2, PBUs to MAAR2 and MAAR1
+	EXPECT_EQ(sends[0].destination, Network::address(M2));
+	EXPECT_TRUE(std::holds_alternative<mh::ProxyBindingAck>(sends[0].message));
+	view = core.binding(mn_id(kMn));
+	EXPECT_EQ(view->serving_maar, Network::address(M3));
+	EXPECT_EQ(view->queued, 0u);
+	EXPECT_EQ(view->previous_maars.size(), 2u);
+}
+
+// A PBA that matches nothing the CMD is waiting for changes nothing.
+TEST_F(Cmd, UnmatchedPbaIsCounted)
+{
+	cmd::CmdCore core(test_cmd_config());
+	send(core, M1, make_pbu(1, kMn, pref(M1)));
+	mh::ProxyBindingAck pba;
+	pba.sequence = 99;
+	pba.options.mobile_node_identifier = to_option(mn_id(kMn));
+	EXPECT_TRUE(send(core, M2, pba).empty());
+	EXPECT_EQ(core.counters().at("drop_unmatched_pba"), 1u);
+	mh::ProxyBindingAck anonymous;
+	EXPECT_FALSE(logged(send(core, M2, anonymous), "?"));
+	EXPECT_EQ(core.counters().at("drop_malformed"), 1u);
+}
+
+// R27 with a configured status.
+TEST_F(Cmd, LegacyStatusIsConfigurable)
+{
+	CmdConfig config = test_cmd_config();
+	config.rfc8885 = false;
+	config.legacy_status = 129;
+	cmd::CmdCore core(config);
+	const auto answers = pbas(send(core, M1, make_pbu(1, kMn, pref(M1))));
+	ASSERT_EQ(answers.size(), 1u);
+	EXPECT_EQ(answers[0].status, Status::AdministrativelyProhibited);
+	EXPECT_FALSE(answers[0].flags.has(BaFlag::Dmm));
+	EXPECT_EQ(core.binding_count(), 0u);
+}
+
+class Lma : public Cmd {
+protected:
+	CmdConfig config()
+	{
+		CmdConfig c = test_cmd_config();
+		c.lma = LmaConfig{pfx("2001:db8:f::/62"), 64, "lma0"};
+		return c;
+	}
+	mh::ProxyBindingUpdate plain(const Mac &node, const Ipv6Prefix &prefix, std::uint16_t seq = 1)
+	{
+		return make_pbu(seq, node, prefix, HandoffIndicator::AttachmentOverNewInterface, 100, false);
+	}
+};
+
+TEST_F(Lma, AssignsFromThePoolAndInstallsTheAnchorRole)
+{
+	cmd::CmdCore core(config());
+	const Actions actions = send(core, M1, plain(kMn, Ipv6Prefix{}));
+	const auto answers = pbas(actions);
+	ASSERT_EQ(answers.size(), 1u);
+	EXPECT_FALSE(answers[0].flags.has(BaFlag::Dmm));
+	EXPECT_EQ(answers[0].options.home_network_prefixes[0], pfx("2001:db8:f::/64"));
+	const auto dlifs = all<InstallDlif>(actions);
+	ASSERT_EQ(dlifs.size(), 1u);
+	EXPECT_EQ(dlifs[0].name, "mn1lma");
+	EXPECT_EQ(dlifs[0].lower, "lma0");
+	EXPECT_EQ(dlifs[0].anchoring_maar, Network::address(kCmd));
+	const auto entries = all<InstallEntry>(actions);
+	ASSERT_EQ(entries.size(), 1u);
+	EXPECT_EQ(entries[0], (InstallEntry{pfx("2001:db8:f::/64"), TunnelRole::anchor, Network::address(M1), "mn1lma"}));
+	// A refresh from the same MAG re-issues nothing.
+	const Actions refresh = send(core, M1, plain(kMn, pfx("2001:db8:f::/64"), 2));
+	EXPECT_TRUE(all<InstallDlif>(refresh).empty());
+	EXPECT_EQ(pbas(refresh)[0].options.home_network_prefixes[0], pfx("2001:db8:f::/64"));
+}
+
+TEST_F(Lma, HonoursAValidRequestOtherwisePicks)
+{
+	cmd::CmdCore core(config());
+	EXPECT_EQ(pbas(send(core, M1, plain(kMn, pfx("2001:db8:f:2::/64"))))[0].options.home_network_prefixes[0],
+		  pfx("2001:db8:f:2::/64"));
+	// Outside the pool: the LMA picks (a deployed LMA assigns by policy).
+	EXPECT_EQ(pbas(send(core, M1, plain(kMn2, pref(M1))))[0].options.home_network_prefixes[0],
+		  pfx("2001:db8:f::/64"));
+}
+
+TEST_F(Lma, ExhaustedPoolRefusesWith130)
+{
+	cmd::CmdCore core(config());
+	for (std::uint8_t i = 1; i <= 4; ++i)
+		send(core, M1, plain(Mac{{2, 0, 0, 0, 9, i}}, Ipv6Prefix{}));
+	const auto answers = pbas(send(core, M1, plain(kMn, Ipv6Prefix{})));
+	EXPECT_EQ(answers.at(0).status, Status::InsufficientResources);
+	EXPECT_EQ(core.counters().at("rejected_no_prefix"), 1u);
+}
+
+TEST_F(Lma, DeregistrationRemovesTheKernelState)
+{
+	cmd::CmdCore core(config());
+	send(core, M1, plain(kMn, Ipv6Prefix{}));
+	auto dereg = plain(kMn, pfx("2001:db8:f::/64"), 2);
+	dereg.lifetime = mh::Lifetime::from_units(0);
+	const Actions actions = send(core, M1, dereg);
+	EXPECT_EQ(all<RemoveEntry>(actions).size(), 1u);
+	EXPECT_EQ(all<RemoveDlif>(actions).at(0).name, "mn1lma");
+	EXPECT_EQ(core.binding_count(), 0u);
+	// The DLIF number and the prefix can be reused.
+	EXPECT_EQ(all<InstallDlif>(send(core, M1, plain(kMn2, Ipv6Prefix{}))).at(0).name, "mn1lma");
+}
+
+TEST_F(Lma, DFlaggedPbuServedAsPlainWhenIgnored)
+{
+	CmdConfig c = config();
+	c.rfc8885 = false;
+	c.legacy_d_flag = LegacyDFlag::ignore;
+	cmd::CmdCore core(c);
+	auto pbu = make_pbu(1, kMn, pref(M1));
+	pbu.options.local_prefixes.push_back(pfx("2001:db8:100::/56"));
+	const auto answers = pbas(send(core, M1, pbu));
+	ASSERT_EQ(answers.size(), 1u);
+	EXPECT_EQ(answers[0].status, Status::Accepted);
+	EXPECT_FALSE(answers[0].flags.has(BaFlag::Dmm));
+	EXPECT_TRUE(answers[0].options.previous_maars.empty());
+	EXPECT_TRUE(core.binding(mn_id(kMn))->lma);
+}
+
+TEST_F(Cmd, ViewsAndJson)
+{
+	cmd::CmdCore core(test_cmd_config());
+	send(core, M1, make_pbu(1, kMn, pref(M1)));
+	send(core, M2, make_pbu(1, kMn, pref(M2)));
+	const auto views = core.bindings();
+	ASSERT_EQ(views.size(), 1u);
+	EXPECT_EQ(views[0].serving_maar, Network::address(M2));
+	EXPECT_EQ(views[0].previous_maars.at(0).maar, Network::address(M1));
+	EXPECT_FALSE(views[0].previous_maars.at(0).confirmed);
+	EXPECT_EQ(views[0].state, cmd::BindingState::handover);
+	const auto json = nlohmann::json::parse(core.bindings_json(now));
+	EXPECT_EQ(json.at(0).at("mn"), mn_id(kMn).nai);
+	EXPECT_EQ(json.at(0).at("state"), "handover");
+	EXPECT_EQ(json.at(0).at("previous_maars").at(0).at("maar"), "2001:db8::1");
+	const auto counters = nlohmann::json::parse(core.counters_json());
+	EXPECT_EQ(counters.at("handovers"), 1);
+	EXPECT_EQ(counters.size(), core.counters().size());
+}
+
+} // namespace
+} // namespace dlif::sim
