@@ -123,9 +123,9 @@ void CmdCore::Impl::log(Actions &out, LogLevel level, std::string event,
 
 // ------------------------------------------------------------ bookkeeping
 
-BindingNode &CmdCore::Impl::insert(const MnId &mn)
+BindingNode &CmdCore::Impl::insert(std::string_view mn)
 {
-	auto [it, inserted] = bindings.try_emplace(mn.nai);
+	auto [it, inserted] = bindings.try_emplace(std::string(mn));
 	(void)inserted;
 	std::uint32_t slot;
 	if (!free_slots.empty()) {
@@ -440,11 +440,13 @@ void CmdCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpda
 		return;
 	}
 	// RFC 5213 §5.3.1 (R171, E-M4).
-	std::optional<MnId> mn;
-	if (pbu.options.mobile_node_identifier)
-		mn = mn_id_from_option(*pbu.options.mobile_node_identifier);
+	// The NAI as a view into the message: no string is built for the
+	// lookup of an existing binding (the hash is transparent).
+	std::string_view mn;
+	if (pbu.options.mobile_node_identifier && pbu.options.mobile_node_identifier->subtype == mh::MnIdSubtype::Nai)
+		mn = pbu.options.mobile_node_identifier->text();
 	std::optional<Status> missing;
-	if (!mn)
+	if (mn.empty())
 		missing = Status::MissingMnIdentifierOption;
 	else if (pbu.options.home_network_prefixes.empty())
 		missing = Status::MissingHomeNetworkPrefixOption;
@@ -462,9 +464,9 @@ void CmdCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpda
 	if (dmm) {
 		// A4: Local Prefix options count only in D messages.
 		local_prefixes[*maar].assign(pbu.options.local_prefixes.begin(), pbu.options.local_prefixes.end());
-		dmm_pbu(*maar, *mn, pbu, now, out, requeued);
+		dmm_pbu(*maar, mn, pbu, now, out, requeued);
 	} else {
-		lma_pbu(*maar, *mn, pbu, now, out, requeued);
+		lma_pbu(*maar, mn, pbu, now, out, requeued);
 	}
 }
 
@@ -476,16 +478,16 @@ static void enqueue(Pending &pending, const Ipv6Address &source, const mh::Proxy
 	pending.queue.push_back(QueuedPbu{source, pbu});
 }
 
-void CmdCore::Impl::dmm_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+void CmdCore::Impl::dmm_pbu(MaarIndex maar, std::string_view mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
 			    Actions &out, bool requeued)
 {
-	const auto it = bindings.find(mn.nai);
+	const auto it = bindings.find(mn);
 	Binding *binding = it == bindings.end() ? nullptr : &it->second;
 	if (binding && binding->lma) {
 		// A binding keeps its kind until it ends.
 		count(Counter::rejected_binding_kind);
 		reply(out, maar, rejection(pbu, Status::AdministrativelyProhibited, true));
-		log(out, LogLevel::notice, "pbu-binding-kind-mismatch", {{"mn", mn.nai}, {"source", text(address_of(maar))}});
+		log(out, LogLevel::notice, "pbu-binding-kind-mismatch", {{"mn", std::string(mn)}, {"source", text(address_of(maar))}});
 		return;
 	}
 	std::uint16_t answer_seq = 0;
@@ -498,7 +500,7 @@ void CmdCore::Impl::dmm_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindi
 		pba.options.timestamp = answer_timestamp;
 		reply(out, maar, std::move(pba));
 		log(out, LogLevel::info, "pbu-out-of-order",
-		    {{"mn", mn.nai},
+		    {{"mn", std::string(mn)},
 		     {"source", text(address_of(maar))},
 		     {"seq", std::to_string(pbu.sequence)},
 		     {"status", std::string(mh::name(*stale))}});
@@ -544,19 +546,19 @@ void CmdCore::Impl::dmm_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindi
 		// would move the node back.
 		count(Counter::drop_stale_refresh);
 		log(out, LogLevel::info, "stale-refresh-ignored",
-		    {{"mn", mn.nai}, {"source", text(address_of(maar))}, {"seq", std::to_string(pbu.sequence)}});
+		    {{"mn", std::string(mn)}, {"source", text(address_of(maar))}, {"seq", std::to_string(pbu.sequence)}});
 		return;
 	}
 	if (binding->pending) {
 		count(Counter::queued_handovers);
 		enqueue(*binding->pending, address_of(maar), pbu);
-		log(out, LogLevel::info, "handover-queued", {{"mn", mn.nai}, {"source", text(address_of(maar))}});
+		log(out, LogLevel::info, "handover-queued", {{"mn", std::string(mn)}, {"source", text(address_of(maar))}});
 		return;
 	}
 	start_handover(node, maar, pbu, now, out);
 }
 
-void CmdCore::Impl::register_initial(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu,
+void CmdCore::Impl::register_initial(MaarIndex maar, std::string_view mn, const mh::ProxyBindingUpdate &pbu,
 				     TimePoint now, Actions &out)
 {
 	BindingNode &node = insert(mn);
@@ -575,7 +577,7 @@ void CmdCore::Impl::register_initial(MaarIndex maar, const MnId &mn, const mh::P
 	reply(out, maar, answer(node, pbu.sequence, pbu.options.timestamp, true));
 	count(Counter::registrations);
 	log(out, LogLevel::info, "registered",
-	    {{"mn", mn.nai}, {"maar", text(address_of(maar))}, {"prefixes", text(binding.prefixes)}});
+	    {{"mn", std::string(mn)}, {"maar", text(address_of(maar))}, {"prefixes", text(binding.prefixes)}});
 	out.push_back(StateChanged{});
 }
 
@@ -1048,15 +1050,15 @@ void CmdCore::Impl::lma_remove(BindingNode &node, Actions &out)
 	out.push_back(RemoveDlif{lma_dlif_name(binding)});
 }
 
-void CmdCore::Impl::lma_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+void CmdCore::Impl::lma_pbu(MaarIndex maar, std::string_view mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
 			    Actions &out, bool requeued)
 {
-	const auto it = bindings.find(mn.nai);
+	const auto it = bindings.find(mn);
 	Binding *binding = it == bindings.end() ? nullptr : &it->second;
 	if (binding && !binding->lma) {
 		count(Counter::rejected_binding_kind);
 		reply(out, maar, rejection(pbu, Status::AdministrativelyProhibited, false));
-		log(out, LogLevel::notice, "pbu-binding-kind-mismatch", {{"mn", mn.nai}, {"source", text(address_of(maar))}});
+		log(out, LogLevel::notice, "pbu-binding-kind-mismatch", {{"mn", std::string(mn)}, {"source", text(address_of(maar))}});
 		return;
 	}
 	std::uint16_t answer_seq = 0;
@@ -1076,7 +1078,7 @@ void CmdCore::Impl::lma_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindi
 			pba.options.home_network_prefixes.assign(binding->prefixes.span());
 			reply(out, maar, std::move(pba));
 			count(Counter::lma_deregistrations);
-			log(out, LogLevel::info, "lma-deregistered", {{"mn", mn.nai}, {"mag", text(address_of(maar))}});
+			log(out, LogLevel::info, "lma-deregistered", {{"mn", std::string(mn)}, {"mag", text(address_of(maar))}});
 			lma_remove(*it, out);
 			erase(*it, out);
 			out.push_back(StateChanged{});
@@ -1106,7 +1108,7 @@ void CmdCore::Impl::lma_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindi
 		if (!prefix) {
 			count(Counter::rejected_no_prefix);
 			reply(out, maar, rejection(pbu, Status::InsufficientResources, false));
-			log(out, LogLevel::warning, "lma-pool-exhausted", {{"mn", mn.nai}});
+			log(out, LogLevel::warning, "lma-pool-exhausted", {{"mn", std::string(mn)}});
 			return;
 		}
 		node = &insert(mn);
@@ -1144,7 +1146,7 @@ void CmdCore::Impl::lma_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindi
 	if (fresh || moved) {
 		count(fresh ? Counter::lma_registrations : Counter::lma_handovers);
 		log(out, LogLevel::info, fresh ? "lma-registered" : "lma-handover",
-		    {{"mn", mn.nai}, {"mag", text(address_of(maar))}, {"prefix", text(binding->prefixes)}});
+		    {{"mn", std::string(mn)}, {"mag", text(address_of(maar))}, {"prefix", text(binding->prefixes)}});
 	} else {
 		count(Counter::refreshes);
 	}
@@ -1168,6 +1170,8 @@ Actions CmdCore::handle(const Event &event, TimePoint now) noexcept
 {
 	Actions out;
 	try {
+		// Most events cause a few actions: one allocation, no regrowth.
+		out.reserve(4);
 		impl_->on_event(event, now, out);
 	} catch (const std::exception &error) {
 		impl_->count(Counter::internal_errors);

@@ -163,9 +163,9 @@ struct CmdCore::Impl {
 	void on_timer(TimerId id, TimePoint now, Actions &out);
 
 	// DMM bindings.
-	void dmm_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+	void dmm_pbu(MaarIndex maar, std::string_view mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
 		     Actions &out, bool requeued);
-	void register_initial(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+	void register_initial(MaarIndex maar, std::string_view mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
 			      Actions &out);
 	void from_serving(BindingNode &node, const mh::ProxyBindingUpdate &pbu, TimePoint now, Actions &out);
 	void start_handover(BindingNode &node, MaarIndex maar, const mh::ProxyBindingUpdate &pbu, TimePoint now,
@@ -179,7 +179,7 @@ struct CmdCore::Impl {
 	void drain(std::vector<QueuedPbu> queue, TimePoint now, Actions &out);
 
 	// LMA service for plain MAGs.
-	void lma_pbu(MaarIndex maar, const MnId &mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+	void lma_pbu(MaarIndex maar, std::string_view mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
 		     Actions &out, bool requeued);
 	void lma_remove(BindingNode &node, Actions &out);
 	std::string lma_dlif_name(const Binding &binding) const;
@@ -198,7 +198,7 @@ struct CmdCore::Impl {
 	void send_outstanding(BindingNode &node, std::size_t index, TimePoint now, Actions &out);
 
 	// Bindings and timers.
-	BindingNode &insert(const MnId &mn);
+	BindingNode &insert(std::string_view mn);
 	void erase(BindingNode &node, Actions &out);
 	TimerId arm(Actions &out, const Binding &binding, TimerKind kind, std::uint8_t index, Duration after);
 	void restart_expiry(Binding &binding, TimePoint now, Actions &out);

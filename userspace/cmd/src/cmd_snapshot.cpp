@@ -203,7 +203,7 @@ Actions CmdCore::Impl::restore(std::string_view text, TimePoint now)
 		const MnId mn{json::string_from(json::member(item, "mn"))};
 		if (bindings.contains(mn.nai))
 			throw SnapshotError("binding listed twice: " + mn.nai);
-		BindingNode &node = insert(mn);
+		BindingNode &node = insert(mn.nai);
 		Binding &binding = node.second;
 		binding.lma = json::bool_from(json::member(item, "lma"));
 		binding.serving = maar_from(json::member(item, "serving"));

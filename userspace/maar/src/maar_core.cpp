@@ -1282,6 +1282,7 @@ Actions MaarCore::handle(const Event &event, TimePoint now) noexcept
 {
 	Actions out;
 	try {
+		out.reserve(8);
 		impl_->on_event(event, now, out);
 	} catch (const std::exception &error) {
 		impl_->count(Counter::internal_errors);
