@@ -840,6 +840,8 @@ void CmdCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck 
 	const auto it = bindings.find(mn->nai);
 	if (it == bindings.end() || !it->second.pending) {
 		count(Counter::drop_unmatched_pba);
+		log(out, LogLevel::debug, "pba-unmatched",
+		    {{"mn", mn->nai}, {"source", text(source)}, {"seq", std::to_string(pba.sequence)}});
 		return;
 	}
 	Binding &binding = it->second;
@@ -861,7 +863,10 @@ void CmdCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck 
 		resolve(*it, i, mh::is_accepted(pba.status), &pba, now, out);
 		return;
 	}
+	// A duplicate, or the answer to a PBU given up on.
 	count(Counter::drop_unmatched_pba);
+	log(out, LogLevel::debug, "pba-unmatched",
+	    {{"mn", mn->nai}, {"source", text(source)}, {"seq", std::to_string(pba.sequence)}});
 }
 
 void CmdCore::Impl::resolve(BindingNode &node, std::size_t index, bool accepted, const mh::ProxyBindingAck *pba,

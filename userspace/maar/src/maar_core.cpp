@@ -1081,6 +1081,8 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 	Session *session = mn ? find(mn->nai) : nullptr;
 	if (!session) {
 		count(mn ? Counter::drop_unmatched_pba : Counter::drop_malformed);
+		log(out, LogLevel::debug, mn ? "pba-unmatched" : "pba-without-mn-id",
+		    {{"source", text(source)}, {"seq", std::to_string(pba.sequence)}});
 		return;
 	}
 	Exchange *exchange = session->exchange ? &*session->exchange : nullptr;
@@ -1101,7 +1103,10 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 	if (exchange && sequence_in_range(pba.sequence, exchange->first_seq, exchange->last_seq) &&
 	    (from_cmd || exchange->kind == ExchangeKind::registration)) {
 		if (!from_cmd && (!mh::is_accepted(pba.status) || !pba.flags.has(BaFlag::Dmm))) {
+			// A previous MAAR's refusal goes to the CMD, which acts on it.
 			count(Counter::drop_unmatched_pba);
+			log(out, LogLevel::debug, "pba-unmatched",
+			    {{"mn", session->mn.nai}, {"source", text(source)}, {"status", std::to_string(static_cast<unsigned>(pba.status))}});
 			return;
 		}
 		if (!mh::is_accepted(pba.status)) {
@@ -1181,7 +1186,10 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 		out.push_back(StateChanged{});
 		return;
 	}
+	// A duplicate, or the answer to an exchange since finished or dropped.
 	count(Counter::drop_unmatched_pba);
+	log(out, LogLevel::debug, "pba-unmatched",
+	    {{"mn", session->mn.nai}, {"source", text(source)}, {"seq", std::to_string(pba.sequence)}});
 }
 
 void MaarCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)

@@ -163,10 +163,12 @@ TEST_F(Cmd, UnmatchedPbaIsCounted)
 	mh::ProxyBindingAck pba;
 	pba.sequence = 99;
 	pba.options.mobile_node_identifier = to_option(mn_id(kMn));
-	EXPECT_TRUE(send(core, M2, pba).empty());
+	const Actions actions = send(core, M2, pba);
+	EXPECT_TRUE(all<SendMh>(actions).empty());
+	EXPECT_TRUE(logged(actions, "pba-unmatched"));
 	EXPECT_EQ(core.counters().at("drop_unmatched_pba"), 1u);
 	mh::ProxyBindingAck anonymous;
-	EXPECT_FALSE(logged(send(core, M2, anonymous), "?"));
+	EXPECT_TRUE(logged(send(core, M2, anonymous), "pba-without-mn-id"));
 	EXPECT_EQ(core.counters().at("drop_malformed"), 1u);
 }
 

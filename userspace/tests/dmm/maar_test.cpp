@@ -219,7 +219,7 @@ TEST_F(Maar, PbusItMustNotActOn)
 	// About itself (A17).
 	auto self = make_pbu(50, kMn, pref(M1));
 	self.options.serving_maar = Network::address(M1);
-	EXPECT_TRUE(from(core, kCmd, self).empty() == false);
+	EXPECT_TRUE(logged(from(core, kCmd, self), "serving-maar-is-self"));
 	EXPECT_EQ(core.counters().at("drop_serving_is_self"), 1u);
 	// An unknown node: 153.
 	auto unknown = make_pbu(51, kMn2, pref(M1));
@@ -278,7 +278,9 @@ TEST_F(Maar, PlainMagMode)
 	answer.options.home_network_prefixes.push_back(pfx("2001:db8:f:7::/64"));
 	auto with_d = answer;
 	with_d.flags.set(BaFlag::Dmm);
-	EXPECT_TRUE(from(core, kCmd, with_d).empty() == false);	// a Log only
+	const Actions ignored = from(core, kCmd, with_d);
+	EXPECT_TRUE(all<SendMh>(ignored).empty());
+	EXPECT_TRUE(logged(ignored, "pba-d-flag-in-mag-mode"));
 	EXPECT_EQ(core.session(kMn)->state, maar::SessionState::registering);
 	const Actions accepted = from(core, kCmd, answer);
 	const auto entries = all<InstallEntry>(accepted);
@@ -324,7 +326,9 @@ TEST_F(Maar, GarbageNeverThrowsNorActs)
 	EXPECT_TRUE(core.handle(MnDetached{kMn2}, now).empty());
 	EXPECT_TRUE(all<SendMh>(from(core, kCmd, mh::BindingError{})).empty());
 	mh::ProxyBindingAck anonymous;
-	EXPECT_TRUE(from(core, kCmd, anonymous).empty());
+	const Actions actions = from(core, kCmd, anonymous);
+	EXPECT_TRUE(all<SendMh>(actions).empty());
+	EXPECT_TRUE(logged(actions, "pba-without-mn-id"));
 	EXPECT_EQ(core.counters().at("drop_malformed"), 1u);
 	EXPECT_EQ(core.counters().at("internal_errors"), 0u);
 }
