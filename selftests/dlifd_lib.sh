@@ -1,0 +1,239 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# dlifd on the end-to-end testbed (source after lib.sh and dmm_net.sh):
+# configuration files, starting and stopping the daemons, the node's
+# flows, the signalling capture and its decoding by tshark with the
+# project's RFC 8885 Lua dissector.
+
+DLIFD=${DLIFD:-$DLIF_BUILD/userspace/userspace/daemon/dlifd}
+LUA_PLUGIN=${LUA_PLUGIN:-$DLIF_SRC/contrib/wireshark/dlif-rfc8885.lua}
+FLOW=${FLOW:-$SELFTESTS/tools/flow.py}
+
+# dlifd_configure MODE [KEY=VALUE...]: configuration files for the CMD
+# and the three MAARs in $RUN. KEY=VALUE lines go into the [signalling]
+# section of every node (lifetime=8, ...); cmd.KEY=VALUE into [cmd] only,
+# maar.KEY=VALUE into [maar] only, ra.KEY=VALUE into [maar.ra].
+dlifd_configure() {
+	local mode=$1 i kv key signalling="" cmd="" maar="" ra=""
+	shift
+	for kv in "$@"; do
+		key=${kv%%=*}
+		case $key in
+		cmd.*)  cmd+="${kv#cmd.}"$'\n' ;;
+		maar.*) maar+="${kv#maar.}"$'\n' ;;
+		ra.*)   ra+="${kv#ra.}"$'\n' ;;
+		*)      signalling+="$kv"$'\n' ;;
+		esac
+	done
+	RUN=${RUN:-$(mktemp -d /tmp/dlifd-XXXXXX)}
+	defer save_run
+	local domain='maars = ["2001:db8:ff::1", "2001:db8:ff::2", "2001:db8:ff::3"]'
+	cat >"$RUN/cmd.toml" <<-EOF
+	[daemon]
+	role = "cmd"
+	log_level = "debug"
+	control_socket = "$RUN/cmd.sock"
+	state_dir = "$RUN/cmd-state"
+	[domain]
+	$domain
+	[signalling]
+	$signalling
+	[cmd]
+	address = "$CMD_ADDR"
+	mode = "$mode"
+	$cmd
+	EOF
+	for i in 1 2 3; do
+		local locals="[]"
+		[ "$i" = 1 ] && locals="[\"$LN_PREFIX\"]"
+		cat >"$RUN/maar$i.toml" <<-EOF
+		[daemon]
+		role = "maar"
+		log_level = "debug"
+		control_socket = "$RUN/maar$i.sock"
+		state_dir = "$RUN/maar$i-state"
+		[domain]
+		$domain
+		[signalling]
+		$signalling
+		[maar]
+		address = "${MAAR_ADDR[$i]}"
+		cmd = "$CMD_ADDR"
+		cmd_mode = "$mode"
+		access_interfaces = ["acc"]
+		prefix_pool = "${MAAR_POOL[$i]}"
+		local_prefixes = $locals
+		$maar
+		[maar.ra]
+		interval = 10
+		initial_interval = 0.3
+		$ra
+		EOF
+	done
+}
+
+# Keep the daemons' logs, the capture and the flows' status of a case in
+# the VM's exchange directory (kept by qemu/vm.sh when a run fails).
+save_run() {
+	[ -d /mnt/share ] && [ -n "${RUN:-}" ] && [ -d "$RUN" ] || return 0
+	local dest=/mnt/share/${FUNCNAME[2]:-case}-$(basename "$RUN")
+	mkdir -p "$dest" && cp -r "$RUN"/*.log "$RUN"/*.txt "$RUN"/*.json "$RUN"/*.toml \
+		"$RUN"/*.pcap "$RUN"/monitor-* "$dest"/ 2>/dev/null
+}
+
+node_ns() {	# cmd | maar1..3 -> its namespace
+	case $1 in
+	cmd) echo "$CMD" ;;
+	maar*) echo "${MAAR_NS[${1#maar}]}" ;;
+	esac
+}
+
+# dlifd_start NODE: run the node's dlifd in the foreground (logs in
+# $RUN/NODE.log) until its control socket answers.
+dlifd_start() {
+	local node=$1 ns
+	ns=$(node_ns "$node")
+	ip netns exec "$ns" "$DLIFD" -c "$RUN/$node.toml" -f >>"$RUN/$node.log" 2>&1 &
+	printf -v "PID_$node" '%s' $!
+	defer dlifd_stop "$node"
+	busywait 20000 ip netns exec "$ns" "$DLIFCTL" -S "$RUN/$node.sock" status ||
+		{ fail "dlifd $node did not start:"; tail -20 "$RUN/$node.log" | sed 's/^/#   /'; return 1; }
+}
+
+dlifd_stop() {	# NODE: SIGTERM, and wait for it to exit
+	local pid=PID_$1
+	pid=${!pid:-}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	printf -v "PID_$1" '%s' ""
+}
+
+dlifd_start_all() {
+	local node
+	for node in cmd maar1 maar2 maar3; do
+		dlifd_start "$node" || return 1
+	done
+}
+
+ctl_node() {	# NODE dlifctl-args...: dlifctl against the node's kernel and daemon
+	local node=$1 ns
+	shift
+	ns=$(node_ns "$node")
+	ip netns exec "$ns" "$DLIFCTL" -S "$RUN/$node.sock" "$@"
+}
+
+# The entries of a node's table, one per line: "PREFIX ROLE PEER".
+entries_of() {
+	ctl_node "$1" route show | awk '{ p = ""; for (i = 1; i < NF; i++) if ($i == "peer") p = $(i + 1); print $1, $3, p }'
+}
+
+# ------------------------------------------------------------------ flows
+
+# flows_start: a long-lived TCP flow and a ping from the node's current
+# (only) address to the CN.
+flows_start() {
+	local src=$1
+	ip netns exec "$CN" python3 "$FLOW" server 5001 "$RUN/flow-server.json" &
+	defer kill $!
+	busywait 20000 test -s "$RUN/flow-server.json" || return 1
+	ip netns exec "$MN" python3 "$FLOW" client $CN_ADDR 5001 "$RUN/flow-client.json" \
+		--source "$src" --interval 0.2 &
+	FLOW_PID=$!
+	defer kill $FLOW_PID
+	ip netns exec "$MN" stdbuf -oL ping -i 0.2 -I "$src" $CN_ADDR >"$RUN/ping.log" 2>&1 &
+	defer kill $!
+	busywait 10000 flow_echoed_at_least 3
+}
+
+flow_field() {	# key of the client status
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))' \
+		"$RUN/flow-client.json" "$1" 2>/dev/null
+}
+
+flow_echoed_at_least() {
+	[ "$(flow_field echoed)" -ge "$1" ] 2>/dev/null
+}
+
+# flow_survives: the flow has no error and keeps echoing (10 more lines).
+flow_survives() {
+	local before
+	before=$(flow_field echoed)
+	busywait 20000 flow_echoed_at_least $((before + 10)) && [ "$(flow_field error)" = None ]
+}
+
+ping_replies() {	# replies so far in the background ping
+	grep -c 'bytes from' "$RUN/ping.log"
+}
+
+ping_replies_at_least() {
+	[ "$(ping_replies)" -ge "$1" ]
+}
+
+ping_recovers() {	# 5 more replies than now
+	local before
+	before=$(ping_replies)
+	busywait 20000 ping_replies_at_least $((before + 5))
+}
+
+# A new connection from the node, without choosing a source: which
+# address does the node pick?
+new_connection_source() {
+	ip netns exec "$MN" python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 5001), timeout=10)
+print(s.getsockname()[0])' $CN_ADDR
+}
+
+# -------------------------------------------------------------- signalling
+
+capture_start() {
+	CAPTURE=$RUN/signalling.pcap
+	ip netns exec "$CORE" tcpdump -n -U -i any -Q in -w "$CAPTURE" 'ip6 proto 135' \
+		2>"$RUN/tcpdump.log" &
+	CAPTURE_PID=$!
+	defer kill $CAPTURE_PID
+	busywait 20000 grep -q "listening on" "$RUN/tcpdump.log"
+}
+
+capture_stop() {
+	sleep 0.5
+	kill -INT "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null
+}
+
+# The captured Mobility Headers decoded by tshark (with the project's
+# Lua dissector for the RFC 8885 options), one per line:
+#   N SRC DST TYPE SEQ FLAGS STATUS LIFETIME hnp=.. smaar=.. pmaar=ADDR/HNP,.. mn=..
+# TYPE PBU or PBA; FLAGS the letters set, D found by the display filters
+# mipv6[9] & 0x10 (PBU) and mipv6[7] & 0x02 (PBA).
+signalling() {
+	local dframes
+	dframes=$(tshark -r "$CAPTURE" -T fields -e frame.number \
+		-Y '(mip6.mhtype == 5 and mipv6[9] & 0x10) or (mip6.mhtype == 6 and mipv6[7] & 0x02)' \
+		2>/dev/null | tr '\n' ' ')
+	tshark -r "$CAPTURE" -X lua_script:"$LUA_PLUGIN" -T fields -E separator='|' -E occurrence=a \
+		-e frame.number -e ipv6.src -e ipv6.dst -e mip6.mhtype \
+		-e mip6.bu.seqnr -e mip6.ba.seqnr -e mip6.bu.a_flag -e mip6.bu.p_flag \
+		-e mip6.ba.p_flag -e mip6.ba.status -e mip6.bu.lifetime -e mip6.ba.lifetime \
+		-e mip6.nemo.mnp.mnp -e rfc8885.smaar.address -e rfc8885.pmaar.address \
+		-e rfc8885.pmaar.hnp -e mip6.mnid.identifier 2>/dev/null |
+	python3 -c '
+import sys
+dframes = set(sys.argv[1].split())
+for line in sys.stdin:
+    (n, src, dst, mtype, buseq, baseq, a, p, bap, status, bulife, balife,
+     hnp, smaar, pmaar, pmaar_hnp, mn) = line.rstrip("\n").split("|")
+    d = "D" if n in dframes else ""
+    if mtype == "5":
+        kind, seq, flags, st, life = "PBU", buseq, ("A" if a == "1" else "") + ("P" if p == "1" else "") + d, "-", bulife
+    elif mtype == "6":
+        kind, seq, flags, st, life = "PBA", baseq, ("P" if bap == "1" else "") + d, status, balife
+    else:
+        kind, seq, flags, st, life = "MH" + mtype, "-", "", "-", "-"
+    pm = ",".join(f"{x}/{y}" for x, y in zip(pmaar.split(","), pmaar_hnp.split(","))) if pmaar else "-"
+    print(n, src, dst, kind, seq or "-", flags or "-", st or "-", life or "-",
+          "hnp=" + (hnp or "-"), "smaar=" + (smaar or "-"), "pmaar=" + pm, "mn=" + (mn or "-"))
+' "$dframes"
+}

@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# End-to-end DMM with dlifd, once per CMD mode (relay, locator, proxy): an
+# unmodified Linux node roams MAAR1 -> MAAR2 -> MAAR3 with a long-lived
+# TCP connection and a ping on its first address. At each step: the new
+# local prefix is preferred and the old ones deprecated but valid, the
+# TCP connection survives, the ping recovers, a new connection uses the
+# new prefix, the CN reaches every address, the node's routers keep their
+# link-local and MAC addresses, the tunnel ends are where RFC 8885 puts
+# them (no chaining), and the captured signalling, decoded by tshark,
+# follows requirements §4.1-4.4 for the mode. The handover latency (the
+# new MAAR's attachment to both tunnel ends installed) is reported.
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/dmm_net.sh"
+source "$(dirname "$0")/dlifd_lib.sh"
+
+M1=${MAAR_ADDR[1]}
+M2=${MAAR_ADDR[2]}
+M3=${MAAR_ADDR[3]}
+
+# The node's link-layer address for a router link-local, from its
+# neighbour table ("" if unknown).
+router_mac() {
+	ip -n "$MN" -6 neigh show dev eth0 | awk -v ll="$1" '$1 == ll { for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
+}
+
+default_routers() {
+	ip -n "$MN" -6 route show default | grep -o 'via [^ ]*' | awk '{ print $2 }' | sort
+}
+
+has_address_in() { test -n "$(mn_address_in "$1")"; }
+address_state_is() { test "$(mn_address_state "$1")" = "$2"; }
+prefix64() { python3 -c 'import ipaddress, sys; print(ipaddress.ip_network(sys.argv[1] + "/64", strict=False))' "$1"; }
+
+epoch() {	# an RFC 3339 time stamp of the logs, as seconds since 1970
+	date -d "$1" +%s.%N
+}
+
+# handover_latency NEW OLD...: from NEW's attachment of the node (its log)
+# to the last of the tunnel ends installed (NEW's serving entries, the
+# P-MAARs' anchor entries toward NEW), from the entry monitors.
+handover_latency() {
+	local new=$1 attach last=0 t node
+	shift
+	attach=$(grep 'event=mn.attached' "$RUN/$new.log" | tail -1 | grep -o 'ts=[^ ]*' | cut -d= -f2)
+	[ -n "$attach" ] || return 1
+	attach=$(epoch "$attach")
+	t=$(awk '$2 == "added" || $2 == "replaced" { print $1 }' "$RUN/monitor-$new" | tail -1)
+	[ -n "$t" ] && last=$t
+	for node in "$@"; do
+		t=$(awk -v new="${MAAR_ADDR[${new#maar}]}" '($2 == "added" || $2 == "replaced") && $0 ~ "role anchor peer " new { print $1 }' "$RUN/monitor-$node" | tail -1)
+		[ -n "$t" ] && [ "$(echo "$t > $last" | bc)" = 1 ] && last=$t
+	done
+	echo "($last - $attach) * 1000" | bc | cut -d. -f1
+}
+
+monitors_start() {
+	local i
+	for i in 1 2 3; do
+		ip netns exec "${MAAR_NS[$i]}" "$DLIFCTL" monitor 2>&1 |
+			while read -r line; do echo "$(date +%s.%N) $line"; done >"$RUN/monitor-maar$i" &
+		defer kill $!
+	done
+}
+
+# Checks after the node arrived at MAAR k, having visited the MAARs in
+# VISITED (addresses ADDR[visit] kept).
+check_arrival() {
+	local k=$1 where="at MAAR$1" a j src mac
+	shift
+	check "$where: the node got an address in MAAR$k's prefix" busywait 30000 has_address_in "$k"
+	ADDR[$k]=$(mn_address_in "$k")
+	check_eq "$(mn_address_state "${ADDR[$k]}")" preferred "$where: the local prefix is preferred"
+	for j in "$@"; do
+		check "$where: MAAR$j's address is deprecated" \
+			busywait 20000 address_state_is "${ADDR[$j]}" deprecated
+	done
+	if [ -n "${FLOW_PID:-}" ]; then
+		check "$where: the TCP connection on the first address survives" flow_survives
+		check "$where: the ping on the first address recovers" ping_recovers
+	fi
+	if [ -n "${FLOW_PID:-}" ]; then
+		src=$(new_connection_source)
+		check_match "$src" "${MAAR_POOL_RE[$k]}" "$where: a new connection uses the local prefix"
+	fi
+	for j in "$k" "$@"; do
+		check "$where: the CN reaches the node at MAAR$j's address" \
+			ip netns exec "$CN" ping -c 2 -i 0.3 -W 3 "${ADDR[$j]}"
+	done
+	# The routers the node sees: one per anchoring MAAR, each with the same
+	# link-local and MAC wherever the node is.
+	check_eq "$(default_routers | wc -l)" $(($# + 1)) "$where: one default router per anchoring MAAR"
+	for ll in $(default_routers); do
+		mac=$(router_mac "$ll")
+		if [ -n "${ROUTER_MAC[$ll]:-}" ]; then
+			check_eq "$mac" "${ROUTER_MAC[$ll]}" "$where: router $ll kept its MAC"
+		else
+			ROUTER_MAC[$ll]=$mac
+		fi
+	done
+}
+
+roam() {
+	local mode=$1 lat
+	declare -gA ADDR=() ROUTER_MAC=()
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure "$mode"
+	dlifd_start_all || return 1
+	capture_start
+	monitors_start
+
+	# The first attachment: the node's own Router Solicitation, from a MAC
+	# without DLIFs, reaches MAAR1's dlifd.
+	mn_move 1
+	check_arrival 1
+	[ -n "${ADDR[1]}" ] || return 1
+	check_eq "$(entries_of maar1 | grep -v local-export)" "" "at MAAR1: no tunnel for a node at home"
+	flows_start "${ADDR[1]}" || { fail "the flows did not start"; return 1; }
+
+	# A layer-2 handover: the access point tells the new MAAR (dlifctl
+	# attach), as it would over its integration; Linux does not solicit
+	# routers again after a carrier change.
+	mn_move 2
+	ctl_node maar2 attach acc $MN_MAC
+	check_arrival 2 1
+	check_match "$(entries_of maar2)" "^$(prefix64 "${ADDR[1]}") serving $M1$" "MAAR2 serves A from MAAR1"
+	check_match "$(entries_of maar1)" "anchor $M2$" "MAAR1 anchors A toward MAAR2"
+	lat=$(handover_latency maar2 maar1) && ktap_diag "$mode: handover MAAR1 -> MAAR2: ${lat} ms"
+
+	mn_move 3
+	ctl_node maar3 attach acc $MN_MAC
+	check_arrival 3 1 2
+	check_match "$(entries_of maar3)" "serving $M1$" "MAAR3 serves A from MAAR1"
+	check_match "$(entries_of maar3)" "serving $M2$" "MAAR3 serves B from MAAR2"
+	check_match "$(entries_of maar1)" "anchor $M3$" "MAAR1 re-pointed A to MAAR3"
+	check_match "$(entries_of maar2)" "anchor $M3$" "MAAR2 anchors B toward MAAR3"
+	check_no_match "$(entries_of maar1; entries_of maar2)" "serving|(anchor|local-net) 2001:db8:ff::[12]$" \
+		"no tunnel left between MAAR1 and MAAR2 (no chaining)"
+	lat=$(handover_latency maar3 maar1 maar2) && ktap_diag "$mode: handover MAAR2 -> MAAR3: ${lat} ms"
+
+	capture_stop
+	signalling >"$RUN/signalling.txt"
+	local problems
+	problems=$(python3 "$SELFTESTS/tools/check_signalling.py" "$mode" "$CMD_ADDR" "$M1" "$M2" "$M3" \
+		<"$RUN/signalling.txt")
+	check_eq "$problems" "" "the signalling follows RFC 8885 §3 ($mode)"
+	[ -z "$problems" ] || sed 's/^/#   /' "$RUN/signalling.txt"
+}
+
+test_relay() { roam relay; }
+test_locator() { roam locator; }
+test_proxy() { roam proxy; }
+
+run_tests test_relay test_locator test_proxy
