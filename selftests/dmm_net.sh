@@ -24,12 +24,13 @@ MAAR_ADDR=("" 2001:db8:ff::1 2001:db8:ff::2 2001:db8:ff::3)
 MAAR_POOL=("" 2001:db8:1000::/48 2001:db8:2000::/48 2001:db8:3000::/48)
 MAAR_POOL_RE=("" "^2001:db8:1000:" "^2001:db8:2000:" "^2001:db8:3000:")
 CN_ADDR=2001:db8:ff::200
+ROGUE_ADDR=2001:db8:ff::66
 LN_PREFIX=2001:db8:10::/48
 LN_ADDR=2001:db8:10::100
 MN_MAC=02:00:00:00:00:01
 
 dmm_net() {
-	setup_ns CMD MAAR1 MAAR2 MAAR3 CN SW MN LN CORE || return 1
+	setup_ns CMD MAAR1 MAAR2 MAAR3 CN SW MN LN CORE ROGUE || return 1
 	MAAR_NS=("" "$MAAR1" "$MAAR2" "$MAAR3")
 	local i ns
 
@@ -40,15 +41,17 @@ dmm_net() {
 	# The core: CMD, MAARs and CN on one bridge.
 	ip link add core0 netns "$CMD" type veth peer name p-cmd netns "$CORE"
 	ip link add core0 netns "$CN" type veth peer name p-cn netns "$CORE"
+	ip link add core0 netns "$ROGUE" type veth peer name p-rogue netns "$CORE"
 	for i in 1 2 3; do
 		ip link add core0 netns "${MAAR_NS[$i]}" type veth peer name p-maar$i netns "$CORE"
 	done
-	for p in p-cmd p-cn p-maar1 p-maar2 p-maar3; do
+	for p in p-cmd p-cn p-rogue p-maar1 p-maar2 p-maar3; do
 		ip -n "$CORE" link set $p master br0 up
 	done
 	ip -n "$CMD" addr add $CMD_ADDR/64 dev core0 nodad
 	ip -n "$CN" addr add $CN_ADDR/64 dev core0 nodad
-	for ns in "$CMD" "$CN"; do ip -n "$ns" link set core0 up; done
+	ip -n "$ROGUE" addr add $ROGUE_ADDR/64 dev core0 nodad
+	for ns in "$CMD" "$CN" "$ROGUE"; do ip -n "$ns" link set core0 up; done
 	for i in 1 2 3; do
 		ns=${MAAR_NS[$i]}
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
@@ -78,37 +81,46 @@ dmm_net() {
 	ip -n "$MAAR1" addr add 2001:db8:10::1/64 dev ln0 nodad && ip -n "$MAAR1" link set ln0 up
 	ip -n "$LN" route add default via 2001:db8:10::1
 
-	# The mobile node: a plain Linux host that accepts RAs and RFC 4191
-	# route information, on a link to the switch (not attached yet).
-	ip netns exec "$MN" sysctl -qw net.ipv6.conf.default.accept_ra=1 \
+	mn_add MN $MN_MAC p-mn
+}
+
+# mn_add VAR MAC PORT: a mobile node (namespace in VAR): a plain Linux
+# host that accepts RAs and RFC 4191 route information, on a link to the
+# switch (port PORT there), not attached to any access link yet.
+mn_add() {
+	local var=$1 mac=$2 port=$3 ns
+	[ -n "${!var:-}" ] || setup_ns "$var" || return 1
+	ns=${!var}
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_ra=1 \
 		net.ipv6.conf.default.autoconf=1 \
 		net.ipv6.conf.default.accept_ra_rtr_pref=1 \
 		net.ipv6.conf.default.accept_ra_rt_info_max_plen=64 \
 		net.ipv6.conf.default.accept_dad=0
-	ip link add eth0 netns "$MN" address $MN_MAC type veth peer name p-mn netns "$SW"
-	ip -n "$MN" link set eth0 up
+	ip link add eth0 netns "$ns" address "$mac" type veth peer name "$port" netns "$SW"
+	ip -n "$ns" link set eth0 up
 }
 
-# mn_move N: a layer-2 handover of the node to MAAR N's access link (0:
-# out of every access link).
+# mn_move N [PORT]: a layer-2 handover of a node (its switch port, p-mn by
+# default) to MAAR N's access link (0: out of every access link).
 mn_move() {
-	ip -n "$SW" link set p-mn down
-	ip -n "$SW" link set p-mn nomaster
+	local port=${2:-p-mn}
+	ip -n "$SW" link set "$port" down
+	ip -n "$SW" link set "$port" nomaster
 	[ "$1" = 0 ] && return 0
-	ip -n "$SW" link set p-mn master acc$1
-	ip -n "$SW" link set p-mn up
+	ip -n "$SW" link set "$port" master acc$1
+	ip -n "$SW" link set "$port" up
 }
 
 # The node's global addresses, one per line: "ADDRESS FLAGS" where FLAGS
 # has "deprecated" for a deprecated address.
-mn_addresses() {
-	ip -n "$MN" -6 -o addr show dev eth0 scope global |
+mn_addresses() {	# [NS]
+	ip -n "${1:-$MN}" -6 -o addr show dev eth0 scope global |
 		awk '{ a = $4; sub("/.*", "", a); f = ""; for (i = 5; i <= NF; i++) if ($i == "deprecated") f = "deprecated"; print a, f }'
 }
 
-# mn_address_in N: the node's address in MAAR N's pool (empty if none).
+# mn_address_in N [NS]: the node's address in MAAR N's pool (empty if none).
 mn_address_in() {
-	mn_addresses | awk -v re="${MAAR_POOL_RE[$1]}" '$1 ~ re { print $1; exit }'
+	mn_addresses "${2:-}" | awk -v re="${MAAR_POOL_RE[$1]}" '$1 ~ re { print $1; exit }'
 }
 
 mn_address_state() {	# address: "preferred", "deprecated" or "absent"

@@ -1,0 +1,240 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# dlifd beyond one roam: the node returning to its first MAAR, a local
+# network behind MAAR1 reached after a move, two nodes roaming at once,
+# refresh and de-registration by lifetime expiry, lost signalling
+# recovered by retransmission, a PBU from a node that is no peer, and a
+# MAAR restarted while the node's flows run. All in proxy mode (the
+# default; the three modes are compared in dlifd_roaming.sh).
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/dmm_net.sh"
+source "$(dirname "$0")/dlifd_lib.sh"
+
+has_address_in() { test -n "$(mn_address_in "$1" "${2:-}")"; }
+address_state_is() { test "$(mn_address_state "$1")" = "$2"; }
+
+# Bring the node to MAAR1 (its RS) and then to each MAAR given (the
+# access point's notification), waiting for its address there each time.
+walk() {
+	local k
+	mn_move 1
+	busywait 30000 has_address_in 1 || { fail "no address at MAAR1"; return 1; }
+	for k in "$@"; do
+		mn_move "$k"
+		ctl_node "maar$k" attach acc $MN_MAC >/dev/null
+		busywait 30000 has_address_in "$k" || { fail "no address at MAAR$k"; return 1; }
+	done
+}
+
+dlif_count() {	# node: its DLIFs
+	ctl_node "$1" dev show | grep -c .
+}
+
+tunnel_count() {	# node: entries other than its local-export ones
+	entries_of "$1" | grep -vc local-export
+}
+
+bindings() {	# node: how many nodes its dlifd knows
+	ctl_node "$1" -j mn list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
+}
+
+test_return_to_the_first_maar() {
+	local a b
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	walk 2 || return 1
+	a=$(mn_address_in 1); b=$(mn_address_in 2)
+	flows_start "$a" || return 1
+	mn_move 1
+	ctl_node maar1 attach acc $MN_MAC >/dev/null
+	check "back at MAAR1, its prefix is preferred again" busywait 30000 address_state_is "$a" preferred
+	check "MAAR2's prefix is deprecated" busywait 20000 address_state_is "$b" deprecated
+	check "the TCP connection survives the return" flow_survives
+	check_no_match "$(entries_of maar1)" "anchor" "MAAR1 no longer tunnels its own prefix"
+	check_match "$(entries_of maar1)" "serving 2001:db8:ff::2$" "MAAR1 serves MAAR2's prefix"
+	check_match "$(entries_of maar2)" "anchor 2001:db8:ff::1$" "MAAR2 anchors its prefix toward MAAR1"
+	check "the CN reaches the node at both addresses" \
+		ip netns exec "$CN" ping -c 2 -W 3 "$a"
+	check "... and the second" ip netns exec "$CN" ping -c 2 -W 3 "$b"
+}
+
+test_local_network_after_a_move() {
+	local a out
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	walk || return 1
+	a=$(mn_address_in 1)
+	check "at MAAR1 the node reaches the local network" ip netns exec "$MN" ping -c 2 -W 3 $LN_ADDR
+	# A session with the local network, opened at MAAR1, across the move.
+	ip netns exec "$LN" python3 "$FLOW" server 5002 "$RUN/ln-server.json" &
+	defer kill $!
+	busywait 20000 test -s "$RUN/ln-server.json"
+	ip netns exec "$MN" python3 "$FLOW" client $LN_ADDR 5002 "$RUN/flow-client.json" --source "$a" &
+	FLOW_PID=$!
+	defer kill $FLOW_PID
+	busywait 10000 flow_echoed_at_least 3
+	mn_move 2
+	ctl_node maar2 attach acc $MN_MAC >/dev/null
+	busywait 30000 has_address_in 2 || { fail "no address at MAAR2"; return 1; }
+	out=$(ip -n "$MN" -6 route show $LN_PREFIX)
+	check "the node learnt a route to the local network (RFC 4191 RIO)" \
+		busywait 20000 ip -n "$MN" -6 route show $LN_PREFIX '|' grep -q via
+	check_match "$(ip -n "$MN" -6 route show $LN_PREFIX)" "via fe80::" \
+		"the route goes through the logical router of MAAR1"
+	check "the session with the local network survives the move" flow_survives
+	check "a new session reaches the local network from MAAR2" ip netns exec "$MN" ping -c 2 -W 3 $LN_ADDR
+	check_match "$(entries_of maar2)" "$LN_PREFIX local-net 2001:db8:ff::1" \
+		"MAAR2 tunnels the local network to MAAR1"
+}
+
+test_two_nodes_roam_at_once() {
+	local a2 b2
+	dlif_load || return 1
+	dmm_net || return 1
+	mn_add MN2 02:00:00:00:00:02 p-mn2 || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	mn_move 1 && mn_move 1 p-mn2
+	check "node 1 registered at MAAR1" busywait 30000 has_address_in 1
+	check "node 2 registered at MAAR1" busywait 30000 has_address_in 1 "$MN2"
+	a2=$(mn_address_in 1 "$MN2")
+	mn_move 2 && mn_move 2 p-mn2
+	ctl_node maar2 attach acc $MN_MAC >/dev/null
+	ctl_node maar2 attach acc 02:00:00:00:00:02 >/dev/null
+	check "node 1 got MAAR2's prefix" busywait 30000 has_address_in 2
+	check "node 2 got MAAR2's prefix" busywait 30000 has_address_in 2 "$MN2"
+	b2=$(mn_address_in 2 "$MN2")
+	check_eq "$(bindings maar2)" 2 "MAAR2 serves both"
+	check_eq "$(bindings cmd)" 2 "the CMD has both bindings"
+	check_eq "$(dlif_count maar2)" 4 "two DLIFs per node at MAAR2"
+	check_eq "$(ctl_node maar2 dev show | awk '{ print $5 }' | sort -u | wc -l)" 4 \
+		"every DLIF has its own MAC"
+	check "the CN reaches node 2 at its first address" ip netns exec "$CN" ping -c 2 -W 3 "$a2"
+	check "the CN reaches node 2 at its second address" ip netns exec "$CN" ping -c 2 -W 3 "$b2"
+	check "node 1 sees none of node 2's routers" \
+		test "$(ip -n "$MN" -6 route show default | grep -c via)" -eq 2
+}
+
+test_refresh_then_deregistration_by_expiry() {
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy lifetime=8
+	dlifd_start_all || return 1
+	walk 2 || return 1
+	sleep 20	# two and a half lifetimes: kept alive by refreshes
+	check_eq "$(bindings cmd)" 1 "the binding is refreshed beyond its lifetime"
+	check_eq "$(tunnel_count maar2)" 2 "MAAR2 keeps its tunnels"
+	check_match "$(grep -c 'event=mh.sent type=PBU' "$RUN/maar2.log")" "^([3-9]|[0-9]{2,})$" \
+		"MAAR2 refreshed its binding"
+	# The node leaves the domain: no de-registration on the layer-2 event
+	# itself (RFC 8885 §3.5), only when the lifetime runs out.
+	ctl_node maar2 detach $MN_MAC >/dev/null
+	check_eq "$(bindings cmd)" 1 "no de-registration on the detach itself"
+	check "the binding expires at the CMD" busywait 30000 test "\$(bindings cmd)" = 0
+	for node in maar1 maar2; do
+		check "$node removed the node's tunnels" busywait 15000 test "\$(tunnel_count $node)" = 0
+		check "$node removed the node's DLIFs" busywait 15000 test "\$(dlif_count $node)" = 0
+		check_eq "$(bindings $node)" 0 "$node forgot the node"
+	done
+}
+
+test_lost_signalling_is_retransmitted() {
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	capture_start
+	# Everything the CMD sends or receives is lost for a while.
+	ip netns exec "$CMD" tc qdisc add dev core0 root netem loss 100%
+	tc_loss_on=1
+	defer ip netns exec "$CMD" tc qdisc del dev core0 root
+	mn_move 1
+	sleep 2
+	ip netns exec "$CMD" tc qdisc del dev core0 root
+	check "the node registers once the loss stops" busywait 30000 has_address_in 1
+	capture_stop
+	signalling >"$RUN/signalling.txt"
+	check_match "$(awk '$4 == "PBU" && $2 == "2001:db8:ff::1"' "$RUN/signalling.txt" | wc -l)" "^[2-9]" \
+		"MAAR1 retransmitted its PBU"
+	check_match "$(grep -c 'event=mh.sent type=PBU' "$RUN/maar1.log")" "^([2-9]|[0-9]{2,})$" \
+		"MAAR1's log shows the retransmissions"
+}
+
+test_pbu_from_an_unconfigured_node_is_ignored() {
+	local pbu before
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	# A well-formed PBU (the codec's example) from ROGUE, not a MAAR of the
+	# domain: counted and logged, never acted on.
+	pbu=$("$DLIF_BUILD/userspace/userspace/mh/mhtool" example pbu)
+	ip netns exec "$ROGUE" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 135)
+s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], 0))
+' "$pbu" $CMD_ADDR
+	check "the CMD logs the stranger's PBU" \
+		busywait 10000 grep -q "src=$ROGUE_ADDR" "$RUN/cmd.log"
+	check_eq "$(bindings cmd)" 0 "and makes no binding"
+	check_match "$(ctl_node cmd counters)" "unknown_peer[^0-9]*[1-9]" "and counts it"
+	check "the domain still works" walk
+}
+
+test_maar_restart_keeps_flows() {
+	local a
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	walk 2 || return 1
+	a=$(mn_address_in 1)
+	flows_start "$a" || return 1
+	local ifindex_before
+	ifindex_before=$(ctl_node maar2 dev show | sort)
+	dlifd_stop maar2
+	check "the flow goes on while MAAR2's dlifd is down" flow_survives
+	dlifd_start maar2 || return 1
+	check_eq "$(ctl_node maar2 dev show | sort)" "$ifindex_before" \
+		"the restarted dlifd kept the DLIFs as they were"
+	check_eq "$(bindings maar2)" 1 "and the node's session"
+	check "the flow survives the restart" flow_survives
+	check "the ping too" ping_recovers
+	# The restarted MAAR serves the node's next move as usual.
+	mn_move 3
+	ctl_node maar3 attach acc $MN_MAC >/dev/null
+	check "the node moves on after the restart" busywait 30000 has_address_in 3
+	check "the flow survives that move too" flow_survives
+}
+
+test_cmd_restart_keeps_bindings() {
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	walk 2 || return 1
+	dlifd_stop cmd
+	dlifd_start cmd || return 1
+	check_eq "$(bindings cmd)" 1 "the restarted CMD has the binding"
+	mn_move 3
+	ctl_node maar3 attach acc $MN_MAC >/dev/null
+	check "the next handover uses the persisted binding" busywait 30000 has_address_in 3
+	check_match "$(entries_of maar3)" "serving 2001:db8:ff::1$" "MAAR3 learnt MAAR1's prefix"
+	check_match "$(entries_of maar3)" "serving 2001:db8:ff::2$" "and MAAR2's"
+}
+
+run_tests \
+	test_return_to_the_first_maar \
+	test_local_network_after_a_move \
+	test_two_nodes_roam_at_once \
+	test_refresh_then_deregistration_by_expiry \
+	test_lost_signalling_is_retransmitted \
+	test_pbu_from_an_unconfigured_node_is_ignored \
+	test_maar_restart_keeps_flows \
+	test_cmd_restart_keeps_bindings
