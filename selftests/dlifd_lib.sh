@@ -13,15 +13,19 @@ FLOW=${FLOW:-$SELFTESTS/tools/flow.py}
 # dlifd_configure MODE [KEY=VALUE...]: configuration files for the CMD
 # and the three MAARs in $RUN. KEY=VALUE lines go into the [signalling]
 # section of every node (lifetime=8, ...); cmd.KEY=VALUE into [cmd] only,
-# maar.KEY=VALUE into [maar] only, ra.KEY=VALUE into [maar.ra].
+# lma.KEY=VALUE into [cmd.lma], maar.KEY=VALUE into [maar] only (maar1.KEY
+# into MAAR1's only), ra.KEY=VALUE into [maar.ra]. Values are TOML.
 dlifd_configure() {
-	local mode=$1 i kv key signalling="" cmd="" maar="" ra=""
+	local mode=$1 i kv key signalling="" cmd="" lma="" maar="" ra=""
+	local -a maar_only=("" "" "" "")
 	shift
 	for kv in "$@"; do
 		key=${kv%%=*}
 		case $key in
 		cmd.*)  cmd+="${kv#cmd.}"$'\n' ;;
+		lma.*)  lma+="${kv#lma.}"$'\n' ;;
 		maar.*) maar+="${kv#maar.}"$'\n' ;;
+		maar[123].*) i=${key:4:1}; maar_only[$i]+="${kv#maar?.}"$'\n' ;;
 		ra.*)   ra+="${kv#ra.}"$'\n' ;;
 		*)      signalling+="$kv"$'\n' ;;
 		esac
@@ -44,6 +48,7 @@ dlifd_configure() {
 	mode = "$mode"
 	$cmd
 	EOF
+	[ -n "$lma" ] && printf '[cmd.lma]\n%s' "$lma" >>"$RUN/cmd.toml"
 	for i in 1 2 3; do
 		local locals="[]"
 		[ "$i" = 1 ] && locals="[\"$LN_PREFIX\"]"
@@ -65,6 +70,7 @@ dlifd_configure() {
 		prefix_pool = "${MAAR_POOL[$i]}"
 		local_prefixes = $locals
 		$maar
+		${maar_only[$i]}
 		[maar.ra]
 		interval = 10
 		initial_interval = 0.3
@@ -77,7 +83,7 @@ dlifd_configure() {
 # the VM's exchange directory (kept by qemu/vm.sh when a run fails).
 save_run() {
 	[ -d /mnt/share ] && [ -n "${RUN:-}" ] && [ -d "$RUN" ] || return 0
-	local dest=/mnt/share/${FUNCNAME[2]:-case}-$(basename "$RUN")
+	local dest=/mnt/share/${KTAP_CASE:-case}-$(basename "$RUN")
 	mkdir -p "$dest" && cp -r "$RUN"/*.log "$RUN"/*.txt "$RUN"/*.json "$RUN"/*.toml \
 		"$RUN"/*.pcap "$RUN"/monitor-* "$dest"/ 2>/dev/null
 }

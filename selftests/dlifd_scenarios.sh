@@ -155,9 +155,10 @@ test_lost_signalling_is_retransmitted() {
 	dlifd_configure proxy
 	dlifd_start_all || return 1
 	capture_start
-	# Everything the CMD sends or receives is lost for a while.
+	# Everything the CMD sends is lost for a while (its neighbours are
+	# resolved first, so the MAAR's PBUs do reach the wire).
+	ip netns exec "${MAAR_NS[1]}" ping -c 1 -W 2 $CMD_ADDR >/dev/null
 	ip netns exec "$CMD" tc qdisc add dev core0 root netem loss 100%
-	tc_loss_on=1
 	defer ip netns exec "$CMD" tc qdisc del dev core0 root
 	mn_move 1
 	sleep 2

@@ -205,6 +205,7 @@ run_tests() {
 	for t in "$@"; do
 		(
 			_case_failed=0
+			KTAP_CASE=${t#test_}
 			trap cleanup_all EXIT
 			"$t"
 			rc=$?
