@@ -18,7 +18,8 @@ ping_ok() {	# ns destination [ping args]
 		ip netns exec "$ns" ping -c 3 -i 0.5 -W 3 "$@" "$dst" >/dev/null 2>&1
 }
 
-# Start a capture of ip6ip6 on MAAR2's core link; stop_capture prints it.
+# Start a capture of ip6ip6 on MAAR2's core link; stop_capture ends it,
+# read_capture prints it.
 start_capture() {
 	CAP=$(mktemp)
 	CAP_LOG=$(mktemp)
@@ -28,10 +29,15 @@ start_capture() {
 	busywait 20000 grep -q "listening on" "$CAP_LOG"
 }
 
+# Not in a command substitution: only this shell can wait for tcpdump to
+# have written everything.
 stop_capture() {
 	sleep 0.3
 	kill -INT "$CAP_PID" 2>/dev/null
 	wait "$CAP_PID" 2>/dev/null
+}
+
+read_capture() {
 	tcpdump -n -v -r "$CAP" 2>/dev/null
 }
 
@@ -56,7 +62,8 @@ test_mn_and_cn_reach_each_other_through_the_tunnel() {
 	start_capture
 	check "the MN (address in A) pings the CN" ping_ok "$MN" $CN_ADDR
 	check "the CN pings the MN" ping_ok "$CN" $MN_ADDR
-	out=$(stop_capture)
+	stop_capture
+	out=$(read_capture)
 	check_match "$out" "$MAAR2_CORE > $MAAR1_CORE: .*$MN_ADDR > $CN_ADDR: .*ICMP6, echo request" \
 		"uplink is ip6ip6 from MAAR2 to MAAR1 on the core"
 	check_match "$out" "$MAAR1_CORE > $MAAR2_CORE: .*$CN_ADDR > $MN_ADDR: .*ICMP6, echo request" \
@@ -108,9 +115,12 @@ test_outer_hop_limit_and_traffic_class() {
 	dmm_topo_base || return 1
 	dmm_anchor_dlif hoplimit 9 || return 1
 	dmm_serving_dlif hoplimit 7 || return 1
+	ping_ok "$MN" $CN_ADDR	# resolve the neighbours first
 	start_capture
-	ping_ok "$MN" $CN_ADDR -Q 0xb8
-	out=$(stop_capture)
+	check "pings with traffic class 0xb8 go through" ping_ok "$MN" $CN_ADDR -Q 0xb8
+	stop_capture
+	out=$(read_capture)
+	[ -n "$out" ] || ktap_diag "empty capture: $(stat -c %s "$CAP") bytes; tcpdump: $(tr '\n' ' ' <"$CAP_LOG")"
 	check_match "$out" "class 0xb8, .*hlim 7, next-header IPv6.*$MAAR2_CORE > $MAAR1_CORE" \
 		"uplink: configured hop limit, traffic class copied"
 	check_match "$out" "hlim 9, next-header IPv6.*$MAAR1_CORE > $MAAR2_CORE" \
