@@ -12,8 +12,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
 source "$(dirname "$0")/dlifd_lib.sh"
 
-has_address_in() { test -n "$(mn_address_in "$1" "${2:-}")"; }
-address_state_is() { test "$(mn_address_state "$1")" = "$2"; }
 
 # Bring the node to MAAR1 (its RS) and then to each MAAR given (the
 # access point's notification), waiting for its address there each time.

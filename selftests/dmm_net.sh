@@ -131,3 +131,7 @@ mn_address_state() {	# address: "preferred", "deprecated" or "absent"
 	else echo preferred
 	fi
 }
+
+# Predicates for busywait.
+has_address_in() { test -n "$(mn_address_in "$1" "${2:-}")"; }	# N [NS]
+address_state_is() { test "$(mn_address_state "$1")" = "$2"; }	# ADDRESS STATE
