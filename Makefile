@@ -29,7 +29,7 @@ help:
 	@echo '  make selftests   run the kernel selftests in QEMU [KVER=6.1|6.12] [TEST=name]'
 	@echo '  make vm-shell    interactive shell in the test VM with dlif.ko [KVER=6.1]'
 	@echo '  make bench       run the userspace benchmarks (Google Benchmark)'
-	@echo '  make bench-vm    run the data-plane benchmarks in the VM'
+	@echo '  make bench-vm    run the VM benchmarks (data plane, table control, handovers) [KVER=6.1]'
 	@echo '  make clean       remove build products (keeps the kernel cache)'
 	@echo '  make distclean   remove build/ entirely'
 
@@ -61,7 +61,7 @@ bench: userspace
 	@$(TOP)/scripts/bench.sh
 
 bench-vm: module userspace
-	@$(TOP)/qemu/vm.sh -k $(firstword $(KVER)) --smp 1 -t 3000 -- selftests/bench/dataplane.sh
+	@$(TOP)/scripts/bench-vm.sh $(firstword $(KVER))
 
 vm-shell: module userspace
 	@$(TOP)/qemu/vm.sh -k $(firstword $(KVER)) --shell

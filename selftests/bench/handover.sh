@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Control-plane benchmarks of dlifd in the test VM (make bench-vm):
+#
+# 1. Handover latency per CMD mode: an unmodified Linux node moves around
+#    MAAR1 -> MAAR2 -> MAAR3 -> MAAR1 ... HANDOVERS times per mode; each
+#    latency runs from the new MAAR's attachment of the node (its log) to
+#    the last tunnel end installed for that handover (the table
+#    notifications of every MAAR). Median and worst per mode.
+# 2. Load: NODES mobile nodes (no hosts: the access point notifications
+#    alone, over the control socket) attach at MAAR1 and roam together to
+#    MAAR2, MAAR3 and back to MAAR1; for each round, the handovers per
+#    second until the CMD has every binding on the new MAAR, and whether
+#    any binding failed.
+#
+# Environment: HANDOVERS=20, MODES="relay locator proxy", NODES=1000,
+# PARTS="latency load".
+
+set -u
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../dmm_net.sh"
+source "$(dirname "$0")/../dlifd_lib.sh"
+
+HANDOVERS=${HANDOVERS:-20}
+MODES=${MODES:-"relay locator proxy"}
+NODES=${NODES:-1000}
+PARTS=${PARTS:-"latency load"}
+
+epoch() { date -d "$1" +%s.%N; }
+
+monitors_start() {
+	local i
+	for i in 1 2 3; do
+		: >"$RUN/monitor-maar$i"
+		ip netns exec "${MAAR_NS[$i]}" "$DLIFCTL" monitor 2>&1 |
+			while read -r line; do echo "$(date +%s.%N) $line"; done >>"$RUN/monitor-maar$i" &
+		defer kill $!
+	done
+}
+
+# latency NEW: milliseconds from NEW's last attachment to the last entry
+# change at any MAAR within 10 s of it.
+latency() {
+	local new=$1 attach
+	attach=$(grep 'event=mn.attached' "$RUN/maar$new.log" | tail -1 | grep -o 'ts=[^ ]*' | cut -d= -f2)
+	attach=$(epoch "$attach")
+	cat "$RUN"/monitor-maar[123] |
+		awk -v a="$attach" '$1 >= a && $1 <= a + 10 { if ($1 > last) last = $1 } END { printf "%d\n", (last - a) * 1000 }'
+}
+
+latency_part() {
+	local mode k new lats
+	for mode in $MODES; do
+		(
+			trap cleanup_all EXIT
+			RUN=""
+			dmm_net || exit 1
+			dlifd_configure "$mode"
+			sed -i 's/log_level = "debug"/log_level = "info"/' "$RUN"/*.toml
+			dlifd_start_all || exit 1
+			monitors_start
+			mn_move 1
+			busywait 30000 has_address_in 1 || { echo "# $mode: no first registration"; exit 1; }
+			lats=()
+			for k in $(seq 1 "$HANDOVERS"); do
+				new=$(( k % 3 + 1 ))
+				mn_move "$new"
+				ctl_node "maar$new" attach acc $MN_MAC >/dev/null
+				busywait 30000 address_state_is "$(mn_address_in "$new")" preferred ||
+					{ echo "# $mode: handover $k to MAAR$new did not complete"; exit 1; }
+				sleep 2	# quiet: every tunnel end is in place
+				lats+=("$(latency "$new")")
+			done
+			printf '%s\n' "${lats[@]}" | sort -n | awk -v mode="$mode" '
+				{ v[NR] = $1 } END {
+					m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+					printf "latency %s handovers %d median %d worst %d best %d\n", mode, NR, m, v[NR], v[1]
+				}'
+		)
+	done
+}
+
+# A control-socket client sending many requests on one connection.
+control_batch() {	# socket command mac...
+	local sock=$1 command=$2
+	shift 2
+	python3 - "$sock" "$command" "$@" <<-'EOF'
+	import json, socket, sys
+	sock, command, macs = sys.argv[1], sys.argv[2], sys.argv[3:]
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	s.connect(sock)
+	f = s.makefile("rw")
+	failed = 0
+	for mac in macs:
+	    f.write(json.dumps({"command": command, "interface": "acc", "mac": mac}) + "\n")
+	    f.flush()
+	    if not json.loads(f.readline()).get("ok"):
+	        failed += 1
+	print(failed)
+	EOF
+}
+
+# served_by MAAR-address: how many of the CMD's bindings are on that MAAR
+# and registered (no handover outstanding), and how many bindings in all.
+served_by() {
+	ctl_node cmd -j mn list | python3 -c '
+import json, sys
+b = json.load(sys.stdin)
+print(sum(1 for x in b if x["serving_maar"] == sys.argv[1] and x["state"] == "registered"), len(b))' "$1"
+}
+
+all_served_by() {	# address count
+	local on total
+	read -r on total <<<"$(served_by "$1")"
+	[ "$on" = "$2" ]
+}
+
+load_part() {
+	(
+		trap cleanup_all EXIT
+		RUN=""
+		local macs=() i round new t0 t1 failed on total
+		dmm_net || exit 1
+		dlifd_configure proxy
+		sed -i 's/log_level = "debug"/log_level = "notice"/' "$RUN"/*.toml
+		dlifd_start_all || exit 1
+		for i in $(seq 1 "$NODES"); do
+			macs+=("$(printf '02:10:%02x:%02x:%02x:%02x' $((i >> 24 & 255)) $((i >> 16 & 255)) $((i >> 8 & 255)) $((i & 255)))")
+		done
+		for round in 0 1 2 3; do
+			new=$(( round % 3 + 1 ))
+			t0=$(date +%s.%N)
+			failed=$(control_batch "$RUN/maar$new.sock" attach "${macs[@]}")
+			busywait 600000 all_served_by "${MAAR_ADDR[$new]}" "$NODES"
+			t1=$(date +%s.%N)
+			read -r on total <<<"$(served_by "${MAAR_ADDR[$new]}")"
+			echo "load round $round to MAAR$new nodes $NODES seconds $(echo "$t1 - $t0" | bc)" \
+				"per_second $(echo "$NODES / ($t1 - $t0)" | bc)" \
+				"on_new_maar $on bindings $total refused_attach $failed"
+		done
+		for i in 1 2 3; do
+			echo "load MAAR$i counters: $(ctl_node "maar$i" -j counters | tr -d '\n' | cut -c1-400)"
+		done
+		echo "load CMD counters: $(ctl_node cmd -j counters | tr -d '\n' | cut -c1-400)"
+	)
+}
+
+modprobe dlif || exit 1
+echo "# dlifd control-plane benchmark: $(uname -r), $(nproc) vCPU"
+for part in $PARTS; do
+	"${part}_part"
+done
