@@ -14,9 +14,18 @@ nlohmann::json parsed(const std::string &text)
 	return json.is_discarded() ? nlohmann::json::array() : json;
 }
 
-class CmdAdapter final : public ProtocolCore {
+// What differs between the two cores behind ProtocolCore: a CMD's mobile
+// nodes are its bindings, a MAAR's are its sessions.
+std::string nodes_json(const cmd::CmdCore &core, dmm::TimePoint now) { return core.bindings_json(now); }
+std::string nodes_json(const maar::MaarCore &core, dmm::TimePoint now) { return core.sessions_json(now); }
+std::size_t node_count(const cmd::CmdCore &core) { return core.binding_count(); }
+std::size_t node_count(const maar::MaarCore &core) { return core.session_count(); }
+
+template <class Core>
+class CoreAdapter final : public ProtocolCore {
 public:
-	explicit CmdAdapter(dmm::CmdConfig config) : core_(std::move(config)) {}
+	template <class Config>
+	explicit CoreAdapter(Config config) : core_(std::move(config)) {}
 
 	dmm::Actions start(dmm::TimePoint now) override { return core_.start(now); }
 	dmm::Actions handle(const dmm::Event &event, dmm::TimePoint now) override { return core_.handle(event, now); }
@@ -29,35 +38,12 @@ public:
 	{
 		return core_.restore(snapshot, now);
 	}
-	nlohmann::json mobile_nodes(dmm::TimePoint now) const override { return parsed(core_.bindings_json(now)); }
-	std::size_t mobile_node_count() const override { return core_.binding_count(); }
+	nlohmann::json mobile_nodes(dmm::TimePoint now) const override { return parsed(nodes_json(core_, now)); }
+	std::size_t mobile_node_count() const override { return node_count(core_); }
 	dmm::CounterMap counters() const override { return core_.counters(); }
 
 private:
-	cmd::CmdCore core_;
-};
-
-class MaarAdapter final : public ProtocolCore {
-public:
-	explicit MaarAdapter(dmm::MaarConfig config) : core_(std::move(config)) {}
-
-	dmm::Actions start(dmm::TimePoint now) override { return core_.start(now); }
-	dmm::Actions handle(const dmm::Event &event, dmm::TimePoint now) override { return core_.handle(event, now); }
-	void set_wall_clock(dmm::TimePoint steady_now, dmm::WallTime wall_now) override
-	{
-		core_.set_wall_clock(steady_now, wall_now);
-	}
-	std::string snapshot() const override { return core_.snapshot(); }
-	mh::Result<dmm::Actions, std::string> restore(std::string_view snapshot, dmm::TimePoint now) override
-	{
-		return core_.restore(snapshot, now);
-	}
-	nlohmann::json mobile_nodes(dmm::TimePoint now) const override { return parsed(core_.sessions_json(now)); }
-	std::size_t mobile_node_count() const override { return core_.session_count(); }
-	dmm::CounterMap counters() const override { return core_.counters(); }
-
-private:
-	maar::MaarCore core_;
+	Core core_;
 };
 
 std::string lower(std::string_view text)
@@ -74,8 +60,8 @@ std::string lower(std::string_view text)
 std::unique_ptr<ProtocolCore> make_core(const Config &config)
 {
 	if (config.cmd)
-		return std::make_unique<CmdAdapter>(*config.cmd);
-	return std::make_unique<MaarAdapter>(*config.maar);
+		return std::make_unique<CoreAdapter<cmd::CmdCore>>(*config.cmd);
+	return std::make_unique<CoreAdapter<maar::MaarCore>>(*config.maar);
 }
 
 std::optional<nlohmann::json> find_mobile_node(const nlohmann::json &nodes, std::string_view id,

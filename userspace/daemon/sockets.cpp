@@ -55,6 +55,45 @@ bool would_block()
 	return errno == EAGAIN || errno == EWOULDBLOCK;
 }
 
+// One datagram from a non-blocking IPv6 raw socket into buffer: its length,
+// nullopt when none is waiting. Each IPPROTO_IPV6 control message (packet
+// info, hop limit) is handed to on_control.
+template <class OnControl>
+nl::Result<std::optional<std::size_t>> receive_datagram(int fd, std::vector<std::uint8_t> &buffer, sockaddr_in6 &from,
+							 const char *what, OnControl on_control)
+{
+	for (;;) {
+		alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+		iovec iov{buffer.data(), buffer.size()};
+		msghdr msg{};
+		msg.msg_name = &from;
+		msg.msg_namelen = sizeof(from);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = control;
+		msg.msg_controllen = sizeof(control);
+		const ssize_t n = ::recvmsg(fd, &msg, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (would_block())
+				return std::optional<std::size_t>();
+			return system_error(what);
+		}
+		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c))
+			if (c->cmsg_level == IPPROTO_IPV6)
+				on_control(*c);
+		return std::optional<std::size_t>(static_cast<std::size_t>(n));
+	}
+}
+
+in6_pktinfo packet_info(const cmsghdr &control)
+{
+	in6_pktinfo info;
+	std::memcpy(&info, CMSG_DATA(&control), sizeof(info));
+	return info;
+}
+
 } // namespace
 
 nl::Result<MhSocket> MhSocket::open(const dmm::Ipv6Address &address)
@@ -77,37 +116,19 @@ nl::Result<MhSocket> MhSocket::open(const dmm::Ipv6Address &address)
 
 nl::Result<std::optional<MhSocket::Datagram>> MhSocket::receive()
 {
-	for (;;) {
-		sockaddr_in6 from{};
-		alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))];
-		iovec iov{buffer_.data(), buffer_.size()};
-		msghdr msg{};
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control;
-		msg.msg_controllen = sizeof(control);
-		const ssize_t n = ::recvmsg(fd_.get(), &msg, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (would_block())
-				return std::optional<Datagram>();
-			return system_error("MH receive");
-		}
-		Datagram datagram;
-		datagram.source = from_in6(from.sin6_addr);
-		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-			if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-				in6_pktinfo info;
-				std::memcpy(&info, CMSG_DATA(c), sizeof(info));
-				datagram.destination = from_in6(info.ipi6_addr);
-			}
-		}
-		datagram.bytes = std::span<const std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n));
-		return std::optional<Datagram>(datagram);
-	}
+	sockaddr_in6 from{};
+	Datagram datagram;
+	auto received = receive_datagram(fd_.get(), buffer_, from, "MH receive", [&](const cmsghdr &c) {
+		if (c.cmsg_type == IPV6_PKTINFO)
+			datagram.destination = from_in6(packet_info(c).ipi6_addr);
+	});
+	if (!received)
+		return received.error();
+	if (!*received)
+		return std::optional<Datagram>();
+	datagram.source = from_in6(from.sin6_addr);
+	datagram.bytes = std::span<const std::uint8_t>(buffer_.data(), **received);
+	return std::optional<Datagram>(datagram);
 }
 
 nl::Status MhSocket::send(const dmm::Ipv6Address &destination, std::span<const std::uint8_t> bytes)
@@ -146,41 +167,21 @@ nl::Result<NdSocket> NdSocket::open()
 
 nl::Result<std::optional<NdSocket::Solicitation>> NdSocket::receive()
 {
-	for (;;) {
-		sockaddr_in6 from{};
-		alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
-		iovec iov{buffer_.data(), buffer_.size()};
-		msghdr msg{};
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control;
-		msg.msg_controllen = sizeof(control);
-		const ssize_t n = ::recvmsg(fd_.get(), &msg, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (would_block())
-				return std::optional<Solicitation>();
-			return system_error("ICMPv6 receive");
-		}
-		Solicitation solicitation;
-		solicitation.source = from_in6(from.sin6_addr);
-		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-			if (c->cmsg_level != IPPROTO_IPV6)
-				continue;
-			if (c->cmsg_type == IPV6_PKTINFO) {
-				in6_pktinfo info;
-				std::memcpy(&info, CMSG_DATA(c), sizeof(info));
-				solicitation.ifindex = static_cast<std::uint32_t>(info.ipi6_ifindex);
-			} else if (c->cmsg_type == IPV6_HOPLIMIT) {
-				std::memcpy(&solicitation.hop_limit, CMSG_DATA(c), sizeof(int));
-			}
-		}
-		solicitation.icmp = std::span<const std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n));
-		return std::optional<Solicitation>(solicitation);
-	}
+	sockaddr_in6 from{};
+	Solicitation solicitation;
+	auto received = receive_datagram(fd_.get(), buffer_, from, "ICMPv6 receive", [&](const cmsghdr &c) {
+		if (c.cmsg_type == IPV6_PKTINFO)
+			solicitation.ifindex = static_cast<std::uint32_t>(packet_info(c).ipi6_ifindex);
+		else if (c.cmsg_type == IPV6_HOPLIMIT)
+			std::memcpy(&solicitation.hop_limit, CMSG_DATA(&c), sizeof(int));
+	});
+	if (!received)
+		return received.error();
+	if (!*received)
+		return std::optional<Solicitation>();
+	solicitation.source = from_in6(from.sin6_addr);
+	solicitation.icmp = std::span<const std::uint8_t>(buffer_.data(), **received);
+	return std::optional<Solicitation>(solicitation);
 }
 
 nl::Status NdSocket::send_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "cmd_impl.hpp"
+#include "dlif/dmm/core_entry.hpp"
 #include "dlif/dmm/json.hpp"
 #include "dlif/mh/format.hpp"
 
@@ -1173,21 +1174,7 @@ Actions CmdCore::start(TimePoint now)
 
 Actions CmdCore::handle(const Event &event, TimePoint now) noexcept
 {
-	Actions out;
-	try {
-		// Most events cause a few actions: one allocation, no regrowth.
-		out.reserve(4);
-		impl_->on_event(event, now, out);
-	} catch (const std::exception &error) {
-		impl_->count(Counter::internal_errors);
-		try {
-			out.push_back(make_log(LogLevel::error, "internal-error", {{"what", error.what()}}));
-		} catch (...) {
-		}
-	} catch (...) {
-		impl_->count(Counter::internal_errors);
-	}
-	return out;
+	return dmm::detail::handle_guarded(*impl_, Counter::internal_errors, event, now, 4);
 }
 
 void CmdCore::set_wall_clock(TimePoint steady_now, WallTime wall_now) noexcept

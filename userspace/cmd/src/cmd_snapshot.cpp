@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cmd_impl.hpp"
+#include "dlif/dmm/core_entry.hpp"
 #include "dlif/dmm/json.hpp"
 #include "dlif/mh/codec.hpp"
 
@@ -354,16 +355,7 @@ std::string CmdCore::snapshot() const
 
 mh::Result<Actions, std::string> CmdCore::restore(std::string_view text, TimePoint now)
 {
-	try {
-		auto fresh = std::make_unique<Impl>(impl_->config);
-		fresh->wall = impl_->wall;
-		fresh->counters = impl_->counters;
-		Actions actions = fresh->restore(text, now);
-		impl_ = std::move(fresh);
-		return actions;
-	} catch (const std::exception &error) {
-		return mh::unexpected(std::string("snapshot: ") + error.what());
-	}
+	return dmm::detail::restore_whole(impl_, text, now);
 }
 
 std::vector<BindingView> CmdCore::bindings() const

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "dlif/dmm/core_entry.hpp"
 #include "dlif/dmm/json.hpp"
 #include "dlif/mh/format.hpp"
 #include "maar_impl.hpp"
@@ -1288,20 +1289,7 @@ Actions MaarCore::start(TimePoint now)
 
 Actions MaarCore::handle(const Event &event, TimePoint now) noexcept
 {
-	Actions out;
-	try {
-		out.reserve(8);
-		impl_->on_event(event, now, out);
-	} catch (const std::exception &error) {
-		impl_->count(Counter::internal_errors);
-		try {
-			out.push_back(make_log(LogLevel::error, "internal-error", {{"what", error.what()}}));
-		} catch (...) {
-		}
-	} catch (...) {
-		impl_->count(Counter::internal_errors);
-	}
-	return out;
+	return dmm::detail::handle_guarded(*impl_, Counter::internal_errors, event, now, 8);
 }
 
 void MaarCore::set_wall_clock(TimePoint steady_now, WallTime wall_now) noexcept

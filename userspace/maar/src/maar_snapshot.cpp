@@ -3,6 +3,7 @@
 // The MAAR's snapshot (persistence) and its views (queries).
 #include <algorithm>
 
+#include "dlif/dmm/core_entry.hpp"
 #include "dlif/dmm/json.hpp"
 #include "maar_impl.hpp"
 
@@ -264,16 +265,7 @@ std::string MaarCore::snapshot() const
 
 mh::Result<Actions, std::string> MaarCore::restore(std::string_view text, TimePoint now)
 {
-	try {
-		auto fresh = std::make_unique<Impl>(impl_->config);
-		fresh->wall = impl_->wall;
-		fresh->counters = impl_->counters;
-		Actions actions = fresh->restore(text, now);
-		impl_ = std::move(fresh);
-		return actions;
-	} catch (const std::exception &error) {
-		return mh::unexpected(std::string("snapshot: ") + error.what());
-	}
+	return dmm::detail::restore_whole(impl_, text, now);
 }
 
 std::vector<SessionView> MaarCore::sessions() const

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The plumbing both protocol cores (CmdCore, MaarCore) put around their
+// Impl: the noexcept event entry point and the all-or-nothing snapshot
+// restore. Each Impl provides on_event(), count(), restore(), and the
+// members config, wall and counters.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "dlif/dmm/core.hpp"
+#include "dlif/mh/result.hpp"
+
+namespace dlif::dmm::detail {
+
+// An event's actions. The cores are called from the daemon's event loop:
+// an exception (a bug, or memory exhaustion) becomes a counter and, if it
+// can still be allocated, a log line - never the end of the loop. The
+// reservation avoids regrowth for the few actions an event usually causes.
+template <class Impl, class Counter>
+Actions handle_guarded(Impl &impl, Counter internal_errors, const Event &event, TimePoint now,
+		       std::size_t usual_actions) noexcept
+{
+	Actions out;
+	try {
+		out.reserve(usual_actions);
+		impl.on_event(event, now, out);
+	} catch (const std::exception &error) {
+		impl.count(internal_errors);
+		try {
+			out.push_back(make_log(LogLevel::error, "internal-error", {{"what", error.what()}}));
+		} catch (...) {
+		}
+	} catch (...) {
+		impl.count(internal_errors);
+	}
+	return out;
+}
+
+// Restores a snapshot into a fresh Impl that replaces the current one only
+// when the whole snapshot was read: a bad file leaves the core as it was.
+// The wall clock mapping and the counters carry over.
+template <class Impl>
+mh::Result<Actions, std::string> restore_whole(std::unique_ptr<Impl> &impl, std::string_view text, TimePoint now)
+{
+	try {
+		auto fresh = std::make_unique<Impl>(impl->config);
+		fresh->wall = impl->wall;
+		fresh->counters = impl->counters;
+		Actions actions = fresh->restore(text, now);
+		impl = std::move(fresh);
+		return actions;
+	} catch (const std::exception &error) {
+		return mh::unexpected(std::string("snapshot: ") + error.what());
+	}
+}
+
+}	// namespace dlif::dmm::detail
