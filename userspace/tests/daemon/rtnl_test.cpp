@@ -130,6 +130,16 @@ TEST(Rtnl, DumpsAndDeletes)
 	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
 	ASSERT_GT(build_dump_addresses(buffer.span(), 2), 0u);
 	EXPECT_EQ(buffer.header().nlmsg_type, RTM_GETADDR);
+	// One device's addresses: the kernel filters by ifa_index (strict
+	// checking), so the dump does not grow with the other devices.
+	ASSERT_GT(build_dump_addresses(buffer.span(), 2, 7), 0u);
+	ifaddrmsg ifa;
+	std::memcpy(&ifa, NLMSG_DATA(&buffer.header()), sizeof(ifa));
+	EXPECT_EQ(ifa.ifa_family, AF_INET6);
+	EXPECT_EQ(ifa.ifa_index, 7u);
+	EXPECT_EQ(ifa.ifa_prefixlen, 0);	// strict checking refuses anything else
+	EXPECT_EQ(ifa.ifa_flags, 0);
+	EXPECT_EQ(ifa.ifa_scope, 0);
 	ASSERT_GT(build_delete_link(buffer.span(), 3, 12), 0u);
 	EXPECT_EQ(buffer.header().nlmsg_type, RTM_DELLINK);
 	ASSERT_GT(build_get_link(buffer.span(), 4, "eth0"), 0u);
@@ -153,6 +163,12 @@ TEST(RtnlLive, GetsAndListsLinksAndAddresses)
 	EXPECT_FALSE(links->empty());
 	auto addresses = client->list_addresses();
 	ASSERT_TRUE(addresses) << addresses.error().describe();
+	// With strict checking on, the kernel accepts the filtered dump and
+	// answers with that device's addresses only.
+	auto of_lo = client->list_addresses((*lo)->ifindex);
+	ASSERT_TRUE(of_lo) << of_lo.error().describe();
+	for (const auto &address : *of_lo)
+		EXPECT_EQ(address.ifindex, (*lo)->ifindex);
 }
 
 } // namespace

@@ -81,7 +81,8 @@ std::size_t build_get_link(std::span<std::byte> buffer, uint32_t seq, const std:
 std::size_t build_dump_links(std::span<std::byte> buffer, uint32_t seq);
 // RTM_NEWADDR with NLM_F_CREATE | NLM_F_REPLACE (idempotent), or RTM_DELADDR.
 std::size_t build_address(std::span<std::byte> buffer, uint32_t seq, bool add, const InterfaceAddress &address);
-std::size_t build_dump_addresses(std::span<std::byte> buffer, uint32_t seq);
+std::size_t build_dump_addresses(std::span<std::byte> buffer, uint32_t seq,
+				 std::optional<uint32_t> ifindex = std::nullopt);
 
 // ---- pure: replies --------------------------------------------------------
 
