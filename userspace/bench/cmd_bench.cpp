@@ -9,6 +9,7 @@
 //   RefreshPbu        a registered node's serving MAAR refreshes it
 //   InitialPbu        a new node registers (the cache grows; measured
 //                     while filling it)
+//   Snapshot          the state-file snapshot of the whole cache
 //
 // and a report of the heap bytes per binding (counter "bytes_per_binding").
 //
@@ -173,6 +174,24 @@ void InitialPbu(benchmark::State &state)
 }
 
 BENCHMARK(RefreshPbu)->Arg(1000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kNanosecond);
+
+// The snapshot dlifd writes to its state file (daemon.state_save_interval):
+// its cost grows with the cache, which is why saves are coalesced.
+void Snapshot(benchmark::State &state)
+{
+	const auto n = static_cast<unsigned>(state.range(0));
+	Cache cache;
+	fill(cache, n);
+	std::size_t bytes = 0;
+	for (auto _ : state) {
+		const std::string text = cache.core.snapshot();
+		bytes = text.size();
+		benchmark::DoNotOptimize(text.data());
+	}
+	state.counters["bytes"] = static_cast<double>(bytes);
+	state.counters["bytes_per_binding"] = static_cast<double>(bytes) / n;
+}
+BENCHMARK(Snapshot)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(InitialPbu)->Arg(1000)->Arg(100000)->Unit(benchmark::kNanosecond);
 
 } // namespace

@@ -610,13 +610,16 @@ Config read_config(const toml::table &root, const std::string &file)
 	const toml::table *daemon_table = section_table("daemon");
 	if (daemon_table == nullptr)
 		reader.fail(toml::source_position{1, 1}, "missing section [daemon] (it says role = \"cmd\" or \"maar\")");
-	Section daemon(reader, *daemon_table, "daemon", {"role", "log_level", "control_socket", "state_dir"});
+	Section daemon(reader, *daemon_table, "daemon",
+		       {"role", "log_level", "control_socket", "state_dir", "state_save_interval"});
 	daemon.require("role");
 	config.role = *daemon.choice("role", kRoles);
 	config.log_level = daemon.choice("log_level", kLogLevels).value_or(config.log_level);
 	config.control_socket =
 		absolute_path(daemon, "control_socket", config.control_socket, sizeof(sockaddr_un::sun_path));
 	config.state_dir = absolute_path(daemon, "state_dir", config.state_dir, 4096);
+	config.state_save_interval =
+		daemon.seconds("state_save_interval", 0, 60).value_or(config.state_save_interval);
 
 	const toml::table *domain_table = section_table("domain");
 	if (domain_table == nullptr)
@@ -732,6 +735,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 	add("daemon.log_level", std::string(name(config.log_level)));
 	add("daemon.control_socket", config.control_socket);
 	add("daemon.state_dir", config.state_dir);
+	add("daemon.state_save_interval", seconds_text(config.state_save_interval));
 	const dmm::Domain &domain = config.domain();
 	std::string maars = "[";
 	for (const auto &maar : domain.maars)
@@ -794,10 +798,12 @@ Reload plan_reload(const Config &running, const Config &next)
 {
 	Reload reload;
 	reload.applied = running;
-	// What may change at run time: the log level and everything under
-	// maar.ra (the core rebuilds its RA plans, the engine its timing).
+	// What may change at run time: the log level, the state save interval
+	// and everything under maar.ra (the core rebuilds its RA plans, the
+	// engine its timing).
 	if (running.role == next.role) {
 		reload.applied.log_level = next.log_level;
+		reload.applied.state_save_interval = next.state_save_interval;
 		if (running.maar && next.maar) {
 			dmm::MaarConfig &maar = *reload.applied.maar;
 			maar.ra_interval = next.maar->ra_interval;

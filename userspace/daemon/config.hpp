@@ -45,6 +45,10 @@ struct Config {
 	dmm::LogLevel log_level = dmm::LogLevel::info;
 	std::string control_socket = "/run/dlifd.sock";
 	std::string state_dir = "/var/lib/dlifd";
+	// The state file is rewritten at most this often (and at stop): each
+	// save is a snapshot of every binding or session, so under load saving
+	// after every event would cost O(nodes) per message.
+	dmm::Duration state_save_interval{1000};
 	std::optional<dmm::CmdConfig> cmd;	// role cmd
 	std::optional<dmm::MaarConfig> maar;	// role maar
 	RaTiming ra;				// role maar

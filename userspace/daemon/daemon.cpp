@@ -260,6 +260,7 @@ void Daemon::restore_state(dmm::TimePoint now)
 void Daemon::save_state()
 {
 	dirty_ = false;
+	last_save_ = steady_now();
 	SavedState state{std::string(name(config_.role)), config_.address().to_string(), wall_ms(), core_->snapshot()};
 	if (auto saved = store_.save(state); !saved) {
 		count("state_save_errors");
@@ -464,17 +465,31 @@ void Daemon::on_timer()
 
 void Daemon::after_events()
 {
-	send_due_advertisements(steady_now());
-	if (dirty_)
+	const dmm::TimePoint now = steady_now();
+	send_due_advertisements(now);
+	if (auto due = save_deadline(); due && *due <= now)
 		save_state();
 	arm_timer();
+}
+
+// When the changed state must be written: at once if the last save is at
+// least state_save_interval old, otherwise that long after it - so that a
+// burst of events costs one snapshot, not one per event.
+std::optional<dmm::TimePoint> Daemon::save_deadline() const
+{
+	if (!dirty_)
+		return std::nullopt;
+	if (!last_save_)
+		return dmm::TimePoint{};
+	return *last_save_ + config_.state_save_interval;
 }
 
 void Daemon::arm_timer()
 {
 	auto deadline = timers_.next_deadline();
-	if (auto ra = ra_.next_deadline(); ra && (!deadline || *ra < *deadline))
-		deadline = ra;
+	for (auto other : {ra_.next_deadline(), save_deadline()})
+		if (other && (!deadline || *other < *deadline))
+			deadline = other;
 	timer_fd_->arm(deadline);
 }
 

@@ -83,12 +83,14 @@ private:
 	bool is_peer(const dmm::Ipv6Address &address) const;
 	Scope scope() const;
 	void count(const std::string &name, std::uint64_t by = 1) { counters_[name] += by; }
+	std::optional<dmm::TimePoint> save_deadline() const;
 
 	Config config_;
 	Logger &log_;
 	dmm::TimePoint started_{};
 	bool stopping_ = false;
-	bool dirty_ = false;
+	bool dirty_ = false;			// the core changed since the last save
+	std::optional<dmm::TimePoint> last_save_;
 
 	std::optional<EventLoop> loop_;
 	std::optional<TimerFd> timer_fd_;

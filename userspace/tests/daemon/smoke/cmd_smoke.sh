@@ -5,7 +5,8 @@
 # network namespaces over a veth pair, dlifd in one, a fake MAAR
 # (fake_maar.py) in the other. Checks a PBU/PBA exchange, the Binding
 # Error for an unknown MH type, silence towards an unconfigured peer, the
-# control socket (dlifctl), and that the binding survives a restart.
+# control socket (dlifctl), the deferred state save, and that the binding
+# survives a restart.
 #
 # usage: cmd_smoke.sh DLIFD DLIFCTL FAKE_MAAR
 # Exit 77 (skipped) when network namespaces cannot be made here.
@@ -50,6 +51,7 @@ role = "cmd"
 log_level = "debug"
 control_socket = "$dir/dlifd.sock"
 state_dir = "$dir/state"
+state_save_interval = 2
 
 [domain]
 maars = ["2001:db8::1", "2001:db8::2"]
@@ -93,6 +95,17 @@ check "the counters count the unknown peer" \
 check "every MH message is logged" \
 	bash -c "grep -q 'event=mh.received type=PBU src=2001:db8::1 dst=2001:db8::100 seq=7 flags=APD' '$dir/dlifd.log' &&
 		 grep -q 'event=mh.sent type=PBA' '$dir/dlifd.log'"
+
+# The save after the registration waits for state_save_interval after the
+# save at start: a timer, not another event, must write it.
+saved_binding() {
+	for _ in $(seq 40); do
+		grep -q mn1@dlif.example "$dir/state/cmd.state.json" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "the state file holds the binding within state_save_interval, before any stop" saved_binding
 
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
