@@ -3,7 +3,8 @@
 #
 # `make bench-vm`: the benchmarks that need the kernel module, each in its
 # own test VM on KVER (default 6.1), with their tables:
-#   dataplane  selftests/bench/dataplane.sh (1 vCPU, as the baseline)
+#   dataplane  selftests/bench/dataplane.sh (1 vCPU, as the baseline), with
+#              perf profiles of the set-ups in PROFILE (default "A T C D")
 #   control    ctlbench: installing and removing 10,000 and 100,000 entries
 #   handover   selftests/bench/handover.sh (latency per mode, 1,000 nodes)
 # The raw outputs stay in build/results/bench-vm/.
@@ -26,7 +27,7 @@ for part in "${PARTS[@]}"; do
 	case $part in
 	dataplane)
 		"$TOP/qemu/vm.sh" -k "$KVER" --smp 1 --mem 2G -t 5400 --quiet --output "$out/dataplane.txt" \
-			-- selftests/bench/dataplane.sh ;;
+			-e "PROFILE=${PROFILE-A T C D}" -- selftests/bench/dataplane.sh ;;
 	control)
 		"$TOP/qemu/vm.sh" -k "$KVER" --smp 1 -t 1200 --quiet --output "$out/control.txt" -- bash -c '
 			modprobe dlif && ip link add veth0 type veth peer name veth1 &&

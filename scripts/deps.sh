@@ -25,6 +25,8 @@ PACKAGES=(
 	# tools the tests run inside the VM and on the host
 	iproute2 iputils-ping procps tcpdump tshark python3 python3-scapy python3-yaml socat
 	ethtool util-linux
+	# make bench-vm: profiles of the data plane in the VM
+	linux-perf
 )
 
 missing=()

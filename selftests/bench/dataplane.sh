@@ -21,7 +21,9 @@
 #
 # Environment: NS="1 100 1000 10000 100000" (prefix counts), SLICE=0.5,
 # CYCLES=16, DIRS="uplink downlink", B_MAX=10000 (rules beyond are too slow
-# to be worth measuring), C_MAX=100000.
+# to be worth measuring), C_MAX=100000; PROFILE="T D" (set-ups to profile
+# with perf, none by default) at PROFILE_NS="1 100000" prefixes for
+# PROFILE_SECONDS=4 each.
 
 set -u
 source "$(dirname "$0")/../lib.sh"
@@ -32,6 +34,9 @@ CYCLES=${CYCLES:-16}
 DIRS=${DIRS:-"uplink downlink"}
 B_MAX=${B_MAX:-10000}
 C_MAX=${C_MAX:-100000}
+PROFILE=${PROFILE:-}
+PROFILE_NS=${PROFILE_NS:-"1 100000"}
+PROFILE_SECONDS=${PROFILE_SECONDS:-4}
 GEN6=${GEN6:-$DLIF_BUILD/userspace/userspace/tools/gen6}
 RAW=$(mktemp)
 
@@ -84,14 +89,7 @@ build() {
 		setup_ns R || return 1
 		ns=$R
 		printf -v "ROUTER_${dir}_$x" '%s' "$ns"
-		# Routes to on-link prefixes (T, B, C and D's DLIF) create a
-		# neighbour entry per destination address; the default table
-		# (1024) would thrash at 100,000 destinations. A MAAR anchoring
-		# that many node addresses needs the same setting.
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1 \
-			net.ipv6.neigh.default.gc_thresh1=150000 \
-			net.ipv6.neigh.default.gc_thresh2=200000 \
-			net.ipv6.neigh.default.gc_thresh3=250000
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
 		if [ "$x" = D ]; then
 			ip link add g$x netns "$gen" address $GEN_MN_MAC type veth peer name r0 netns "$ns"
 		else
@@ -139,7 +137,7 @@ build() {
 grow() {
 	local dir=$1 from=$2 to=$3 x ns t0 role sel
 	if [ "$dir" = uplink ]; then role=serving; sel=from; else role=anchor; sel=to; fi
-	for x in B C D; do
+	for x in D B C; do
 		ns=ROUTER_${dir}_$x; ns=${!ns}
 		[ "$x" = B ] && [ "$to" -gt "$B_MAX" ] && continue
 		[ "$x" = C ] && [ "$to" -gt "$C_MAX" ] && continue
@@ -187,8 +185,42 @@ check_paths() {	# dir
 	done
 }
 
+# profile DIR N: for each set-up in PROFILE, a CPU profile of the VM while
+# the generator sends to that set-up alone, then profile.py's table of
+# nanoseconds per packet per kernel function, side by side.
+profile() {
+	local dir=$1 n=$2 gen x ns mac vary fixed out
+	gen=GEN_$dir; gen=${!gen}
+	if [ "$dir" = uplink ]; then vary=src; fixed=fd00:9::1; else vary=dst; fixed=fd00:8::1; fi
+	out=$(mktemp -d)
+	for x in $PROFILE; do
+		ns=ROUTER_${dir}_$x; ns=${!ns}
+		if [ "$x" = D ]; then mac=$DLIF_MAC; else mac=$(mac_of "$ns" r0); fi
+		perf record -q -e cpu-clock -F 1999 -a -o "$out/$x.data" -- \
+			ip netns exec "$gen" "$GEN6" --vary $vary --prefixes "$n" --fixed $fixed \
+			--slice "$PROFILE_SECONDS" --cycles 1 "g$x=$mac" >"$out/$x.gen" 2>/dev/null
+		awk '$1 == "slice" { print $4, $5 }' "$out/$x.gen" >"$out/$x.rate"
+		perf report -i "$out/$x.data" --sort sym --stdio -q 2>/dev/null >"$out/$x.report"
+	done
+	echo "# $dir N=$n profile"
+	python3 "$(dirname "$0")/profile.py" "$out"
+	rm -rf "$out"
+}
+
 [ -x "$GEN6" ] || { echo "dataplane.sh: $GEN6 missing (make userspace)"; exit 1; }
+if [ -n "$PROFILE" ] && ! command -v perf >/dev/null; then
+	echo "dataplane.sh: PROFILE needs perf (Debian package linux-perf)"; exit 1
+fi
 modprobe dlif || exit 1
+# Routes to on-link prefixes (T, B, C and D's DLIF) create a neighbour
+# entry per destination address, and the default limits (gc_thresh3 =
+# 1024) would thrash at 100,000 destinations: a MAAR anchoring that many
+# node addresses needs the same setting. The limits are global (they exist
+# in the initial namespace only).
+sysctl -qw net.ipv6.neigh.default.gc_thresh1=150000 \
+	net.ipv6.neigh.default.gc_thresh2=200000 \
+	net.ipv6.neigh.default.gc_thresh3=250000 || exit 1
+sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
 trap cleanup_all EXIT
 echo "# data-plane benchmark: $(uname -r), $(nproc) vCPU, NS=[$NS] SLICE=$SLICE CYCLES=$CYCLES"
 for dir in $DIRS; do
@@ -199,6 +231,9 @@ for dir in $DIRS; do
 		prev=$n
 		echo "# $dir N=$n: measuring"
 		measure "$dir" "$n"
+		if [ -n "$PROFILE" ] && [[ " $PROFILE_NS " == *" $n "* ]]; then
+			profile "$dir" "$n"
+		fi
 	done
 	check_paths "$dir"
 done
