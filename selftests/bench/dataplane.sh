@@ -37,6 +37,7 @@ C_MAX=${C_MAX:-100000}
 PROFILE=${PROFILE:-}
 PROFILE_NS=${PROFILE_NS:-"1 100000"}
 PROFILE_SECONDS=${PROFILE_SECONDS:-4}
+PROFILE_INSTALL=${PROFILE_INSTALL:-}
 GEN6=${GEN6:-$DLIF_BUILD/userspace/userspace/tools/gen6}
 RAW=$(mktemp)
 
@@ -53,14 +54,26 @@ prefix_of() {	# i -> the i-th /64, as gen6 numbers them
 lines() {
 	awk -v from="$1" -v to="$2" -v fmt="$3" 'BEGIN {
 		for (i = from; i < to; i++) {
-			p = sprintf("2001:db8:%x:%x::/64", int(i / 65536), i % 65536)
-			line = fmt; gsub("%s", p, line); print line
+			# printf, not gsub: mawk recompiles a dynamic regex per
+			# call, which made this generator the slowest part of
+			# installing 100,000 entries.
+			printf(fmt "\n", sprintf("2001:db8:%x:%x::/64", int(i / 65536), i % 65536))
 		}
 	}'
 }
 
 mac_of() {	# ns dev
 	ip netns exec "$1" cat "/sys/class/net/$2/address"
+}
+
+# target_mac DIR SETUP NS: where the generator sends. Uplink traffic comes
+# from the node, so D's goes to the node's DLIF. Downlink traffic comes
+# from the core: it must not enter through the DLIF it leaves by (the
+# router would take it for a packet to redirect, RFC 4861 §8.2, and rate
+# limit redirects per destination), so it goes to the access device itself,
+# as for every other set-up.
+target_mac() {
+	if [ "$1" = uplink ] && [ "$2" = D ]; then echo $DLIF_MAC; else mac_of "$3" r0; fi
 }
 
 # ---------------------------------------------------------------- topology
@@ -149,12 +162,19 @@ grow() {
 		   else
 			lines "$from" "$to" "route add %s dev tnl" | ip -n "$ns" -6 -batch -
 		   fi ;;
-		D) local i=${IDX[D]} net=2
+		D) local i=${IDX[D]} net=2 record=()
 		   [ "$dir" = downlink ] && net=4
+		   [ -n "$PROFILE_INSTALL" ] && [ "$to" -gt 10000 ] &&
+			record=(perf record -q -e cpu-clock -F 999 -a -g -o /tmp/install.data --)
 		   lines "$from" "$to" "route add %s role $role peer fd00:$net:$i::2 local fd00:$net:$i::1 dev d0" |
-			ip netns exec "$ns" "$DLIFCTL" -batch - ;;
+			"${record[@]}" ip netns exec "$ns" "$DLIFCTL" -batch - ;;
 		esac || { echo "# grow $dir $x to $to failed"; return 1; }
 		echo "install $dir $x $from $to $(( ($(date +%s%N) - t0) / 1000000 ))" >>"$RAW"
+		if [ "$x" = D ] && [ -f /tmp/install.data ]; then
+			echo "# $dir D install $from..$to: profile"
+			perf report -i /tmp/install.data --no-children --sort dso,sym --stdio -q -g none 2>/dev/null | head -25
+			rm -f /tmp/install.data
+		fi
 	done
 }
 
@@ -165,7 +185,7 @@ measure() {	# dir n
 		[ "$x" = B ] && [ "$n" -gt "$B_MAX" ] && continue
 		[ "$x" = C ] && [ "$n" -gt "$C_MAX" ] && continue
 		ns=ROUTER_${dir}_$x; ns=${!ns}
-		if [ "$x" = D ]; then mac=$DLIF_MAC; else mac=$(mac_of "$ns" r0); fi
+		mac=$(target_mac "$dir" "$x" "$ns")
 		targets+=("g$x=$mac")
 	done
 	if [ "$dir" = uplink ]; then vary=src; fixed=fd00:9::1; else vary=dst; fixed=fd00:8::1; fi
@@ -195,7 +215,7 @@ profile() {
 	out=$(mktemp -d)
 	for x in $PROFILE; do
 		ns=ROUTER_${dir}_$x; ns=${!ns}
-		if [ "$x" = D ]; then mac=$DLIF_MAC; else mac=$(mac_of "$ns" r0); fi
+		mac=$(target_mac "$dir" "$x" "$ns")
 		perf record -q -e cpu-clock -F 1999 -a -o "$out/$x.data" -- \
 			ip netns exec "$gen" "$GEN6" --vary $vary --prefixes "$n" --fixed $fixed \
 			--slice "$PROFILE_SECONDS" --cycles 1 "g$x=$mac" >"$out/$x.gen" 2>/dev/null
@@ -216,10 +236,11 @@ modprobe dlif || exit 1
 # entry per destination address, and the default limits (gc_thresh3 =
 # 1024) would thrash at 100,000 destinations: a MAAR anchoring that many
 # node addresses needs the same setting. The limits are global (they exist
-# in the initial namespace only).
-sysctl -qw net.ipv6.neigh.default.gc_thresh1=150000 \
-	net.ipv6.neigh.default.gc_thresh2=200000 \
-	net.ipv6.neigh.default.gc_thresh3=250000 || exit 1
+# in the initial namespace only) and count every namespace's entries: up
+# to 100,000 in each of T, C and D.
+sysctl -qw net.ipv6.neigh.default.gc_thresh1=400000 \
+	net.ipv6.neigh.default.gc_thresh2=800000 \
+	net.ipv6.neigh.default.gc_thresh3=1000000 || exit 1
 sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
 trap cleanup_all EXIT
 echo "# data-plane benchmark: $(uname -r), $(nproc) vCPU, NS=[$NS] SLICE=$SLICE CYCLES=$CYCLES"
