@@ -139,10 +139,20 @@ load_part() {
 				"per_second $(echo "$NODES / ($t1 - $t0)" | bc)" \
 				"on_new_maar $on bindings $total refused_attach $failed"
 		done
-		for i in 1 2 3; do
-			echo "load MAAR$i counters: $(ctl_node "maar$i" -j counters | tr -d '\n' | cut -c1-400)"
+		# The counters that are not zero, and why previous MAARs failed.
+		for node in maar1 maar2 maar3 cmd; do
+			echo "load $node counters: $(ctl_node "$node" -j counters | python3 -c '
+import json, sys
+def flat(prefix, value):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from flat(prefix + k + ".", v)
+    elif value:
+        yield prefix[:-1] + "=" + str(value)
+print(" ".join(flat("", json.load(sys.stdin))))')"
 		done
-		echo "load CMD counters: $(ctl_node cmd -j counters | tr -d '\n' | cut -c1-400)"
+		echo "load CMD previous-MAAR failures by status:" \
+			"$(grep -o 'event=previous-maar-failed.*' "$RUN/cmd.log" | grep -o 'status=[^ ]*' | sort | uniq -c | tr '\n' ' ')"
 	)
 }
 
