@@ -29,10 +29,17 @@ start_capture() {
 	busywait 20000 grep -q "listening on" "$CAP_LOG"
 }
 
-# Not in a command substitution: only this shell can wait for tcpdump to
-# have written everything.
+captured() {	# at least N packets in the capture file
+	[ "$(tcpdump -n -r "$CAP" 2>/dev/null | wc -l)" -ge "$1" ]
+}
+
+# stop_capture [N]: ends the capture once it holds N packets (default 1),
+# or after 5 s: on a loaded machine tcpdump may be behind the packets the
+# test has already seen answered, and what it has not read when
+# interrupted is lost. Not in a command substitution: only this shell can
+# wait for tcpdump to have written everything.
 stop_capture() {
-	sleep 0.3
+	busywait 5000 captured "${1:-1}"
 	kill -INT "$CAP_PID" 2>/dev/null
 	wait "$CAP_PID" 2>/dev/null
 }
@@ -62,7 +69,7 @@ test_mn_and_cn_reach_each_other_through_the_tunnel() {
 	start_capture
 	check "the MN (address in A) pings the CN" ping_ok "$MN" $CN_ADDR
 	check "the CN pings the MN" ping_ok "$CN" $MN_ADDR
-	stop_capture
+	stop_capture 12		# 3 requests and 3 replies each way
 	out=$(read_capture)
 	check_match "$out" "$MAAR2_CORE > $MAAR1_CORE: .*$MN_ADDR > $CN_ADDR: .*ICMP6, echo request" \
 		"uplink is ip6ip6 from MAAR2 to MAAR1 on the core"
@@ -118,7 +125,7 @@ test_outer_hop_limit_and_traffic_class() {
 	ping_ok "$MN" $CN_ADDR	# resolve the neighbours first
 	start_capture
 	check "pings with traffic class 0xb8 go through" ping_ok "$MN" $CN_ADDR -Q 0xb8
-	stop_capture
+	stop_capture 6
 	out=$(read_capture)
 	[ -n "$out" ] || ktap_diag "empty capture: $(stat -c %s "$CAP") bytes; tcpdump: $(tr '\n' ' ' <"$CAP_LOG")"
 	check_match "$out" "class 0xb8, .*hlim 7, next-header IPv6.*$MAAR2_CORE > $MAAR1_CORE" \
