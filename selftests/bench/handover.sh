@@ -151,6 +151,10 @@ def flat(prefix, value):
         yield prefix[:-1] + "=" + str(value)
 print(" ".join(flat("", json.load(sys.stdin))))')"
 		done
+		# Messages the kernel dropped at a full raw socket (last column
+		# of /proc/net/raw6), per node.
+		echo "load raw socket drops: cmd $(ip netns exec "$CMD" awk 'NR > 1 { d += $NF } END { print d + 0 }' /proc/net/raw6)" \
+			"$(for i in 1 2 3; do echo -n "maar$i $(ip netns exec "${MAAR_NS[$i]}" awk 'NR > 1 { d += $NF } END { print d + 0 }' /proc/net/raw6) "; done)"
 		echo "load CMD previous-MAAR failures by status:" \
 			"$(grep -o 'event=previous-maar-failed.*' "$RUN/cmd.log" | grep -o 'status=[^ ]*' | sort | uniq -c | tr '\n' ' ')"
 	)

@@ -106,6 +106,13 @@ nl::Result<MhSocket> MhSocket::open(const dmm::Ipv6Address &address)
 	// The address may still be tentative (DAD) or not yet configured
 	// when the daemon starts: bind anyway, the kernel delivers once it is.
 	set_int(fd.get(), IPPROTO_IPV6, IPV6_FREEBIND, 1);
+	// Signalling comes in bursts (a CMD updating the previous MAARs of
+	// many nodes, their retransmissions) while the event loop may be busy
+	// setting up DLIFs: room for thousands of messages rather than the
+	// default couple of hundred, beyond net.core.rmem_max when privileged.
+	const int receive_bytes = 4 << 20;
+	if (!set_int(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, receive_bytes))
+		set_int(fd.get(), SOL_SOCKET, SO_RCVBUF, receive_bytes);
 	sockaddr_in6 local{};
 	local.sin6_family = AF_INET6;
 	local.sin6_addr = to_in6(address);
