@@ -15,7 +15,8 @@
 #    any binding failed.
 #
 # Environment: HANDOVERS=20, MODES="relay locator proxy", NODES=1000,
-# PARTS="latency load".
+# PARTS="latency load", LOAD_CONFIG (dlifd_configure KEY=VALUE settings
+# for the load part, e.g. "ra.interval=600").
 
 set -u
 source "$(dirname "$0")/../lib.sh"
@@ -26,6 +27,7 @@ HANDOVERS=${HANDOVERS:-20}
 MODES=${MODES:-"relay locator proxy"}
 NODES=${NODES:-1000}
 PARTS=${PARTS:-"latency load"}
+LOAD_CONFIG=${LOAD_CONFIG:-}
 
 epoch() { date -d "$1" +%s.%N; }
 
@@ -122,7 +124,8 @@ load_part() {
 		RUN=""
 		local macs=() i round new t0 t1 failed on total
 		dmm_net || exit 1
-		dlifd_configure proxy
+		# shellcheck disable=SC2086 # LOAD_CONFIG is a list of KEY=VALUE
+		dlifd_configure proxy $LOAD_CONFIG
 		sed -i 's/log_level = "debug"/log_level = "notice"/' "$RUN"/*.toml
 		dlifd_start_all || exit 1
 		for i in $(seq 1 "$NODES"); do
