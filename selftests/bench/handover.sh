@@ -15,8 +15,8 @@
 #    any binding failed.
 #
 # Environment: HANDOVERS=20, MODES="relay locator proxy", NODES=1000,
-# PARTS="latency load", LOAD_CONFIG (dlifd_configure KEY=VALUE settings
-# for the load part, e.g. "ra.interval=600").
+# PARTS="latency load", LOAD_RA_INTERVAL=10 (the MAARs' RA interval in
+# the load part, seconds; the testbed's).
 
 set -u
 source "$(dirname "$0")/../lib.sh"
@@ -27,7 +27,7 @@ HANDOVERS=${HANDOVERS:-20}
 MODES=${MODES:-"relay locator proxy"}
 NODES=${NODES:-1000}
 PARTS=${PARTS:-"latency load"}
-LOAD_CONFIG=${LOAD_CONFIG:-}
+LOAD_RA_INTERVAL=${LOAD_RA_INTERVAL:-10}
 
 epoch() { date -d "$1" +%s.%N; }
 
@@ -124,9 +124,9 @@ load_part() {
 		RUN=""
 		local macs=() i round new t0 t1 failed on total
 		dmm_net || exit 1
-		# shellcheck disable=SC2086 # LOAD_CONFIG is a list of KEY=VALUE
-		dlifd_configure proxy $LOAD_CONFIG
-		sed -i 's/log_level = "debug"/log_level = "notice"/' "$RUN"/*.toml
+		dlifd_configure proxy
+		sed -i -e 's/log_level = "debug"/log_level = "notice"/' \
+			-e "s/^\([[:space:]]*\)interval = 10\$/\1interval = $LOAD_RA_INTERVAL/" "$RUN"/*.toml
 		dlifd_start_all || exit 1
 		for i in $(seq 1 "$NODES"); do
 			macs+=("$(printf '02:10:%02x:%02x:%02x:%02x' $((i >> 24 & 255)) $((i >> 16 & 255)) $((i >> 8 & 255)) $((i & 255)))")
