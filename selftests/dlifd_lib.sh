@@ -130,6 +130,35 @@ ctl_node() {	# NODE dlifctl-args...: dlifctl against the node's kernel and daemo
 	ip netns exec "$ns" "$DLIFCTL" -S "$RUN/$node.sock" "$@"
 }
 
+# How many of the testbed's mobile nodes (MN_MACS) a node's dlifd knows:
+# bindings at the CMD, sessions at a MAAR. Counting the test's own nodes,
+# not every entry, keeps an assertion about them independent of anything
+# else that might have reached the daemon.
+bindings() {	# NODE
+	local mac n=0
+	for mac in "${MN_MACS[@]}"; do
+		ctl_node "$1" mn show "$mac" >/dev/null 2>&1 && n=$((n + 1))
+	done
+	echo $n
+}
+
+# Nodes a dlifd knows in all, the testbed's or not (for diagnostics).
+bindings_total() {	# NODE
+	ctl_node "$1" -j mn list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
+}
+
+# The DLIFs a MAAR has for the testbed's mobile nodes (dlifctl dev show
+# lines), and how many.
+dlifs_of() {	# NODE
+	local re
+	re=$(IFS='|'; echo "${MN_MACS[*]}")
+	ctl_node "$1" dev show | grep -iE " mn ($re)( |$)"
+}
+
+dlif_count() {	# NODE
+	dlifs_of "$1" | grep -c .
+}
+
 # The entries of a node's table, one per line: "PREFIX ROLE PEER".
 entries_of() {
 	ctl_node "$1" route show | awk '{ p = ""; for (i = 1; i < NF; i++) if ($i == "peer") p = $(i + 1); print $1, $3, p }'

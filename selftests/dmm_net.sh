@@ -28,12 +28,19 @@ ROGUE_ADDR=2001:db8:ff::66
 LN_PREFIX=2001:db8:10::/48
 LN_ADDR=2001:db8:10::100
 MN_MAC=02:00:00:00:00:01
+MN_MACS=()	# every mobile node of the testbed (mn_add)
 
 dmm_net() {
 	setup_ns CMD MAAR1 MAAR2 MAAR3 CN SW MN LN CORE ROGUE || return 1
 	MAAR_NS=("" "$MAAR1" "$MAAR2" "$MAAR3")
 	local i ns
 
+	# Only mobile nodes solicit routers. The hosts of the core (CMD, CN,
+	# ROGUE, LN) would otherwise send Router Solicitations whenever their
+	# links come up; none may look like a node to a MAAR.
+	for ns in "$CMD" "$CN" "$ROGUE" "$LN" "$MAAR1" "$MAAR2" "$MAAR3"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.router_solicitations=0
+	done
 	ip netns exec "$SW" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 	ip netns exec "$CORE" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$CORE" link add br0 type bridge && ip -n "$CORE" link set br0 up
@@ -91,6 +98,7 @@ mn_add() {
 	local var=$1 mac=$2 port=$3 ns
 	[ -n "${!var:-}" ] || setup_ns "$var" || return 1
 	ns=${!var}
+	MN_MACS+=("$mac")
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_ra=1 \
 		net.ipv6.conf.default.autoconf=1 \
 		net.ipv6.conf.default.accept_ra_rtr_pref=1 \

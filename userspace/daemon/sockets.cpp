@@ -228,7 +228,12 @@ nl::Result<PacketSocket> PacketSocket::open(const std::string &interface)
 	const unsigned ifindex = if_nametoindex(interface.c_str());
 	if (ifindex == 0)
 		return system_error("access interface " + interface);
-	UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_IPV6)));
+	// Protocol 0: the socket receives nothing until bind() names the
+	// protocol and the interface. A socket opened with ETH_P_IPV6 would
+	// queue frames from every interface of the namespace until bind(),
+	// and an RS heard on the core in that window would be taken for a
+	// node attaching to this access link.
+	UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
 	if (!fd)
 		return system_error("cannot open an AF_PACKET socket");
 	auto program = nd::router_solicitation_filter();
@@ -251,13 +256,16 @@ nl::Result<PacketSocket> PacketSocket::open(const std::string &interface)
 	const unsigned char all_routers[6] = {0x33, 0x33, 0, 0, 0, 2};
 	std::memcpy(membership.mr_address, all_routers, 6);
 	setsockopt(fd.get(), SOL_PACKET, PACKET_ADD_MEMBERSHIP, &membership, sizeof(membership));
-	return PacketSocket(std::move(fd), interface);
+	return PacketSocket(std::move(fd), interface, ifindex);
 }
 
 nl::Result<std::optional<std::span<const std::uint8_t>>> PacketSocket::receive()
 {
 	for (;;) {
-		const ssize_t n = ::recv(fd_.get(), buffer_.data(), buffer_.size(), 0);
+		sockaddr_ll from{};
+		socklen_t from_len = sizeof(from);
+		const ssize_t n = ::recvfrom(fd_.get(), buffer_.data(), buffer_.size(), 0,
+					     reinterpret_cast<sockaddr *>(&from), &from_len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -265,6 +273,10 @@ nl::Result<std::optional<std::span<const std::uint8_t>>> PacketSocket::receive()
 				return std::optional<std::span<const std::uint8_t>>();
 			return system_error("packet receive on " + interface_);
 		}
+		// Bound to one interface, so this holds; checked anyway because
+		// a frame from another link must never become an attachment.
+		if (from.sll_ifindex != static_cast<int>(ifindex_))
+			continue;
 		return std::optional<std::span<const std::uint8_t>>(
 			std::span<const std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n)));
 	}

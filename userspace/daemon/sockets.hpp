@@ -75,12 +75,13 @@ public:
 	nl::Result<std::optional<std::span<const std::uint8_t>>> receive();
 
 private:
-	PacketSocket(UniqueFd fd, std::string interface)
-		: fd_(std::move(fd)), interface_(std::move(interface)), buffer_(2048)
+	PacketSocket(UniqueFd fd, std::string interface, unsigned ifindex)
+		: fd_(std::move(fd)), interface_(std::move(interface)), ifindex_(ifindex), buffer_(2048)
 	{
 	}
 	UniqueFd fd_;
 	std::string interface_;
+	unsigned ifindex_;
 	std::vector<std::uint8_t> buffer_;
 };
 
