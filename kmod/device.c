@@ -38,8 +38,10 @@ static struct dlif_port *dlif_port_create(struct net_device *lower,
 	int err;
 
 	port = kzalloc(sizeof(*port), GFP_KERNEL);
-	if (!port)
+	if (!port) {
+		NL_SET_ERR_MSG(extack, "out of memory for the lower device's port");
 		return ERR_PTR(-ENOMEM);
+	}
 	port->dev = lower;
 	INIT_LIST_HEAD(&port->dlifs);
 	hash_init(port->by_mn);
@@ -78,8 +80,10 @@ static bool dlif_pair_taken(const struct dlif_port *port, const u8 *mn_addr,
 
 /*
  * Bind the DLIF to a mobile node (an all-zero address unbinds it). Called
- * under RTNL. Readers of the port hash run under RCU; a rebind waits for
- * them before re-inserting the node so none follows it into another chain.
+ * under RTNL. Readers of the port hash and of mn_addr run under RCU; a
+ * rebind takes the DLIF out of both (hash entry gone, mn_bound clear)
+ * and waits for them before rewriting the address, so that no reader
+ * follows it into another chain or sees half of each address.
  */
 int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		  struct netlink_ext_ack *extack)
@@ -102,6 +106,7 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 
 	if (was_bound) {
 		hash_del_rcu(&dlif->mn_node);
+		WRITE_ONCE(dlif->mn_bound, false);
 		synchronize_net();
 	}
 	ether_addr_copy(dlif->mn_addr, mn_addr);
@@ -109,6 +114,7 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		eth_broadcast_addr(dev->broadcast);
 	} else {
 		ether_addr_copy(dev->broadcast, mn_addr);
+		smp_store_release(&dlif->mn_bound, true);
 		hash_add_rcu(dlif->port->by_mn, &dlif->mn_node, dlif_mn_hash(mn_addr));
 	}
 	if (dev->reg_state == NETREG_REGISTERED)
@@ -129,20 +135,27 @@ static int dlif_init(struct net_device *dev)
 	if (!dev->tstats)
 		return -ENOMEM;
 	netdev_lockdep_set_classes(dev);
-	list_add_tail_rcu(&dlif->port_node, &dlif->port->dlifs);
+	list_add_tail(&dlif->port_node, &dlif->port->dlifs);
+	dlif->port->count++;
 	return 0;
 }
 
+/*
+ * The port lives as long as a DLIF is registered on it (count). A DLIF
+ * leaves port->dlifs as soon as it is queued for deletion (dellink), so
+ * that the lower device's notifier never queues it a second time; a
+ * registration that failed after ndo_init leaves it here.
+ */
 static void dlif_uninit(struct net_device *dev)
 {
 	struct dlif_dev *dlif = netdev_priv(dev);
 	struct dlif_port *port = dlif->port;
 
 	dlif_table_remove_dlif(dlif);
-	if (!is_zero_ether_addr(dlif->mn_addr))
+	if (dlif->mn_bound)
 		hash_del_rcu(&dlif->mn_node);
-	list_del_rcu(&dlif->port_node);
-	if (list_empty(&port->dlifs))
+	list_del_init(&dlif->port_node);
+	if (!--port->count)
 		dlif_port_destroy(port);
 }
 
@@ -243,6 +256,9 @@ static int dlif_change_mtu(struct net_device *dev, int new_mtu)
 {
 	struct dlif_dev *dlif = netdev_priv(dev);
 
+	/* max_mtu follows the lower device; this guards the window where
+	 * it has not yet.
+	 */
 	if (new_mtu > READ_ONCE(dlif->lower->mtu))
 		return -EINVAL;
 	WRITE_ONCE(dev->mtu, new_mtu);
@@ -308,6 +324,11 @@ static void dlif_setup(struct net_device *dev)
 
 	/* Room for the outer IPv6 header when the anchor role encapsulates. */
 	dev->needed_headroom = LL_MAX_HEADER + sizeof(struct ipv6hdr);
+
+	/* Bounded by the lower device's MTU in newlink, once it is known;
+	 * the core must not refuse IFLA_MTU against Ethernet's 1500 first.
+	 */
+	dev->max_mtu = ETH_MAX_MTU;
 
 	dev->features |= DLIF_FEATURES;
 	dev->hw_features |= DLIF_FEATURES;
@@ -400,8 +421,7 @@ static int dlif_newlink(struct net *src_net, struct net_device *dev,
 	if (!tb[IFLA_MTU])
 		dev->mtu = lower->mtu;
 	dev->max_mtu = lower->mtu;
-	dev->gso_max_size = lower->gso_max_size;
-	dev->gso_max_segs = lower->gso_max_segs;
+	netif_inherit_tso_max(dev, lower);
 
 	port = dlif_port_get_rtnl(lower);
 	if (!port) {
@@ -453,7 +473,7 @@ err_unregister:
 	return err;
 err_port:
 	/* A failed registration may already have left and destroyed it. */
-	if (new_port && dlif_port_get_rtnl(lower) == port && list_empty(&port->dlifs))
+	if (new_port && dlif_port_get_rtnl(lower) == port && !port->count)
 		dlif_port_destroy(port);
 	return err;
 }
@@ -462,6 +482,8 @@ static void dlif_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct dlif_dev *dlif = netdev_priv(dev);
 
+	/* Off the port's list now: queued once, whoever queued it. */
+	list_del_init(&dlif->port_node);
 	unregister_netdevice_queue(dev, head);
 	netdev_upper_dev_unlink(dlif->lower, dev);
 }
@@ -574,25 +596,28 @@ static int dlif_device_event(struct notifier_block *nb, unsigned long event,
 			netif_stacked_transfer_operstate(dev, dlif->dev);
 		break;
 	case NETDEV_CHANGEMTU:
-		/* The DLIFs follow the lower device's MTU. */
+		/* The DLIFs never exceed the lower device's MTU; one that an
+		 * administrator set lower stays as it is.
+		 */
 		list_for_each_entry(dlif, &port->dlifs, port_node) {
 			dlif->dev->max_mtu = dev->mtu;
-			dev_set_mtu(dlif->dev, dev->mtu);
+			if (dlif->dev->mtu > dev->mtu)
+				dev_set_mtu(dlif->dev, dev->mtu);
 		}
 		break;
 	case NETDEV_FEAT_CHANGE:
-		list_for_each_entry(dlif, &port->dlifs, port_node) {
-			dlif->dev->gso_max_size = dev->gso_max_size;
-			dlif->dev->gso_max_segs = dev->gso_max_segs;
-		}
+		list_for_each_entry(dlif, &port->dlifs, port_node)
+			netif_inherit_tso_max(dlif->dev, dev);
 		break;
 	case NETDEV_PRE_TYPE_CHANGE:
 		/* The DLIFs need an Ethernet lower device. */
 		return NOTIFY_BAD;
 	case NETDEV_UNREGISTER:
-		/* Lower device going away: its DLIFs go with it. */
-		if (dev->reg_state != NETREG_UNREGISTERING)
-			break;
+		/* Lower device going away, or moving to another namespace
+		 * (a DLIF must stay with its lower device, and is
+		 * netns-local itself): its DLIFs go with it, and with them
+		 * their entries.
+		 */
 		list_for_each_entry_safe(dlif, next, &port->dlifs, port_node)
 			dlif_link_ops.dellink(dlif->dev, &kill);
 		unregister_netdevice_many(&kill);

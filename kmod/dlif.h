@@ -39,12 +39,21 @@
  */
 struct dlif_port {
 	struct net_device *dev;
-	struct list_head dlifs;			/* all DLIFs on this port */
+	struct list_head dlifs;			/* live DLIFs on this port, RTNL */
+	unsigned int count;			/* registered DLIFs, RTNL */
 	DECLARE_HASHTABLE(by_mn, DLIF_MN_HASH_BITS);	/* keyed by MN MAC */
 	struct rcu_head rcu;
 };
 
-/* The private part of a DLIF netdevice. */
+/*
+ * The private part of a DLIF netdevice.
+ *
+ * mn_addr is read on the packet paths without RTNL. A rebind never lets
+ * a reader see half an address: the writer clears mn_bound, waits for
+ * the readers (synchronize_net()), rewrites mn_addr and sets mn_bound
+ * again with release semantics; readers check mn_bound (acquire) first,
+ * see dlif_mn_bound() and dlif_mn_is().
+ */
 struct dlif_dev {
 	struct net_device *dev;
 	struct net_device *lower;
@@ -53,11 +62,23 @@ struct dlif_dev {
 	struct list_head port_node;		/* port->dlifs, RTNL */
 	struct list_head entries;		/* table entries naming it */
 	u8 mn_addr[ETH_ALEN];			/* zero when unbound */
+	bool mn_bound;				/* mn_addr is stable and set */
 	struct in6_addr maar_addr;		/* the anchoring MAAR it represents */
 	bool dead;				/* being unregistered (table lock) */
 };
 
 extern struct rtnl_link_ops dlif_link_ops;
+
+static inline bool dlif_mn_bound(const struct dlif_dev *dlif)
+{
+	return smp_load_acquire(&dlif->mn_bound);
+}
+
+/* Is @dlif bound to the mobile node @mac? (RCU readers) */
+static inline bool dlif_mn_is(const struct dlif_dev *dlif, const u8 *mac)
+{
+	return dlif_mn_bound(dlif) && ether_addr_equal(dlif->mn_addr, mac);
+}
 
 /* The port hash key: the mobile node's MAC. */
 static inline u32 dlif_mn_hash(const u8 *mac)
@@ -99,12 +120,18 @@ enum dlif_drop {
 };
 
 /*
- * A tunnel endpoint, shared by every entry that names it; its route (and
- * chosen source address) is cached per CPU.
+ * A tunnel endpoint as (peer address, local address), shared by every
+ * entry that names both; its outer route and source address are cached
+ * per CPU. Keyed by both so that entries with different local addresses
+ * never take each other's source from the cache. Freed after an RCU
+ * grace period once no entry names it; an entry's peer pointer never
+ * changes while the entry lives, so readers holding the entry may follow
+ * it.
  */
 struct dlif_peer {
 	struct hlist_node node;			/* dlif_net->peers, RCU */
 	struct in6_addr addr;
+	struct in6_addr local;			/* :: = chosen by the route */
 	struct dst_cache dst_cache;
 	unsigned int refs;			/* entries naming it; table lock */
 	struct rcu_head rcu;
@@ -124,7 +151,8 @@ struct dlif_entry {
 	u8 hop_limit;
 	u32 id;					/* dlif_net->ids, dump order */
 	struct in6_addr local;			/* outer source, :: = by route */
-	struct dlif_peer *peer;			/* NULL only for a local-export */
+	struct dlif_peer *peer;			/* NULL only for a local-export;
+						 * fixed for the entry's life */
 	struct dlif_dev *dlif;			/* NULL when it names no DLIF */
 	netdevice_tracker dev_tracker;
 	struct list_head dlif_node;		/* dlif->entries */
@@ -152,7 +180,9 @@ struct dlif_net {
 	unsigned int nr_entries;		/* read locklessly */
 	DECLARE_HASHTABLE(peers, 6);
 	u32 next_id;
-	/* Bumped on every change, for NLM_F_DUMP_INTR (table lock to write). */
+	/* Bumped on every change, for NLM_F_DUMP_INTR (table lock to write,
+	 * never zero: a zero cb->seq disables the dump consistency check).
+	 */
 	unsigned int generation;
 };
 
@@ -187,6 +217,8 @@ struct dlif_entry_filter {
 
 struct dlif_net *dlif_net(const struct net *net);
 int dlif_table_init(void);
+int dlif_table_net_init(struct dlif_net *dn, struct net *net);
+void dlif_table_net_exit(struct dlif_net *dn);
 void dlif_table_uninit(void);
 
 struct dlif_entry *dlif_lookup(struct dlif_net *dn, u8 role,
@@ -194,8 +226,6 @@ struct dlif_entry *dlif_lookup(struct dlif_net *dn, u8 role,
 struct dlif_entry *dlif_table_find(struct dlif_net *dn,
 				   const struct in6_addr *prefix, u8 plen);
 bool dlif_peer_known(struct dlif_net *dn, const struct in6_addr *addr);
-struct dlif_peer *dlif_peer_find(struct dlif_net *dn,
-				 const struct in6_addr *addr);
 
 int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
 		   bool replace, const struct dlif_origin *origin,
@@ -230,6 +260,8 @@ void dlif_tunnel_uninit(void);
 void dlif_entry_count_encap(struct dlif_entry *e, unsigned int len);
 void dlif_entry_count_decap(struct dlif_entry *e, unsigned int len);
 void dlif_entry_count_drop(struct dlif_entry *e, enum dlif_drop reason);
+void dlif_entry_drop(struct dlif_entry *e, struct sk_buff *skb,
+		     enum dlif_drop reason);
 void dlif_dev_count_rx(struct net_device *dev, unsigned int len);
 void dlif_dev_count_tx(struct net_device *dev, unsigned int len);
 

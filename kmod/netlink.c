@@ -5,11 +5,13 @@
  *
  * Every request is validated by policy before a handler runs; the
  * handlers add the semantic checks, each rejection with an extack message.
- * Mutations need CAP_NET_ADMIN in the namespace's user namespace; reads
- * do not. The family runs with parallel_ops: the table has its own lock,
- * device changes take RTNL.
+ * Every request, reads included, and the "entries" multicast group need
+ * CAP_NET_ADMIN in the namespace's user namespace: the table tells who is
+ * where, every node's handovers among it. The family runs with
+ * parallel_ops: the table has its own lock, device changes take RTNL.
  */
 
+#include <net/addrconf.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
@@ -22,7 +24,10 @@ enum dlif_mcgrp_id {
 };
 
 static const struct genl_multicast_group dlif_mcgrps[] = {
-	[DLIF_MCGRP_ENTRIES_ID] = { .name = DLIF_MCGRP_ENTRIES, },
+	[DLIF_MCGRP_ENTRIES_ID] = {
+		.name	= DLIF_MCGRP_ENTRIES,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static const struct nla_policy dlif_entry_policy[DLIF_ENTRY_A_MAX + 1] = {
@@ -115,6 +120,7 @@ cancel:
 static int dlif_put_entry(struct sk_buff *skb, const struct dlif_entry *e,
 			  bool with_stats)
 {
+	const struct dlif_peer *peer;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, DLIF_A_ENTRY);
@@ -125,7 +131,8 @@ static int dlif_put_entry(struct sk_buff *skb, const struct dlif_entry *e,
 	    nla_put_u8(skb, DLIF_ENTRY_A_ROLE, e->role) ||
 	    nla_put_u8(skb, DLIF_ENTRY_A_HOP_LIMIT, e->hop_limit))
 		goto cancel;
-	if (e->peer && nla_put_in6_addr(skb, DLIF_ENTRY_A_PEER, &e->peer->addr))
+	peer = READ_ONCE(e->peer);
+	if (peer && nla_put_in6_addr(skb, DLIF_ENTRY_A_PEER, &peer->addr))
 		goto cancel;
 	if (!ipv6_addr_any(&e->local) &&
 	    nla_put_in6_addr(skb, DLIF_ENTRY_A_LOCAL, &e->local))
@@ -221,6 +228,11 @@ static int dlif_parse_entry_cfg(struct genl_info *info, const struct nlattr *nes
 			NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_LOCAL],
 					    "local address must be a global unicast IPv6 address");
 			return -EINVAL;
+		}
+		if (!ipv6_chk_addr(net, &cfg->local, NULL, 0)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_LOCAL],
+					    "local address is not an address of this network namespace");
+			return -EADDRNOTAVAIL;
 		}
 	}
 
@@ -477,7 +489,7 @@ static int dlif_put_dev(struct sk_buff *skb, const struct net_device *dev,
 	    nla_put_u32(skb, DLIF_DEV_A_LINK, READ_ONCE(dlif->lower->ifindex)) ||
 	    nla_put(skb, DLIF_DEV_A_ADDRESS, ETH_ALEN, dev->dev_addr))
 		goto cancel;
-	if (!is_zero_ether_addr(dlif->mn_addr) &&
+	if (dlif_mn_bound(dlif) &&
 	    nla_put(skb, DLIF_DEV_A_MN_ADDR, ETH_ALEN, dlif->mn_addr))
 		goto cancel;
 	if (!ipv6_addr_any(&dlif->maar_addr) &&
@@ -546,7 +558,11 @@ static int dlif_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args[0]: how many DLIFs of the namespace were dumped already. */
+/*
+ * cb->args[0]: how many DLIFs of the namespace were dumped already. The
+ * namespace's device list generation marks a dump that devices came or
+ * went during with NLM_F_DUMP_INTR.
+ */
 static int dlif_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
@@ -554,6 +570,7 @@ static int dlif_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	long idx = 0;
 
 	rcu_read_lock();
+	cb->seq = READ_ONCE(net->dev_base_seq);
 	for_each_netdev_rcu(net, dev) {
 		if (!netif_is_dlif(dev))
 			continue;
@@ -564,6 +581,7 @@ static int dlif_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			idx--;
 			break;
 		}
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
 	}
 	rcu_read_unlock();
 	cb->args[0] = idx;
@@ -629,6 +647,7 @@ static const struct genl_ops dlif_ops[] = {
 		.cmd	= DLIF_CMD_ENTRY_GET,
 		.doit	= dlif_nl_entry_get,
 		.dumpit	= dlif_nl_entry_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DLIF_CMD_ENTRY_FLUSH,
@@ -639,6 +658,7 @@ static const struct genl_ops dlif_ops[] = {
 		.cmd	= DLIF_CMD_DEV_GET,
 		.doit	= dlif_nl_dev_get,
 		.dumpit	= dlif_nl_dev_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DLIF_CMD_DEV_SET,

@@ -17,9 +17,34 @@
 
 #include <linux/ipv6.h>
 #include <net/addrconf.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
 
 #include "dlif.h"
+
+/*
+ * Is @src one of the prefixes of @dlif's node here: does this MAAR route
+ * it to a DLIF of the same node (its local prefix, or one anchored here)?
+ */
+static bool dlif_source_is_nodes(struct net *net, const struct in6_addr *src,
+				 const struct dlif_dev *dlif)
+{
+	struct flowi6 fl6 = {
+		.daddr = *src,
+		.flowi6_flags = FLOWI_FLAG_ANYSRC,
+	};
+	const struct dlif_dev *to;
+	struct dst_entry *dst;
+	bool ours = false;
+
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (!dst->error && netif_is_dlif(dst->dev)) {
+		to = netdev_priv(dst->dev);
+		ours = to->port == dlif->port && dlif_mn_is(to, dlif->mn_addr);
+	}
+	dst_release(dst);
+	return ours;
+}
 
 /* Should this packet from @dlif's node be tunnelled? Consumes it if so. */
 static bool dlif_uplink(struct sk_buff *skb, struct dlif_dev *dlif)
@@ -35,7 +60,16 @@ static bool dlif_uplink(struct sk_buff *skb, struct dlif_dev *dlif)
 	if (!pskb_may_pull(skb, sizeof(*ip6h)))
 		return false;
 	ip6h = ipv6_hdr(skb);
-	if (ip6h->version != 6 || !ip6h->payload_len)
+	if (ip6h->version != 6)
+		return false;
+	/* A zero payload length is a jumbogram for the stack, or a BIG TCP
+	 * GRO packet, which is tunnelled like any other.
+	 */
+	if (ip6h->payload_len)
+		len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
+	else if (skb_is_gso(skb))
+		len = skb->len;
+	else
 		return false;
 	/* Link-scope and multicast traffic is for this router (ND, MLD). */
 	dtype = ipv6_addr_type(&ip6h->daddr);
@@ -49,27 +83,37 @@ static bool dlif_uplink(struct sk_buff *skb, struct dlif_dev *dlif)
 	e = dlif_lookup(dn, DLIF_ROLE_SERVING, &ip6h->saddr);
 	/* Only the node the prefix belongs to may send from it. */
 	if (e && !(e->dlif && e->dlif->port == dlif->port &&
-		   ether_addr_equal(e->dlif->mn_addr, dlif->mn_addr)))
+		   dlif_mn_is(e->dlif, dlif->mn_addr)))
 		e = NULL;
 	if (!e) {
 		e = dlif_lookup(dn, DLIF_ROLE_LOCAL_NET, &ip6h->daddr);
 		if (e && e->dlif && !(e->dlif->port == dlif->port &&
-				      ether_addr_equal(e->dlif->mn_addr, dlif->mn_addr)))
+				      dlif_mn_is(e->dlif, dlif->mn_addr)))
 			e = NULL;
+		if (!e)
+			return false;
+		/* Into another MAAR's local network only from the node's
+		 * own prefixes: nothing else may claim to come from here.
+		 */
+		if (!dlif_source_is_nodes(dev_net(dlif->dev), &ip6h->saddr, dlif)) {
+			dlif_entry_drop(e, skb, DLIF_DROP_SPOOF);
+			return true;
+		}
 	}
-	if (!e)
-		return false;
 
 	/* Drop Ethernet padding: the tunnel carries the IPv6 packet only. */
-	len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
 	if (len > skb->len || pskb_trim_rcsum(skb, len) ||
 	    skb_ensure_writable(skb, sizeof(*ip6h))) {
-		dlif_entry_count_drop(e, DLIF_DROP_OTHER);
-		kfree_skb(skb);
+		dlif_entry_drop(e, skb, DLIF_DROP_OTHER);
 		return true;
 	}
-	/* This router forwards the packet into the tunnel. */
+	/* This router forwards the packet into the tunnel (ip6_forward()'s
+	 * part: checksum state before the hop limit changes, and no receive
+	 * timestamp towards the egress qdisc).
+	 */
+	skb_forward_csum(skb);
 	ipv6_hdr(skb)->hop_limit--;
+	skb_clear_tstamp(skb);
 	dlif_tunnel_xmit(skb, e, dlif->dev);
 	return true;
 }
@@ -99,7 +143,7 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 	if (is_multicast_ether_addr(eth->h_dest)) {
 		/* Every logical router of the node sees its RS, NS and MLD. */
 		hash_for_each_possible_rcu(port->by_mn, dlif, mn_node, hash) {
-			if (!ether_addr_equal(dlif->mn_addr, eth->h_source) ||
+			if (!dlif_mn_is(dlif, eth->h_source) ||
 			    !netif_running(dlif->dev))
 				continue;
 			if (found) {
@@ -113,7 +157,7 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 		}
 	} else {
 		hash_for_each_possible_rcu(port->by_mn, dlif, mn_node, hash) {
-			if (ether_addr_equal(dlif->mn_addr, eth->h_source) &&
+			if (dlif_mn_is(dlif, eth->h_source) &&
 			    ether_addr_equal(dlif->dev->dev_addr, eth->h_dest) &&
 			    netif_running(dlif->dev)) {
 				found = dlif;

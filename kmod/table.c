@@ -70,6 +70,7 @@ struct dlif_entry *dlif_lookup(struct dlif_net *dn, u8 role,
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(dlif_lookup);
 
 /* The entry of exactly this prefix, whatever its role (RCU or lock). */
 struct dlif_entry *dlif_table_find(struct dlif_net *dn,
@@ -80,42 +81,40 @@ struct dlif_entry *dlif_table_find(struct dlif_net *dn,
 	dlif_make_key(&key, prefix, plen);
 	return rhashtable_lookup_fast(&dn->entries, &key, dlif_entry_params);
 }
+EXPORT_SYMBOL_IF_KUNIT(dlif_table_find);
 
 static u32 dlif_peer_hash(const struct in6_addr *addr)
 {
 	return ipv6_addr_hash(addr);
 }
 
-struct dlif_peer *dlif_peer_find(struct dlif_net *dn,
-				 const struct in6_addr *addr)
+/* Is @addr the peer of any entry? (RCU) */
+bool dlif_peer_known(struct dlif_net *dn, const struct in6_addr *addr)
 {
 	struct dlif_peer *peer;
 
-	hash_for_each_possible_rcu(dn->peers, peer, node, dlif_peer_hash(addr),
-				   lockdep_is_held(&dn->lock)) {
+	hash_for_each_possible_rcu(dn->peers, peer, node, dlif_peer_hash(addr)) {
 		if (ipv6_addr_equal(&peer->addr, addr))
-			return peer;
+			return true;
 	}
-	return NULL;
-}
-
-bool dlif_peer_known(struct dlif_net *dn, const struct in6_addr *addr)
-{
-	return dlif_peer_find(dn, addr);
+	return false;
 }
 
 /* ------------------------------------------------------- peers (locked) */
 
 static struct dlif_peer *dlif_peer_get(struct dlif_net *dn,
-				       const struct in6_addr *addr)
+				       const struct in6_addr *addr,
+				       const struct in6_addr *local)
 {
 	struct dlif_peer *peer;
 
 	lockdep_assert_held(&dn->lock);
-	peer = dlif_peer_find(dn, addr);
-	if (peer) {
-		peer->refs++;
-		return peer;
+	hash_for_each_possible(dn->peers, peer, node, dlif_peer_hash(addr)) {
+		if (ipv6_addr_equal(&peer->addr, addr) &&
+		    ipv6_addr_equal(&peer->local, local)) {
+			peer->refs++;
+			return peer;
+		}
 	}
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
 	if (!peer)
@@ -125,6 +124,7 @@ static struct dlif_peer *dlif_peer_get(struct dlif_net *dn,
 		return NULL;
 	}
 	peer->addr = *addr;
+	peer->local = *local;
 	peer->refs = 1;
 	hash_add_rcu(dn->peers, &peer->node, dlif_peer_hash(addr));
 	return peer;
@@ -217,7 +217,7 @@ static struct dlif_entry *dlif_entry_create(struct dlif_net *dn,
 	if (!e)
 		return NULL;
 	if (cfg->has_peer) {
-		e->peer = dlif_peer_get(dn, &cfg->peer);
+		e->peer = dlif_peer_get(dn, &cfg->peer, &cfg->local);
 		if (!e->peer) {
 			kmem_cache_free(dlif_entry_cache, e);
 			return NULL;
@@ -235,27 +235,39 @@ static struct dlif_entry *dlif_entry_create(struct dlif_net *dn,
 	return e;
 }
 
+/* Dumps in progress see NLM_F_DUMP_INTR after any change. */
+static void dlif_table_changed(struct dlif_net *dn)
+{
+	unsigned int gen = dn->generation + 1;
+
+	WRITE_ONCE(dn->generation, gen ?: 1);
+}
+
 /* Account for a new entry now visible in the table. */
 static void dlif_entry_link(struct dlif_net *dn, struct dlif_entry *e)
 {
-	dn->generation++;
+	dlif_table_changed(dn);
 	if (e->dlif)
 		list_add_tail(&e->dlif_node, &e->dlif->entries);
 	WRITE_ONCE(dn->role_count[e->role], dn->role_count[e->role] + 1);
 	WRITE_ONCE(dn->nr_entries, dn->nr_entries + 1);
 }
 
-/* Forget an entry no longer in the table and free it after readers. */
+/*
+ * Forget an entry no longer in the table and free it after readers.
+ * Readers that found it before it left the table may still use every
+ * field, e->peer included: the peer's reference is dropped here, but
+ * the peer itself is freed after a grace period too (dlif_peer_put()).
+ */
 static void dlif_entry_unlink(struct dlif_net *dn, struct dlif_entry *e)
 {
-	dn->generation++;
+	dlif_table_changed(dn);
 	if (e->dlif)
 		list_del(&e->dlif_node);
 	WRITE_ONCE(dn->role_count[e->role], dn->role_count[e->role] - 1);
 	WRITE_ONCE(dn->nr_entries, dn->nr_entries - 1);
 	dlif_lens_del(dn, e->role, e->key.plen);
 	dlif_peer_put(dn, e->peer);
-	e->peer = NULL;
 	call_rcu(&e->rcu, dlif_entry_free_rcu);
 }
 
@@ -288,6 +300,7 @@ int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
 
 	e = dlif_entry_create(dn, cfg);
 	if (!e) {
+		NL_SET_ERR_MSG(extack, "out of memory for the entry");
 		err = -ENOMEM;
 		goto out;
 	}
@@ -299,8 +312,10 @@ int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
 	}
 
 	err = dlif_lens_add(dn, e->role, e->key.plen);
-	if (err)
+	if (err) {
+		NL_SET_ERR_MSG(extack, "out of memory for the prefix lengths");
 		goto err_destroy;
+	}
 
 	if (old) {
 		/* One atomic swap for the readers: a handover re-points the
@@ -336,12 +351,15 @@ err_lens:
 	dlif_lens_del(dn, e->role, e->key.plen);
 	if (err == -EBUSY || err == -E2BIG)
 		NL_SET_ERR_MSG(extack, "the table cannot take more entries now");
+	else
+		NL_SET_ERR_MSG(extack, "out of memory for the table");
 err_destroy:
 	dlif_entry_destroy(dn, e);
 out:
 	mutex_unlock(&dn->lock);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(dlif_table_add);
 
 static void dlif_entry_remove(struct dlif_net *dn, struct dlif_entry *e,
 			      const struct dlif_origin *origin)
@@ -371,6 +389,7 @@ int dlif_table_del(struct dlif_net *dn, const struct in6_addr *prefix, u8 plen,
 	mutex_unlock(&dn->lock);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(dlif_table_del);
 
 bool dlif_entry_matches(const struct dlif_entry *e,
 			const struct dlif_entry_filter *filter)
@@ -405,6 +424,7 @@ unsigned int dlif_table_flush(struct dlif_net *dn,
 	mutex_unlock(&dn->lock);
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(dlif_table_flush);
 
 /* A DLIF is going away (ndo_uninit, RTNL held): so do its entries. */
 void dlif_table_remove_dlif(struct dlif_dev *dlif)
@@ -421,24 +441,22 @@ void dlif_table_remove_dlif(struct dlif_dev *dlif)
 
 /* ------------------------------------------------------ namespace lifetime */
 
-static int __net_init dlif_net_init(struct net *net)
+/* A table for @net (its own, or a free-standing one for the KUnit tests). */
+int dlif_table_net_init(struct dlif_net *dn, struct net *net)
 {
-	struct dlif_net *dn = dlif_net(net);
-
 	dn->net = net;
 	mutex_init(&dn->lock);
 	xa_init_flags(&dn->ids, XA_FLAGS_ALLOC);
 	hash_init(dn->peers);
+	dn->generation = 1;
 	return rhashtable_init(&dn->entries, &dlif_entry_params);
 }
+EXPORT_SYMBOL_IF_KUNIT(dlif_table_net_init);
 
-/* Devices (and with them their entries) are gone by now: the pernet
- * device operations of the namespace's devices exit before subsystems.
- */
-static void __net_exit dlif_net_exit(struct net *net)
+/* Empty the table (no entry may name a DLIF any more) and free it. */
+void dlif_table_net_exit(struct dlif_net *dn)
 {
 	struct dlif_entry_filter all = {};
-	struct dlif_net *dn = dlif_net(net);
 	int role;
 
 	dlif_table_flush(dn, &all, NULL);
@@ -451,6 +469,20 @@ static void __net_exit dlif_net_exit(struct net *net)
 			kfree_rcu(lens, rcu);
 	}
 	WARN_ON_ONCE(!hash_empty(dn->peers));
+}
+EXPORT_SYMBOL_IF_KUNIT(dlif_table_net_exit);
+
+static int __net_init dlif_net_init(struct net *net)
+{
+	return dlif_table_net_init(dlif_net(net), net);
+}
+
+/* Devices (and with them their entries) are gone by now: the pernet
+ * device operations of the namespace's devices exit before subsystems.
+ */
+static void __net_exit dlif_net_exit(struct net *net)
+{
+	dlif_table_net_exit(dlif_net(net));
 }
 
 static struct pernet_operations dlif_net_ops = {

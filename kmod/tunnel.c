@@ -29,37 +29,27 @@
 /* tunnel6 runs handlers by ascending priority; ip6_tunnel uses 1. */
 #define DLIF_TUNNEL6_PRIORITY	0
 
-/* The outer route to @e's peer: from the cache when its source fits. */
+/*
+ * The outer route to @peer and its source address, from the per-CPU
+ * cache of the (peer, local) pair when it holds one.
+ */
 static struct dst_entry *dlif_outer_route(struct net *net,
-					  const struct dlif_entry *e,
+					  struct dlif_peer *peer,
 					  struct flowi6 *fl6)
 {
-	struct dlif_peer *peer = e->peer;
-	bool local_given = !ipv6_addr_any(&e->local);
-	bool cache_it = true;
 	struct dst_entry *dst;
-	struct in6_addr saddr;
 
 	memset(fl6, 0, sizeof(*fl6));
 	fl6->flowi6_proto = IPPROTO_IPV6;
 	fl6->daddr = peer->addr;
 
-	dst = dst_cache_get_ip6(&peer->dst_cache, &saddr);
-	if (dst) {
-		if (!local_given || ipv6_addr_equal(&saddr, &e->local)) {
-			fl6->saddr = saddr;
-			return dst;
-		}
-		/* Entries to one peer with different sources: the cache
-		 * keeps the first one's route; this one looks up its own.
-		 */
-		dst_release(dst);
-		cache_it = false;
-	}
+	dst = dst_cache_get_ip6(&peer->dst_cache, &fl6->saddr);
+	if (dst)
+		return dst;
 
-	fl6->saddr = e->local;
+	fl6->saddr = peer->local;
 	dst = ip6_dst_lookup_flow(net, NULL, fl6, NULL);
-	if (!IS_ERR(dst) && cache_it)
+	if (!IS_ERR(dst))
 		dst_cache_set_ip6(&peer->dst_cache, dst, &fl6->saddr);
 	return dst;
 }
@@ -67,10 +57,13 @@ static struct dst_entry *dlif_outer_route(struct net *net,
 /*
  * Encapsulate an IPv6 packet (skb->data at its header, skb->dev the DLIF
  * it came from or goes to) and send it to @e's peer. Consumes the skb.
+ * The caller has done what a forwarding router does to the inner packet
+ * (hop limit, checksum state, timestamp); this is the tunnel's part.
  */
 void dlif_tunnel_xmit(struct sk_buff *skb, struct dlif_entry *e,
 		      struct net_device *dev)
 {
+	struct dlif_peer *peer = READ_ONCE(e->peer);
 	struct net *net = dev_net(dev);
 	const struct ipv6hdr *inner;
 	struct dst_entry *dst;
@@ -80,7 +73,7 @@ void dlif_tunnel_xmit(struct sk_buff *skb, struct dlif_entry *e,
 	u8 dsfield;
 	int err;
 
-	if (unlikely(!e->peer))
+	if (unlikely(!peer))
 		goto drop_other;
 	skb_reset_network_header(skb);
 	if (!pskb_network_may_pull(skb, sizeof(*inner)))
@@ -88,19 +81,19 @@ void dlif_tunnel_xmit(struct sk_buff *skb, struct dlif_entry *e,
 	inner = ipv6_hdr(skb);
 	dsfield = ipv6_get_dsfield(inner);
 
-	dst = dlif_outer_route(net, e, &fl6);
+	dst = dlif_outer_route(net, peer, &fl6);
 	if (IS_ERR(dst)) {
-		dlif_entry_count_drop(e, DLIF_DROP_NO_ROUTE);
-		icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, 0);
-		kfree_skb(skb);
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, 0);
+		dlif_entry_drop(e, skb, DLIF_DROP_NO_ROUTE);
 		return;
 	}
 	if (unlikely(dst->dev == dev)) {
 		/* The way to the peer leads back into this DLIF: a loop. */
 		net_warn_ratelimited("%s: route to tunnel peer %pI6c loops back\n",
-				     dev->name, &e->peer->addr);
+				     dev->name, &peer->addr);
 		dst_release(dst);
-		goto drop_no_route;
+		dlif_entry_drop(e, skb, DLIF_DROP_NO_ROUTE);
+		return;
 	}
 
 	/* RFC 2473 §7.1: a packet too big for the tunnel is refused with a
@@ -111,9 +104,8 @@ void dlif_tunnel_xmit(struct sk_buff *skb, struct dlif_entry *e,
 		mtu = IPV6_MIN_MTU;
 	if (skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, mtu) : skb->len > mtu) {
 		dst_release(dst);
-		dlif_entry_count_drop(e, DLIF_DROP_TOO_BIG);
-		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
-		kfree_skb(skb);
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		dlif_entry_drop(e, skb, DLIF_DROP_TOO_BIG);
 		return;
 	}
 
@@ -140,7 +132,7 @@ void dlif_tunnel_xmit(struct sk_buff *skb, struct dlif_entry *e,
 	outer->nexthdr = IPPROTO_IPV6;
 	outer->hop_limit = e->hop_limit;
 	outer->saddr = fl6.saddr;
-	outer->daddr = e->peer->addr;
+	outer->daddr = peer->addr;
 
 	skb->protocol = htons(ETH_P_IPV6);
 	skb_dst_set(skb, dst);
@@ -153,13 +145,8 @@ void dlif_tunnel_xmit(struct sk_buff *skb, struct dlif_entry *e,
 		dlif_entry_count_drop(e, DLIF_DROP_OTHER);
 	return;
 
-drop_no_route:
-	dlif_entry_count_drop(e, DLIF_DROP_NO_ROUTE);
-	kfree_skb(skb);
-	return;
 drop_other:
-	dlif_entry_count_drop(e, DLIF_DROP_OTHER);
-	kfree_skb(skb);
+	dlif_entry_drop(e, skb, DLIF_DROP_OTHER);
 }
 
 /* ------------------------------------------------------------------ receive */
@@ -174,8 +161,44 @@ enum dlif_decap_action {
 static bool dlif_from_peer(const struct dlif_entry *e,
 			   const struct ipv6hdr *outer)
 {
-	return e->peer && ipv6_addr_equal(&e->peer->addr, &outer->saddr) &&
+	const struct dlif_peer *peer = READ_ONCE(e->peer);
+
+	return peer && ipv6_addr_equal(&peer->addr, &outer->saddr) &&
 	       (ipv6_addr_any(&e->local) || ipv6_addr_equal(&e->local, &outer->daddr));
+}
+
+/*
+ * Does this MAAR route @src back through the tunnel's sender @from? True
+ * for a prefix anchored here and served at @from (its anchor entry), or
+ * for one that the routing table sends to @from (the sender's own,
+ * natively routed prefix). A local network is exported only to packets
+ * whose source is such a prefix of a node at the sending MAAR.
+ */
+static bool dlif_source_behind(struct net *net, struct dlif_net *dn,
+			       const struct in6_addr *src,
+			       const struct in6_addr *from)
+{
+	struct dlif_entry *anchor;
+	struct rt6_info *rt;
+	struct flowi6 fl6 = {
+		.daddr = *src,
+		.flowi6_flags = FLOWI_FLAG_ANYSRC,
+	};
+	struct dst_entry *dst;
+	bool behind;
+
+	anchor = dlif_lookup(dn, DLIF_ROLE_ANCHOR, src);
+	if (anchor) {
+		const struct dlif_peer *peer = READ_ONCE(anchor->peer);
+
+		return peer && ipv6_addr_equal(&peer->addr, from);
+	}
+	dst = ip6_route_output(net, NULL, &fl6);
+	rt = dst_rt6_info(dst);
+	behind = !dst->error && (rt->rt6i_flags & RTF_GATEWAY) &&
+		 ipv6_addr_equal(&rt->rt6i_gateway, from);
+	dst_release(dst);
+	return behind;
 }
 
 /*
@@ -183,7 +206,8 @@ static bool dlif_from_peer(const struct dlif_entry *e,
  * packet may match several entries (a node here sending to a node anchored
  * here): it is accepted if any of them accepts it from this peer.
  */
-static enum dlif_decap_action dlif_classify(struct dlif_net *dn,
+static enum dlif_decap_action dlif_classify(struct net *net,
+					    struct dlif_net *dn,
 					    const struct ipv6hdr *outer,
 					    const struct ipv6hdr *inner,
 					    struct dlif_entry **entry)
@@ -208,7 +232,9 @@ static enum dlif_decap_action dlif_classify(struct dlif_net *dn,
 	}
 	e = dlif_lookup(dn, DLIF_ROLE_LOCAL_EXPORT, &inner->daddr);
 	if (e) {
-		if (e->peer ? dlif_from_peer(e, outer) : dlif_peer_known(dn, &outer->saddr)) {
+		if ((READ_ONCE(e->peer) ? dlif_from_peer(e, outer) :
+					  dlif_peer_known(dn, &outer->saddr)) &&
+		    dlif_source_behind(net, dn, &inner->saddr, &outer->saddr)) {
 			*entry = e;
 			return DLIF_DECAP_ROUTE;
 		}
@@ -221,9 +247,50 @@ static enum dlif_decap_action dlif_classify(struct dlif_net *dn,
 	return DLIF_DECAP_NOT_OURS;
 }
 
+/*
+ * A decapsulated packet for a node served here: this router forwards it
+ * onto the access link through the node's DLIF, doing what ip6_forward()
+ * would (hop limit, Time Exceeded, Packet Too Big, checksum state, the
+ * receive timestamp that must not reach the egress qdisc). Consumes it.
+ */
+static int dlif_decap_deliver(struct sk_buff *skb, struct dlif_entry *e,
+			      unsigned int len)
+{
+	struct dlif_dev *dlif = e->dlif;
+	unsigned int mtu;
+
+	if (unlikely(!dlif)) {
+		dlif_entry_drop(e, skb, DLIF_DROP_OTHER);
+		return 0;
+	}
+	skb->dev = dlif->dev;
+	if (ipv6_hdr(skb)->hop_limit <= 1) {
+		icmpv6_ndo_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+		dlif_entry_drop(e, skb, DLIF_DROP_HOP_LIMIT);
+		return 0;
+	}
+	mtu = READ_ONCE(dlif->dev->mtu);
+	if (skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, mtu) : skb->len > mtu) {
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		dlif_entry_drop(e, skb, DLIF_DROP_TOO_BIG);
+		return 0;
+	}
+	if (skb_ensure_writable(skb, sizeof(struct ipv6hdr))) {
+		dlif_entry_drop(e, skb, DLIF_DROP_OTHER);
+		return 0;
+	}
+	skb_forward_csum(skb);
+	ipv6_hdr(skb)->hop_limit--;
+	skb_clear_tstamp(skb);
+	dlif_entry_count_decap(e, len);
+	dlif_deliver_to_mn(skb, dlif);
+	return 0;
+}
+
 static int dlif_ip6ip6_rcv(struct sk_buff *skb)
 {
-	struct dlif_net *dn = dlif_net(dev_net(skb->dev));
+	struct net *net = dev_net(skb->dev);
+	struct dlif_net *dn = dlif_net(net);
 	enum dlif_decap_action action;
 	const struct ipv6hdr *inner;
 	struct dlif_entry *e = NULL;
@@ -240,25 +307,29 @@ static int dlif_ip6ip6_rcv(struct sk_buff *skb)
 	if (inner->version != 6)
 		return -EINVAL;
 
-	action = dlif_classify(dn, &outer, inner, &e);
+	action = dlif_classify(net, dn, &outer, inner, &e);
 	switch (action) {
 	case DLIF_DECAP_NOT_OURS:
 		return -EINVAL;
 	case DLIF_DECAP_SPOOF:
-		dlif_entry_count_drop(e, DLIF_DROP_SPOOF);
 		net_dbg_ratelimited("dlif: ip6ip6 from %pI6c claims %pI6c/%u: dropped\n",
 				    &outer.saddr, &e->key.prefix, e->key.plen);
-		goto drop;
+		dlif_entry_drop(e, skb, DLIF_DROP_SPOOF);
+		return 0;
 	default:
 		break;
 	}
 
-	if (!xfrm6_policy_check(NULL, XFRM_POLICY_IN, skb))
-		goto drop_other;
+	if (!xfrm6_policy_check(NULL, XFRM_POLICY_IN, skb)) {
+		dlif_entry_count_drop(e, DLIF_DROP_OTHER);
+		kfree_skb_reason(skb, SKB_DROP_REASON_XFRM_POLICY);
+		return 0;
+	}
 
 	/* The inner packet is now the packet. */
 	skb->protocol = htons(ETH_P_IPV6);
 	skb_reset_network_header(skb);
+	skb_reset_mac_header(skb);
 	skb_scrub_packet(skb, false);
 	if (iptunnel_pull_offloads(skb))
 		goto drop_other;
@@ -266,26 +337,13 @@ static int dlif_ip6ip6_rcv(struct sk_buff *skb)
 
 	ecn = IP6_ECN_decapsulate(&outer, skb);
 	if (unlikely(ecn > 1)) {
-		dlif_entry_count_drop(e, DLIF_DROP_ECN);
-		goto drop;
+		dlif_entry_drop(e, skb, DLIF_DROP_ECN);
+		return 0;
 	}
 	len = skb->len;
 
-	if (action == DLIF_DECAP_DELIVER) {
-		/* This router forwards the packet onto the access link. */
-		if (ipv6_hdr(skb)->hop_limit <= 1) {
-			dlif_entry_count_drop(e, DLIF_DROP_HOP_LIMIT);
-			skb->dev = e->dlif ? e->dlif->dev : skb->dev;
-			icmpv6_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
-			goto drop;
-		}
-		if (!e->dlif || skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
-			goto drop_other;
-		ipv6_hdr(skb)->hop_limit--;
-		dlif_entry_count_decap(e, len);
-		dlif_deliver_to_mn(skb, e->dlif);
-		return 0;
-	}
+	if (action == DLIF_DECAP_DELIVER)
+		return dlif_decap_deliver(skb, e, len);
 
 	/* Routed on, as if received from the node on its DLIF here. */
 	if (e->dlif) {
@@ -298,21 +356,54 @@ static int dlif_ip6ip6_rcv(struct sk_buff *skb)
 	return 0;
 
 drop_other:
-	dlif_entry_count_drop(e, DLIF_DROP_OTHER);
-drop:
-	kfree_skb(skb);
+	dlif_entry_drop(e, skb, DLIF_DROP_OTHER);
 	return 0;
 }
 
-/* An ICMPv6 error about one of our outer packets: learn the path MTU. */
+/* Did this MAAR tunnel @inner to @peer_addr? (the error handler's test) */
+static bool dlif_sent(struct dlif_net *dn, const struct ipv6hdr *inner,
+		      const struct in6_addr *peer_addr)
+{
+	const struct {
+		u8 role;
+		const struct in6_addr *addr;
+	} uses[] = {
+		{ DLIF_ROLE_SERVING, &inner->saddr },	/* uplink, reverse tunnel */
+		{ DLIF_ROLE_LOCAL_NET, &inner->daddr },	/* uplink, local network */
+		{ DLIF_ROLE_ANCHOR, &inner->daddr },	/* downlink */
+	};
+	const struct dlif_peer *peer;
+	struct dlif_entry *e;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(uses); i++) {
+		e = dlif_lookup(dn, uses[i].role, uses[i].addr);
+		peer = e ? READ_ONCE(e->peer) : NULL;
+		if (peer && ipv6_addr_equal(&peer->addr, peer_addr))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An ICMPv6 error about an outer packet this MAAR sent: learn the path
+ * MTU. Errors about anyone else's ip6ip6 packets (a stock ip6tnl device
+ * to the same peer, say) go on to the next handler.
+ */
 static int dlif_ip6ip6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 			   u8 type, u8 code, int offset, __be32 info)
 {
-	const struct ipv6hdr *outer = (const struct ipv6hdr *)skb->data;
+	const struct ipv6hdr *outer, *inner;
 	struct net *net = dev_net(skb->dev);
 	struct dlif_net *dn = dlif_net(net);
 
-	if (!READ_ONCE(dn->nr_entries) || !dlif_peer_known(dn, &outer->daddr))
+	if (!READ_ONCE(dn->nr_entries))
+		return -ENOENT;
+	if (!pskb_may_pull(skb, offset + sizeof(*inner)))
+		return -ENOENT;
+	outer = (const struct ipv6hdr *)skb->data;
+	inner = (const struct ipv6hdr *)(skb->data + offset);
+	if (inner->version != 6 || !dlif_sent(dn, inner, &outer->daddr))
 		return -ENOENT;
 
 	if (type == ICMPV6_PKT_TOOBIG)

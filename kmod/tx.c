@@ -40,11 +40,14 @@ static struct dlif_entry *dlif_anchor_entry(struct sk_buff *skb,
 /* Send a frame (Ethernet header already built) to the DLIF's node. */
 static netdev_tx_t dlif_xmit_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 {
+	enum skb_drop_reason reason = DLIF_DROP_REASON_NO_TX_TARGET;
 	struct ethhdr *eth;
 	unsigned int len;
+	int err;
 
-	if (unlikely(is_zero_ether_addr(dlif->mn_addr)))
+	if (unlikely(!dlif_mn_bound(dlif)))
 		goto drop;
+	reason = SKB_DROP_REASON_NOMEM;
 	if (skb_cow_head(skb, 0))
 		goto drop;
 	eth = (struct ethhdr *)skb->data;
@@ -53,7 +56,9 @@ static netdev_tx_t dlif_xmit_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 
 	len = skb->len;
 	skb->dev = dlif->lower;
-	if (likely(dev_queue_xmit(skb) == NET_XMIT_SUCCESS))
+	/* net_xmit_eval() evaluates its argument twice: never a call. */
+	err = dev_queue_xmit(skb);
+	if (likely(!net_xmit_eval(err)))
 		dlif_dev_count_tx(dlif->dev, len);
 	else
 		DEV_STATS_INC(dlif->dev, tx_dropped);
@@ -61,7 +66,7 @@ static netdev_tx_t dlif_xmit_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 
 drop:
 	DEV_STATS_INC(dlif->dev, tx_dropped);
-	kfree_skb(skb);
+	kfree_skb_reason(skb, reason);
 	return NETDEV_TX_OK;
 }
 
@@ -69,15 +74,23 @@ netdev_tx_t dlif_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct dlif_dev *dlif = netdev_priv(dev);
 	struct dlif_entry *e;
+	netdev_tx_t ret;
 
+	/* The core calls this under rcu_read_lock_bh() only; the table's
+	 * lookups are rcu_dereference()s.
+	 */
+	rcu_read_lock();
 	e = dlif_anchor_entry(skb, dev);
 	if (e) {
 		dlif_dev_count_tx(dev, skb->len - skb_network_offset(skb));
 		skb_pull(skb, skb_network_offset(skb));
 		dlif_tunnel_xmit(skb, e, dev);
-		return NETDEV_TX_OK;
+		ret = NETDEV_TX_OK;
+	} else {
+		ret = dlif_xmit_to_mn(skb, dlif);
 	}
-	return dlif_xmit_to_mn(skb, dlif);
+	rcu_read_unlock();
+	return ret;
 }
 
 /*
@@ -86,14 +99,20 @@ netdev_tx_t dlif_xmit(struct sk_buff *skb, struct net_device *dev)
  */
 void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 {
+	enum skb_drop_reason reason = SKB_DROP_REASON_DEV_READY;
 	struct net_device *dev = dlif->dev;
 
-	if (unlikely(!netif_running(dev) || is_zero_ether_addr(dlif->mn_addr)))
+	if (unlikely(!netif_running(dev)))
 		goto drop;
+	reason = DLIF_DROP_REASON_NO_TX_TARGET;
+	if (unlikely(!dlif_mn_bound(dlif)))
+		goto drop;
+	reason = SKB_DROP_REASON_NOMEM;
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)))
 		goto drop;
 	skb->dev = dev;
 	skb->protocol = htons(ETH_P_IPV6);
+	reason = SKB_DROP_REASON_DEV_HDR;
 	if (dev_hard_header(skb, dev, ETH_P_IPV6, dlif->mn_addr, dev->dev_addr,
 			    skb->len) < 0)
 		goto drop;
@@ -102,5 +121,5 @@ void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 
 drop:
 	DEV_STATS_INC(dev, tx_dropped);
-	kfree_skb(skb);
+	kfree_skb_reason(skb, reason);
 }

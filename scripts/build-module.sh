@@ -39,4 +39,10 @@ if grep -E 'warning:|WARNING:' "$log" >&2; then
 	exit 1
 fi
 cp "$OUT/kmod/dlif.ko" "$OUT/dlif.ko"
+# The KUnit test module, where the kernel has KUnit.
+if [ -f "$OUT/kmod/dlif_kunit.ko" ]; then
+	cp "$OUT/kmod/dlif_kunit.ko" "$OUT/dlif_kunit.ko"
+else
+	rm -f "$OUT/dlif_kunit.ko"
+fi
 echo "dlif.ko for $KREL: $OUT/dlif.ko"
