@@ -11,12 +11,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_topo.sh"
 
-ping_ok() {	# ns destination [ping args]
-	local ns=$1 dst=$2
-	shift 2
-	ip netns exec "$ns" ping -c 3 -i 0.2 -W 3 "$@" "$dst" >/dev/null 2>&1 ||
-		ip netns exec "$ns" ping -c 3 -i 0.5 -W 3 "$@" "$dst" >/dev/null 2>&1
-}
 
 # Start a capture of ip6ip6 on MAAR2's core link; stop_capture ends it,
 # read_capture prints it.
@@ -48,13 +42,18 @@ read_capture() {
 	tcpdump -n -v -r "$CAP" 2>/dev/null
 }
 
+listening() {	# ns port: a TCP socket listens there
+	ip netns exec "$1" ss -Htln "sport = :$2" | grep -q .
+}
+
 transfer() {	# from-ns to-ns to-addr: 1 MiB over TCP, checked end to end
 	local from=$1 to=$2 addr=$3 src dst
 	src=$(mktemp); dst=$(mktemp)
 	head -c 1048576 /dev/urandom >"$src"
 	ip netns exec "$to" timeout 60 socat -u TCP6-LISTEN:5001,reuseaddr "OPEN:$dst,creat,trunc" &
 	local srv=$!
-	sleep 0.5
+	# Listening before the client connects, however loaded the machine.
+	busywait 10000 listening "$to" 5001
 	ip netns exec "$from" timeout 60 socat -u "OPEN:$src" "TCP6:[$addr]:5001" || { kill $srv; return 1; }
 	wait $srv || return 1
 	cmp -s "$src" "$dst"
@@ -114,6 +113,94 @@ test_packet_too_big_carries_the_tunnel_mtu() {
 	out=$(ip -n "$MN" -6 route get $CN_ADDR)
 	check_match "$out" "mtu 1460" "the MN learnt the path MTU"
 	check "a packet that fits still goes through" ping_ok "$MN" $CN_ADDR -s 1400
+}
+
+# A decapsulated packet larger than the access link is refused with a
+# Packet Too Big carrying the DLIF's MTU, as a router forwarding it would.
+test_decapsulated_packet_too_big_for_the_access_link() {
+	local out
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	ping_ok "$CN" $MN_ADDR
+	# The error goes back to the CN natively, as from any router.
+	ip -n "$MAAR2" route add 2001:db8:c::/64 via $MAAR1_CORE
+	ip -n "$MAAR2" link set m1 mtu 1280
+	out=$(ip netns exec "$CN" ping -c 2 -W 2 -M do -s 1300 $MN_ADDR 2>&1)
+	check_match "$out" "mtu ?=? ?1280|Packet too big" "the CN hears Packet Too Big with the DLIF's MTU"
+	check "MAAR2 counted the refusal" \
+		test "$(entry_stat "$MAAR2" $PREFIX_A drop_too_big)" -ge 1
+	check "a packet that fits still goes through" ping_ok "$CN" $MN_ADDR -s 1200
+}
+
+# Forwarded packets leave without the receive timestamp they came in
+# with: sch_fq takes skb->tstamp for a departure time and drops a
+# CLOCK_REALTIME receive stamp as beyond its horizon. Something on the
+# machine asking for receive timestamps (SO_TIMESTAMPNS) is enough to
+# stamp every packet.
+test_forwarded_packets_carry_no_receive_timestamp() {
+	local dev drops
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	ping_ok "$MN" $CN_ADDR
+	# fq where MAAR2 forwards: the core (uplink, encapsulated) and the
+	# access link (downlink, decapsulated).
+	for dev in core0 acc; do
+		tc -n "$MAAR2" qdisc add dev $dev root fq || return $ksft_skip
+	done
+	ip netns exec "$MAAR2" python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 35, 1)	# SO_TIMESTAMPNS
+time.sleep(120)' &
+	defer kill $!
+	sleep 0.5
+	check "the MN reaches the CN through fq" ping_ok "$MN" $CN_ADDR
+	check "the CN reaches the MN through fq" ping_ok "$CN" $MN_ADDR
+	for dev in core0 acc; do
+		drops=$(tc -s -n "$MAAR2" qdisc show dev $dev | grep -o 'horizon_drops [0-9]*' | awk '{ print $2 }')
+		check_eq "${drops:-0}" 0 "fq on $dev dropped nothing beyond its horizon"
+	done
+}
+
+# Entries to the same peer with different local addresses each keep
+# their own source: the route cache is per (peer, local). The second
+# entry takes its source from the route (the first address is
+# deprecated, so the route never picks it); with one cache per peer it
+# would take the first entry's, and the anchor would drop it as spoofed.
+ping_on_cpu0() {	# source: the MN pings the CN from it, on CPU 0
+	ip netns exec "$MN" taskset -c 0 ping -c 3 -i 0.2 -W 3 -I "$1" $CN_ADDR >/dev/null 2>&1
+}
+
+test_entries_to_one_peer_keep_their_own_source() {
+	local second=2001:db8:ff::22
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	ip -n "$MAAR2" addr add $second/64 dev core0 nodad preferred_lft 0
+	# Prefix A now tunnels between MAAR1 and the second address.
+	ip netns exec "$MAAR2" "$DLIFCTL" route replace $PREFIX_A role serving \
+		peer $MAAR1_CORE local $second dev m1 || return 1
+	ip netns exec "$MAAR1" "$DLIFCTL" route replace $PREFIX_A role anchor \
+		peer $second local $MAAR1_CORE dev m1 || return 1
+	# Prefix B tunnels between MAAR1 and whatever source the route picks.
+	ip -n "$MAAR1" addr add 2001:db8:b::1/64 dev m1 nodad
+	ip -n "$MAAR2" addr add 2001:db8:b::1/64 dev m1 nodad
+	ip -n "$MN" addr add 2001:db8:b::100/64 dev eth0 nodad
+	ip netns exec "$MAAR2" "$DLIFCTL" route add 2001:db8:b::/64 role serving \
+		peer $MAAR1_CORE dev m1 || return 1
+	ip netns exec "$MAAR1" "$DLIFCTL" route add 2001:db8:b::/64 role anchor \
+		peer $MAAR2_CORE dev m1 || return 1
+	# The cache is per CPU: both flows from one CPU (veth hands the packet
+	# to the MAAR on the sender's CPU).
+	check "prefix A goes through (its source cached)" ping_on_cpu0 $MN_ADDR
+	check "prefix B goes through with its own source" ping_on_cpu0 2001:db8:b::100
+	check_eq "$(entry_stat "$MAAR1" 2001:db8:b::/64 drop_spoof)" 0 "MAAR1 took none of B's for spoofed"
+	check "and A still does" ping_on_cpu0 $MN_ADDR
 }
 
 test_outer_hop_limit_and_traffic_class() {
@@ -238,12 +325,30 @@ test_local_network_through_the_owner() {
 	ip netns exec "$ROGUE" ping -c 2 -i 0.2 -W 1 $LN >/dev/null 2>&1
 	check_eq "$(entry_stat "$MAAR1" 2001:db8:10::/48 drop_spoof)" 2 \
 		"the owner dropped and counted the rogue's packets"
+
+	# The node may reach the network from its own prefixes only.
+	ip -n "$MN" addr add 2001:db8:e::100/64 dev eth0 nodad
+	ip -n "$MN" route replace 2001:db8:10::/48 via $MAAR1_DLIF_LL dev eth0 src 2001:db8:e::100
+	ip netns exec "$MN" ping -c 2 -i 0.2 -W 1 $LN >/dev/null 2>&1
+	check_eq "$(entry_stat "$MAAR2" 2001:db8:10::/48 drop_spoof)" 2 \
+		"the serving MAAR refused to carry another source into the local network"
+	# A peer of the owner (MAAR2) may export only sources it serves.
+	ip -n "$MAAR2" -6 tunnel add t1 mode ip6ip6 local $MAAR2_CORE remote $MAAR1_CORE dev core0
+	ip -n "$MAAR2" link set t1 up
+	ip -n "$MAAR2" addr add 2001:db8:e::2/128 dev t1 nodad
+	ip -n "$MAAR2" route add $LN/128 dev t1 src 2001:db8:e::2
+	ip netns exec "$MAAR2" ping -c 2 -i 0.2 -W 1 $LN >/dev/null 2>&1
+	check_eq "$(entry_stat "$MAAR1" 2001:db8:10::/48 drop_spoof)" 4 \
+		"the owner refused a peer's packets from a source not behind it"
 }
 
 run_tests \
 	test_mn_and_cn_reach_each_other_through_the_tunnel \
 	test_tcp_transfers_both_ways \
 	test_packet_too_big_carries_the_tunnel_mtu \
+	test_decapsulated_packet_too_big_for_the_access_link \
+	test_forwarded_packets_carry_no_receive_timestamp \
+	test_entries_to_one_peer_keep_their_own_source \
 	test_outer_hop_limit_and_traffic_class \
 	test_stock_ip6tnl_as_anchor \
 	test_stock_ip6tnl_as_serving \

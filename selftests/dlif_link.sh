@@ -78,6 +78,10 @@ test_refused_configurations() {
 	check_fails "no partially created device left behind (d1)" ip -n "$ns" link show d1
 }
 
+mtu_of() {	# ns dev
+	ip -n "$1" -j link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])'
+}
+
 test_peer_shown_and_lower_coupling() {
 	local ns out
 	dlif_load || return 1
@@ -93,11 +97,18 @@ test_peer_shown_and_lower_coupling() {
 	check_match "$(ip -n "$ns" link show d0)" "peer $MN2" "rebound"
 
 	ip -n "$ns" link set veth0 mtu 1400
-	check_eq "$(ip -n "$ns" -j link show d0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" \
-		1400 "MTU follows the lower device down"
+	check_eq "$(mtu_of "$ns" d0)" 1400 "MTU follows the lower device down"
 	ip -n "$ns" link set veth0 mtu 1500
-	check_eq "$(ip -n "$ns" -j link show d1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" \
-		1500 "MTU follows the lower device up"
+	check_eq "$(mtu_of "$ns" d1)" 1400 "a lower device's larger MTU raises no DLIF's"
+	check "the administrator may raise it again" ip -n "$ns" link set d1 mtu 1500
+	check "and lower one" ip -n "$ns" link set d0 mtu 1280
+	ip -n "$ns" link set veth0 mtu 1450
+	check_eq "$(mtu_of "$ns" d0)" 1280 "an MTU the administrator lowered stays when the lower device changes"
+	check_eq "$(mtu_of "$ns" d1)" 1450 "a larger one comes down to the lower device's"
+	ip -n "$ns" link set veth0 mtu 9000
+	check "a jumbo MTU at creation, as the lower device has" \
+		ip -n "$ns" link add link veth0 name d5 mtu 9000 type dlif
+	check_eq "$(mtu_of "$ns" d5)" 9000 "created with it"
 
 	check "deleting the lower device" ip -n "$ns" link del veth0
 	check_fails "deletes its first dlif" ip -n "$ns" link show d0

@@ -18,6 +18,9 @@ setup_one() {
 	ip -n "$NS" link add link acc name d0 address 02:11:22:33:01:01 type dlif || return 1
 	ip -n "$NS" link add link acc name d1 address 02:11:22:33:02:01 type dlif || return 1
 	ip -n "$NS" link add dummy0 type dummy
+	# The namespace's own core address, for entries' local addresses.
+	ip -n "$NS" link set dummy0 up
+	ip -n "$NS" addr add 2001:db8:ff::2/64 dev dummy0 nodad
 }
 
 ctl() {
@@ -164,6 +167,7 @@ test_bad_requests_are_refused_with_a_message() {
 	EINVAL: peer must be a global unicast|entry-new entry ${ok_key[*]} role=u8:2 peer=in6:ff02::1 ifindex=u32:$d0
 	EINVAL: peer must be a global unicast|entry-new entry ${ok_key[*]} role=u8:2 peer=in6::: ifindex=u32:$d0
 	EINVAL: local address must be|entry-new entry ${ok_key[*]} role=u8:2 peer=in6:2001:db8:ff::1 local=in6:ff02::1 ifindex=u32:$d0
+	EADDRNOTAVAIL: local address is not an address of this network namespace|entry-new entry ${ok_key[*]} role=u8:2 peer=in6:2001:db8:ff::1 local=in6:2001:db8:ff::77 ifindex=u32:$d0
 	EINVAL: this role needs a peer|entry-new entry ${ok_key[*]} role=u8:2 ifindex=u32:$d0
 	EINVAL: the anchor and serving roles need|entry-new entry ${ok_key[*]} role=u8:1 peer=in6:2001:db8:ff::1
 	EEXIST: the prefix already has an entry|entry-new entry prefix=in6:2001:db8:f:: prefix_len=u8:64 role=u8:1 peer=in6:2001:db8:ff::1 ifindex=u32:$d0
@@ -222,8 +226,46 @@ test_unprivileged_callers() {
 		ip netns exec "$NS" "${nobody[@]}" "$DLIFCTL" route flush
 	check_error "unprivileged dev set" "Operation not permitted|EPERM" \
 		ip netns exec "$NS" "${nobody[@]}" "$DLIFCTL" dev set d0 mn 02:00:00:00:00:09
-	check "unprivileged reads are allowed" \
+	# Reads too: the table tells where every node is.
+	check_error "unprivileged dump of the table" "Operation not permitted|EPERM" \
 		ip netns exec "$NS" "${nobody[@]}" "$DLIFCTL" route show
+	check_error "unprivileged get of an entry" "Operation not permitted|EPERM" \
+		ip netns exec "$NS" "${nobody[@]}" "$DLIFCTL" route get $P
+	check_error "unprivileged dump of the DLIFs" "Operation not permitted|EPERM" \
+		ip netns exec "$NS" "${nobody[@]}" "$DLIFCTL" dev show
+	check_error "unprivileged subscription to the entries group" "EPERM" \
+		ip netns exec "$NS" "${nobody[@]}" python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+s.bind((0, 0))
+# CTRL_CMD_GETFAMILY "dlif": the multicast group id of "entries".
+name = b"dlif\0"
+attr = struct.pack("HH", 4 + len(name), 2) + name + b"\0" * (-len(name) % 4)
+msg = struct.pack("BBH", 3, 1, 0) + attr
+s.send(struct.pack("IHHII", 16 + len(msg), 0x10, 1, 1, 0) + msg)
+data = s.recv(65536)
+off, gid = 20, None
+while off < len(data):
+    alen, atype = struct.unpack_from("HH", data, off)
+    if atype == 7:	# CTRL_ATTR_MCAST_GROUPS
+        inner = off + 4
+        while inner < off + alen:
+            glen, _ = struct.unpack_from("HH", data, inner)
+            g = inner + 4
+            vals = {}
+            while g < inner + glen:
+                l, t = struct.unpack_from("HH", data, g)
+                vals[t] = data[g + 4:g + l]
+                g += (l + 3) & ~3
+            if vals.get(1, b"").rstrip(b"\0") == b"entries":
+                gid = struct.unpack("I", vals[2])[0]
+            inner += (glen + 3) & ~3
+    off += (alen + 3) & ~3
+try:
+    s.setsockopt(270, 1, gid)	# SOL_NETLINK, NETLINK_ADD_MEMBERSHIP
+except PermissionError:
+    print("EPERM"); sys.exit(1)
+print("subscribed"); sys.exit(0)'
 	check_eq "$(count_entries)" 1 "nothing changed"
 }
 

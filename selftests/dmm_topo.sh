@@ -102,6 +102,13 @@ dmm_serving_ip6tnl() {
 		awk '{ sub("/.*", "", $3); print $3 }')" dev eth0
 }
 
+ping_ok() {	# ns destination [ping args]
+	local ns=$1 dst=$2
+	shift 2
+	ip netns exec "$ns" ping -c 3 -i 0.2 -W 3 "$@" "$dst" >/dev/null 2>&1 ||
+		ip netns exec "$ns" ping -c 3 -i 0.5 -W 3 "$@" "$dst" >/dev/null 2>&1
+}
+
 # entry_stat NS PREFIX COUNTER: one counter of an entry (dlifctl -j -s).
 entry_stat() {
 	ip netns exec "$1" "$DLIFCTL" -j -s route get "$2" |

@@ -17,6 +17,9 @@ usage: nlraw.py COMMAND NEST [NAME=TYPE:VALUE ...] [-- NAME=TYPE:VALUE ...]...
 
 Prints "ok" (and the reply's attributes for GETs) or
 "error <errno-name>: <extack message>"; exits 0 on success, 1 on error.
+With NLRAW_FAIL_NTH=N in the environment (a kernel with fault injection),
+the N-th allocation the request reaches fails, and a line says whether
+the fault was injected ("fault injected" or "fault not reached").
 """
 
 import errno
@@ -117,6 +120,27 @@ def family_id(sock):
     return fid
 
 
+def arm_fault(nth):
+    """With NLRAW_FAIL_NTH=N, the N-th fault-injection point (failslab,
+    fail_page_alloc) that this thread reaches in the request fails. Returns
+    the open /proc/thread-self/fail-nth, or None."""
+    if not nth:
+        return None
+    fd = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
+    os.write(fd, nth.encode())
+    return fd
+
+
+def disarm_fault(fd):
+    """Say whether the fault was injected (the count reached zero)."""
+    if fd is None:
+        return
+    left = int(os.pread(fd, 32, 0).split()[0] or b"0")
+    os.pwrite(fd, b"0", 0)
+    os.close(fd)
+    print("fault injected" if left == 0 else "fault not reached")
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -139,8 +163,11 @@ def main(argv):
     sock.setsockopt(270, NETLINK_EXT_ACK, 1)
     sock.bind((0, 0))
     fid = family_id(sock)
+    fail_nth = arm_fault(os.environ.get("NLRAW_FAIL_NTH"))
     request(sock, fid, NLM_F_REQUEST | NLM_F_ACK, cmd, attrs, 2)
-    for mtype, flags, body in receive(sock, 2):
+    replies = list(receive(sock, 2))
+    disarm_fault(fail_nth)
+    for mtype, flags, body in replies:
         if mtype != NLMSG_ERROR:
             inner = dict(attributes(body[4:]))
             for atype, val in attributes(next(iter(inner.values()), b"")):
