@@ -23,6 +23,10 @@ ip link set lo up
 sysctl -qw kernel.panic_on_oops=1 kernel.printk_ratelimit=0 kernel.dmesg_restrict=0
 # Everything the kernel logs after this marker is judged by the host.
 echo "dlif-vm: test start" >/dev/kmsg
+# On a kernel with kmemleak (the debug kernel), what boot left behind is
+# not this run's; what the run leaves is reported at its end.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[ -w "$KMEMLEAK" ] && echo clear >"$KMEMLEAK"
 
 cd "$DLIF_SRC" || exit 1
 if [ "${DLIF_VM_SHELL:-0}" = 1 ]; then
@@ -33,6 +37,18 @@ else
 	set -o pipefail
 	bash "$SHARE/cmd" 2>&1 | tee "$SHARE/output.log" >/dev/console
 	rc=$?
+fi
+if [ -w "$KMEMLEAK" ]; then
+	# Two scans: an object is reported once it was unreferenced in both.
+	echo scan >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+	cat "$KMEMLEAK" >"$SHARE/kmemleak"
+	if [ -s "$SHARE/kmemleak" ]; then
+		echo "dlif-vm: kmemleak: suspected leaks after the run:" >/dev/kmsg
+		head -60 "$SHARE/kmemleak" | while IFS= read -r line; do
+			echo "dlif-vm: kmemleak: $line" >/dev/kmsg
+		done
+	fi
 fi
 echo "dlif-vm: test end" >/dev/kmsg
 dmesg >"$SHARE/dmesg"

@@ -12,8 +12,9 @@
 #   qemu/kernels.sh root KVER      print the directory the packages unpack to
 #   qemu/kernels.sh list           print the supported KVER names
 #
-# KVER is a supported series ("6.1" = Debian 12, "6.12" = bookworm-backports)
-# or a full release string such as 6.1.0-56-amd64.
+# KVER is a supported series ("6.1" = Debian 12, "6.12" = bookworm-backports,
+# "6.12-debug" = the debug kernel built from Debian's linux-source-6.12 by
+# qemu/debug-kernel.sh) or a full release string such as 6.1.0-56-amd64.
 
 set -euo pipefail
 
@@ -21,7 +22,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 CACHE=$BUILD/kernels
 APTDIR=$CACHE/apt
-SUPPORTED="6.1 6.12"
+SUPPORTED="6.1 6.12 6.12-debug"
 
 die() { echo "kernels.sh: $*" >&2; exit 1; }
 
@@ -127,8 +128,24 @@ extract_vmlinux() {
 	die "could not extract vmlinux from $vmlinuz"
 }
 
+# The debug kernel is built, not downloaded; its cache lives outside the
+# work tree and is keyed by what it is built from, so it is asked every
+# time (a no-op when that build exists).
+fetch_debug() {
+	local krel
+	apt_update
+	apt_opts >"$APTDIR/opts"
+	krel=$("$TOP/qemu/debug-kernel.sh" "$APTDIR/opts") || die "the debug kernel build failed"
+	echo "$krel" >"$CACHE/6.12-debug.release"
+	echo "$krel"
+}
+
 fetch() {
 	local kver=$1 krel root debs p
+	if [ "$kver" = 6.12-debug ]; then
+		fetch_debug
+		return
+	fi
 	if [ -f "$CACHE/$kver.release" ] && [ -f "$CACHE/$(cat "$CACHE/$kver.release")/stamp" ]; then
 		cat "$CACHE/$kver.release"
 		return
@@ -159,7 +176,7 @@ fetch() {
 release() {
 	local kver=$1
 	case "$kver" in
-	*-amd64) echo "$kver" ;;
+	*-amd64|*-dlif-*) echo "$kver" ;;
 	*) [ -f "$CACHE/$kver.release" ] || die "kernel $kver not fetched (run: make deps)"
 	   cat "$CACHE/$kver.release" ;;
 	esac

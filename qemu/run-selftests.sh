@@ -8,11 +8,19 @@
 # usage: qemu/run-selftests.sh [-k KVER]... [-t TEST]... [-j JOBS]
 #   -k KVER   kernel to test on (repeatable; default: every supported one)
 #   -t TEST   run only this test file (repeatable; name with or without .sh)
-#   -j JOBS   kernels tested in parallel (default: 2; one VM per kernel)
+#   -j JOBS   VMs at a time (default: 2, one per host core)
 #
 # Each test file prints KTAP; its results count one by one. A test file
 # that fails without a "not ok" line, a guest panic or hang, or a kernel
-# WARN/BUG/oops during the run counts as one more failure.
+# WARN/BUG/oops (or, on the debug kernel, a KASAN, lockdep, RCU or
+# kmemleak report) during the run counts as one more failure.
+#
+# Which files run where, unless -t names them: the debug kernel (KVER
+# 6.12-debug) runs the kernel files (DEBUG_TESTS below: the device, the
+# data plane, the netlink family, teardown, the stress under traffic,
+# KUnit and fault injection), the Debian kernels every file but those
+# that need the debug kernel's facilities (DEBUG_ONLY). The (kernel,
+# file) pairs are shared out to JOBS VMs at a time.
 
 set -uo pipefail
 
@@ -23,6 +31,8 @@ KVERS=()
 TESTS=()
 JOBS=${SELFTEST_JOBS:-2}
 TIMEOUT=${SELFTEST_TIMEOUT:-900}
+DEBUG_TESTS="dlif_link.sh dlif_forwarding.sh dlif_netlink.sh dlif_teardown.sh dlif_stress.sh dlif_kunit.sh dlif_faults.sh"
+DEBUG_ONLY="dlif_kunit.sh dlif_faults.sh"
 
 while getopts k:t:j: opt; do
 	case $opt in
@@ -33,70 +43,118 @@ while getopts k:t:j: opt; do
 	esac
 done
 [ ${#KVERS[@]} -gt 0 ] || read -r -a KVERS <<<"$("$TOP/qemu/kernels.sh" list)"
-if [ ${#TESTS[@]} -eq 0 ]; then
+EXPLICIT=${#TESTS[@]}
+if [ "$EXPLICIT" -eq 0 ]; then
 	read -r -a TESTS <<<"$(make -s -C "$TOP/selftests" list)"
 fi
 for t in "${TESTS[@]}"; do
 	[ -f "$TOP/selftests/$t" ] || { echo "run-selftests.sh: no test selftests/$t" >&2; exit 2; }
 done
 
-# The VMs share two host cores: give each one vCPU when several run at once.
-smp=2
-[ "$JOBS" -gt 1 ] && [ ${#KVERS[@]} -gt 1 ] && smp=1
-stream=0
-[ ${#KVERS[@]} -eq 1 ] && [ ${#TESTS[@]} -eq 1 ] && stream=1
-
-run_kernel() {
-	local kver=$1 krel dir t log out rc p f s start secs
-	krel=$("$TOP/qemu/kernels.sh" release "$kver") || return 1
-	dir=$RESULTS/selftests/$krel
-	rm -rf "$dir"
-	mkdir -p "$dir"
+# The files to run on one kernel (see the top of this file).
+tests_for() {
+	local kver=$1 t
 	for t in "${TESTS[@]}"; do
-		log=$dir/${t%.sh}.log
-		out=$dir/${t%.sh}.ktap
-		start=$(date +%s)
-		if [ "$stream" = 1 ]; then
-			"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" -t "$TIMEOUT" --output "$out" \
-				-- "selftests/$t" 2>&1 | tee "$log"
-			rc=${PIPESTATUS[0]}
+		if [ "$EXPLICIT" -gt 0 ]; then
+			echo "$t"
+		elif [ "$kver" = 6.12-debug ]; then
+			[[ " $DEBUG_TESTS " == *" $t "* ]] && echo "$t"
 		else
-			"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" -t "$TIMEOUT" --output "$out" --quiet \
-				-- "selftests/$t" >"$log" 2>&1
-			rc=$?
-		fi
-		secs=$(( $(date +%s) - start ))
-		read -r p f s <<<"$("$TOP/scripts/summary.sh" ktap "$out")"
-		case $rc in
-		0) ;;
-		4) [ $((p + f + s)) -eq 0 ] && s=$((s + 1)) ;;
-		3) f=$((f + 1)) ;;	# the VM judged the kernel log, or crashed or hung
-		*) [ "$f" -eq 0 ] && f=$((f + 1)) ;;
-		esac
-		echo "$p $f $s" >"$dir/${t%.sh}.counts"
-		if [ "$f" -gt 0 ]; then
-			printf 'selftests: %s %s: FAIL (%d passed, %d failed, %d skipped; %ds) log: %s\n' \
-				"$krel" "$t" "$p" "$f" "$s" "$secs" "$log"
-			if [ "$stream" = 0 ]; then
-				grep -E -B8 '^not ok' "$out" | grep -v '^#   ' | head -40 | sed 's/^/    /'
-				grep -A30 'vm.sh: FAIL' "$log" | head -40 | sed 's/^/    /'
-			fi
-		else
-			printf 'selftests: %s %s: ok (%d passed, %d skipped; %ds)\n' "$krel" "$t" "$p" "$s" "$secs"
+			[[ " $DEBUG_ONLY " == *" $t "* ]] || echo "$t"
 		fi
 	done
 }
 
-pids=()
+# The VMs share two host cores: give each one vCPU when several run at once.
+njobs=0
 for k in "${KVERS[@]}"; do
-	if [ "$JOBS" -gt 1 ]; then
-		run_kernel "$k" &
-		pids+=($!)
-	else
-		run_kernel "$k"
-	fi
+	njobs=$(( njobs + $(tests_for "$k" | wc -l) ))
 done
-for pid in "${pids[@]+"${pids[@]}"}"; do
+[ "$JOBS" -le "$njobs" ] || JOBS=$njobs
+smp=2
+[ "$JOBS" -gt 1 ] && smp=1
+stream=0
+[ ${#KVERS[@]} -eq 1 ] && [ ${#TESTS[@]} -eq 1 ] && stream=1
+
+# run_one KVER TEST: one test file in one VM; its counts in the kernel's
+# results directory.
+run_one() {
+	local kver=$1 t=$2 krel dir log out rc p f s start secs
+	krel=$("$TOP/qemu/kernels.sh" release "$kver") || return 1
+	dir=$RESULTS/selftests/$krel
+	log=$dir/${t%.sh}.log
+	out=$dir/${t%.sh}.ktap
+	start=$(date +%s)
+	if [ "$stream" = 1 ]; then
+		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" -t "$TIMEOUT" --output "$out" \
+			-- "selftests/$t" 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
+	else
+		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" -t "$TIMEOUT" --output "$out" --quiet \
+			-- "selftests/$t" >"$log" 2>&1
+		rc=$?
+	fi
+	secs=$(( $(date +%s) - start ))
+	read -r p f s <<<"$("$TOP/scripts/summary.sh" ktap "$out")"
+	case $rc in
+	0) ;;
+	4) [ $((p + f + s)) -eq 0 ] && s=$((s + 1)) ;;
+	3) f=$((f + 1)) ;;	# the VM judged the kernel log, or crashed or hung
+	*) [ "$f" -eq 0 ] && f=$((f + 1)) ;;
+	esac
+	echo "$p $f $s" >"$dir/${t%.sh}.counts"
+	if [ "$f" -gt 0 ]; then
+		printf 'selftests: %s %s: FAIL (%d passed, %d failed, %d skipped; %ds) log: %s\n' \
+			"$krel" "$t" "$p" "$f" "$s" "$secs" "$log"
+		if [ "$stream" = 0 ]; then
+			grep -E -B8 '^not ok' "$out" | grep -v '^#   ' | head -40 | sed 's/^/    /'
+			grep -A30 'vm.sh: FAIL' "$log" | head -40 | sed 's/^/    /'
+		fi
+	else
+		printf 'selftests: %s %s: ok (%d passed, %d skipped; %ds)\n' "$krel" "$t" "$p" "$s" "$secs"
+	fi
+}
+
+# Every (kernel, file) pair is a job; JOBS workers take them from one
+# queue, the debug kernel's first (they are the longest), so that the
+# cores stay busy until the end whichever kernel is slow.
+for k in "${KVERS[@]}"; do
+	krel=$("$TOP/qemu/kernels.sh" release "$k") || exit 2
+	rm -rf "$RESULTS/selftests/$krel"
+	mkdir -p "$RESULTS/selftests/$krel"
+done
+QUEUE=$(mktemp -d)
+trap 'rm -rf "$QUEUE"' EXIT
+for k in "${KVERS[@]}"; do
+	[ "$k" = 6.12-debug ] && for t in $(tests_for "$k"); do echo "$k $t"; done
+done >"$QUEUE/jobs"
+for k in "${KVERS[@]}"; do
+	[ "$k" = 6.12-debug ] || for t in $(tests_for "$k"); do echo "$k $t"; done
+done >>"$QUEUE/jobs"
+
+next_job() {	# the first job of the queue, taken off it
+	(
+		flock 9
+		head -n 1 "$QUEUE/jobs"
+		sed -i 1d "$QUEUE/jobs"
+	) 9>"$QUEUE/lock"
+}
+
+worker() {
+	local job
+	while job=$(next_job) && [ -n "$job" ]; do
+		# shellcheck disable=SC2086
+		run_one $job
+	done
+}
+
+[ "$JOBS" -ge 1 ] || JOBS=1
+pids=()
+for ((i = 0; i < JOBS; i++)); do
+	worker &
+	pids+=($!)
+done
+for pid in "${pids[@]}"; do
 	wait "$pid"
 done
 

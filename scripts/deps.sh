@@ -20,6 +20,8 @@ PACKAGES=(
 	# kernel module build (headers come from qemu/kernels.sh)
 	gcc-12 make bc kmod xz-utils zstd dwarves libelf-dev
 	debian-archive-keyring
+	# the debug kernel, built from linux-source-6.12 (qemu/debug-kernel.sh)
+	flex bison libssl-dev
 	# the test VM
 	qemu-system-x86 busybox-static cpio
 	# tools the tests run inside the VM and on the host

@@ -188,6 +188,12 @@ dlif_load() {
 	check_module_fresh
 }
 
+# The selftests' debug kernel (qemu/debug-kernel.sh: KASAN, lockdep, ...),
+# several times slower than the Debian kernels under emulation.
+debug_kernel() {
+	[[ "$(uname -r)" == *-dlif-* ]]
+}
+
 dlif_unload() {
 	modprobe -r dlif
 }

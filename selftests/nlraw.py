@@ -164,8 +164,14 @@ def main(argv):
     sock.bind((0, 0))
     fid = family_id(sock)
     fail_nth = arm_fault(os.environ.get("NLRAW_FAIL_NTH"))
-    request(sock, fid, NLM_F_REQUEST | NLM_F_ACK, cmd, attrs, 2)
-    replies = list(receive(sock, 2))
+    try:
+        request(sock, fid, NLM_F_REQUEST | NLM_F_ACK, cmd, attrs, 2)
+        replies = list(receive(sock, 2))
+    except OSError as e:
+        # The socket layer itself refused (no memory for the message).
+        print(f"error {errno.errorcode.get(e.errno, e.errno)}: {e.strerror}")
+        disarm_fault(fail_nth)
+        return 1
     disarm_fault(fail_nth)
     for mtype, flags, body in replies:
         if mtype != NLMSG_ERROR:
