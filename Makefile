@@ -26,7 +26,7 @@ help:
 	@echo '  make module      build dlif.ko for KVER (default: every supported kernel), W=1 clean'
 	@echo '  make userspace   build the C++ codec, daemon, dlifctl and tests (CMake, build/userspace)'
 	@echo '  make unit-tests  run the userspace tests (ctest)'
-	@echo '  make selftests   run the kernel selftests in QEMU [KVER=6.1|6.12] [TEST=name]'
+	@echo '  make selftests   run the kernel selftests in QEMU [KVER=6.1|6.12|6.12-debug] [TEST=name]'
 	@echo '  make vm-shell    interactive shell in the test VM with dlif.ko [KVER=6.1]'
 	@echo '  make bench       run the userspace benchmarks (Google Benchmark)'
 	@echo '  make bench-vm    run the VM benchmarks (data plane, table control, handovers) [KVER=6.1]'

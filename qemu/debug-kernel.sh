@@ -7,19 +7,25 @@
 # link it into the build tree where qemu/vm.sh and scripts/build-module.sh
 # find the other kernels. Called by `qemu/kernels.sh fetch 6.12-debug`.
 #
-# The cache key is the source package's version plus the hash of
-# everything that decides the result (this script, qemu/debug.config,
-# selftests/config): a second `make check` on the same machine, or a
-# fresh clone of the same tree, reuses the kernel; a change to any of them
-# builds a new one.
+# What decides the kernel is its configuration (qemu/debug.config and
+# selftests/config, hashed into the "config key") and its source version.
+# A cached build with the same config key is reused, the newest such if
+# there are several, even when the archive has since published a newer
+# linux-source-6.12: a point release of the source must not cost every
+# `make check` (and CI) a twenty-minute rebuild. A change to either
+# fragment builds a new kernel; so does DLIF_DEBUG_KERNEL_REFRESH=1, from
+# the archive's current source (use it after changing how this script
+# builds).
 #
 # usage: qemu/debug-kernel.sh APTOPTS_FILE   (prints the kernel release)
-#   DLIF_CACHE   cache directory (default: /var/cache/dlif)
+#   DLIF_CACHE                  cache directory (default: /var/cache/dlif)
+#   DLIF_DEBUG_KERNEL_REFRESH   1: build from the current source if not cached
 #
 # Layout of one cached kernel, $DLIF_CACHE/kernels/<release>/:
 #   obj/        the O= build tree (module builds use it as their headers)
 #   root/       lib/modules/<release> (modules_install), usr/src/linux-headers-<release> -> obj
 #   vmlinux     the ELF the VM boots (PVH entry)
+#   config-key  the configuration's hash
 #   build.log   the whole build's output; stamp once complete
 
 set -euo pipefail
@@ -35,19 +41,7 @@ die() { echo "debug-kernel.sh: $*" >&2; exit 1; }
 # shellcheck disable=SC2046
 apt_opts() { cat "$APT_OPTS_FILE"; }
 
-# The newest linux-source-6.12 in the archive (the private package lists of
-# qemu/kernels.sh: bookworm-security carries it).
-# shellcheck disable=SC2046
-version=$(apt-cache $(apt_opts) policy "$PACKAGE" | awk '/Candidate:/ { print $2 }')
-[ -n "$version" ] && [ "$version" != "(none)" ] || die "no $PACKAGE in the archive"
-
-key=$( { echo "$version"; cat "$0" "$TOP/qemu/debug.config" "$TOP/selftests/config"; } |
-	sha256sum | cut -c1-12)
-upstream=${version%%-*}
-# The key is in the release, so that modules and module trees built for
-# one configuration are never taken for another's.
-krel=$upstream-dlif-$key
-dir=$CACHE/$krel
+config_key=$(cat "$TOP/qemu/debug.config" "$TOP/selftests/config" | sha256sum | cut -c1-12)
 
 link_into_build() {
 	mkdir -p "$BUILD/kernels"
@@ -55,6 +49,35 @@ link_into_build() {
 	echo "$krel"
 }
 
+# The newest complete build of this configuration, if any.
+cached_build() {
+	local d
+	for d in "$CACHE"/*/; do
+		[ -f "$d/stamp" ] && [ "$(cat "$d/config-key" 2>/dev/null)" = "$config_key" ] &&
+			basename "$d"
+	done | sort -V | tail -1
+}
+
+if [ "${DLIF_DEBUG_KERNEL_REFRESH:-0}" != 1 ]; then
+	krel=$(cached_build)
+	if [ -n "$krel" ]; then
+		dir=$CACHE/$krel
+		link_into_build
+		exit 0
+	fi
+fi
+
+# The newest linux-source-6.12 in the archive (the private package lists of
+# qemu/kernels.sh: bookworm-security carries it).
+# shellcheck disable=SC2046
+version=$(apt-cache $(apt_opts) policy "$PACKAGE" | awk '/Candidate:/ { print $2 }')
+[ -n "$version" ] && [ "$version" != "(none)" ] || die "no $PACKAGE in the archive"
+upstream=${version%%-*}
+# The release names the source and the configuration, so that modules and
+# module trees built for one kernel are never taken for another's.
+key=$( { echo "$version"; echo "$config_key"; } | sha256sum | cut -c1-12)
+krel=$upstream-dlif-$key
+dir=$CACHE/$krel
 if [ -f "$dir/stamp" ]; then
 	link_into_build
 	exit 0
@@ -118,6 +141,7 @@ cp "$obj/vmlinux" "$dir/vmlinux"
 # read (headers, scripts, Module.symvers, .config).
 find "$obj" -name '*.o' ! -path '*/scripts/*' ! -path '*/tools/*' -delete
 echo "$(( $(date +%s) - start ))" >"$dir/build-seconds"
+echo "$config_key" >"$dir/config-key"
 touch "$dir/stamp"
 echo "debug-kernel.sh: built $krel in $(( $(date +%s) - start ))s" >&2
 link_into_build
