@@ -163,8 +163,14 @@ kernel_splats() {
 		grep -E -A25 'WARNING:|BUG:|BUG |Oops|general protection fault|KASAN|UBSAN|rcu: INFO|rcu_.*stall|detected stall|refcount_t:|soft lockup|hard LOCKUP|blocked for more than|unregister_netdevice: waiting|list_(add|del) corruption|kernel BUG|Kernel panic|kmemleak|use-after-free|double-free' || true
 }
 
+# Two VMs of one kernel may start at once (run-selftests.sh's queue):
+# one prepares the kernel's module tree and initramfs, the other waits.
+exec 8>"$VMDIR/.prepare.lock"
+flock 8
 prepare_modroot
 prepare_initramfs
+flock -u 8
+exec 8>&-
 
 mkdir -p "$BUILD/vm/runs"
 RUN=$(mktemp -d "$BUILD/vm/runs/run.XXXXXX")
