@@ -79,18 +79,20 @@ stream=0
 # run_one KVER TEST: one test file in one VM; its counts in the kernel's
 # results directory.
 run_one() {
-	local kver=$1 t=$2 krel dir log out rc p f s start secs
+	local kver=$1 t=$2 krel dir log out rc p f s start secs timeout=$TIMEOUT
+	# The debug kernel is about eight times slower under emulation.
+	[ "$kver" = 6.12-debug ] && timeout=$((TIMEOUT * 3))
 	krel=$("$TOP/qemu/kernels.sh" release "$kver") || return 1
 	dir=$RESULTS/selftests/$krel
 	log=$dir/${t%.sh}.log
 	out=$dir/${t%.sh}.ktap
 	start=$(date +%s)
 	if [ "$stream" = 1 ]; then
-		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" -t "$TIMEOUT" --output "$out" \
+		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" -t "$timeout" --output "$out" \
 			-- "selftests/$t" 2>&1 | tee "$log"
 		rc=${PIPESTATUS[0]}
 	else
-		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" -t "$TIMEOUT" --output "$out" --quiet \
+		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" -t "$timeout" --output "$out" --quiet \
 			-- "selftests/$t" >"$log" 2>&1
 		rc=$?
 	fi
