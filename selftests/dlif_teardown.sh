@@ -93,14 +93,14 @@ test_lower_device_moved_to_another_namespace() {
 	check "then the module unloads" modprobe -r dlif
 }
 
-# Scale: 1,000 DLIFs and 10,000 entries under traffic (200 and 2,000 on
+# Scale: 1,000 DLIFs and 10,000 entries under traffic (50 and 500 on
 # the debug kernel, where the full size takes a quarter of an hour), torn
 # down by deleting the namespace, then again by unloading the module.
 BIG_DLIFS=1000
 BIG_ENTRIES=10000
 if debug_kernel; then
-	BIG_DLIFS=200
-	BIG_ENTRIES=2000
+	BIG_DLIFS=50
+	BIG_ENTRIES=500
 fi
 
 big_state() {
