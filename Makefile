@@ -54,6 +54,10 @@ selftests: module userspace
 check: module userspace
 	@$(TOP)/scripts/check.sh $(KVER)
 
+# One kernel for these (the first; KVER= on the command line overrides):
+# a demo must not wait for the debug kernel's first build.
+demo bench-vm vm-shell: KVER = $(firstword $(KVERS))
+
 demo: module userspace
 	@$(TOP)/qemu/vm.sh -k $(firstword $(KVER)) -t 300 -- scripts/demo.sh
 
