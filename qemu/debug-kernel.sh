@@ -52,9 +52,12 @@ link_into_build() {
 # The newest complete build of this configuration, if any.
 cached_build() {
 	local d
+	# No cache yet is not an error (pipefail would make it one).
+	[ -d "$CACHE" ] || return 0
 	for d in "$CACHE"/*/; do
-		[ -f "$d/stamp" ] && [ "$(cat "$d/config-key" 2>/dev/null)" = "$config_key" ] &&
+		if [ -f "$d/stamp" ] && [ "$(cat "$d/config-key" 2>/dev/null)" = "$config_key" ]; then
 			basename "$d"
+		fi
 	done | sort -V | tail -1
 }
 
