@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install what dlif needs from Debian 12's archive, only what is missing,
-# then fetch the supported kernels into the build tree. Idempotent: a
+# then fetch the supported kernels into the build tree and extract the
+# kernel's YNL tooling from linux-source-6.12 (scripts/ynl-tree.sh, cached
+# outside the work tree). Idempotent: a
 # second run makes no network access when everything is present (the
 # private kernel package lists refresh at most once a day).
 #
@@ -27,6 +29,9 @@ PACKAGES=(
 	# tools the tests run inside the VM and on the host
 	iproute2 iputils-ping procps tcpdump tshark python3 python3-scapy python3-yaml socat
 	ethtool util-linux
+	# the kernel's YNL tools and spec schemas (scripts/ynl-tree.sh): the
+	# spec check and selftests/dlif_ynl.sh
+	linux-source-6.12 python3-jsonschema
 	# make bench-vm: profiles of the data plane in the VM
 	linux-perf
 )
@@ -55,3 +60,4 @@ kvers=("$@")
 for k in "${kvers[@]}"; do
 	"$TOP/qemu/kernels.sh" fetch "$k" >/dev/null
 done
+"$TOP/scripts/ynl-tree.sh" >/dev/null
