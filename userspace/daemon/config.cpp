@@ -31,6 +31,8 @@ struct Invalid {
 	ConfigError error;
 };
 
+std::string prefixes_text(const std::vector<Ipv6Prefix> &prefixes);
+
 std::string quoted(std::string_view text)
 {
 	return "\"" + std::string(text) + "\"";
@@ -394,6 +396,64 @@ std::string absolute_path(const Section &section, std::string_view key, std::str
 	return *value;
 }
 
+void check_pool(const Section &section, std::string_view pool_key, const Ipv6Prefix &pool,
+		std::string_view length_key, std::uint8_t length)
+{
+	if (pool.length > length)
+		section.reader().fail(section.node(length_key) ? *section.node(length_key) : *section.node(pool_key),
+				      section.path(pool_key) + ": " + pool.to_string() + " is empty: it holds no /" +
+					      std::to_string(length) + " (" + section.path(length_key) + ")");
+}
+
+// [[domain.maar]]: what each MAAR may claim. All or none: a domain that
+// lists some MAARs' pools and not others' would check some claims and not
+// others, which nobody would expect.
+void read_claims(const Section &domain, dmm::Domain &result)
+{
+	const toml::node *maar_node = domain.node("maar");
+	if (maar_node == nullptr)
+		return;
+	const auto &tables = domain.typed<toml::array>(*maar_node, "maar", "an array of tables ([[domain.maar]])");
+	std::vector<std::optional<dmm::MaarClaims>> claims(result.maars.size());
+	std::vector<std::string_view> known{"address", "prefix_pool", "prefix_length", "local_prefixes"};
+	for (const auto &element : tables) {
+		const auto &table = domain.typed<toml::table>(element, "maar", "a table ([[domain.maar]])");
+		Section entry(domain.reader(), table, "domain.maar", known);
+		const auto &address_node = entry.require("address");
+		const Ipv6Address address = entry.address_value(address_node, "address");
+		const auto it = std::find(result.maars.begin(), result.maars.end(), address);
+		if (it == result.maars.end())
+			domain.reader().fail(address_node, "domain.maar.address: " + address.to_string() +
+								   " is not one of domain.maars");
+		auto &slot = claims[static_cast<std::size_t>(it - result.maars.begin())];
+		if (slot)
+			domain.reader().fail(address_node, "domain.maar.address: " + address.to_string() +
+								   " has two [[domain.maar]] tables");
+		dmm::MaarClaims claim;
+		claim.pool = entry.prefix_value(entry.require("prefix_pool"), "prefix_pool");
+		claim.prefix_length = static_cast<std::uint8_t>(
+			entry.integer("prefix_length", 1, 128).value_or(result.prefix_length));
+		check_pool(entry, "prefix_pool", claim.pool, "prefix_length", claim.prefix_length);
+		if (const toml::array *locals = entry.array("local_prefixes"))
+			for (const auto &local : *locals)
+				claim.local_prefixes.push_back(entry.prefix_value(local, "local_prefixes"));
+		// R12: pools are exclusive to their MAAR.
+		for (std::size_t i = 0; i < claims.size(); ++i)
+			if (claims[i] && dmm::overlaps(claims[i]->pool, claim.pool))
+				domain.reader().fail(*entry.node("prefix_pool"),
+						     "domain.maar.prefix_pool: " + claim.pool.to_string() + " overlaps the pool " +
+							     claims[i]->pool.to_string() + " of " + result.maars[i].to_string() +
+							     " (each MAAR's pool is its own)");
+		slot = std::move(claim);
+	}
+	for (std::size_t i = 0; i < claims.size(); ++i) {
+		if (!claims[i])
+			domain.reader().fail(*maar_node, "domain.maar: " + result.maars[i].to_string() +
+								 " has no [[domain.maar]] table (list every MAAR of domain.maars, or none)");
+		result.claims.push_back(std::move(*claims[i]));
+	}
+}
+
 dmm::Domain read_domain(const Section &domain)
 {
 	dmm::Domain result;
@@ -416,6 +476,9 @@ dmm::Domain read_domain(const Section &domain)
 					     "domain.realm: " + quoted(*realm) + " is not a realm (no '@' or blanks)");
 		result.realm = *realm;
 	}
+	result.prefix_length =
+		static_cast<std::uint8_t>(domain.integer("prefix_length", 1, 128).value_or(result.prefix_length));
+	read_claims(domain, result);
 	return result;
 }
 
@@ -447,14 +510,6 @@ dmm::SignallingTimers read_timers(const Section *signalling, dmm::Ordering &orde
 	return timers;
 }
 
-void check_pool(const Section &section, std::string_view pool_key, const Ipv6Prefix &pool,
-		std::string_view length_key, std::uint8_t length)
-{
-	if (pool.length > length)
-		section.reader().fail(section.node(length_key) ? *section.node(length_key) : *section.node(pool_key),
-				      section.path(pool_key) + ": " + pool.to_string() + " is empty: it holds no /" +
-					      std::to_string(length) + " (" + section.path(length_key) + ")");
-}
 
 dmm::CmdConfig read_cmd(const Section &cmd, const dmm::Domain &domain, const dmm::SignallingTimers &timers,
 			dmm::Ordering ordering)
@@ -523,6 +578,65 @@ void read_ra(const Section &ra, dmm::MaarConfig &config, RaTiming &timing)
 		ra.seconds("min_solicited_interval", 0, 60).value_or(timing.min_solicited_interval);
 }
 
+// The admission policy file: one node per line, a MAC (02:00:00:00:00:01)
+// or an MN-ID (NAI, user@realm); '#' starts a comment. Errors name the
+// policy file and its line.
+void read_policy_file(const Section &admission, const std::string &path, dmm::Admission &result)
+{
+	std::ifstream in(path);
+	if (!in)
+		admission.reader().fail(*admission.node("policy_file"),
+					"maar.admission.policy_file: cannot read " + quoted(path) + ": " +
+						std::strerror(errno));
+	std::string line;
+	std::size_t number = 0;
+	while (std::getline(in, line)) {
+		++number;
+		if (const auto hash = line.find('#'); hash != std::string::npos)
+			line.erase(hash);
+		const auto first = line.find_first_not_of(" \t\r");
+		if (first == std::string::npos)
+			continue;
+		const auto last = line.find_last_not_of(" \t\r");
+		const std::string word = line.substr(first, last - first + 1);
+		if (const auto mac = dmm::Mac::from_string(word)) {
+			result.macs.push_back(*mac);
+		} else if (word.find('@') != std::string::npos && word.find_first_of(" \t") == std::string::npos) {
+			result.nais.push_back(word);
+		} else {
+			throw Invalid{ConfigError{path, static_cast<unsigned>(number), static_cast<unsigned>(first + 1),
+						  quoted(word) + " is neither a MAC (02:00:00:00:00:01) nor an MN-ID "
+								 "(user@realm)"}};
+		}
+	}
+	std::sort(result.macs.begin(), result.macs.end());
+	result.macs.erase(std::unique(result.macs.begin(), result.macs.end()), result.macs.end());
+	std::sort(result.nais.begin(), result.nais.end());
+	result.nais.erase(std::unique(result.nais.begin(), result.nais.end()), result.nais.end());
+}
+
+void read_admission(const Section &admission, dmm::Admission &result)
+{
+	if (auto path = admission.string("policy_file")) {
+		if (path->empty() || path->front() != '/')
+			admission.reader().fail(*admission.node("policy_file"),
+						"maar.admission.policy_file: " + quoted(*path) + " must be an absolute path");
+		result.restricted = true;
+		read_policy_file(admission, *path, result);
+		result.policy_file = *path;
+	}
+	result.max_sessions = static_cast<std::size_t>(
+		admission.integer("max_sessions", 0, 10'000'000).value_or(static_cast<std::int64_t>(result.max_sessions)));
+	if (auto rate = admission.number("new_sessions_per_second")) {
+		if (*rate < 0 || *rate > 1e6)
+			admission.reader().fail(*admission.node("new_sessions_per_second"),
+						"maar.admission.new_sessions_per_second: " + Section::format_number(*rate) +
+							" is out of range (0..1000000; 0: no limit)");
+		result.rate = *rate;
+	}
+	result.burst = static_cast<unsigned>(admission.integer("burst", 1, 1'000'000).value_or(result.burst));
+}
+
 dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const dmm::SignallingTimers &timers,
 			  dmm::Ordering ordering, RaTiming &timing)
 {
@@ -581,11 +695,26 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 			config.local_prefixes.push_back(local);
 		}
 	}
+	if (const dmm::MaarClaims *own = domain.claims_of(config.address)) {
+		// What the other nodes check this MAAR's signalling against.
+		if (!(own->pool == config.prefix_pool) || own->prefix_length != config.prefix_length ||
+		    own->local_prefixes != config.local_prefixes)
+			maar.reader().fail(address_node, "maar: prefix_pool, prefix_length and local_prefixes must be "
+							 "those of this MAAR's [[domain.maar]] table (" +
+							 own->pool.to_string() + ", /" + std::to_string(own->prefix_length) +
+							 ", " + prefixes_text(own->local_prefixes) + ")");
+	}
 	config.legacy_mag = maar.boolean("legacy_mag").value_or(config.legacy_mag);
 	config.cmd_mode = maar.choice("cmd_mode", kModes).value_or(config.cmd_mode);
 	config.deregistration = maar.choice("deregistration", kDeregistrations).value_or(config.deregistration);
 	config.access_technology =
 		maar.choice("access_technology", kAccessTechnologies).value_or(config.access_technology);
+
+	if (const toml::table *admission_table = maar.subtable("admission")) {
+		Section admission(maar.reader(), *admission_table, "maar.admission",
+				  {"policy_file", "max_sessions", "new_sessions_per_second", "burst"});
+		read_admission(admission, config.admission);
+	}
 
 	timing.interval = config.ra_interval;
 	if (const toml::table *ra_table = maar.subtable("ra")) {
@@ -624,7 +753,7 @@ Config read_config(const toml::table &root, const std::string &file)
 	const toml::table *domain_table = section_table("domain");
 	if (domain_table == nullptr)
 		reader.fail(daemon.node("role")->source().begin, "missing section [domain] (domain.maars lists the MAARs)");
-	Section domain_section(reader, *domain_table, "domain", {"maars", "realm"});
+	Section domain_section(reader, *domain_table, "domain", {"maars", "realm", "prefix_length", "maar"});
 	const dmm::Domain domain = read_domain(domain_section);
 
 	dmm::Ordering ordering = dmm::Ordering::sequence_number;
@@ -652,7 +781,7 @@ Config read_config(const toml::table &root, const std::string &file)
 	} else {
 		Section maar(reader, *role_table, "maar",
 			     {"address", "cmd", "access_interfaces", "prefix_pool", "prefix_length", "local_prefixes",
-			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "ra"});
+			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "admission", "ra"});
 		config.maar = read_maar(maar, domain, timers, ordering, config.ra);
 	}
 	return config;
@@ -742,6 +871,13 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 		maars += (maars.size() > 1 ? ", " : "") + maar.to_string();
 	add("domain.maars", maars + "]");
 	add("domain.realm", domain.realm);
+	add("domain.prefix_length", std::to_string(domain.prefix_length));
+	for (std::size_t i = 0; i < domain.claims.size(); ++i) {
+		const dmm::MaarClaims &claims = domain.claims[i];
+		add("domain.maar." + domain.maars[i].to_string(),
+		    claims.pool.to_string() + " /" + std::to_string(claims.prefix_length) + " local " +
+			    prefixes_text(claims.local_prefixes));
+	}
 	const dmm::SignallingTimers &timers = config.cmd ? config.cmd->timers : config.maar->timers;
 	const dmm::Ordering ordering = config.cmd ? config.cmd->ordering : config.maar->ordering;
 	add("signalling.ordering", std::string(word_of(kOrderings, ordering)));
@@ -781,6 +917,25 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 		add("maar.cmd_mode", std::string(word_of(kModes, maar.cmd_mode)));
 		add("maar.deregistration", std::string(word_of(kDeregistrations, maar.deregistration)));
 		add("maar.access_technology", std::string(word_of(kAccessTechnologies, maar.access_technology)));
+		const dmm::Admission &admission = maar.admission;
+		std::string policy = "any node";
+		if (admission.restricted) {
+			// The lists, not only the path: editing the file and
+			// reloading is a change.
+			std::size_t digest = std::hash<std::string>{}(admission.policy_file);
+			for (const auto &mac : admission.macs)
+				digest = digest * 1099511628211u ^ std::hash<std::string>{}(mac.to_string());
+			for (const auto &nai : admission.nais)
+				digest = digest * 1099511628211u ^ std::hash<std::string>{}(nai);
+			std::ostringstream text;
+			text << admission.policy_file << " (" << admission.macs.size() << " MACs, " << admission.nais.size()
+			     << " MN-IDs, digest " << std::hex << digest << ")";
+			policy = text.str();
+		}
+		add("maar.admission.policy_file", policy);
+		add("maar.admission.max_sessions", std::to_string(admission.max_sessions));
+		add("maar.admission.new_sessions_per_second", Section::format_number(admission.rate));
+		add("maar.admission.burst", std::to_string(admission.burst));
 		add("maar.ra.interval", seconds_text(maar.ra_interval));
 		add("maar.ra.router_lifetime", seconds_text(maar.router_lifetime));
 		add("maar.ra.prefix_valid_lifetime", seconds_text(maar.prefix_valid_lifetime));
@@ -798,9 +953,9 @@ Reload plan_reload(const Config &running, const Config &next)
 {
 	Reload reload;
 	reload.applied = running;
-	// What may change at run time: the log level, the state save interval
-	// and everything under maar.ra (the core rebuilds its RA plans, the
-	// engine its timing).
+	// What may change at run time: the log level, the state save interval,
+	// everything under maar.ra (the core rebuilds its RA plans, the engine
+	// its timing) and maar.admission (sessions already admitted stay).
 	if (running.role == next.role) {
 		reload.applied.log_level = next.log_level;
 		reload.applied.state_save_interval = next.state_save_interval;
@@ -812,6 +967,7 @@ Reload plan_reload(const Config &running, const Config &next)
 			maar.prefix_preferred_lifetime = next.maar->prefix_preferred_lifetime;
 			maar.ra_mtu = next.maar->ra_mtu;
 			maar.deprecated_router_low_preference = next.maar->deprecated_router_low_preference;
+			maar.admission = next.maar->admission;
 			reload.applied.ra = next.ra;
 		}
 	}

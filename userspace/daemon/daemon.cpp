@@ -316,8 +316,12 @@ void Daemon::on_mh()
 						      {"length", std::to_string(datagram.bytes.size())},
 						      {"error", mh::to_string(parsed.error())}});
 			// RFC 6275 §9.2: an unknown MH type is answered with a
-			// Binding Error (status 2), at a limited rate.
-			if (parsed.error().code == mh::ParseErrorCode::UnsupportedMhType) {
+			// Binding Error (status 2), at a limited rate, and only to
+			// a configured peer: never a reflector toward a spoofed
+			// source.
+			if (parsed.error().code == mh::ParseErrorCode::UnsupportedMhType && !is_peer(datagram.source)) {
+				count("binding_errors_not_to_strangers");
+			} else if (parsed.error().code == mh::ParseErrorCode::UnsupportedMhType) {
 				if (binding_errors_.allow(now)) {
 					count("binding_errors_sent");
 					send(datagram.source, mh::BindingError{});
@@ -351,7 +355,12 @@ void Daemon::report_attachment(const dmm::Mac &mac, const std::string &interface
 		count("attachments_suppressed");
 		return;
 	}
-	std::erase_if(recent_attachments_, [&](const auto &item) { return now - item.second >= kHoldOff; });
+	// Pruned when it has doubled since the last pruning, so that a flood
+	// of made-up MACs costs amortised O(1) per frame, not O(flood).
+	if (recent_attachments_.size() >= 2 * recent_attachments_pruned_ + 64) {
+		std::erase_if(recent_attachments_, [&](const auto &item) { return now - item.second >= kHoldOff; });
+		recent_attachments_pruned_ = recent_attachments_.size();
+	}
 	recent_attachments_[mac] = now;
 	count("attachments");
 	log_.info("mn.attached", {{"mac", mac.to_string()}, {"interface", interface}, {"how", std::string(how)}});
@@ -521,9 +530,10 @@ void Daemon::reload()
 		return;
 	}
 	log_.set_level(plan.applied.log_level);
-	const bool ra_changed = std::any_of(plan.changed.begin(), plan.changed.end(),
-					    [](const std::string &key) { return key.starts_with("maar.ra."); });
-	if (ra_changed) {
+	const bool core_changed = std::any_of(plan.changed.begin(), plan.changed.end(), [](const std::string &key) {
+		return key.starts_with("maar.ra.") || key.starts_with("maar.admission.");
+	});
+	if (core_changed) {
 		// The core builds the RA plans from its configuration: a core
 		// with the new one takes over the state through a snapshot, and
 		// re-issues every DLIF with its new plan (installed in place).

@@ -109,6 +109,7 @@ private:
 	std::vector<std::uint8_t> mh_buffer_;
 	RateLimiter binding_errors_{dmm::Duration(1000), 5};
 	std::map<dmm::Mac, dmm::TimePoint> recent_attachments_;
+	std::size_t recent_attachments_pruned_ = 0;
 	dmm::CounterMap counters_;
 };
 

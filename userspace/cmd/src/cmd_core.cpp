@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "cmd_impl.hpp"
+#include "dlif/dmm/claims.hpp"
 #include "dlif/dmm/core_entry.hpp"
 #include "dlif/dmm/json.hpp"
 #include "dlif/mh/format.hpp"
@@ -36,6 +37,8 @@ std::string text(const PrefixList &prefixes)
 	return out;
 }
 
+// The DLIF identity the options carry, if they carry a valid one (an
+// invalid one was counted where the message arrived: valid_identity()).
 std::optional<DlifIdentity> identity_in(const mh::MobilityOptions &options)
 {
 	if (!options.dlif_link_layer_address || !options.dlif_link_local_address)
@@ -43,7 +46,10 @@ std::optional<DlifIdentity> identity_in(const mh::MobilityOptions &options)
 	const auto mac = mac_from_link_layer(*options.dlif_link_layer_address);
 	if (!mac)
 		return std::nullopt;
-	return DlifIdentity{*mac, *options.dlif_link_local_address};
+	const DlifIdentity identity{*mac, *options.dlif_link_local_address};
+	if (dlif_identity_problem(identity))
+		return std::nullopt;
+	return identity;
 }
 
 PrefixList prefixes_in(const mh::MobilityOptions &options)
@@ -106,6 +112,61 @@ CmdCore::Impl::Impl(CmdConfig cfg) : config(std::move(cfg))
 		maar_index.emplace(maars[i], static_cast<MaarIndex>(i));
 	if (config.lma)
 		lma_pool = PrefixPool(config.lma->pool, config.lma->prefix_length, {config.address});
+	own_prefixes.push_back(Ipv6Prefix{config.address, 128});
+	if (config.lma)
+		own_prefixes.push_back(config.lma->pool);
+}
+
+void CmdCore::Impl::refuse_claim(Actions &out, std::string_view mn, MaarIndex claimant, std::string_view option,
+				 std::string value, std::string_view why)
+{
+	count(Counter::refused_claims);
+	log(out, LogLevel::warning, "claim-refused",
+	    {{"mn", std::string(mn)},
+	     {"from", text(address_of(claimant))},
+	     {"option", std::string(option)},
+	     {"value", std::move(value)},
+	     {"reason", std::string(why)}});
+}
+
+PrefixList CmdCore::Impl::valid_prefixes(const mh::MobilityOptions &options, MaarIndex claimant, std::string_view mn,
+					 Actions &out)
+{
+	PrefixList valid;
+	for (const auto &prefix : options.home_network_prefixes) {
+		if (const auto problem = home_prefix_problem(config.domain, address_of(claimant), prefix, own_prefixes))
+			refuse_claim(out, mn, claimant, "home-network-prefix", prefix.to_string(), *problem);
+		else
+			valid.push_back(prefix.masked());
+	}
+	return valid;
+}
+
+std::optional<DlifIdentity> CmdCore::Impl::valid_identity(const mh::MobilityOptions &options, MaarIndex claimant,
+							  std::string_view mn, Actions &out)
+{
+	if (!options.dlif_link_layer_address || !options.dlif_link_local_address)
+		return std::nullopt;
+	const auto identity = identity_in(options);
+	if (!identity)
+		refuse_claim(out, mn, claimant, "dlif-identity",
+			     options.dlif_link_local_address->to_string(), "dlif-identity");
+	return identity;
+}
+
+// A4: a MAAR's Local Prefix options replace what it announced before;
+// each is passed to serving MAARs, which install it namespace-wide.
+void CmdCore::Impl::take_local_prefixes(const mh::MobilityOptions &options, MaarIndex claimant, std::string_view mn,
+					Actions &out)
+{
+	auto &mine = local_prefixes[claimant];
+	mine.clear();
+	for (const auto &local : options.local_prefixes) {
+		if (const auto problem = local_prefix_problem(config.domain, address_of(claimant), local, own_prefixes))
+			refuse_claim(out, mn, claimant, "local-prefix", local.to_string(), *problem);
+		else
+			mine.push_back(local);
+	}
 }
 
 std::optional<MaarIndex> CmdCore::Impl::index_of(const Ipv6Address &address) const
@@ -255,6 +316,32 @@ Element *CmdCore::Impl::element_of(Binding &binding, MaarIndex maar)
 		if (element.maar == maar)
 			return &element;
 	return nullptr;
+}
+
+// The serving MAAR repeats the PBU last accepted from it, same number (and
+// same timestamp): an RFC 5213 MAG may retransmit so (OPMIP does), and a
+// 135 for it stops such a MAG refreshing. Answered again, nothing changed.
+bool CmdCore::Impl::is_repeat(const Binding &binding, MaarIndex maar, const mh::ProxyBindingUpdate &pbu) const
+{
+	if (maar != binding.serving || binding.seq_context != maar || !binding.has_seq ||
+	    pbu.lifetime.is_deregistration())
+		return false;
+	if (pbu.sequence != binding.last_seq)
+		return false;
+	if (config.ordering == Ordering::timestamp)
+		return pbu.options.timestamp && binding.last_timestamp &&
+		       pbu.options.timestamp->raw() == binding.last_timestamp->raw();
+	return true;
+}
+
+void CmdCore::Impl::answer_repeat(const BindingNode &node, const mh::ProxyBindingUpdate &pbu, Actions &out)
+{
+	count(Counter::duplicate_pbus);
+	if (node.second.lma)
+		reply(out, node.second.serving, answer(node, pbu.sequence, pbu.options.timestamp, false));
+	else
+		send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, nullptr,
+				  node.second.pending || !is_refresh(pbu), out);
 }
 
 bool CmdCore::Impl::has_details(const Element &element, const std::string &mn) const
@@ -463,8 +550,18 @@ void CmdCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpda
 		return;
 	}
 	if (dmm) {
+		// What the MAAR claims becomes entries and routes at other
+		// MAARs: a prefix it may not anchor refuses the PBU (RFC 5213
+		// status 155), with no state.
+		if (!requeued && valid_prefixes(pbu.options, *maar, mn, out).size() != pbu.options.home_network_prefixes.size()) {
+			count(Counter::rejected_prefix);
+			reply(out, *maar, rejection(pbu, Status::NotAuthorizedForHomeNetworkPrefix, true));
+			return;
+		}
+		if (!requeued)
+			valid_identity(pbu.options, *maar, mn, out);
 		// A4: Local Prefix options count only in D messages.
-		local_prefixes[*maar].assign(pbu.options.local_prefixes.begin(), pbu.options.local_prefixes.end());
+		take_local_prefixes(pbu.options, *maar, mn, out);
 		dmm_pbu(*maar, mn, pbu, now, out, requeued);
 	} else {
 		lma_pbu(*maar, mn, pbu, now, out, requeued);
@@ -489,6 +586,10 @@ void CmdCore::Impl::dmm_pbu(MaarIndex maar, std::string_view mn, const mh::Proxy
 		count(Counter::rejected_binding_kind);
 		reply(out, maar, rejection(pbu, Status::AdministrativelyProhibited, true));
 		log(out, LogLevel::notice, "pbu-binding-kind-mismatch", {{"mn", std::string(mn)}, {"source", text(address_of(maar))}});
+		return;
+	}
+	if (binding && !requeued && is_repeat(*binding, maar, pbu)) {
+		answer_repeat(*it, pbu, out);
 		return;
 	}
 	std::uint16_t answer_seq = 0;
@@ -847,13 +948,37 @@ void CmdCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck 
 	}
 	Binding &binding = it->second;
 	auto &outstanding = binding.pending->outstanding;
+	if (pba.status == Status::SequenceNumberOutOfWindow) {
+		// The previous MAAR has seen a newer number of ours for this
+		// node (this binding is newer than its session): go on after
+		// the number its PBA carries, once per PBU (RFC 6275 §11.7.1).
+		// Not in a locator handover, whose number is the serving MAAR's.
+		const bool own_numbers =
+			!(config.mode == CmdMode::locator && binding.pending->kind == Pending::Kind::handover);
+		for (std::size_t i = 0; i < outstanding.size(); ++i) {
+			Outstanding &candidate = outstanding[i];
+			if (candidate.maar != *maar || candidate.resolved || candidate.resynced || !own_numbers)
+				continue;
+			count(Counter::sequence_resyncs);
+			candidate.resynced = true;
+			binding.cmd_seq = pba.sequence;
+			candidate.last_seq = ++binding.cmd_seq;
+			if (candidate.timer != 0)
+				out.push_back(StopTimer{candidate.timer});
+			send_outstanding(*it, i, now, out);
+			out.push_back(StateChanged{});
+			return;
+		}
+	}
 	for (std::size_t i = 0; i < outstanding.size(); ++i) {
 		const Outstanding &candidate = outstanding[i];
 		if (candidate.maar != *maar || candidate.resolved ||
 		    !sequence_in_range(pba.sequence, candidate.first_seq, candidate.last_seq))
 			continue;
-		if (pba.flags.has(BaFlag::Dmm))
-			local_prefixes[*maar].assign(pba.options.local_prefixes.begin(), pba.options.local_prefixes.end());
+		if (pba.flags.has(BaFlag::Dmm)) {
+			take_local_prefixes(pba.options, *maar, mn->nai, out);
+			valid_identity(pba.options, *maar, mn->nai, out);
+		}
 		if (config.ordering == Ordering::timestamp &&
 		    (pba.status == Status::TimestampMismatch || pba.status == Status::TimestampLowerThanPrevAccepted)) {
 			// The retransmission carries a fresh timestamp.
@@ -886,8 +1011,9 @@ void CmdCore::Impl::resolve(BindingNode &node, std::size_t index, bool accepted,
 		if (element && accepted) {
 			element->confirmed = true;
 			if (pba) {
-				if (!pba->options.home_network_prefixes.empty())
-					element->prefixes = prefixes_in(pba->options);
+				const PrefixList claimed = valid_prefixes(pba->options, outstanding.maar, node.first, out);
+				if (!claimed.empty())
+					element->prefixes = claimed;
 				if (const auto identity = identity_in(pba->options))
 					element->identity = identity;
 			}
@@ -1065,6 +1191,10 @@ void CmdCore::Impl::lma_pbu(MaarIndex maar, std::string_view mn, const mh::Proxy
 		count(Counter::rejected_binding_kind);
 		reply(out, maar, rejection(pbu, Status::AdministrativelyProhibited, false));
 		log(out, LogLevel::notice, "pbu-binding-kind-mismatch", {{"mn", std::string(mn)}, {"source", text(address_of(maar))}});
+		return;
+	}
+	if (binding && !requeued && is_repeat(*binding, maar, pbu)) {
+		answer_repeat(*it, pbu, out);
 		return;
 	}
 	std::uint16_t answer_seq = 0;

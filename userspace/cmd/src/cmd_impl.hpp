@@ -48,7 +48,8 @@ enum class TimerKind : std::uint8_t { expiry = 1, outstanding = 2, relay = 3 };
 	X(rejected_binding_kind) X(rejected_no_prefix) X(registrations) X(handovers) X(returns)   \
 	X(refreshes) X(reregistrations) X(deregistrations) X(renewals) X(expirations)            \
 	X(queued_handovers) X(previous_maar_failures) X(relay_timeouts) X(lma_registrations)      \
-	X(lma_handovers) X(lma_deregistrations) X(internal_errors)
+	X(lma_handovers) X(lma_deregistrations) X(rejected_prefix) X(refused_claims)              \
+	X(duplicate_pbus) X(sequence_resyncs) X(internal_errors)
 
 enum class Counter : std::size_t {
 #define DLIF_X(name) name,
@@ -75,6 +76,7 @@ struct Outstanding {
 	TimePoint deadline{};
 	TimerId timer = 0;
 	bool resolved = false;
+	bool resynced = false;		// renumbered once after a status 135
 };
 
 struct QueuedPbu {
@@ -147,6 +149,8 @@ struct CmdCore::Impl {
 	std::uint32_t next_lma_number = 1;
 	std::vector<std::uint32_t> free_lma_numbers;
 	std::array<std::uint64_t, static_cast<std::size_t>(Counter::count)> counters{};
+	// The CMD's own address and LMA pool: what no MAAR may claim.
+	std::vector<Ipv6Prefix> own_prefixes;
 
 	void count(Counter counter, std::uint64_t by = 1) noexcept
 	{
@@ -184,6 +188,19 @@ struct CmdCore::Impl {
 	void lma_remove(BindingNode &node, Actions &out);
 	std::string lma_dlif_name(const Binding &binding) const;
 	InstallDlif lma_dlif(const BindingNode &node) const;
+
+	bool is_repeat(const Binding &binding, MaarIndex maar, const mh::ProxyBindingUpdate &pbu) const;
+	void answer_repeat(const BindingNode &node, const mh::ProxyBindingUpdate &pbu, Actions &out);
+
+	// What MAARs claim (claims.hpp): refused claims are counted and logged.
+	void refuse_claim(Actions &out, std::string_view mn, MaarIndex claimant, std::string_view option,
+			  std::string value, std::string_view why);
+	PrefixList valid_prefixes(const mh::MobilityOptions &options, MaarIndex claimant, std::string_view mn,
+				  Actions &out);
+	std::optional<DlifIdentity> valid_identity(const mh::MobilityOptions &options, MaarIndex claimant,
+						   std::string_view mn, Actions &out);
+	void take_local_prefixes(const mh::MobilityOptions &options, MaarIndex claimant, std::string_view mn,
+				 Actions &out);
 
 	// Messages.
 	void send(Actions &out, MaarIndex to, mh::Message message);

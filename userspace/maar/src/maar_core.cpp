@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "dlif/dmm/claims.hpp"
 #include "dlif/dmm/core_entry.hpp"
 #include "dlif/dmm/json.hpp"
 #include "dlif/mh/format.hpp"
@@ -98,6 +99,55 @@ MaarCore::Impl::Impl(MaarConfig cfg) : config(std::move(cfg))
 	// overlapping a local network.
 	pool = PrefixPool(config.prefix_pool, config.prefix_length, {config.address, config.cmd},
 			  config.local_prefixes);
+	own_prefixes = {Ipv6Prefix{config.address, 128}, config.prefix_pool};
+	own_prefixes.insert(own_prefixes.end(), config.local_prefixes.begin(), config.local_prefixes.end());
+	admission_tokens = config.admission.burst;
+}
+
+bool MaarCore::Impl::admit(const Mac &mac, TimePoint now, Actions &out)
+{
+	const Admission &admission = config.admission;
+	if (admission.restricted &&
+	    !std::binary_search(admission.macs.begin(), admission.macs.end(), mac) &&
+	    !std::binary_search(admission.nais.begin(), admission.nais.end(),
+				mn_id_from_mac(mac, config.domain.realm).nai)) {
+		// R11: not in the policy store. Per-message lines only at debug
+		// level: a flood must not flood the log as well.
+		count(Counter::refused_not_authorised);
+		log(out, LogLevel::debug, "attach-not-authorised", {{"mac", mac.to_string()}});
+		return false;
+	}
+	if (admission.max_sessions != 0 && sessions.size() >= admission.max_sessions) {
+		count(Counter::refused_session_limit);
+		log(out, LogLevel::debug, "attach-session-limit", {{"mac", mac.to_string()}});
+		return false;
+	}
+	if (admission.rate > 0) {
+		if (admission_refilled) {
+			const double elapsed = std::chrono::duration<double>(now - *admission_refilled).count();
+			admission_tokens = std::min<double>(admission.burst, admission_tokens + elapsed * admission.rate);
+		}
+		admission_refilled = now;
+		if (admission_tokens < 1) {
+			count(Counter::refused_rate_limit);
+			log(out, LogLevel::debug, "attach-rate-limited", {{"mac", mac.to_string()}});
+			return false;
+		}
+		admission_tokens -= 1;
+	}
+	return true;
+}
+
+void MaarCore::Impl::refuse_claim(Actions &out, const Session &session, const Ipv6Address &claimant,
+				  std::string_view what, std::string value, std::string_view why)
+{
+	count(Counter::refused_claims);
+	log(out, LogLevel::warning, "claim-refused",
+	    {{"mn", session.mn.nai},
+	     {"from", text(claimant)},
+	     {"option", std::string(what)},
+	     {"value", std::move(value)},
+	     {"reason", std::string(why)}});
 }
 
 void MaarCore::Impl::log(Actions &out, LogLevel level, std::string event,
@@ -507,6 +557,8 @@ void MaarCore::Impl::remove(Session &session, TimePoint now, Actions &out)
 	sync(session, out);
 	for (const auto &prefix : session.prefixes)
 		pool.release(prefix);
+	if (session.legacy_prefix)
+		pool.release(*session.legacy_prefix);
 	const bool reattach = session.reattach;
 	const Mac mac = session.mac;
 	const std::string interface = session.interface;
@@ -629,11 +681,20 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 	// (P-MAAR, prefix) pairs: Previous MAAR options from the CMD, or the
 	// HNP options of a previous MAAR answering directly (locator).
 	std::vector<std::pair<Ipv6Address, Ipv6Prefix>> pairs;
+	auto take = [&](const Ipv6Address &owner, const Ipv6Prefix &prefix, std::string_view option) {
+		// Each prefix becomes a serving entry and a connected route
+		// here: only one its anchor may have (claims.hpp).
+		if (const auto problem = home_prefix_problem(config.domain, owner, prefix, own_prefixes)) {
+			refuse_claim(out, session, owner, option, prefix.to_string(), *problem);
+			return;
+		}
+		pairs.emplace_back(owner, prefix.masked());
+	};
 	for (const auto &previous : pba.options.previous_maars)
-		pairs.emplace_back(previous.address, previous.home_network_prefix.masked());
+		take(previous.address, previous.home_network_prefix, "previous-maar");
 	if (source != config.cmd)
 		for (const auto &prefix : pba.options.home_network_prefixes)
-			pairs.emplace_back(source, prefix.masked());
+			take(source, prefix, "home-network-prefix");
 	std::vector<Ipv6Address> maars;
 	for (const auto &[maar, prefix] : pairs)
 		if (std::find(maars.begin(), maars.end(), maar) == maars.end())
@@ -680,11 +741,26 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 		if (described == maar) {
 			if (pba.options.dlif_link_layer_address && pba.options.dlif_link_local_address) {
 				if (const auto mac = mac_from_link_layer(*pba.options.dlif_link_layer_address)) {
-					it->identity = DlifIdentity{*mac, *pba.options.dlif_link_local_address};
-					it->identity_from_options = true;
+					// Installed as the DLIF's MAC and link-local address.
+					const DlifIdentity identity{*mac, *pba.options.dlif_link_local_address};
+					if (const auto problem = dlif_identity_problem(identity)) {
+						refuse_claim(out, session, maar, "dlif-identity",
+							     mac->to_string() + " " + identity.link_local.to_string(),
+							     *problem);
+					} else {
+						it->identity = identity;
+						it->identity_from_options = true;
+					}
 				}
 			}
-			it->local_prefixes.assign(pba.options.local_prefixes.begin(), pba.options.local_prefixes.end());
+			it->local_prefixes.clear();
+			for (const auto &local : pba.options.local_prefixes) {
+				// Each becomes a namespace-wide local-net entry.
+				if (const auto problem = local_prefix_problem(config.domain, maar, local, own_prefixes))
+					refuse_claim(out, session, maar, "local-prefix", local.to_string(), *problem);
+				else
+					it->local_prefixes.push_back(local);
+			}
 			for (const auto &local : it->local_prefixes) {
 				bool clash = false;
 				for (const auto &own : config.local_prefixes)
@@ -723,7 +799,7 @@ void MaarCore::Impl::complete_registration(Session &session, const Ipv6Address &
 		// 000 §4.2: the answer of an LMA without RFC 8885 support. Serve
 		// the node as a plain RFC 5213 MAG with the prefix it assigned.
 		if (pba.options.home_network_prefixes.empty()) {
-			exchange_failed(session, Status::MissingHomeNetworkPrefixOption, now, out);
+			refuse_accepted_registration(session, "no-home-network-prefix", now, out);
 			return;
 		}
 		count(Counter::legacy_lma_detected);
@@ -736,10 +812,14 @@ void MaarCore::Impl::complete_registration(Session &session, const Ipv6Address &
 	}
 	if (session.legacy) {
 		if (pba.options.home_network_prefixes.empty() || pba.options.home_network_prefixes.front().length == 0) {
-			exchange_failed(session, Status::MissingHomeNetworkPrefixOption, now, out);
+			refuse_accepted_registration(session, "no-home-network-prefix", now, out);
 			return;
 		}
-		session.legacy_prefix = pba.options.home_network_prefixes.front().masked();
+		const Ipv6Prefix assigned = pba.options.home_network_prefixes.front().masked();
+		if (!take_legacy_prefix(session, assigned, out)) {
+			refuse_accepted_registration(session, "prefix-in-use", now, out);
+			return;
+		}
 	}
 	if (pba.lifetime.is_deregistration()) {
 		exchange_failed(session, pba.status, now, out);
@@ -772,6 +852,43 @@ void MaarCore::Impl::complete_registration(Session &session, const Ipv6Address &
 	     {"previous_maars", std::to_string(session.remotes.size())},
 	     {"legacy", session.legacy ? "yes" : "no"}});
 	out.push_back(StateChanged{});
+}
+
+// The LMA's prefix for a node served as a plain MAG. One from this MAAR's
+// own pool (an LMA that echoes what a MAAR proposed) is taken from the
+// pool while the session lasts, so that it is never handed to a second
+// node; one already in use by another node is refused.
+bool MaarCore::Impl::take_legacy_prefix(Session &session, const Ipv6Prefix &assigned, Actions &out)
+{
+	if (session.legacy_prefix == assigned)
+		return true;
+	if (pool.contains(assigned) && !pool.claim(assigned)) {
+		count(Counter::legacy_prefix_conflicts);
+		log(out, LogLevel::warning, "legacy-prefix-in-use", {{"mn", session.mn.nai}, {"prefix", assigned.to_string()}});
+		return false;
+	}
+	if (session.legacy_prefix)
+		pool.release(*session.legacy_prefix);
+	session.legacy_prefix = assigned;
+	return true;
+}
+
+// A status-0 PBA this MAAR cannot act on: the CMD (or LMA) holds a binding
+// for the node all the same, so it is de-registered rather than left to
+// linger until its lifetime runs out.
+void MaarCore::Impl::refuse_accepted_registration(Session &session, std::string_view why, TimePoint now,
+						  Actions &out)
+{
+	count(Counter::registration_failures);
+	log(out, LogLevel::warning, "registration-refused", {{"mn", session.mn.nai}, {"reason", std::string(why)}});
+	cancel_exchange(session, out);
+	if (session.state == SessionState::serving || session.serving_maar) {
+		// A re-registration, or a node some of whose prefixes are still
+		// anchored here: the session stands as it was.
+		out.push_back(StateChanged{});
+		return;
+	}
+	start_deregistration(session, now, out);
 }
 
 void MaarCore::Impl::become_anchor(Session &session, const Ipv6Address &serving, const mh::ProxyBindingUpdate &pbu,
@@ -839,6 +956,8 @@ void MaarCore::Impl::on_attached(const MnAttached &attached, TimePoint now, Acti
 {
 	Session *session = find(attached.mn);
 	if (!session) {
+		if (!admit(attached.mn, now, out))
+			return;
 		count(Counter::attachments);
 		session = create(attached.mn, attached.access_interface, now, out);
 		if (!session)
@@ -997,6 +1116,39 @@ void MaarCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpd
 	}
 	if (session && pbu.options.timestamp)
 		session->cmd_last_timestamp = pbu.options.timestamp;
+	// In locator mode the CMD forwards each serving MAAR's own number
+	// (A10): numbers compare only within one serving MAAR's (A32).
+	std::optional<Ipv6Address> seq_context;
+	if (config.cmd_mode == CmdMode::locator)
+		seq_context = pbu.options.serving_maar;
+	if (config.ordering == Ordering::sequence_number && session && session->cmd_last_seq &&
+	    session->cmd_seq_context == seq_context) {
+		// RFC 5213 §5.5 as the CMD applies it to MAARs: a number not
+		// newer than the last accepted one is a replay or a late copy.
+		const std::uint16_t last = *session->cmd_last_seq;
+		if (pbu.sequence == last) {
+			// The CMD repeats a PBU whose answer it lost: answer again
+			// if nothing has changed since, without acting twice.
+			count(Counter::duplicate_pbus);
+			if (pbu.options.serving_maar && session->serving_maar == *pbu.options.serving_maar &&
+			    !pbu.lifetime.is_deregistration())
+				send(out, source, anchor_answer(*session, pbu, true));
+			return;
+		}
+		if (!sequence_newer(pbu.sequence, last)) {
+			count(Counter::drop_stale_sequence);
+			auto pba = rejection(pbu, Status::SequenceNumberOutOfWindow);
+			pba.sequence = last;
+			send(out, source, std::move(pba));
+			log(out, LogLevel::notice, "pbu-out-of-window",
+			    {{"mn", mn->nai}, {"seq", std::to_string(pbu.sequence)}, {"last", std::to_string(last)}});
+			return;
+		}
+	}
+	if (session) {
+		session->cmd_last_seq = pbu.sequence;
+		session->cmd_seq_context = seq_context;
+	}
 
 	if (pbu.lifetime.is_deregistration()) {
 		// The CMD ends the session here (R86, A15).
@@ -1068,6 +1220,14 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 	if (!from_cmd && !is_domain_maar(source)) {
 		count(Counter::drop_unknown_peer);
 		log(out, LogLevel::warning, "pba-from-unknown-peer", {{"source", text(source)}});
+		return;
+	}
+	if (!from_cmd && config.cmd_mode != CmdMode::locator) {
+		// Only in locator mode do previous MAARs answer the serving MAAR
+		// directly (RFC 8885 §3.3); in relay and proxy mode every PBA
+		// comes from the CMD.
+		count(Counter::drop_pba_not_expected);
+		log(out, LogLevel::warning, "pba-from-maar-outside-locator-mode", {{"source", text(source)}});
 		return;
 	}
 	if (config.legacy_mag && pba.flags.has(BaFlag::Dmm)) {

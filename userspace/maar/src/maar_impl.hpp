@@ -43,7 +43,9 @@ std::string_view name(ExchangeKind kind) noexcept;
 	X(reattachments) X(returns) X(registrations) X(registration_failures) X(refreshes)          \
 	X(refresh_failures) X(deregistrations) X(expirations) X(handovers_as_previous)               \
 	X(cleanups) X(renewals) X(legacy_lma_detected) X(pool_exhausted) X(sequence_resyncs)        \
-	X(late_previous_maar_merges) X(local_prefix_conflicts) X(internal_errors)
+	X(late_previous_maar_merges) X(local_prefix_conflicts) X(drop_pba_not_expected)             \
+	X(drop_stale_sequence) X(duplicate_pbus) X(refused_claims) X(refused_not_authorised)        \
+	X(refused_session_limit) X(refused_rate_limit) X(legacy_prefix_conflicts) X(internal_errors)
 
 enum class Counter : std::size_t {
 #define DLIF_X(name) name,
@@ -100,6 +102,10 @@ struct Session {
 	TimerId refresh_timer = 0;
 	bool verifying = false;			// the next refresh checks the P-MAAR list (locator)
 	std::optional<mh::Timestamp> cmd_last_timestamp;
+	// The CMD's last accepted sequence number for this node (RFC 5213
+	// §5.5 window): a captured PBU replayed later is refused.
+	std::optional<std::uint16_t> cmd_last_seq;
+	std::optional<Ipv6Address> cmd_seq_context;	// locator mode: whose number it is
 	// What was last emitted for this node (diffed on every change).
 	std::vector<InstallDlif> installed_dlifs;
 	std::vector<InstallEntry> installed_entries;
@@ -135,8 +141,18 @@ struct MaarCore::Impl {
 	// local-export and local-net entries, shared by all nodes.
 	std::map<Ipv6Prefix, InstallEntry, PrefixLess> shared_installed;
 	std::array<std::uint64_t, static_cast<std::size_t>(Counter::count)> counters{};
+	// This MAAR's own address, pool and local networks: what no peer may
+	// claim (claims.hpp).
+	std::vector<Ipv6Prefix> own_prefixes;
+	// Admission's token bucket for new sessions.
+	double admission_tokens = 0;
+	std::optional<TimePoint> admission_refilled;
 
 	void count(Counter counter) noexcept { ++counters[static_cast<std::size_t>(counter)]; }
+	bool admit(const Mac &mac, TimePoint now, Actions &out);
+	// A claim refused: counted and logged, never installed.
+	void refuse_claim(Actions &out, const Session &session, const Ipv6Address &claimant, std::string_view what,
+			  std::string value, std::string_view why);
 	void log(Actions &out, LogLevel level, std::string event,
 		 std::initializer_list<std::pair<std::string, std::string>> fields);
 	std::optional<std::size_t> position_of(const Ipv6Address &maar) const;
@@ -165,6 +181,8 @@ struct MaarCore::Impl {
 	void become_anchor(Session &session, const Ipv6Address &serving, const mh::ProxyBindingUpdate &pbu,
 			   TimePoint now, Actions &out);
 	void start_deregistration(Session &session, TimePoint now, Actions &out);
+	bool take_legacy_prefix(Session &session, const Ipv6Prefix &assigned, Actions &out);
+	void refuse_accepted_registration(Session &session, std::string_view why, TimePoint now, Actions &out);
 	void arm_lifetime(Session &session, Duration lifetime, TimePoint now, Actions &out, bool refresh);
 	void stop_timer(TimerId &timer, Actions &out);
 	TimerId arm(Actions &out, const Session &session, TimerKind kind, Duration after);

@@ -96,7 +96,10 @@ std::string MaarCore::Impl::snapshot() const
 			 {"refresh_at_ms", optional_time(session.refresh_at)},
 			 {"verifying", session.verifying},
 			 {"cmd_last_timestamp",
-			  session.cmd_last_timestamp ? Json(session.cmd_last_timestamp->raw()) : Json(nullptr)}});
+			  session.cmd_last_timestamp ? Json(session.cmd_last_timestamp->raw()) : Json(nullptr)},
+			 {"cmd_last_seq", session.cmd_last_seq ? Json(*session.cmd_last_seq) : Json(nullptr)},
+			 {"cmd_seq_context",
+			  session.cmd_seq_context ? json::to_json(*session.cmd_seq_context) : Json(nullptr)}});
 	}
 	Json snapshot{{"format", kFormat},
 		      {"version", kVersion},
@@ -151,8 +154,12 @@ Actions MaarCore::Impl::restore(std::string_view text, TimePoint now)
 			if (!pool.claim(prefix))
 				throw SnapshotError("prefix " + prefix.to_string() + " not in the pool or used twice");
 		const Json &legacy_prefix = json::member(item, "legacy_prefix");
-		if (!legacy_prefix.is_null())
+		if (!legacy_prefix.is_null()) {
 			session.legacy_prefix = json::prefix_from(legacy_prefix);
+			// An LMA's echo of one of this MAAR's own prefixes.
+			if (pool.contains(*session.legacy_prefix) && !pool.claim(*session.legacy_prefix))
+				throw SnapshotError("prefix " + session.legacy_prefix->to_string() + " used twice");
+		}
 		const Json &serving = json::member(item, "serving_maar");
 		if (!serving.is_null())
 			session.serving_maar = json::address_from(serving);
@@ -198,6 +205,12 @@ Actions MaarCore::Impl::restore(std::string_view text, TimePoint now)
 		const Json &timestamp = json::member(item, "cmd_last_timestamp");
 		if (!timestamp.is_null())
 			session.cmd_last_timestamp = mh::Timestamp::from_raw(json::unsigned_from(timestamp, UINT64_MAX));
+		// Absent from snapshots of earlier versions: the window starts
+		// again with the CMD's next PBU.
+		if (const auto seq = item.find("cmd_last_seq"); seq != item.end() && !seq->is_null())
+			session.cmd_last_seq = u16(*seq);
+		if (const auto context = item.find("cmd_seq_context"); context != item.end() && !context->is_null())
+			session.cmd_seq_context = json::address_from(*context);
 
 		const std::uint32_t number = session.number;
 		by_mac.emplace(session.mac, number);

@@ -4,6 +4,8 @@
 // reported with its file, line, column and a clear problem.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "config.hpp"
@@ -228,6 +230,96 @@ TEST(Config, CmdDefaults)
 	EXPECT_FALSE(config.cmd->lma);
 }
 
+// [[domain.maar]]: what each MAAR may claim (Documentation/security.rst).
+const char *const kClaims = R"(
+[[domain.maar]]
+address = "2001:db8::1"
+prefix_pool = "2001:db8:1000::/48"
+local_prefixes = ["2001:db8:100::/56"]
+
+[[domain.maar]]
+address = "2001:db8::2"
+prefix_pool = "2001:db8:2000::/48"
+
+[[domain.maar]]
+address = "2001:db8::3"
+prefix_pool = "2001:db8:3000::/48"
+prefix_length = 60
+)";
+
+std::string with_claims(const std::string &claims)
+{
+	return replaced(kMaar, "\n[maar]\n", claims + "\n[maar]\n");
+}
+
+TEST(Config, DomainClaims)
+{
+	const Config config = valid(with_claims(kClaims));
+	const auto &claims = config.domain().claims;
+	ASSERT_EQ(claims.size(), 3u);
+	EXPECT_EQ(claims[0].local_prefixes.size(), 1u);
+	EXPECT_EQ(claims[1].pool.to_string(), "2001:db8:2000::/48");
+	EXPECT_EQ(claims[1].prefix_length, 64);
+	EXPECT_EQ(claims[2].prefix_length, 60);
+	ASSERT_NE(config.domain().claims_of(*mh::Ipv6Address::from_string("2001:db8::3")), nullptr);
+	// Without the tables: shape checks only.
+	EXPECT_TRUE(valid(kMaar).domain().claims.empty());
+}
+
+TEST(ConfigErrors, DomainClaims)
+{
+	// All or none.
+	EXPECT_EQ(error_of(with_claims("[[domain.maar]]\naddress = \"2001:db8::2\"\nprefix_pool = "
+				       "\"2001:db8:2000::/48\"\n")),
+		  "7:1: domain.maar: 2001:db8::1 has no [[domain.maar]] table (list every MAAR of domain.maars, or "
+		  "none)");
+	EXPECT_PRED2(starts_with,
+		     error_of(with_claims(replaced(kClaims, "address = \"2001:db8::3\"", "address = \"2001:db8::9\""))),
+		     "18:11: domain.maar.address: 2001:db8::9 is not one of domain.maars");
+	EXPECT_PRED2(starts_with,
+		     error_of(with_claims(replaced(kClaims, "2001:db8:3000::/48", "2001:db8:2000::/40"))),
+		     "19:15: domain.maar.prefix_pool: 2001:db8:2000::/40 overlaps the pool 2001:db8:2000::/48 of "
+		     "2001:db8::2");
+	// This MAAR's own table must say what its [maar] section says.
+	EXPECT_PRED2(starts_with,
+		     error_of(with_claims(replaced(kClaims, "2001:db8:2000::/48", "2001:db8:2800::/48"))),
+		     "23:11: maar: prefix_pool, prefix_length and local_prefixes must be those of this MAAR's "
+		     "[[domain.maar]] table (2001:db8:2800::/48");
+}
+
+TEST(Config, AdmissionPolicyFile)
+{
+	const std::string path = ::testing::TempDir() + "dlif-nodes.allow";
+	{
+		std::ofstream out(path);
+		out << "# the nodes\n02:00:00:00:00:02\n\n  02-00-00-00-00-01@dlif.example  # by MN-ID\n"
+		       "02:00:00:00:00:02\n";
+	}
+	const Config config = valid(with(kMaar, "[maar.admission]\npolicy_file = \"" + path +
+						  "\"\nmax_sessions = 100\nnew_sessions_per_second = 2.5\nburst = 4\n"));
+	const dmm::Admission &admission = config.maar->admission;
+	EXPECT_TRUE(admission.restricted);
+	EXPECT_EQ(admission.macs.size(), 1u);	// listed twice, kept once
+	EXPECT_EQ(admission.nais, std::vector<std::string>{"02-00-00-00-00-01@dlif.example"});
+	EXPECT_EQ(admission.max_sessions, 100u);
+	EXPECT_EQ(admission.rate, 2.5);
+	EXPECT_EQ(admission.burst, 4u);
+	EXPECT_FALSE(valid(kMaar).maar->admission.restricted);
+
+	{
+		std::ofstream out(path);
+		out << "02:00:00:00:00:02\nnot-a-node\n";
+	}
+	auto refused = config_from_toml(with(kMaar, "[maar.admission]\npolicy_file = \"" + path + "\"\n"), "test.toml");
+	ASSERT_FALSE(refused);
+	EXPECT_EQ(refused.error().to_string(),
+		  path + ":2:1: \"not-a-node\" is neither a MAC (02:00:00:00:00:01) nor an MN-ID (user@realm)");
+	std::remove(path.c_str());
+	EXPECT_PRED2(starts_with,
+		     error_of(with(kMaar, "[maar.admission]\npolicy_file = \"" + path + "\"\n")),
+		     "14:15: maar.admission.policy_file: cannot read \"" + path + "\"");
+}
+
 TEST(ConfigErrors, SyntaxErrorsComeFromTheParserWithTheirPlace)
 {
 	const std::string message = error_of("[daemon]\nrole = \"maar\n");
@@ -240,7 +332,7 @@ TEST(ConfigErrors, UnknownKeysWithSuggestions)
 	EXPECT_EQ(error_of(replaced(kMaar, "prefix_pool =", "prefix_pol =")),
 		  "12:1: unknown key \"prefix_pol\" in [maar] (did you mean \"prefix_pool\"?); known keys: address, cmd, "
 		  "access_interfaces, prefix_pool, prefix_length, local_prefixes, legacy_mag, cmd_mode, deregistration, "
-		  "access_technology, ra");
+		  "access_technology, admission, ra");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[signalling]\nlifetme = 10\n")),
 		  "14:1: unknown key \"lifetme\" in [signalling] (did you mean \"lifetime\"?); k");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[maar.ra]\nfoo = 1\n")), "14:1: unknown key \"foo\" in [maar.ra]");

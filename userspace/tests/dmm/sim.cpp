@@ -106,6 +106,15 @@ Network::Network(SimOptions options) : options_(std::move(options)), random_(opt
 	for (NodeId node = 1; node <= kMaars; ++node)
 		domain.maars.push_back(address(node));
 	domain.realm = "dlif.example";
+	if (options_.domain_claims) {
+		for (NodeId node = 1; node <= kMaars; ++node) {
+			MaarClaims claims;
+			claims.pool = pfx("2001:db8::/48");
+			claims.pool.address.bytes[5] = static_cast<std::uint8_t>(node);
+			claims.local_prefixes = options_.local_prefixes.at(static_cast<std::size_t>(node - 1));
+			domain.claims.push_back(claims);
+		}
+	}
 
 	cmd_config_.address = address(kCmd);
 	cmd_config_.mode = options_.mode;
@@ -136,6 +145,7 @@ Network::Network(SimOptions options) : options_(std::move(options)), random_(opt
 		config.legacy_mag = options_.legacy_mag.at(static_cast<std::size_t>(node - 1));
 		config.cmd_mode = options_.mode;
 		config.deprecated_router_low_preference = options_.low_preference;
+		config.admission = options_.admission;
 		maar_configs_.push_back(config);
 	}
 	cmd_ = std::make_unique<cmd::CmdCore>(cmd_config_);

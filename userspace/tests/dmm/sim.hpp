@@ -83,6 +83,10 @@ struct SimOptions {
 	// Local Prefixes per MAAR (index 0 = MAAR1).
 	std::vector<std::vector<Ipv6Prefix>> local_prefixes = {{}, {}, {}};
 	bool low_preference = false;
+	// [[domain.maar]]: every node knows each MAAR's pool (2001:db8:k::/48)
+	// and its local prefixes (those above), and checks claims against them.
+	bool domain_claims = false;
+	Admission admission;			// every MAAR's
 	// After every StateChanged: snapshot, restore into a scratch core and
 	// snapshot again; the texts must be equal.
 	bool check_snapshots = false;

@@ -29,11 +29,27 @@ struct SignallingTimers {
 	Duration timestamp_window{300};
 };
 
+// What one MAAR of the domain may claim in signalling ([[domain.maar]]):
+// the pool its nodes' prefixes come from and the local networks it may
+// announce. Every node of the domain knows every MAAR's (claims.hpp).
+struct MaarClaims {
+	Ipv6Prefix pool;
+	std::uint8_t prefix_length = 64;
+	std::vector<Ipv6Prefix> local_prefixes;
+};
+
 // The MAARs of a domain, in an order every node shares: the position of a
 // MAAR (from 1) names its DLIFs ("mn<N>mar<K>").
 struct Domain {
 	std::vector<Ipv6Address> maars;
 	std::string realm = "dlif.example";	// NAI realm of MAC-derived MN-IDs
+	// Parallel to `maars` when the configuration lists each MAAR's claims;
+	// empty: claims are checked for their shape only.
+	std::vector<MaarClaims> claims;
+	// The length of every node's prefix where `claims` does not say.
+	std::uint8_t prefix_length = 64;
+
+	const MaarClaims *claims_of(const Ipv6Address &maar) const noexcept;
 };
 
 // RFC 8885 §3.2-3.4.
@@ -78,6 +94,23 @@ struct CmdConfig {
 	LegacyDFlag legacy_d_flag = LegacyDFlag::refuse;
 };
 
+// Who may attach at a MAAR (R11, the RFC 5213 policy store) and how many
+// sessions it holds: a flood of Router Solicitations from made-up MACs
+// must neither exhaust the pool nor grow memory without bound.
+struct Admission {
+	// false: any node. true: only the MACs and MN-IDs (NAIs) listed
+	// (sorted, from the policy file the daemon reads).
+	bool restricted = false;
+	std::string policy_file;		// where the lists came from (for logs)
+	std::vector<Mac> macs;
+	std::vector<std::string> nais;
+	std::size_t max_sessions = 0;		// 0: the pool is the limit
+	// Token bucket for new sessions: `rate` per second, `burst` at once
+	// (rate 0: no limit).
+	double rate = 0;
+	unsigned burst = 32;
+};
+
 struct MaarConfig {
 	Ipv6Address address;			// global, on the core; PBUs come from it
 	Ipv6Address cmd;
@@ -105,6 +138,7 @@ struct MaarConfig {
 	CmdMode cmd_mode = CmdMode::proxy;
 	// Access Technology Type option of the PBUs (RFC 5213 §8.5).
 	mh::AccessTechnologyType access_technology = mh::AccessTechnologyType::Ieee8023;
+	Admission admission;
 };
 
 } // namespace dlif::dmm
