@@ -4,11 +4,12 @@
 # The "dlif" generic netlink family driven by the kernel's own YNL CLI
 # (tools/net/ynl/cli.py of Debian's linux-source-6.12, extracted by
 # scripts/ynl-tree.sh) from Documentation/netlink/specs/dlif.yaml, which
-# must validate against that tree's schema (once: jsonschema takes half
-# of each call's time under emulation, and scripts/check-spec.py checks
-# it too): every do and dump, a --subscribe to the "entries" group decoding each
-# notification the kernel sends (added, replaced, deleted), bad requests
-# refused with the extack YNL shows, and callers without CAP_NET_ADMIN.
+# must validate against that tree's schema (checked once: jsonschema
+# takes half of each call's time under emulation, and
+# scripts/check-spec.py checks it too): every do and dump, a --subscribe
+# to the "entries" group decoding each notification the kernel sends
+# (added, replaced, deleted), bad requests refused with the extack YNL
+# shows, and callers without CAP_NET_ADMIN.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -65,7 +66,7 @@ require_ynl() {
 	setup_one
 }
 
-count() {	# text regex: lines of the text matching the regex
+count() {	# text regex: how many times the regex matches in the text
 	printf '%s\n' "$1" | grep -Eo -- "$2" | grep -c .
 }
 
