@@ -504,7 +504,10 @@ std::vector<std::string> Network::invariant_violations(const std::set<Mac> &depa
 							     " does not anchor it back");
 			}
 		}
-		for (const auto &[name, dlif] : kernel.dlifs) {
+		for (const auto &item : kernel.dlifs) {
+			// Not a structured binding: clang 14 cannot capture one.
+			const std::string &name = item.first;
+			const InstallDlif &dlif = item.second;
 			const MnId mn = mn_id_from_mac(dlif.mn, realm);
 			if (dlif.identity != derive_dlif_identity(dlif.anchoring_maar, mn))
 				violations.push_back("MAAR" + std::to_string(node) + " " + name + ": identity differs from the domain's");
