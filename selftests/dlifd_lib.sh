@@ -14,9 +14,10 @@ FLOW=${FLOW:-$SELFTESTS/tools/flow.py}
 # and the three MAARs in $RUN. KEY=VALUE lines go into the [signalling]
 # section of every node (lifetime=8, ...); cmd.KEY=VALUE into [cmd] only,
 # lma.KEY=VALUE into [cmd.lma], maar.KEY=VALUE into [maar] only (maar1.KEY
-# into MAAR1's only), ra.KEY=VALUE into [maar.ra]. Values are TOML.
+# into MAAR1's only), ra.KEY=VALUE into [maar.ra], adm.KEY=VALUE into
+# [maar.admission]. Values are TOML.
 dlifd_configure() {
-	local mode=$1 i kv key signalling="" cmd="" lma="" maar="" ra=""
+	local mode=$1 i kv key signalling="" cmd="" lma="" maar="" ra="" adm=""
 	local -a maar_only=("" "" "" "")
 	shift
 	for kv in "$@"; do
@@ -27,12 +28,31 @@ dlifd_configure() {
 		maar.*) maar+="${kv#maar.}"$'\n' ;;
 		maar[123].*) i=${key:4:1}; maar_only[$i]+="${kv#maar?.}"$'\n' ;;
 		ra.*)   ra+="${kv#ra.}"$'\n' ;;
+		adm.*)  adm+="${kv#adm.}"$'\n' ;;
 		*)      signalling+="$kv"$'\n' ;;
 		esac
 	done
 	RUN=${RUN:-$(mktemp -d /tmp/dlifd-XXXXXX)}
 	defer save_run
-	local domain='maars = ["2001:db8:ff::1", "2001:db8:ff::2", "2001:db8:ff::3"]'
+	# Every node is told what each MAAR may claim (Documentation/security.rst).
+	local domain='maars = ["2001:db8:ff::1", "2001:db8:ff::2", "2001:db8:ff::3"]' j
+	for j in 1 2 3; do
+		domain+=$'\n'"[[domain.maar]]"$'\n'"address = \"${MAAR_ADDR[$j]}\""
+		domain+=$'\n'"prefix_pool = \"${MAAR_POOL[$j]}\""
+		[ "$j" = 1 ] && domain+=$'\n'"local_prefixes = [\"$LN_PREFIX\"]"
+	done
+	# Only the testbed's mobile nodes may attach (DLIFD_ANY_NODE=1: any,
+	# for the load runs that attach made-up nodes), so that nothing else
+	# that reaches an access link becomes a node.
+	local admission="" mac
+	if [ "${DLIFD_ANY_NODE:-0}" != 1 ]; then
+		: >"$RUN/nodes.allow"
+		for mac in "${MN_MACS[@]}"; do
+			echo "$mac" >>"$RUN/nodes.allow"
+		done
+		admission="policy_file = \"$RUN/nodes.allow\""
+	fi
+	[ -n "$admission$adm" ] && admission="[maar.admission]"$'\n'"$admission"$'\n'"$adm"
 	cat >"$RUN/cmd.toml" <<-EOF
 	[daemon]
 	role = "cmd"
@@ -71,6 +91,7 @@ dlifd_configure() {
 		local_prefixes = $locals
 		$maar
 		${maar_only[$i]}
+		$admission
 		[maar.ra]
 		interval = 10
 		initial_interval = 0.3

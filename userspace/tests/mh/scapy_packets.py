@@ -8,91 +8,27 @@
 #
 # where HEX is the whole IPv6 packet, MH checksum computed by scapy.
 # scapy_test.cpp parses them with the codec. Run with Debian's
-# /usr/bin/python3 (python3-scapy); scapy 2.5 has the BU/BA/BE messages and
-# the MN Identifier option but none of the RFC 5213 or RFC 8885 options,
-# so they are defined here from the RFC layouts, with the alignment each
-# RFC gives (scapy pads options to x*n+y itself).
+# /usr/bin/python3 (python3-scapy). The RFC 5213 and RFC 8885 options are
+# scapy layers of selftests/tools/pmip_scapy.py.
 
+import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../../selftests/tools"))
 try:
-    from scapy.fields import (ByteField, FieldLenField, IP6Field, LongField,
-                              ShortField, StrLenField)
     from scapy.layers.inet6 import (IPv6, MIP6MH_BA, MIP6MH_BE, MIP6MH_BU,
-                                    MIP6OptMNID, MIP6OptUnknown,
-                                    _MIP6OptAlign)
+                                    MIP6OptMNID, MIP6OptUnknown)
+    from pmip_scapy import (D_FLAG_BA, D_FLAG_BU, AddressOption,
+                            LinkLayerOption, OctetOption, PrefixOption,
+                            PreviousMaarOption, TimestampOption)
 except ImportError as error:
     print(f"scapy is not available: {error}", file=sys.stderr)
     sys.exit(77)
 
 
-class PrefixOption(_MIP6OptAlign):
-    """Home Network Prefix (22, RFC 5213 8.3), Anchored Prefix (65) and
-    Local Prefix (66, RFC 8885 4.3/4.4): Reserved, Prefix Length, Prefix."""
-    name = "Prefix option"
-    fields_desc = [ByteField("otype", 22), ByteField("olen", 18),
-                   ByteField("reserved", 0), ByteField("plen", 64),
-                   IP6Field("prefix", "::")]
-    x = 8
-    y = 4
-
-
-class OctetOption(_MIP6OptAlign):
-    """Handoff Indicator (23) and Access Technology Type (24): Reserved, value."""
-    name = "One-octet option"
-    fields_desc = [ByteField("otype", 23), ByteField("olen", 2),
-                   ByteField("reserved", 0), ByteField("value", 0)]
-    x = 0
-    y = 0
-
-
-class LinkLayerOption(_MIP6OptAlign):
-    """MN Link-layer Identifier (25) and DLIF Link-layer Address (70):
-    Reserved (2 octets), address."""
-    name = "Link-layer option"
-    fields_desc = [ByteField("otype", 25),
-                   FieldLenField("olen", None, length_of="address", fmt="B",
-                                 adjust=lambda pkt, x: x + 2),
-                   ShortField("reserved", 0),
-                   StrLenField("address", b"",
-                               length_from=lambda pkt: pkt.olen - 2)]
-    x = 8
-    y = 2
-
-
-class AddressOption(_MIP6OptAlign):
-    """Link-local Address (26), Serving MAAR (68), DLIF Link-local Address (69)."""
-    name = "Address option"
-    fields_desc = [ByteField("otype", 26), ByteField("olen", 16),
-                   IP6Field("address", "::")]
-    x = 8
-    y = 6
-
-
-class TimestampOption(_MIP6OptAlign):
-    """Timestamp (27, RFC 5213 8.8): 48-bit seconds, 16-bit fraction."""
-    name = "Timestamp option"
-    fields_desc = [ByteField("otype", 27), ByteField("olen", 8),
-                   LongField("timestamp", 0)]
-    x = 8
-    y = 2
-
-
-class PreviousMaarOption(_MIP6OptAlign):
-    """Previous MAAR (67, RFC 8885 4.5): Reserved, Prefix Length, P-MAAR
-    address, Home Network Prefix."""
-    name = "Previous MAAR option"
-    fields_desc = [ByteField("otype", 67), ByteField("olen", 34),
-                   ByteField("reserved", 0), ByteField("plen", 64),
-                   IP6Field("maar", "::"), IP6Field("prefix", "::")]
-    x = 8
-    y = 4
-
-
 MAC = bytes.fromhex("001122330101")
 TIMESTAMP = (1700000000 << 16) | 0x8000
-D_FLAG_BU = 0x10  # scapy's 9 reserved BU bits hold F T B S D ....
-D_FLAG_BA = 0x02  # scapy's 5 reserved BA bits hold T B S D .
 
 
 def ipv6(mh):
