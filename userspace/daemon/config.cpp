@@ -730,7 +730,7 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 Config read_config(const toml::table &root, const std::string &file)
 {
 	Reader reader(file);
-	Section top(reader, root, "", {"daemon", "domain", "signalling", "cmd", "maar"});
+	Section top(reader, root, "", {"daemon", "domain", "signalling", "security", "cmd", "maar"});
 	Config config;
 	config.file = file;
 
@@ -755,6 +755,11 @@ Config read_config(const toml::table &root, const std::string &file)
 		reader.fail(daemon.node("role")->source().begin, "missing section [domain] (domain.maars lists the MAARs)");
 	Section domain_section(reader, *domain_table, "domain", {"maars", "realm", "prefix_length", "maar"});
 	const dmm::Domain domain = read_domain(domain_section);
+
+	if (const toml::table *security_table = section_table("security")) {
+		Section security(reader, *security_table, "security", {"require_ipsec"});
+		config.require_ipsec = security.boolean("require_ipsec").value_or(config.require_ipsec);
+	}
 
 	dmm::Ordering ordering = dmm::Ordering::sequence_number;
 	std::optional<Section> signalling;
@@ -887,6 +892,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 	add("signalling.max_retransmissions", std::to_string(timers.max_retransmissions));
 	add("signalling.refresh_fraction", Section::format_number(timers.refresh_fraction));
 	add("signalling.timestamp_window", seconds_text(timers.timestamp_window));
+	add("security.require_ipsec", config.require_ipsec ? "true" : "false");
 	if (config.cmd) {
 		const dmm::CmdConfig &cmd = *config.cmd;
 		add("cmd.address", cmd.address.to_string());

@@ -52,6 +52,9 @@ struct Config {
 	std::optional<dmm::CmdConfig> cmd;	// role cmd
 	std::optional<dmm::MaarConfig> maar;	// role maar
 	RaTiming ra;				// role maar
+	// [security]: refuse to start unless IPsec policies require ESP for
+	// the Mobility Header with every peer (ipsec.hpp).
+	bool require_ipsec = false;
 
 	const dmm::Domain &domain() const { return cmd ? cmd->domain : maar->domain; }
 	const dmm::Ipv6Address &address() const { return cmd ? cmd->address : maar->address; }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "daemon.hpp"
+#include "ipsec.hpp"
 
 #include <net/if.h>
 #include <signal.h>
@@ -130,6 +131,25 @@ bool Daemon::start()
 		log_.error(event, {{"error", error}});
 		return false;
 	};
+
+	if (config_.require_ipsec) {
+		// Before anything is opened: without the policies a peer's
+		// address is the only proof of who sent a message.
+		auto policies = nl::dump_xfrm_policies();
+		if (!policies)
+			return fail("dlifd.start.failed", "security.require_ipsec: cannot read the IPsec policies: " +
+								  policies.error().describe());
+		const auto gaps = ipsec_gaps(*policies, config_.address(), signalling_peers(config_));
+		for (const auto &gap : gaps)
+			log_.error("security.ipsec.missing", {{"problem", gap}});
+		if (!gaps.empty())
+			return fail("dlifd.start.failed",
+				    "security.require_ipsec: " + gaps.front() + (gaps.size() > 1 ? " (and " +
+					    std::to_string(gaps.size() - 1) + " more)" : std::string()) +
+					    "; see Documentation/security.rst");
+		log_.notice("security.ipsec.checked", {{"peers", std::to_string(signalling_peers(config_).size())},
+						       {"policies", std::to_string(policies->size())}});
+	}
 
 	auto loop = EventLoop::open();
 	if (!loop)

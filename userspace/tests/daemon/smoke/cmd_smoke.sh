@@ -118,6 +118,37 @@ check "the binding survived the restart" \
 check "dlifctl says when no daemon answers" \
 	bash -c "'$DLIFCTL' -S '$dir/none.sock' status 2>&1 | grep -q 'cannot reach dlifd at $dir/none.sock: No such file or directory'"
 
+# [security] require_ipsec against the kernel's own IPsec policies: the
+# CMD refuses to start, naming a peer, until ESP is required for MH both
+# ways with every MAAR (a policy for a single MH type does not count).
+kill -TERM "$pid" 2>/dev/null
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+pid=
+sed -i 's/^\[cmd\]$/[security]\nrequire_ipsec = true\n\n[cmd]/' "$dir/cmd.toml"
+esp() {	# DIR SRC DST [selector extra...]
+	local dir=$1 src=$2 dst=$3
+	shift 3
+	ip -n "$ns_cmd" xfrm policy add src "$src/128" dst "$dst/128" proto 135 "$@" dir "$dir" \
+		tmpl src "$src" dst "$dst" proto esp mode transport
+}
+check "without IPsec policies the CMD refuses to start" bash -c "! ip netns exec '$ns_cmd' '$DLIFD' -c '$dir/cmd.toml' -f 2>'$dir/ipsec.err'"
+check "and names the first peer and direction" \
+	grep -q 'security.require_ipsec: no IPsec policy requires ESP for Mobility Headers from 2001:db8::100 to 2001:db8::1 (dir out)' "$dir/ipsec.err"
+esp out 2001:db8::100 2001:db8::1
+esp in 2001:db8::1 2001:db8::100
+esp out 2001:db8::100 2001:db8::2
+esp in 2001:db8::2 2001:db8::100 type 5	# PBUs only: PBAs would go in the clear
+check "a policy for one MH type does not cover the Mobility Header" \
+	bash -c "! ip netns exec '$ns_cmd' '$DLIFD' -c '$dir/cmd.toml' -f 2>'$dir/ipsec.err' &&
+		 grep -q 'from 2001:db8::2 to 2001:db8::100 (dir in)' '$dir/ipsec.err'"
+ip -n "$ns_cmd" xfrm policy flush
+esp out 2001:db8::100 2001:db8::1
+esp in 2001:db8::1 2001:db8::100
+esp out 2001:db8::100 2001:db8::2
+esp in 2001:db8::2 2001:db8::100
+check "with ESP required both ways with both MAARs it starts" start
+check "and says it checked" grep -q 'event=security.ipsec.checked peers=2 policies=4' "$dir/dlifd.log"
+
 if [ "$failures" -ne 0 ]; then
 	echo "--- dlifd log"
 	cat "$dir/dlifd.log"
