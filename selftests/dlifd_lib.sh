@@ -15,9 +15,10 @@ FLOW=${FLOW:-$SELFTESTS/tools/flow.py}
 # section of every node (lifetime=8, ...); cmd.KEY=VALUE into [cmd] only,
 # lma.KEY=VALUE into [cmd.lma], maar.KEY=VALUE into [maar] only (maar1.KEY
 # into MAAR1's only), ra.KEY=VALUE into [maar.ra], adm.KEY=VALUE into
-# [maar.admission]. Values are TOML.
+# [maar.admission], sec.KEY=VALUE into every node's [security]. Values
+# are TOML.
 dlifd_configure() {
-	local mode=$1 i kv key signalling="" cmd="" lma="" maar="" ra="" adm=""
+	local mode=$1 i kv key signalling="" cmd="" lma="" maar="" ra="" adm="" sec=""
 	local -a maar_only=("" "" "" "")
 	shift
 	for kv in "$@"; do
@@ -29,6 +30,7 @@ dlifd_configure() {
 		maar[123].*) i=${key:4:1}; maar_only[$i]+="${kv#maar?.}"$'\n' ;;
 		ra.*)   ra+="${kv#ra.}"$'\n' ;;
 		adm.*)  adm+="${kv#adm.}"$'\n' ;;
+		sec.*)  sec+="${kv#sec.}"$'\n' ;;
 		*)      signalling+="$kv"$'\n' ;;
 		esac
 	done
@@ -61,6 +63,8 @@ dlifd_configure() {
 	state_dir = "$RUN/cmd-state"
 	[domain]
 	$domain
+	[security]
+	$sec
 	[signalling]
 	$signalling
 	[cmd]
@@ -80,6 +84,8 @@ dlifd_configure() {
 		state_dir = "$RUN/maar$i-state"
 		[domain]
 		$domain
+		[security]
+		$sec
 		[signalling]
 		$signalling
 		[maar]

@@ -8,7 +8,10 @@
 # would make dlifd answer a stranger. A flood of Router Solicitations from
 # made-up MACs hits a MAAR. Each attack must change nothing (and be
 # counted); what the protocol lets an address-spoofing node do by design is
-# shown as such. All in proxy mode.
+# shown as such. Then the same domain with ESP between the CMD and the
+# MAARs (manual keying, [security] require_ipsec): the spoof that worked
+# is dropped by the kernel, and so is a replayed ESP packet. All in proxy
+# mode.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
@@ -223,9 +226,87 @@ test_only_listed_nodes_attach() {
 		"and no session but the node's"
 }
 
+# ESP in transport mode for the Mobility Header between the CMD and MAARk
+# (manual keying, Documentation/security.rst), with a replay window.
+ipsec_pair() {	# K
+	local k=$1 ns key_to key_from
+	key_to=0x$(printf '%02x' "$k")$(printf 'a%.0s' $(seq 38))
+	key_from=0x$(printf '%02x' "$k")$(printf 'b%.0s' $(seq 38))
+	for ns in "$CMD" "${MAAR_NS[$k]}"; do
+		ip -n "$ns" xfrm state add src "$CMD_ADDR" dst "${MAAR_ADDR[$k]}" proto esp spi $((0x1000 + k)) \
+			mode transport replay-window 32 aead 'rfc4106(gcm(aes))' "$key_to" 128 || return 1
+		ip -n "$ns" xfrm state add src "${MAAR_ADDR[$k]}" dst "$CMD_ADDR" proto esp spi $((0x2000 + k)) \
+			mode transport replay-window 32 aead 'rfc4106(gcm(aes))' "$key_from" 128 || return 1
+	done
+	esp_policy "$CMD" out "$CMD_ADDR" "${MAAR_ADDR[$k]}" && esp_policy "$CMD" in "${MAAR_ADDR[$k]}" "$CMD_ADDR" &&
+		esp_policy "${MAAR_NS[$k]}" out "${MAAR_ADDR[$k]}" "$CMD_ADDR" &&
+		esp_policy "${MAAR_NS[$k]}" in "$CMD_ADDR" "${MAAR_ADDR[$k]}"
+}
+
+esp_policy() {	# NS DIR SRC DST
+	ip -n "$1" xfrm policy add src "$3/128" dst "$4/128" proto 135 dir "$2" \
+		tmpl src "$3" dst "$4" proto esp mode transport
+}
+
+xfrm_stat() {	# NS NAME: a counter of /proc/net/xfrm_stat (0 if absent)
+	ip netns exec "$1" awk -v name="$2" '$1 == name { print $2; found = 1 } END { if (!found) print 0 }' \
+		/proc/net/xfrm_stat 2>/dev/null || echo 0
+}
+xfrm_stat_above() { test "$(xfrm_stat "$1" "$2")" -gt "$3"; }	# NS NAME N
+
+esp_captured() {	# packets of the ESP capture
+	tcpdump -r "$RUN/esp.pcap" 2>/dev/null | wc -l
+}
+
+test_with_ipsec_spoofs_and_replays_are_dropped() {
+	local k esp_pid mismatch replayed here
+	dlif_load || return 1
+	dmm_net || return 1
+	for k in 1 2 3; do
+		ipsec_pair "$k" || { fail "cannot set up ESP between the CMD and MAAR$k"; return 1; }
+	done
+	dlifd_configure proxy sec.require_ipsec=true
+	dlifd_start_all || return 1
+	check "the CMD found ESP required with every MAAR" grep -q 'event=security.ipsec.checked peers=3' "$RUN/cmd.log"
+	capture_start || return 1
+	ip netns exec "$CORE" tcpdump -n -U -i any -Q in -w "$RUN/esp.pcap" 'ip6 proto 50' 2>/dev/null &
+	esp_pid=$!
+	defer kill $esp_pid
+	sleep 1
+	walk 2 || return 1
+	check "the node roams as before" has_address_in 2
+	here=$(prefix64 "$(mn_address_in 2)")
+	sleep 1
+	kill -INT $esp_pid 2>/dev/null
+	wait $esp_pid 2>/dev/null
+	capture_stop
+	check_eq "$(tcpdump -r "$CAPTURE" 2>/dev/null | wc -l)" 0 "no Mobility Header crosses the core in the clear"
+	check "the signalling crossed it in ESP" test "$(esp_captured)" -gt 0
+
+	# The de-registration in the serving MAAR's name that is believed
+	# without IPsec: now the CMD's inbound policy drops it.
+	mismatch=$(xfrm_stat "$CMD" XfrmInTmplMismatch)
+	spoof pbu "${MAAR_ADDR[2]}" "$CMD_ADDR" --dmm --seq $(( ($(last_pbu_seq maar2) + 100) % 65536 )) \
+		--lifetime 0 --mn "$MN_NAI" --hnp "$here"
+	check "the kernel drops the spoofed PBU (XfrmInTmplMismatch)" \
+		busywait 10000 xfrm_stat_above "$CMD" XfrmInTmplMismatch "$mismatch"
+	check_eq "$(bindings cmd)" 1 "the node's binding stands"
+	check_eq "$(mn_field cmd serving_maar)" "${MAAR_ADDR[2]}" "still served by MAAR2"
+
+	# A captured ESP packet of MAAR2's, sent again from the rogue: the
+	# replay window drops it.
+	replayed=$(xfrm_stat "$CMD" XfrmInStateSeqError)
+	check_match "$(spoof replay "$RUN/esp.pcap" "${MAAR_ADDR[2]}" "$CMD_ADDR" esp)" "^replayed esp" \
+		"the rogue replays a captured ESP packet"
+	check "the kernel drops it (XfrmInStateSeqError)" \
+		busywait 10000 xfrm_stat_above "$CMD" XfrmInStateSeqError "$replayed"
+	check "the node still reaches the CN" pings_cn
+}
+
 run_tests \
 	test_claims_in_spoofed_signalling_are_refused \
 	test_replayed_pbu_does_not_move_the_node \
 	test_binding_errors_only_to_peers \
 	test_rs_flood_stays_bounded \
-	test_only_listed_nodes_attach
+	test_only_listed_nodes_attach \
+	test_with_ipsec_spoofs_and_replays_are_dropped

@@ -11,8 +11,8 @@
 #   mh_spoof.py pba SRC DST --seq N --mn NAI [--status S] [--hnp P]...
 #               [--pmaar ADDR=PREFIX]... [--dlif ADDR=MAC] [--local P]...
 #   mh_spoof.py mh-type SRC DST TYPE       (a header of an unknown type)
-#   mh_spoof.py replay PCAP SRC DST pbu|pba [INDEX]
-#                                          (the INDEX-th such MH, default last)
+#   mh_spoof.py replay PCAP SRC DST pbu|pba|esp [INDEX]
+#                                          (the INDEX-th such packet, default last)
 
 import argparse
 import os
@@ -77,16 +77,23 @@ def build_pba(args):
 
 
 def replay(pcap, src, dst, kind, index):
-    wanted = MIP6MH_BU if kind == "pbu" else MIP6MH_BA
+    def wanted(packet):
+        if kind == "esp":
+            return packet.nh == 50
+        return (MIP6MH_BU if kind == "pbu" else MIP6MH_BA) in packet
     found = [p[IPv6] for p in rdpcap(pcap)
-             if IPv6 in p and p[IPv6].src == src and p[IPv6].dst == dst and wanted in p]
+             if IPv6 in p and p[IPv6].src == src and p[IPv6].dst == dst and wanted(p[IPv6])]
     if not found:
         print(f"no {kind} from {src} to {dst} in {pcap}", file=sys.stderr)
         return 1
     packet = found[index]
-    # The captured bytes as they were: same addresses, same checksum.
+    # The captured bytes as they were: same addresses, same checksum (or
+    # the same ESP sequence number and ICV).
     send(IPv6(bytes(packet)))
-    print(f"replayed seq={packet[wanted].seq}")
+    if kind == "esp":
+        print(f"replayed esp spi={int.from_bytes(bytes(packet.payload)[:4], 'big'):#x}")
+    else:
+        print(f"replayed seq={packet[MIP6MH_BU if kind == 'pbu' else MIP6MH_BA].seq}")
     return 0
 
 
@@ -118,7 +125,7 @@ def main():
     p.add_argument("pcap")
     p.add_argument("src")
     p.add_argument("dst")
-    p.add_argument("kind", choices=("pbu", "pba"))
+    p.add_argument("kind", choices=("pbu", "pba", "esp"))
     p.add_argument("index", type=int, nargs="?", default=-1)
     args = parser.parse_args()
 
