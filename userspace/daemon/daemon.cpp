@@ -134,12 +134,20 @@ bool Daemon::start()
 
 	if (config_.require_ipsec) {
 		// Before anything is opened: without the policies a peer's
-		// address is the only proof of who sent a message.
+		// address is the only proof of who sent a message. Subscribed
+		// to their changes before the dump, so that none falls between.
+		auto monitor = nl::open_xfrm_policy_monitor();
+		if (!monitor)
+			return fail("dlifd.start.failed", "security.require_ipsec: cannot watch the IPsec policies: " +
+								  monitor.error().describe());
+		xfrm_monitor_.emplace(std::move(*monitor));
 		auto policies = nl::dump_xfrm_policies();
 		if (!policies)
 			return fail("dlifd.start.failed", "security.require_ipsec: cannot read the IPsec policies: " +
 								  policies.error().describe());
-		const auto gaps = ipsec_gaps(*policies, config_.address(), signalling_peers(config_));
+		const auto peers = signalling_peers(config_);
+		ipsec_ = ipsec_coverage(*policies, config_.address(), peers);
+		const auto gaps = ipsec_gaps(ipsec_, config_.address());
 		for (const auto &gap : gaps)
 			log_.error("security.ipsec.missing", {{"problem", gap}});
 		if (!gaps.empty())
@@ -147,7 +155,7 @@ bool Daemon::start()
 				    "security.require_ipsec: " + gaps.front() + (gaps.size() > 1 ? " (and " +
 					    std::to_string(gaps.size() - 1) + " more)" : std::string()) +
 					    "; see Documentation/security.rst");
-		log_.notice("security.ipsec.checked", {{"peers", std::to_string(signalling_peers(config_).size())},
+		log_.notice("security.ipsec.checked", {{"peers", std::to_string(peers.size())},
 						       {"policies", std::to_string(policies->size())}});
 	}
 
@@ -219,6 +227,8 @@ bool Daemon::start()
 		     add(mh_socket_->fd(), [this](std::uint32_t) { on_mh(); }).ok();
 	if (nd_socket_)
 		added = added && add(nd_socket_->fd(), [this](std::uint32_t) { on_solicitation(); }).ok();
+	if (xfrm_monitor_)
+		added = added && add(xfrm_monitor_->fd(), [this](std::uint32_t) { on_ipsec_policies(); }).ok();
 	for (auto &packet : packet_sockets_) {
 		PacketSocket *socket = packet.get();
 		added = added && add(socket->fd(), [this, socket](std::uint32_t) { on_frame(*socket); }).ok();
@@ -304,6 +314,13 @@ void Daemon::send(const dmm::Ipv6Address &destination, const mh::Message &messag
 		return;
 	}
 	LogFields fields = mh_fields(message, config_.address(), destination);
+	if (config_.require_ipsec && !ipsec_.protects_to(destination)) {
+		// It would leave in the clear; the retransmissions resume once
+		// the policy is back.
+		count("mh_tx_unprotected_refused");
+		log_.warning("mh.send.refused", fields);
+		return;
+	}
 	if (auto sent = mh_socket_->send(destination, std::span(mh_buffer_).first(*size)); !sent) {
 		count("mh_tx_errors");
 		fields.emplace_back("error", sent.error().describe());
@@ -359,9 +376,52 @@ void Daemon::on_mh()
 			log_.notice("mh.unknown_peer", fields);
 			continue;
 		}
+		if (config_.require_ipsec && !ipsec_.protects_from(datagram.source)) {
+			// The kernel let it in because no policy requires ESP
+			// from this peer any more: anyone who can use its
+			// address may have sent it.
+			count("mh_rx_unprotected");
+			log_.warning("mh.unprotected", fields);
+			continue;
+		}
 		log_.info("mh.received", fields);
 		dispatch(dmm::MhReceived{datagram.source, datagram.destination, message}, now);
 	}
+}
+
+void Daemon::on_ipsec_policies()
+{
+	auto changed = xfrm_monitor_->drain();
+	if (!changed) {
+		count("ipsec_check_errors");
+		log_.error("security.ipsec.watch.failed", {{"error", changed.error().describe()}});
+		return;
+	}
+	if (!*changed)
+		return;
+	auto policies = nl::dump_xfrm_policies();
+	if (!policies) {
+		// The kernel keeps enforcing the policies; what is kept here is
+		// the last view of them, checked again at the next change.
+		count("ipsec_check_errors");
+		log_.error("security.ipsec.check.failed", {{"error", policies.error().describe()}});
+		return;
+	}
+	IpsecCoverage next = ipsec_coverage(*policies, config_.address(), signalling_peers(config_));
+	for (const IpsecChange &change : ipsec_changes(ipsec_, next)) {
+		LogFields fields{{"peer", change.peer.to_string()},
+				 {"dir", change.direction == nl::XfrmPolicy::Direction::in ? "in" : "out"}};
+		if (change.lost) {
+			count("ipsec_protection_lost");
+			fields.emplace_back("effect", change.direction == nl::XfrmPolicy::Direction::in
+							       ? "its Mobility Headers are dropped"
+							       : "no Mobility Header is sent to it");
+			log_.error("security.ipsec.lost", fields);
+		} else {
+			log_.notice("security.ipsec.restored", fields);
+		}
+	}
+	ipsec_ = std::move(next);
 }
 
 void Daemon::report_attachment(const dmm::Mac &mac, const std::string &interface, dmm::TimePoint now,

@@ -18,6 +18,7 @@
 #include "core.hpp"
 #include "event_loop.hpp"
 #include "executor.hpp"
+#include "ipsec.hpp"
 #include "linux_kernel.hpp"
 #include "log.hpp"
 #include "ra_engine.hpp"
@@ -68,6 +69,7 @@ private:
 	void on_signal();
 	void on_timer();
 	void on_mh();
+	void on_ipsec_policies();
 	void on_solicitation();
 	void on_frame(PacketSocket &socket);
 	void send_due_advertisements(dmm::TimePoint now);
@@ -102,6 +104,10 @@ private:
 	std::unique_ptr<LinuxKernel> kernel_;
 	std::unique_ptr<Executor> executor_;
 	std::optional<MhSocket> mh_socket_;
+	// [security] require_ipsec: the policy changes, and which directions
+	// with which peers the policies protect now.
+	std::optional<nl::Socket> xfrm_monitor_;
+	IpsecCoverage ipsec_;
 	std::optional<NdSocket> nd_socket_;
 	std::vector<std::unique_ptr<PacketSocket>> packet_sockets_;
 	std::unique_ptr<ControlServer> control_;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace dlif::daemon {
 
@@ -18,13 +19,40 @@ bool selects(const std::array<std::uint8_t, 16> &bytes, std::uint8_t length, con
 	return prefix.contains(address);
 }
 
-bool covers(const nl::XfrmPolicy &policy, nl::XfrmPolicy::Direction direction, const dmm::Ipv6Address &from,
-	    const dmm::Ipv6Address &to)
+// The policy selects some or all Mobility Headers between the addresses.
+bool applies(const nl::XfrmPolicy &policy, nl::XfrmPolicy::Direction direction, const dmm::Ipv6Address &from,
+	     const dmm::Ipv6Address &to)
 {
-	return policy.direction == direction && policy.allow && policy.ipv6 && policy.requires_esp &&
-	       (policy.protocol == 0 || (policy.protocol == kMobilityHeader && policy.all_mh_types)) &&
+	return policy.direction == direction && policy.ipv6 &&
+	       (policy.protocol == 0 || policy.protocol == kMobilityHeader) &&
 	       selects(policy.source, policy.source_length, from) &&
 	       selects(policy.destination, policy.destination_length, to);
+}
+
+// What it does to the packets it applies to leaves none in the clear: it
+// requires ESP, or it drops them.
+bool keeps_mh_protected(const nl::XfrmPolicy &policy)
+{
+	return !policy.allow || policy.requires_esp;
+}
+
+// ESP is required for every MH between the addresses: a policy that
+// applies to all of them requires it, and no policy the kernel would
+// prefer (a lower or equal priority value: equal ones are applied in an
+// order the dump does not show) lets some through in the clear.
+bool covers(const std::vector<nl::XfrmPolicy> &policies, nl::XfrmPolicy::Direction direction,
+	    const dmm::Ipv6Address &from, const dmm::Ipv6Address &to)
+{
+	std::optional<std::uint32_t> best;
+	for (const auto &policy : policies)
+		if (applies(policy, direction, from, to) && policy.allow && policy.requires_esp &&
+		    (policy.protocol == 0 || policy.all_mh_types))
+			best = std::min(best.value_or(policy.priority), policy.priority);
+	if (!best)
+		return false;
+	return std::none_of(policies.begin(), policies.end(), [&](const nl::XfrmPolicy &policy) {
+		return applies(policy, direction, from, to) && policy.priority <= *best && !keeps_mh_protected(policy);
+	});
 }
 
 } // namespace
@@ -41,25 +69,72 @@ std::vector<dmm::Ipv6Address> signalling_peers(const Config &config)
 	return peers;
 }
 
+bool IpsecCoverage::protects_from(const dmm::Ipv6Address &peer) const
+{
+	return std::find(unprotected_from.begin(), unprotected_from.end(), peer) == unprotected_from.end();
+}
+
+bool IpsecCoverage::protects_to(const dmm::Ipv6Address &peer) const
+{
+	return std::find(unprotected_to.begin(), unprotected_to.end(), peer) == unprotected_to.end();
+}
+
+IpsecCoverage ipsec_coverage(const std::vector<nl::XfrmPolicy> &policies, const dmm::Ipv6Address &own,
+			     const std::vector<dmm::Ipv6Address> &peers)
+{
+	using Direction = nl::XfrmPolicy::Direction;
+	auto covered = [&](Direction direction, const dmm::Ipv6Address &from, const dmm::Ipv6Address &to) {
+		return covers(policies, direction, from, to);
+	};
+	IpsecCoverage coverage;
+	for (const auto &peer : peers) {
+		if (!covered(Direction::out, own, peer))
+			coverage.unprotected_to.push_back(peer);
+		if (!covered(Direction::in, peer, own))
+			coverage.unprotected_from.push_back(peer);
+	}
+	return coverage;
+}
+
+std::vector<IpsecChange> ipsec_changes(const IpsecCoverage &before, const IpsecCoverage &after)
+{
+	using Direction = nl::XfrmPolicy::Direction;
+	std::vector<IpsecChange> changes;
+	auto compare = [&](const std::vector<dmm::Ipv6Address> &was, const std::vector<dmm::Ipv6Address> &is,
+			   Direction direction) {
+		auto has = [](const std::vector<dmm::Ipv6Address> &peers, const dmm::Ipv6Address &peer) {
+			return std::find(peers.begin(), peers.end(), peer) != peers.end();
+		};
+		for (const auto &peer : is)
+			if (!has(was, peer))
+				changes.push_back({peer, direction, true});
+		for (const auto &peer : was)
+			if (!has(is, peer))
+				changes.push_back({peer, direction, false});
+	};
+	compare(before.unprotected_from, after.unprotected_from, Direction::in);
+	compare(before.unprotected_to, after.unprotected_to, Direction::out);
+	return changes;
+}
+
+std::vector<std::string> ipsec_gaps(const IpsecCoverage &coverage, const dmm::Ipv6Address &own)
+{
+	auto gap = [](const dmm::Ipv6Address &from, const dmm::Ipv6Address &to, const char *direction) {
+		return "no IPsec policy requires ESP for Mobility Headers from " + from.to_string() + " to " +
+		       to.to_string() + " (dir " + direction + ")";
+	};
+	std::vector<std::string> gaps;
+	for (const auto &peer : coverage.unprotected_to)
+		gaps.push_back(gap(own, peer, "out"));
+	for (const auto &peer : coverage.unprotected_from)
+		gaps.push_back(gap(peer, own, "in"));
+	return gaps;
+}
+
 std::vector<std::string> ipsec_gaps(const std::vector<nl::XfrmPolicy> &policies, const dmm::Ipv6Address &own,
 				    const std::vector<dmm::Ipv6Address> &peers)
 {
-	using Direction = nl::XfrmPolicy::Direction;
-	std::vector<std::string> gaps;
-	auto check = [&](Direction direction, const dmm::Ipv6Address &from, const dmm::Ipv6Address &to) {
-		const bool covered = std::any_of(policies.begin(), policies.end(), [&](const nl::XfrmPolicy &policy) {
-			return covers(policy, direction, from, to);
-		});
-		if (!covered)
-			gaps.push_back("no IPsec policy requires ESP for Mobility Headers from " + from.to_string() +
-				       " to " + to.to_string() + " (dir " +
-				       (direction == Direction::out ? "out" : "in") + ")");
-	};
-	for (const auto &peer : peers) {
-		check(Direction::out, own, peer);
-		check(Direction::in, peer, own);
-	}
-	return gaps;
+	return ipsec_gaps(ipsec_coverage(policies, own, peers), own);
 }
 
 } // namespace dlif::daemon

@@ -106,6 +106,23 @@ Result<std::size_t> Socket::receive_many(std::span<std::byte> arena, std::size_t
 	}
 }
 
+Result<bool> Socket::drain()
+{
+	bool seen = false;
+	for (;;) {
+		ssize_t got = recv(fd(), buffer_.data(), buffer_.size(), MSG_DONTWAIT);
+		if (got >= 0 || errno == ENOBUFS) {
+			seen = true;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return seen;
+		return make_error(errno);
+	}
+}
+
 Status Socket::join_group(uint32_t group)
 {
 	if (mnl_socket_setsockopt(socket_.get(), NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)

@@ -38,6 +38,7 @@ Result<XfrmPolicy> decode_xfrm_policy(const nlmsghdr &message)
 	policy.source_length = info.sel.prefixlen_s;
 	policy.destination_length = info.sel.prefixlen_d;
 	policy.protocol = info.sel.proto;
+	policy.priority = info.priority;
 	// For the Mobility Header the selector's source "port" holds the MH
 	// type (RFC 3775 §10.6 / xfrm): a mask selects some types only.
 	policy.all_mh_types = info.sel.sport_mask == 0;
@@ -89,6 +90,16 @@ Result<std::vector<XfrmPolicy>> dump_xfrm_policies()
 	if (!summary)
 		return summary.error();
 	return policies;
+}
+
+Result<Socket> open_xfrm_policy_monitor()
+{
+	auto socket = Socket::open(NETLINK_XFRM);
+	if (!socket)
+		return socket.error();
+	if (auto joined = socket->join_group(XFRMNLGRP_POLICY); !joined)
+		return joined.error();
+	return socket;
 }
 
 } // namespace dlif::nl

@@ -79,6 +79,71 @@ TEST(Ipsec, WhatDoesNotCount)
 	EXPECT_EQ(variant([](nl::XfrmPolicy &p) { p.direction = Direction::forward; }), 4u);
 }
 
+TEST(Ipsec, APreferredPolicyThatLetsMhThroughOpensAGap)
+{
+	std::vector<nl::XfrmPolicy> policies;
+	for (const auto &maar : {"2001:db8:ff::1", "2001:db8:ff::2"}) {
+		policies.push_back(esp(Direction::out, "2001:db8:ff::100", 128, maar, 128));
+		policies.push_back(esp(Direction::in, maar, 128, "2001:db8:ff::100", 128));
+		policies.back().priority = 100;
+	}
+	// "ip xfrm policy add ... proto 135 type 5 dir in priority 10" with no
+	// template: PBUs from MAAR2 would bypass ESP.
+	auto bypass = esp(Direction::in, "2001:db8:ff::2", 128, "2001:db8:ff::100", 128);
+	bypass.requires_esp = false;
+	bypass.all_mh_types = false;
+	bypass.priority = 10;
+	policies.push_back(bypass);
+	auto coverage = ipsec_coverage(policies, kCmd, kMaars);
+	EXPECT_EQ(coverage.unprotected_from, std::vector<dmm::Ipv6Address>{kMaars[1]});
+	// Preferred but blocking, or requiring ESP itself: nothing leaks.
+	policies.back().allow = false;
+	EXPECT_TRUE(ipsec_coverage(policies, kCmd, kMaars).complete());
+	policies.back().allow = true;
+	policies.back().requires_esp = true;
+	EXPECT_TRUE(ipsec_coverage(policies, kCmd, kMaars).complete());
+	// Less preferred than the ESP policy: never applied.
+	policies.back().requires_esp = false;
+	policies.back().priority = 200;
+	EXPECT_TRUE(ipsec_coverage(policies, kCmd, kMaars).complete());
+}
+
+TEST(Ipsec, CoverageSaysWhichWayIsUnprotected)
+{
+	std::vector<nl::XfrmPolicy> policies = {esp(Direction::out, "2001:db8:ff::100", 128, "2001:db8:ff::1", 128),
+						esp(Direction::in, "2001:db8:ff::1", 128, "2001:db8:ff::100", 128),
+						esp(Direction::out, "2001:db8:ff::100", 128, "2001:db8:ff::2", 128)};
+	const auto coverage = ipsec_coverage(policies, kCmd, kMaars);
+	EXPECT_FALSE(coverage.complete());
+	EXPECT_TRUE(coverage.protects_from(kMaars[0]));
+	EXPECT_TRUE(coverage.protects_to(kMaars[0]));
+	EXPECT_FALSE(coverage.protects_from(kMaars[1]));	// its inbound policy is missing
+	EXPECT_TRUE(coverage.protects_to(kMaars[1]));
+	EXPECT_EQ(ipsec_gaps(coverage, kCmd).size(), 1u);
+	// A node that is no peer is never "protected": it is not checked.
+	EXPECT_EQ(coverage.unprotected_from, std::vector<dmm::Ipv6Address>{kMaars[1]});
+}
+
+TEST(Ipsec, ChangesNameEachDirectionLostOrRestored)
+{
+	std::vector<nl::XfrmPolicy> policies;
+	for (const auto &maar : {"2001:db8:ff::1", "2001:db8:ff::2"}) {
+		policies.push_back(esp(Direction::out, "2001:db8:ff::100", 128, maar, 128));
+		policies.push_back(esp(Direction::in, maar, 128, "2001:db8:ff::100", 128));
+	}
+	const auto whole = ipsec_coverage(policies, kCmd, kMaars);
+	EXPECT_TRUE(ipsec_changes(whole, whole).empty());
+	// "ip xfrm policy flush": every direction of every peer is lost.
+	const auto none = ipsec_coverage({}, kCmd, kMaars);
+	EXPECT_EQ(ipsec_changes(whole, none).size(), 4u);
+	// The inbound policy of MAAR2 deleted, then added again.
+	auto fewer = policies;
+	fewer.pop_back();
+	const auto partial = ipsec_coverage(fewer, kCmd, kMaars);
+	EXPECT_EQ(ipsec_changes(whole, partial), (std::vector<IpsecChange>{{kMaars[1], Direction::in, true}}));
+	EXPECT_EQ(ipsec_changes(partial, whole), (std::vector<IpsecChange>{{kMaars[1], Direction::in, false}}));
+}
+
 TEST(Ipsec, PeersOfEachRole)
 {
 	Config cmd;

@@ -55,6 +55,10 @@ public:
 					 std::span<std::size_t> lengths);
 
 	Status join_group(uint32_t group);
+	// Reads and discards whatever is queued, without waiting. True when
+	// anything was there (a message, or an overrun that lost some): for
+	// a subscriber that reads the state again on any change.
+	Result<bool> drain();
 	// Raises SO_RCVBUF / SO_SNDBUF, past the sysctl limits when the
 	// process has CAP_NET_ADMIN (the *FORCE variants), else up to them.
 	void grow_buffers(int receive_bytes, int send_bytes);

@@ -30,6 +30,9 @@ struct XfrmPolicy {
 	bool all_mh_types = true;		// proto 135: no MH type selected
 	// A template asks for ESP and is not optional ("level required").
 	bool requires_esp = false;
+	// Of the policies that match a packet, the kernel applies the one
+	// with the lowest value.
+	std::uint32_t priority = 0;
 };
 
 // One XFRM_MSG_NEWPOLICY message of a dump; an error for anything else or
@@ -38,5 +41,10 @@ Result<XfrmPolicy> decode_xfrm_policy(const nlmsghdr &message);
 
 // Every policy of the main policy database of the caller's namespace.
 Result<std::vector<XfrmPolicy>> dump_xfrm_policies();
+
+// A socket subscribed to the namespace's policy changes (XFRMNLGRP_POLICY):
+// readable whenever a policy is added, changed, deleted or flushed. Open it
+// before the dump it complements, so that no change falls between them.
+Result<Socket> open_xfrm_policy_monitor();
 
 } // namespace dlif::nl
