@@ -342,6 +342,19 @@ test_local_network_through_the_owner() {
 		"the owner refused a peer's packets from a source not behind it"
 }
 
+# The debug kernel runs each path of the module once: encapsulation and
+# decapsulation both ways, GSO/GRO (TCP), the ICMPv6 errors it sends, the
+# drops, and the receive demux beside ip6tnl. The rest vary headers and
+# interoperation on the same paths.
+DEBUG_CASES=(
+	test_mn_and_cn_reach_each_other_through_the_tunnel
+	test_tcp_transfers_both_ways
+	test_packet_too_big_carries_the_tunnel_mtu
+	test_decapsulated_packet_too_big_for_the_access_link
+	test_spoofed_ip6ip6_is_dropped_and_counted
+	test_stock_ip6tnl_beside_dlif
+)
+
 run_tests \
 	test_mn_and_cn_reach_each_other_through_the_tunnel \
 	test_tcp_transfers_both_ways \

@@ -204,11 +204,25 @@ dlifctl() {
 
 # -------------------------------------------------------------- runner
 
+# A file may name, in DEBUG_CASES, the cases the debug kernel runs: under
+# emulation it is about ten times slower, so it runs the cases whose paths
+# its checkers (KASAN, lockdep, RCU, kmemleak) must see, and the Debian
+# kernels run every case. DEBUG_ALL_CASES=1 runs them all on it.
+debug_skips() {	# CASE: true when the debug kernel leaves it to the others
+	[ -n "${DEBUG_CASES+set}" ] && [ "${DEBUG_ALL_CASES:-0}" != 1 ] && debug_kernel &&
+		[[ " ${DEBUG_CASES[*]} " != *" $1 "* ]]
+}
+
 run_tests() {
 	local t rc
 	echo "KTAP version 1"
 	echo "1..$#"
 	for t in "$@"; do
+		local start=$SECONDS
+		if debug_skips "$t"; then
+			_ktap_result skip "${t#test_}" "not on the debug kernel (DEBUG_CASES)"
+			continue
+		fi
 		(
 			_case_failed=0
 			KTAP_CASE=${t#test_}
@@ -225,6 +239,8 @@ run_tests() {
 		"$ksft_skip") _ktap_result skip "${t#test_}" ;;
 		*) _ktap_result fail "${t#test_}" ;;
 		esac
+		# Where a file's time goes (the debug kernel's budget is set by it).
+		ktap_diag "${t#test_}: $((SECONDS - start)) s"
 	done
 	ktap_diag "totals: $_ktap_count cases, $_ktap_failed failed"
 	[ "$_ktap_failed" = 0 ]
