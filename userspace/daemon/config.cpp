@@ -709,6 +709,11 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 	config.deregistration = maar.choice("deregistration", kDeregistrations).value_or(config.deregistration);
 	config.access_technology =
 		maar.choice("access_technology", kAccessTechnologies).value_or(config.access_technology);
+	config.detach_after = maar.seconds("detach_after", 0, 86400).value_or(config.detach_after);
+	if (config.detach_after.count() != 0 && config.detach_after < Duration(5000))
+		maar.reader().fail(*maar.node("detach_after"),
+				   "maar.detach_after: 0 (off) or at least 5 s: a node answers probes only "
+				   "between its own neighbour checks");
 
 	if (const toml::table *admission_table = maar.subtable("admission")) {
 		Section admission(maar.reader(), *admission_table, "maar.admission",
@@ -786,7 +791,8 @@ Config read_config(const toml::table &root, const std::string &file)
 	} else {
 		Section maar(reader, *role_table, "maar",
 			     {"address", "cmd", "access_interfaces", "prefix_pool", "prefix_length", "local_prefixes",
-			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "admission", "ra"});
+			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "detach_after", "admission",
+			      "ra"});
 		config.maar = read_maar(maar, domain, timers, ordering, config.ra);
 	}
 	return config;
@@ -923,6 +929,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 		add("maar.cmd_mode", std::string(word_of(kModes, maar.cmd_mode)));
 		add("maar.deregistration", std::string(word_of(kDeregistrations, maar.deregistration)));
 		add("maar.access_technology", std::string(word_of(kAccessTechnologies, maar.access_technology)));
+		add("maar.detach_after", seconds_text(maar.detach_after));
 		const dmm::Admission &admission = maar.admission;
 		std::string policy = "any node";
 		if (admission.restricted) {

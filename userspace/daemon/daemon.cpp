@@ -217,6 +217,9 @@ bool Daemon::start()
 		}
 	}
 
+	if (config_.maar)
+		liveness_ = Liveness({.idle = config_.maar->detach_after});
+
 	MhSender &sender = *this;
 	executor_ = std::make_unique<Executor>(kernel_.get(), sender, timers_, ra_, log_);
 	executor_->on_state_changed([this] { dirty_ = true; });
@@ -238,6 +241,11 @@ bool Daemon::start()
 
 	core_ = make_core(config_);
 	restore_state(steady_now());
+	// Nodes restored as attached here are watched from now on: one that
+	// left while dlifd was down is not refreshed for ever.
+	for (const auto &[name, dlif] : executor_->dlifs())
+		if (dlif.advertise)
+			liveness_.attached(dlif.mn, steady_now());
 	save_state();
 	after_events();
 
@@ -442,6 +450,7 @@ void Daemon::report_attachment(const dmm::Mac &mac, const std::string &interface
 		recent_attachments_pruned_ = recent_attachments_.size();
 	}
 	recent_attachments_[mac] = now;
+	liveness_.attached(mac, now);
 	count("attachments");
 	log_.info("mn.attached", {{"mac", mac.to_string()}, {"interface", interface}, {"how", std::string(how)}});
 	dispatch(dmm::MnAttached{mac, interface}, now);
@@ -471,6 +480,7 @@ void Daemon::on_frame(PacketSocket &socket)
 		// (the kernel demultiplexes them), where the RA engine answers.
 		if (executor_->has_dlif(socket.interface(), mac))
 			continue;
+		liveness_.heard(mac, solicitation->source, now);
 		report_attachment(mac, socket.interface(), now, "rs");
 	}
 }
@@ -488,8 +498,17 @@ void Daemon::on_solicitation()
 			return;
 		const auto &solicitation = **received;
 		const std::string dlif = interface_name(solicitation.ifindex);
-		if (!executor_->dlifs().contains(dlif))
+		const auto found = executor_->dlifs().find(dlif);
+		if (found == executor_->dlifs().end())
 			continue;	// an access interface (handled from the frame) or another link
+		// Frames reach a DLIF only from its node: whatever it sends is
+		// a sign of life, whether it answers a probe or not.
+		if (solicitation.hop_limit == nd::kNdHopLimit)
+			liveness_.heard(found->second.mn, solicitation.source, now);
+		if (solicitation.icmp.empty() || solicitation.icmp[0] != nd::kIcmpv6RouterSolicitation) {
+			count("nd_dlif");
+			continue;
+		}
 		if (solicitation.hop_limit != nd::kNdHopLimit ||
 		    !nd::parse_router_solicitation(solicitation.icmp, solicitation.source == dmm::Ipv6Address{})) {
 			count("rs_invalid");
@@ -512,6 +531,48 @@ void Daemon::on_solicitation()
 		case RaEngine::Solicitation::unknown:
 			break;
 		}
+	}
+}
+
+void Daemon::check_liveness(dmm::TimePoint now)
+{
+	auto due = liveness_.take_due(now);
+	if (due.probes.empty() && due.gone.empty())
+		return;
+	// A node's DLIFs all sit on its access link: any one of them can
+	// probe it. One pass over the DLIFs for all that are due.
+	std::map<dmm::Mac, const dmm::InstallDlif *> dlif_of;
+	for (const auto &[name, dlif] : executor_->dlifs())
+		dlif_of.try_emplace(dlif.mn, &dlif);
+	for (const auto &probe : due.probes) {
+		const auto found = dlif_of.find(probe.mn);
+		if (found == dlif_of.end()) {
+			liveness_.forget(probe.mn);	// no session here (any more): nothing to detach
+			continue;
+		}
+		const dmm::InstallDlif &dlif = *found->second;
+		const unsigned ifindex = if_nametoindex(dlif.name.c_str());
+		const auto solicitation = nd::build_neighbor_solicitation(probe.target, dlif.identity.mac);
+		auto sent = ifindex == 0 ? nl::Status(nl::make_error(ENODEV, "no device " + dlif.name))
+					 : nd_socket_->send_solicitation(ifindex, dlif.identity.link_local, probe.target,
+									 solicitation);
+		if (!sent) {
+			count("nud_probe_errors");
+			log_.debug("nud.probe.failed", {{"dlif", dlif.name}, {"error", sent.error().describe()}});
+			continue;
+		}
+		count("nud_probes");
+		log_.debug("nud.probe", {{"mn", probe.mn.to_string()}, {"dlif", dlif.name},
+					 {"target", probe.target.to_string()}});
+	}
+	for (const auto &mn : due.gone) {
+		if (!dlif_of.contains(mn))
+			continue;
+		count("detachments_unanswered");
+		log_.info("mn.detached", {{"mac", mn.to_string()}, {"how", "no-answer"},
+					  {"after", std::to_string(config_.maar->detach_after.count() / 1000) + "s"}});
+		recent_attachments_.erase(mn);
+		dispatch(dmm::MnDetached{mn}, now);
 	}
 }
 
@@ -555,6 +616,7 @@ void Daemon::on_timer()
 void Daemon::after_events()
 {
 	const dmm::TimePoint now = steady_now();
+	check_liveness(now);
 	send_due_advertisements(now);
 	if (auto due = save_deadline(); due && *due <= now)
 		save_state();
@@ -576,7 +638,7 @@ std::optional<dmm::TimePoint> Daemon::save_deadline() const
 void Daemon::arm_timer()
 {
 	auto deadline = timers_.next_deadline();
-	for (auto other : {ra_.next_deadline(), save_deadline()})
+	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline()})
 		if (other && (!deadline || *other < *deadline))
 			deadline = other;
 	timer_fd_->arm(deadline);
@@ -741,6 +803,7 @@ control::Reply Daemon::on_control(const control::Request &request)
 		return control::failure("detach: \"" + detach.mac + "\" is not a MAC address");
 	count("detachments_requested");
 	log_.info("mn.detached", {{"mac", mac->to_string()}, {"how", "control"}});
+	liveness_.forget(*mac);
 	dispatch(dmm::MnDetached{*mac}, now);
 	return control::success({{"detached", mac->to_string()}});
 }

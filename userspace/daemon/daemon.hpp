@@ -19,6 +19,7 @@
 #include "event_loop.hpp"
 #include "executor.hpp"
 #include "ipsec.hpp"
+#include "liveness.hpp"
 #include "linux_kernel.hpp"
 #include "log.hpp"
 #include "ra_engine.hpp"
@@ -73,6 +74,7 @@ private:
 	void on_solicitation();
 	void on_frame(PacketSocket &socket);
 	void send_due_advertisements(dmm::TimePoint now);
+	void check_liveness(dmm::TimePoint now);
 	void report_attachment(const dmm::Mac &mac, const std::string &interface, dmm::TimePoint now,
 			       std::string_view how);
 	void reload();
@@ -99,6 +101,7 @@ private:
 	UniqueFd signal_fd_;
 	TimerHeap timers_;
 	RaEngine ra_;
+	Liveness liveness_;			// [maar] detach_after
 	StateStore store_;
 	std::unique_ptr<ProtocolCore> core_;
 	std::unique_ptr<LinuxKernel> kernel_;

@@ -159,6 +159,8 @@ nl::Result<NdSocket> NdSocket::open()
 	icmp6_filter filter;
 	ICMP6_FILTER_SETBLOCKALL(&filter);
 	ICMP6_FILTER_SETPASS(nd::kIcmpv6RouterSolicitation, &filter);
+	ICMP6_FILTER_SETPASS(nd::kIcmpv6NeighborSolicitation, &filter);
+	ICMP6_FILTER_SETPASS(nd::kIcmpv6NeighborAdvertisement, &filter);
 	if (setsockopt(fd.get(), IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof(filter)) < 0)
 		return system_error("ICMP6_FILTER");
 	if (!set_int(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) ||
@@ -194,12 +196,26 @@ nl::Result<std::optional<NdSocket::Solicitation>> NdSocket::receive()
 nl::Status NdSocket::send_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,
 					std::span<const std::uint8_t> advertisement)
 {
+	in6_addr all_nodes{};
+	inet_pton(AF_INET6, "ff02::1", &all_nodes);
+	return send_to(ifindex, source, all_nodes, advertisement, "RA send");
+}
+
+nl::Status NdSocket::send_solicitation(std::uint32_t ifindex, const dmm::Ipv6Address &source,
+				       const dmm::Ipv6Address &target, std::span<const std::uint8_t> solicitation)
+{
+	return send_to(ifindex, source, to_in6(target), solicitation, "NS send");
+}
+
+nl::Status NdSocket::send_to(std::uint32_t ifindex, const dmm::Ipv6Address &source, const in6_addr &destination,
+			     std::span<const std::uint8_t> message, const char *what)
+{
 	sockaddr_in6 to{};
 	to.sin6_family = AF_INET6;
-	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
+	to.sin6_addr = destination;
 	to.sin6_scope_id = ifindex;
 	alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
-	iovec iov{const_cast<std::uint8_t *>(advertisement.data()), advertisement.size()};
+	iovec iov{const_cast<std::uint8_t *>(message.data()), message.size()};
 	msghdr msg{};
 	msg.msg_name = &to;
 	msg.msg_namelen = sizeof(to);
@@ -219,7 +235,7 @@ nl::Status NdSocket::send_advertisement(std::uint32_t ifindex, const dmm::Ipv6Ad
 		if (::sendmsg(fd_.get(), &msg, 0) >= 0)
 			return {};
 		if (errno != EINTR)
-			return system_error("RA send");
+			return system_error(what);
 	}
 }
 

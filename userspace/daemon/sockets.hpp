@@ -4,14 +4,18 @@
 //   MhSocket      raw IPPROTO_MH bound to the node's address; the kernel
 //                 computes and verifies the MH checksum (R155);
 //                 IPV6_PKTINFO tells the destination of what arrives.
-//   NdSocket      raw ICMPv6 that lets in only Router Solicitations
-//                 (ICMP6_FILTER), with the receiving DLIF's ifindex, and
-//                 sends each DLIF's RA from its link-local address with hop
-//                 limit 255 to ff02::1 (the DLIF unicasts it at layer 2).
+//   NdSocket      raw ICMPv6 that lets in only Router and Neighbor
+//                 Solicitations and Neighbor Advertisements (ICMP6_FILTER),
+//                 with the receiving DLIF's ifindex; sends each DLIF's RA
+//                 from its link-local address with hop limit 255 to ff02::1
+//                 (the DLIF unicasts it at layer 2), and the liveness
+//                 probes (NS) to a node's link-local address.
 //   PacketSocket  AF_PACKET on one access interface with a BPF filter for
 //                 Router Solicitations: the Ethernet source names a new
 //                 node even when its IPv6 source is unspecified.
 #pragma once
+
+#include <netinet/in.h>
 
 #include <cstdint>
 #include <optional>
@@ -54,14 +58,21 @@ public:
 		std::uint32_t ifindex = 0;
 		dmm::Ipv6Address source;
 		int hop_limit = -1;
+		// RS, or NS / NA (a node's own neighbour traffic, which says
+		// it is still there: liveness.hpp).
 		std::span<const std::uint8_t> icmp;	// valid until the next receive
 	};
 	nl::Result<std::optional<Solicitation>> receive();
 	nl::Status send_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,
 				      std::span<const std::uint8_t> advertisement);
+	// A Neighbor Solicitation from `source` to `target`, on the DLIF.
+	nl::Status send_solicitation(std::uint32_t ifindex, const dmm::Ipv6Address &source,
+				     const dmm::Ipv6Address &target, std::span<const std::uint8_t> solicitation);
 
 private:
 	explicit NdSocket(UniqueFd fd) : fd_(std::move(fd)), buffer_(2048) {}
+	nl::Status send_to(std::uint32_t ifindex, const dmm::Ipv6Address &source, const in6_addr &destination,
+			   std::span<const std::uint8_t> message, const char *what);
 	UniqueFd fd_;
 	std::vector<std::uint8_t> buffer_;
 };

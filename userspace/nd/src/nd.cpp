@@ -150,6 +150,21 @@ std::uint8_t preference_bits(dmm::RouterPreference preference) noexcept
 	return 0x0;
 }
 
+std::vector<std::uint8_t> build_neighbor_solicitation(const Ipv6Address &target, const Mac &source_mac)
+{
+	std::vector<std::uint8_t> out;
+	out.reserve(32);
+	out.push_back(kIcmpv6NeighborSolicitation);
+	out.push_back(0);	// code
+	put16(out, 0);		// checksum
+	put32(out, 0);		// reserved
+	out.insert(out.end(), target.bytes.begin(), target.bytes.end());
+	out.push_back(kOptionSourceLinkLayer);
+	out.push_back(1);
+	out.insert(out.end(), source_mac.bytes.begin(), source_mac.bytes.end());
+	return out;
+}
+
 std::vector<std::uint8_t> build_router_advertisement(const dmm::RaPlan &plan, const Mac &dlif_mac,
 						     const RaHeader &header)
 {

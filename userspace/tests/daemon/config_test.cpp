@@ -104,6 +104,7 @@ TEST(Config, MaarDefaults)
 	EXPECT_EQ(config.ra.initial_interval, 500ms);
 	EXPECT_EQ(config.ra.interval, 30s);
 	EXPECT_EQ(config.address().to_string(), "2001:db8::2");
+	EXPECT_EQ(maar.detach_after, 0s);
 }
 
 TEST(Config, EveryMaarKey)
@@ -332,7 +333,7 @@ TEST(ConfigErrors, UnknownKeysWithSuggestions)
 	EXPECT_EQ(error_of(replaced(kMaar, "prefix_pool =", "prefix_pol =")),
 		  "12:1: unknown key \"prefix_pol\" in [maar] (did you mean \"prefix_pool\"?); known keys: address, cmd, "
 		  "access_interfaces, prefix_pool, prefix_length, local_prefixes, legacy_mag, cmd_mode, deregistration, "
-		  "access_technology, admission, ra");
+		  "access_technology, detach_after, admission, ra");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[signalling]\nlifetme = 10\n")),
 		  "14:1: unknown key \"lifetme\" in [signalling] (did you mean \"lifetime\"?); k");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[maar.ra]\nfoo = 1\n")), "14:1: unknown key \"foo\" in [maar.ra]");
@@ -457,6 +458,10 @@ TEST(ConfigErrors, ChoicesAndRanges)
 	EXPECT_EQ(error_of(with(kMaar, "[maar.ra]\nprefix_valid_lifetime = 10\nprefix_preferred_lifetime = 20\n")),
 		  "15:29: maar.ra.prefix_preferred_lifetime must not exceed maar.ra.prefix_valid_lifetime");
 	EXPECT_EQ(error_of(with(kMaar, "[maar.ra]\nmtu = 1000\n")), "14:7: maar.ra.mtu: 1000 is out of range (1280..65535)");
+	EXPECT_EQ(valid(with(kMaar, "detach_after = 90\n")).maar->detach_after, 90s);
+	EXPECT_EQ(error_of(with(kMaar, "detach_after = 2\n")),
+		  "13:16: maar.detach_after: 0 (off) or at least 5 s: a node answers probes only between its own "
+		  "neighbour checks");
 	EXPECT_EQ(error_of(replaced(kMaar, "[daemon]\n", "[daemon]\nlog_level = \"verbose\"\n")),
 		  "3:13: daemon.log_level: \"verbose\" is not one of debug, info, notice, warning, error");
 }

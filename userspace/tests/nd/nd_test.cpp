@@ -4,6 +4,8 @@
 // from ICMPv6 messages and Ethernet frames, the AF_PACKET filter.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <chrono>
 
 #include "dlif/nd/nd.hpp"
@@ -258,6 +260,22 @@ TEST(Filter, KeepsRouterSolicitationsOnly)
 	arp[13] = 0x06;
 	EXPECT_EQ(run_filter(filter, arp), 0u);
 	EXPECT_EQ(run_filter(filter, Bytes{1, 2, 3}), 0u);
+}
+
+TEST(NeighborSolicitation, AProbeAsRfc4861LaysItOut)
+{
+	const auto target = *Ipv6Address::from_string("fe80::1234");
+	const auto ns = build_neighbor_solicitation(target, *Mac::from_string("02:11:22:33:44:55"));
+	ASSERT_EQ(ns.size(), 32u);
+	EXPECT_EQ(ns[0], 135);	// type
+	EXPECT_EQ(ns[1], 0);	// code
+	for (int i = 2; i < 8; ++i)
+		EXPECT_EQ(ns[i], 0) << "checksum and reserved, octet " << i;
+	EXPECT_TRUE(std::equal(target.bytes.begin(), target.bytes.end(), ns.begin() + 8));
+	EXPECT_EQ(ns[24], 1);	// Source Link-Layer Address
+	EXPECT_EQ(ns[25], 1);	// 8 octets
+	EXPECT_EQ(ns[26], 0x02);
+	EXPECT_EQ(ns[31], 0x55);
 }
 
 } // namespace

@@ -139,6 +139,10 @@ struct MaarConfig {
 	// Access Technology Type option of the PBUs (RFC 5213 §8.5).
 	mh::AccessTechnologyType access_technology = mh::AccessTechnologyType::Ieee8023;
 	Admission admission;
+	// A node heard from on none of its DLIFs for this long is probed with
+	// Neighbor Solicitations and, silent, taken as detached (the daemon's
+	// liveness check; 0: only layer-2 detach events count).
+	Duration detach_after{0};
 };
 
 } // namespace dlif::dmm

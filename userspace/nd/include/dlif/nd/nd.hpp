@@ -33,6 +33,8 @@ using dmm::Mac;
 
 inline constexpr std::uint8_t kIcmpv6RouterSolicitation = 133;
 inline constexpr std::uint8_t kIcmpv6RouterAdvertisement = 134;
+inline constexpr std::uint8_t kIcmpv6NeighborSolicitation = 135;
+inline constexpr std::uint8_t kIcmpv6NeighborAdvertisement = 136;
 inline constexpr std::uint8_t kNextHeaderIcmpv6 = 58;
 // RFC 4861 §6.1: RS and RA must arrive with Hop Limit 255 (not forwarded).
 inline constexpr std::uint8_t kNdHopLimit = 255;
@@ -57,6 +59,11 @@ struct RaHeader {
 // raw ICMPv6 socket; icmpv6_checksum() otherwise).
 std::vector<std::uint8_t> build_router_advertisement(const dmm::RaPlan &plan, const Mac &dlif_mac,
 						     const RaHeader &header = {});
+
+// RFC 4861 §7.3.3 unicast probe: a Neighbor Solicitation for `target`
+// with the sender's MAC as Source Link-Layer Address (the node answers
+// without resolving the DLIF first). Checksum 0, as for the RA.
+std::vector<std::uint8_t> build_neighbor_solicitation(const Ipv6Address &target, const Mac &source_mac);
 
 // Seconds for a 32-bit lifetime field: whole seconds, rounded down,
 // saturating below infinity (only Duration::max() is "infinite").

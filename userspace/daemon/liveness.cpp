@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "liveness.hpp"
+
+namespace dlif::daemon {
+
+namespace {
+
+bool is_link_local(const dmm::Ipv6Address &address)
+{
+	return address.bytes[0] == 0xfe && (address.bytes[1] & 0xc0) == 0x80;
+}
+
+} // namespace
+
+void Liveness::schedule(const dmm::Mac &mn, Node &node, dmm::TimePoint deadline)
+{
+	deadlines_.erase({node.deadline, mn});
+	node.deadline = deadline;
+	deadlines_.insert({deadline, mn});
+}
+
+void Liveness::heard(const dmm::Mac &mn, const dmm::Ipv6Address &source, dmm::TimePoint now)
+{
+	if (!enabled())
+		return;
+	Node &node = nodes_[mn];
+	if (is_link_local(source))
+		node.link_local = source;
+	node.probes_sent = 0;
+	schedule(mn, node, now + settings_.idle);
+}
+
+void Liveness::attached(const dmm::Mac &mn, dmm::TimePoint now)
+{
+	heard(mn, dmm::Ipv6Address{}, now);
+}
+
+void Liveness::forget(const dmm::Mac &mn)
+{
+	auto it = nodes_.find(mn);
+	if (it == nodes_.end())
+		return;
+	deadlines_.erase({it->second.deadline, mn});
+	nodes_.erase(it);
+}
+
+Liveness::Due Liveness::take_due(dmm::TimePoint now)
+{
+	Due due;
+	while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+		const dmm::Mac mn = deadlines_.begin()->second;
+		Node &node = nodes_.at(mn);
+		// Probed as often as RFC 4861 probes a neighbour, unanswered:
+		// gone. Never heard from a link-local address: nothing to
+		// probe, and nothing heard for `idle` either.
+		if (!node.link_local || node.probes_sent >= settings_.probes) {
+			due.gone.push_back(mn);
+			forget(mn);
+			continue;
+		}
+		due.probes.push_back({mn, *node.link_local});
+		++node.probes_sent;
+		schedule(mn, node, now + settings_.probe_interval);
+	}
+	return due;
+}
+
+std::optional<dmm::TimePoint> Liveness::next_deadline() const
+{
+	if (deadlines_.empty())
+		return std::nullopt;
+	return deadlines_.begin()->first;
+}
+
+} // namespace dlif::daemon
