@@ -34,6 +34,8 @@ PACKAGES=(
 	linux-source-6.12 python3-jsonschema
 	# make bench-vm: profiles of the data plane in the VM
 	linux-perf
+	# IKEv2 between the mobility entities (selftests/dlifd_ipsec.sh)
+	charon-systemd strongswan-swanctl
 )
 
 missing=()

@@ -299,3 +299,61 @@ for line in sys.stdin:
           "hnp=" + (hnp or "-"), "smaar=" + (smaar or "-"), "pmaar=" + pm, "mn=" + (mn or "-"))
 ' "$dframes"
 }
+
+# ------------------------------------------------------------ roaming
+
+# Bring the node to MAAR1 (its RS) and then to each MAAR given (the
+# access point's notification), waiting for its address there each time.
+walk() {
+	local k
+	mn_move 1
+	busywait 30000 has_address_in 1 || { fail "no address at MAAR1"; return 1; }
+	for k in "$@"; do
+		mn_move "$k"
+		ctl_node "maar$k" attach acc $MN_MAC >/dev/null
+		busywait 30000 has_address_in "$k" || { fail "no address at MAAR$k"; return 1; }
+	done
+}
+
+bindings_are() { test "$(bindings "$1")" = "$2"; }
+
+# -------------------------------------------------- the rogue and state
+
+SPOOF=${SPOOF:-$SELFTESTS/tools/mh_spoof.py}
+MN_NAI=${MN_MAC//:/-}@dlif.example
+
+spoof() {	# mh_spoof.py arguments, from the rogue's namespace
+	ip netns exec "$ROGUE" /usr/bin/python3 "$SPOOF" "$@"
+}
+
+counter() {	# NODE NAME: a counter of the node's dlifd (core or daemon)
+	ctl_node "$1" -j counters | python3 -c '
+import json, sys
+name = sys.argv[1]
+print(sum(group.get(name, 0) for group in json.load(sys.stdin).values() if isinstance(group, dict)))' "$2"
+}
+counter_at_least() { test "$(counter "$1" "$2")" -ge "$3"; }	# NODE NAME N
+
+mn_field() {	# NODE FIELD: a field of the node's binding (CMD) or session (MAAR)
+	ctl_node "$1" -j mn show $MN_MAC | python3 -c '
+import json, sys
+value = json.load(sys.stdin).get(sys.argv[1])
+print(value if isinstance(value, str) else json.dumps(value))' "$2"
+}
+
+# The sequence number of the last PBU a MAAR sent.
+last_pbu_seq() {	# NODE
+	grep 'event=mh.sent type=PBU' "$RUN/$1.log" | tail -1 | sed -n 's/.* seq=\([0-9]*\).*/\1/p'
+}
+
+prefix64() {	# ADDRESS: its /64
+	python3 -c 'import ipaddress, sys; print(ipaddress.ip_network(sys.argv[1] + "/64", strict=False))' "$1"
+}
+
+# Refused as a replay: older than the last number, or that very number
+# again (answered at most, never acted on twice).
+replays_refused() {	# NODE N
+	test $(( $(counter "$1" drop_stale_sequence) + $(counter "$1" duplicate_pbus) )) -ge "$2"
+}
+
+pings_cn() { ip netns exec "$MN" ping -c 1 -W 2 "$CN_ADDR" >/dev/null; }

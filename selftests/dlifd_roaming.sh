@@ -30,7 +30,6 @@ default_routers() {
 	ip -n "$MN" -6 route show default | grep -o 'via [^ ]*' | awk '{ print $2 }' | sort
 }
 
-prefix64() { python3 -c 'import ipaddress, sys; print(ipaddress.ip_network(sys.argv[1] + "/64", strict=False))' "$1"; }
 
 epoch() {	# an RFC 3339 time stamp of the logs, as seconds since 1970
 	date -d "$1" +%s.%N

@@ -13,25 +13,11 @@ source "$(dirname "$0")/dmm_net.sh"
 source "$(dirname "$0")/dlifd_lib.sh"
 
 
-# Bring the node to MAAR1 (its RS) and then to each MAAR given (the
-# access point's notification), waiting for its address there each time.
-walk() {
-	local k
-	mn_move 1
-	busywait 30000 has_address_in 1 || { fail "no address at MAAR1"; return 1; }
-	for k in "$@"; do
-		mn_move "$k"
-		ctl_node "maar$k" attach acc $MN_MAC >/dev/null
-		busywait 30000 has_address_in "$k" || { fail "no address at MAAR$k"; return 1; }
-	done
-}
-
 tunnel_count() {	# node: entries other than its local-export ones
 	entries_of "$1" | grep -vc local-export
 }
 
 # Predicates for busywait (it runs a command, so each is a function).
-bindings_are() { test "$(bindings "$1")" = "$2"; }
 tunnels_are() { test "$(tunnel_count "$1")" = "$2"; }
 dlifs_are() { test "$(dlif_count "$1")" = "$2"; }
 has_route_via() { ip -n "$MN" -6 route show "$1" | grep -q via; }
