@@ -19,8 +19,12 @@
 # 6.12-debug) runs the kernel files (DEBUG_TESTS below: the device, the
 # data plane, the netlink family, teardown, the stress under traffic,
 # KUnit and fault injection), the Debian kernels every file but those
-# that need the debug kernel's facilities (DEBUG_ONLY). The (kernel,
-# file) pairs are shared out to JOBS VMs at a time.
+# that need the debug kernel's facilities (DEBUG_ONLY), except that the
+# files about dlifd's own checks, whose kernel paths the other files run
+# on both kernels, run on one Debian kernel each (ONE_KERNEL). A file may
+# also run a subset of its cases on the debug kernel (selftests/lib.sh,
+# DEBUG_CASES). The (kernel, file) pairs are shared out to JOBS VMs at a
+# time.
 
 set -uo pipefail
 
@@ -33,6 +37,7 @@ JOBS=${SELFTEST_JOBS:-2}
 TIMEOUT=${SELFTEST_TIMEOUT:-900}
 DEBUG_TESTS="dlif_link.sh dlif_forwarding.sh dlif_netlink.sh dlif_teardown.sh dlif_stress.sh dlif_kunit.sh dlif_faults.sh"
 DEBUG_ONLY="dlif_kunit.sh dlif_faults.sh"
+ONE_KERNEL="dlifd_security.sh=6.1 dlifd_legacy.sh=6.1 dlifd_ipsec.sh=6.12 bench_smoke.sh=6.12"
 
 while getopts k:t:j: opt; do
 	case $opt in
@@ -51,6 +56,20 @@ for t in "${TESTS[@]}"; do
 	[ -f "$TOP/selftests/$t" ] || { echo "run-selftests.sh: no test selftests/$t" >&2; exit 2; }
 done
 
+# FILE KVER: the file runs on another Debian kernel only (ONE_KERNEL), and
+# that kernel is in this run.
+one_kernel_skips() {
+	local pair k
+	for pair in $ONE_KERNEL; do
+		[ "${pair%%=*}" = "$1" ] || continue
+		[ "${pair#*=}" = "$2" ] && return 1
+		for k in "${KVERS[@]}"; do
+			[ "$k" = "${pair#*=}" ] && return 0
+		done
+	done
+	return 1
+}
+
 # The files to run on one kernel (see the top of this file).
 tests_for() {
 	local kver=$1 t
@@ -59,8 +78,8 @@ tests_for() {
 			echo "$t"
 		elif [ "$kver" = 6.12-debug ]; then
 			[[ " $DEBUG_TESTS " == *" $t "* ]] && echo "$t"
-		else
-			[[ " $DEBUG_ONLY " == *" $t "* ]] || echo "$t"
+		elif [[ " $DEBUG_ONLY " != *" $t "* ]]; then
+			one_kernel_skips "$t" "$kver" || echo "$t"
 		fi
 	done
 }

@@ -217,6 +217,14 @@ test_dlif_frames_reach_only_their_node() {
 		"no multicast destination MAC leaves the DLIF"
 }
 
+# The debug kernel: the configuration paths (refused attributes, the
+# lower device's events) and the receive demux once.
+DEBUG_CASES=(
+	test_refused_configurations
+	test_peer_shown_and_lower_coupling
+	test_demux_multicast_to_every_dlif
+)
+
 run_tests \
 	test_autoload_create_show_delete_unload \
 	test_refused_configurations \

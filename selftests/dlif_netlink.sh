@@ -306,6 +306,16 @@ for i in range(n):
 		"(TCG, $(nproc) vCPU)"
 }
 
+# The debug kernel: every operation on entries, the notifications, every
+# refused request (the parsing paths) and the table at scale.
+DEBUG_CASES=(
+	test_entry_operations
+	test_notifications
+	test_bad_requests_are_refused_with_a_message
+	test_bulk_requests
+	test_hundred_thousand_entries
+)
+
 run_tests \
 	test_entry_operations \
 	test_entries_follow_their_dlif \

@@ -143,6 +143,16 @@ test_module_removed_with_thousands_of_dlifs_under_traffic() {
 	check "the underlying devices survive" ip -n "$MAAR1" link show acc
 }
 
+# The debug kernel runs each teardown path once, all under traffic: the
+# lower device's two, and the namespace and the module with the larger
+# state (whose small-state cases the Debian kernels run as well).
+DEBUG_CASES=(
+	test_lower_device_deleted_with_live_state
+	test_lower_device_moved_to_another_namespace
+	test_namespace_deleted_with_thousands_of_dlifs_under_traffic
+	test_module_removed_with_thousands_of_dlifs_under_traffic
+)
+
 run_tests \
 	test_module_removed_with_live_state \
 	test_namespaces_deleted_with_live_state \
