@@ -151,8 +151,8 @@ test_handover_under_traffic_both_roles() {
 	udp_sink "$MN" 9000 "$dir/down"
 	udp_flood "$MN" $CN_ADDR 9000
 	udp_flood "$CN" $MN_ADDR 9000
-	check "the uplink flood flows" busywait 20000 count_above "$dir/up" 100
-	check "the downlink flood flows" busywait 20000 count_above "$dir/down" 100
+	check "the uplink flood flows" busywait 60000 count_above "$dir/up" 100
+	check "the downlink flood flows" busywait 60000 count_above "$dir/down" 100
 	check "the TCP transfer flows beside the floods" grows "$dir/tcp" 60
 
 	churn_batch "$dir/anchor.batch" anchor $MAAR2_CORE $MAAR1_CORE m1
