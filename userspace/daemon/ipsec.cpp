@@ -83,14 +83,11 @@ IpsecCoverage ipsec_coverage(const std::vector<nl::XfrmPolicy> &policies, const 
 			     const std::vector<dmm::Ipv6Address> &peers)
 {
 	using Direction = nl::XfrmPolicy::Direction;
-	auto covered = [&](Direction direction, const dmm::Ipv6Address &from, const dmm::Ipv6Address &to) {
-		return covers(policies, direction, from, to);
-	};
 	IpsecCoverage coverage;
 	for (const auto &peer : peers) {
-		if (!covered(Direction::out, own, peer))
+		if (!covers(policies, Direction::out, own, peer))
 			coverage.unprotected_to.push_back(peer);
-		if (!covered(Direction::in, peer, own))
+		if (!covers(policies, Direction::in, peer, own))
 			coverage.unprotected_from.push_back(peer);
 	}
 	return coverage;
