@@ -102,6 +102,12 @@ MaarCore::Impl::Impl(MaarConfig cfg) : config(std::move(cfg))
 	own_prefixes = {Ipv6Prefix{config.address, 128}, config.prefix_pool};
 	own_prefixes.insert(own_prefixes.end(), config.local_prefixes.begin(), config.local_prefixes.end());
 	admission_tokens = config.admission.burst;
+	for (std::uint32_t l = 0; l < config.local_prefixes.size(); ++l) {
+		const Ipv6Prefix &local = config.local_prefixes[l];
+		shared_claims[local].emplace(ClaimKey{0, 0, l},
+					     InstallEntry{local, TunnelRole::local_export, std::nullopt, std::nullopt});
+		shared_dirty.insert(local);
+	}
 }
 
 bool MaarCore::Impl::admit(const Mac &mac, TimePoint now, Actions &out)
@@ -338,44 +344,80 @@ void MaarCore::Impl::sync(Session &session, Actions &out)
 		out.push_back(AdvertiseNow{std::move(name)});
 	session.installed_dlifs = std::move(dlifs);
 	session.installed_entries = std::move(entries);
+	claim_shared(session);
 }
 
-std::map<Ipv6Prefix, InstallEntry, PrefixLess> MaarCore::Impl::desired_shared(Actions *out) const
+void MaarCore::Impl::withdraw_shared(Session &session)
 {
-	(void)out;
-	std::map<Ipv6Prefix, InstallEntry, PrefixLess> shared;
-	for (const auto &local : config.local_prefixes)
-		shared.emplace(local, InstallEntry{local, TunnelRole::local_export, std::nullopt, std::nullopt});
-	for (const auto &[number, session] : sessions) {
-		if (session.state != SessionState::serving || session.legacy)
+	for (const auto &prefix : session.shared_claims) {
+		const auto it = shared_claims.find(prefix);
+		if (it == shared_claims.end())
 			continue;
-		for (const auto &remote : session.remotes)
-			for (const auto &local : remote.local_prefixes) {
-				bool clash = false;
-				for (const auto &own : config.local_prefixes)
-					clash = clash || overlaps(own, local);
-				if (clash)
-					continue;
-				// One entry per prefix, for every node here: the first
-				// MAAR to claim a local network keeps it.
-				shared.emplace(local, InstallEntry{local, TunnelRole::local_net, remote.maar, std::nullopt});
-			}
+		Claims &claims = it->second;
+		auto claim = claims.lower_bound(ClaimKey{session.number, 0, 0});
+		while (claim != claims.end() && claim->first.session == session.number)
+			claim = claims.erase(claim);
+		if (claims.empty())
+			shared_claims.erase(it);
+		shared_dirty.insert(prefix);
 	}
-	return shared;
+	session.shared_claims.clear();
+}
+
+void MaarCore::Impl::claim_shared(Session &session)
+{
+	withdraw_shared(session);
+	if (session.state != SessionState::serving || session.legacy)
+		return;
+	for (std::uint32_t r = 0; r < session.remotes.size(); ++r) {
+		const Remote &remote = session.remotes[r];
+		for (std::uint32_t l = 0; l < remote.local_prefixes.size(); ++l) {
+			const Ipv6Prefix &local = remote.local_prefixes[l];
+			bool clash = false;
+			for (const auto &own : config.local_prefixes)
+				clash = clash || overlaps(own, local);
+			if (clash)
+				continue;
+			// One entry per prefix, for every node here: the first
+			// MAAR to claim a local network keeps it (ClaimKey).
+			shared_claims[local].emplace(ClaimKey{session.number, r, l},
+						     InstallEntry{local, TunnelRole::local_net, remote.maar, std::nullopt});
+			session.shared_claims.push_back(local);
+			shared_dirty.insert(local);
+		}
+	}
 }
 
 void MaarCore::Impl::sync_shared(Actions &out)
 {
-	auto shared = desired_shared(nullptr);
-	for (const auto &[prefix, entry] : shared_installed)
-		if (!shared.contains(prefix))
-			out.push_back(RemoveEntry{prefix});
-	for (const auto &[prefix, entry] : shared) {
-		const auto it = shared_installed.find(prefix);
-		if (it == shared_installed.end() || !(it->second == entry))
-			out.push_back(entry);
+	// Removals first, then installs, each in prefix order: what comparing
+	// the whole desired set with the installed one gave.
+	const auto winner = [this](const Ipv6Prefix &prefix) -> const InstallEntry * {
+		const auto it = shared_claims.find(prefix);
+		return it == shared_claims.end() ? nullptr : &it->second.begin()->second;
+	};
+	for (const auto &prefix : shared_dirty) {
+		const auto installed = shared_installed.find(prefix);
+		if (installed != shared_installed.end() && !winner(prefix)) {
+			out.push_back(RemoveEntry{installed->first});
+			shared_installed.erase(installed);
+		}
 	}
-	shared_installed = std::move(shared);
+	for (const auto &prefix : shared_dirty) {
+		const InstallEntry *entry = winner(prefix);
+		if (!entry)
+			continue;
+		const auto installed = shared_installed.find(prefix);
+		if (installed != shared_installed.end() && installed->second == *entry)
+			continue;
+		out.push_back(*entry);
+		// Keyed by the winner's own spelling of the prefix, which a
+		// later RemoveEntry names.
+		if (installed != shared_installed.end())
+			shared_installed.erase(installed);
+		shared_installed.emplace(entry->prefix, *entry);
+	}
+	shared_dirty.clear();
 }
 
 // ------------------------------------------------------------------ timers
@@ -566,6 +608,7 @@ void MaarCore::Impl::remove(Session &session, TimePoint now, Actions &out)
 	log(out, LogLevel::info, "session-removed", {{"mn", session.mn.nai}, {"mac", mac.to_string()}});
 	by_mac.erase(mac);
 	by_mn.erase(session.mn.nai);
+	withdraw_shared(session);
 	sessions.erase(number);
 	free_numbers.insert(number);
 	sync_shared(out);

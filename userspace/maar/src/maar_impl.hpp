@@ -109,6 +109,9 @@ struct Session {
 	// What was last emitted for this node (diffed on every change).
 	std::vector<InstallDlif> installed_dlifs;
 	std::vector<InstallEntry> installed_entries;
+	// The local networks of its previous MAARs it claims in
+	// Impl::shared_claims, withdrawn when it changes or goes.
+	std::vector<Ipv6Prefix> shared_claims;
 };
 
 struct PrefixLess {
@@ -121,6 +124,18 @@ struct PrefixLess {
 		return ma.length < mb.length;
 	}
 };
+
+// Who claims a shared entry's prefix. Session 0 is this MAAR's own
+// configuration; among nodes the lowest session number wins, then the order
+// of its previous MAARs and of their local networks: the entry a walk of
+// every session in order would have found first.
+struct ClaimKey {
+	std::uint32_t session = 0;
+	std::uint32_t remote = 0;
+	std::uint32_t local = 0;
+	auto operator<=>(const ClaimKey &) const = default;
+};
+using Claims = std::map<ClaimKey, InstallEntry>;
 
 struct MaarCore::Impl {
 	explicit Impl(MaarConfig cfg);
@@ -140,6 +155,10 @@ struct MaarCore::Impl {
 	WallClockMap wall;
 	// local-export and local-net entries, shared by all nodes.
 	std::map<Ipv6Prefix, InstallEntry, PrefixLess> shared_installed;
+	// Every claim on a shared prefix, so that an event re-decides only the
+	// prefixes it touched (shared_dirty) instead of walking every session.
+	std::map<Ipv6Prefix, Claims, PrefixLess> shared_claims;
+	std::set<Ipv6Prefix, PrefixLess> shared_dirty;
 	std::array<std::uint64_t, static_cast<std::size_t>(Counter::count)> counters{};
 	// This MAAR's own address, pool and local networks: what no peer may
 	// claim (claims.hpp).
@@ -203,8 +222,12 @@ struct MaarCore::Impl {
 	RaPlan mirrored_plan(const Remote &remote) const;
 	void desired(const Session &session, std::vector<InstallDlif> &dlifs, std::vector<InstallEntry> &entries) const;
 	void sync(Session &session, Actions &out);
+	// Records what the session claims now (called by sync(): every change
+	// of its state, legacy flag or previous MAARs is followed by one).
+	void claim_shared(Session &session);
+	void withdraw_shared(Session &session);
+	// Emits the shared entries whose winner changed since the last call.
 	void sync_shared(Actions &out);
-	std::map<Ipv6Prefix, InstallEntry, PrefixLess> desired_shared(Actions *out) const;
 
 	// Snapshot and views (maar_snapshot.cpp).
 	std::string snapshot() const;

@@ -228,6 +228,8 @@ Actions MaarCore::Impl::restore(std::string_view text, TimePoint now)
 			free_numbers.insert(number);
 	// What the daemon reconciles the kernel with: every object this MAAR
 	// owns, create-or-replace, so flows are not torn down.
+	for (auto &[number, session] : sessions)
+		claim_shared(session);
 	sync_shared(out);
 	for (auto &[number, session] : sessions)
 		sync(session, out);

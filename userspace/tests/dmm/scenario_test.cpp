@@ -430,6 +430,44 @@ TEST_P(ModeTest, TwoNodesRoaming)
 	expect_served(net, kMn2, M1, 2, {{M3, pref(M3, 0)}, {M2, pref(M2, 1)}}, pref(M1, 1));
 }
 
+// A local network claimed through two previous MAARs: one entry at the
+// serving MAAR, to the MAAR of the node that registered there first; when
+// that node leaves, the entry turns to the other claimant, and it goes with
+// the last one. (MaarCore re-decides only the prefixes an event touched.)
+TEST_P(ModeTest, SharedLocalNetworkPassesToTheNextClaimant)
+{
+	SimOptions o = options();
+	o.local_prefixes = {{pfx("2001:db8:100::/56")}, {}, {pfx("2001:db8:100::/56")}};
+	Network net(o);
+	const Ipv6Prefix shared = pfx("2001:db8:100::/56");
+	net.attach(M1, kMn);
+	net.attach(M3, kMn2);
+	ASSERT_TRUE(net.settle());
+	net.move(kMn, M1, M2);
+	ASSERT_TRUE(net.settle());
+	net.move(kMn2, M3, M2);
+	ASSERT_TRUE(net.settle());
+	const InstallEntry *entry = net.kernel(M2).entry(shared);
+	ASSERT_TRUE(entry);
+	EXPECT_EQ(entry->role, TunnelRole::local_net);
+	EXPECT_EQ(entry->peer, Network::address(M1));
+
+	net.move(kMn, M2, M1);
+	ASSERT_TRUE(net.settle());
+	entry = net.kernel(M2).entry(shared);
+	ASSERT_TRUE(entry);
+	EXPECT_EQ(entry->peer, Network::address(M3));
+	const auto &installed = net.maar(M2).kernel_state().entries;
+	EXPECT_EQ(std::count_if(installed.begin(), installed.end(),
+				[&](const InstallEntry &e) { return e.prefix == shared; }),
+		  1);
+
+	net.move(kMn2, M2, M1);
+	ASSERT_TRUE(net.settle());
+	EXPECT_FALSE(net.kernel(M2).entry(shared));
+	EXPECT_TRUE(net.kernel(M2).problems.empty()) << ::testing::PrintToString(net.kernel(M2).problems);
+}
+
 // Refresh over several lifetimes: the state does not change, only
 // HI=5 PBUs from the serving MAAR and their PBAs go on the wire.
 TEST_P(ModeTest, RefreshOverSeveralLifetimes)
