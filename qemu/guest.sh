@@ -21,6 +21,10 @@ export DLIF_SRC=/mnt/src DLIF_BUILD=/mnt/src/${DLIF_BUILD_REL:-build}
 hostname dlif-vm
 ip link set lo up
 sysctl -qw kernel.panic_on_oops=1 kernel.printk_ratelimit=0 kernel.dmesg_restrict=0
+# The tests' namespaces start with IPv6 DAD off, inherited from this one
+# (selftests/lib.sh setup_ns): one process less per namespace.
+sysctl -qw net.core.devconf_inherit_init_net=1 net.ipv6.conf.all.accept_dad=0 \
+	net.ipv6.conf.default.accept_dad=0
 # Everything the kernel logs after this marker is judged by the host.
 echo "dlif-vm: test start" >/dev/kmsg
 # On a kernel with kmemleak (the debug kernel), what boot left behind is

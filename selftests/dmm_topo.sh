@@ -26,57 +26,78 @@ CN_ADDR=2001:db8:c::100
 # Namespaces, links and addresses; no tunnelling yet.
 dmm_topo_base() {
 	setup_ns MN MAAR1 MAAR2 CN CORE ROGUE || return 1
-	local ns
-	for ns in "$MAAR1" "$MAAR2"; do
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
-	done
-	ip netns exec "$MN" sysctl -qw net.ipv6.conf.default.router_solicitations=0
-	ip netns exec "$CORE" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	# One process per namespace where it can (nsbatch): the debug kernel
+	# pays about half a second for each.
+	ip netns exec "$MAAR1" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+	ip netns exec "$MAAR2" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+	ip netns exec "$MN" sysctl -qw net.ipv6.conf.default.router_solicitations=0 || return 1
+	ip netns exec "$CORE" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 || return 1
 
-	# The core: a bridge joining MAAR1, MAAR2 and ROGUE.
-	ip -n "$CORE" link add br0 type bridge && ip -n "$CORE" link set br0 up
-	ip link add core0 netns "$MAAR1" type veth peer name c1 netns "$CORE"
-	ip link add core0 netns "$MAAR2" type veth peer name c2 netns "$CORE"
-	ip link add core0 netns "$ROGUE" type veth peer name c3 netns "$CORE"
-	for p in c1 c2 c3; do ip -n "$CORE" link set $p master br0 up; done
-	ip -n "$MAAR1" addr add $MAAR1_CORE/64 dev core0 nodad
-	ip -n "$MAAR2" addr add $MAAR2_CORE/64 dev core0 nodad
-	ip -n "$ROGUE" addr add $ROGUE_CORE/64 dev core0 nodad
-	for ns in "$MAAR1" "$MAAR2" "$ROGUE"; do ip -n "$ns" link set core0 up; done
-
-	# CN behind MAAR1.
-	ip link add eth0 netns "$CN" type veth peer name cn0 netns "$MAAR1"
-	ip -n "$CN" addr add $CN_ADDR/64 dev eth0 nodad
-	ip -n "$MAAR1" addr add 2001:db8:c::1/64 dev cn0 nodad
-	ip -n "$CN" link set eth0 up && ip -n "$MAAR1" link set cn0 up
-	ip -n "$CN" route add default via 2001:db8:c::1
-
-	# The access links: MN on MAAR2's; MAAR1's has nobody on it now.
-	ip link add eth0 netns "$MN" address $MN_MAC type veth peer name acc netns "$MAAR2"
-	ip -n "$MAAR1" link add acc type veth peer name acc-peer
-	ip -n "$MAAR1" link set acc-peer up
-	for ns in "$MAAR1" "$MAAR2"; do ip -n "$ns" link set acc up; done
-	ip -n "$MN" link set eth0 up
-	ip -n "$MN" addr add $MN_ADDR/64 dev eth0 nodad
+	# The core (a bridge joining MAAR1, MAAR2 and ROGUE), the CN behind
+	# MAAR1, and the access links: MN on MAAR2's; MAAR1's has nobody on
+	# it now.
+	ip -batch - <<-EOF || return 1
+		link add core0 netns $MAAR1 type veth peer name c1 netns $CORE
+		link add core0 netns $MAAR2 type veth peer name c2 netns $CORE
+		link add core0 netns $ROGUE type veth peer name c3 netns $CORE
+		link add eth0 netns $CN type veth peer name cn0 netns $MAAR1
+		link add eth0 netns $MN address $MN_MAC type veth peer name acc netns $MAAR2
+	EOF
+	nsbatch "$CORE" <<-EOF || return 1
+		link add br0 type bridge
+		link set br0 up
+		link set c1 master br0 up
+		link set c2 master br0 up
+		link set c3 master br0 up
+	EOF
+	nsbatch "$MAAR1" <<-EOF || return 1
+		addr add $MAAR1_CORE/64 dev core0 nodad
+		link set core0 up
+		addr add 2001:db8:c::1/64 dev cn0 nodad
+		link set cn0 up
+		link add acc type veth peer name acc-peer
+		link set acc-peer up
+		link set acc up
+	EOF
+	nsbatch "$MAAR2" <<-EOF || return 1
+		addr add $MAAR2_CORE/64 dev core0 nodad
+		link set core0 up
+		link set acc up
+	EOF
+	nsbatch "$ROGUE" <<-EOF || return 1
+		addr add $ROGUE_CORE/64 dev core0 nodad
+		link set core0 up
+	EOF
+	nsbatch "$CN" <<-EOF || return 1
+		addr add $CN_ADDR/64 dev eth0 nodad
+		link set eth0 up
+		route add default via 2001:db8:c::1
+	EOF
+	nsbatch "$MN" <<-EOF
+		link set eth0 up
+		addr add $MN_ADDR/64 dev eth0 nodad
+	EOF
 }
 
 # MAAR1 anchors A for the node, away: its DLIF keeps the route, the
 # anchor entry sends what is routed into it to MAAR2.
 dmm_anchor_dlif() {	# [extra dlifctl route args]
-	ip -n "$MAAR1" link add link acc name m1 address $MAAR1_DLIF_MAC \
-		broadcast $MN_MAC type dlif || return 1
-	ip -n "$MAAR1" link set m1 up
-	ip -n "$MAAR1" addr add 2001:db8:a::1/64 dev m1 nodad
+	nsbatch "$MAAR1" <<-EOF || return 1
+		link add link acc name m1 address $MAAR1_DLIF_MAC broadcast $MN_MAC type dlif
+		link set m1 up
+		addr add 2001:db8:a::1/64 dev m1 nodad
+	EOF
 	ip netns exec "$MAAR1" "$DLIFCTL" route add $PREFIX_A role anchor \
 		peer $MAAR2_CORE local $MAAR1_CORE dev m1 "$@"
 }
 
 # MAAR2 serves the node with a DLIF mirroring MAAR1's.
 dmm_serving_dlif() {	# [extra dlifctl route args]
-	ip -n "$MAAR2" link add link acc name m1 address $MAAR1_DLIF_MAC \
-		broadcast $MN_MAC type dlif || return 1
-	ip -n "$MAAR2" link set m1 up
-	ip -n "$MAAR2" addr add 2001:db8:a::1/64 dev m1 nodad
+	nsbatch "$MAAR2" <<-EOF || return 1
+		link add link acc name m1 address $MAAR1_DLIF_MAC broadcast $MN_MAC type dlif
+		link set m1 up
+		addr add 2001:db8:a::1/64 dev m1 nodad
+	EOF
 	ip netns exec "$MAAR2" "$DLIFCTL" route add $PREFIX_A role serving \
 		peer $MAAR1_CORE local $MAAR2_CORE dev m1 "$@" || return 1
 	ip -n "$MN" route replace default via $MAAR1_DLIF_LL dev eth0

@@ -110,13 +110,13 @@ check_error() {
 
 # busywait TIMEOUT_MS command...: retry until the command succeeds.
 busywait() {
-	local timeout_ms=$1 start now
+	local timeout_us=$(($1 * 1000)) start now
 	shift
-	start=$(date +%s%3N)
+	start=${EPOCHREALTIME/./}
 	while true; do
 		"$@" >/dev/null 2>&1 && return 0
-		now=$(date +%s%3N)
-		[ $((now - start)) -ge "$timeout_ms" ] && return 1
+		now=${EPOCHREALTIME/./}
+		[ $((now - start)) -ge "$timeout_us" ] && return 1
 		sleep 0.1
 	done
 }
@@ -124,18 +124,33 @@ busywait() {
 # ------------------------------------------------ namespaces and cleanup
 
 # setup_ns VAR...: create one network namespace per VAR (unique name,
-# loopback up, IPv6 DAD off) and store its name in VAR.
+# loopback up, IPv6 DAD off) and store its name in VAR. Few processes:
+# on the debug kernel under emulation each exec costs about half a second.
 setup_ns() {
-	local var name
+	local var name names=() inherit=0
+	# qemu/guest.sh lets new namespaces inherit DAD off from the VM's own.
+	[ "$(</proc/sys/net/core/devconf_inherit_init_net)" = 1 ] &&
+		[ "$(</proc/sys/net/ipv6/conf/all/accept_dad)" = 0 ] &&
+		[ "$(</proc/sys/net/ipv6/conf/default/accept_dad)" = 0 ] && inherit=1
 	for var in "$@"; do
-		name=$var-$(mktemp -u XXXXXX)
-		ip netns add "$name" || return 1
+		printf -v name '%s-%08x' "$var" "$SRANDOM"
+		names+=("$name")
 		NS_LIST+=("$name")
-		ip -n "$name" link set lo up
-		ip netns exec "$name" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0
 		printf -v "$var" '%s' "$name"
 	done
+	printf 'netns add %s\n' "${names[@]}" | ip -batch - || return 1
+	for name in "${names[@]}"; do
+		ip -n "$name" link set lo up || return 1
+		[ "$inherit" = 1 ] && continue
+		ip netns exec "$name" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0
+	done
+}
+
+# nsbatch NS: the ip commands on stdin, one per line, in namespace NS with
+# one process; stops at the first that fails (and fails).
+nsbatch() {
+	ip -n "$1" -batch -
 }
 
 # defer command...: run at cleanup, in reverse order.
