@@ -108,7 +108,37 @@ void Executor::forget_dlif(const std::string &name)
 {
 	untrack(name);
 	// The kernel deletes a DLIF's entries with it.
-	std::erase_if(entries_, [&](const auto &item) { return item.second.dlif == name; });
+	const auto named = entry_keys_by_dlif_.find(name);
+	if (named == entry_keys_by_dlif_.end())
+		return;
+	for (const auto &key : named->second)
+		entries_.erase(key);
+	entry_keys_by_dlif_.erase(named);
+}
+
+void Executor::remember_entry(const KernelEntry &entry)
+{
+	const std::string key = key_of(entry.prefix);
+	forget_entry(key);
+	if (entry.dlif)
+		entry_keys_by_dlif_[*entry.dlif].insert(key);
+	entries_[key] = entry;
+}
+
+void Executor::forget_entry(const std::string &key)
+{
+	const auto it = entries_.find(key);
+	if (it == entries_.end())
+		return;
+	if (it->second.dlif) {
+		const auto named = entry_keys_by_dlif_.find(*it->second.dlif);
+		if (named != entry_keys_by_dlif_.end()) {
+			named->second.erase(key);
+			if (named->second.empty())
+				entry_keys_by_dlif_.erase(named);
+		}
+	}
+	entries_.erase(it);
 }
 
 void Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
@@ -240,14 +270,14 @@ void Executor::install_entry(const dmm::InstallEntry &entry)
 		kernel_failed("entry.install.failed", status.error(), entry_fields(wanted));
 		return;
 	}
-	entries_[key] = wanted;
+	remember_entry(wanted);
 	count("entries_installed");
 	log_.info("entry.installed", entry_fields(wanted));
 }
 
 void Executor::remove_entry(const dmm::Ipv6Prefix &prefix)
 {
-	entries_.erase(key_of(prefix));
+	forget_entry(key_of(prefix));
 	if (kernel_ == nullptr)
 		return;
 	if (auto status = kernel_->remove_entry(prefix.masked()); !status) {
@@ -291,10 +321,12 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 				else
 					log_.notice("reconcile.dlif.removed", {{"dlif", name}});
 			}
+			std::set<std::string> kept;
+			for (const auto &prefix : plan.keep_entries)
+				kept.insert(key_of(prefix));
 			for (const auto &entry : *entries)
-				if (std::find(plan.keep_entries.begin(), plan.keep_entries.end(), entry.prefix) !=
-				    plan.keep_entries.end())
-					entries_[key_of(entry.prefix)] = entry;
+				if (kept.contains(key_of(entry.prefix)))
+					remember_entry(entry);
 			for (const auto &name : plan.foreign_dlifs)
 				log_.debug("reconcile.dlif.foreign", {{"dlif", name}});
 			for (const auto &prefix : plan.foreign_entries)

@@ -66,6 +66,8 @@ private:
 	void track(const dmm::InstallDlif &dlif);
 	void untrack(const std::string &name);
 	void forget_dlif(const std::string &name);
+	void remember_entry(const KernelEntry &entry);
+	void forget_entry(const std::string &key);
 	void count(const std::string &name, std::uint64_t by = 1) { counters_[name] += by; }
 
 	Kernel *kernel_;
@@ -76,6 +78,9 @@ private:
 	std::function<void()> state_changed_;
 	std::map<std::string, dmm::InstallDlif> dlifs_;
 	std::map<std::string, KernelEntry> entries_;		// by prefix text
+	// The keys of entries_ naming each DLIF: forgetting a DLIF's entries
+	// then costs what it has, not a walk of every entry.
+	std::map<std::string, std::set<std::string>> entry_keys_by_dlif_;
 	std::multiset<std::pair<std::string, dmm::Mac>> nodes_;	// (lower, mn) of dlifs_
 	dmm::CounterMap counters_;
 };

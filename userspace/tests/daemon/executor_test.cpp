@@ -142,6 +142,30 @@ TEST_F(ExecutorTest, EntriesAreReplacedOnlyWhenTheyChange)
 	EXPECT_TRUE(executor_->entries().empty());
 }
 
+// A DLIF's removal forgets the entries naming it (the kernel deletes them
+// with it), and only those: not one since moved to another DLIF, nor one
+// naming none.
+TEST_F(ExecutorTest, RemovingADlifForgetsTheEntriesNamingItOnly)
+{
+	const dmm::InstallEntry first{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+				      "mn1mar1"};
+	const dmm::InstallEntry second{prefix("2001:db8:1:2::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+				       "mn1mar1"};
+	const dmm::InstallEntry shared{prefix("2001:db8:100::/56"), dmm::TunnelRole::local_net, address("2001:db8::3"),
+				       std::nullopt};
+	executor_->apply(dmm::Actions{dlif_install(), dlif_install("mn1mar2"), first, second, shared}, t0);
+	dmm::InstallEntry moved = second;
+	moved.dlif = "mn1mar2";
+	executor_->apply(dmm::Actions{moved, dmm::RemoveDlif{"mn1mar1"}}, t0);
+	EXPECT_FALSE(executor_->entries().contains("2001:db8:1:1::/64"));
+	ASSERT_TRUE(executor_->entries().contains("2001:db8:1:2::/64"));
+	EXPECT_EQ(executor_->entries().at("2001:db8:1:2::/64").dlif, "mn1mar2");
+	EXPECT_TRUE(executor_->entries().contains("2001:db8:100::/56"));
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar2"}}, t0);
+	EXPECT_FALSE(executor_->entries().contains("2001:db8:1:2::/64"));
+	EXPECT_EQ(executor_->entries().size(), 1u);
+}
+
 TEST_F(ExecutorTest, KernelErrorsAreLoggedWithTheKernelsWordsAndCounted)
 {
 	kernel_.set_failure("create", EADDRINUSE);
