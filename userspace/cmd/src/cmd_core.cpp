@@ -209,7 +209,7 @@ void CmdCore::Impl::erase(BindingNode &node, Actions &out)
 		out.push_back(StopTimer{binding.expiry_timer});
 	stop_pending_timers(binding, out);
 	if (binding.lma && binding.lma_number != 0)
-		free_lma_numbers.push_back(binding.lma_number);
+		free_lma_numbers.insert(binding.lma_number);
 	slots[binding.slot] = nullptr;
 	free_slots.push_back(binding.slot);
 	bindings.erase(bindings.find(node.first));
@@ -1252,9 +1252,8 @@ void CmdCore::Impl::lma_pbu(MaarIndex maar, std::string_view mn, const mh::Proxy
 		binding->lma = true;
 		binding->prefixes.push_back(*prefix);
 		if (!free_lma_numbers.empty()) {
-			std::sort(free_lma_numbers.begin(), free_lma_numbers.end(), std::greater<>());
-			binding->lma_number = free_lma_numbers.back();
-			free_lma_numbers.pop_back();
+			binding->lma_number = *free_lma_numbers.begin();
+			free_lma_numbers.erase(free_lma_numbers.begin());
 		} else {
 			binding->lma_number = next_lma_number++;
 		}

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -147,7 +148,9 @@ struct CmdCore::Impl {
 	WallClockMap wall;
 	PrefixPool lma_pool;
 	std::uint32_t next_lma_number = 1;
-	std::vector<std::uint32_t> free_lma_numbers;
+	// Released LMA DLIF numbers; the lowest is reused first. A set, so
+	// that a registration does not sort them all.
+	std::set<std::uint32_t> free_lma_numbers;
 	std::array<std::uint64_t, static_cast<std::size_t>(Counter::count)> counters{};
 	// The CMD's own address and LMA pool: what no MAAR may claim.
 	std::vector<Ipv6Prefix> own_prefixes;

@@ -164,8 +164,7 @@ std::string CmdCore::Impl::snapshot() const
 	for (std::size_t i = 0; i < local_prefixes.size(); ++i)
 		if (!local_prefixes[i].empty())
 			local.push_back({{"maar", json::to_json(maars[i])}, {"prefixes", json::to_json(local_prefixes[i])}});
-	std::vector<std::uint32_t> free_numbers = free_lma_numbers;
-	std::sort(free_numbers.begin(), free_numbers.end());
+	const std::vector<std::uint32_t> free_numbers(free_lma_numbers.begin(), free_lma_numbers.end());
 	Json snapshot{{"format", kFormat},
 		      {"version", kVersion},
 		      {"lma", {{"cursor", lma_pool.cursor()}, {"next_number", next_lma_number}, {"free_numbers", free_numbers}}},
@@ -195,7 +194,7 @@ Actions CmdCore::Impl::restore(std::string_view text, TimePoint now)
 	lma_pool.set_cursor(json::unsigned_from(json::member(lma, "cursor"), UINT64_MAX));
 	next_lma_number = static_cast<std::uint32_t>(json::unsigned_from(json::member(lma, "next_number"), UINT32_MAX));
 	for (const auto &number : json::member(lma, "free_numbers"))
-		free_lma_numbers.push_back(static_cast<std::uint32_t>(json::unsigned_from(number, UINT32_MAX)));
+		free_lma_numbers.insert(static_cast<std::uint32_t>(json::unsigned_from(number, UINT32_MAX)));
 
 	for (const auto &item : json::member(snapshot, "local_prefixes"))
 		local_prefixes[maar_from(json::member(item, "maar"))] = json::prefixes_from(json::member(item, "prefixes"));

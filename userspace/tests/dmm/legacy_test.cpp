@@ -135,6 +135,38 @@ TEST(Legacy, CmdServesPlainMags)
 	EXPECT_TRUE(net.problems().empty()) << ::testing::PrintToString(net.problems());
 }
 
+// The LMA's DLIF numbers of nodes that left are reused lowest first, in
+// whatever order they were released, before new numbers are taken.
+TEST(Legacy, LmaReusesTheLowestFreeDlifNumber)
+{
+	SimOptions o;
+	o.lma = true;
+	o.legacy_mag = {true, false, false};
+	o.check_snapshots = true;
+	Network net(o);
+	const std::vector<Mac> nodes = {mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"), mac("02:00:00:00:00:03"),
+					mac("02:00:00:00:00:04"), mac("02:00:00:00:00:05"), mac("02:00:00:00:00:06")};
+	const auto dlif_of = [&](const Mac &node) { return net.cmd().binding(mn_id(node))->dlif.value_or(""); };
+	for (std::size_t i = 0; i < 3; ++i) {
+		net.attach(M1, nodes[i]);
+		ASSERT_TRUE(net.settle());
+	}
+	EXPECT_EQ(dlif_of(nodes[2]), "mn3lma");
+	net.detach(M1, nodes[2]);
+	net.run_for(std::chrono::seconds(450));
+	net.detach(M1, nodes[0]);
+	net.run_for(std::chrono::seconds(450));
+	ASSERT_EQ(net.cmd().binding_count(), 1u);
+	for (std::size_t i = 3; i < 6; ++i) {
+		net.attach(M1, nodes[i]);
+		ASSERT_TRUE(net.settle());
+	}
+	EXPECT_EQ(dlif_of(nodes[3]), "mn1lma");
+	EXPECT_EQ(dlif_of(nodes[4]), "mn3lma");
+	EXPECT_EQ(dlif_of(nodes[5]), "mn4lma");
+	EXPECT_TRUE(net.problems().empty()) << ::testing::PrintToString(net.problems());
+}
+
 // The LMA's binding expires when the MAG goes silent.
 TEST(Legacy, LmaBindingExpires)
 {
