@@ -19,6 +19,49 @@ nlohmann::json parsed(const std::string &text)
 std::string nodes_json(const cmd::CmdCore &core, dmm::TimePoint now) { return core.bindings_json(now); }
 std::string nodes_json(const maar::MaarCore &core, dmm::TimePoint now) { return core.sessions_json(now); }
 std::size_t node_count(const cmd::CmdCore &core) { return core.binding_count(); }
+std::string node_json(const cmd::CmdCore &core, const cmd::BindingView &view, dmm::TimePoint now)
+{
+	return core.binding_json(view, now);
+}
+std::string node_json(const maar::MaarCore &core, const maar::SessionView &view, dmm::TimePoint now)
+{
+	return core.session_json(view, now);
+}
+
+// find_mobile_node() returns the first match in list order: bindings are
+// listed by MN-ID, sessions by number. Of the nodes the id can name (by
+// MN-ID; by MAC, or by the MN-ID derived from it), the first in that order.
+bool listed_before(const cmd::BindingView &a, const cmd::BindingView &b) { return a.mn < b.mn; }
+bool listed_before(const maar::SessionView &a, const maar::SessionView &b) { return a.number < b.number; }
+
+template <class View>
+void keep_first(std::optional<View> &best, std::optional<View> found)
+{
+	if (found && (!best || listed_before(*found, *best)))
+		best = std::move(found);
+}
+
+std::optional<cmd::BindingView> node_named(const cmd::CmdCore &core, std::string_view id,
+					   const std::optional<dmm::Mac> &mac, std::string_view realm)
+{
+	std::optional<cmd::BindingView> best = core.binding(dmm::MnId{std::string(id)});
+	if (mac) {
+		keep_first(best, core.binding(dmm::mn_id_from_mac(*mac, realm)));
+		keep_first(best, core.binding_with_mac(*mac));
+	}
+	return best;
+}
+
+std::optional<maar::SessionView> node_named(const maar::MaarCore &core, std::string_view id,
+					    const std::optional<dmm::Mac> &mac, std::string_view realm)
+{
+	std::optional<maar::SessionView> best = core.session(dmm::MnId{std::string(id)});
+	if (mac) {
+		keep_first(best, core.session(dmm::mn_id_from_mac(*mac, realm)));
+		keep_first(best, core.session(*mac));
+	}
+	return best;
+}
 std::size_t node_count(const maar::MaarCore &core) { return core.session_count(); }
 
 template <class Core>
@@ -39,6 +82,14 @@ public:
 		return core_.restore(snapshot, now);
 	}
 	nlohmann::json mobile_nodes(dmm::TimePoint now) const override { return parsed(nodes_json(core_, now)); }
+	std::optional<nlohmann::json> mobile_node(std::string_view id, std::string_view realm,
+						  dmm::TimePoint now) const override
+	{
+		const auto view = node_named(core_, id, dmm::Mac::from_string(id), realm);
+		if (!view)
+			return std::nullopt;
+		return nlohmann::json::parse(node_json(core_, *view, now));
+	}
 	std::size_t mobile_node_count() const override { return node_count(core_); }
 	dmm::CounterMap counters() const override { return core_.counters(); }
 

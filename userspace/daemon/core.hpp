@@ -33,6 +33,10 @@ public:
 	// The core's view of its mobile nodes: a JSON array of objects, each
 	// with at least "mn" (the MN-ID) and, when known, "mac" or "mn_mac".
 	virtual nlohmann::json mobile_nodes(dmm::TimePoint now) const = 0;
+	// The element of mobile_nodes() that find_mobile_node() would return,
+	// found through the core's indexes instead of serialising every node.
+	virtual std::optional<nlohmann::json> mobile_node(std::string_view id, std::string_view realm,
+							  dmm::TimePoint now) const = 0;
 	virtual std::size_t mobile_node_count() const = 0;
 	virtual dmm::CounterMap counters() const = 0;
 };

@@ -774,7 +774,7 @@ control::Reply Daemon::on_control(const control::Request &request)
 	if (std::holds_alternative<control::CountersRequest>(request))
 		return control::success(counters_json());
 	if (const auto *show = std::get_if<control::MnShowRequest>(&request)) {
-		auto node = find_mobile_node(core_->mobile_nodes(now), show->mn, config_.domain().realm);
+		auto node = core_->mobile_node(show->mn, config_.domain().realm, now);
 		if (!node)
 			return control::failure("no mobile node \"" + show->mn + "\"");
 		if (kernel_ != nullptr)

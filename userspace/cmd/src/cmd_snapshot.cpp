@@ -375,40 +375,64 @@ std::optional<BindingView> CmdCore::binding(const MnId &mn) const
 	return impl_->view(*it);
 }
 
+std::optional<BindingView> CmdCore::binding_with_mac(const dmm::Mac &mn) const
+{
+	const BindingNode *found = nullptr;
+	for (const auto &node : impl_->bindings)
+		if (node.second.mn_mac == mn && (!found || node.first < found->first))
+			found = &node;
+	if (!found)
+		return std::nullopt;
+	return impl_->view(*found);
+}
+
+namespace {
+
+Json binding_item(const BindingView &view, CmdMode mode, TimePoint now)
+{
+	Json previous = Json::array();
+	for (const auto &p : view.previous_maars)
+		previous.push_back({{"maar", json::to_json(p.maar)},
+				    {"prefixes", json::to_json(p.prefixes)},
+				    {"local_prefixes", json::to_json(p.local_prefixes)},
+				    {"identity", optional_identity(p.identity)},
+				    {"confirmed", p.confirmed}});
+	Json item{{"mn", view.mn.nai},
+		  {"state", name(view.state)},
+		  {"lma", view.lma},
+		  {"serving_maar", json::to_json(view.serving_maar)},
+		  {"prefixes", json::to_json(view.prefixes)},
+		  {"serving_identity", optional_identity(view.serving_identity)},
+		  {"previous_maars", std::move(previous)},
+		  {"lifetime_s", std::chrono::duration_cast<std::chrono::seconds>(view.lifetime).count()},
+		  {"remaining_ms", remaining(view.expires_at, now).count()},
+		  {"outstanding", view.outstanding},
+		  {"queued", view.queued},
+		  {"mode", json::name(mode)}};
+	if (view.last_sequence)
+		item["last_sequence"] = *view.last_sequence;
+	if (view.last_timestamp)
+		item["last_timestamp"] = *view.last_timestamp;
+	if (view.dlif)
+		item["dlif"] = *view.dlif;
+	if (view.mn_mac)
+		item["mn_mac"] = json::to_json(*view.mn_mac);
+	return item;
+}
+
+} // namespace
+
 std::string CmdCore::bindings_json(TimePoint now) const
 {
 	Json list = Json::array();
-	for (const auto &view : bindings()) {
-		Json previous = Json::array();
-		for (const auto &p : view.previous_maars)
-			previous.push_back({{"maar", json::to_json(p.maar)},
-					    {"prefixes", json::to_json(p.prefixes)},
-					    {"local_prefixes", json::to_json(p.local_prefixes)},
-					    {"identity", optional_identity(p.identity)},
-					    {"confirmed", p.confirmed}});
-		Json item{{"mn", view.mn.nai},
-			  {"state", name(view.state)},
-			  {"lma", view.lma},
-			  {"serving_maar", json::to_json(view.serving_maar)},
-			  {"prefixes", json::to_json(view.prefixes)},
-			  {"serving_identity", optional_identity(view.serving_identity)},
-			  {"previous_maars", std::move(previous)},
-			  {"lifetime_s", std::chrono::duration_cast<std::chrono::seconds>(view.lifetime).count()},
-			  {"remaining_ms", remaining(view.expires_at, now).count()},
-			  {"outstanding", view.outstanding},
-			  {"queued", view.queued},
-			  {"mode", json::name(impl_->config.mode)}};
-		if (view.last_sequence)
-			item["last_sequence"] = *view.last_sequence;
-		if (view.last_timestamp)
-			item["last_timestamp"] = *view.last_timestamp;
-		if (view.dlif)
-			item["dlif"] = *view.dlif;
-		if (view.mn_mac)
-			item["mn_mac"] = json::to_json(*view.mn_mac);
-		list.push_back(std::move(item));
-	}
+	for (const auto &view : bindings())
+		list.push_back(binding_item(view, impl_->config.mode, now));
 	return list.dump();
+}
+
+std::string CmdCore::binding_json(const BindingView &view, TimePoint now) const
+{
+	return binding_item(view, impl_->config.mode, now).dump();
 }
 
 std::string CmdCore::counters_json() const

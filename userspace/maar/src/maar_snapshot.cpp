@@ -307,53 +307,66 @@ std::optional<SessionView> MaarCore::session(const MnId &mn) const
 	return impl_->view(impl_->sessions.at(it->second));
 }
 
-std::string MaarCore::sessions_json(TimePoint now) const
+namespace {
+
+Json session_item(const SessionView &view, TimePoint now)
 {
 	const auto optional_remaining = [&](const std::optional<TimePoint> &time) {
 		return time ? Json(remaining(*time, now).count()) : Json(nullptr);
 	};
+	Json anchors = Json::array();
+	for (const auto &anchor : view.anchors)
+		anchors.push_back({{"maar", json::to_json(anchor.maar)},
+				   {"prefixes", json::to_json(anchor.prefixes)},
+				   {"local_prefixes", json::to_json(anchor.local_prefixes)},
+				   {"identity", json::to_json(anchor.identity)},
+				   {"identity_from_options", anchor.identity_from_options},
+				   {"dlif", anchor.dlif}});
+	Json dlifs = Json::array();
+	for (const auto &dlif : view.dlifs)
+		dlifs.push_back(json::to_json(dlif));
+	Json entries = Json::array();
+	for (const auto &entry : view.entries)
+		entries.push_back(json::to_json(entry));
+	Json item{{"mn", view.mn.nai},
+		  {"mac", json::to_json(view.mac)},
+		  {"number", view.number},
+		  {"state", name(view.state)},
+		  {"attached", view.attached},
+		  {"returning", view.returning},
+		  {"legacy", view.legacy},
+		  {"interface", view.access_interface},
+		  {"anchored_prefixes", json::to_json(view.anchored_prefixes)},
+		  {"serving_prefixes", json::to_json(view.serving_prefixes)},
+		  {"serving_maar", view.serving_maar ? json::to_json(*view.serving_maar) : Json(nullptr)},
+		  {"lma", view.lma ? json::to_json(*view.lma) : Json(nullptr)},
+		  {"anchors", std::move(anchors)},
+		  {"dlifs", std::move(dlifs)},
+		  {"entries", std::move(entries)},
+		  {"lifetime_s", std::chrono::duration_cast<std::chrono::seconds>(view.lifetime).count()},
+		  {"expires_in_ms", optional_remaining(view.expires_at)},
+		  {"refresh_in_ms", optional_remaining(view.refresh_at)},
+		  {"verifying", view.verifying},
+		  {"exchange", view.exchange ? Json(*view.exchange) : Json(nullptr)},
+		  {"retransmissions", view.retransmissions}};
+	if (view.last_sequence)
+		item["last_sequence"] = *view.last_sequence;
+	return item;
+}
+
+} // namespace
+
+std::string MaarCore::sessions_json(TimePoint now) const
+{
 	Json list = Json::array();
-	for (const auto &view : sessions()) {
-		Json anchors = Json::array();
-		for (const auto &anchor : view.anchors)
-			anchors.push_back({{"maar", json::to_json(anchor.maar)},
-					   {"prefixes", json::to_json(anchor.prefixes)},
-					   {"local_prefixes", json::to_json(anchor.local_prefixes)},
-					   {"identity", json::to_json(anchor.identity)},
-					   {"identity_from_options", anchor.identity_from_options},
-					   {"dlif", anchor.dlif}});
-		Json dlifs = Json::array();
-		for (const auto &dlif : view.dlifs)
-			dlifs.push_back(json::to_json(dlif));
-		Json entries = Json::array();
-		for (const auto &entry : view.entries)
-			entries.push_back(json::to_json(entry));
-		Json item{{"mn", view.mn.nai},
-			  {"mac", json::to_json(view.mac)},
-			  {"number", view.number},
-			  {"state", name(view.state)},
-			  {"attached", view.attached},
-			  {"returning", view.returning},
-			  {"legacy", view.legacy},
-			  {"interface", view.access_interface},
-			  {"anchored_prefixes", json::to_json(view.anchored_prefixes)},
-			  {"serving_prefixes", json::to_json(view.serving_prefixes)},
-			  {"serving_maar", view.serving_maar ? json::to_json(*view.serving_maar) : Json(nullptr)},
-			  {"lma", view.lma ? json::to_json(*view.lma) : Json(nullptr)},
-			  {"anchors", std::move(anchors)},
-			  {"dlifs", std::move(dlifs)},
-			  {"entries", std::move(entries)},
-			  {"lifetime_s", std::chrono::duration_cast<std::chrono::seconds>(view.lifetime).count()},
-			  {"expires_in_ms", optional_remaining(view.expires_at)},
-			  {"refresh_in_ms", optional_remaining(view.refresh_at)},
-			  {"verifying", view.verifying},
-			  {"exchange", view.exchange ? Json(*view.exchange) : Json(nullptr)},
-			  {"retransmissions", view.retransmissions}};
-		if (view.last_sequence)
-			item["last_sequence"] = *view.last_sequence;
-		list.push_back(std::move(item));
-	}
+	for (const auto &view : sessions())
+		list.push_back(session_item(view, now));
 	return list.dump();
+}
+
+std::string MaarCore::session_json(const SessionView &view, TimePoint now) const
+{
+	return session_item(view, now).dump();
 }
 
 std::string MaarCore::counters_json() const

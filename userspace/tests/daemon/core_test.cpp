@@ -82,5 +82,57 @@ prefix_pool = "2001:db8:1000::/48"
 	EXPECT_EQ((*node)["mac"], "02:00:00:00:00:01");
 }
 
+// mn show looks the node up through the core's indexes: the same node as
+// a search of the whole list, for an MN-ID, a MAC in either case, the
+// MN-ID derived from a MAC, and nothing for an unknown name.
+TEST(Cores, MobileNodeIsWhatASearchOfTheListFinds)
+{
+	auto core = make_core(config_of(R"([daemon]
+role = "maar"
+[domain]
+maars = ["2001:db8::1", "2001:db8::2"]
+realm = "dlif.example"
+[maar]
+address = "2001:db8::1"
+cmd = "2001:db8::100"
+access_interfaces = ["eth1"]
+prefix_pool = "2001:db8:1000::/48"
+)"));
+	const dmm::TimePoint now{std::chrono::seconds(10)};
+	core->set_wall_clock(now, dmm::WallTime(std::chrono::seconds(1700000000)));
+	core->start(now);
+	for (const char *mac : {"02:00:00:00:00:03", "02:00:00:00:00:01", "02:00:00:00:00:0a"})
+		core->handle(dmm::MnAttached{*dmm::Mac::from_string(mac), "eth1"}, now);
+	ASSERT_EQ(core->mobile_node_count(), 3u);
+	const nlohmann::json all = core->mobile_nodes(now);
+	for (const char *id : {"02:00:00:00:00:01", "02:00:00:00:00:0A", "02-00-00-00-00-03@dlif.example",
+			       "02:00:00:00:00:03", "02:00:00:00:00:04", "bob", ""}) {
+		SCOPED_TRACE(id);
+		const auto searched = find_mobile_node(all, id, "dlif.example");
+		const auto looked_up = core->mobile_node(id, "dlif.example", now);
+		ASSERT_EQ(searched.has_value(), looked_up.has_value());
+		if (searched) {
+			EXPECT_EQ(*searched, *looked_up);
+		}
+	}
+	EXPECT_TRUE(core->mobile_node("02:00:00:00:00:0a", "dlif.example", now).has_value());
+	EXPECT_FALSE(core->mobile_node("bob", "dlif.example", now).has_value());
+}
+
+TEST(Cores, CmdMobileNodeOfAnEmptyCoreIsNone)
+{
+	auto core = make_core(config_of(R"([daemon]
+role = "cmd"
+[domain]
+maars = ["2001:db8::1"]
+[cmd]
+address = "2001:db8::100"
+)"));
+	const dmm::TimePoint now{std::chrono::seconds(10)};
+	core->start(now);
+	EXPECT_FALSE(core->mobile_node("02:00:00:00:00:01", "dlif.example", now).has_value());
+	EXPECT_FALSE(core->mobile_node("alice@example.net", "dlif.example", now).has_value());
+}
+
 } // namespace
 } // namespace dlif::daemon

@@ -114,8 +114,14 @@ public:
 	std::optional<BindingView> binding(const MnId &mn) const;
 	std::size_t binding_count() const noexcept;
 	CounterMap counters() const;
-	// The same as JSON text (what the control socket returns).
+	// The binding a plain MAG's node has under its MAC (MN-LLI), the
+	// lowest MN-ID first if several. A walk of the bindings (no index by
+	// MAC), but without building their views.
+	std::optional<BindingView> binding_with_mac(const dmm::Mac &mn) const;
+	// The same as JSON text (what the control socket returns): every
+	// binding, or one.
 	std::string bindings_json(TimePoint now) const;
+	std::string binding_json(const BindingView &view, TimePoint now) const;
 	std::string counters_json() const;
 
 	const CmdConfig &config() const noexcept;

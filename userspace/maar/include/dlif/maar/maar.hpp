@@ -133,7 +133,9 @@ public:
 	std::size_t session_count() const noexcept;
 	KernelState kernel_state() const;
 	CounterMap counters() const;
+	// Every session as JSON text (what the control socket returns), or one.
 	std::string sessions_json(TimePoint now) const;
+	std::string session_json(const SessionView &view, TimePoint now) const;
 	std::string counters_json() const;
 
 	const MaarConfig &config() const noexcept;
