@@ -98,7 +98,12 @@ for target in $targets; do
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	secs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-	if [ "$rc" -ne 0 ]; then
+	if [ "$rc" -ne 0 ] && grep -q 'libFuzzer: run interrupted' "$log"; then
+		# Stopped by a signal (Ctrl-C): no finding, but not a full run.
+		failed=1
+		echo "fuzz.sh: ${target}_fuzz interrupted after ${runs:-?} executions (${secs:-?}/s), no finding" >&2
+		continue
+	elif [ "$rc" -ne 0 ]; then
 		finding "$target" "$log" "$rc" "$artifacts"
 		continue
 	fi
