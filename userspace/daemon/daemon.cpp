@@ -321,22 +321,26 @@ void Daemon::send(const dmm::Ipv6Address &destination, const mh::Message &messag
 		log_.error("mh.build.failed", {{"dst", destination.to_string()}, {"error", mh::to_string(size.error())}});
 		return;
 	}
-	LogFields fields = mh_fields(message, config_.address(), destination);
+	const auto fields = [&] { return mh_fields(message, config_.address(), destination); };
 	if (config_.require_ipsec && !ipsec_.protects_to(destination)) {
 		// It would leave in the clear; the retransmissions resume once
 		// the policy is back.
 		count("mh_tx_unprotected_refused");
-		log_.warning("mh.send.refused", fields);
+		log_.warning("mh.send.refused", fields());
 		return;
 	}
 	if (auto sent = mh_socket_->send(destination, std::span(mh_buffer_).first(*size)); !sent) {
 		count("mh_tx_errors");
-		fields.emplace_back("error", sent.error().describe());
-		log_.warning("mh.send.failed", fields);
+		LogFields failed = fields();
+		failed.emplace_back("error", sent.error().describe());
+		log_.warning("mh.send.failed", failed);
 		return;
 	}
 	count("mh_tx");
-	log_.info("mh.sent", fields);
+	// One line per message is debug: at load, formatting and flushing it
+	// cost more than the signalling (issue 14). The counters stay.
+	if (log_.enabled(dmm::LogLevel::debug))
+		log_.debug("mh.sent", fields());
 }
 
 void Daemon::on_mh()
@@ -377,11 +381,11 @@ void Daemon::on_mh()
 			continue;
 		}
 		const mh::Message &message = parsed->message;
-		LogFields fields = mh_fields(message, datagram.source, datagram.destination);
+		const auto fields = [&] { return mh_fields(message, datagram.source, datagram.destination); };
 		if (!is_peer(datagram.source)) {
 			// Never acted on: a node outside the configured domain.
 			count("mh_rx_unknown_peer");
-			log_.notice("mh.unknown_peer", fields);
+			log_.notice("mh.unknown_peer", fields());
 			continue;
 		}
 		if (config_.require_ipsec && !ipsec_.protects_from(datagram.source)) {
@@ -389,10 +393,11 @@ void Daemon::on_mh()
 			// from this peer any more: anyone who can use its
 			// address may have sent it.
 			count("mh_rx_unprotected");
-			log_.warning("mh.unprotected", fields);
+			log_.warning("mh.unprotected", fields());
 			continue;
 		}
-		log_.info("mh.received", fields);
+		if (log_.enabled(dmm::LogLevel::debug))
+			log_.debug("mh.received", fields());
 		dispatch(dmm::MhReceived{datagram.source, datagram.destination, message}, now);
 	}
 }
