@@ -257,6 +257,9 @@ bool Daemon::start()
 			 {"state", store_.path()},
 			 {"mobile_nodes", std::to_string(core_->mobile_node_count())}};
 	log_.notice("dlifd.started", fields);
+	service_.ready("serving as " + std::string(name(config_.role)) + " at " + config_.address().to_string());
+	feed_watchdog(steady_now());
+	arm_timer();	// with the watchdog's deadline
 	return true;
 }
 
@@ -625,7 +628,21 @@ void Daemon::after_events()
 	send_due_advertisements(now);
 	if (auto due = save_deadline(); due && *due <= now)
 		save_state();
+	if (next_watchdog_ && *next_watchdog_ <= now)
+		feed_watchdog(now);
 	arm_timer();
+}
+
+// Pinged from the loop itself, after the events of an iteration: a loop
+// stuck in a handler (or a kernel call) stops the pings, and systemd
+// restarts dlifd.
+void Daemon::feed_watchdog(dmm::TimePoint now)
+{
+	const auto period = service_.watchdog_period();
+	if (!period)
+		return;
+	service_.feed_watchdog();
+	next_watchdog_ = now + *period;
 }
 
 // When the changed state must be written: at once if the last save is at
@@ -643,7 +660,7 @@ std::optional<dmm::TimePoint> Daemon::save_deadline() const
 void Daemon::arm_timer()
 {
 	auto deadline = timers_.next_deadline();
-	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline()})
+	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline(), next_watchdog_})
 		if (other && (!deadline || *other < *deadline))
 			deadline = other;
 	timer_fd_->arm(deadline);
@@ -657,12 +674,21 @@ void Daemon::on_signal()
 			reload();
 		} else {
 			log_.notice("dlifd.stopping", {{"signal", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+			service_.stopping();
 			stopping_ = true;
 		}
 	}
 }
 
 void Daemon::reload()
+{
+	// systemd waits for READY=1 after RELOADING=1, whatever the outcome.
+	service_.reloading();
+	apply_reload();
+	service_.ready("reloaded " + config_.file);
+}
+
+void Daemon::apply_reload()
 {
 	auto next = load_config(config_.file);
 	if (!next) {

@@ -23,6 +23,7 @@
 #include "linux_kernel.hpp"
 #include "log.hpp"
 #include "ra_engine.hpp"
+#include "service_notifier.hpp"
 #include "sockets.hpp"
 #include "state.hpp"
 #include "timers.hpp"
@@ -66,6 +67,7 @@ private:
 	void save_state();
 	void after_events();
 	void arm_timer();
+	void feed_watchdog(dmm::TimePoint now);
 
 	void on_signal();
 	void on_timer();
@@ -78,6 +80,7 @@ private:
 	void report_attachment(const dmm::Mac &mac, const std::string &interface, dmm::TimePoint now,
 			       std::string_view how);
 	void reload();
+	void apply_reload();
 
 	control::Reply on_control(const control::Request &request);
 	nlohmann::json status_json(dmm::TimePoint now) const;
@@ -102,6 +105,8 @@ private:
 	TimerHeap timers_;
 	RaEngine ra_;
 	Liveness liveness_;			// [maar] detach_after
+	ServiceNotifier service_;		// systemd, when it started dlifd
+	std::optional<dmm::TimePoint> next_watchdog_;
 	StateStore store_;
 	std::unique_ptr<ProtocolCore> core_;
 	std::unique_ptr<LinuxKernel> kernel_;

@@ -118,6 +118,44 @@ check "the binding survived the restart" \
 check "dlifctl says when no daemon answers" \
 	bash -c "'$DLIFCTL' -S '$dir/none.sock' status 2>&1 | grep -q 'cannot reach dlifd at $dir/none.sock: No such file or directory'"
 
+# Under systemd (Type=notify, WatchdogSec=): what dlifd tells the service
+# manager through libsystemd, read from a notification socket of our own.
+kill -TERM "$pid" 2>/dev/null
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+pid=
+$PY -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+out = open(sys.argv[2], "a", buffering=1)
+while True:
+    out.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+' "$dir/notify.sock" "$dir/notify.log" &
+listener=$!
+for _ in $(seq 50); do [ -S "$dir/notify.sock" ] && break; sleep 0.1; done
+NOTIFY_SOCKET=$dir/notify.sock WATCHDOG_USEC=1000000 \
+	ip netns exec "$ns_cmd" "$DLIFD" -c "$dir/cmd.toml" -f 2>>"$dir/dlifd.log" &
+pid=$!
+notified() {	# PATTERN [COUNT]: COUNT lines (default 1) match within 5 s
+	for _ in $(seq 50); do
+		[ "$(grep -c -- "$1" "$dir/notify.log" 2>/dev/null)" -ge "${2:-1}" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "systemd: READY=1 with a status once it serves" notified '^READY=1 STATUS=serving as cmd at 2001:db8::100'
+check "systemd: the watchdog is fed every half interval" notified '^WATCHDOG=1$' 4
+kill -HUP "$pid"
+check "systemd: RELOADING=1 on SIGHUP" notified '^RELOADING=1 MONOTONIC_USEC=[0-9]*$'
+check "systemd: READY=1 again once reloaded" notified '^READY=1 STATUS=reloaded' 1
+kill -TERM "$pid"
+check "systemd: STOPPING=1 on SIGTERM" notified '^STOPPING=1$'
+wait "$pid"
+check "systemd: nothing but these" bash -c "test -s '$dir/notify.log' && ! grep -v -e '^READY=1 STATUS=' -e '^WATCHDOG=1\$' -e '^RELOADING=1 ' -e '^STOPPING=1\$' '$dir/notify.log'"
+pid=
+kill "$listener"
+# Without NOTIFY_SOCKET (the fork-and-pid-file start above) nothing is sent.
+
 # [security] require_ipsec against the kernel's own IPsec policies: the
 # CMD refuses to start, naming a peer, until ESP is required for MH both
 # ways with every MAAR (a policy for a single MH type does not count).
