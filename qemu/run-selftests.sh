@@ -20,8 +20,10 @@
 # data plane, the netlink family, teardown, the stress under traffic,
 # KUnit and fault injection), the Debian kernels every file but those
 # that need the debug kernel's facilities (DEBUG_ONLY), except that the
-# files about dlifd's own checks, whose kernel paths the other files run
-# on both kernels, run on one Debian kernel each (ONE_KERNEL). A file may
+# files whose kernel paths the other files run on both kernels (dlifd's
+# own checks and scenarios, the YNL CLI's view of the family that
+# dlif_netlink drives on both) run on one Debian kernel each
+# (ONE_KERNEL); dlifd_roaming, the end-to-end path, runs on both. A file may
 # also run a subset of its cases on the debug kernel (selftests/lib.sh,
 # DEBUG_CASES). The (kernel, file) pairs are shared out to JOBS VMs at a
 # time.
@@ -37,7 +39,7 @@ JOBS=${SELFTEST_JOBS:-2}
 TIMEOUT=${SELFTEST_TIMEOUT:-900}
 DEBUG_TESTS="dlif_link.sh dlif_forwarding.sh dlif_netlink.sh dlif_teardown.sh dlif_stress.sh dlif_kunit.sh dlif_faults.sh"
 DEBUG_ONLY="dlif_kunit.sh dlif_faults.sh"
-ONE_KERNEL="dlifd_security.sh=6.1 dlifd_legacy.sh=6.1 dlifd_ipsec.sh=6.12 bench_smoke.sh=6.12"
+ONE_KERNEL="dlifd_security.sh=6.1 dlifd_legacy.sh=6.1 dlifd_scenarios.sh=6.1 dlifd_ipsec.sh=6.12 bench_smoke.sh=6.12 dlif_ynl.sh=6.12"
 
 while getopts k:t:j: opt; do
 	case $opt in
