@@ -2,6 +2,10 @@
 #include "reconcile.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <utility>
 
 namespace dlif::daemon {
 
@@ -65,36 +69,75 @@ KernelEntry to_kernel_entry(const dmm::InstallEntry &entry)
 	return KernelEntry{entry.prefix.masked(), entry.role, entry.peer, entry.dlif};
 }
 
+namespace {
+
+// A masked prefix as a key: Ipv6Prefix's == compares masked prefixes.
+using PrefixKey = std::pair<dmm::Ipv6Address, std::uint8_t>;
+PrefixKey key_of(const dmm::Ipv6Prefix &prefix)
+{
+	const dmm::Ipv6Prefix masked = prefix.masked();
+	return {masked.address, masked.length};
+}
+
+// Objects in the order of the install that made them present (a Remove
+// then an Install puts one at the end again), with lookups in a map: a
+// restart with N objects costs N log N instead of N².
+template <class Key, class Value>
+class InstallOrder {
+public:
+	void install(const Key &key, const Value &value)
+	{
+		if (!present_.contains(key))
+			present_.emplace(key, std::pair{next_++, value});
+	}
+	void remove(const Key &key) { present_.erase(key); }
+	std::vector<Value> in_order() const
+	{
+		std::map<std::uint64_t, Value> ordered;
+		for (const auto &[key, item] : present_)
+			ordered.emplace(item.first, item.second);
+		std::vector<Value> values;
+		values.reserve(ordered.size());
+		for (auto &[position, value] : ordered)
+			values.push_back(std::move(value));
+		return values;
+	}
+
+private:
+	std::map<Key, std::pair<std::uint64_t, Value>> present_;
+	std::uint64_t next_ = 0;
+};
+
+} // namespace
+
 Wanted wanted_by(const dmm::Actions &actions)
 {
-	Wanted wanted;
+	InstallOrder<std::string, std::string> dlifs;
+	InstallOrder<PrefixKey, dmm::Ipv6Prefix> entries;
 	for (const auto &action : actions) {
 		if (const auto *install = std::get_if<dmm::InstallDlif>(&action)) {
-			if (std::find(wanted.dlifs.begin(), wanted.dlifs.end(), install->name) == wanted.dlifs.end())
-				wanted.dlifs.push_back(install->name);
+			dlifs.install(install->name, install->name);
 		} else if (const auto *remove = std::get_if<dmm::RemoveDlif>(&action)) {
-			std::erase(wanted.dlifs, remove->name);
+			dlifs.remove(remove->name);
 		} else if (const auto *entry = std::get_if<dmm::InstallEntry>(&action)) {
-			const auto prefix = entry->prefix.masked();
-			if (std::find(wanted.entries.begin(), wanted.entries.end(), prefix) == wanted.entries.end())
-				wanted.entries.push_back(prefix);
+			entries.install(key_of(entry->prefix), entry->prefix.masked());
 		} else if (const auto *remove_entry = std::get_if<dmm::RemoveEntry>(&action)) {
-			std::erase(wanted.entries, remove_entry->prefix.masked());
+			entries.remove(key_of(remove_entry->prefix));
 		}
 	}
-	return wanted;
+	return Wanted{dlifs.in_order(), entries.in_order()};
 }
 
 ReconcilePlan plan_reconcile(const Wanted &wanted, const std::vector<KernelLink> &kernel_dlifs,
 			     const std::vector<KernelEntry> &kernel_entries, const Scope &scope)
 {
 	ReconcilePlan plan;
-	auto wanted_dlif = [&](const std::string &name) {
-		return std::find(wanted.dlifs.begin(), wanted.dlifs.end(), name) != wanted.dlifs.end();
-	};
-	auto wanted_entry = [&](const dmm::Ipv6Prefix &prefix) {
-		return std::find(wanted.entries.begin(), wanted.entries.end(), prefix.masked()) != wanted.entries.end();
-	};
+	const std::set<std::string> wanted_dlifs(wanted.dlifs.begin(), wanted.dlifs.end());
+	std::set<PrefixKey> wanted_entries;
+	for (const auto &prefix : wanted.entries)
+		wanted_entries.insert(key_of(prefix));
+	auto wanted_dlif = [&](const std::string &name) { return wanted_dlifs.contains(name); };
+	auto wanted_entry = [&](const dmm::Ipv6Prefix &prefix) { return wanted_entries.contains(key_of(prefix)); };
 	std::set<std::string> ours;
 	for (const auto &link : kernel_dlifs) {
 		if (!link.is_dlif())
@@ -109,8 +152,9 @@ ReconcilePlan plan_reconcile(const Wanted &wanted, const std::vector<KernelLink>
 			plan.foreign_dlifs.push_back(link.name);
 		}
 	}
+	const std::set<std::string> kept_dlifs(plan.keep_dlifs.begin(), plan.keep_dlifs.end());
 	for (const auto &name : wanted.dlifs)
-		if (std::find(plan.keep_dlifs.begin(), plan.keep_dlifs.end(), name) == plan.keep_dlifs.end())
+		if (!kept_dlifs.contains(name))
 			plan.create_dlifs.push_back(name);
 
 	for (const auto &entry : kernel_entries) {
@@ -128,8 +172,11 @@ ReconcilePlan plan_reconcile(const Wanted &wanted, const std::vector<KernelLink>
 		else
 			plan.foreign_entries.push_back(entry.prefix);
 	}
+	std::set<PrefixKey> kept_entries;
+	for (const auto &prefix : plan.keep_entries)
+		kept_entries.insert(key_of(prefix));
 	for (const auto &prefix : wanted.entries)
-		if (std::find(plan.keep_entries.begin(), plan.keep_entries.end(), prefix) == plan.keep_entries.end())
+		if (!kept_entries.contains(key_of(prefix)))
 			plan.create_entries.push_back(prefix);
 	return plan;
 }

@@ -112,6 +112,23 @@ TEST(WantedBy, ALaterRemoveCancelsAnInstall)
 	EXPECT_EQ(wanted.entries, std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:1:1::/64")});
 }
 
+// Each object in the order of the install that made it present: a repeated
+// install keeps its place, one after a Remove goes to the end; an entry's
+// prefix counts masked.
+TEST(WantedBy, InstallOrderAfterRepeatsAndRemoves)
+{
+	const dmm::Actions actions{dlif_install("a"), dlif_install("b"), dlif_install("c"), dlif_install("a"),
+				   dmm::RemoveDlif{"b"}, dlif_install("b"),
+				   dmm::InstallEntry{prefix("2001:db8:1::/64"), dmm::TunnelRole::anchor, {}, "a"},
+				   dmm::InstallEntry{prefix("2001:db8:2::1/64"), dmm::TunnelRole::anchor, {}, "a"},
+				   dmm::RemoveEntry{prefix("2001:db8:1::5/64")},
+				   dmm::InstallEntry{prefix("2001:db8:1::/64"), dmm::TunnelRole::anchor, {}, "b"},
+				   dmm::InstallEntry{prefix("2001:db8:2::/64"), dmm::TunnelRole::anchor, {}, "c"}};
+	const Wanted wanted = wanted_by(actions);
+	EXPECT_EQ(wanted.dlifs, (std::vector<std::string>{"a", "c", "b"}));
+	EXPECT_EQ(wanted.entries, (std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:2::/64"), prefix("2001:db8:1::/64")}));
+}
+
 TEST(PlanReconcile, KeepsOwnedRemovesUnownedLeavesForeign)
 {
 	Scope scope;
