@@ -768,14 +768,16 @@ nlohmann::json Daemon::kernel_view_of(const nlohmann::json &node) const
 	for (const char *key : {"mac", "mn_mac"})
 		if (auto it = node.find(key); it != node.end() && it->is_string())
 			mac = dmm::Mac::from_string(it->get<std::string>());
+	std::set<std::string> names;
+	if (mac)
+		names = executor_->dlifs_of(*mac);
+	if (const auto lma = node.find("dlif");
+	    lma != node.end() && lma->is_string() && executor_->dlifs().contains(lma->get<std::string>()))
+		names.insert(lma->get<std::string>());
 	nlohmann::json dlifs = nlohmann::json::array();
-	nlohmann::json entries = nlohmann::json::array();
-	std::vector<std::string> names;
-	for (const auto &[dlif_name, dlif] : executor_->dlifs()) {
-		const bool lma_dlif = node.contains("dlif") && node["dlif"] == dlif_name;
-		if (!(mac && dlif.mn == *mac) && !lma_dlif)
-			continue;
-		names.push_back(dlif_name);
+	std::set<std::string> entry_keys;
+	for (const auto &dlif_name : names) {
+		const dmm::InstallDlif &dlif = executor_->dlifs().at(dlif_name);
 		dlifs.push_back({{"name", dlif_name},
 				 {"ifindex", if_nametoindex(dlif_name.c_str())},
 				 {"lower", dlif.lower},
@@ -783,10 +785,12 @@ nlohmann::json Daemon::kernel_view_of(const nlohmann::json &node) const
 				 {"link_local", dlif.identity.link_local.to_string()},
 				 {"maar", dlif.anchoring_maar.to_string()},
 				 {"advertising", dlif.advertise}});
+		entry_keys.merge(executor_->entry_keys_of(dlif_name));
 	}
-	for (const auto &[key, entry] : executor_->entries()) {
-		if (!entry.dlif || std::find(names.begin(), names.end(), *entry.dlif) == names.end())
-			continue;
+	// In the order of entries(), by prefix text, as before.
+	nlohmann::json entries = nlohmann::json::array();
+	for (const auto &key : entry_keys) {
+		const KernelEntry &entry = executor_->entries().at(key);
 		nlohmann::json item{{"prefix", entry.prefix.to_string()}, {"role", name(entry.role)}, {"dlif", *entry.dlif}};
 		if (entry.peer)
 			item["peer"] = entry.peer->to_string();

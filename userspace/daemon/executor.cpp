@@ -94,6 +94,11 @@ void Executor::untrack(const std::string &name)
 	auto node = nodes_.find({it->second.lower, it->second.mn});
 	if (node != nodes_.end())
 		nodes_.erase(node);
+	if (auto names = dlif_names_by_mn_.find(it->second.mn); names != dlif_names_by_mn_.end()) {
+		names->second.erase(name);
+		if (names->second.empty())
+			dlif_names_by_mn_.erase(names);
+	}
 	dlifs_.erase(it);
 }
 
@@ -101,7 +106,20 @@ void Executor::track(const dmm::InstallDlif &dlif)
 {
 	untrack(dlif.name);
 	nodes_.insert({dlif.lower, dlif.mn});
+	dlif_names_by_mn_[dlif.mn].insert(dlif.name);
 	dlifs_[dlif.name] = dlif;
+}
+
+std::set<std::string> Executor::dlifs_of(const dmm::Mac &mn) const
+{
+	const auto names = dlif_names_by_mn_.find(mn);
+	return names == dlif_names_by_mn_.end() ? std::set<std::string>{} : names->second;
+}
+
+std::set<std::string> Executor::entry_keys_of(const std::string &dlif) const
+{
+	const auto keys = entry_keys_by_dlif_.find(dlif);
+	return keys == entry_keys_by_dlif_.end() ? std::set<std::string>{} : keys->second;
 }
 
 void Executor::forget_dlif(const std::string &name)

@@ -54,6 +54,11 @@ public:
 	// Whether the node has a DLIF on that lower device (its frames then go
 	// to its DLIFs: an RS seen on the lower device is not an attachment).
 	bool has_dlif(const std::string &lower, const dmm::Mac &mn) const;
+	// The names of the DLIFs shown to a node, and the keys (in entries())
+	// of the entries naming a DLIF: what `mn show` reports, without a walk
+	// of every DLIF and entry.
+	std::set<std::string> dlifs_of(const dmm::Mac &mn) const;
+	std::set<std::string> entry_keys_of(const std::string &dlif) const;
 
 	const dmm::CounterMap &counters() const noexcept { return counters_; }
 
@@ -82,6 +87,7 @@ private:
 	// then costs what it has, not a walk of every entry.
 	std::map<std::string, std::set<std::string>> entry_keys_by_dlif_;
 	std::multiset<std::pair<std::string, dmm::Mac>> nodes_;	// (lower, mn) of dlifs_
+	std::map<dmm::Mac, std::set<std::string>> dlif_names_by_mn_;	// names in dlifs_, by node
 	dmm::CounterMap counters_;
 };
 

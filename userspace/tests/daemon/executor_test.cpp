@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <set>
 
 #include "executor.hpp"
 #include "fixtures.hpp"
@@ -161,9 +162,25 @@ TEST_F(ExecutorTest, RemovingADlifForgetsTheEntriesNamingItOnly)
 	ASSERT_TRUE(executor_->entries().contains("2001:db8:1:2::/64"));
 	EXPECT_EQ(executor_->entries().at("2001:db8:1:2::/64").dlif, "mn1mar2");
 	EXPECT_TRUE(executor_->entries().contains("2001:db8:100::/56"));
+	EXPECT_EQ(executor_->entry_keys_of("mn1mar2"), std::set<std::string>{"2001:db8:1:2::/64"});
+	EXPECT_EQ(executor_->dlifs_of(mac("02:00:00:00:00:01")), std::set<std::string>{"mn1mar2"});
 	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar2"}}, t0);
 	EXPECT_FALSE(executor_->entries().contains("2001:db8:1:2::/64"));
 	EXPECT_EQ(executor_->entries().size(), 1u);
+	EXPECT_TRUE(executor_->entry_keys_of("mn1mar2").empty());
+	EXPECT_TRUE(executor_->dlifs_of(mac("02:00:00:00:00:01")).empty());
+}
+
+// The DLIFs shown to a node follow in-place changes of the node.
+TEST_F(ExecutorTest, DlifsOfANodeFollowItsChanges)
+{
+	executor_->apply(dmm::Actions{dlif_install("mn1mar1"), dlif_install("mn1mar2"),
+				      dlif_install("mn2mar1", "02:00:00:00:00:02")},
+			 t0);
+	EXPECT_EQ(executor_->dlifs_of(mac("02:00:00:00:00:01")), (std::set<std::string>{"mn1mar1", "mn1mar2"}));
+	executor_->apply(dmm::Actions{dlif_install("mn1mar2", "02:00:00:00:00:02")}, t0);
+	EXPECT_EQ(executor_->dlifs_of(mac("02:00:00:00:00:01")), std::set<std::string>{"mn1mar1"});
+	EXPECT_EQ(executor_->dlifs_of(mac("02:00:00:00:00:02")), (std::set<std::string>{"mn1mar2", "mn2mar1"}));
 }
 
 TEST_F(ExecutorTest, KernelErrorsAreLoggedWithTheKernelsWordsAndCounted)
