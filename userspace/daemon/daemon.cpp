@@ -630,7 +630,20 @@ void Daemon::after_events()
 		save_state();
 	if (next_watchdog_ && *next_watchdog_ <= now)
 		feed_watchdog(now);
+	// Checked after events, not on a timer of its own: an interval's
+	// summary is written with the first events after it ends, so an idle
+	// daemon never wakes up for it.
+	if (auto summary = mh_summary_.due(now, counter("mh_tx"), counter("mh_rx")))
+		log_.info("mh.summary", *summary);
 	arm_timer();
+}
+
+std::uint64_t Daemon::counter(const std::string &name) const
+{
+	// Not counters_[name]: a counter that never counted stays out of
+	// `dlifctl counters`.
+	const auto it = counters_.find(name);
+	return it == counters_.end() ? 0 : it->second;
 }
 
 // Pinged from the loop itself, after the events of an iteration: a loop

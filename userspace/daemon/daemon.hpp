@@ -90,6 +90,7 @@ private:
 	bool is_peer(const dmm::Ipv6Address &address) const;
 	Scope scope() const;
 	void count(const std::string &name, std::uint64_t by = 1) { counters_[name] += by; }
+	std::uint64_t counter(const std::string &name) const;
 	std::optional<dmm::TimePoint> save_deadline() const;
 
 	Config config_;
@@ -122,6 +123,7 @@ private:
 
 	std::vector<std::uint8_t> mh_buffer_;
 	RateLimiter binding_errors_{dmm::Duration(1000), 5};
+	MessageSummary mh_summary_{std::chrono::minutes(1)};	// mh.summary at info
 	std::map<dmm::Mac, dmm::TimePoint> recent_attachments_;
 	std::size_t recent_attachments_pruned_ = 0;
 	dmm::CounterMap counters_;

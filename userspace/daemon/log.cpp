@@ -127,6 +127,27 @@ void Logger::log(dmm::LogLevel level, std::string_view event, const LogFields &f
 	std::fflush(out_);
 }
 
+std::optional<LogFields> MessageSummary::due(dmm::TimePoint now, std::uint64_t sent, std::uint64_t received)
+{
+	if (!since_) {
+		since_ = now;
+		sent_ = sent;
+		received_ = received;
+		return std::nullopt;
+	}
+	if (now - *since_ < interval_)
+		return std::nullopt;
+	std::optional<LogFields> fields;
+	if (sent != sent_ || received != received_)
+		fields = LogFields{{"sent", std::to_string(sent - sent_)},
+				   {"received", std::to_string(received - received_)},
+				   {"seconds", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now - *since_).count())}};
+	since_ = now;
+	sent_ = sent;
+	received_ = received;
+	return fields;
+}
+
 bool stderr_is_journal()
 {
 	const char *stream = std::getenv("JOURNAL_STREAM");

@@ -8,6 +8,7 @@
 // tested; Logger only adds the clock and the write.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -58,6 +59,26 @@ private:
 	std::FILE *out_;
 	bool journal_;
 	dmm::LogLevel threshold_ = dmm::LogLevel::info;
+};
+
+// Per-message lines (mh.sent, mh.received) are debug. At info, at most one
+// summary per interval says how many messages went each way since the
+// previous one, so that a busy daemon's info log stays small and its cost
+// flat. due() is given the running totals; it returns the summary's
+// fields when the interval has passed and something happened (an idle
+// interval leaves no line), and starts the next interval whenever one
+// has passed.
+class MessageSummary {
+public:
+	explicit MessageSummary(dmm::Duration interval) : interval_(interval) {}
+
+	std::optional<LogFields> due(dmm::TimePoint now, std::uint64_t sent, std::uint64_t received);
+
+private:
+	dmm::Duration interval_;
+	std::optional<dmm::TimePoint> since_;
+	std::uint64_t sent_ = 0;
+	std::uint64_t received_ = 0;
 };
 
 // systemd sets JOURNAL_STREAM to "DEVICE:INODE" of the stream it connected

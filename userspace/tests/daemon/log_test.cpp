@@ -11,6 +11,31 @@
 namespace dlif::daemon {
 namespace {
 
+// At most one summary per interval, with what happened since the last
+// one; an idle interval leaves no line.
+TEST(Log, MessageSummaryAtMostOncePerInterval)
+{
+	using std::chrono::seconds;
+	MessageSummary summary(seconds(60));
+	const dmm::TimePoint t0{seconds(1000)};
+	EXPECT_FALSE(summary.due(t0, 5, 3));
+	EXPECT_FALSE(summary.due(t0 + seconds(59), 50, 30));
+	const auto first = summary.due(t0 + seconds(61), 105, 103);
+	ASSERT_TRUE(first);
+	EXPECT_EQ(*first, (LogFields{{"sent", "100"}, {"received", "100"}, {"seconds", "61"}}));
+	EXPECT_FALSE(summary.due(t0 + seconds(100), 200, 200));
+	const auto second = summary.due(t0 + seconds(200), 200, 200);
+	ASSERT_TRUE(second);
+	EXPECT_EQ(*second, (LogFields{{"sent", "95"}, {"received", "97"}, {"seconds", "139"}}));
+	// Nothing since the last line: the interval passes without one.
+	MessageSummary idle(seconds(60));
+	EXPECT_FALSE(idle.due(t0, 7, 7));
+	EXPECT_FALSE(idle.due(t0 + seconds(60), 7, 7));
+	const auto later = idle.due(t0 + seconds(120), 8, 7);
+	ASSERT_TRUE(later);
+	EXPECT_EQ(*later, (LogFields{{"sent", "1"}, {"received", "0"}, {"seconds", "60"}}));
+}
+
 TEST(Log, LogfmtValuesAreQuotedOnlyWhenNeeded)
 {
 	EXPECT_EQ(logfmt_value("2001:db8::1"), "2001:db8::1");
