@@ -36,6 +36,9 @@ PACKAGES=(
 	linux-perf
 	# IKEv2 between the mobility entities (selftests/dlifd_ipsec.sh)
 	charon-systemd strongswan-swanctl
+	# promtool, which judges dlifctl metrics (the package's server is
+	# not used)
+	prometheus
 )
 
 missing=()

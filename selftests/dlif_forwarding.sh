@@ -264,6 +264,17 @@ test_spoofed_ip6ip6_is_dropped_and_counted() {
 		"$echoes" "nothing spoofed reached the CN"
 	check_eq "$(entry_stat "$MAAR1" $PREFIX_A drop_spoof)" 4 "MAAR1 counted 4 spoofed packets"
 	check "the real MN still gets through" ping_ok "$MN" $CN_ADDR
+	# The same counters for Prometheus (dlifctl metrics, no dlifd here).
+	local metrics
+	metrics=$(ip netns exec "$MAAR1" "$DLIFCTL" -S /nonexistent metrics 2>/dev/null)
+	check_match "$metrics" '^dlif_dropped_packets_total\{role="anchor",reason="spoof"\} 4$' \
+		"metrics: MAAR1's spoofed packets"
+	check_match "$metrics" '^dlif_entries\{role="anchor"\} 1$' "metrics: MAAR1's anchor entry"
+	check_match "$metrics" '^dlif_encap_packets_total\{role="anchor"\} [1-9]' "metrics: its encapsulations"
+	check_match "$metrics" '^dlifd_up 0$' "metrics: no dlifd, said"
+	if command -v promtool >/dev/null; then
+		check "promtool accepts the metrics" bash -c 'promtool check metrics <<<"$1"' _ "$metrics"
+	fi
 }
 
 test_stock_ip6tnl_beside_dlif() {

@@ -401,6 +401,8 @@ Result<Command> parse_command(std::span<const std::string_view> args)
 		return parse_bare<DaemonStatus>(words, "status");
 	if (matches(object, "counters"))
 		return parse_bare<DaemonCounters>(words, "counters");
+	if (object == "metrics")
+		return parse_bare<Metrics>(words, "metrics");
 	if (matches(object, "attach"))
 		return parse_attach(words);
 	if (matches(object, "detach"))
@@ -523,6 +525,7 @@ std::string_view usage_text()
 	       "  counters\n"
 	       "  attach IFNAME MAC\n"
 	       "  detach MAC\n"
+	       "  metrics            the above's counters and the kernel's, Prometheus text\n"
 	       "\n"
 	       "ROLE    := { anchor | serving | local-net | local-export }\n"
 	       "PREFIX  := IPV6-ADDRESS[/LENGTH] | default\n"

@@ -65,6 +65,7 @@ struct MnShow {
 	std::string id;		// an MN-ID or a MAC
 };
 struct DaemonCounters {};
+struct Metrics {};		// the daemon's and the kernel's, for Prometheus
 struct Attach {
 	std::string ifname;
 	nl::MacAddress mac;
@@ -79,7 +80,7 @@ struct RunBatch {};	// the file is in Options
 
 using Command = std::variant<RouteModify, RouteDelete, RouteGet, RouteShow, RouteFlush, DevShow,
 			     DevSet, Monitor, Help, Version, RunBatch, DaemonStatus, MnList, MnShow,
-			     DaemonCounters, Attach, Detach>;
+			     DaemonCounters, Attach, Detach, Metrics>;
 
 // Whether a command talks to dlifd rather than to the kernel.
 bool is_daemon_command(const Command &command);

@@ -9,6 +9,7 @@
 
 #include "daemon.hpp"
 #include "format.hpp"
+#include "metrics.hpp"
 
 #ifndef DLIF_VERSION
 #define DLIF_VERSION "unknown"
@@ -290,6 +291,42 @@ Runner::Outcome Runner::monitor()
 	}
 }
 
+// What answers goes in; what does not is said by dlifd_up or dlif_kernel_up
+// (and on standard error), so that a scrape never fails half-way.
+Runner::Outcome Runner::metrics()
+{
+	MetricsInput input;
+	if (auto status = ask_daemon(options_.daemon_socket, control::StatusRequest{}); status && status->ok) {
+		input.status = std::move(status->result);
+		if (auto counters = ask_daemon(options_.daemon_socket, control::CountersRequest{});
+		    counters && counters->ok)
+			input.counters = std::move(counters->result);
+	}
+	if (auto dlif = client(); !dlif) {
+		std::fprintf(err_, "dlifctl: metrics: the kernel's: %s\n", format_error(dlif.error()).c_str());
+	} else {
+		// A dump that raced with changes is retried: its sums would mix
+		// two tables.
+		for (int attempt = 0; attempt < 3 && !input.kernel; ++attempt) {
+			KernelTotals totals;
+			auto summary = (*dlif)->dump_entries({}, [&](const nl::Entry &entry) -> nl::Status {
+				totals.add(entry);
+				return {};
+			});
+			if (!summary) {
+				std::fprintf(err_, "dlifctl: metrics: the kernel's: %s\n",
+					     format_error(summary.error()).c_str());
+				break;
+			}
+			if (!summary->interrupted)
+				input.kernel = totals;
+		}
+	}
+	const std::string text = prometheus_text(input);
+	std::fwrite(text.data(), 1, text.size(), out_);
+	return std::nullopt;
+}
+
 Runner::Outcome Runner::daemon_command(const Command &command)
 {
 	auto reply = ask_daemon(options_.daemon_socket, daemon_request(command));
@@ -325,6 +362,8 @@ Runner::Outcome Runner::execute(const Command &command)
 				return dev_set(c);
 			else if constexpr (std::is_same_v<T, Monitor>)
 				return monitor();
+			else if constexpr (std::is_same_v<T, Metrics>)
+				return metrics();
 			else if constexpr (std::is_same_v<T, Help>) {
 				std::fputs(usage_text().data(), out_);
 				return std::nullopt;

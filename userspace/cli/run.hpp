@@ -64,6 +64,7 @@ private:
 	Outcome dev_show(const DevShow &command);
 	Outcome dev_set(const DevSet &command);
 	Outcome monitor();
+	Outcome metrics();
 	Outcome daemon_command(const Command &command);
 	int run_batch();
 

@@ -96,6 +96,25 @@ check "every MH message is logged" \
 	bash -c "grep -q 'event=mh.received type=PBU src=2001:db8::1 dst=2001:db8::100 seq=7 flags=APD' '$dir/dlifd.log' &&
 		 grep -q 'event=mh.sent type=PBA' '$dir/dlifd.log'"
 
+# dlifctl metrics: the daemon's counters in the Prometheus text format, as
+# promtool (Debian's prometheus package) reads them; this host has no dlif
+# family, which the output says instead of failing.
+"$DLIFCTL" -S "$dir/dlifd.sock" metrics >"$dir/metrics.prom" 2>"$dir/metrics.err"
+check "dlifctl metrics: the daemon is up, with its role" \
+	grep -q '^dlifd_info{version="[^"]*",role="cmd",address="2001:db8::100"} 1$' "$dir/metrics.prom"
+check "dlifctl metrics: the unknown peer's counter" \
+	grep -q '^dlifd_daemon_mh_rx_unknown_peer_total 1$' "$dir/metrics.prom"
+check "dlifctl metrics: one mobile node" grep -q '^dlifd_mobile_nodes 1$' "$dir/metrics.prom"
+check "dlifctl metrics: no dlif family here, said" \
+	bash -c "grep -q '^dlif_kernel_up 0$' '$dir/metrics.prom' && grep -q 'the kernel' '$dir/metrics.err'"
+if command -v promtool >/dev/null; then
+	check "promtool accepts the metrics" bash -c "promtool check metrics <'$dir/metrics.prom'"
+else
+	echo "SKIP: promtool (Debian package prometheus) is not installed"
+fi
+check "dlifctl metrics without a daemon: dlifd_up 0" \
+	bash -c "'$DLIFCTL' -S '$dir/none.sock' metrics 2>/dev/null | grep -q '^dlifd_up 0$'"
+
 # The save after the registration waits for state_save_interval after the
 # save at start: a timer, not another event, must write it.
 saved_binding() {

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "metrics.hpp"
+
+#include <string_view>
+
+namespace dlif::cli {
+
+namespace {
+
+constexpr std::array<nl::Role, 4> kRoles = {nl::Role::anchor, nl::Role::serving, nl::Role::local_net,
+					     nl::Role::local_export};
+
+// Metric names allow [a-zA-Z0-9_:]; the daemon's counter names are
+// snake_case already, anything else becomes '_'. A one-letter word joins
+// the next one (rejected_d_flag: rejected_dflag), which Prometheus's
+// linter would otherwise read as a unit ("d", days).
+std::string metric_name(std::string_view name)
+{
+	std::string out;
+	for (std::size_t i = 0; i < name.size(); ++i) {
+		const char c = name[i];
+		const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		const bool one_letter_word_ends = !word && i > 0 && (i == 1 || name[i - 2] == '_');
+		if (!word && one_letter_word_ends && i + 1 < name.size())
+			continue;
+		out += word ? c : '_';
+	}
+	return out;
+}
+
+// Label values escape backslash, double quote and newline.
+std::string label_value(std::string_view value)
+{
+	std::string out;
+	for (const char c : value) {
+		if (c == '\\' || c == '"')
+			out += '\\';
+		if (c == '\n') {
+			out += "\\n";
+			continue;
+		}
+		out += c;
+	}
+	return out;
+}
+
+class Writer {
+public:
+	void family(std::string_view name, std::string_view type, std::string_view help)
+	{
+		text_ += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
+		text_ += "# TYPE " + std::string(name) + " " + std::string(type) + "\n";
+	}
+	void sample(std::string_view name, std::string_view labels, std::uint64_t value)
+	{
+		text_ += std::string(name) + (labels.empty() ? "" : "{" + std::string(labels) + "}") + " " +
+			 std::to_string(value) + "\n";
+	}
+	std::string take() { return std::move(text_); }
+
+private:
+	std::string text_;
+};
+
+std::uint64_t unsigned_member(const control::Json &object, const char *key)
+{
+	const auto it = object.find(key);
+	return it != object.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
+std::string string_member(const control::Json &object, const char *key)
+{
+	const auto it = object.find(key);
+	return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void daemon_metrics(Writer &out, const MetricsInput &input)
+{
+	const bool up = input.status && input.status->is_object();
+	out.family("dlifd_up", "gauge", "1 when dlifd answered on its control socket.");
+	out.sample("dlifd_up", "", up ? 1 : 0);
+	if (!up)
+		return;
+	const control::Json &status = *input.status;
+	out.family("dlifd_info", "gauge", "The running dlifd: its version, role and address.");
+	out.sample("dlifd_info",
+		   "version=\"" + label_value(string_member(status, "version")) + "\",role=\"" +
+			   label_value(string_member(status, "role")) + "\",address=\"" +
+			   label_value(string_member(status, "address")) + "\"",
+		   1);
+	out.family("dlifd_uptime_seconds", "gauge", "Seconds since dlifd started.");
+	out.sample("dlifd_uptime_seconds", "", unsigned_member(status, "uptime_s"));
+	out.family("dlifd_mobile_nodes", "gauge", "Mobile nodes the daemon's core holds (bindings or sessions).");
+	out.sample("dlifd_mobile_nodes", "", unsigned_member(status, "mobile_nodes"));
+	if (!input.counters || !input.counters->is_object())
+		return;
+	// One family per counter; a counter appears once it is non-zero
+	// (dlifctl counters lists the same ones).
+	for (const auto &[group, values] : input.counters->items()) {
+		if (!values.is_object())
+			continue;
+		for (const auto &[counter, value] : values.items()) {
+			if (!value.is_number_unsigned())
+				continue;
+			const std::string name = "dlifd_" + metric_name(group) + "_" + metric_name(counter) + "_total";
+			out.family(name, "counter",
+				   "dlifd " + group + " counter " + counter + " (Documentation/admin-guide.rst).");
+			out.sample(name, "", value.get<std::uint64_t>());
+		}
+	}
+}
+
+void kernel_metrics(Writer &out, const MetricsInput &input)
+{
+	out.family("dlif_kernel_up", "gauge", "1 when the dlif generic netlink family answered the dump of the table.");
+	out.sample("dlif_kernel_up", "", input.kernel ? 1 : 0);
+	if (!input.kernel)
+		return;
+	const auto each_role = [&](std::string_view name, std::string_view type, std::string_view help,
+				   auto value) {
+		out.family(name, type, help);
+		for (std::size_t i = 0; i < kRoles.size(); ++i)
+			out.sample(name, "role=\"" + nl::role_name(kRoles[i]) + "\"", value(input.kernel->roles[i]));
+	};
+	using PerRole = KernelTotals::PerRole;
+	each_role("dlif_entries", "gauge", "Tunnel table entries in this network namespace.",
+		  [](const PerRole &r) { return r.entries; });
+	each_role("dlif_encap_packets_total", "counter", "Packets encapsulated by the entries.",
+		  [](const PerRole &r) { return r.stats.encap_packets; });
+	each_role("dlif_encap_bytes_total", "counter", "Inner bytes encapsulated by the entries.",
+		  [](const PerRole &r) { return r.stats.encap_bytes; });
+	each_role("dlif_decap_packets_total", "counter", "Packets decapsulated for the entries.",
+		  [](const PerRole &r) { return r.stats.decap_packets; });
+	each_role("dlif_decap_bytes_total", "counter", "Inner bytes decapsulated for the entries.",
+		  [](const PerRole &r) { return r.stats.decap_bytes; });
+	out.family("dlif_dropped_packets_total", "counter",
+		   "Packets the entries dropped, by reason (Documentation/netlink/specs/dlif.yaml, stats).");
+	const std::pair<const char *, std::uint64_t nl::EntryStats::*> reasons[] = {
+		{"spoof", &nl::EntryStats::drop_spoof},		{"too-big", &nl::EntryStats::drop_too_big},
+		{"no-route", &nl::EntryStats::drop_no_route},	{"hop-limit", &nl::EntryStats::drop_hop_limit},
+		{"ecn", &nl::EntryStats::drop_ecn},		{"other", &nl::EntryStats::drop_other},
+	};
+	for (std::size_t i = 0; i < kRoles.size(); ++i)
+		for (const auto &[reason, member] : reasons)
+			out.sample("dlif_dropped_packets_total",
+				   "role=\"" + nl::role_name(kRoles[i]) + "\",reason=\"" + reason + "\"",
+				   input.kernel->roles[i].stats.*member);
+}
+
+} // namespace
+
+void KernelTotals::add(const nl::Entry &entry)
+{
+	for (std::size_t i = 0; i < kRoles.size(); ++i) {
+		if (kRoles[i] != entry.role)
+			continue;
+		PerRole &role = roles[i];
+		++role.entries;
+		if (!entry.stats)
+			return;
+		const nl::EntryStats &s = *entry.stats;
+		role.stats.encap_packets += s.encap_packets;
+		role.stats.encap_bytes += s.encap_bytes;
+		role.stats.decap_packets += s.decap_packets;
+		role.stats.decap_bytes += s.decap_bytes;
+		role.stats.drop_spoof += s.drop_spoof;
+		role.stats.drop_too_big += s.drop_too_big;
+		role.stats.drop_no_route += s.drop_no_route;
+		role.stats.drop_hop_limit += s.drop_hop_limit;
+		role.stats.drop_ecn += s.drop_ecn;
+		role.stats.drop_other += s.drop_other;
+		return;
+	}
+}
+
+std::string prometheus_text(const MetricsInput &input)
+{
+	Writer out;
+	daemon_metrics(out, input);
+	kernel_metrics(out, input);
+	return out.take();
+}
+
+} // namespace dlif::cli
