@@ -240,7 +240,8 @@ bool Daemon::start()
 		return fail("dlifd.start.failed", "cannot watch the sockets (epoll)");
 
 	core_ = make_core(config_);
-	restore_state(steady_now());
+	if (!restore_state(steady_now()))
+		return false;
 	// Nodes restored as attached here are watched from now on: one that
 	// left while dlifd was down is not refreshed for ever.
 	for (const auto &[name, dlif] : executor_->dlifs())
@@ -263,28 +264,49 @@ bool Daemon::start()
 	return true;
 }
 
-void Daemon::restore_state(dmm::TimePoint now)
+// A saved state that cannot be used stops the start (fail closed): an
+// empty core would have the kernel reconciled to nothing, every DLIF and
+// entry of the namespace's nodes removed, every binding forgotten. The
+// operator decides (--discard-state).
+bool Daemon::unusable_state(std::string_view event, const LogFields &fields)
+{
+	LogFields all = fields;
+	all.emplace_back("file", store_.path());
+	if (!discard_unusable_state_) {
+		LogFields refused{{"reason", std::string(event)}};
+		refused.insert(refused.end(), all.begin(), all.end());
+		refused.emplace_back("hint", "fix or move the file, or start once with --discard-state to start empty");
+		log_.error("dlifd.start.failed", refused);
+		return false;
+	}
+	log_.error(std::string(event), all);
+	if (auto aside = store_.quarantine(wall_ms()))
+		log_.warning("state.quarantined", {{"file", *aside}});
+	log_.warning("state.discarded", {{"reason", "--discard-state"},
+					 {"effect", "starting empty: the DLIFs and entries of this node's "
+						    "interfaces and peers are removed"}});
+	return true;
+}
+
+bool Daemon::restore_state(dmm::TimePoint now)
 {
 	core_->set_wall_clock(now, dmm::WallClock::now());
 	dmm::Actions actions;
 	bool restored = false;
 	auto saved = store_.load();
 	if (!saved) {
-		log_.error("state.load.failed", {{"error", saved.error()}});
-		if (auto aside = store_.quarantine(wall_ms()))
-			log_.warning("state.quarantined", {{"file", *aside}});
+		if (!unusable_state("state.load.failed", {{"error", saved.error()}}))
+			return false;
 	} else if (*saved) {
 		const SavedState &state = **saved;
 		if (state.role != name(config_.role) || state.address != config_.address().to_string()) {
-			log_.warning("state.ignored", {{"reason", "saved for another role or address"},
-						       {"saved_role", state.role},
-						       {"saved_address", state.address}});
-			if (auto aside = store_.quarantine(wall_ms()))
-				log_.warning("state.quarantined", {{"file", *aside}});
+			if (!unusable_state("state.ignored", {{"reason", "saved for another role or address"},
+							      {"saved_role", state.role},
+							      {"saved_address", state.address}}))
+				return false;
 		} else if (auto reissued = core_->restore(state.core, now); !reissued) {
-			log_.error("state.restore.failed", {{"error", reissued.error()}});
-			if (auto aside = store_.quarantine(wall_ms()))
-				log_.warning("state.quarantined", {{"file", *aside}});
+			if (!unusable_state("state.restore.failed", {{"error", reissued.error()}}))
+				return false;
 		} else {
 			actions = std::move(*reissued);
 			restored = true;
@@ -296,6 +318,7 @@ void Daemon::restore_state(dmm::TimePoint now)
 	if (!restored)
 		actions = core_->start(now);
 	executor_->reconcile(actions, scope(), now);
+	return true;
 }
 
 void Daemon::save_state()

@@ -54,6 +54,10 @@ public:
 	// Opens everything and restores the state; false (logged) when the
 	// daemon cannot run. Nothing in the kernel is changed before every
 	// socket is open.
+	// A saved state that cannot be used (unreadable, another version, role
+	// or address) is moved aside and dlifd starts empty, instead of
+	// refusing to start (--discard-state).
+	void discard_unusable_state() noexcept { discard_unusable_state_ = true; }
 	bool start();
 	// Until SIGTERM or SIGINT; the exit status.
 	int run();
@@ -63,7 +67,8 @@ private:
 	void send(const dmm::Ipv6Address &destination, const mh::Message &message) override;
 
 	void dispatch(const dmm::Event &event, dmm::TimePoint now);
-	void restore_state(dmm::TimePoint now);
+	bool restore_state(dmm::TimePoint now);
+	bool unusable_state(std::string_view event, const LogFields &fields);
 	void save_state();
 	void after_events();
 	void arm_timer();
@@ -97,6 +102,7 @@ private:
 	Logger &log_;
 	dmm::TimePoint started_{};
 	bool stopping_ = false;
+	bool discard_unusable_state_ = false;
 	bool dirty_ = false;			// the core changed since the last save
 	std::optional<dmm::TimePoint> last_save_;
 

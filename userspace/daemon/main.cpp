@@ -29,7 +29,7 @@ namespace {
 using namespace dlif::daemon;
 
 constexpr std::string_view kUsage =
-	"Usage: dlifd -c FILE [-f|--foreground] [-p|--pid-file FILE]\n"
+	"Usage: dlifd -c FILE [-f|--foreground] [-p|--pid-file FILE] [--discard-state]\n"
 	"       dlifd -c FILE --check\n"
 	"       dlifd --version | --help\n"
 	"\n"
@@ -38,6 +38,8 @@ constexpr std::string_view kUsage =
 	"                       dlifd detaches once it is running and its parent exits 0\n"
 	"  -p, --pid-file FILE  write the daemon's pid there\n"
 	"      --check          validate the configuration, print it, exit 0 (valid) or 1\n"
+	"      --discard-state  start empty when the saved state cannot be used (it is\n"
+	"                       moved aside); without it dlifd refuses to start then\n"
 	"      --version        print the version\n"
 	"  -h, --help           this text\n"
 	"\n"
@@ -48,6 +50,7 @@ struct Options {
 	std::optional<std::string> pid_file;
 	bool foreground = false;
 	bool check = false;
+	bool discard_state = false;
 };
 
 int usage_error(const std::string &message)
@@ -129,6 +132,8 @@ int main(int argc, char **argv)
 			options.foreground = true;
 		} else if (arg == "--check") {
 			options.check = true;
+		} else if (arg == "--discard-state") {
+			options.discard_state = true;
 		} else if (arg == "--version" || arg == "-V") {
 			std::printf("dlifd (dlif) %s\n", DLIF_VERSION);
 			return 0;
@@ -172,6 +177,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	Daemon daemon(std::move(*config), log);
+	if (options.discard_state)
+		daemon.discard_unusable_state();
 	if (!daemon.start()) {
 		if (options.pid_file)
 			::unlink(options.pid_file->c_str());

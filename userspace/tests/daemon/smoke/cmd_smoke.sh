@@ -137,6 +137,37 @@ check "the binding survived the restart" \
 check "dlifctl says when no daemon answers" \
 	bash -c "'$DLIFCTL' -S '$dir/none.sock' status 2>&1 | grep -q 'cannot reach dlifd at $dir/none.sock: No such file or directory'"
 
+# A saved state that cannot be used stops the start (an empty CMD would
+# forget every binding); --discard-state moves it aside and starts empty.
+kill -TERM "$pid" 2>/dev/null
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+pid=
+cp "$dir/state/cmd.state.json" "$dir/good.state.json"
+printf '{"version": 999}' >"$dir/state/cmd.state.json"
+check "an unusable state file: dlifd refuses to start" \
+	bash -c "! ip netns exec '$ns_cmd' '$DLIFD' -c '$dir/cmd.toml' -f 2>'$dir/state.err'"
+check "and says which file and what to do" \
+	bash -c "grep -q 'event=dlifd.start.failed reason=state.load.failed' '$dir/state.err' &&
+		 grep -q 'file=$dir/state/cmd.state.json' '$dir/state.err' && grep -q 'discard-state' '$dir/state.err'"
+check "and leaves the file as it was" grep -qx '{"version": 999}' "$dir/state/cmd.state.json"
+start_discarding() {
+	ip netns exec "$ns_cmd" "$DLIFD" -c "$dir/cmd.toml" -p "$dir/dlifd.pid" --discard-state \
+		2>>"$dir/dlifd.log" || return 1
+	pid=$(cat "$dir/dlifd.pid")
+}
+check "with --discard-state it starts empty" start_discarding
+check "and moved the file aside" bash -c "grep -q 'event=state.quarantined' '$dir/dlifd.log' &&
+	ls '$dir/state/' | grep -v '^cmd.state.json$' | grep -q ."
+check "and has no binding" bash -c "! '$DLIFCTL' -S '$dir/dlifd.sock' mn show mn1@dlif.example >/dev/null 2>&1"
+kill -TERM "$pid" 2>/dev/null
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+pid=
+cp "$dir/good.state.json" "$dir/state/cmd.state.json"
+check "the good state again: dlifd starts with its binding" \
+	bash -c "ip netns exec '$ns_cmd' '$DLIFD' -c '$dir/cmd.toml' -p '$dir/dlifd.pid' 2>>'$dir/dlifd.log' &&
+		 '$DLIFCTL' -S '$dir/dlifd.sock' mn show mn1@dlif.example >/dev/null"
+pid=$(cat "$dir/dlifd.pid")
+
 # Under systemd (Type=notify, WatchdogSec=): what dlifd tells the service
 # manager through libsystemd, read from a notification socket of our own.
 kill -TERM "$pid" 2>/dev/null
