@@ -4,9 +4,10 @@
 # dlifd beyond one roam: the node returning to its first MAAR, a local
 # network behind MAAR1 reached after a move, two nodes roaming at once,
 # refresh and de-registration by lifetime expiry, lost signalling
-# recovered by retransmission, a PBU from a node that is no peer, and a
-# MAAR restarted while the node's flows run. All in proxy mode (the
-# default; the three modes are compared in dlifd_roaming.sh).
+# recovered by retransmission, a PBU from a node that is no peer, a MAAR
+# restarted while the node's flows run, the CMD restarted, and the wall
+# clock stepped in timestamp ordering. All in proxy mode (the default;
+# the three modes are compared in dlifd_roaming.sh).
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
@@ -211,6 +212,31 @@ test_cmd_restart_keeps_bindings() {
 	check_match "$(entries_of maar3)" "serving 2001:db8:ff::2$" "and MAAR2's"
 }
 
+# The wall clock is stepped (an NTP step) in timestamp ordering: every
+# dlifd maps its steady clock to the new time at once, so the CMD started
+# afterwards (a peer whose clock was always right) accepts the MAARs'
+# timestamps, and the CMD's saved deadlines follow the step.
+test_wall_clock_step_in_timestamp_mode() {
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy 'ordering="timestamp"'
+	dlifd_start_all || return 1
+	walk || return 1
+	date -s "+1 hour" >/dev/null || { fail "cannot set the VM's clock"; return 1; }
+	defer date -s "-1 hour"
+	check "MAAR1 saw the step" busywait 10000 counter_at_least maar1 wall_clock_steps 1
+	check "and the CMD" busywait 10000 counter_at_least cmd wall_clock_steps 1
+	check "both say so" grep -q 'event=clock.stepped' "$RUN/maar1.log"
+	dlifd_stop cmd
+	dlifd_start cmd || return 1
+	check_eq "$(bindings cmd)" 1 "the restarted CMD keeps the binding (deadlines saved in the new time)"
+	mn_move 2
+	ctl_node maar2 attach acc $MN_MAC >/dev/null
+	check "a handover after the step is accepted" busywait 30000 has_address_in 2
+	check_eq "$(counter cmd drop_stale_timestamp)" 0 "the CMD refused no timestamp"
+	check_match "$(entries_of maar2)" "serving 2001:db8:ff::1$" "MAAR2 serves MAAR1's prefix"
+}
+
 run_tests \
 	test_return_to_the_first_maar \
 	test_local_network_after_a_move \
@@ -219,4 +245,5 @@ run_tests \
 	test_lost_signalling_is_retransmitted \
 	test_pbu_from_an_unconfigured_node_is_ignored \
 	test_maar_restart_keeps_flows \
-	test_cmd_restart_keeps_bindings
+	test_cmd_restart_keeps_bindings \
+	test_wall_clock_step_in_timestamp_mode

@@ -163,6 +163,9 @@ bool Daemon::start()
 	if (!loop)
 		return fail("dlifd.start.failed", loop.error().describe());
 	loop_.emplace(std::move(*loop));
+	clock_steps_ = ClockStepWatch::open();
+	if (!clock_steps_)
+		return fail("dlifd.start.failed", std::string("timerfd (CLOCK_REALTIME): ") + std::strerror(errno));
 	timer_fd_ = TimerFd::open();
 	if (!timer_fd_)
 		return fail("dlifd.start.failed", std::string("timerfd: ") + std::strerror(errno));
@@ -227,6 +230,7 @@ bool Daemon::start()
 	auto add = [&](int fd, EventLoop::Handler handler) { return loop_->add(fd, EPOLLIN, std::move(handler)); };
 	bool added = add(signal_fd_.get(), [this](std::uint32_t) { on_signal(); }).ok() &&
 		     add(timer_fd_->fd(), [this](std::uint32_t) { on_timer(); }).ok() &&
+		     add(clock_steps_->fd(), [this](std::uint32_t) { on_clock_step(); }).ok() &&
 		     add(mh_socket_->fd(), [this](std::uint32_t) { on_mh(); }).ok();
 	if (nd_socket_)
 		added = added && add(nd_socket_->fd(), [this](std::uint32_t) { on_solicitation(); }).ok();
@@ -642,6 +646,21 @@ void Daemon::on_timer()
 	const dmm::TimePoint now = steady_now();
 	for (const auto id : timers_.pop_due(now))
 		dispatch(dmm::TimerFired{id}, now);
+}
+
+// The wall clock was set: the steady clock, which the cores' deadlines
+// use, did not move, but its mapping to wall time (Timestamp options,
+// saved deadlines) must follow, or every timestamp this node sends is off
+// by the step and its peers refuse them (status 156).
+void Daemon::on_clock_step()
+{
+	if (!clock_steps_->stepped())
+		return;
+	const dmm::TimePoint now = steady_now();
+	core_->set_wall_clock(now, dmm::WallClock::now());
+	count("wall_clock_steps");
+	log_.notice("clock.stepped", {{"wall", rfc3339(dmm::WallClock::now())}});
+	dirty_ = true;	// the saved deadlines, in the new wall time
 }
 
 void Daemon::after_events()

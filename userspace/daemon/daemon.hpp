@@ -76,6 +76,7 @@ private:
 
 	void on_signal();
 	void on_timer();
+	void on_clock_step();
 	void on_mh();
 	void on_ipsec_policies();
 	void on_solicitation();
@@ -108,6 +109,7 @@ private:
 
 	std::optional<EventLoop> loop_;
 	std::optional<TimerFd> timer_fd_;
+	std::optional<ClockStepWatch> clock_steps_;
 	UniqueFd signal_fd_;
 	TimerHeap timers_;
 	RaEngine ra_;

@@ -2,7 +2,9 @@
 #include "timers.hpp"
 
 #include <sys/timerfd.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 
 namespace dlif::daemon {
@@ -108,6 +110,35 @@ void TimerFd::acknowledge()
 {
 	std::uint64_t expirations = 0;
 	[[maybe_unused]] auto got = ::read(fd_.get(), &expirations, sizeof(expirations));
+}
+
+std::optional<ClockStepWatch> ClockStepWatch::open()
+{
+	UniqueFd fd(timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC));
+	if (!fd)
+		return std::nullopt;
+	ClockStepWatch watch(std::move(fd));
+	if (!watch.arm())
+		return std::nullopt;
+	return watch;
+}
+
+bool ClockStepWatch::arm()
+{
+	// Absolute and far ahead (2^62 ns, in the year 2116): it never
+	// expires, it is only cancelled by a clock change.
+	itimerspec spec{};
+	spec.it_value.tv_sec = static_cast<time_t>((std::int64_t{1} << 62) / 1'000'000'000);
+	return timerfd_settime(fd_.get(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr) == 0;
+}
+
+bool ClockStepWatch::stepped()
+{
+	std::uint64_t expirations = 0;
+	const bool cancelled = ::read(fd_.get(), &expirations, sizeof(expirations)) < 0 && errno == ECANCELED;
+	// A cancelled timer stays readable until it is armed again.
+	arm();
+	return cancelled;
 }
 
 } // namespace dlif::daemon

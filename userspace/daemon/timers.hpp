@@ -81,4 +81,22 @@ private:
 	UniqueFd fd_;
 };
 
+// Tells when the wall clock was set (an NTP step, `date -s`): a timerfd on
+// CLOCK_REALTIME armed far ahead with TFD_TIMER_CANCEL_ON_SET becomes
+// readable, its read failing with ECANCELED, whenever the clock jumps.
+// The daemon then maps its steady clock to the wall clock anew, so that
+// Timestamp options and saved deadlines follow the new time.
+class ClockStepWatch {
+public:
+	static std::optional<ClockStepWatch> open();
+	int fd() const noexcept { return fd_.get(); }
+	// True when the clock was set since the last call; re-arms either way.
+	bool stepped();
+
+private:
+	explicit ClockStepWatch(UniqueFd fd) : fd_(std::move(fd)) {}
+	bool arm();
+	UniqueFd fd_;
+};
+
 } // namespace dlif::daemon

@@ -2,6 +2,7 @@
 //
 // The timer heap: order, restart, stop, lazy deletion and compaction.
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include "timers.hpp"
 
@@ -72,6 +73,18 @@ TEST(TimerFd, FiresAtADeadlineInThePast)
 		usleep(1000);
 	EXPECT_EQ(expirations, 1u);
 	timer->arm(std::nullopt);
+}
+
+// Without a clock change the watch stays quiet (the step itself is tested
+// in the VM, where the clock may be set: selftests/dlifd_scenarios.sh).
+TEST(ClockStepWatch, QuietWhileTheClockIsNotSet)
+{
+	auto watch = ClockStepWatch::open();
+	ASSERT_TRUE(watch);
+	pollfd readable{watch->fd(), POLLIN, 0};
+	EXPECT_EQ(::poll(&readable, 1, 20), 0);
+	EXPECT_FALSE(watch->stepped());
+	EXPECT_EQ(::poll(&readable, 1, 0), 0);
 }
 
 } // namespace
