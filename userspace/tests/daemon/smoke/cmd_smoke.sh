@@ -72,6 +72,13 @@ check() {
 	fi
 }
 
+# SIGTERM to the running dlifd, and wait (5 s at most) for it to exit.
+stop_daemon() {
+	kill -TERM "$pid" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	pid=
+}
+
 start() {
 	# Without -f: dlifd returns once it is running (or failed to start).
 	ip netns exec "$ns_cmd" "$DLIFD" -c "$dir/cmd.toml" -p "$dir/dlifd.pid" 2>>"$dir/dlifd.log" || return 1
@@ -139,9 +146,7 @@ check "dlifctl says when no daemon answers" \
 
 # A saved state that cannot be used stops the start (an empty CMD would
 # forget every binding); --discard-state moves it aside and starts empty.
-kill -TERM "$pid" 2>/dev/null
-for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-pid=
+stop_daemon
 cp "$dir/state/cmd.state.json" "$dir/good.state.json"
 printf '{"version": 999}' >"$dir/state/cmd.state.json"
 check "an unusable state file: dlifd refuses to start" \
@@ -159,9 +164,7 @@ check "with --discard-state it starts empty" start_discarding
 check "and moved the file aside" bash -c "grep -q 'event=state.quarantined' '$dir/dlifd.log' &&
 	ls '$dir/state/' | grep -v '^cmd.state.json$' | grep -q ."
 check "and has no binding" bash -c "! '$DLIFCTL' -S '$dir/dlifd.sock' mn show mn1@dlif.example >/dev/null 2>&1"
-kill -TERM "$pid" 2>/dev/null
-for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-pid=
+stop_daemon
 cp "$dir/good.state.json" "$dir/state/cmd.state.json"
 check "the good state again: dlifd starts with its binding" \
 	bash -c "ip netns exec '$ns_cmd' '$DLIFD' -c '$dir/cmd.toml' -p '$dir/dlifd.pid' 2>>'$dir/dlifd.log' &&
@@ -170,9 +173,7 @@ pid=$(cat "$dir/dlifd.pid")
 
 # Under systemd (Type=notify, WatchdogSec=): what dlifd tells the service
 # manager through libsystemd, read from a notification socket of our own.
-kill -TERM "$pid" 2>/dev/null
-for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-pid=
+stop_daemon
 $PY -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -209,9 +210,7 @@ kill "$listener"
 # [security] require_ipsec against the kernel's own IPsec policies: the
 # CMD refuses to start, naming a peer, until ESP is required for MH both
 # ways with every MAAR (a policy for a single MH type does not count).
-kill -TERM "$pid" 2>/dev/null
-for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-pid=
+stop_daemon
 sed -i 's/^\[cmd\]$/[security]\nrequire_ipsec = true\n\n[cmd]/' "$dir/cmd.toml"
 esp() {	# DIR SRC DST [selector extra...]
 	local dir=$1 src=$2 dst=$3
