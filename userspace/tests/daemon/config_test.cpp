@@ -104,7 +104,7 @@ TEST(Config, MaarDefaults)
 	EXPECT_EQ(config.ra.initial_interval, 500ms);
 	EXPECT_EQ(config.ra.interval, 30s);
 	EXPECT_EQ(config.address().to_string(), "2001:db8::2");
-	EXPECT_EQ(maar.detach_after, 0s);
+	EXPECT_EQ(maar.detach_after, 60s);
 }
 
 TEST(Config, EveryMaarKey)

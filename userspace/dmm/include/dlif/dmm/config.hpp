@@ -141,8 +141,9 @@ struct MaarConfig {
 	Admission admission;
 	// A node heard from on none of its DLIFs for this long is probed with
 	// Neighbor Solicitations and, silent, taken as detached (the daemon's
-	// liveness check; 0: only layer-2 detach events count).
-	Duration detach_after{0};
+	// liveness check; 0: only layer-2 detach events count). On by default:
+	// without it a flood of made-up MACs holds the pool for ever.
+	Duration detach_after{60000};
 };
 
 } // namespace dlif::dmm
