@@ -1,125 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// libFuzzer target for the protocol cores: a CMD and three MAARs (the
-// in-process domain of the unit tests, userspace/tests/dmm/sim.hpp) fed
-// arbitrary Mobility Headers from peers and strangers, interleaved with
-// nodes attaching and leaving, time passing and restarts. Whatever peers
-// send, no undefined behaviour (ASan and UBSan watch), no inconsistent
-// kernel request (an entry naming no DLIF, ...), and nothing a peer may
-// not claim in any node's kernel (claims.hpp): no ::/0 entry, no DLIF
-// without a link-local identity.
-//
-// The input is a script, one operation per step:
-//   0 FROM TO LEN_LO LEN_HI BYTES...  a Mobility Header from FROM to TO
-//   1 MAAR NODE                       a node attaches
-//   2 MAAR NODE                       a node leaves
-//   3 TICKS                           time passes (TICKS x 50 ms)
-//   4 NODE                            a daemon restarts (snapshot, restore);
-//                                     the first kMaxRestarts of an input only
-// FROM: 0 the CMD, 1-3 a MAAR, 4 a stranger; TO: 0 the CMD, 1-3 a MAAR.
+// libFuzzer target for the protocol cores: each input is a script of
+// Mobility Headers, attaches, departures, time and restarts run in the
+// in-process domain (cores_script.hpp, which says what is checked).
 #include <cstdio>
 #include <cstdlib>
-#include <span>
-#include <string>
 
-#include "dlif/dmm/claims.hpp"
-#include "dlif/mh/mh.hpp"
-#include "sim.hpp"
-
-namespace {
-
-using namespace dlif;
-using namespace dlif::sim;
-
-class Script {
-public:
-	explicit Script(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
-	bool done() const { return at_ >= bytes_.size(); }
-	std::uint8_t next() { return done() ? 0 : bytes_[at_++]; }
-	std::span<const std::uint8_t> take(std::size_t n)
-	{
-		n = std::min(n, bytes_.size() - at_);
-		const auto part = bytes_.subspan(at_, n);
-		at_ += n;
-		return part;
-	}
-
-private:
-	std::span<const std::uint8_t> bytes_;
-	std::size_t at_ = 0;
-};
-
-// A restart serialises and parses a whole core: without a cap, inputs
-// full of them spent two fifths of the campaign's time there. A few per
-// input reach every restart path (a restart between any two events).
-constexpr unsigned kMaxRestarts = 3;
-
-[[noreturn]] void broken(const std::string &what, const Network &net)
-{
-	std::fprintf(stderr, "cores_fuzz: %s\n%s\n", what.c_str(), net.dump(30).c_str());
-	std::abort();
-}
-
-void check(Network &net)
-{
-	if (!net.problems().empty())
-		broken("kernel request problem: " + net.problems().front(), net);
-	for (NodeId node = 0; node <= kMaars; ++node) {
-		if (!net.kernel(node).problems.empty())
-			broken("kernel model problem: " + net.kernel(node).problems.front(), net);
-		for (const auto &[name, dlif] : net.kernel(node).dlifs)
-			if (node != kCmd && dmm::dlif_identity_problem(dlif.identity))
-				broken("DLIF " + name + " with identity " + dlif.identity.link_local.to_string(), net);
-		for (const auto &[text, entry] : net.kernel(node).entries)
-			if (entry.prefix.length == 0)
-				broken("an entry for ::/0 at node " + std::to_string(node), net);
-	}
-}
-
-} // namespace
+#include "cores_script.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-	static const Mac nodes[] = {mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"), mac("02:00:00:00:00:03")};
-	static const Ipv6Address stranger = addr("2001:db8:bad::1");
-	SimOptions options;
-	options.domain_claims = true;
-	options.local_prefixes = {{pfx("2001:db8:100::/64")}, {}, {}};
-	options.mode = static_cast<CmdMode>(size % 3);
-	Network net(options);
-	Script script({data, size});
-	unsigned restarts = 0;
-	for (unsigned steps = 0; !script.done() && steps < 64; ++steps) {
-		switch (script.next() % 5) {
-		case 0: {
-			const NodeId from = script.next() % 5;
-			const NodeId to = script.next() % (kMaars + 1);
-			std::size_t length = script.next();
-			length |= static_cast<std::size_t>(script.next()) << 8;
-			const auto parsed = mh::parse(script.take(std::min<std::size_t>(length, mh::kMaxMessageSize)));
-			if (parsed)
-				net.inject_from(from == kMaars + 1 ? stranger : Network::address(from), to, parsed->message);
-			break;
-		}
-		case 1:
-			net.attach(1 + script.next() % kMaars, nodes[script.next() % 3]);
-			break;
-		case 2:
-			net.detach(1 + script.next() % kMaars, nodes[script.next() % 3]);
-			break;
-		case 3:
-			net.run_for(dmm::Duration(50 * (1 + script.next())));
-			break;
-		case 4: {
-			const NodeId node = script.next() % (kMaars + 1);
-			if (restarts++ < kMaxRestarts)
-				net.restart(node);
-			break;
-		}
-		}
-		net.run_for(dmm::Duration(10));
+	const std::string problem = dlif::fuzz::run_cores_script({data, size});
+	if (!problem.empty()) {
+		std::fprintf(stderr, "cores_fuzz: %s\n", problem.c_str());
+		std::abort();
 	}
-	net.run_for(std::chrono::minutes(2));
-	check(net);
 	return 0;
 }

@@ -530,8 +530,12 @@ void CmdCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpda
 	// RFC 5213 §5.3.1 (R171, E-M4).
 	// The NAI as a view into the message: no string is built for the
 	// lookup of an existing binding (the hash is transparent).
+	// An identifier that is not a usable NAI (octets that are not UTF-8
+	// text) counts as missing: it would key a binding that cannot be
+	// saved, logged or listed.
 	std::string_view mn;
-	if (pbu.options.mobile_node_identifier && pbu.options.mobile_node_identifier->subtype == mh::MnIdSubtype::Nai)
+	if (pbu.options.mobile_node_identifier && pbu.options.mobile_node_identifier->subtype == mh::MnIdSubtype::Nai &&
+	    dmm::usable_nai(pbu.options.mobile_node_identifier->text()))
 		mn = pbu.options.mobile_node_identifier->text();
 	std::optional<Status> missing;
 	if (mn.empty())

@@ -125,9 +125,53 @@ mh::MobileNodeIdentifier to_option(const MnId &mn)
 	return mh::MobileNodeIdentifier::nai(mn.nai);
 }
 
+bool usable_nai(std::string_view nai) noexcept
+{
+	if (nai.empty())
+		return false;
+	for (std::size_t at = 0; at < nai.size();) {
+		const auto lead = static_cast<unsigned char>(nai[at]);
+		if (lead < 0x80) {
+			if (lead < 0x20 || lead == 0x7f)
+				return false;
+			++at;
+			continue;
+		}
+		// RFC 3629 §4: the second octet's range depends on the first,
+		// which rules out overlong forms, surrogates and > U+10FFFF.
+		std::size_t length;
+		unsigned char low = 0x80, high = 0xbf;
+		if (lead >= 0xc2 && lead <= 0xdf) {
+			length = 2;
+		} else if (lead >= 0xe0 && lead <= 0xef) {
+			length = 3;
+			low = lead == 0xe0 ? 0xa0 : 0x80;
+			high = lead == 0xed ? 0x9f : 0xbf;
+		} else if (lead >= 0xf0 && lead <= 0xf4) {
+			length = 4;
+			low = lead == 0xf0 ? 0x90 : 0x80;
+			high = lead == 0xf4 ? 0x8f : 0xbf;
+		} else {
+			return false;
+		}
+		if (nai.size() - at < length)
+			return false;
+		for (std::size_t i = 1; i < length; ++i) {
+			const auto octet = static_cast<unsigned char>(nai[at + i]);
+			if (octet < (i == 1 ? low : 0x80) || octet > (i == 1 ? high : 0xbf))
+				return false;
+		}
+		// C1 controls (U+0080..U+009F) are control characters as well.
+		if (lead == 0xc2 && static_cast<unsigned char>(nai[at + 1]) < 0xa0)
+			return false;
+		at += length;
+	}
+	return true;
+}
+
 std::optional<MnId> mn_id_from_option(const mh::MobileNodeIdentifier &option)
 {
-	if (option.subtype != mh::MnIdSubtype::Nai || option.identifier.empty())
+	if (option.subtype != mh::MnIdSubtype::Nai || !usable_nai(option.text()))
 		return std::nullopt;
 	return MnId{std::string(option.text())};
 }

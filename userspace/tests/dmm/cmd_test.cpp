@@ -78,6 +78,21 @@ TEST_F(Cmd, NonNaiIdentifierCountsAsMissing)
 	EXPECT_EQ(pbas(send(core, M1, pbu)).at(0).status, Status::MissingMnIdentifierOption);
 }
 
+// Found by cores_fuzz: an NAI of octets that are not UTF-8 became a binding
+// whose snapshot could not be serialised (the JSON writer threw, the
+// daemon ended at its next state save).
+TEST_F(Cmd, NaiThatIsNotTextCountsAsMissing)
+{
+	cmd::CmdCore core(test_cmd_config());
+	auto pbu = make_pbu(1, kMn, pref(M1));
+	pbu.options.mobile_node_identifier = mh::MobileNodeIdentifier::nai("mn\xb8@dlif.example");
+	const auto answers = pbas(send(core, M1, pbu));
+	ASSERT_EQ(answers.size(), 1u);
+	EXPECT_EQ(answers[0].status, Status::MissingMnIdentifierOption);
+	EXPECT_EQ(core.binding_count(), 0u);
+	EXPECT_NO_THROW(core.snapshot());
+}
+
 TEST_F(Cmd, DeregistrationOfUnknownNodeIsAcknowledged)
 {
 	cmd::CmdCore core(test_cmd_config());

@@ -62,6 +62,26 @@ TEST(MnId, OptionRoundTripNaiOnly)
 	EXPECT_FALSE(mn_id_from_option(mh::MobileNodeIdentifier::nai("")));
 }
 
+TEST(MnId, UsableNaiIsUtf8TextWithoutControls)
+{
+	EXPECT_TRUE(usable_nai("mn1@dlif.example"));
+	EXPECT_TRUE(usable_nai("j\xc3\xb6rg@\xe4\xbe\x8b.example"));	// U+00F6, U+4F8B
+	EXPECT_TRUE(usable_nai("\xf0\x9f\x93\xb1@x"));			// U+1F4F1
+	EXPECT_FALSE(usable_nai(""));
+	EXPECT_FALSE(usable_nai("mn\n1@x"));					// C0 control
+	EXPECT_FALSE(usable_nai("mn\x7f@x"));					// DEL
+	EXPECT_FALSE(usable_nai("mn\xc2\x85@x"));				// C1 control (NEL)
+	EXPECT_FALSE(usable_nai(std::string_view("mn\0@x", 5)));
+	EXPECT_FALSE(usable_nai("mn\xb8@x"));					// lone continuation
+	EXPECT_FALSE(usable_nai("mn\xc3"));					// truncated
+	EXPECT_FALSE(usable_nai("\xc0\xaf"));					// overlong '/'
+	EXPECT_FALSE(usable_nai("\xe0\x80\xaf"));				// overlong, 3 octets
+	EXPECT_FALSE(usable_nai("\xed\xa0\x80"));				// surrogate U+D800
+	EXPECT_FALSE(usable_nai("\xf4\x90\x80\x80"));			// above U+10FFFF
+	EXPECT_FALSE(usable_nai("\xf5\x80\x80\x80"));
+	EXPECT_FALSE(mn_id_from_option(mh::MobileNodeIdentifier::nai("mn\xb8@x")));
+}
+
 TEST(MnId, HashIsFnv1a64)
 {
 	// Reference values of FNV-1a 64: the hash must not depend on the build.

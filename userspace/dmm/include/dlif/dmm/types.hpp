@@ -72,8 +72,14 @@ struct MnIdHash {
 	using is_transparent = void;
 };
 
+// Whether `nai` can be a node's identifier: not empty, well-formed UTF-8
+// (RFC 7542 §2.2, shortest forms, no surrogates) and no control
+// characters. Peers send arbitrary octets; everything that stores, logs or
+// serialises a binding's key as text relies on this.
+bool usable_nai(std::string_view nai) noexcept;
+
 // The MN-ID as the MN Identifier option carries it (subtype NAI), and
-// back: nullopt for other subtypes.
+// back: nullopt for other subtypes and for an NAI that is not usable_nai.
 mh::MobileNodeIdentifier to_option(const MnId &mn);
 std::optional<MnId> mn_id_from_option(const mh::MobileNodeIdentifier &option);
 
