@@ -518,7 +518,7 @@ std::string_view usage_text()
 	       "  monitor\n"
 	       "  help\n"
 	       "\n"
-	       "  Asking a running dlifd (its control socket, -S PATH, default /run/dlifd.sock):\n"
+	       "  Asking a running dlifd (its control socket, -S PATH, default /run/dlifd/dlifd.sock):\n"
 	       "  status\n"
 	       "  mn list\n"
 	       "  mn show { MN-ID | MAC }\n"

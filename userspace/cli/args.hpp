@@ -19,7 +19,7 @@
 namespace dlif::cli {
 
 // Where dlifd listens unless -S says otherwise.
-inline constexpr std::string_view default_daemon_socket = "/run/dlifd.sock";
+inline constexpr std::string_view default_daemon_socket = "/run/dlifd/dlifd.sock";
 
 struct Options {
 	bool json = false;

@@ -43,7 +43,7 @@ struct Config {
 	std::string file;			// where it was read from
 	Role role = Role::maar;
 	dmm::LogLevel log_level = dmm::LogLevel::info;
-	std::string control_socket = "/run/dlifd.sock";
+	std::string control_socket = "/run/dlifd/dlifd.sock";
 	std::string state_dir = "/var/lib/dlifd";
 	// The state file is rewritten at most this often (and at stop): each
 	// save is a snapshot of every binding or session, so under load saving

@@ -55,6 +55,16 @@ nl::Result<std::unique_ptr<ControlServer>> ControlServer::open(const std::string
 		::unlink(path.c_str());
 	}
 
+	// The default lives in its own directory (/run/dlifd, which systemd's
+	// RuntimeDirectory= makes for an unprivileged service user); started
+	// by hand, dlifd makes it, for its user only. A deeper missing path is
+	// a configuration mistake and stays an error.
+	if (const auto slash = path.rfind('/'); slash != std::string::npos && slash > 0) {
+		const std::string directory = path.substr(0, slash);
+		if (::mkdir(directory.c_str(), 0700) < 0 && errno != EEXIST)
+			return system_error("cannot make the control socket's directory " + directory);
+	}
+
 	UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
 	if (!fd)
 		return system_error("cannot open the control socket");

@@ -64,7 +64,7 @@ TEST(DaemonArgs, SocketOption)
 	EXPECT_TRUE(invocation->options.json);
 	auto defaults = parse({"status"});
 	ASSERT_TRUE(defaults);
-	EXPECT_EQ(defaults->options.daemon_socket, "/run/dlifd.sock");
+	EXPECT_EQ(defaults->options.daemon_socket, "/run/dlifd/dlifd.sock");
 	auto long_form = parse({"--socket", "/s", "counters"});
 	ASSERT_TRUE(long_form);
 	EXPECT_EQ(long_form->options.daemon_socket, "/s");

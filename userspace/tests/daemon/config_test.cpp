@@ -83,7 +83,7 @@ TEST(Config, MaarDefaults)
 	const Config config = valid(kMaar);
 	EXPECT_EQ(config.role, Role::maar);
 	EXPECT_EQ(config.log_level, dmm::LogLevel::info);
-	EXPECT_EQ(config.control_socket, "/run/dlifd.sock");
+	EXPECT_EQ(config.control_socket, "/run/dlifd/dlifd.sock");
 	EXPECT_EQ(config.state_dir, "/var/lib/dlifd");
 	EXPECT_EQ(config.state_save_interval, 1s);
 	ASSERT_TRUE(config.maar);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// The control protocol of dlifd's UNIX socket (default /run/dlifd.sock),
+// The control protocol of dlifd's UNIX socket (default /run/dlifd/dlifd.sock),
 // shared by the daemon and dlifctl. One JSON object per line each way:
 //
 //   {"command":"status"}                          -> {"ok":true,"result":{...}}
