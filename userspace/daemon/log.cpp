@@ -2,6 +2,8 @@
 #include "log.hpp"
 
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -116,10 +118,45 @@ std::string format_log_line(dmm::LogLevel level, std::string_view event, const L
 	return line;
 }
 
+std::vector<std::string> journal_fields(dmm::LogLevel level, std::string_view event, const LogFields &fields)
+{
+	std::string message = format_log_line(level, event, fields, std::nullopt, false);
+	message.pop_back();	// the newline
+	std::vector<std::string> out;
+	out.reserve(fields.size() + 4);
+	out.push_back("MESSAGE=" + message);
+	out.push_back("PRIORITY=" + std::to_string(syslog_priority(level)));
+	out.push_back("SYSLOG_IDENTIFIER=dlifd");
+	out.push_back("DLIF_EVENT=" + std::string(event));
+	for (const auto &[key, value] : fields) {
+		std::string name = "DLIF_";
+		for (char c : key) {
+			const bool ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+			name += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : ok ? c : '_';
+		}
+		out.push_back(name + "=" + value);
+	}
+	return out;
+}
+
+Logger::Logger(std::FILE *out, bool journal, JournalSend send)
+	: out_(out), journal_(journal), send_(send ? send : &sd_journal_sendv)
+{
+}
+
 void Logger::log(dmm::LogLevel level, std::string_view event, const LogFields &fields)
 {
 	if (!enabled(level))
 		return;
+	if (journal_) {
+		const auto entries = journal_fields(level, event, fields);
+		std::vector<iovec> vector;
+		vector.reserve(entries.size());
+		for (const auto &entry : entries)
+			vector.push_back({const_cast<char *>(entry.data()), entry.size()});
+		if (send_(vector.data(), static_cast<int>(vector.size())) >= 0)
+			return;
+	}
 	const std::string line = format_log_line(level, event, fields, dmm::WallClock::now(), journal_);
 	// One write per line, so that lines from a crash handler or a child
 	// never interleave inside one.

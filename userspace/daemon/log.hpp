@@ -2,11 +2,17 @@
 //
 // dlifd's log: one logfmt line per event on stderr,
 //   level=info event=mh.received type=PBU src=2001:db8::11 seq=7 flags=APD ...
-// with the syslog priority as a "<N>" prefix instead of a timestamp when
-// stderr is connected to the journal (JOURNAL_STREAM names it), so that
-// journald files each line under its level. The formatting is pure and
-// tested; Logger only adds the clock and the write.
+// When stderr is the journal (JOURNAL_STREAM names it), each event goes
+// to journald over its native protocol instead, as structured fields: the
+// same line as MESSAGE, the level as PRIORITY, the event as DLIF_EVENT and
+// each field as DLIF_<KEY> (DLIF_MN, DLIF_SRC, DLIF_TYPE, DLIF_STATUS,
+// ...), so that `journalctl DLIF_MN=mn1@example` finds a node's events.
+// Should journald refuse a message, the line goes to stderr with the
+// priority as a "<N>" prefix. The formatting is pure and tested; Logger
+// only adds the clock and the write.
 #pragma once
+
+#include <sys/uio.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -37,10 +43,20 @@ std::string format_log_line(dmm::LogLevel level, std::string_view event, const L
 
 std::string rfc3339(dmm::WallTime time);
 
+// The journal fields of one event, "NAME=value" each (journal field names:
+// upper case letters, digits and '_'). Values are raw: the native
+// protocol carries any octets.
+std::vector<std::string> journal_fields(dmm::LogLevel level, std::string_view event, const LogFields &fields);
+
 class Logger {
 public:
-	// journal: whether stderr is the journal (see stderr_is_journal()).
-	explicit Logger(std::FILE *out = stderr, bool journal = false) : out_(out), journal_(journal) {}
+	// sd_journal_sendv's shape (tests give their own).
+	using JournalSend = int (*)(const struct iovec *fields, int count);
+
+	// journal: whether stderr is the journal (see stderr_is_journal()):
+	// events then go to journald as structured fields through `send`
+	// (default sd_journal_sendv).
+	explicit Logger(std::FILE *out = stderr, bool journal = false, JournalSend send = nullptr);
 
 	void set_level(dmm::LogLevel level) noexcept { threshold_ = level; }
 	dmm::LogLevel level() const noexcept { return threshold_; }
@@ -58,6 +74,7 @@ public:
 private:
 	std::FILE *out_;
 	bool journal_;
+	JournalSend send_;
 	dmm::LogLevel threshold_ = dmm::LogLevel::info;
 };
 

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// The log line format: logfmt, with a timestamp on a terminal and the
-// syslog priority prefix for journald.
+// The log line format: logfmt, with a timestamp on a terminal; and the
+// structured fields that go to journald instead when stderr is the
+// journal.
 #include <gtest/gtest.h>
+#include <sys/uio.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "log.hpp"
 
@@ -69,14 +74,54 @@ TEST(Log, KeysStayIdentifiers)
 		  "level=info event=e a_key_=v\n");
 }
 
-TEST(Log, LoggerFiltersByLevel)
+TEST(Log, JournalFieldsOfAnEvent)
+{
+	EXPECT_EQ(journal_fields(dmm::LogLevel::notice, "mh.dropped",
+				 {{"mn", "mn1@dlif.example"}, {"src", "2001:db8::11"}, {"reason", "bad seq"}, {"a-b.c", "v"}}),
+		  (std::vector<std::string>{
+			  "MESSAGE=level=notice event=mh.dropped mn=mn1@dlif.example src=2001:db8::11 reason=\"bad seq\" a-b.c=v",
+			  "PRIORITY=5", "SYSLOG_IDENTIFIER=dlifd", "DLIF_EVENT=mh.dropped", "DLIF_MN=mn1@dlif.example",
+			  "DLIF_SRC=2001:db8::11", "DLIF_REASON=bad seq", "DLIF_A_B_C=v"}));
+}
+
+// What the fake journal was given, field by field.
+std::vector<std::string> g_journal;
+int journal_accepts(const struct iovec *fields, int count)
+{
+	for (int i = 0; i < count; ++i)
+		g_journal.emplace_back(static_cast<const char *>(fields[i].iov_base), fields[i].iov_len);
+	return 0;
+}
+int journal_refuses(const struct iovec *, int)
+{
+	return -ENOENT;
+}
+
+TEST(Log, JournalGetsStructuredEventsAndNothingGoesToStderr)
+{
+	char *text = nullptr;
+	std::size_t size = 0;
+	std::FILE *out = open_memstream(&text, &size);
+	ASSERT_NE(out, nullptr);
+	g_journal.clear();
+	{
+		Logger log(out, true, journal_accepts);
+		log.info("daemon.started", {{"role", "cmd"}});
+	}
+	std::fclose(out);
+	EXPECT_EQ(size, 0u);
+	std::free(text);
+	EXPECT_EQ(g_journal, journal_fields(dmm::LogLevel::info, "daemon.started", {{"role", "cmd"}}));
+}
+
+TEST(Log, LoggerFiltersByLevelAndFallsBackWhenTheJournalRefuses)
 {
 	char *text = nullptr;
 	std::size_t size = 0;
 	std::FILE *out = open_memstream(&text, &size);
 	ASSERT_NE(out, nullptr);
 	{
-		Logger log(out, true);
+		Logger log(out, true, journal_refuses);
 		log.set_level(dmm::LogLevel::notice);
 		log.info("hidden");
 		log.notice("shown", {{"k", "v"}});

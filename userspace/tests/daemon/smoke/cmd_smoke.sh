@@ -207,6 +207,46 @@ pid=
 kill "$listener"
 # Without NOTIFY_SOCKET (the fork-and-pid-file start above) nothing is sent.
 
+# With stderr the journal (JOURNAL_STREAM names it, as systemd sets it),
+# every event goes to journald's native socket as structured fields. The
+# socket is a listener of our own in a mount namespace whose /run is a
+# fresh tmpfs, so that the host's /run is never touched.
+journal_run() {
+	ip netns exec "$ns_cmd" unshare -m --propagation private bash -c '
+		mount -t tmpfs none /run && mkdir -p /run/systemd/journal || exit 1
+		"$0" /run/systemd/journal/socket "$1" &
+		for _ in $(seq 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
+		listener=$!
+		: >"$2"
+		JOURNAL_STREAM=$(stat -c %d:%i "$2") "$3" -c "$4" -f 2>>"$2" &
+		daemon=$!
+		trap "kill -TERM $daemon" TERM
+		wait $daemon
+		wait $daemon
+		kill $listener
+	' "$(dirname "$0")/journal_listener.py" "$dir/journal.json" "$dir/journal-stderr.log" "$DLIFD" "$dir/cmd.toml" &
+	pid=$!
+}
+journal_has() {	# PYTHON-CONDITION on an entry e: one entry matches within 5 s
+	for _ in $(seq 50); do
+		$PY -c 'import json, sys
+sys.exit(0 if any((lambda e: eval(sys.argv[2]))(json.loads(l)) for l in open(sys.argv[1])) else 1)' \
+			"$dir/journal.json" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+journal_run
+check "journal: the start as structured fields" journal_has \
+	'e.get("DLIF_EVENT") == "dlifd.started" and e.get("PRIORITY") == "5" and e.get("SYSLOG_IDENTIFIER") == "dlifd" and e.get("DLIF_ROLE") == "cmd" and e["MESSAGE"].startswith("level=notice event=dlifd.started ")'
+ip netns exec "$ns_maar" $PY "$FAKE_MAAR" register 2001:db8::1 2001:db8::100 mn-journal@dlif.example \
+	2001:db8:1:7::/64 >/dev/null 2>&1
+check "journal: a node's events carry DLIF_MN" journal_has 'e.get("DLIF_MN") == "mn-journal@dlif.example"'
+kill -TERM "$pid"
+wait "$pid"
+pid=
+check "journal: nothing went to stderr" test ! -s "$dir/journal-stderr.log"
+
 # [security] require_ipsec against the kernel's own IPsec policies: the
 # CMD refuses to start, naming a peer, until ESP is required for MH both
 # ways with every MAAR (a policy for a single MH type does not count).
