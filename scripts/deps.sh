@@ -34,6 +34,10 @@ PACKAGES=(
 	linux-source-6.12 python3-jsonschema
 	# make bench-vm: profiles of the data plane in the VM
 	linux-perf
+	# man pages from the rst documentation (rst2man); man-db checks them
+	python3-docutils man-db
+	# systemd-analyze judges the units offline (scripts/check-units.sh)
+	systemd
 	# IKEv2 between the mobility entities (selftests/dlifd_ipsec.sh)
 	charon-systemd strongswan-swanctl
 	# promtool, which judges dlifctl metrics (the package's server is

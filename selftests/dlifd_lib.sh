@@ -123,11 +123,20 @@ node_ns() {	# cmd | maar1..3 -> its namespace
 }
 
 # dlifd_start NODE: run the node's dlifd in the foreground (logs in
-# $RUN/NODE.log) until its control socket answers.
+# $RUN/NODE.log) until its control socket answers. With DLIFD_USER=USER
+# it runs as that user with only CAP_NET_ADMIN and CAP_NET_RAW, ambient,
+# as contrib/systemd/dlifd.service runs it.
 dlifd_start() {
 	local node=$1 ns
+	local -a as_user=()
 	ns=$(node_ns "$node")
-	ip netns exec "$ns" "$DLIFD" -c "$RUN/$node.toml" -f >>"$RUN/$node.log" 2>&1 &
+	if [ -n "${DLIFD_USER:-}" ]; then
+		chown "$DLIFD_USER" "$RUN"
+		as_user=(setpriv --reuid="$DLIFD_USER" --regid="$(id -gn "$DLIFD_USER")" --clear-groups
+			 --inh-caps=-all,+net_admin,+net_raw --ambient-caps=-all,+net_admin,+net_raw
+			 --bounding-set=-all,+net_admin,+net_raw --no-new-privs --)
+	fi
+	ip netns exec "$ns" "${as_user[@]}" "$DLIFD" -c "$RUN/$node.toml" -f >>"$RUN/$node.log" 2>&1 &
 	printf -v "PID_$node" '%s' $!
 	defer dlifd_stop "$node"
 	busywait 20000 ip netns exec "$ns" "$DLIFCTL" -S "$RUN/$node.sock" status ||

@@ -149,6 +149,16 @@ roam() {
 
 test_relay() { roam relay; }
 test_locator() { roam locator; }
-test_proxy() { roam proxy; }
+# Proxy mode with every dlifd as an unprivileged user holding only
+# CAP_NET_ADMIN and CAP_NET_RAW, as the systemd unit runs it.
+test_proxy() {
+	DLIFD_USER=nobody roam proxy || return 1
+	local node user
+	for node in cmd maar1 maar2 maar3; do
+		user=PID_$node
+		user=$(ps -o user= -p "${!user}")
+		check_eq "$user" nobody "dlifd $node ran as nobody"
+	done
+}
 
 run_tests test_relay test_locator test_proxy
