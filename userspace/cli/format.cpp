@@ -26,35 +26,28 @@ void append_entry_line(std::string &out, const nl::Entry &entry, const IfnameOf 
 	out += std::to_string(entry.hop_limit);
 }
 
-void write_entry_members(JsonWriter &json, const nl::Entry &entry, const IfnameOf &ifname,
-			 bool with_stats)
+// The members in the order iproute2 users read them (ordered_json keeps
+// insertion order; nlohmann::json would sort the keys).
+void add_entry_members(Json &object, const nl::Entry &entry, const IfnameOf &ifname, bool with_stats)
 {
-	json.member("prefix", entry.prefix.to_string());
-	json.member("role", nl::role_name(entry.role));
+	object["prefix"] = entry.prefix.to_string();
+	object["role"] = nl::role_name(entry.role);
 	if (entry.peer)
-		json.member("peer", entry.peer->to_string());
+		object["peer"] = entry.peer->to_string();
 	if (!entry.local.is_unspecified())
-		json.member("local", entry.local.to_string());
+		object["local"] = entry.local.to_string();
 	if (entry.ifindex != 0) {
-		json.member("dev", ifname(entry.ifindex));
-		json.member("ifindex", entry.ifindex);
+		object["dev"] = ifname(entry.ifindex);
+		object["ifindex"] = entry.ifindex;
 	}
-	json.member("hoplimit", entry.hop_limit);
+	object["hoplimit"] = entry.hop_limit;
 	if (with_stats && entry.stats) {
 		const nl::EntryStats &s = *entry.stats;
-		json.key("stats");
-		json.begin_object();
-		json.member("encap_packets", s.encap_packets);
-		json.member("encap_bytes", s.encap_bytes);
-		json.member("decap_packets", s.decap_packets);
-		json.member("decap_bytes", s.decap_bytes);
-		json.member("drop_spoof", s.drop_spoof);
-		json.member("drop_too_big", s.drop_too_big);
-		json.member("drop_no_route", s.drop_no_route);
-		json.member("drop_hop_limit", s.drop_hop_limit);
-		json.member("drop_ecn", s.drop_ecn);
-		json.member("drop_other", s.drop_other);
-		json.end_object();
+		object["stats"] = {{"encap_packets", s.encap_packets},   {"encap_bytes", s.encap_bytes},
+				   {"decap_packets", s.decap_packets},   {"decap_bytes", s.decap_bytes},
+				   {"drop_spoof", s.drop_spoof},         {"drop_too_big", s.drop_too_big},
+				   {"drop_no_route", s.drop_no_route},   {"drop_hop_limit", s.drop_hop_limit},
+				   {"drop_ecn", s.drop_ecn},             {"drop_other", s.drop_other}};
 	}
 }
 
@@ -86,12 +79,16 @@ std::string format_entry(const nl::Entry &entry, const IfnameOf &ifname, bool st
 	return out;
 }
 
-void write_entry_json(JsonWriter &json, const nl::Entry &entry, const IfnameOf &ifname,
-		      bool with_stats)
+std::string json_text(const Json &value)
 {
-	json.begin_object();
-	write_entry_members(json, entry, ifname, with_stats);
-	json.end_object();
+	return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Json entry_json(const nl::Entry &entry, const IfnameOf &ifname, bool with_stats)
+{
+	Json object = Json::object();
+	add_entry_members(object, entry, ifname, with_stats);
+	return object;
 }
 
 std::string format_device(const nl::DlifDevice &device, const IfnameOf &ifname)
@@ -109,21 +106,21 @@ std::string format_device(const nl::DlifDevice &device, const IfnameOf &ifname)
 	return out;
 }
 
-void write_device_json(JsonWriter &json, const nl::DlifDevice &device, const IfnameOf &ifname)
+Json device_json(const nl::DlifDevice &device, const IfnameOf &ifname)
 {
-	json.begin_object();
-	json.member("ifname", device.name.empty() ? ifname(device.ifindex) : device.name);
-	json.member("ifindex", device.ifindex);
+	Json object = Json::object();
+	object["ifname"] = device.name.empty() ? ifname(device.ifindex) : device.name;
+	object["ifindex"] = device.ifindex;
 	if (device.link != 0) {
-		json.member("link", ifname(device.link));
-		json.member("link_ifindex", device.link);
+		object["link"] = ifname(device.link);
+		object["link_ifindex"] = device.link;
 	}
-	json.member("address", device.address.to_string());
+	object["address"] = device.address.to_string();
 	if (device.mn)
-		json.member("mn", device.mn->to_string());
+		object["mn"] = device.mn->to_string();
 	if (device.maar)
-		json.member("maar", device.maar->to_string());
-	json.end_object();
+		object["maar"] = device.maar->to_string();
+	return object;
 }
 
 std::string format_notification(const nl::Notification &notification, const IfnameOf &ifname)
@@ -138,14 +135,9 @@ std::string format_notification(const nl::Notification &notification, const Ifna
 std::string format_notification_json(const nl::Notification &notification,
 				     const IfnameOf &ifname)
 {
-	std::string out;
-	JsonWriter json(out);
-	json.begin_object();
-	json.member("event", nl::event_name(notification.event));
-	write_entry_members(json, notification.entry, ifname, false);
-	json.end_object();
-	out += '\n';
-	return out;
+	Json object = {{"event", nl::event_name(notification.event)}};
+	add_entry_members(object, notification.entry, ifname, false);
+	return json_text(object) + '\n';
 }
 
 std::string format_error(const nl::Error &error)

@@ -11,9 +11,16 @@
 
 #include "dlif/nl/dlif_types.hpp"
 #include "dlif/nl/result.hpp"
-#include "json.hpp"
+#include <nlohmann/json.hpp>
 
 namespace dlif::cli {
+
+// dlifctl's JSON objects keep their members in the order they are added.
+using Json = nlohmann::ordered_json;
+
+// Compact JSON text. Interface names are the kernel's octets: what is not
+// UTF-8 is replaced (U+FFFD) rather than thrown on.
+std::string json_text(const Json &value);
 
 // The name of an interface index ("if7" style when it has none).
 using IfnameOf = std::function<std::string(uint32_t ifindex)>;
@@ -24,12 +31,11 @@ std::string format_entry(const nl::Entry &entry, const IfnameOf &ifname, bool st
 // "    encap 10 pkts 1040 bytes decap 9 pkts 936 bytes drops spoof 0 ...\n"
 std::string format_stats(const nl::EntryStats &stats);
 // One object; "stats" only when with_stats and the entry has them.
-void write_entry_json(JsonWriter &json, const nl::Entry &entry, const IfnameOf &ifname,
-		      bool with_stats);
+Json entry_json(const nl::Entry &entry, const IfnameOf &ifname, bool with_stats);
 
 // "mn1mar1: link veth0 address 00:11:22:33:01:01 mn 02:00:00:00:00:01 maar 2001:db8::1\n"
 std::string format_device(const nl::DlifDevice &device, const IfnameOf &ifname);
-void write_device_json(JsonWriter &json, const nl::DlifDevice &device, const IfnameOf &ifname);
+Json device_json(const nl::DlifDevice &device, const IfnameOf &ifname);
 
 // "added <entry line>\n"; JSON: {"event":"added", <entry members>}\n
 std::string format_notification(const nl::Notification &notification, const IfnameOf &ifname);

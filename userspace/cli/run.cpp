@@ -129,11 +129,7 @@ Runner::Outcome Runner::route_get(const RouteGet &command)
 	auto ifname = [this](uint32_t index) { return names_.name_of(index); };
 	std::string text;
 	if (options_.json) {
-		JsonWriter json(text);
-		json.begin_array();
-		write_entry_json(json, *entry, ifname, true);
-		json.end_array();
-		text += '\n';
+		text = json_text(Json::array({entry_json(*entry, ifname, true)})) + '\n';
 	} else {
 		text = format_entry(*entry, ifname, options_.stats);
 	}
@@ -167,8 +163,7 @@ Runner::Outcome Runner::route_show(const RouteShow &command)
 		if (options_.json) {
 			if (!first)
 				text += ',';
-			JsonWriter json(text);
-			write_entry_json(json, entry, ifname, options_.stats);
+			text += json_text(entry_json(entry, ifname, options_.stats));
 		} else {
 			text = format_entry(entry, ifname, options_.stats);
 		}
@@ -213,8 +208,7 @@ Runner::Outcome Runner::dev_show(const DevShow &command)
 	auto print = [&](const nl::DlifDevice &device) {
 		text.clear();
 		if (options_.json) {
-			JsonWriter json(text);
-			write_device_json(json, device, ifname);
+			text = json_text(device_json(device, ifname));
 		} else {
 			text = format_device(device, ifname);
 		}

@@ -4,7 +4,6 @@
 #include <cerrno>
 
 #include "format.hpp"
-#include "json.hpp"
 
 namespace dlif::cli {
 namespace {
@@ -84,29 +83,20 @@ TEST(FormatEntry, UnknownIfindexAndRole)
 
 TEST(EntryJson, FullObject)
 {
-	std::string out;
-	JsonWriter json(out);
 	nl::Entry e = serving_entry();
 	e.stats = sample_stats();
-	write_entry_json(json, e, fake_ifname, false);
-	EXPECT_EQ(out, R"({"prefix":"2001:db8:a::/64","role":"serving","peer":"2001:db8::1",)"
+	EXPECT_EQ(json_text(entry_json(e, fake_ifname, false)), R"({"prefix":"2001:db8:a::/64","role":"serving","peer":"2001:db8::1",)"
 		       R"("local":"2001:db8::2","dev":"mn1mar1","ifindex":5,"hoplimit":64})");
 }
 
 TEST(EntryJson, WithStats)
 {
-	std::string out;
-	JsonWriter json(out);
 	nl::Entry e;
 	e.prefix = *nl::Prefix::parse("::/0");
 	e.role = nl::Role::local_net;
 	e.peer = addr("2001:db8::1");
 	e.stats = sample_stats();
-	json.begin_array();
-	write_entry_json(json, e, fake_ifname, true);
-	write_entry_json(json, e, fake_ifname, false);
-	json.end_array();
-	EXPECT_EQ(out, R"([{"prefix":"::/0","role":"local-net","peer":"2001:db8::1","hoplimit":64,)"
+	EXPECT_EQ(json_text(Json::array({entry_json(e, fake_ifname, true), entry_json(e, fake_ifname, false)})), R"([{"prefix":"::/0","role":"local-net","peer":"2001:db8::1","hoplimit":64,)"
 		       R"("stats":{"encap_packets":10,"encap_bytes":1040,"decap_packets":9,"decap_bytes":936,)"
 		       R"("drop_spoof":1,"drop_too_big":2,"drop_no_route":3,"drop_hop_limit":4,)"
 		       R"("drop_ecn":5,"drop_other":6}},)"
@@ -129,10 +119,7 @@ TEST(FormatDevice, TextAndJson)
 {
 	EXPECT_EQ(format_device(device(), fake_ifname),
 		  "mn1mar1: link veth0 address 00:11:22:33:01:01 mn 02:00:00:00:00:01 maar 2001:db8::1\n");
-	std::string out;
-	JsonWriter json(out);
-	write_device_json(json, device(), fake_ifname);
-	EXPECT_EQ(out, R"({"ifname":"mn1mar1","ifindex":5,"link":"veth0","link_ifindex":2,)"
+	EXPECT_EQ(json_text(device_json(device(), fake_ifname)), R"({"ifname":"mn1mar1","ifindex":5,"link":"veth0","link_ifindex":2,)"
 		       R"("address":"00:11:22:33:01:01","mn":"02:00:00:00:00:01","maar":"2001:db8::1"})");
 }
 
@@ -143,10 +130,7 @@ TEST(FormatDevice, WithoutMnAndMaar)
 	d.maar.reset();
 	d.name.clear();
 	EXPECT_EQ(format_device(d, fake_ifname), "mn1mar1: link veth0 address 00:11:22:33:01:01\n");
-	std::string out;
-	JsonWriter json(out);
-	write_device_json(json, d, fake_ifname);
-	EXPECT_EQ(out, R"({"ifname":"mn1mar1","ifindex":5,"link":"veth0","link_ifindex":2,)"
+	EXPECT_EQ(json_text(device_json(d, fake_ifname)), R"({"ifname":"mn1mar1","ifindex":5,"link":"veth0","link_ifindex":2,)"
 		       R"("address":"00:11:22:33:01:01"})");
 }
 
@@ -180,24 +164,11 @@ TEST(FormatError, ExtackOrStrerror)
 	EXPECT_EQ(format_error(missing), "Error: Invalid argument (missing attribute 5).");
 }
 
-TEST(Json, EscapesAndCommas)
+TEST(Json, InterfaceNamesThatAreNotUtf8AreReplaced)
 {
-	EXPECT_EQ(json_quote("a\"b\\c\n\x01"), R"("a\"b\\c\n\u0001")");
-	std::string out;
-	JsonWriter json(out);
-	json.begin_object();
-	json.member("s", "x");
-	json.member("n", uint64_t{18446744073709551615ull});
-	json.member("b", true);
-	json.key("a");
-	json.begin_array();
-	json.value(uint8_t{1});
-	json.value("two");
-	json.begin_object();
-	json.end_object();
-	json.end_array();
-	json.end_object();
-	EXPECT_EQ(out, R"({"s":"x","n":18446744073709551615,"b":true,"a":[1,"two",{}]})");
+	nl::DlifDevice d = device();
+	d.name = "mn\xff";
+	EXPECT_EQ(json_text(device_json(d, fake_ifname)).substr(0, 23), "{\"ifname\":\"mn\xef\xbf\xbd\",\"ifin");
 }
 
 }  // namespace
