@@ -66,6 +66,7 @@ private:
 	Outcome monitor();
 	Outcome metrics();
 	Outcome daemon_command(const Command &command);
+	Outcome mn_list();
 	int run_batch();
 
 	nl::Result<nl::DlifClient *> client();

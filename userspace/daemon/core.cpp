@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core.hpp"
 
+#include <charconv>
+
 #include "dlif/cmd/cmd.hpp"
 #include "dlif/maar/maar.hpp"
 
@@ -64,6 +66,31 @@ std::optional<maar::SessionView> node_named(const maar::MaarCore &core, std::str
 }
 std::size_t node_count(const maar::MaarCore &core) { return core.session_count(); }
 
+// A page of each core's list: bindings by MN-ID (the cursor is the last
+// MN-ID), sessions by number (the cursor is the last number).
+std::optional<std::vector<cmd::BindingView>> page_of(const cmd::CmdCore &core, const std::optional<std::string> &after,
+						      std::size_t limit)
+{
+	return core.bindings_page(after.value_or(std::string()), limit);
+}
+std::string cursor_of(const cmd::BindingView &view) { return view.mn.nai; }
+
+std::optional<std::vector<maar::SessionView>> page_of(const maar::MaarCore &core,
+						       const std::optional<std::string> &after, std::size_t limit)
+{
+	std::optional<std::uint32_t> number;
+	if (after) {
+		std::uint32_t value = 0;
+		const char *end = after->data() + after->size();
+		const auto [at, error] = std::from_chars(after->data(), end, value);
+		if (after->empty() || error != std::errc() || at != end)
+			return std::nullopt;
+		number = value;
+	}
+	return core.sessions_page(number, limit);
+}
+std::string cursor_of(const maar::SessionView &view) { return std::to_string(view.number); }
+
 template <class Core>
 class CoreAdapter final : public ProtocolCore {
 public:
@@ -82,6 +109,21 @@ public:
 		return core_.restore(snapshot, now);
 	}
 	nlohmann::json mobile_nodes(dmm::TimePoint now) const override { return parsed(nodes_json(core_, now)); }
+	std::optional<nlohmann::json> mobile_nodes_page(const std::optional<std::string> &after, std::size_t limit,
+							dmm::TimePoint now) const override
+	{
+		const auto views = page_of(core_, after, limit);
+		if (!views)
+			return std::nullopt;
+		nlohmann::json nodes = nlohmann::json::array();
+		for (const auto &view : *views)
+			nodes.push_back(nlohmann::json::parse(node_json(core_, view, now)));
+		// A short page is the last; a full one may be followed by none.
+		nlohmann::json next = nullptr;
+		if (views->size() == limit && limit > 0)
+			next = cursor_of(views->back());
+		return nlohmann::json{{"nodes", std::move(nodes)}, {"next", std::move(next)}};
+	}
 	std::optional<nlohmann::json> mobile_node(std::string_view id, std::string_view realm,
 						  dmm::TimePoint now) const override
 	{

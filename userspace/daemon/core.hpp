@@ -33,6 +33,13 @@ public:
 	// The core's view of its mobile nodes: a JSON array of objects, each
 	// with at least "mn" (the MN-ID) and, when known, "mac" or "mn_mac".
 	virtual nlohmann::json mobile_nodes(dmm::TimePoint now) const = 0;
+	// One page of mobile_nodes(): {"nodes":[at most `limit`], "next":
+	// cursor|null}, the nodes after `after` (a previous page's "next";
+	// none: from the first). Costs O(limit log N) at a MAAR and O(N) at a
+	// CMD (one pass over its hash table), never a serialisation of every
+	// node. An `after` that is no cursor of this core: nullopt.
+	virtual std::optional<nlohmann::json> mobile_nodes_page(const std::optional<std::string> &after,
+								std::size_t limit, dmm::TimePoint now) const = 0;
 	// The element of mobile_nodes() that find_mobile_node() would return,
 	// found through the core's indexes instead of serialising every node.
 	virtual std::optional<nlohmann::json> mobile_node(std::string_view id, std::string_view realm,

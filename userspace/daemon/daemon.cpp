@@ -859,8 +859,15 @@ control::Reply Daemon::on_control(const control::Request &request)
 	const dmm::TimePoint now = steady_now();
 	if (std::holds_alternative<control::StatusRequest>(request))
 		return control::success(status_json(now));
-	if (std::holds_alternative<control::MnListRequest>(request))
-		return control::success(core_->mobile_nodes(now));
+	if (const auto *list = std::get_if<control::MnListRequest>(&request)) {
+		if (!list->limit)
+			return control::success(core_->mobile_nodes(now));
+		auto page = core_->mobile_nodes_page(list->after, *list->limit, now);
+		if (!page)
+			return control::failure("mn-list: \"" + *list->after + "\" is not a cursor of this " +
+						 (config_.maar ? "MAAR" : "CMD"));
+		return control::success(std::move(*page));
+	}
 	if (std::holds_alternative<control::CountersRequest>(request))
 		return control::success(counters_json());
 	if (const auto *show = std::get_if<control::MnShowRequest>(&request)) {

@@ -29,7 +29,14 @@ std::string encode_request(const Request &request)
 	const Json object = std::visit(
 		Overloaded{
 			[](const StatusRequest &) { return Json{{"command", "status"}}; },
-			[](const MnListRequest &) { return Json{{"command", "mn-list"}}; },
+			[](const MnListRequest &r) {
+				Json object{{"command", "mn-list"}};
+				if (r.limit)
+					object["limit"] = *r.limit;
+				if (r.after)
+					object["after"] = *r.after;
+				return object;
+			},
 			[](const MnShowRequest &r) { return Json{{"command", "mn-show"}, {"mn", r.mn}}; },
 			[](const CountersRequest &) { return Json{{"command", "counters"}}; },
 			[](const AttachRequest &r) {
@@ -53,8 +60,23 @@ mh::Result<Request, std::string> decode_request(std::string_view line)
 		return mh::unexpected(command.error());
 	if (*command == "status")
 		return Request(StatusRequest{});
-	if (*command == "mn-list")
-		return Request(MnListRequest{});
+	if (*command == "mn-list") {
+		MnListRequest list;
+		if (const auto limit = object.find("limit"); limit != object.end()) {
+			if (!limit->is_number_unsigned() || *limit == 0 || *limit > kMaxPage)
+				return mh::unexpected("\"limit\" must be an integer from 1 to " + std::to_string(kMaxPage));
+			list.limit = limit->get<std::uint32_t>();
+		}
+		if (object.contains("after")) {
+			auto after = string_member(object, "after");
+			if (!after)
+				return mh::unexpected(after.error());
+			if (!list.limit)
+				return mh::unexpected(std::string("\"after\" needs \"limit\""));
+			list.after = *after;
+		}
+		return Request(list);
+	}
 	if (*command == "counters")
 		return Request(CountersRequest{});
 	if (*command == "mn-show") {

@@ -367,6 +367,22 @@ std::vector<BindingView> CmdCore::bindings() const
 	return views;
 }
 
+std::vector<BindingView> CmdCore::bindings_page(std::string_view after, std::size_t limit) const
+{
+	std::vector<const BindingMap::value_type *> later;
+	for (const auto &node : impl_->bindings)
+		if (node.first > after)
+			later.push_back(&node);
+	const auto by_mn = [](const auto *a, const auto *b) { return a->first < b->first; };
+	const std::size_t count = std::min(limit, later.size());
+	std::partial_sort(later.begin(), later.begin() + static_cast<std::ptrdiff_t>(count), later.end(), by_mn);
+	std::vector<BindingView> views;
+	views.reserve(count);
+	for (std::size_t i = 0; i < count; ++i)
+		views.push_back(impl_->view(*later[i]));
+	return views;
+}
+
 std::optional<BindingView> CmdCore::binding(const MnId &mn) const
 {
 	const auto it = impl_->bindings.find(mn.nai);

@@ -291,6 +291,15 @@ std::vector<SessionView> MaarCore::sessions() const
 	return views;
 }
 
+std::vector<SessionView> MaarCore::sessions_page(std::optional<std::uint32_t> after, std::size_t limit) const
+{
+	std::vector<SessionView> views;
+	auto it = after ? impl_->sessions.upper_bound(*after) : impl_->sessions.begin();
+	for (; it != impl_->sessions.end() && views.size() < limit; ++it)
+		views.push_back(impl_->view(it->second));
+	return views;
+}
+
 std::optional<SessionView> MaarCore::session(const Mac &mn) const
 {
 	const auto it = impl_->by_mac.find(mn);

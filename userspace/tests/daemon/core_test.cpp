@@ -119,6 +119,100 @@ prefix_pool = "2001:db8:1000::/48"
 	EXPECT_FALSE(core->mobile_node("bob", "dlif.example", now).has_value());
 }
 
+// Every node of a listing in pages, once each and in the order of the
+// whole list, whatever the page size.
+std::vector<nlohmann::json> all_pages(const ProtocolCore &core, std::size_t limit, dmm::TimePoint now)
+{
+	std::vector<nlohmann::json> nodes;
+	std::optional<std::string> after;
+	for (int pages = 0; pages < 1000; ++pages) {
+		const auto page = core.mobile_nodes_page(after, limit, now);
+		EXPECT_TRUE(page.has_value());
+		if (!page)
+			break;
+		EXPECT_LE((*page)["nodes"].size(), limit);
+		for (const auto &node : (*page)["nodes"])
+			nodes.push_back(node);
+		if ((*page)["next"].is_null())
+			break;
+		after = (*page)["next"].get<std::string>();
+	}
+	return nodes;
+}
+
+TEST(Cores, MaarListsItsNodesInPages)
+{
+	auto core = make_core(config_of(R"([daemon]
+role = "maar"
+[domain]
+maars = ["2001:db8::1"]
+[maar]
+address = "2001:db8::1"
+cmd = "2001:db8::100"
+access_interfaces = ["eth1"]
+prefix_pool = "2001:db8:1000::/48"
+)"));
+	const dmm::TimePoint now{std::chrono::seconds(10)};
+	core->set_wall_clock(now, dmm::WallTime(std::chrono::seconds(1700000000)));
+	core->start(now);
+	for (unsigned i = 1; i <= 25; ++i) {
+		dmm::Mac mac{};
+		mac.bytes = {0x02, 0, 0, 0, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
+		core->handle(dmm::MnAttached{mac, "eth1"}, now);
+	}
+	const auto whole = core->mobile_nodes(now);
+	ASSERT_EQ(whole.size(), 25u);
+	for (std::size_t limit : {1u, 7u, 25u, 100u}) {
+		SCOPED_TRACE(limit);
+		const auto paged = all_pages(*core, limit, now);
+		EXPECT_EQ(nlohmann::json(paged), whole);
+	}
+	EXPECT_FALSE(core->mobile_nodes_page(std::string("seven"), 5, now));
+	EXPECT_FALSE(core->mobile_nodes_page(std::string(""), 5, now));
+	EXPECT_TRUE((*core->mobile_nodes_page(std::string("4000000000"), 5, now))["nodes"].empty());
+}
+
+TEST(Cores, CmdListsItsBindingsInPagesByMnId)
+{
+	auto core = make_core(config_of(R"([daemon]
+role = "cmd"
+[domain]
+maars = ["2001:db8::1"]
+[cmd]
+address = "2001:db8::100"
+)"));
+	const dmm::TimePoint now{std::chrono::seconds(10)};
+	core->set_wall_clock(now, dmm::WallTime(std::chrono::seconds(1700000000)));
+	core->start(now);
+	const auto maar = *dmm::Ipv6Address::from_string("2001:db8::1");
+	const auto cmd = *dmm::Ipv6Address::from_string("2001:db8::100");
+	for (unsigned i = 0; i < 30; ++i) {
+		mh::ProxyBindingUpdate pbu;
+		pbu.sequence = static_cast<std::uint16_t>(i + 1);
+		pbu.flags.set(mh::BuFlag::Dmm, true);
+		pbu.lifetime = mh::Lifetime::from_units(100);
+		// Names whose hash order is not their sort order.
+		pbu.options.mobile_node_identifier = mh::MobileNodeIdentifier::nai("mn" + std::to_string(i * 7919 % 30) + "@x");
+		pbu.options.home_network_prefixes.push_back(
+			*mh::Ipv6Prefix::from_string("2001:db8:1:" + std::to_string(i) + "::/64"));
+		pbu.options.handoff_indicator = mh::HandoffIndicator::HandoffStateUnknown;
+		pbu.options.access_technology_type = mh::AccessTechnologyType::Ieee8023;
+		core->handle(dmm::MhReceived{maar, cmd, pbu}, now);
+	}
+	const auto whole = core->mobile_nodes(now);
+	ASSERT_EQ(whole.size(), 30u);
+	for (std::size_t limit : {1u, 4u, 30u, 31u}) {
+		SCOPED_TRACE(limit);
+		EXPECT_EQ(nlohmann::json(all_pages(*core, limit, now)), whole);
+	}
+	// Any text is a cursor here: the nodes after it by MN-ID.
+	const auto page = core->mobile_nodes_page(std::string("mn8@x"), 10, now);
+	ASSERT_TRUE(page);
+	ASSERT_EQ((*page)["nodes"].size(), 1u);
+	EXPECT_EQ((*page)["nodes"][0]["mn"], "mn9@x");
+	EXPECT_TRUE((*page)["next"].is_null());
+}
+
 TEST(Cores, CmdMobileNodeOfAnEmptyCoreIsNone)
 {
 	auto core = make_core(config_of(R"([daemon]

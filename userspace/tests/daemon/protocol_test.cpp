@@ -13,6 +13,8 @@ TEST(ControlProtocol, EveryRequestRoundTrips)
 {
 	const std::vector<Request> requests{StatusRequest{},
 					    MnListRequest{},
+					    MnListRequest{500, std::nullopt},
+					    MnListRequest{kMaxPage, "mn7@dlif.example"},
 					    MnShowRequest{"mn1@dlif.example"},
 					    CountersRequest{},
 					    AttachRequest{"eth1", "02:00:00:00:00:01"},
@@ -38,6 +40,13 @@ TEST(ControlProtocol, BadRequestsSayWhy)
 	EXPECT_EQ(decode_request(R"({"command":"mn-show"})").error(), "missing \"mn\"");
 	EXPECT_EQ(decode_request(R"({"command":"attach","mac":"x"})").error(), "missing \"interface\"");
 	EXPECT_EQ(decode_request(R"({"command":"detach","mac":5})").error(), "\"mac\" must be a string");
+	const std::string bad_limit = "\"limit\" must be an integer from 1 to 10000";
+	EXPECT_EQ(decode_request(R"({"command":"mn-list","limit":0})").error(), bad_limit);
+	EXPECT_EQ(decode_request(R"({"command":"mn-list","limit":10001})").error(), bad_limit);
+	EXPECT_EQ(decode_request(R"({"command":"mn-list","limit":-1})").error(), bad_limit);
+	EXPECT_EQ(decode_request(R"({"command":"mn-list","limit":"5"})").error(), bad_limit);
+	EXPECT_EQ(decode_request(R"({"command":"mn-list","limit":5,"after":5})").error(), "\"after\" must be a string");
+	EXPECT_EQ(decode_request(R"({"command":"mn-list","after":"x"})").error(), "\"after\" needs \"limit\"");
 }
 
 TEST(ControlProtocol, Replies)

@@ -111,6 +111,10 @@ public:
 
 	// Queries for the control socket and dlifctl.
 	std::vector<BindingView> bindings() const;
+	// The first `limit` bindings (by MN-ID) whose MN-ID sorts after
+	// `after` ("": from the first): one pass over the table and a partial
+	// sort, so a listing in pages never sorts everything.
+	std::vector<BindingView> bindings_page(std::string_view after, std::size_t limit) const;
 	std::optional<BindingView> binding(const MnId &mn) const;
 	std::size_t binding_count() const noexcept;
 	CounterMap counters() const;

@@ -5,6 +5,12 @@
 //
 //   {"command":"status"}                          -> {"ok":true,"result":{...}}
 //   {"command":"mn-list"}                         -> {"ok":true,"result":[...]}
+//   {"command":"mn-list","limit":N[,"after":C]}   -> {"ok":true,"result":
+//                                                      {"nodes":[...],"next":C|null}}
+//     one page: at most N (1 to kMaxPage) nodes in list order, after the
+//     cursor C of the previous page ("next"; null on the last page). The
+//     unpaged form answers every node in one line, which the client's
+//     buffers may not hold beyond some 100k nodes: dlifctl pages.
 //   {"command":"mn-show","mn":"ID-OR-MAC"}
 //   {"command":"counters"}
 //   {"command":"attach","interface":"eth1","mac":"02:00:00:00:00:01"}
@@ -15,6 +21,8 @@
 // order. Pure encoding and decoding here; no sockets.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -31,8 +39,14 @@ struct StatusRequest {
 	friend bool operator==(const StatusRequest &, const StatusRequest &) = default;
 };
 struct MnListRequest {
+	std::optional<std::uint32_t> limit;	// paged when set
+	std::optional<std::string> after;	// a previous page's "next"
 	friend bool operator==(const MnListRequest &, const MnListRequest &) = default;
 };
+
+// The largest page a daemon answers: about 10 MB of JSON, a few tens of
+// milliseconds of its event loop at most.
+inline constexpr std::uint32_t kMaxPage = 10000;
 struct MnShowRequest {
 	std::string mn;		// an MN-ID (NAI) or a MAC
 	friend bool operator==(const MnShowRequest &, const MnShowRequest &) = default;

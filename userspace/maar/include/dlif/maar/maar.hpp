@@ -128,6 +128,9 @@ public:
 	mh::Result<Actions, std::string> restore(std::string_view snapshot, TimePoint now);
 
 	std::vector<SessionView> sessions() const;
+	// The first `limit` sessions (by number) after session `after` (none:
+	// from the first).
+	std::vector<SessionView> sessions_page(std::optional<std::uint32_t> after, std::size_t limit) const;
 	std::optional<SessionView> session(const Mac &mn) const;
 	std::optional<SessionView> session(const MnId &mn) const;
 	std::size_t session_count() const noexcept;
