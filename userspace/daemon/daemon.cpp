@@ -666,6 +666,7 @@ void Daemon::on_clock_step()
 void Daemon::after_events()
 {
 	const dmm::TimePoint now = steady_now();
+	executor_->retry_due(now);
 	check_liveness(now);
 	send_due_advertisements(now);
 	if (auto due = save_deadline(); due && *due <= now)
@@ -715,7 +716,8 @@ std::optional<dmm::TimePoint> Daemon::save_deadline() const
 void Daemon::arm_timer()
 {
 	auto deadline = timers_.next_deadline();
-	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline(), next_watchdog_})
+	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline(), next_watchdog_,
+			   executor_->next_retry()})
 		if (other && (!deadline || *other < *deadline))
 			deadline = other;
 	timer_fd_->arm(deadline);
@@ -803,6 +805,7 @@ nlohmann::json Daemon::status_json(dmm::TimePoint now) const
 		{"advertising_dlifs", ra_.advertising()},
 		{"entries", executor_->entries().size()},
 		{"timers", timers_.size()},
+		{"kernel_retries_pending", executor_->pending_retries()},
 		{"kernel", kernel_ != nullptr}};
 }
 

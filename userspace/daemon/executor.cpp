@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "executor.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <vector>
 
 #include "dlif/dmm/json.hpp"
 
@@ -63,10 +65,10 @@ void Executor::apply(const dmm::Action &action, dmm::TimePoint now)
 			   [&](const dmm::SendMh &send) { mh_.send(send.destination, send.message); },
 			   [&](const dmm::StartTimer &timer) { timers_.start(timer.id, now + timer.after); },
 			   [&](const dmm::StopTimer &timer) { timers_.stop(timer.id); },
-			   [&](const dmm::InstallDlif &dlif) { install_dlif(dlif, now); },
-			   [&](const dmm::RemoveDlif &dlif) { remove_dlif(dlif.name); },
-			   [&](const dmm::InstallEntry &entry) { install_entry(entry); },
-			   [&](const dmm::RemoveEntry &entry) { remove_entry(entry.prefix); },
+			   [&](const dmm::InstallDlif &) { perform(action, now, 0); },
+			   [&](const dmm::RemoveDlif &) { perform(action, now, 0); },
+			   [&](const dmm::InstallEntry &) { perform(action, now, 0); },
+			   [&](const dmm::RemoveEntry &) { perform(action, now, 0); },
 			   [&](const dmm::AdvertiseNow &advertise) { ra_.advertise_now(advertise.dlif, now); },
 			   [&](const dmm::StateChanged &) {
 				   if (state_changed_)
@@ -75,6 +77,92 @@ void Executor::apply(const dmm::Action &action, dmm::TimePoint now)
 			   [&](const dmm::Log &entry) { log_.log(entry); },
 		   },
 		   action);
+}
+
+namespace {
+
+// The object a kernel action is about: a newer action for it replaces a
+// pending retry.
+std::string object_of(const dmm::Action &action)
+{
+	if (const auto *dlif = std::get_if<dmm::InstallDlif>(&action))
+		return "dlif " + dlif->name;
+	if (const auto *dlif = std::get_if<dmm::RemoveDlif>(&action))
+		return "dlif " + dlif->name;
+	if (const auto *entry = std::get_if<dmm::InstallEntry>(&action))
+		return "entry " + entry->prefix.masked().to_string();
+	if (const auto *entry = std::get_if<dmm::RemoveEntry>(&action))
+		return "entry " + entry->prefix.masked().to_string();
+	return {};
+}
+
+} // namespace
+
+void Executor::perform(const dmm::Action &action, dmm::TimePoint now, unsigned attempts)
+{
+	const std::string object = object_of(action);
+	drop_retry(object);
+	bool done = true;
+	if (const auto *dlif = std::get_if<dmm::InstallDlif>(&action))
+		done = install_dlif(*dlif, now);
+	else if (const auto *remove = std::get_if<dmm::RemoveDlif>(&action))
+		done = remove_dlif(remove->name);
+	else if (const auto *entry = std::get_if<dmm::InstallEntry>(&action))
+		done = install_entry(*entry);
+	else if (const auto *gone = std::get_if<dmm::RemoveEntry>(&action))
+		done = remove_entry(gone->prefix);
+	if (done) {
+		if (attempts > 0) {
+			count("kernel_retries_succeeded");
+			log_.notice("kernel.retry.succeeded", {{"object", object}, {"attempts", std::to_string(attempts + 1)}});
+		}
+		return;
+	}
+	// No kernel for this role: nothing will ever take it.
+	if (kernel_ == nullptr)
+		return;
+	const auto backoff = std::min<dmm::Duration>(kMaxRetry, kFirstRetry * (1LL << std::min(attempts, 6u)));
+	retries_.insert_or_assign(object, Retry{action, attempts + 1, now + backoff});
+	retry_schedule_.emplace(now + backoff, object);
+	log_.debug("kernel.retry.scheduled", {{"object", object},
+					      {"attempts", std::to_string(attempts + 1)},
+					      {"in", std::to_string(backoff.count()) + "ms"}});
+}
+
+void Executor::drop_retry(const std::string &object)
+{
+	const auto it = retries_.find(object);
+	if (it == retries_.end())
+		return;
+	retry_schedule_.erase({it->second.due, object});
+	retries_.erase(it);
+}
+
+std::optional<dmm::TimePoint> Executor::next_retry() const
+{
+	if (retry_schedule_.empty())
+		return std::nullopt;
+	return retry_schedule_.begin()->first;
+}
+
+void Executor::retry_due(dmm::TimePoint now)
+{
+	std::vector<Retry> due;
+	while (!retry_schedule_.empty() && retry_schedule_.begin()->first <= now) {
+		const auto node = retries_.extract(retry_schedule_.begin()->second);
+		retry_schedule_.erase(retry_schedule_.begin());
+		due.push_back(std::move(node.mapped()));
+	}
+	for (const auto &retry : due) {
+		// An entry whose DLIF is no longer wanted would fail for ever.
+		if (const auto *entry = std::get_if<dmm::InstallEntry>(&retry.action);
+		    entry && entry->dlif && !dlifs_.contains(*entry->dlif) && !retries_.contains("dlif " + *entry->dlif)) {
+			log_.debug("kernel.retry.dropped", {{"object", object_of(retry.action)}, {"dlif", *entry->dlif}});
+			continue;
+		}
+		count("kernel_retries");
+		perform(retry.action, now, retry.attempts);
+	}
 }
 
 bool Executor::kernel_failed(std::string_view event, const nl::Error &error, LogFields fields)
@@ -159,25 +247,25 @@ void Executor::forget_entry(const std::string &key)
 	entries_.erase(it);
 }
 
-void Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
+bool Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 {
 	const LogFields where{{"dlif", dlif.name}, {"lower", dlif.lower}, {"mn", dlif.mn.to_string()}};
 	if (kernel_ == nullptr) {
 		count("kernel_unavailable");
 		log_.error("dlif.install.failed", {{"dlif", dlif.name}, {"error", "no kernel interface for this role"}});
-		return;
+		return false;
 	}
 	auto current = kernel_->link(dlif.name);
 	if (!current) {
 		kernel_failed("dlif.lookup.failed", current.error(), where);
-		return;
+		return false;
 	}
 	std::vector<KernelAddress> addresses;
 	if (*current && (*current)->is_dlif()) {
 		auto listed = kernel_->addresses(dlif.name);
 		if (!listed) {
 			kernel_failed("dlif.addresses.failed", listed.error(), where);
-			return;
+			return false;
 		}
 		addresses = std::move(*listed);
 	}
@@ -187,13 +275,13 @@ void Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 		LogFields fields = where;
 		fields.emplace_back("error", *plan.conflict);
 		log_.error("dlif.install.refused", fields);
-		return;
+		return false;
 	}
 	if (plan.recreate) {
 		forget_dlif(dlif.name);
 		if (auto status = kernel_->delete_dlif(dlif.name); !status && status.error().code != ENODEV) {
 			kernel_failed("dlif.delete.failed", status.error(), where);
-			return;
+			return false;
 		}
 		log_.notice("dlif.recreated", where);
 	}
@@ -201,33 +289,36 @@ void Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 		const DlifCreate create{dlif.name, dlif.lower, dlif.identity.mac, dlif.mn, dlif.anchoring_maar};
 		if (auto status = kernel_->create_dlif(create); !status) {
 			kernel_failed("dlif.create.failed", status.error(), where);
-			return;
+			return false;
 		}
 		count("dlifs_created");
 	}
 	if (!plan.update.empty()) {
 		if (auto status = kernel_->update_dlif(dlif.name, plan.update); !status) {
 			kernel_failed("dlif.update.failed", status.error(), where);
-			return;
+			return false;
 		}
 		count("dlifs_updated");
 	}
+	// From here the DLIF exists: what fails is noted, the rest still done,
+	// and the whole install tried again (it is idempotent).
+	bool complete = true;
 	if (plan.configure) {
 		if (auto status = kernel_->configure_ipv6(dlif.name); !status)
-			kernel_failed("dlif.ipv6.failed", status.error(), where);
+			complete = !kernel_failed("dlif.ipv6.failed", status.error(), where);
 	}
 	if (plan.bring_up) {
 		if (auto status = kernel_->set_up(dlif.name); !status)
-			kernel_failed("dlif.up.failed", status.error(), where);
+			complete = !kernel_failed("dlif.up.failed", status.error(), where);
 	}
 	for (const auto &address : plan.remove_addresses)
 		if (auto status = kernel_->delete_address(dlif.name, address); !status && status.error().code != EADDRNOTAVAIL)
-			kernel_failed("dlif.address.delete.failed", status.error(), where);
+			complete = !kernel_failed("dlif.address.delete.failed", status.error(), where);
 	for (const auto &address : plan.add_addresses)
 		if (auto status = kernel_->add_address(dlif.name, address); !status) {
 			LogFields fields = where;
 			fields.emplace_back("address", address.address.to_string() + "/" + std::to_string(address.prefix_length));
-			kernel_failed("dlif.address.add.failed", status.error(), fields);
+			complete = !kernel_failed("dlif.address.add.failed", status.error(), fields);
 		}
 
 	const auto previous = dlifs_.find(dlif.name);
@@ -251,62 +342,68 @@ void Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 		log_.debug("dlif.unchanged", fields);
 	else
 		log_.info("dlif.updated", fields);
+	return complete;
 }
 
-void Executor::remove_dlif(const std::string &name)
+bool Executor::remove_dlif(const std::string &name)
 {
 	ra_.remove(name);
 	forget_dlif(name);
 	if (kernel_ == nullptr)
-		return;
+		return true;
 	if (auto status = kernel_->delete_dlif(name); !status) {
-		if (status.error().code == ENODEV)
+		if (status.error().code == ENODEV) {
 			log_.debug("dlif.already.gone", {{"dlif", name}});
-		else
-			kernel_failed("dlif.delete.failed", status.error(), {{"dlif", name}});
-		return;
+			return true;
+		}
+		kernel_failed("dlif.delete.failed", status.error(), {{"dlif", name}});
+		return false;
 	}
 	count("dlifs_removed");
 	log_.info("dlif.removed", {{"dlif", name}});
+	return true;
 }
 
-void Executor::install_entry(const dmm::InstallEntry &entry)
+bool Executor::install_entry(const dmm::InstallEntry &entry)
 {
 	const KernelEntry wanted = to_kernel_entry(entry);
 	const std::string key = key_of(wanted.prefix);
 	if (auto it = entries_.find(key); it != entries_.end() && it->second == wanted) {
 		// Replacing an identical entry would still reset its counters.
 		log_.debug("entry.unchanged", entry_fields(wanted));
-		return;
+		return true;
 	}
 	if (kernel_ == nullptr) {
 		count("kernel_unavailable");
 		log_.error("entry.install.failed", {{"prefix", wanted.prefix.to_string()}, {"error", "no kernel interface for this role"}});
-		return;
+		return false;
 	}
 	if (auto status = kernel_->replace_entry(wanted); !status) {
 		kernel_failed("entry.install.failed", status.error(), entry_fields(wanted));
-		return;
+		return false;
 	}
 	remember_entry(wanted);
 	count("entries_installed");
 	log_.info("entry.installed", entry_fields(wanted));
+	return true;
 }
 
-void Executor::remove_entry(const dmm::Ipv6Prefix &prefix)
+bool Executor::remove_entry(const dmm::Ipv6Prefix &prefix)
 {
 	forget_entry(key_of(prefix));
 	if (kernel_ == nullptr)
-		return;
+		return true;
 	if (auto status = kernel_->remove_entry(prefix.masked()); !status) {
-		if (status.error().code == ENOENT)
+		if (status.error().code == ENOENT) {
 			log_.debug("entry.already.gone", {{"prefix", prefix.masked().to_string()}});
-		else
-			kernel_failed("entry.remove.failed", status.error(), {{"prefix", prefix.masked().to_string()}});
-		return;
+			return true;
+		}
+		kernel_failed("entry.remove.failed", status.error(), {{"prefix", prefix.masked().to_string()}});
+		return false;
 	}
 	count("entries_removed");
 	log_.info("entry.removed", {{"prefix", prefix.masked().to_string()}});
+	return true;
 }
 
 bool Executor::has_dlif(const std::string &lower, const dmm::Mac &mn) const

@@ -5,7 +5,12 @@
 // (through an MhSender), timers (TimerHeap), Router Advertisements
 // (RaEngine), state saves (a callback; the daemon coalesces them) and log
 // lines. Kernel errors are logged with the kernel's own explanation and
-// counted; nothing here throws or stops the daemon.
+// counted; nothing here throws or stops the daemon. A DLIF or entry the
+// kernel refused is tried again, 1 s later, then 2, 4, ... up to a minute
+// apart, until the kernel takes it or a newer action for the same object
+// replaces it: a transient failure (ENOMEM, a module reloaded, a lower
+// device that comes back) never leaves the kernel short of what the core
+// believes installed.
 #pragma once
 
 #include <cstdint>
@@ -62,11 +67,30 @@ public:
 
 	const dmm::CounterMap &counters() const noexcept { return counters_; }
 
+	// Kernel actions that failed and wait for their next try.
+	std::size_t pending_retries() const noexcept { return retries_.size(); }
+	std::optional<dmm::TimePoint> next_retry() const;
+	// Tries again what is due: DLIFs before entries, since an entry
+	// names its DLIF.
+	void retry_due(dmm::TimePoint now);
+
+	static constexpr dmm::Duration kFirstRetry{1000};
+	static constexpr dmm::Duration kMaxRetry{60000};
+
 private:
-	void install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now);
-	void remove_dlif(const std::string &name);
-	void install_entry(const dmm::InstallEntry &entry);
-	void remove_entry(const dmm::Ipv6Prefix &prefix);
+	struct Retry {
+		dmm::Action action;
+		unsigned attempts;	// failed tries so far
+		dmm::TimePoint due;
+	};
+
+	// A kernel action, retried while it fails; `attempts` tries failed
+	// before this one.
+	void perform(const dmm::Action &action, dmm::TimePoint now, unsigned attempts);
+	bool install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now);
+	bool remove_dlif(const std::string &name);
+	bool install_entry(const dmm::InstallEntry &entry);
+	bool remove_entry(const dmm::Ipv6Prefix &prefix);
 	bool kernel_failed(std::string_view event, const nl::Error &error, LogFields fields);
 	void track(const dmm::InstallDlif &dlif);
 	void untrack(const std::string &name);
@@ -88,6 +112,11 @@ private:
 	std::map<std::string, std::set<std::string>> entry_keys_by_dlif_;
 	std::multiset<std::pair<std::string, dmm::Mac>> nodes_;	// (lower, mn) of dlifs_
 	std::map<dmm::Mac, std::set<std::string>> dlif_names_by_mn_;	// names in dlifs_, by node
+	// By object, and by when each is due ("dlif NAME" sorts before
+	// "entry PREFIX" at equal times): O(log n) per failure and per loop.
+	std::map<std::string, Retry> retries_;
+	std::set<std::pair<dmm::TimePoint, std::string>> retry_schedule_;
+	void drop_retry(const std::string &object);
 	dmm::CounterMap counters_;
 };
 

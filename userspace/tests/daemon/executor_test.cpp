@@ -202,6 +202,76 @@ TEST_F(ExecutorTest, KernelErrorsAreLoggedWithTheKernelsWordsAndCounted)
 	EXPECT_TRUE(executor_->entries().empty());
 }
 
+// What the kernel refused is tried again, 1 s, then 2, 4, ... apart, and
+// counted and logged when it finally goes in.
+TEST_F(ExecutorTest, RefusedKernelActionsAreRetriedWithBackoff)
+{
+	using namespace std::chrono_literals;
+	kernel_.set_failure("create", ENOMEM);
+	kernel_.set_failure("entry", ENODEV);	// as the kernel answers for a missing DLIF
+	const dmm::InstallEntry entry{prefix("2001:db8:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+				      std::string("mn1mar1")};
+	executor_->apply(dmm::Actions{dlif_install(), entry}, t0);
+	EXPECT_EQ(executor_->pending_retries(), 2u);
+	EXPECT_EQ(executor_->next_retry(), t0 + 1s);
+	reset_calls();
+	executor_->retry_due(t0 + 999ms);
+	EXPECT_TRUE(kernel_.calls.empty());
+	executor_->retry_due(t0 + 1s);			// fails again: next in 2 s
+	EXPECT_EQ(executor_->next_retry(), t0 + 3s);
+	EXPECT_EQ(executor_->counters().at("kernel_retries"), 2u);
+	kernel_.failures.clear();
+	executor_->retry_due(t0 + 3s);
+	EXPECT_EQ(executor_->pending_retries(), 0u);
+	EXPECT_FALSE(executor_->next_retry());
+	EXPECT_TRUE(kernel_.links.contains("mn1mar1"));
+	ASSERT_EQ(kernel_.table.size(), 1u);
+	EXPECT_EQ(executor_->counters().at("kernel_retries_succeeded"), 2u);
+	EXPECT_NE(log().find("event=kernel.retry.succeeded object=\"dlif mn1mar1\" attempts=3"), std::string::npos)
+		<< log();
+	EXPECT_NE(ra_.find("mn1mar1"), nullptr);
+}
+
+TEST_F(ExecutorTest, BackoffStopsGrowingAtAMinute)
+{
+	using namespace std::chrono_literals;
+	kernel_.set_failure("entry", ENOBUFS);
+	executor_->apply(dmm::Actions{dmm::InstallEntry{prefix("2001:db8:1::/64"), dmm::TunnelRole::local_net,
+							address("2001:db8::2"), std::nullopt}},
+			 t0);
+	dmm::TimePoint now = t0;
+	std::vector<dmm::Duration> gaps;
+	for (int i = 0; i < 9; ++i) {
+		const auto next = *executor_->next_retry();
+		gaps.push_back(std::chrono::duration_cast<dmm::Duration>(next - now));
+		now = next;
+		executor_->retry_due(now);
+	}
+	EXPECT_EQ(gaps, (std::vector<dmm::Duration>{1s, 2s, 4s, 8s, 16s, 32s, 60s, 60s, 60s}));
+}
+
+TEST_F(ExecutorTest, ANewerActionReplacesAPendingRetry)
+{
+	using namespace std::chrono_literals;
+	kernel_.set_failure("create", ENOMEM);
+	kernel_.set_failure("entry", ENODEV);
+	executor_->apply(dmm::Actions{dlif_install()}, t0);
+	const dmm::InstallEntry entry{prefix("2001:db8:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+				      std::string("mn1mar1")};
+	executor_->apply(dmm::Actions{entry}, t0);
+	EXPECT_EQ(executor_->pending_retries(), 2u);
+	// The core gives the node up: the DLIF's removal replaces its install,
+	// and the entry naming it is dropped at its turn instead of retried.
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar1"}}, t0 + 10ms);
+	EXPECT_EQ(executor_->pending_retries(), 1u);
+	kernel_.failures.clear();
+	reset_calls();
+	executor_->retry_due(t0 + 1s);
+	EXPECT_EQ(executor_->pending_retries(), 0u);
+	EXPECT_TRUE(kernel_.calls.empty());
+	EXPECT_FALSE(kernel_.links.contains("mn1mar1"));
+}
+
 TEST_F(ExecutorTest, ANonDlifLinkWithTheNameIsNotTouched)
 {
 	KernelLink dummy;
