@@ -156,19 +156,8 @@ void KernelTotals::add(const nl::Entry &entry)
 			continue;
 		PerRole &role = roles[i];
 		++role.entries;
-		if (!entry.stats)
-			return;
-		const nl::EntryStats &s = *entry.stats;
-		role.stats.encap_packets += s.encap_packets;
-		role.stats.encap_bytes += s.encap_bytes;
-		role.stats.decap_packets += s.decap_packets;
-		role.stats.decap_bytes += s.decap_bytes;
-		role.stats.drop_spoof += s.drop_spoof;
-		role.stats.drop_too_big += s.drop_too_big;
-		role.stats.drop_no_route += s.drop_no_route;
-		role.stats.drop_hop_limit += s.drop_hop_limit;
-		role.stats.drop_ecn += s.drop_ecn;
-		role.stats.drop_other += s.drop_other;
+		if (entry.stats)
+			role.stats += *entry.stats;
 		return;
 	}
 }

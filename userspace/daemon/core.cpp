@@ -43,24 +43,22 @@ void keep_first(std::optional<View> &best, std::optional<View> found)
 		best = std::move(found);
 }
 
-std::optional<cmd::BindingView> node_named(const cmd::CmdCore &core, std::string_view id,
-					   const std::optional<dmm::Mac> &mac, std::string_view realm)
+// Each core's lookups by MN-ID and by MAC.
+std::optional<cmd::BindingView> by_mn(const cmd::CmdCore &core, const dmm::MnId &mn) { return core.binding(mn); }
+std::optional<cmd::BindingView> by_mac(const cmd::CmdCore &core, const dmm::Mac &mac)
 {
-	std::optional<cmd::BindingView> best = core.binding(dmm::MnId{std::string(id)});
-	if (mac) {
-		keep_first(best, core.binding(dmm::mn_id_from_mac(*mac, realm)));
-		keep_first(best, core.binding_with_mac(*mac));
-	}
-	return best;
+	return core.binding_with_mac(mac);
 }
+std::optional<maar::SessionView> by_mn(const maar::MaarCore &core, const dmm::MnId &mn) { return core.session(mn); }
+std::optional<maar::SessionView> by_mac(const maar::MaarCore &core, const dmm::Mac &mac) { return core.session(mac); }
 
-std::optional<maar::SessionView> node_named(const maar::MaarCore &core, std::string_view id,
-					    const std::optional<dmm::Mac> &mac, std::string_view realm)
+template <class Core>
+auto node_named(const Core &core, std::string_view id, const std::optional<dmm::Mac> &mac, std::string_view realm)
 {
-	std::optional<maar::SessionView> best = core.session(dmm::MnId{std::string(id)});
+	auto best = by_mn(core, dmm::MnId{std::string(id)});
 	if (mac) {
-		keep_first(best, core.session(dmm::mn_id_from_mac(*mac, realm)));
-		keep_first(best, core.session(*mac));
+		keep_first(best, by_mn(core, dmm::mn_id_from_mac(*mac, realm)));
+		keep_first(best, by_mac(core, *mac));
 	}
 	return best;
 }

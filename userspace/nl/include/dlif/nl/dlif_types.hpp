@@ -40,6 +40,21 @@ struct EntryStats {
 	uint64_t drop_other = 0;
 
 	bool operator==(const EntryStats &) const = default;
+	// Field by field: totals over entries (dlifctl metrics).
+	EntryStats &operator+=(const EntryStats &other)
+	{
+		encap_packets += other.encap_packets;
+		encap_bytes += other.encap_bytes;
+		decap_packets += other.decap_packets;
+		decap_bytes += other.decap_bytes;
+		drop_spoof += other.drop_spoof;
+		drop_too_big += other.drop_too_big;
+		drop_no_route += other.drop_no_route;
+		drop_hop_limit += other.drop_hop_limit;
+		drop_ecn += other.drop_ecn;
+		drop_other += other.drop_other;
+		return *this;
+	}
 };
 
 inline constexpr uint8_t default_hop_limit = 64;
