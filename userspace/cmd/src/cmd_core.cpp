@@ -400,34 +400,75 @@ void CmdCore::Impl::send_serving_pbas(const BindingNode &node, std::uint16_t seq
 				      const Element *first, bool details_of_others, Actions &out)
 {
 	const Binding &binding = node.second;
-	const auto build = [&](const Element *lead) {
-		mh::ProxyBindingAck pba = answer(node, seq, echo, true);
-		std::vector<const Element *> order;
-		if (lead)
-			order.push_back(lead);
-		for (const auto &element : binding.elements)
-			if (&element != lead)
-				order.push_back(&element);
-		for (const Element *element : order)
-			for (const auto &prefix : element->prefixes)
-				pba.options.previous_maars.push_back(mh::PreviousMaar{address_of(element->maar), prefix});
-		if (!order.empty()) {
-			const Element &described = *order.front();
-			if (described.identity) {
-				pba.options.dlif_link_local_address = described.identity->link_local;
-				pba.options.dlif_link_layer_address = to_link_layer(described.identity->mac);
-			}
-			pba.options.local_prefixes.assign(std::span<const Ipv6Prefix>(local_prefixes[described.maar]));
-		}
-		return pba;
-	};
 	const Element *lead = first ? first : (binding.elements.empty() ? nullptr : &binding.elements.front());
-	send(out, binding.serving, build(lead));
+	send(out, binding.serving, serving_pba(node, seq, echo, lead));
 	if (!details_of_others)
 		return;
 	for (const auto &element : binding.elements)
 		if (&element != lead && has_details(element, node.first))
-			send(out, binding.serving, build(&element));
+			send(out, binding.serving, serving_pba(node, seq, echo, &element));
+}
+
+mh::ProxyBindingAck CmdCore::Impl::serving_pba(const BindingNode &node, std::uint16_t seq,
+						std::optional<mh::Timestamp> echo, const Element *lead) const
+{
+	const Binding &binding = node.second;
+	mh::ProxyBindingAck pba = answer(node, seq, echo, true);
+	std::vector<const Element *> order;
+	if (lead)
+		order.push_back(lead);
+	for (const auto &element : binding.elements)
+		if (&element != lead)
+			order.push_back(&element);
+	for (const Element *element : order)
+		for (const auto &prefix : element->prefixes)
+			pba.options.previous_maars.push_back(mh::PreviousMaar{address_of(element->maar), prefix});
+	if (!order.empty()) {
+		const Element &described = *order.front();
+		if (described.identity) {
+			pba.options.dlif_link_local_address = described.identity->link_local;
+			pba.options.dlif_link_layer_address = to_link_layer(described.identity->mac);
+		}
+		pba.options.local_prefixes.assign(std::span<const Ipv6Prefix>(local_prefixes[described.maar]));
+	}
+	return pba;
+}
+
+bool CmdCore::Impl::serving_pbas_fit(const BindingNode &node) const
+{
+	const Binding &binding = node.second;
+	if (binding.elements.empty())
+		return true;
+	// Every PBA lists every previous MAAR; they differ in the details of
+	// their lead, the largest of which are the most Local Prefix options.
+	// An identity is assumed for each (its options are small and fixed),
+	// and a Timestamp option for every ordering.
+	Element lead = binding.elements.front();
+	for (const auto &element : binding.elements)
+		if (local_prefixes[element.maar].size() > local_prefixes[lead.maar].size())
+			lead.maar = element.maar;
+	if (!lead.identity)
+		lead.identity = DlifIdentity{};
+	const auto size = mh::encoded_size(serving_pba(node, 0, mh::Timestamp{}, &lead));
+	return size.has_value();
+}
+
+void CmdCore::Impl::prune_previous_maars(BindingNode &node, TimePoint now, Actions &out)
+{
+	Binding &binding = node.second;
+	while (!binding.elements.empty() && !serving_pbas_fit(node)) {
+		const Element pruned = std::move(binding.elements.back());
+		binding.elements.pop_back();
+		count(Counter::previous_maars_pruned);
+		log(out, LogLevel::notice, "previous-maar-pruned",
+		    {{"mn", node.first},
+		     {"maar", text(address_of(pruned.maar))},
+		     {"previous_maars", std::to_string(binding.elements.size())}});
+		// RFC 8885 de-registration of that part of the session: the
+		// anchor releases the prefix. Not awaited: a lost PBU leaves it
+		// to the anchor's lifetime, as for a MAAR that cannot be reached.
+		send(out, pruned.maar, forward(node, pruned, ++binding.cmd_seq, true, now));
+	}
 }
 
 // The PBU to a previous MAAR (A10): MN-ID, the prefixes anchored there in
@@ -781,11 +822,6 @@ void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::
 		element.confirmed = false;
 		elements.push_back(std::move(element));
 	}
-	if (elements.size() > kMaxPreviousMaars) {
-		log(out, LogLevel::warning, "previous-maar-list-full",
-		    {{"mn", node.first}, {"dropped", text(address_of(elements.back().maar))}});
-		elements.resize(kMaxPreviousMaars);
-	}
 	binding.elements = std::move(elements);
 
 	binding.serving = maar;
@@ -801,6 +837,9 @@ void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::
 		binding.mn_mac = mac_from_link_layer(*pbu.options.mobile_node_link_layer_identifier);
 	note_accepted(binding, maar, pbu);
 	restart_expiry(binding, now, out);
+	// The list grows by one per handover and every PBA to the serving
+	// MAAR carries it whole: the oldest go when it would not fit (A14).
+	prune_previous_maars(node, now, out);
 
 	auto pending = std::make_unique<Pending>();
 	pending->kind = Pending::Kind::handover;

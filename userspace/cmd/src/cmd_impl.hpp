@@ -50,7 +50,7 @@ enum class TimerKind : std::uint8_t { expiry = 1, outstanding = 2, relay = 3 };
 	X(refreshes) X(reregistrations) X(deregistrations) X(renewals) X(expirations)            \
 	X(queued_handovers) X(previous_maar_failures) X(relay_timeouts) X(lma_registrations)      \
 	X(lma_handovers) X(lma_deregistrations) X(rejected_prefix) X(refused_claims)              \
-	X(duplicate_pbus) X(sequence_resyncs) X(internal_errors)
+	X(duplicate_pbus) X(sequence_resyncs) X(internal_errors) X(previous_maars_pruned)
 
 enum class Counter : std::size_t {
 #define DLIF_X(name) name,
@@ -213,6 +213,16 @@ struct CmdCore::Impl {
 				   bool dmm) const;
 	void send_serving_pbas(const BindingNode &node, std::uint16_t seq, std::optional<mh::Timestamp> echo,
 			       const Element *first, bool details_of_others, Actions &out);
+	// The PBA to the serving MAAR with every previous MAAR, the details
+	// (DLIF, Local Prefix options) of `lead`'s.
+	mh::ProxyBindingAck serving_pba(const BindingNode &node, std::uint16_t seq, std::optional<mh::Timestamp> echo,
+					const Element *lead) const;
+	// Whether every PBA the serving MAAR may get for this binding fits in
+	// one Mobility Header (2,048 octets).
+	bool serving_pbas_fit(const BindingNode &node) const;
+	// Drops the oldest previous MAARs until the serving PBAs fit; each
+	// dropped one is told to release the node's prefix (lifetime-0 PBU).
+	void prune_previous_maars(BindingNode &node, TimePoint now, Actions &out);
 	mh::ProxyBindingUpdate forward(const BindingNode &node, const Element &element, std::uint16_t seq,
 				       bool cleanup, TimePoint now) const;
 	void send_outstanding(BindingNode &node, std::size_t index, TimePoint now, Actions &out);

@@ -3,6 +3,9 @@
 // The CMD core on its own: one rule per test.
 #include <nlohmann/json.hpp>
 
+#include <functional>
+#include <set>
+
 #include "core_util.hpp"
 
 namespace dlif::sim {
@@ -168,6 +171,69 @@ TEST_F(Cmd, SecondHandoverWaitsForTheFirst)
 	EXPECT_EQ(view->serving_maar, Network::address(M3));
 	EXPECT_EQ(view->queued, 0u);
 	EXPECT_EQ(view->previous_maars.size(), 2u);
+}
+
+// A14: a node that roams through 61 MAARs in one binding. Every PBA to
+// the serving MAAR lists every previous MAAR, 40 octets each: the oldest
+// are pruned, and released at their anchor (lifetime-0 PBU), so that every
+// message still fits in one Mobility Header.
+TEST_F(Cmd, PreviousMaarsArePrunedSoThatEveryPbaFits)
+{
+	const auto maar = [](unsigned k) {
+		Ipv6Address address = addr("2001:db8:ff::");
+		address.bytes[15] = static_cast<std::uint8_t>(k);
+		return address;
+	};
+	CmdConfig config = test_cmd_config();
+	config.domain.maars.clear();
+	for (unsigned k = 1; k <= 61; ++k)
+		config.domain.maars.push_back(maar(k));
+	cmd::CmdCore core(config);
+	std::size_t messages = 0, largest = 0, releases = 0;
+	std::set<Ipv6Address> released;
+	// Delivers the CMD's messages; each previous MAAR accepts its PBU.
+	std::function<void(const Actions &)> deliver = [&](const Actions &actions) {
+		for (const auto &sent : all<SendMh>(actions)) {
+			++messages;
+			const auto size = mh::encoded_size(sent.message);
+			ASSERT_TRUE(size.has_value()) << "a message to " << sent.destination.to_string() << " does not fit";
+			largest = std::max(largest, *size);
+			const auto *pbu = std::get_if<mh::ProxyBindingUpdate>(&sent.message);
+			if (!pbu)
+				continue;
+			if (pbu->lifetime.units() == 0) {
+				++releases;
+				released.insert(sent.destination);
+				continue;
+			}
+			mh::ProxyBindingAck answer;
+			answer.flags.set(BaFlag::Dmm);
+			answer.sequence = pbu->sequence;
+			answer.lifetime = pbu->lifetime;
+			answer.options.mobile_node_identifier = pbu->options.mobile_node_identifier;
+			answer.options.home_network_prefixes = pbu->options.home_network_prefixes;
+			deliver(core.handle(MhReceived{sent.destination, config.address, answer}, now));
+		}
+	};
+	for (unsigned k = 1; k <= 61; ++k) {
+		deliver(core.handle(MhReceived{maar(k), config.address, make_pbu(1, kMn, pref(static_cast<NodeId>(k)))}, now));
+		now += std::chrono::seconds(1);
+	}
+	const auto view = core.binding(mn_id(kMn));
+	ASSERT_TRUE(view);
+	EXPECT_EQ(view->serving_maar, maar(61));
+	const std::size_t kept = view->previous_maars.size();
+	EXPECT_GE(kept, 40u);
+	EXPECT_LT(kept, 60u);
+	EXPECT_EQ(core.counters().at("previous_maars_pruned"), 60u - kept);
+	EXPECT_EQ(releases, 60u - kept);
+	// The oldest went: MAAR1 first.
+	EXPECT_TRUE(released.contains(maar(1)));
+	EXPECT_FALSE(released.contains(maar(60)));
+	EXPECT_LE(largest, mh::kMaxMessageSize);
+	EXPECT_GT(messages, 60u);
+	RecordProperty("previous_maars_kept", static_cast<int>(kept));
+	RecordProperty("largest_message", static_cast<int>(largest));
 }
 
 // A PBA that matches nothing the CMD is waiting for changes nothing.
