@@ -3,11 +3,19 @@
 // dlifctl's commands for dlifd: parsing, the requests they make, the text
 // rendering of the replies, and the error when no daemon answers.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
 
 #include "args.hpp"
 #include "daemon.hpp"
+#include "run.hpp"
 
 namespace dlif::cli {
 namespace {
@@ -147,6 +155,79 @@ TEST(DaemonClient, NoDaemonIsAClearError)
 	ASSERT_FALSE(reply);
 	EXPECT_EQ(reply.error().code, ENOENT);
 	EXPECT_EQ(reply.error().describe(), "cannot reach dlifd at /nonexistent/dlifd.sock: No such file or directory");
+}
+
+// A daemon of 2,500 nodes that answers mn-list in pages, as dlifd does:
+// dlifctl asks page after page and prints one list, in order.
+TEST(DaemonClient, MnListFetchesEveryPage)
+{
+	char dir[] = "/tmp/dlifctl-test-XXXXXX";
+	ASSERT_NE(::mkdtemp(dir), nullptr);
+	const std::string path = std::string(dir) + "/dlifd.sock";
+	const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_GE(listener, 0);
+	sockaddr_un address{};
+	address.sun_family = AF_UNIX;
+	std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+	ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr *>(&address), sizeof(address)), 0);
+	ASSERT_EQ(::listen(listener, 4), 0);
+	timeval timeout{5, 0};
+	::setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+
+	std::vector<std::string> requests;
+	std::thread daemon([&] {
+		for (;;) {
+			const int client = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+			if (client < 0)
+				return;	// nobody asked for 5 s
+			std::string line;
+			char c;
+			while (::recv(client, &c, 1, 0) == 1 && c != '\n')
+				line += c;
+			requests.push_back(line);
+			const auto request = control::decode_request(line);
+			const auto *list = request ? std::get_if<control::MnListRequest>(&*request) : nullptr;
+			control::Reply reply = control::failure("not mn-list with a limit");
+			if (list && list->limit) {
+				const unsigned first = list->after ? static_cast<unsigned>(std::stoul(*list->after)) + 1 : 0;
+				control::Json nodes = control::Json::array();
+				for (unsigned n = first; n < 2500 && nodes.size() < *list->limit; ++n)
+					nodes.push_back({{"mn", "mn" + std::to_string(n) + "@x"}, {"n", n}});
+				control::Json next = nullptr;
+				if (nodes.size() == *list->limit)
+					next = std::to_string(nodes.back()["n"].get<unsigned>());
+				reply = control::success({{"nodes", std::move(nodes)}, {"next", std::move(next)}});
+			}
+			const std::string text = control::encode_reply(reply) + "\n";
+			::send(client, text.data(), text.size(), MSG_NOSIGNAL);
+			::close(client);
+			if (!list || !list->limit || reply.result["next"].is_null())
+				return;
+		}
+	});
+
+	char *text = nullptr;
+	std::size_t size = 0;
+	std::FILE *out = open_memstream(&text, &size);
+	Options options;
+	options.json = true;
+	options.daemon_socket = path;
+	const int status = Runner(options, out, stderr).run(Command(MnList{}));
+	std::fclose(out);
+	daemon.join();
+	::close(listener);
+	::unlink(path.c_str());
+	::rmdir(dir);
+	EXPECT_EQ(status, 0);
+	const auto printed = control::Json::parse(std::string(text, size), nullptr, false);
+	std::free(text);
+	ASSERT_TRUE(printed.is_array());
+	ASSERT_EQ(printed.size(), 2500u);
+	for (unsigned n = 0; n < 2500; ++n)
+		ASSERT_EQ(printed[n]["n"], n);
+	ASSERT_EQ(requests.size(), 3u);
+	EXPECT_EQ(requests[0], R"({"command":"mn-list","limit":1000})");
+	EXPECT_EQ(requests[2], R"({"after":"1999","command":"mn-list","limit":1000})");
 }
 
 } // namespace
