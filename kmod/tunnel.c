@@ -114,6 +114,13 @@ void dlif_tunnel_xmit(struct sk_buff *skb, struct dlif_entry *e,
 		dst_release(dst);
 		goto drop_other;
 	}
+	/* The outer flow label comes from the skb's hash. A packet that
+	 * arrived without one (no RSS, an unconnected socket) would get a
+	 * hash of the outer addresses, one label for every flow between two
+	 * MAARs, and ECMP on the core would keep them all on one path: hash
+	 * the inner flow while its headers are still first (RFC 6438).
+	 */
+	skb_get_hash(skb);
 	skb_scrub_packet(skb, false);
 	if (iptunnel_handle_offloads(skb, SKB_GSO_IPXIP6)) {
 		dst_release(dst);

@@ -221,6 +221,48 @@ test_outer_hop_limit_and_traffic_class() {
 		"downlink: configured hop limit"
 }
 
+# The outer flow label follows the inner flow, also for packets that carry
+# no hash (from a packet socket, through veth): one label per inner
+# flow, not one for all flows between the two MAARs (RFC 6438), so that
+# ECMP on the core can spread them.
+test_outer_flow_label_follows_the_inner_flow() {
+	local out port labels flows
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	ping_ok "$MN" $CN_ADDR	# resolve the neighbours first
+	start_capture
+	# Eight UDP flows from the node (source ports 4001-4008), two
+	# datagrams each, as frames from a packet socket (scapy): they carry
+	# no hash (a socket's own datagrams would bring its random txhash).
+	# Addressed to the router the node's route uses, as its stack would.
+	local route dev via mac
+	route=$(ip -n "$MN" -6 route get $CN_ADDR)
+	dev=$(sed -n 's/.* dev \([^ ]*\).*/\1/p' <<<"$route")
+	via=$(sed -n 's/.* via \([^ ]*\).*/\1/p' <<<"$route")
+	mac=$(ip -n "$MN" -6 neigh show "$via" dev "$dev" | sed -n 's/.* lladdr \([^ ]*\).*/\1/p')
+	[ -n "$mac" ] || { fail "no neighbour entry for the node's router ($route)"; return 1; }
+	ip netns exec "$MN" python3 -c '
+import sys
+from scapy.all import Ether, IPv6, UDP, Raw, sendp
+src, dst, mac, dev = sys.argv[1:5]
+for port in range(4001, 4009):
+    sendp(Ether(dst=mac) / IPv6(src=src, dst=dst) / UDP(sport=port, dport=9) / Raw(b"x" * 32),
+          iface=dev, count=2, verbose=0)
+' "$MN_ADDR" "$CN_ADDR" "$mac" "$dev" 2>&1 | tail -5 | while read -r line; do ktap_diag "scapy: $line"; done
+	stop_capture 16
+	# The outer header's label (the first IPv6 layer) per inner source port.
+	out=$(tshark -n -r "$CAP" -Y 'udp.dstport == 9 && !icmpv6' -T fields -E occurrence=f \
+		-e udp.srcport -e ipv6.flow 2>/dev/null | sort -u)
+	flows=$(cut -f1 <<<"$out" | sort -u | wc -l)
+	labels=$(cut -f2 <<<"$out" | sort -u | wc -l)
+	check_eq "$flows" 8 "every inner flow was captured in the tunnel"
+	check_eq "$(wc -l <<<"$out")" 8 "each flow kept one label"
+	ktap_diag "outer flow labels by inner source port: $(tr '\t\n' ': ' <<<"$out")"
+	check "the flows got different labels ($labels for 8)" test "$labels" -ge 4
+}
+
 test_stock_ip6tnl_as_anchor() {
 	dlif_load || return 1
 	dmm_topo_base || return 1
@@ -374,6 +416,7 @@ run_tests \
 	test_forwarded_packets_carry_no_receive_timestamp \
 	test_entries_to_one_peer_keep_their_own_source \
 	test_outer_hop_limit_and_traffic_class \
+	test_outer_flow_label_follows_the_inner_flow \
 	test_stock_ip6tnl_as_anchor \
 	test_stock_ip6tnl_as_serving \
 	test_spoofed_ip6ip6_is_dropped_and_counted \

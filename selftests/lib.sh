@@ -234,6 +234,10 @@ run_tests() {
 	echo "1..$#"
 	for t in "$@"; do
 		local start=$SECONDS
+		if [ -n "${DLIF_CASES:-}" ] && [[ " $DLIF_CASES " != *" ${t#test_} "* ]]; then
+			_ktap_result skip "${t#test_}" "not selected (DLIF_CASES)"
+			continue
+		fi
 		if debug_skips "$t"; then
 			_ktap_result skip "${t#test_}" "not on the debug kernel (DEBUG_CASES)"
 			continue
