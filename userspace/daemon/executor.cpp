@@ -149,7 +149,7 @@ void Executor::retry_due(dmm::TimePoint now)
 {
 	std::vector<Retry> due;
 	while (!retry_schedule_.empty() && retry_schedule_.begin()->first <= now) {
-		const auto node = retries_.extract(retry_schedule_.begin()->second);
+		auto node = retries_.extract(retry_schedule_.begin()->second);
 		retry_schedule_.erase(retry_schedule_.begin());
 		due.push_back(std::move(node.mapped()));
 	}
