@@ -38,6 +38,10 @@ stop_capture() {
 	wait "$CAP_PID" 2>/dev/null
 }
 
+tunnelled_udp() {	# at least N ip6ip6 packets with UDP inside in the capture
+	[ "$(tcpdump -n -r "$CAP" 'ip6[40+6] == 17' 2>/dev/null | wc -l)" -ge "$1" ]
+}
+
 read_capture() {
 	tcpdump -n -v -r "$CAP" 2>/dev/null
 }
@@ -251,6 +255,10 @@ for port in range(4001, 4009):
     sendp(Ether(dst=mac) / IPv6(src=src, dst=dst) / UDP(sport=port, dport=9) / Raw(b"x" * 32),
           iface=dev, count=2, verbose=0)
 ' "$MN_ADDR" "$CN_ADDR" "$mac" "$dev" 2>&1 | tail -5 | while read -r line; do ktap_diag "scapy: $line"; done
+	# All 16 datagrams in the tunnel before the capture ends (the CN's
+	# Port Unreachable errors come back through it too: a count of all
+	# packets could be reached first).
+	busywait 10000 tunnelled_udp 16
 	stop_capture 16
 	# The outer header's label (the first IPv6 layer) per inner source port.
 	out=$(tshark -n -r "$CAP" -Y 'udp.dstport == 9 && !icmpv6' -T fields -E occurrence=f \
