@@ -17,7 +17,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 PACKAGES=(
 	# userspace build and tests
 	build-essential cmake pkg-config libmnl-dev libgtest-dev libgmock-dev
-	libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev
+	libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev libsqlite3-dev sqlite3
 	clang libclang-rt-14-dev ccache
 	# kernel module build (headers come from qemu/kernels.sh)
 	gcc-12 make bc kmod xz-utils zstd dwarves libelf-dev

@@ -9,7 +9,12 @@
 //   RefreshPbu        a registered node's serving MAAR refreshes it
 //   InitialPbu        a new node registers (the cache grows; measured
 //                     while filling it)
-//   Snapshot          the state-file snapshot of the whole cache
+//   Snapshot          the JSON snapshot of the whole cache (what the state
+//                     file of earlier dlifds held, rewritten whole)
+//   StateCommit       what dlifd's state database costs per event: the
+//                     changed bindings' records in one transaction per
+//                     loop iteration, fsync included (args: cache size,
+//                     events per transaction)
 //
 // and a report of the heap bytes per binding (counter "bytes_per_binding").
 //
@@ -24,8 +29,11 @@
 #include <random>
 #include <vector>
 
+#include <filesystem>
+
 #include "dlif/cmd/cmd.hpp"
 #include "dlif/mh/mh.hpp"
+#include "state_db.hpp"
 
 namespace {
 
@@ -175,8 +183,9 @@ void InitialPbu(benchmark::State &state)
 
 BENCHMARK(RefreshPbu)->Arg(1000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kNanosecond);
 
-// The snapshot dlifd writes to its state file (daemon.state_save_interval):
-// its cost grows with the cache, which is why saves are coalesced.
+// The whole cache as one JSON text, as earlier dlifds rewrote their state
+// file: its cost grows with the cache, which is why the state database
+// writes only the records that changed (StateCommit).
 void Snapshot(benchmark::State &state)
 {
 	const auto n = static_cast<unsigned>(state.range(0));
@@ -192,6 +201,89 @@ void Snapshot(benchmark::State &state)
 	state.counters["bytes_per_binding"] = static_cast<double>(bytes) / n;
 }
 BENCHMARK(Snapshot)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// A state database in a fresh directory on the disk (not tmpfs: the fsync
+// is part of the cost), holding every binding of the cache.
+class BenchDatabase {
+public:
+	BenchDatabase(const Cache &cache, unsigned n)
+	{
+		char pattern[] = "/var/tmp/dlif-state-bench-XXXXXX";
+		if (mkdtemp(pattern) != nullptr)
+			directory_ = pattern;
+		database_ = std::make_unique<daemon::StateDatabase>(directory_, "cmd");
+		daemon::StateChanges all = changes(cache);
+		all.replace_all = true;
+		for (unsigned i = 0; i < n; i++)
+			all.records.emplace_back(nai(i), cache.core.snapshot_record(nai(i)));
+		ok_ = !directory_.empty() && database_->commit(all).has_value();
+	}
+	~BenchDatabase()
+	{
+		database_.reset();
+		if (!directory_.empty())
+			std::filesystem::remove_all(directory_);
+	}
+	BenchDatabase(const BenchDatabase &) = delete;
+	BenchDatabase &operator=(const BenchDatabase &) = delete;
+
+	static daemon::StateChanges changes(const Cache &cache)
+	{
+		return {"cmd", kCmd.to_string(), 0, cache.core.snapshot_header(), {}, false};
+	}
+	bool ok() const { return ok_; }
+	daemon::StateDatabase &database() { return *database_; }
+	std::uintmax_t bytes() const
+	{
+		std::uintmax_t total = 0;
+		for (const auto &entry : std::filesystem::directory_iterator(directory_))
+			total += entry.file_size();
+		return total;
+	}
+
+private:
+	std::string directory_;
+	std::unique_ptr<daemon::StateDatabase> database_;
+	bool ok_ = false;
+};
+
+void StateCommit(benchmark::State &state)
+{
+	const auto n = static_cast<unsigned>(state.range(0));
+	const auto batch = static_cast<unsigned>(state.range(1));
+	Cache cache;
+	fill(cache, n);
+	BenchDatabase db(cache, n);
+	if (!db.ok()) {
+		state.SkipWithError("cannot create the state database");
+		return;
+	}
+	std::mt19937 rng(1);
+	std::uniform_int_distribution<unsigned> pick(0, n - 1);
+	for (auto _ : state) {
+		daemon::StateChanges changes = BenchDatabase::changes(cache);
+		for (unsigned k = 0; k < batch; k++) {
+			const std::string mn = nai(pick(rng));
+			changes.records.emplace_back(mn, cache.core.snapshot_record(mn));
+		}
+		if (!db.database().commit(changes)) {
+			state.SkipWithError("a commit failed");
+			return;
+		}
+	}
+	state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()) * batch,
+							    benchmark::Counter::kIsRate);
+	state.counters["file_bytes_per_binding"] = static_cast<double>(db.bytes()) / n;
+}
+BENCHMARK(StateCommit)
+	->Args({1000, 1})
+	->Args({1000, 64})
+	->Args({100000, 1})
+	->Args({100000, 64})
+	->Args({1000000, 1})
+	->Args({1000000, 64})
+	->Unit(benchmark::kMicrosecond)
+	->UseRealTime();
 BENCHMARK(InitialPbu)->Arg(1000)->Arg(100000)->Unit(benchmark::kNanosecond);
 
 } // namespace

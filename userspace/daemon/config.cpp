@@ -752,8 +752,8 @@ Config read_config(const toml::table &root, const std::string &file)
 	config.control_socket =
 		absolute_path(daemon, "control_socket", config.control_socket, sizeof(sockaddr_un::sun_path));
 	config.state_dir = absolute_path(daemon, "state_dir", config.state_dir, 4096);
-	config.state_save_interval =
-		daemon.seconds("state_save_interval", 0, 60).value_or(config.state_save_interval);
+	if (daemon.node("state_save_interval") != nullptr)
+		config.obsolete_keys.emplace_back("daemon.state_save_interval");
 
 	const toml::table *domain_table = section_table("domain");
 	if (domain_table == nullptr)
@@ -875,7 +875,6 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 	add("daemon.log_level", std::string(name(config.log_level)));
 	add("daemon.control_socket", config.control_socket);
 	add("daemon.state_dir", config.state_dir);
-	add("daemon.state_save_interval", seconds_text(config.state_save_interval));
 	const dmm::Domain &domain = config.domain();
 	std::string maars = "[";
 	for (const auto &maar : domain.maars)
@@ -966,12 +965,11 @@ Reload plan_reload(const Config &running, const Config &next)
 {
 	Reload reload;
 	reload.applied = running;
-	// What may change at run time: the log level, the state save interval,
+	// What may change at run time: the log level,
 	// everything under maar.ra (the core rebuilds its RA plans, the engine
 	// its timing) and maar.admission (sessions already admitted stay).
 	if (running.role == next.role) {
 		reload.applied.log_level = next.log_level;
-		reload.applied.state_save_interval = next.state_save_interval;
 		if (running.maar && next.maar) {
 			dmm::MaarConfig &maar = *reload.applied.maar;
 			maar.ra_interval = next.maar->ra_interval;

@@ -45,10 +45,10 @@ struct Config {
 	dmm::LogLevel log_level = dmm::LogLevel::info;
 	std::string control_socket = "/run/dlifd/dlifd.sock";
 	std::string state_dir = "/var/lib/dlifd";
-	// The state file is rewritten at most this often (and at stop): each
-	// save is a snapshot of every binding or session, so under load saving
-	// after every event would cost O(nodes) per message.
-	dmm::Duration state_save_interval{1000};
+	// Keys the file sets that no longer do anything (the daemon says so
+	// in its log): daemon.state_save_interval, since every change is
+	// committed to the state database before the messages it causes.
+	std::vector<std::string> obsolete_keys;
 	std::optional<dmm::CmdConfig> cmd;	// role cmd
 	std::optional<dmm::MaarConfig> maar;	// role maar
 	RaTiming ra;				// role maar

@@ -64,6 +64,18 @@ auto node_named(const Core &core, std::string_view id, const std::optional<dmm::
 }
 std::size_t node_count(const maar::MaarCore &core) { return core.session_count(); }
 
+template <class Views>
+std::vector<std::string> ids_of(const Views &views)
+{
+	std::vector<std::string> ids;
+	ids.reserve(views.size());
+	for (const auto &view : views)
+		ids.push_back(view.mn.nai);
+	return ids;
+}
+std::vector<std::string> mobile_node_ids(const cmd::CmdCore &core) { return ids_of(core.bindings()); }
+std::vector<std::string> mobile_node_ids(const maar::MaarCore &core) { return ids_of(core.sessions()); }
+
 // A page of each core's list: bindings by MN-ID (the cursor is the last
 // MN-ID), sessions by number (the cursor is the last number).
 std::optional<std::vector<cmd::BindingView>> page_of(const cmd::CmdCore &core, const std::optional<std::string> &after,
@@ -105,6 +117,25 @@ public:
 	mh::Result<dmm::Actions, std::string> restore(std::string_view snapshot, dmm::TimePoint now) override
 	{
 		return core_.restore(snapshot, now);
+	}
+	std::string snapshot_header() const override { return core_.snapshot_header(); }
+	std::optional<std::string> snapshot_record(std::string_view mn) const override
+	{
+		return core_.snapshot_record(mn);
+	}
+	std::vector<std::pair<std::string, std::string>> snapshot_records() const override
+	{
+		std::vector<std::pair<std::string, std::string>> records;
+		records.reserve(node_count(core_));
+		for (const auto &mn : mobile_node_ids(core_))
+			if (auto record = core_.snapshot_record(mn))
+				records.emplace_back(mn, std::move(*record));
+		return records;
+	}
+	mh::Result<dmm::Actions, std::string> restore(std::string_view header, std::span<const std::string> records,
+						      dmm::TimePoint now) override
+	{
+		return core_.restore(header, records, now);
 	}
 	nlohmann::json mobile_nodes(dmm::TimePoint now) const override { return parsed(nodes_json(core_, now)); }
 	std::optional<nlohmann::json> mobile_nodes_page(const std::optional<std::string> &after, std::size_t limit,

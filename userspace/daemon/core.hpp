@@ -8,8 +8,11 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +32,15 @@ public:
 	virtual void set_wall_clock(dmm::TimePoint steady_now, dmm::WallTime wall_now) = 0;
 	virtual std::string snapshot() const = 0;
 	virtual mh::Result<dmm::Actions, std::string> restore(std::string_view snapshot, dmm::TimePoint now) = 0;
+	// The same state in parts (see CmdCore::snapshot_header()): what the
+	// state database stores, a row per mobile node.
+	virtual std::string snapshot_header() const = 0;
+	virtual std::optional<std::string> snapshot_record(std::string_view mn) const = 0;
+	// Every node's record by MN-ID (a full rewrite: after a clock step).
+	virtual std::vector<std::pair<std::string, std::string>> snapshot_records() const = 0;
+	virtual mh::Result<dmm::Actions, std::string> restore(std::string_view header,
+							      std::span<const std::string> records,
+							      dmm::TimePoint now) = 0;
 
 	// The core's view of its mobile nodes: a JSON array of objects, each
 	// with at least "mn" (the MN-ID) and, when known, "mac" or "mn_mac".

@@ -96,7 +96,8 @@ bool RateLimiter::allow(dmm::TimePoint now)
 }
 
 Daemon::Daemon(Config config, Logger &log)
-	: config_(std::move(config)), log_(log), ra_(config_.ra), store_(config_.state_dir, name(config_.role)),
+	: config_(std::move(config)), log_(log), ra_(config_.ra), legacy_store_(config_.state_dir, name(config_.role)),
+	  database_(config_.state_dir, name(config_.role)),
 	  mh_buffer_(4096)
 {
 }
@@ -183,7 +184,7 @@ bool Daemon::start()
 	if (!signal_fd_)
 		return fail("dlifd.start.failed", std::string("signalfd: ") + std::strerror(errno));
 
-	if (auto prepared = store_.prepare(); !prepared)
+	if (auto prepared = legacy_store_.prepare(); !prepared)
 		return fail("state.dir.failed", prepared.error());
 
 	auto control = ControlServer::open(config_.control_socket, *loop_,
@@ -225,7 +226,7 @@ bool Daemon::start()
 
 	MhSender &sender = *this;
 	executor_ = std::make_unique<Executor>(kernel_.get(), sender, timers_, ra_, log_);
-	executor_->on_state_changed([this] { dirty_ = true; });
+	executor_->on_state_changed([this](const std::string &mn) { changed_nodes_.insert(mn); });
 
 	auto add = [&](int fd, EventLoop::Handler handler) { return loop_->add(fd, EPOLLIN, std::move(handler)); };
 	bool added = add(signal_fd_.get(), [this](std::uint32_t) { on_signal(); }).ok() &&
@@ -259,9 +260,14 @@ bool Daemon::start()
 			 {"address", config_.address().to_string()},
 			 {"config", config_.file},
 			 {"control_socket", config_.control_socket},
-			 {"state", store_.path()},
+			 {"state", database_.path()},
 			 {"mobile_nodes", std::to_string(core_->mobile_node_count())}};
 	log_.notice("dlifd.started", fields);
+	for (const auto &key : config_.obsolete_keys)
+		log_.warning("config.obsolete", {{"file", config_.file},
+						 {"key", key},
+						 {"reason", "no longer used: every change is committed before the "
+							    "messages it causes leave"}});
 	service_.ready("serving as " + std::string(name(config_.role)) + " at " + config_.address().to_string());
 	feed_watchdog(steady_now());
 	arm_timer();	// with the watchdog's deadline
@@ -272,10 +278,10 @@ bool Daemon::start()
 // empty core would have the kernel reconciled to nothing, every DLIF and
 // entry of the namespace's nodes removed, every binding forgotten. The
 // operator decides (--discard-state).
-bool Daemon::unusable_state(std::string_view event, const LogFields &fields)
+bool Daemon::unusable_state(std::string_view event, const LogFields &fields, bool legacy)
 {
 	LogFields all = fields;
-	all.emplace_back("file", store_.path());
+	all.emplace_back("file", legacy ? legacy_store_.path() : database_.path());
 	if (!discard_unusable_state_) {
 		LogFields refused{{"reason", std::string(event)}};
 		refused.insert(refused.end(), all.begin(), all.end());
@@ -284,7 +290,7 @@ bool Daemon::unusable_state(std::string_view event, const LogFields &fields)
 		return false;
 	}
 	log_.error(std::string(event), all);
-	if (auto aside = store_.quarantine(wall_ms()))
+	if (auto aside = legacy ? legacy_store_.quarantine(wall_ms()) : database_.quarantine(wall_ms()))
 		log_.warning("state.quarantined", {{"file", *aside}});
 	log_.warning("state.discarded", {{"reason", "--discard-state"},
 					 {"effect", "starting empty: the DLIFs and entries of this node's "
@@ -295,28 +301,61 @@ bool Daemon::unusable_state(std::string_view event, const LogFields &fields)
 bool Daemon::restore_state(dmm::TimePoint now)
 {
 	core_->set_wall_clock(now, dmm::WallClock::now());
+	const auto ours = [&](const std::string &role, const std::string &address) {
+		return role == name(config_.role) && address == config_.address().to_string();
+	};
+	const auto other_owner = [&](const std::string &role, const std::string &address) {
+		return LogFields{{"reason", "saved for another role or address"},
+				 {"saved_role", role},
+				 {"saved_address", address}};
+	};
 	dmm::Actions actions;
 	bool restored = false;
-	auto saved = store_.load();
-	if (!saved) {
-		if (!unusable_state("state.load.failed", {{"error", saved.error()}}))
+	auto stored = database_.load();
+	if (!stored) {
+		if (!unusable_state("state.load.failed", {{"error", stored.error()}}, false))
 			return false;
-	} else if (*saved) {
-		const SavedState &state = **saved;
-		if (state.role != name(config_.role) || state.address != config_.address().to_string()) {
-			if (!unusable_state("state.ignored", {{"reason", "saved for another role or address"},
-							      {"saved_role", state.role},
-							      {"saved_address", state.address}}))
+	} else if (*stored) {
+		const StoredState &state = **stored;
+		if (!ours(state.role, state.address)) {
+			if (!unusable_state("state.ignored", other_owner(state.role, state.address), false))
 				return false;
-		} else if (auto reissued = core_->restore(state.core, now); !reissued) {
-			if (!unusable_state("state.restore.failed", {{"error", reissued.error()}}))
+		} else if (auto reissued = core_->restore(state.header, state.records, now); !reissued) {
+			if (!unusable_state("state.restore.failed", {{"error", reissued.error()}}, false))
 				return false;
 		} else {
 			actions = std::move(*reissued);
 			restored = true;
-			log_.notice("state.restored", {{"file", store_.path()},
+			log_.notice("state.restored", {{"file", database_.path()},
 						       {"mobile_nodes", std::to_string(core_->mobile_node_count())},
 						       {"saved_at", rfc3339(dmm::WallTime(std::chrono::milliseconds(state.saved_at_ms)))}});
+		}
+	} else if (auto legacy = legacy_store_.load(); !legacy) {
+		if (!unusable_state("state.load.failed", {{"error", legacy.error()}}, true))
+			return false;
+	} else if (*legacy) {
+		// The JSON state file of an earlier dlifd: read once, written
+		// to the database whole, then kept aside as FILE.migrated.
+		const SavedState &state = **legacy;
+		if (!ours(state.role, state.address)) {
+			if (!unusable_state("state.ignored", other_owner(state.role, state.address), true))
+				return false;
+		} else if (auto reissued = core_->restore(state.core, now); !reissued) {
+			if (!unusable_state("state.restore.failed", {{"error", reissued.error()}}, true))
+				return false;
+		} else if (auto migrated = commit_everything(); !migrated) {
+			log_.error("dlifd.start.failed", {{"reason", "state.migration.failed"},
+							  {"error", migrated.error()},
+							  {"file", legacy_store_.path()}});
+			return false;
+		} else {
+			actions = std::move(*reissued);
+			restored = true;
+			const auto aside = legacy_store_.mark_migrated();
+			log_.notice("state.migrated", {{"from", legacy_store_.path()},
+						       {"to", database_.path()},
+						       {"kept_as", aside.value_or("(could not be renamed)")},
+						       {"mobile_nodes", std::to_string(core_->mobile_node_count())}});
 		}
 	}
 	if (!restored)
@@ -325,17 +364,51 @@ bool Daemon::restore_state(dmm::TimePoint now)
 	return true;
 }
 
+mh::Result<bool, std::string> Daemon::commit_everything()
+{
+	StateChanges changes{std::string(name(config_.role)), config_.address().to_string(), wall_ms(),
+			     core_->snapshot_header(), {}, true};
+	for (auto &[mn, record] : core_->snapshot_records())
+		changes.records.emplace_back(std::move(mn), std::move(record));
+	return database_.commit(changes);
+}
+
+// One transaction for everything an iteration changed: the header and the
+// record of each node named by a StateChanged (or every record after a
+// clock step or a core replacement). Its cost follows what changed, not
+// the number of nodes.
 void Daemon::save_state()
 {
-	dirty_ = false;
-	last_save_ = steady_now();
-	SavedState state{std::string(name(config_.role)), config_.address().to_string(), wall_ms(), core_->snapshot()};
-	if (auto saved = store_.save(state); !saved) {
+	if (!state_dirty())
+		return;
+	mh::Result<bool, std::string> committed = true;
+	std::size_t records = 0;
+	if (rewrite_all_) {
+		committed = commit_everything();
+		records = core_->mobile_node_count();
+	} else {
+		StateChanges changes{std::string(name(config_.role)), config_.address().to_string(), wall_ms(),
+				     core_->snapshot_header(), {}, false};
+		changes.records.reserve(changed_nodes_.size());
+		for (const auto &mn : changed_nodes_)
+			changes.records.emplace_back(mn, core_->snapshot_record(mn));
+		records = changes.records.size();
+		committed = database_.commit(changes);
+	}
+	if (!committed) {
+		// Kept for the next attempt, a second from now; what this
+		// iteration would have sent is dropped (after_events): its
+		// peers retransmit.
 		count("state_save_errors");
-		log_.error("state.save.failed", {{"error", saved.error()}});
+		last_save_failure_ = steady_now();
+		log_.error("state.save.failed", {{"error", committed.error()}});
 		return;
 	}
+	changed_nodes_.clear();
+	rewrite_all_ = false;
+	last_save_failure_.reset();
 	count("state_saves");
+	count("state_records_written", records);
 }
 
 void Daemon::dispatch(const dmm::Event &event, dmm::TimePoint now)
@@ -343,7 +416,33 @@ void Daemon::dispatch(const dmm::Event &event, dmm::TimePoint now)
 	executor_->apply(core_->handle(event, now), now);
 }
 
+// Held until the end of the iteration: a PBA or PBU that reflects a change
+// leaves only once the change is committed (save_state), so that a crash
+// can never leave a peer believing what this node forgot.
 void Daemon::send(const dmm::Ipv6Address &destination, const mh::Message &message)
+{
+	outbox_.emplace_back(destination, message);
+}
+
+void Daemon::release_messages()
+{
+	if (outbox_.empty())
+		return;
+	if (state_dirty()) {
+		// The commit failed: what would have told a peer about it is
+		// dropped; the peers' retransmissions (and ours) come back
+		// once the state can be written.
+		count("mh_tx_uncommitted_dropped", outbox_.size());
+		outbox_.clear();
+		return;
+	}
+	std::vector<std::pair<dmm::Ipv6Address, mh::Message>> messages;
+	messages.swap(outbox_);
+	for (const auto &[destination, message] : messages)
+		transmit(destination, message);
+}
+
+void Daemon::transmit(const dmm::Ipv6Address &destination, const mh::Message &message)
 {
 	auto size = mh::build_into(message, mh_buffer_);
 	if (!size) {
@@ -660,7 +759,7 @@ void Daemon::on_clock_step()
 	core_->set_wall_clock(now, dmm::WallClock::now());
 	count("wall_clock_steps");
 	log_.notice("clock.stepped", {{"wall", rfc3339(dmm::WallClock::now())}});
-	dirty_ = true;	// the saved deadlines, in the new wall time
+	rewrite_all_ = true;	// every saved deadline, in the new wall time
 }
 
 void Daemon::after_events()
@@ -669,8 +768,11 @@ void Daemon::after_events()
 	executor_->retry_due(now);
 	check_liveness(now);
 	send_due_advertisements(now);
-	if (auto due = save_deadline(); due && *due <= now)
+	// Messages waiting for a commit are a reason to try again at once,
+	// before the second after a failed one is over.
+	if (auto due = save_deadline(); due && (*due <= now || !outbox_.empty()))
 		save_state();
+	release_messages();
 	if (next_watchdog_ && *next_watchdog_ <= now)
 		feed_watchdog(now);
 	// Checked after events, not on a timer of its own: an interval's
@@ -701,16 +803,15 @@ void Daemon::feed_watchdog(dmm::TimePoint now)
 	next_watchdog_ = now + *period;
 }
 
-// When the changed state must be written: at once if the last save is at
-// least state_save_interval old, otherwise that long after it - so that a
-// burst of events costs one snapshot, not one per event.
+// When the changed state must be written: at the end of the iteration that
+// changed it, or a second after a commit that failed.
 std::optional<dmm::TimePoint> Daemon::save_deadline() const
 {
-	if (!dirty_)
+	if (!state_dirty())
 		return std::nullopt;
-	if (!last_save_)
+	if (!last_save_failure_)
 		return dmm::TimePoint{};
-	return *last_save_ + config_.state_save_interval;
+	return *last_save_failure_ + std::chrono::seconds(1);
 }
 
 void Daemon::arm_timer()
@@ -778,6 +879,7 @@ void Daemon::apply_reload()
 			return;
 		}
 		core_ = std::move(replacement);
+		rewrite_all_ = true;
 		timers_.clear();
 		ra_.set_timing(plan.applied.ra, now);
 		executor_->apply(*reissued, now);
@@ -798,7 +900,7 @@ nlohmann::json Daemon::status_json(dmm::TimePoint now) const
 		{"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(now - started_).count()},
 		{"config", config_.file},
 		{"control_socket", config_.control_socket},
-		{"state_file", store_.path()},
+		{"state_file", database_.path()},
 		{"log_level", name(log_.level())},
 		{"mobile_nodes", core_->mobile_node_count()},
 		{"dlifs", executor_->dlifs().size()},

@@ -2,8 +2,8 @@
 //
 // dlifd put together: one thread, one epoll loop. Sockets, the timerfd,
 // the signalfd and the control socket turn into the core's Events; the
-// Executor carries out its Actions; the state is saved at most once per
-// loop iteration. See Documentation/admin-guide.rst for what it does and
+// Executor carries out its Actions; what an iteration changed is committed
+// to the state database before the messages it causes are sent. See Documentation/admin-guide.rst for what it does and
 // what survives what.
 #pragma once
 
@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "config.hpp"
@@ -26,6 +28,7 @@
 #include "service_notifier.hpp"
 #include "sockets.hpp"
 #include "state.hpp"
+#include "state_db.hpp"
 #include "timers.hpp"
 
 namespace dlif::daemon {
@@ -65,11 +68,15 @@ public:
 private:
 	// MhSender
 	void send(const dmm::Ipv6Address &destination, const mh::Message &message) override;
+	void transmit(const dmm::Ipv6Address &destination, const mh::Message &message);
+	void release_messages();
 
 	void dispatch(const dmm::Event &event, dmm::TimePoint now);
 	bool restore_state(dmm::TimePoint now);
-	bool unusable_state(std::string_view event, const LogFields &fields);
+	bool unusable_state(std::string_view event, const LogFields &fields, bool legacy);
+	mh::Result<bool, std::string> commit_everything();
 	void save_state();
+	bool state_dirty() const { return rewrite_all_ || !changed_nodes_.empty(); }
 	void after_events();
 	void arm_timer();
 	void feed_watchdog(dmm::TimePoint now);
@@ -104,8 +111,13 @@ private:
 	dmm::TimePoint started_{};
 	bool stopping_ = false;
 	bool discard_unusable_state_ = false;
-	bool dirty_ = false;			// the core changed since the last save
-	std::optional<dmm::TimePoint> last_save_;
+	// What changed since the last commit: these nodes' records (and the
+	// header), or everything.
+	std::unordered_set<std::string> changed_nodes_;
+	bool rewrite_all_ = false;
+	std::optional<dmm::TimePoint> last_save_failure_;
+	// The messages of this iteration, sent after its commit.
+	std::vector<std::pair<dmm::Ipv6Address, mh::Message>> outbox_;
 
 	std::optional<EventLoop> loop_;
 	std::optional<TimerFd> timer_fd_;
@@ -116,7 +128,8 @@ private:
 	Liveness liveness_;			// [maar] detach_after
 	ServiceNotifier service_;		// systemd, when it started dlifd
 	std::optional<dmm::TimePoint> next_watchdog_;
-	StateStore store_;
+	StateStore legacy_store_;		// the JSON file of earlier dlifds, migrated
+	StateDatabase database_;
 	std::unique_ptr<ProtocolCore> core_;
 	std::unique_ptr<LinuxKernel> kernel_;
 	std::unique_ptr<Executor> executor_;

@@ -70,9 +70,9 @@ void Executor::apply(const dmm::Action &action, dmm::TimePoint now)
 			   [&](const dmm::InstallEntry &) { perform(action, now, 0); },
 			   [&](const dmm::RemoveEntry &) { perform(action, now, 0); },
 			   [&](const dmm::AdvertiseNow &advertise) { ra_.advertise_now(advertise.dlif, now); },
-			   [&](const dmm::StateChanged &) {
+			   [&](const dmm::StateChanged &changed) {
 				   if (state_changed_)
-					   state_changed_();
+					   state_changed_(changed.mn);
 			   },
 			   [&](const dmm::Log &entry) { log_.log(entry); },
 		   },

@@ -43,7 +43,7 @@ public:
 	// without an LMA): a kernel action is then an error, logged.
 	Executor(Kernel *kernel, MhSender &mh, TimerHeap &timers, RaEngine &ra, Logger &log);
 
-	void on_state_changed(std::function<void()> callback) { state_changed_ = std::move(callback); }
+	void on_state_changed(std::function<void(const std::string &mn)> callback) { state_changed_ = std::move(callback); }
 
 	void apply(const dmm::Actions &actions, dmm::TimePoint now);
 	void apply(const dmm::Action &action, dmm::TimePoint now);
@@ -104,7 +104,7 @@ private:
 	TimerHeap &timers_;
 	RaEngine &ra_;
 	Logger &log_;
-	std::function<void()> state_changed_;
+	std::function<void(const std::string &)> state_changed_;
 	std::map<std::string, dmm::InstallDlif> dlifs_;
 	std::map<std::string, KernelEntry> entries_;		// by prefix text
 	// The keys of entries_ naming each DLIF: forgetting a DLIF's entries

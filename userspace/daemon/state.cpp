@@ -152,4 +152,12 @@ std::optional<std::string> StateStore::quarantine(std::int64_t now_ms) const
 	return aside;
 }
 
+std::optional<std::string> StateStore::mark_migrated() const
+{
+	const std::string aside = path_ + ".migrated";
+	if (::rename(path_.c_str(), aside.c_str()) < 0)
+		return std::nullopt;
+	return aside;
+}
+
 } // namespace dlif::daemon

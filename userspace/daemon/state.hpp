@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// The state file: a core's snapshot with what it belongs to, written
+// The JSON state file of earlier dlifds (the state is now in the state
+// database, state_db.hpp, which a first start migrates this file to): a
+// core's snapshot with what it belongs to, written
 // atomically (a temporary file, fsync, rename, fsync of the directory), so
 // that a crash or power cut at any moment leaves either the previous state
 // or the new one, never a torn file. Snapshots are coalesced by the caller
@@ -44,6 +46,9 @@ public:
 	// Moves an unusable file aside (FILE.bad-<ms>) for an operator to look
 	// at, so that the next save does not overwrite the evidence.
 	std::optional<std::string> quarantine(std::int64_t now_ms) const;
+	// Moves the file aside once its state is in the database
+	// (FILE.migrated), so that it is never read again; the new name.
+	std::optional<std::string> mark_migrated() const;
 
 private:
 	std::string directory_;

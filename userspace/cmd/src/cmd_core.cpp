@@ -613,12 +613,14 @@ void CmdCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpda
 	}
 }
 
-static void enqueue(Pending &pending, const Ipv6Address &source, const mh::ProxyBindingUpdate &pbu)
+static void enqueue(Pending &pending, const Ipv6Address &source, const mh::ProxyBindingUpdate &pbu,
+		    std::string_view mn, Actions &out)
 {
 	// One PBU per MAAR, in the order of their latest arrival: a repeat
 	// replaces what it repeats, and says the node was there later.
 	std::erase_if(pending.queue, [&](const QueuedPbu &queued) { return queued.source == source; });
 	pending.queue.push_back(QueuedPbu{source, pbu});
+	out.push_back(StateChanged{std::string(mn)});	// the queue is in the binding's record
 }
 
 void CmdCore::Impl::dmm_pbu(MaarIndex maar, std::string_view mn, const mh::ProxyBindingUpdate &pbu, TimePoint now,
@@ -672,7 +674,7 @@ void CmdCore::Impl::dmm_pbu(MaarIndex maar, std::string_view mn, const mh::Proxy
 	}
 	if (binding->pending && binding->pending->kind == Pending::Kind::cleanup) {
 		count(Counter::queued_handovers);
-		enqueue(*binding->pending, address_of(maar), pbu);
+		enqueue(*binding->pending, address_of(maar), pbu, mn, out);
 		return;
 	}
 	if (binding->pending && !binding->pending->queue.empty()) {
@@ -680,7 +682,7 @@ void CmdCore::Impl::dmm_pbu(MaarIndex maar, std::string_view mn, const mh::Proxy
 		// handover's serving MAAR waits behind an older one queued from
 		// elsewhere (the node went there and came back).
 		count(Counter::queued_handovers);
-		enqueue(*binding->pending, address_of(maar), pbu);
+		enqueue(*binding->pending, address_of(maar), pbu, mn, out);
 		return;
 	}
 	if (maar == binding->serving) {
@@ -698,7 +700,7 @@ void CmdCore::Impl::dmm_pbu(MaarIndex maar, std::string_view mn, const mh::Proxy
 	}
 	if (binding->pending) {
 		count(Counter::queued_handovers);
-		enqueue(*binding->pending, address_of(maar), pbu);
+		enqueue(*binding->pending, address_of(maar), pbu, mn, out);
 		log(out, LogLevel::info, "handover-queued", {{"mn", std::string(mn)}, {"source", text(address_of(maar))}});
 		return;
 	}
@@ -725,7 +727,7 @@ void CmdCore::Impl::register_initial(MaarIndex maar, std::string_view mn, const 
 	count(Counter::registrations);
 	log(out, LogLevel::info, "registered",
 	    {{"mn", std::string(mn)}, {"maar", text(address_of(maar))}, {"prefixes", text(binding.prefixes)}});
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{std::string(mn)});
 }
 
 void CmdCore::Impl::from_serving(BindingNode &node, const mh::ProxyBindingUpdate &pbu, TimePoint now,
@@ -776,7 +778,7 @@ void CmdCore::Impl::from_serving(BindingNode &node, const mh::ProxyBindingUpdate
 			send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, nullptr, true, out);
 			break;
 		}
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{node.first});
 		return;
 	}
 
@@ -797,7 +799,7 @@ void CmdCore::Impl::from_serving(BindingNode &node, const mh::ProxyBindingUpdate
 		count(Counter::reregistrations);
 		send_serving_pbas(node, pbu.sequence, pbu.options.timestamp, nullptr, true, out);
 	}
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{node.first});
 }
 
 void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::ProxyBindingUpdate &pbu,
@@ -882,7 +884,7 @@ void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::
 		binding.pending->relay_deadline = now + config.relay_timeout;
 		binding.pending->relay_timer = arm(out, binding, TimerKind::relay, 0, config.relay_timeout);
 	}
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{node.first});
 }
 
 void CmdCore::Impl::deregistration(BindingNode &node, MaarIndex maar, const mh::ProxyBindingUpdate &pbu,
@@ -961,7 +963,7 @@ void CmdCore::Impl::start_cleanup(BindingNode &node, TimePoint now, Actions &out
 	// R86 / A15: every previous MAAR removes its part of the session.
 	for (std::size_t i = 0; i < binding.pending->outstanding.size(); ++i)
 		send_outstanding(node, i, now, out);
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{node.first});
 	maybe_complete(node, now, out);
 }
 
@@ -1009,7 +1011,7 @@ void CmdCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck 
 			if (candidate.timer != 0)
 				out.push_back(StopTimer{candidate.timer});
 			send_outstanding(*it, i, now, out);
-			out.push_back(StateChanged{});
+			out.push_back(StateChanged{it->first});
 			return;
 		}
 	}
@@ -1084,7 +1086,7 @@ void CmdCore::Impl::resolve(BindingNode &node, std::size_t index, bool accepted,
 		log(out, LogLevel::warning, "previous-maar-cleanup-failed",
 		    {{"mn", node.first}, {"maar", text(address_of(outstanding.maar))}});
 	}
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{node.first});
 	maybe_complete(node, now, out);
 }
 
@@ -1107,11 +1109,12 @@ void CmdCore::Impl::maybe_complete(BindingNode &node, TimePoint now, Actions &ou
 			send_serving_pbas(node, pending.smaar_seq, pending.smaar_timestamp, nullptr, false, out);
 		stop_pending_timers(binding, out);
 		binding.pending.reset();
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{node.first});
 	} else {
 		log(out, LogLevel::info, "binding-removed", {{"mn", node.first}});
+		std::string mn = node.first;
 		erase(node, out);
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{std::move(mn)});
 	}
 	drain(std::move(queue), now, out);
 }
@@ -1139,9 +1142,10 @@ void CmdCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 		count(Counter::expirations);
 		log(out, LogLevel::info, "binding-expired", {{"mn", node->first}});
 		if (binding.lma) {
+			std::string mn = node->first;
 			lma_remove(*node, out);
 			erase(*node, out);
-			out.push_back(StateChanged{});
+			out.push_back(StateChanged{std::move(mn)});
 		} else {
 			start_cleanup(*node, now, out, true);
 		}
@@ -1167,7 +1171,7 @@ void CmdCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 		else
 			outstanding.last_seq = ++binding.cmd_seq;
 		send_outstanding(*node, key.index, now, out);
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{node->first});
 		return;
 	}
 	case TimerKind::relay: {
@@ -1185,7 +1189,7 @@ void CmdCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 		count(Counter::relay_timeouts);
 		send_serving_pbas(*node, pending.smaar_seq, pending.smaar_timestamp, nullptr, true, out);
 		pending.pba_sent = true;
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{node->first});
 		return;
 	}
 	}
@@ -1260,7 +1264,7 @@ void CmdCore::Impl::lma_pbu(MaarIndex maar, std::string_view mn, const mh::Proxy
 			log(out, LogLevel::info, "lma-deregistered", {{"mn", std::string(mn)}, {"mag", text(address_of(maar))}});
 			lma_remove(*it, out);
 			erase(*it, out);
-			out.push_back(StateChanged{});
+			out.push_back(StateChanged{std::string(mn)});
 		} else {
 			// From a MAG the node has left: the binding stays.
 			pba.options.home_network_prefixes = pbu.options.home_network_prefixes;
@@ -1328,7 +1332,7 @@ void CmdCore::Impl::lma_pbu(MaarIndex maar, std::string_view mn, const mh::Proxy
 	} else {
 		count(Counter::refreshes);
 	}
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{std::string(mn)});
 }
 
 // ------------------------------------------------------------- public API

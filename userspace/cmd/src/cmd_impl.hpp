@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "dlif/cmd/cmd.hpp"
 #include "dlif/dmm/core.hpp"
 #include "dlif/dmm/pool.hpp"
@@ -243,9 +245,12 @@ struct CmdCore::Impl {
 	void log(Actions &out, LogLevel level, std::string event,
 		 std::initializer_list<std::pair<std::string, std::string>> fields);
 
-	// Snapshot and views (cmd_snapshot.cpp).
+	// Snapshot and views (cmd_snapshot.cpp). The snapshot is the header
+	// with the list of every binding's record.
 	std::string snapshot() const;
-	Actions restore(std::string_view text, TimePoint now);	// throws json::SnapshotError
+	nlohmann::json snapshot_header() const;
+	nlohmann::json snapshot_record(const BindingNode &node) const;
+	Actions restore(const nlohmann::json &snapshot, TimePoint now);	// throws json::SnapshotError
 	BindingView view(const BindingNode &node) const;
 };
 

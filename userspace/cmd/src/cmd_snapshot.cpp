@@ -94,6 +94,78 @@ Duration remaining(TimePoint deadline, TimePoint now)
 
 } // namespace
 
+Json CmdCore::Impl::snapshot_record(const BindingNode &node) const
+{
+	const Binding &binding = node.second;
+	Json elements = Json::array();
+	for (const auto &element : binding.elements)
+		elements.push_back({{"maar", json::to_json(address_of(element.maar))},
+				    {"prefixes", prefixes_json(element.prefixes)},
+				    {"identity", optional_identity(element.identity)},
+				    {"confirmed", element.confirmed}});
+	Json pending = nullptr;
+	if (binding.pending) {
+		const Pending &p = *binding.pending;
+		Json outstanding = Json::array();
+		for (const auto &o : p.outstanding)
+			outstanding.push_back({{"maar", json::to_json(address_of(o.maar))},
+					       {"first_seq", o.first_seq},
+					       {"last_seq", o.last_seq},
+					       {"retransmissions", o.retransmissions},
+					       {"timeout_ms", o.timeout.count()},
+					       {"deadline_ms", wall.to_wall_ms(o.deadline)},
+					       {"resolved", o.resolved}});
+		Json queue = Json::array();
+		for (const auto &queued : p.queue) {
+			const auto bytes = mh::build(queued.pbu);
+			if (bytes)
+				queue.push_back({{"source", json::to_json(queued.source)}, {"pbu", hex(*bytes)}});
+		}
+		pending = {{"kind", p.kind == Pending::Kind::handover ? "handover" : "cleanup"},
+			   {"smaar_first_seq", p.smaar_first_seq},
+			   {"smaar_seq", p.smaar_seq},
+			   {"smaar_timestamp", p.smaar_timestamp ? Json(p.smaar_timestamp->raw()) : Json(nullptr)},
+			   {"pba_sent", p.pba_sent},
+			   {"relay_deadline_ms",
+			    p.relay_deadline ? Json(wall.to_wall_ms(*p.relay_deadline)) : Json(nullptr)},
+			   {"outstanding", std::move(outstanding)},
+			   {"queue", std::move(queue)}};
+	}
+	return Json{{"mn", node.first},
+		    {"lma", binding.lma},
+		    {"serving", json::to_json(address_of(binding.serving))},
+		    {"handoff_indicator", binding.handoff_indicator},
+		    {"access_technology", binding.access_technology},
+		    {"lifetime_units", binding.lifetime_units},
+		    {"cmd_seq", binding.cmd_seq},
+		    {"last_seq", binding.has_seq ? Json(binding.last_seq) : Json(nullptr)},
+		    {"seq_context", binding.has_seq && binding.seq_context != kNoMaar
+					    ? json::to_json(address_of(binding.seq_context))
+					    : Json(nullptr)},
+		    {"last_timestamp", binding.last_timestamp ? Json(binding.last_timestamp->raw()) : Json(nullptr)},
+		    {"prefixes", prefixes_json(binding.prefixes)},
+		    {"serving_identity", optional_identity(binding.serving_identity)},
+		    {"mn_mac", binding.mn_mac ? json::to_json(*binding.mn_mac) : Json(nullptr)},
+		    {"elements", std::move(elements)},
+		    {"expires_at_ms", wall.to_wall_ms(binding.expires_at)},
+		    {"expiry_armed", binding.expiry_timer != 0},
+		    {"lma_number", binding.lma_number},
+		    {"pending", std::move(pending)}};
+}
+
+Json CmdCore::Impl::snapshot_header() const
+{
+	Json local = Json::array();
+	for (std::size_t i = 0; i < local_prefixes.size(); ++i)
+		if (!local_prefixes[i].empty())
+			local.push_back({{"maar", json::to_json(maars[i])}, {"prefixes", json::to_json(local_prefixes[i])}});
+	const std::vector<std::uint32_t> free_numbers(free_lma_numbers.begin(), free_lma_numbers.end());
+	return Json{{"format", kFormat},
+		    {"version", kVersion},
+		    {"lma", {{"cursor", lma_pool.cursor()}, {"next_number", next_lma_number}, {"free_numbers", free_numbers}}},
+		    {"local_prefixes", std::move(local)}};
+}
+
 std::string CmdCore::Impl::snapshot() const
 {
 	std::vector<const BindingNode *> sorted;
@@ -103,79 +175,15 @@ std::string CmdCore::Impl::snapshot() const
 	std::sort(sorted.begin(), sorted.end(), [](const BindingNode *a, const BindingNode *b) { return a->first < b->first; });
 
 	Json list = Json::array();
-	for (const BindingNode *node : sorted) {
-		const Binding &binding = node->second;
-		Json elements = Json::array();
-		for (const auto &element : binding.elements)
-			elements.push_back({{"maar", json::to_json(address_of(element.maar))},
-					    {"prefixes", prefixes_json(element.prefixes)},
-					    {"identity", optional_identity(element.identity)},
-					    {"confirmed", element.confirmed}});
-		Json pending = nullptr;
-		if (binding.pending) {
-			const Pending &p = *binding.pending;
-			Json outstanding = Json::array();
-			for (const auto &o : p.outstanding)
-				outstanding.push_back({{"maar", json::to_json(address_of(o.maar))},
-						       {"first_seq", o.first_seq},
-						       {"last_seq", o.last_seq},
-						       {"retransmissions", o.retransmissions},
-						       {"timeout_ms", o.timeout.count()},
-						       {"deadline_ms", wall.to_wall_ms(o.deadline)},
-						       {"resolved", o.resolved}});
-			Json queue = Json::array();
-			for (const auto &queued : p.queue) {
-				const auto bytes = mh::build(queued.pbu);
-				if (bytes)
-					queue.push_back({{"source", json::to_json(queued.source)}, {"pbu", hex(*bytes)}});
-			}
-			pending = {{"kind", p.kind == Pending::Kind::handover ? "handover" : "cleanup"},
-				   {"smaar_first_seq", p.smaar_first_seq},
-				   {"smaar_seq", p.smaar_seq},
-				   {"smaar_timestamp", p.smaar_timestamp ? Json(p.smaar_timestamp->raw()) : Json(nullptr)},
-				   {"pba_sent", p.pba_sent},
-				   {"relay_deadline_ms",
-				    p.relay_deadline ? Json(wall.to_wall_ms(*p.relay_deadline)) : Json(nullptr)},
-				   {"outstanding", std::move(outstanding)},
-				   {"queue", std::move(queue)}};
-		}
-		list.push_back({{"mn", node->first},
-				{"lma", binding.lma},
-				{"serving", json::to_json(address_of(binding.serving))},
-				{"handoff_indicator", binding.handoff_indicator},
-				{"access_technology", binding.access_technology},
-				{"lifetime_units", binding.lifetime_units},
-				{"cmd_seq", binding.cmd_seq},
-				{"last_seq", binding.has_seq ? Json(binding.last_seq) : Json(nullptr)},
-				{"seq_context", binding.has_seq && binding.seq_context != kNoMaar
-							? json::to_json(address_of(binding.seq_context))
-							: Json(nullptr)},
-				{"last_timestamp", binding.last_timestamp ? Json(binding.last_timestamp->raw()) : Json(nullptr)},
-				{"prefixes", prefixes_json(binding.prefixes)},
-				{"serving_identity", optional_identity(binding.serving_identity)},
-				{"mn_mac", binding.mn_mac ? json::to_json(*binding.mn_mac) : Json(nullptr)},
-				{"elements", std::move(elements)},
-				{"expires_at_ms", wall.to_wall_ms(binding.expires_at)},
-				{"expiry_armed", binding.expiry_timer != 0},
-				{"lma_number", binding.lma_number},
-				{"pending", std::move(pending)}});
-	}
-	Json local = Json::array();
-	for (std::size_t i = 0; i < local_prefixes.size(); ++i)
-		if (!local_prefixes[i].empty())
-			local.push_back({{"maar", json::to_json(maars[i])}, {"prefixes", json::to_json(local_prefixes[i])}});
-	const std::vector<std::uint32_t> free_numbers(free_lma_numbers.begin(), free_lma_numbers.end());
-	Json snapshot{{"format", kFormat},
-		      {"version", kVersion},
-		      {"lma", {{"cursor", lma_pool.cursor()}, {"next_number", next_lma_number}, {"free_numbers", free_numbers}}},
-		      {"local_prefixes", std::move(local)},
-		      {"bindings", std::move(list)}};
+	for (const BindingNode *node : sorted)
+		list.push_back(snapshot_record(*node));
+	Json snapshot = snapshot_header();
+	snapshot["bindings"] = std::move(list);
 	return snapshot.dump();
 }
 
-Actions CmdCore::Impl::restore(std::string_view text, TimePoint now)
+Actions CmdCore::Impl::restore(const Json &snapshot, TimePoint now)
 {
-	const Json snapshot = Json::parse(text.begin(), text.end());
 	if (json::string_from(json::member(snapshot, "format")) != kFormat)
 		throw SnapshotError("not a CMD snapshot");
 	if (json::integer_from(json::member(snapshot, "version")) != kVersion)
@@ -352,9 +360,32 @@ std::string CmdCore::snapshot() const
 	return impl_->snapshot();
 }
 
+std::string CmdCore::snapshot_header() const
+{
+	return impl_->snapshot_header().dump();
+}
+
+std::optional<std::string> CmdCore::snapshot_record(std::string_view mn) const
+{
+	const auto it = impl_->bindings.find(mn);
+	if (it == impl_->bindings.end())
+		return std::nullopt;
+	return impl_->snapshot_record(*it).dump();
+}
+
 mh::Result<Actions, std::string> CmdCore::restore(std::string_view text, TimePoint now)
 {
-	return dmm::detail::restore_whole(impl_, text, now);
+	return dmm::detail::restore_whole(impl_, [&](Impl &fresh) {
+		return fresh.restore(Json::parse(text.begin(), text.end()), now);
+	});
+}
+
+mh::Result<Actions, std::string> CmdCore::restore(std::string_view header, std::span<const std::string> records,
+						  TimePoint now)
+{
+	return dmm::detail::restore_whole(impl_, [&](Impl &fresh) {
+		return fresh.restore(json::join_records(header, "bindings", records), now);
+	});
 }
 
 std::vector<BindingView> CmdCore::bindings() const

@@ -605,14 +605,15 @@ void MaarCore::Impl::remove(Session &session, TimePoint now, Actions &out)
 	const Mac mac = session.mac;
 	const std::string interface = session.interface;
 	const std::uint32_t number = session.number;
-	log(out, LogLevel::info, "session-removed", {{"mn", session.mn.nai}, {"mac", mac.to_string()}});
+	std::string mn = session.mn.nai;
+	log(out, LogLevel::info, "session-removed", {{"mn", mn}, {"mac", mac.to_string()}});
 	by_mac.erase(mac);
 	by_mn.erase(session.mn.nai);
 	withdraw_shared(session);
 	sessions.erase(number);
 	free_numbers.insert(number);
 	sync_shared(out);
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{std::move(mn)});
 	if (reattach) {
 		// The node came back while its old session was being
 		// de-registered: a new one starts now.
@@ -644,7 +645,7 @@ void MaarCore::Impl::start_exchange(Session &session, ExchangeKind kind, TimePoi
 	send(out, config.cmd, make_pbu(session, kind, exchange.first_seq, now));
 	exchange.timer = arm(out, session, TimerKind::exchange, exchange.timeout);
 	session.exchange = exchange;
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{session.mn.nai});
 }
 
 void MaarCore::Impl::exchange_failed(Session &session, std::optional<mh::Status> status, TimePoint now,
@@ -664,7 +665,7 @@ void MaarCore::Impl::exchange_failed(Session &session, std::optional<mh::Status>
 		if (session.state == SessionState::serving) {
 			// A re-registration (the node came back): the session
 			// stands, as after a failed refresh.
-			out.push_back(StateChanged{});
+			out.push_back(StateChanged{session.mn.nai});
 			return;
 		}
 		if (session.serving_maar) {
@@ -676,7 +677,7 @@ void MaarCore::Impl::exchange_failed(Session &session, std::optional<mh::Status>
 				arm_lifetime(session, duration_of(Lifetime::from_units(session.lifetime_units)), now, out,
 					     false);
 			sync(session, out);
-			out.push_back(StateChanged{});
+			out.push_back(StateChanged{session.mn.nai});
 			return;
 		}
 		// R20/A34: no binding, so no prefix, no DLIF, no RA.
@@ -692,7 +693,7 @@ void MaarCore::Impl::exchange_failed(Session &session, std::optional<mh::Status>
 			remove(session, now, out);
 			return;
 		}
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{session.mn.nai});
 		return;
 	case ExchangeKind::deregistration:
 	case ExchangeKind::anchor_deregistration:
@@ -894,7 +895,7 @@ void MaarCore::Impl::complete_registration(Session &session, const Ipv6Address &
 	     {"prefixes", session.legacy ? session.legacy_prefix->to_string() : text(session.prefixes)},
 	     {"previous_maars", std::to_string(session.remotes.size())},
 	     {"legacy", session.legacy ? "yes" : "no"}});
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{session.mn.nai});
 }
 
 // The LMA's prefix for a node served as a plain MAG. One from this MAAR's
@@ -928,7 +929,7 @@ void MaarCore::Impl::refuse_accepted_registration(Session &session, std::string_
 	if (session.state == SessionState::serving || session.serving_maar) {
 		// A re-registration, or a node some of whose prefixes are still
 		// anchored here: the session stands as it was.
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{session.mn.nai});
 		return;
 	}
 	start_deregistration(session, now, out);
@@ -969,7 +970,7 @@ void MaarCore::Impl::become_anchor(Session &session, const Ipv6Address &serving,
 	// the node leave: a node coming back shows itself (its RS on the
 	// silent DLIF is reported as MnAttached).
 	session.attached = false;
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{session.mn.nai});
 }
 
 // ------------------------------------------------------------------ events
@@ -1022,7 +1023,7 @@ void MaarCore::Impl::on_attached(const MnAttached &attached, TimePoint now, Acti
 		if (session->attached) {
 			if (moved_interface) {
 				sync(*session, out);
-				out.push_back(StateChanged{});
+				out.push_back(StateChanged{session->mn.nai});
 			} else {
 				count(Counter::duplicate_attachments);
 			}
@@ -1072,7 +1073,7 @@ void MaarCore::Impl::on_attached(const MnAttached &attached, TimePoint now, Acti
 		session->reattach = true;
 		session->attached = true;
 		log(out, LogLevel::info, "attached-while-deregistering", {{"mn", session->mn.nai}});
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{session->mn.nai});
 		return;
 	}
 }
@@ -1105,7 +1106,7 @@ void MaarCore::Impl::on_detached(const MnDetached &detached, TimePoint, Actions 
 		cancel_exchange(*session, out);
 	log(out, LogLevel::info, "detached", {{"mn", session->mn.nai}});
 	sync(*session, out);
-	out.push_back(StateChanged{});
+	out.push_back(StateChanged{session->mn.nai});
 }
 
 void MaarCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpdate &pbu, TimePoint now,
@@ -1250,7 +1251,7 @@ void MaarCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpd
 		// Documentation/dlifd-design.rst.)
 		session->serving_maar = serving;
 		send(out, source, anchor_answer(*session, pbu, true));
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{session->mn.nai});
 		return;
 	}
 	become_anchor(*session, serving, pbu, now, out);
@@ -1300,7 +1301,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 		if (exchange->kind == ExchangeKind::registration && session->registration_range)
 			session->registration_range->last = exchange->last_seq;
 		send(out, config.cmd, make_pbu(*session, exchange->kind, exchange->last_seq, now));
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{session->mn.nai});
 		return;
 	}
 
@@ -1343,7 +1344,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 				sync(*session, out);
 				sync_shared(out);
 			}
-			out.push_back(StateChanged{});
+			out.push_back(StateChanged{session->mn.nai});
 			return;
 		case ExchangeKind::deregistration:
 			cancel_exchange(*session, out);
@@ -1353,7 +1354,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 				// Wait for it, and try again after the lifetime.
 				log(out, LogLevel::info, "deregistration-renewed", {{"mn", session->mn.nai}});
 				arm_lifetime(*session, duration_of(pba.lifetime), now, out, false);
-				out.push_back(StateChanged{});
+				out.push_back(StateChanged{session->mn.nai});
 				return;
 			}
 			count(Counter::deregistrations);
@@ -1367,7 +1368,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 				session->lifetime_units = pba.lifetime.units();
 				arm_lifetime(*session, duration_of(pba.lifetime), now, out, false);
 				log(out, LogLevel::info, "previous-maar-renewed", {{"mn", session->mn.nai}});
-				out.push_back(StateChanged{});
+				out.push_back(StateChanged{session->mn.nai});
 				return;
 			}
 			count(Counter::deregistrations);
@@ -1387,7 +1388,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 		merge_previous_maars(*session, source, pba, out);
 		sync(*session, out);
 		sync_shared(out);
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{session->mn.nai});
 		return;
 	}
 	// A duplicate, or the answer to an exchange since finished or dropped.
@@ -1425,7 +1426,7 @@ void MaarCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 			session.registration_range->last = exchange.last_seq;
 		send(out, config.cmd, make_pbu(session, exchange.kind, exchange.last_seq, now));
 		exchange.timer = arm(out, session, TimerKind::exchange, exchange.timeout);
-		out.push_back(StateChanged{});
+		out.push_back(StateChanged{session.mn.nai});
 		return;
 	}
 	case TimerKind::refresh: {

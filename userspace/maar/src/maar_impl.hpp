@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "dlif/dmm/core.hpp"
 #include "dlif/dmm/pool.hpp"
 #include "dlif/maar/maar.hpp"
@@ -229,9 +231,12 @@ struct MaarCore::Impl {
 	// Emits the shared entries whose winner changed since the last call.
 	void sync_shared(Actions &out);
 
-	// Snapshot and views (maar_snapshot.cpp).
+	// Snapshot and views (maar_snapshot.cpp). The snapshot is the header
+	// with the list of every session's record.
 	std::string snapshot() const;
-	Actions restore(std::string_view text, TimePoint now);
+	nlohmann::json snapshot_header() const;
+	nlohmann::json snapshot_record(const Session &session) const;
+	Actions restore(const nlohmann::json &snapshot, TimePoint now);	// throws json::SnapshotError
 	SessionView view(const Session &session) const;
 };
 

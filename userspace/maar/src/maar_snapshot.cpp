@@ -47,73 +47,80 @@ std::optional<ExchangeKind> kind_from(const std::string &text)
 
 } // namespace
 
-std::string MaarCore::Impl::snapshot() const
+Json MaarCore::Impl::snapshot_record(const Session &session) const
 {
 	const auto optional_time = [&](const std::optional<TimePoint> &time) {
 		return time ? Json(wall.to_wall_ms(*time)) : Json(nullptr);
 	};
-	Json list = Json::array();
-	for (const auto &[number, session] : sessions) {
-		Json remotes = Json::array();
-		for (const auto &remote : session.remotes)
-			remotes.push_back({{"maar", json::to_json(remote.maar)},
-					   {"prefixes", json::to_json(remote.prefixes)},
-					   {"local_prefixes", json::to_json(remote.local_prefixes)},
-					   {"identity", json::to_json(remote.identity)},
-					   {"identity_from_options", remote.identity_from_options}});
-		Json exchange = nullptr;
-		if (session.exchange) {
-			const Exchange &e = *session.exchange;
-			exchange = {{"kind", name(e.kind)},
-				    {"first_seq", e.first_seq},
-				    {"last_seq", e.last_seq},
-				    {"retransmissions", e.retransmissions},
-				    {"timeout_ms", e.timeout.count()},
-				    {"deadline_ms", wall.to_wall_ms(e.deadline)}};
-		}
-		list.push_back(
-			{{"number", number},
-			 {"mac", json::to_json(session.mac)},
-			 {"mn", session.mn.nai},
-			 {"interface", session.interface},
-			 {"state", name(session.state)},
-			 {"attached", session.attached},
-			 {"returning", session.returning},
-			 {"legacy", session.legacy},
-			 {"reattach", session.reattach},
-			 {"prefixes", json::to_json(session.prefixes)},
-			 {"legacy_prefix", session.legacy_prefix ? json::to_json(*session.legacy_prefix) : Json(nullptr)},
-			 {"serving_maar", session.serving_maar ? json::to_json(*session.serving_maar) : Json(nullptr)},
-			 {"remotes", std::move(remotes)},
-			 {"next_seq", session.next_seq},
-			 {"exchange", std::move(exchange)},
-			 {"registration_range", session.registration_range
-							? Json::array({session.registration_range->first,
-								       session.registration_range->last})
-							: Json(nullptr)},
-			 {"lifetime_units", session.lifetime_units},
-			 {"expires_at_ms", optional_time(session.expires_at)},
-			 {"refresh_at_ms", optional_time(session.refresh_at)},
-			 {"verifying", session.verifying},
-			 {"cmd_last_timestamp",
-			  session.cmd_last_timestamp ? Json(session.cmd_last_timestamp->raw()) : Json(nullptr)},
-			 {"cmd_last_seq", session.cmd_last_seq ? Json(*session.cmd_last_seq) : Json(nullptr)},
-			 {"cmd_seq_context",
-			  session.cmd_seq_context ? json::to_json(*session.cmd_seq_context) : Json(nullptr)}});
+	Json remotes = Json::array();
+	for (const auto &remote : session.remotes)
+		remotes.push_back({{"maar", json::to_json(remote.maar)},
+				   {"prefixes", json::to_json(remote.prefixes)},
+				   {"local_prefixes", json::to_json(remote.local_prefixes)},
+				   {"identity", json::to_json(remote.identity)},
+				   {"identity_from_options", remote.identity_from_options}});
+	Json exchange = nullptr;
+	if (session.exchange) {
+		const Exchange &e = *session.exchange;
+		exchange = {{"kind", name(e.kind)},
+			    {"first_seq", e.first_seq},
+			    {"last_seq", e.last_seq},
+			    {"retransmissions", e.retransmissions},
+			    {"timeout_ms", e.timeout.count()},
+			    {"deadline_ms", wall.to_wall_ms(e.deadline)}};
 	}
-	Json snapshot{{"format", kFormat},
-		      {"version", kVersion},
-		      {"address", json::to_json(config.address)},
-		      {"pool_cursor", pool.cursor()},
-		      {"next_number", next_number},
-		      {"sequence_seed", sequence_seed},
-		      {"sessions", std::move(list)}};
+	return Json{{"number", session.number},
+		    {"mac", json::to_json(session.mac)},
+		    {"mn", session.mn.nai},
+		    {"interface", session.interface},
+		    {"state", name(session.state)},
+		    {"attached", session.attached},
+		    {"returning", session.returning},
+		    {"legacy", session.legacy},
+		    {"reattach", session.reattach},
+		    {"prefixes", json::to_json(session.prefixes)},
+		    {"legacy_prefix", session.legacy_prefix ? json::to_json(*session.legacy_prefix) : Json(nullptr)},
+		    {"serving_maar", session.serving_maar ? json::to_json(*session.serving_maar) : Json(nullptr)},
+		    {"remotes", std::move(remotes)},
+		    {"next_seq", session.next_seq},
+		    {"exchange", std::move(exchange)},
+		    {"registration_range", session.registration_range
+						   ? Json::array({session.registration_range->first,
+								  session.registration_range->last})
+						   : Json(nullptr)},
+		    {"lifetime_units", session.lifetime_units},
+		    {"expires_at_ms", optional_time(session.expires_at)},
+		    {"refresh_at_ms", optional_time(session.refresh_at)},
+		    {"verifying", session.verifying},
+		    {"cmd_last_timestamp",
+		     session.cmd_last_timestamp ? Json(session.cmd_last_timestamp->raw()) : Json(nullptr)},
+		    {"cmd_last_seq", session.cmd_last_seq ? Json(*session.cmd_last_seq) : Json(nullptr)},
+		    {"cmd_seq_context",
+		     session.cmd_seq_context ? json::to_json(*session.cmd_seq_context) : Json(nullptr)}};
+}
+
+Json MaarCore::Impl::snapshot_header() const
+{
+	return Json{{"format", kFormat},
+		    {"version", kVersion},
+		    {"address", json::to_json(config.address)},
+		    {"pool_cursor", pool.cursor()},
+		    {"next_number", next_number},
+		    {"sequence_seed", sequence_seed}};
+}
+
+std::string MaarCore::Impl::snapshot() const
+{
+	Json list = Json::array();
+	for (const auto &[number, session] : sessions)
+		list.push_back(snapshot_record(session));
+	Json snapshot = snapshot_header();
+	snapshot["sessions"] = std::move(list);
 	return snapshot.dump();
 }
 
-Actions MaarCore::Impl::restore(std::string_view text, TimePoint now)
+Actions MaarCore::Impl::restore(const Json &snapshot, TimePoint now)
 {
-	const Json snapshot = Json::parse(text.begin(), text.end());
 	if (json::string_from(json::member(snapshot, "format")) != kFormat)
 		throw SnapshotError("not a MAAR snapshot");
 	if (json::integer_from(json::member(snapshot, "version")) != kVersion)
@@ -278,9 +285,32 @@ std::string MaarCore::snapshot() const
 	return impl_->snapshot();
 }
 
+std::string MaarCore::snapshot_header() const
+{
+	return impl_->snapshot_header().dump();
+}
+
+std::optional<std::string> MaarCore::snapshot_record(std::string_view mn) const
+{
+	const auto it = impl_->by_mn.find(mn);
+	if (it == impl_->by_mn.end())
+		return std::nullopt;
+	return impl_->snapshot_record(impl_->sessions.at(it->second)).dump();
+}
+
 mh::Result<Actions, std::string> MaarCore::restore(std::string_view text, TimePoint now)
 {
-	return dmm::detail::restore_whole(impl_, text, now);
+	return dmm::detail::restore_whole(impl_, [&](Impl &fresh) {
+		return fresh.restore(Json::parse(text.begin(), text.end()), now);
+	});
+}
+
+mh::Result<Actions, std::string> MaarCore::restore(std::string_view header, std::span<const std::string> records,
+						   TimePoint now)
+{
+	return dmm::detail::restore_whole(impl_, [&](Impl &fresh) {
+		return fresh.restore(json::join_records(header, "sessions", records), now);
+	});
 }
 
 std::vector<SessionView> MaarCore::sessions() const

@@ -85,7 +85,7 @@ TEST(Config, MaarDefaults)
 	EXPECT_EQ(config.log_level, dmm::LogLevel::info);
 	EXPECT_EQ(config.control_socket, "/run/dlifd/dlifd.sock");
 	EXPECT_EQ(config.state_dir, "/var/lib/dlifd");
-	EXPECT_EQ(config.state_save_interval, 1s);
+	EXPECT_TRUE(config.obsolete_keys.empty());
 	ASSERT_TRUE(config.maar);
 	EXPECT_FALSE(config.cmd);
 	const dmm::MaarConfig &maar = *config.maar;
@@ -480,15 +480,13 @@ TEST(ConfigErrors, NamesAndPaths)
 		  "6:9: domain.realm: \"a@b\" is not a realm (no '@' or blanks)");
 }
 
-TEST(Config, StateSaveInterval)
+TEST(Config, StateSaveIntervalIsObsoleteNotAnError)
 {
-	EXPECT_EQ(valid(replaced(kMaar, "[daemon]\n", "[daemon]\nstate_save_interval = 0.25\n")).state_save_interval,
-		  250ms);
-	// 0: after every event that changed the state, as fsync allows.
-	EXPECT_EQ(valid(replaced(kMaar, "[daemon]\n", "[daemon]\nstate_save_interval = 0\n")).state_save_interval,
-		  0ms);
-	EXPECT_EQ(error_of(replaced(kMaar, "[daemon]\n", "[daemon]\nstate_save_interval = 61\n")),
-		  "3:23: daemon.state_save_interval: 61 s is out of range (0..60 s)");
+	// Files written for earlier dlifds still load; the daemon logs that
+	// the key does nothing now.
+	EXPECT_EQ(valid(replaced(kMaar, "[daemon]\n", "[daemon]\nstate_save_interval = 0.25\n")).obsolete_keys,
+		  std::vector<std::string>{"daemon.state_save_interval"});
+	EXPECT_TRUE(valid(kMaar).obsolete_keys.empty());
 }
 
 TEST(ConfigErrors, FileThatCannotBeRead)
@@ -503,15 +501,13 @@ TEST(ConfigReload, LogLevelAndRaParametersApplyTheRestWaits)
 {
 	const Config running = valid(kMaar);
 	const std::string next_text =
-		replaced(replaced(kMaar, "[daemon]\n", "[daemon]\nlog_level = \"debug\"\nstate_save_interval = 5\n").c_str(), "prefix_pool = \"2001:db8:2000::/48\"",
+		replaced(replaced(kMaar, "[daemon]\n", "[daemon]\nlog_level = \"debug\"\n").c_str(), "prefix_pool = \"2001:db8:2000::/48\"",
 			 "prefix_pool = \"2001:db8:3000::/48\"\n[maar.ra]\ninterval = 10\nmtu = 1400\n");
 	const Config next = valid(next_text);
 	const Reload reload = plan_reload(running, next);
-	EXPECT_EQ(reload.changed, (std::vector<std::string>{"daemon.log_level", "daemon.state_save_interval",
-							     "maar.ra.interval", "maar.ra.mtu"}));
+	EXPECT_EQ(reload.changed, (std::vector<std::string>{"daemon.log_level", "maar.ra.interval", "maar.ra.mtu"}));
 	EXPECT_EQ(reload.needs_restart, std::vector<std::string>{"maar.prefix_pool"});
 	EXPECT_EQ(reload.applied.log_level, dmm::LogLevel::debug);
-	EXPECT_EQ(reload.applied.state_save_interval, 5s);
 	EXPECT_EQ(reload.applied.maar->ra_interval, 10s);
 	EXPECT_EQ(reload.applied.ra.interval, 10s);
 	EXPECT_EQ(reload.applied.maar->ra_mtu, 1400u);

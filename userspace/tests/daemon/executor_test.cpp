@@ -34,7 +34,7 @@ protected:
 	{
 		log_.set_level(dmm::LogLevel::debug);
 		executor_ = std::make_unique<Executor>(&kernel_, sender_, timers_, ra_, log_);
-		executor_->on_state_changed([this] { ++state_changes_; });
+		executor_->on_state_changed([this](const std::string &) { ++state_changes_; });
 	}
 	~ExecutorTest() override
 	{

@@ -174,7 +174,8 @@ void Network::apply(NodeId node, Actions actions)
 			queue_.push(Item{now_ + start->after, order_++, Fire{node, start->id, token}});
 		} else if (const auto *stop = std::get_if<StopTimer>(&action)) {
 			timers_.erase({node, stop->id});
-		} else if (std::holds_alternative<StateChanged>(action)) {
+		} else if (const auto *changed = std::get_if<StateChanged>(&action)) {
+			store(node, changed->mn);
 			if (options_.check_snapshots)
 				check_snapshot(node);
 		} else if (auto *log = std::get_if<Log>(&action)) {
@@ -318,26 +319,69 @@ void Network::set_down(NodeId node, bool down)
 	down_[static_cast<std::size_t>(node)] = down;
 }
 
+namespace {
+
+std::vector<std::string> records_of(const std::map<std::string, std::string> &records)
+{
+	std::vector<std::string> list;
+	list.reserve(records.size());
+	for (const auto &[mn, record] : records)
+		list.push_back(record);
+	return list;
+}
+
+template <class Core>
+void store_into(const Core &core, const std::string &mn, std::string &header,
+		std::map<std::string, std::string> &records)
+{
+	header = core.snapshot_header();
+	if (auto record = core.snapshot_record(mn))
+		records[mn] = std::move(*record);
+	else
+		records.erase(mn);
+}
+
+// Restores `first` (a snapshot) and the stored parts into scratch cores:
+// both must give `first` back.
+template <class Core, class Config>
+void check_round_trips(const Config &config, const std::string &first, const Network::Stored *stored,
+		       TimePoint now, const std::string &who, std::vector<std::string> &problems)
+{
+	Core scratch(config);
+	if (!scratch.restore(first, now))
+		problems.push_back(who + ": snapshot does not restore");
+	else if (const std::string second = scratch.snapshot(); first != second)
+		problems.push_back(who + ": snapshot round trip differs:\n" + first + "\n" + second);
+	if (stored == nullptr)
+		return;
+	Core from_records(config);
+	if (auto restored = from_records.restore(stored->header, records_of(stored->records), now); !restored)
+		problems.push_back(who + ": stored records do not restore: " + restored.error());
+	else if (const std::string second = from_records.snapshot(); first != second)
+		problems.push_back(who + ": stored records differ from the snapshot:\n" + first + "\n" + second);
+}
+
+} // namespace
+
+void Network::store(NodeId node, const std::string &mn)
+{
+	Stored &stored = stored_[node];
+	if (node == kCmd)
+		store_into(*cmd_, mn, stored.header, stored.records);
+	else
+		store_into(maar(node), mn, stored.header, stored.records);
+}
+
 void Network::check_snapshot(NodeId node)
 {
-	std::string first;
-	std::string second;
-	bool restored = false;
-	if (node == kCmd) {
-		first = cmd_->snapshot();
-		cmd::CmdCore scratch(cmd_config_);
-		restored = scratch.restore(first, now_).has_value();
-		second = scratch.snapshot();
-	} else {
-		first = maar(node).snapshot();
-		maar::MaarCore scratch(maar_configs_.at(static_cast<std::size_t>(node - 1)));
-		restored = scratch.restore(first, now_).has_value();
-		second = scratch.snapshot();
-	}
-	if (!restored)
-		problems_.push_back("node " + std::to_string(node) + ": snapshot does not restore");
-	else if (first != second)
-		problems_.push_back("node " + std::to_string(node) + ": snapshot round trip differs:\n" + first + "\n" + second);
+	const auto it = stored_.find(node);
+	const Stored *stored = it == stored_.end() ? nullptr : &it->second;
+	const std::string who = "node " + std::to_string(node);
+	if (node == kCmd)
+		check_round_trips<cmd::CmdCore>(cmd_config_, cmd_->snapshot(), stored, now_, who, problems_);
+	else
+		check_round_trips<maar::MaarCore>(maar_configs_.at(static_cast<std::size_t>(node - 1)),
+						  maar(node).snapshot(), stored, now_, who, problems_);
 }
 
 void Network::restart(NodeId node)
@@ -347,10 +391,18 @@ void Network::restart(NodeId node)
 	for (auto it = timers_.begin(); it != timers_.end();)
 		it = it->first.first == node ? timers_.erase(it) : std::next(it);
 	Actions actions;
+	// As dlifd restores from its state database: the header and the
+	// records (the whole snapshot for a node that never stored any).
+	const auto it = stored_.find(node);
+	const Stored *stored = it == stored_.end() ? nullptr : &it->second;
+	const auto restore = [&](auto &core, const std::string &snapshot) {
+		return stored != nullptr ? core.restore(stored->header, records_of(stored->records), now_)
+					 : core.restore(snapshot, now_);
+	};
 	if (node == kCmd) {
 		const std::string text = cmd_->snapshot();
 		cmd_ = std::make_unique<cmd::CmdCore>(cmd_config_);
-		auto restored = cmd_->restore(text, now_);
+		auto restored = restore(*cmd_, text);
 		if (!restored) {
 			problems_.push_back("CMD restore failed: " + restored.error());
 			return;
@@ -360,7 +412,7 @@ void Network::restart(NodeId node)
 		const std::string text = maar(node).snapshot();
 		auto &slot = maars_.at(static_cast<std::size_t>(node - 1));
 		slot = std::make_unique<maar::MaarCore>(maar_configs_.at(static_cast<std::size_t>(node - 1)));
-		auto restored = slot->restore(text, now_);
+		auto restored = restore(*slot, text);
 		if (!restored) {
 			problems_.push_back("MAAR restore failed: " + restored.error());
 			return;

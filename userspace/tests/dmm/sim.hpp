@@ -88,7 +88,8 @@ struct SimOptions {
 	bool domain_claims = false;
 	Admission admission;			// every MAAR's
 	// After every StateChanged: snapshot, restore into a scratch core and
-	// snapshot again; the texts must be equal.
+	// snapshot again; the texts must be equal. The same for the stored
+	// records (below) restored into a scratch core.
 	bool check_snapshots = false;
 	std::uint64_t seed = 1;
 
@@ -157,6 +158,14 @@ public:
 	// MAAR's sessions as JSON: what a failing test prints.
 	std::string dump(std::size_t last = 60) const;
 
+	// What the daemon's state database would hold: on each StateChanged,
+	// the header and the named node's record. restart() restores from
+	// it, as dlifd does.
+	struct Stored {
+		std::string header;
+		std::map<std::string, std::string> records;
+	};
+
 private:
 	struct Delivery {
 		NodeId to;
@@ -183,6 +192,8 @@ private:
 	void send(NodeId from, const Ipv6Address &source, NodeId to, const mh::Message &message);
 	void step(const Item &item);
 	void check_snapshot(NodeId node);
+	void store(NodeId node, const std::string &mn);
+
 
 	SimOptions options_;
 	CmdConfig cmd_config_;
@@ -202,6 +213,7 @@ private:
 	std::vector<Log> logs_;
 	std::vector<std::pair<TimePoint, std::string>> events_;	// attach/detach/restart, for dump()
 	std::vector<std::string> problems_;
+	std::map<NodeId, Stored> stored_;
 	std::mt19937_64 random_;
 };
 

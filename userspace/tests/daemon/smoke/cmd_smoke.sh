@@ -5,8 +5,9 @@
 # network namespaces over a veth pair, dlifd in one, a fake MAAR
 # (fake_maar.py) in the other. Checks a PBU/PBA exchange, the Binding
 # Error for an unknown MH type, silence towards an unconfigured peer, the
-# control socket (dlifctl), the deferred state save, and that the binding
-# survives a restart.
+# control socket (dlifctl), the state database (committed before the PBA
+# leaves, read by sqlite3, migrated from the JSON file of earlier dlifds,
+# refused when damaged) and that the binding survives a restart.
 #
 # usage: cmd_smoke.sh DLIFD DLIFCTL FAKE_MAAR
 # Exit 77 (skipped) when network namespaces cannot be made here.
@@ -51,7 +52,6 @@ role = "cmd"
 log_level = "debug"
 control_socket = "$dir/dlifd.sock"
 state_dir = "$dir/state"
-state_save_interval = 2
 
 [domain]
 maars = ["2001:db8::1", "2001:db8::2"]
@@ -89,6 +89,10 @@ check "dlifd --check accepts the configuration" bash -c "'$DLIFD' -c '$dir/cmd.t
 check "dlifd starts" start
 check "PBU from a MAAR of the domain gets an accepting PBA" \
 	ip netns exec "$ns_maar" $PY "$FAKE_MAAR" register 2001:db8::1 2001:db8::100 mn1@dlif.example 2001:db8:1:1::/64
+# Read at once, without waiting: the PBA leaves only after the commit.
+check "the binding was committed before its PBA left (sqlite3 reads it)" \
+	bash -c "sqlite3 '$dir/state/cmd.state.db' \"SELECT json_extract(record, '\$.serving') FROM nodes WHERE mn = 'mn1@dlif.example'\" |
+		 grep -qx 2001:db8::1"
 check "an unknown MH type gets a Binding Error (status 2)" \
 	ip netns exec "$ns_maar" $PY "$FAKE_MAAR" unknown-type 2001:db8::1 2001:db8::100
 check "a PBU from outside the domain is not answered" \
@@ -122,21 +126,37 @@ fi
 check "dlifctl metrics without a daemon: dlifd_up 0" \
 	bash -c "'$DLIFCTL' -S '$dir/none.sock' metrics 2>/dev/null | grep -q '^dlifd_up 0$'"
 
-# The save after the registration waits for state_save_interval after the
-# save at start: a timer, not another event, must write it.
-saved_binding() {
-	for _ in $(seq 40); do
-		grep -q mn1@dlif.example "$dir/state/cmd.state.json" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check "the state file holds the binding within state_save_interval, before any stop" saved_binding
+# The disk refuses (here another writer holds the database): nothing that is
+# not committed is acknowledged; once it can write, the MAAR's
+# retransmission is.
+$PY - "$dir/state/cmd.state.db" "$dir/lock.held" <<'PY' &
+import os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
+while os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+db.execute("ROLLBACK")
+PY
+locker=$!
+for _ in $(seq 50); do [ -e "$dir/lock.held" ] && break; sleep 0.1; done
+check "while the state cannot be committed, a registration is not acknowledged" \
+	ip netns exec "$ns_maar" $PY "$FAKE_MAAR" silent 2001:db8::1 2001:db8::100 mn2@dlif.example 2001:db8:1:2::/64
+check "and the failed commits and dropped messages are counted and logged" \
+	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j counters | grep -q '\"mh_tx_uncommitted_dropped\":[1-9]' &&
+		 '$DLIFCTL' -S '$dir/dlifd.sock' -j counters | grep -q '\"state_save_errors\":[1-9]' &&
+		 grep -q 'event=state.save.failed' '$dir/dlifd.log'"
+rm -f "$dir/lock.held"
+wait "$locker"
+check "once it can, the retransmitted PBU is acknowledged and the binding is on disk" \
+	bash -c "ip netns exec '$ns_maar' $PY '$FAKE_MAAR' register 2001:db8::1 2001:db8::100 mn2@dlif.example 2001:db8:1:2::/64 &&
+		 sqlite3 '$dir/state/cmd.state.db' 'SELECT mn FROM nodes' | grep -qx mn2@dlif.example"
 
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 check "SIGTERM stops it cleanly" bash -c "! kill -0 $pid 2>/dev/null && grep -q 'event=dlifd.stopped' '$dir/dlifd.log'"
-check "the state file holds the binding" grep -q mn1@dlif.example "$dir/state/cmd.state.json"
+check "the state database holds the binding" \
+	bash -c "sqlite3 '$dir/state/cmd.state.db' 'SELECT mn FROM nodes' | grep -qx mn1@dlif.example"
 pid=
 check "dlifd restarts" start
 check "the binding survived the restart" \
@@ -147,14 +167,18 @@ check "dlifctl says when no daemon answers" \
 # A saved state that cannot be used stops the start (an empty CMD would
 # forget every binding); --discard-state moves it aside and starts empty.
 stop_daemon
-cp "$dir/state/cmd.state.json" "$dir/good.state.json"
-printf '{"version": 999}' >"$dir/state/cmd.state.json"
-check "an unusable state file: dlifd refuses to start" \
+check "a clean stop leaves no write-ahead log behind" test ! -s "$dir/state/cmd.state.db-wal"
+cp "$dir/state/cmd.state.db" "$dir/good.state.db"
+printf 'this is not an SQLite database, whatever its name says...........................................................' \
+	>"$dir/state/cmd.state.db"
+cp "$dir/state/cmd.state.db" "$dir/bad.state.db"
+check "an unusable state database: dlifd refuses to start" \
 	bash -c "! ip netns exec '$ns_cmd' '$DLIFD' -c '$dir/cmd.toml' -f 2>'$dir/state.err'"
-check "and says which file and what to do" \
+check "and says which file, why and what to do" \
 	bash -c "grep -q 'event=dlifd.start.failed reason=state.load.failed' '$dir/state.err' &&
-		 grep -q 'file=$dir/state/cmd.state.json' '$dir/state.err' && grep -q 'discard-state' '$dir/state.err'"
-check "and leaves the file as it was" grep -qx '{"version": 999}' "$dir/state/cmd.state.json"
+		 grep -q 'file is not a database' '$dir/state.err' &&
+		 grep -q 'file=$dir/state/cmd.state.db' '$dir/state.err' && grep -q 'discard-state' '$dir/state.err'"
+check "and leaves the file as it was" cmp "$dir/bad.state.db" "$dir/state/cmd.state.db"
 start_discarding() {
 	ip netns exec "$ns_cmd" "$DLIFD" -c "$dir/cmd.toml" -p "$dir/dlifd.pid" --discard-state \
 		2>>"$dir/dlifd.log" || return 1
@@ -162,14 +186,37 @@ start_discarding() {
 }
 check "with --discard-state it starts empty" start_discarding
 check "and moved the file aside" bash -c "grep -q 'event=state.quarantined' '$dir/dlifd.log' &&
-	ls '$dir/state/' | grep -v '^cmd.state.json$' | grep -q ."
+	cmp '$dir/bad.state.db' \$(ls -d '$dir'/state/cmd.state.db.bad-* | head -1)"
 check "and has no binding" bash -c "! '$DLIFCTL' -S '$dir/dlifd.sock' mn show mn1@dlif.example >/dev/null 2>&1"
 stop_daemon
-cp "$dir/good.state.json" "$dir/state/cmd.state.json"
-check "the good state again: dlifd starts with its binding" \
+
+# A database of a later dlifd (another schema version) is refused too.
+cp "$dir/good.state.db" "$dir/state/cmd.state.db"
+sqlite3 "$dir/state/cmd.state.db" 'PRAGMA user_version = 2'
+check "a state database of a later version: refused, named" \
+	bash -c "! ip netns exec '$ns_cmd' '$DLIFD' -c '$dir/cmd.toml' -f 2>'$dir/state.err' &&
+		 grep -q 'state database version 2 is not supported' '$dir/state.err'"
+
+# The JSON state file of an earlier dlifd, made here from the good
+# database: migrated at the first start, then kept aside.
+rm -f "$dir"/state/cmd.state.db*
+$PY - "$dir/good.state.db" "$dir/state/cmd.state.json" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+meta = dict(db.execute("SELECT name, value FROM meta"))
+core = json.loads(meta["header"])
+core["bindings"] = [json.loads(r) for (r,) in db.execute("SELECT record FROM nodes")]
+json.dump({"format": "dlifd-state", "version": 1, "role": meta["role"], "address": meta["address"],
+	   "saved_at_ms": int(meta["saved_at_ms"]), "core": core}, open(sys.argv[2], "w"))
+PY
+check "a JSON state file of an earlier dlifd: migrated at start, with its binding" \
 	bash -c "ip netns exec '$ns_cmd' '$DLIFD' -c '$dir/cmd.toml' -p '$dir/dlifd.pid' 2>>'$dir/dlifd.log' &&
-		 '$DLIFCTL' -S '$dir/dlifd.sock' mn show mn1@dlif.example >/dev/null"
+		 '$DLIFCTL' -S '$dir/dlifd.sock' mn show mn1@dlif.example >/dev/null &&
+		 grep -q 'event=state.migrated' '$dir/dlifd.log'"
 pid=$(cat "$dir/dlifd.pid")
+check "the binding is in the database, the JSON file kept as .migrated" \
+	bash -c "sqlite3 '$dir/state/cmd.state.db' 'SELECT mn FROM nodes' | grep -qx mn1@dlif.example &&
+		 test -f '$dir/state/cmd.state.json.migrated' && test ! -e '$dir/state/cmd.state.json'"
 
 # Under systemd (Type=notify, WatchdogSec=): what dlifd tells the service
 # manager through libsystemd, read from a notification socket of our own.

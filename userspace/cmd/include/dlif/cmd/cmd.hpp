@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,6 +109,16 @@ public:
 	// on the daemon side). Fails without changing anything on malformed
 	// text or a snapshot that does not fit the configuration.
 	mh::Result<Actions, std::string> restore(std::string_view snapshot, TimePoint now);
+
+	// The same state in parts, for a store that writes only what changed:
+	// the header (LMA pool, local networks) and one record per binding,
+	// keyed by its MN-ID. StateChanged names the record that changed;
+	// snapshot_record() is nullopt once the binding is gone. restore()
+	// of the header and every record is restore() of the snapshot.
+	std::string snapshot_header() const;
+	std::optional<std::string> snapshot_record(std::string_view mn) const;
+	mh::Result<Actions, std::string> restore(std::string_view header, std::span<const std::string> records,
+						 TimePoint now);
 
 	// Queries for the control socket and dlifctl.
 	std::vector<BindingView> bindings() const;

@@ -42,15 +42,16 @@ Actions handle_guarded(Impl &impl, Counter internal_errors, const Event &event, 
 
 // Restores a snapshot into a fresh Impl that replaces the current one only
 // when the whole snapshot was read: a bad file leaves the core as it was.
-// The wall clock mapping and the counters carry over.
-template <class Impl>
-mh::Result<Actions, std::string> restore_whole(std::unique_ptr<Impl> &impl, std::string_view text, TimePoint now)
+// The wall clock mapping and the counters carry over. `restore` reads the
+// snapshot into the fresh Impl and returns what to re-issue.
+template <class Impl, class Restore>
+mh::Result<Actions, std::string> restore_whole(std::unique_ptr<Impl> &impl, Restore &&restore)
 {
 	try {
 		auto fresh = std::make_unique<Impl>(impl->config);
 		fresh->wall = impl->wall;
 		fresh->counters = impl->counters;
-		Actions actions = fresh->restore(text, now);
+		Actions actions = restore(*fresh);
 		impl = std::move(fresh);
 		return actions;
 	} catch (const std::exception &error) {

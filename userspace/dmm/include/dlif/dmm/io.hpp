@@ -163,8 +163,13 @@ struct AdvertiseNow {
 	std::string dlif;
 };
 
-// The core's persistent state changed: the daemon saves core.snapshot().
-struct StateChanged {};
+// The core's persistent state changed: the record of this mobile node (its
+// binding or session, by MN-ID; gone when the core has none any more) and
+// perhaps the header. The daemon writes them before it sends the messages
+// of the same events.
+struct StateChanged {
+	std::string mn;
+};
 
 enum class LogLevel : std::uint8_t { debug, info, notice, warning, error };
 

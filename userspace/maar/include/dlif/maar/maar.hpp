@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -126,6 +127,16 @@ public:
 	// the timers at their remaining time. Fails without change on
 	// malformed text or one that does not fit the configuration.
 	mh::Result<Actions, std::string> restore(std::string_view snapshot, TimePoint now);
+
+	// The same state in parts, for a store that writes only what changed:
+	// the header (pool cursor, numbering) and one record per session,
+	// keyed by its MN-ID. StateChanged names the record that changed;
+	// snapshot_record() is nullopt once the session is gone. restore() of
+	// the header and every record is restore() of the snapshot.
+	std::string snapshot_header() const;
+	std::optional<std::string> snapshot_record(std::string_view mn) const;
+	mh::Result<Actions, std::string> restore(std::string_view header, std::span<const std::string> records,
+						 TimePoint now);
 
 	std::vector<SessionView> sessions() const;
 	// The first `limit` sessions (by number) after session `after` (none:
