@@ -15,16 +15,17 @@ FLOW=${FLOW:-$SELFTESTS/tools/flow.py}
 # section of every node (lifetime=8, ...); cmd.KEY=VALUE into [cmd] only,
 # lma.KEY=VALUE into [cmd.lma], maar.KEY=VALUE into [maar] only (maar1.KEY
 # into MAAR1's only), ra.KEY=VALUE into [maar.ra], adm.KEY=VALUE into
-# [maar.admission], sec.KEY=VALUE into every node's [security]. Values
-# are TOML.
+# [maar.admission], sec.KEY=VALUE into every node's [security],
+# daemon.KEY=VALUE into every node's [daemon]. Values are TOML.
 dlifd_configure() {
-	local mode=$1 i kv key signalling="" cmd="" lma="" maar="" ra="" adm="" sec=""
+	local mode=$1 i kv key signalling="" cmd="" lma="" maar="" ra="" adm="" sec="" daemon=""
 	local -a maar_only=("" "" "" "")
 	shift
 	for kv in "$@"; do
 		key=${kv%%=*}
 		case $key in
 		cmd.*)  cmd+="${kv#cmd.}"$'\n' ;;
+		daemon.*) daemon+="${kv#daemon.}"$'\n' ;;
 		lma.*)  lma+="${kv#lma.}"$'\n' ;;
 		maar.*) maar+="${kv#maar.}"$'\n' ;;
 		maar[123].*) i=${key:4:1}; maar_only[$i]+="${kv#maar?.}"$'\n' ;;
@@ -61,6 +62,7 @@ dlifd_configure() {
 	log_level = "debug"
 	control_socket = "$RUN/cmd.sock"
 	state_dir = "$RUN/cmd-state"
+	$daemon
 	[domain]
 	$domain
 	[security]
@@ -82,6 +84,7 @@ dlifd_configure() {
 		log_level = "debug"
 		control_socket = "$RUN/maar$i.sock"
 		state_dir = "$RUN/maar$i-state"
+		$daemon
 		[domain]
 		$domain
 		[security]

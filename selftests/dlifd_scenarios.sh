@@ -212,6 +212,60 @@ test_cmd_restart_keeps_bindings() {
 	check_match "$(entries_of maar3)" "serving 2001:db8:ff::2$" "and MAAR2's"
 }
 
+# The CMD is killed (SIGKILL: no clean stop) right after a handover: it
+# sent MAAR2 the PBA only once the binding was committed, so the restarted
+# CMD has the node at MAAR2, and the next handover knows both earlier
+# prefixes.
+test_cmd_killed_keeps_what_it_acknowledged() {
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure relay
+	dlifd_start_all || return 1
+	walk 2 || return 1
+	kill -KILL "$PID_cmd"
+	wait "$PID_cmd" 2>/dev/null
+	PID_cmd=
+	check "the killed CMD left its write-ahead log" test -s "$RUN/cmd-state/cmd.state.db-wal"
+	dlifd_start cmd || return 1
+	check_eq "$(mn_field cmd serving_maar)" "${MAAR_ADDR[2]}" "the restarted CMD has the node at MAAR2"
+	mn_move 3
+	ctl_node maar3 attach acc $MN_MAC >/dev/null
+	check "the next handover is accepted" busywait 30000 has_address_in 3
+	check_match "$(entries_of maar3)" "serving 2001:db8:ff::1$" "MAAR3 learnt MAAR1's prefix"
+	check_match "$(entries_of maar3)" "serving 2001:db8:ff::2$" "and MAAR2's"
+}
+
+# What changes in the kernel behind dlifd's back ([daemon]
+# reconcile_interval): an operator deletes the DLIF that shows MAAR1 to
+# the node at MAAR2, and MAAR1's anchor entry for the node's first prefix.
+# Both come back, the flow from the first address recovers, and nothing is
+# touched while nothing changes.
+test_kernel_drift_is_repaired() {
+	local a dlif prefix
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy daemon.reconcile_interval=2
+	dlifd_start_all || return 1
+	walk 2 || return 1
+	a=$(mn_address_in 1)
+	flows_start "$a" || return 1
+	check "MAAR2 compares its kernel with what it installed" busywait 15000 counter_at_least maar2 repair_runs 2
+	check_eq "$(counter maar2 repairs)$(counter maar1 repairs)" 00 "and repairs nothing while nothing changed"
+	dlif=$(dlifs_of maar2 | awk '/ maar 2001:db8:ff::1$/ { sub(":", "", $1); print $1 }')
+	prefix=$(entries_of maar1 | awk '$2 == "anchor" { print $1 }')
+	check "the node has a DLIF for MAAR1 at MAAR2 and an anchor entry at MAAR1" test -n "$dlif" -a -n "$prefix"
+	ip -n "$(node_ns maar2)" link del "$dlif"
+	ctl_node maar1 route del "$prefix" >/dev/null
+	check "MAAR2 puts the DLIF and its entry back" busywait 15000 counter_at_least maar2 repairs 2
+	check "MAAR1 puts the anchor entry back" busywait 15000 counter_at_least maar1 repairs 1
+	check_match "$(dlifs_of maar2)" "^$dlif: .* maar 2001:db8:ff::1$" "MAAR2's DLIF for MAAR1 is there again"
+	check_match "$(entries_of maar1)" "^$prefix anchor 2001:db8:ff::2$" "MAAR1's anchor entry points at MAAR2 again"
+	check "the flow from the first address survives" flow_survives
+	check "the ping too" ping_recovers
+	check "each says what it repaired" grep -q "event=repair.dlif dlif=$dlif found=missing" "$RUN/maar2.log"
+	check "  (MAAR1)" grep -q "event=repair.entry prefix=$prefix found=missing" "$RUN/maar1.log"
+}
+
 # The wall clock is stepped (an NTP step) in timestamp ordering: every
 # dlifd maps its steady clock to the new time at once, so the CMD started
 # afterwards (a peer whose clock was always right) accepts the MAARs'
@@ -246,4 +300,6 @@ run_tests \
 	test_pbu_from_an_unconfigured_node_is_ignored \
 	test_maar_restart_keeps_flows \
 	test_cmd_restart_keeps_bindings \
+	test_cmd_killed_keeps_what_it_acknowledged \
+	test_kernel_drift_is_repaired \
 	test_wall_clock_step_in_timestamp_mode

@@ -745,7 +745,7 @@ Config read_config(const toml::table &root, const std::string &file)
 	if (daemon_table == nullptr)
 		reader.fail(toml::source_position{1, 1}, "missing section [daemon] (it says role = \"cmd\" or \"maar\")");
 	Section daemon(reader, *daemon_table, "daemon",
-		       {"role", "log_level", "control_socket", "state_dir", "state_save_interval"});
+		       {"role", "log_level", "control_socket", "state_dir", "state_save_interval", "reconcile_interval"});
 	daemon.require("role");
 	config.role = *daemon.choice("role", kRoles);
 	config.log_level = daemon.choice("log_level", kLogLevels).value_or(config.log_level);
@@ -754,6 +754,8 @@ Config read_config(const toml::table &root, const std::string &file)
 	config.state_dir = absolute_path(daemon, "state_dir", config.state_dir, 4096);
 	if (daemon.node("state_save_interval") != nullptr)
 		config.obsolete_keys.emplace_back("daemon.state_save_interval");
+	config.reconcile_interval =
+		daemon.seconds("reconcile_interval", 0, 3600).value_or(config.reconcile_interval);
 
 	const toml::table *domain_table = section_table("domain");
 	if (domain_table == nullptr)
@@ -875,6 +877,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 	add("daemon.log_level", std::string(name(config.log_level)));
 	add("daemon.control_socket", config.control_socket);
 	add("daemon.state_dir", config.state_dir);
+	add("daemon.reconcile_interval", seconds_text(config.reconcile_interval));
 	const dmm::Domain &domain = config.domain();
 	std::string maars = "[";
 	for (const auto &maar : domain.maars)
@@ -965,11 +968,12 @@ Reload plan_reload(const Config &running, const Config &next)
 {
 	Reload reload;
 	reload.applied = running;
-	// What may change at run time: the log level,
+	// What may change at run time: the log level, the reconcile interval,
 	// everything under maar.ra (the core rebuilds its RA plans, the engine
 	// its timing) and maar.admission (sessions already admitted stay).
 	if (running.role == next.role) {
 		reload.applied.log_level = next.log_level;
+		reload.applied.reconcile_interval = next.reconcile_interval;
 		if (running.maar && next.maar) {
 			dmm::MaarConfig &maar = *reload.applied.maar;
 			maar.ra_interval = next.maar->ra_interval;

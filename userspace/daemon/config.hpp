@@ -49,6 +49,9 @@ struct Config {
 	// in its log): daemon.state_save_interval, since every change is
 	// committed to the state database before the messages it causes.
 	std::vector<std::string> obsolete_keys;
+	// How often the kernel is compared with what dlifd installed, and
+	// what changed behind its back put back (Executor::repair); 0: never.
+	dmm::Duration reconcile_interval{30000};
 	std::optional<dmm::CmdConfig> cmd;	// role cmd
 	std::optional<dmm::MaarConfig> maar;	// role maar
 	RaTiming ra;				// role maar

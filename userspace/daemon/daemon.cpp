@@ -252,6 +252,7 @@ bool Daemon::start()
 	for (const auto &[name, dlif] : executor_->dlifs())
 		if (dlif.advertise)
 			liveness_.attached(dlif.mn, steady_now());
+	schedule_repair(steady_now());
 	save_state();
 	after_events();
 
@@ -766,6 +767,10 @@ void Daemon::after_events()
 {
 	const dmm::TimePoint now = steady_now();
 	executor_->retry_due(now);
+	if (next_repair_ && *next_repair_ <= now) {
+		executor_->repair(scope(), now);
+		schedule_repair(now);
+	}
 	check_liveness(now);
 	send_due_advertisements(now);
 	// Messages waiting for a commit are a reason to try again at once,
@@ -781,6 +786,14 @@ void Daemon::after_events()
 	if (auto summary = mh_summary_.due(now, counter("mh_tx"), counter("mh_rx")))
 		log_.info("mh.summary", *summary);
 	arm_timer();
+}
+
+void Daemon::schedule_repair(dmm::TimePoint now)
+{
+	if (config_.reconcile_interval > dmm::Duration::zero())
+		next_repair_ = now + config_.reconcile_interval;
+	else
+		next_repair_.reset();
 }
 
 std::uint64_t Daemon::counter(const std::string &name) const
@@ -818,7 +831,7 @@ void Daemon::arm_timer()
 {
 	auto deadline = timers_.next_deadline();
 	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline(), next_watchdog_,
-			   executor_->next_retry()})
+			   executor_->next_retry(), next_repair_})
 		if (other && (!deadline || *other < *deadline))
 			deadline = other;
 	timer_fd_->arm(deadline);
@@ -885,6 +898,7 @@ void Daemon::apply_reload()
 		executor_->apply(*reissued, now);
 	}
 	config_ = plan.applied;
+	schedule_repair(steady_now());
 	std::string changed;
 	for (const auto &key : plan.changed)
 		changed += (changed.empty() ? "" : ",") + key;

@@ -80,6 +80,7 @@ private:
 	void after_events();
 	void arm_timer();
 	void feed_watchdog(dmm::TimePoint now);
+	void schedule_repair(dmm::TimePoint now);
 
 	void on_signal();
 	void on_timer();
@@ -128,6 +129,7 @@ private:
 	Liveness liveness_;			// [maar] detach_after
 	ServiceNotifier service_;		// systemd, when it started dlifd
 	std::optional<dmm::TimePoint> next_watchdog_;
+	std::optional<dmm::TimePoint> next_repair_;	// [daemon] reconcile_interval
 	StateStore legacy_store_;		// the JSON file of earlier dlifds, migrated
 	StateDatabase database_;
 	std::unique_ptr<ProtocolCore> core_;

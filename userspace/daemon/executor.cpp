@@ -459,4 +459,87 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 	return plan;
 }
 
+std::size_t Executor::repair(const Scope &scope, dmm::TimePoint now)
+{
+	if (kernel_ == nullptr)
+		return 0;
+	auto links = kernel_->dlifs();
+	auto entries = kernel_->entries();
+	if (!links || !entries) {
+		kernel_failed("repair.dump.failed", !links ? links.error() : entries.error(), {});
+		return 0;
+	}
+	count("repair_runs");
+	Wanted wanted;
+	for (const auto &[name, dlif] : dlifs_)
+		wanted.dlifs.push_back(name);
+	for (const auto &[key, entry] : entries_)
+		wanted.entries.push_back(entry.prefix);
+	const ReconcilePlan plan = plan_reconcile(wanted, *links, *entries, scope);
+
+	std::map<std::string, const KernelLink *> link_named;
+	for (const auto &link : *links)
+		link_named.emplace(link.name, &link);
+	std::vector<dmm::InstallDlif> dlifs_again;
+	for (const auto &name : plan.create_dlifs)
+		dlifs_again.push_back(dlifs_.at(name));
+	for (const auto &name : plan.keep_dlifs) {
+		const KernelLink &link = *link_named.at(name);
+		const dmm::InstallDlif &dlif = dlifs_.at(name);
+		if (link.lower != dlif.lower || link.mac != dlif.identity.mac || link.mn != dlif.mn ||
+		    link.maar != dlif.anchoring_maar || !link.up)
+			dlifs_again.push_back(dlif);
+	}
+	std::set<std::string> dlifs_touched;
+	for (const auto &dlif : dlifs_again)
+		dlifs_touched.insert(dlif.name);
+
+	std::map<std::string, const KernelEntry *> entry_at;
+	for (const auto &entry : *entries)
+		entry_at.emplace(key_of(entry.prefix), &entry);
+	std::vector<KernelEntry> entries_again;
+	for (const auto &[key, entry] : entries_) {
+		const auto found = entry_at.find(key);
+		// A re-made DLIF comes back without the entries naming it.
+		if (found == entry_at.end() || !(*found->second == entry) ||
+		    (entry.dlif && dlifs_touched.contains(*entry.dlif)))
+			entries_again.push_back(entry);
+	}
+
+	std::size_t repaired = 0;
+	for (const auto &prefix : plan.remove_entries) {
+		if (auto status = kernel_->remove_entry(prefix); !status && status.error().code != ENOENT) {
+			kernel_failed("repair.entry.remove.failed", status.error(), {{"prefix", prefix.to_string()}});
+			continue;
+		}
+		++repaired;
+		log_.notice("repair.entry.removed", {{"prefix", prefix.to_string()}, {"reason", "not installed by dlifd"}});
+	}
+	for (const auto &name : plan.remove_dlifs) {
+		if (auto status = kernel_->delete_dlif(name); !status && status.error().code != ENODEV) {
+			kernel_failed("repair.dlif.remove.failed", status.error(), {{"dlif", name}});
+			continue;
+		}
+		++repaired;
+		log_.notice("repair.dlif.removed", {{"dlif", name}, {"reason", "not installed by dlifd"}});
+	}
+	for (const auto &dlif : dlifs_again) {
+		log_.notice("repair.dlif", {{"dlif", dlif.name},
+					    {"found", link_named.contains(dlif.name) ? "changed" : "missing"}});
+		++repaired;
+		perform(dlif, now, 0);
+	}
+	for (const auto &entry : entries_again) {
+		const std::string key = key_of(entry.prefix);
+		log_.notice("repair.entry", {{"prefix", entry.prefix.to_string()},
+					     {"found", entry_at.contains(key) ? "changed" : "missing"}});
+		++repaired;
+		forget_entry(key);	// or the install takes it for unchanged
+		perform(dmm::InstallEntry{entry.prefix, entry.role, entry.peer, entry.dlif}, now, 0);
+	}
+	if (repaired > 0)
+		count("repairs", repaired);
+	return repaired;
+}
+
 } // namespace dlif::daemon

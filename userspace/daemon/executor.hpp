@@ -54,6 +54,16 @@ public:
 	// `reissued`. Returns the plan it followed.
 	ReconcilePlan reconcile(const dmm::Actions &reissued, const Scope &scope, dmm::TimePoint now);
 
+	// Periodically ([daemon] reconcile_interval): puts back what changed
+	// in the kernel behind this daemon's back (an operator's `ip link del`,
+	// another program's netlink), found with one dump per table. Its own
+	// DLIFs that are missing or no longer what it made (lower device, MAC,
+	// node, anchoring MAAR, down) and its own entries that are missing or
+	// changed are installed again; objects in `scope` it does not own are
+	// removed. A DLIF's addresses are not compared (a dump per DLIF).
+	// Returns how many objects it repaired.
+	std::size_t repair(const Scope &scope, dmm::TimePoint now);
+
 	const std::map<std::string, dmm::InstallDlif> &dlifs() const noexcept { return dlifs_; }
 	const std::map<std::string, KernelEntry> &entries() const noexcept { return entries_; }
 	// Whether the node has a DLIF on that lower device (its frames then go

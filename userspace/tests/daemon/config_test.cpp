@@ -489,6 +489,18 @@ TEST(Config, StateSaveIntervalIsObsoleteNotAnError)
 	EXPECT_TRUE(valid(kMaar).obsolete_keys.empty());
 }
 
+TEST(Config, ReconcileInterval)
+{
+	EXPECT_EQ(valid(kMaar).reconcile_interval, 30s);
+	EXPECT_EQ(valid(replaced(kMaar, "[daemon]\n", "[daemon]\nreconcile_interval = 0\n")).reconcile_interval, 0s);
+	EXPECT_EQ(error_of(replaced(kMaar, "[daemon]\n", "[daemon]\nreconcile_interval = 3601\n")),
+		  "3:22: daemon.reconcile_interval: 3601 s is out of range (0..3600 s)");
+	const Reload reload =
+		plan_reload(valid(kMaar), valid(replaced(kMaar, "[daemon]\n", "[daemon]\nreconcile_interval = 5\n")));
+	EXPECT_EQ(reload.changed, std::vector<std::string>{"daemon.reconcile_interval"});
+	EXPECT_EQ(reload.applied.reconcile_interval, 5s);
+}
+
 TEST(ConfigErrors, FileThatCannotBeRead)
 {
 	auto config = load_config("/nonexistent/dlifd.toml");

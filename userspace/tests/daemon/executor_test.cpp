@@ -338,5 +338,62 @@ TEST_F(ExecutorTest, ReconcileKeepsWhatTheRestoredStateOwnsAndRemovesTheRest)
 		  std::string::npos);
 }
 
+// What changed behind the daemon's back is put back; what did not change
+// is not touched (no entry replaced: that would reset its counters).
+TEST_F(ExecutorTest, RepairPutsBackWhatChangedBehindItsBackAndNothingElse)
+{
+	const auto first = dlif_install("mn1mar1");
+	const auto second = dlif_install("mn2mar1", "02:00:00:00:00:02");
+	const dmm::InstallEntry first_entry{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor,
+					    address("2001:db8::2"), "mn1mar1"};
+	const dmm::InstallEntry second_entry{prefix("2001:db8:1:2::/64"), dmm::TunnelRole::anchor,
+					     address("2001:db8::2"), "mn2mar1"};
+	executor_->apply(dmm::Actions{first, second, first_entry, second_entry}, t0);
+	Scope scope;
+	scope.lowers = {"eth1"};
+	scope.peers = {address("2001:db8::2"), address("2001:db8::3")};
+
+	reset_calls();
+	EXPECT_EQ(executor_->repair(scope, t0 + 30s), 0u);
+	EXPECT_EQ(kernel_.calls, Calls{});
+	EXPECT_FALSE(executor_->counters().contains("repairs"));
+
+	// An operator deletes a DLIF (its entry goes with it), re-points the
+	// other entry, and adds an entry towards a domain node.
+	kernel_.links.erase("mn2mar1");
+	std::erase_if(kernel_.table, [](const KernelEntry &e) { return e.dlif == "mn2mar1"; });
+	kernel_.table.at(0).peer = address("2001:db8::3");
+	kernel_.table.push_back(KernelEntry{prefix("2001:db8:9::/64"), dmm::TunnelRole::anchor, address("2001:db8::3"),
+					    std::nullopt});
+	reset_calls();
+	EXPECT_EQ(executor_->repair(scope, t0 + 60s), 4u);
+	EXPECT_EQ(kernel_.calls, (Calls{"unentry 2001:db8:9::/64", "create mn2mar1", "ipv6 mn2mar1", "up mn2mar1",
+					"add mn2mar1 " + second.identity.link_local.to_string() + "/64",
+					"add mn2mar1 2001:db8:1:1::1/64", "entry 2001:db8:1:1::/64",
+					"entry 2001:db8:1:2::/64"}));
+	ASSERT_EQ(kernel_.table.size(), 2u);
+	for (const auto &entry : kernel_.table)
+		EXPECT_EQ(entry.peer, address("2001:db8::2")) << entry.prefix.to_string();
+	EXPECT_EQ(executor_->counters().at("repairs"), 4u);
+	EXPECT_NE(log().find("event=repair.dlif dlif=mn2mar1 found=missing"), std::string::npos);
+	EXPECT_NE(log().find("event=repair.entry prefix=2001:db8:1:1::/64 found=changed"), std::string::npos);
+	EXPECT_NE(log().find("event=repair.entry.removed prefix=2001:db8:9::/64"), std::string::npos);
+
+	// Repaired: the next run finds nothing.
+	reset_calls();
+	EXPECT_EQ(executor_->repair(scope, t0 + 90s), 0u);
+	EXPECT_EQ(kernel_.calls, Calls{});
+}
+
+TEST_F(ExecutorTest, RepairThatCannotDumpChangesNothing)
+{
+	executor_->apply(dmm::Actions{dlif_install()}, t0);
+	kernel_.links.clear();
+	kernel_.set_failure("dump", EPERM);
+	reset_calls();
+	EXPECT_EQ(executor_->repair(Scope{}, t0 + 30s), 0u);
+	EXPECT_NE(log().find("event=repair.dump.failed"), std::string::npos);
+}
+
 } // namespace
 } // namespace dlif::daemon

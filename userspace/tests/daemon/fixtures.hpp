@@ -71,8 +71,11 @@ public:
 
 	void add_link(KernelLink link) { links[link.name] = std::move(link); }
 
+	// Dumps are not recorded in calls; set_failure("dump", ...) fails them.
 	Result<std::vector<KernelLink>> dlifs() override
 	{
+		if (const auto it = failures.find("dump"); it != failures.end())
+			return nl::make_error(it->second, "fake failure of the link dump");
 		std::vector<KernelLink> out;
 		for (const auto &[name, link] : links)
 			if (link.is_dlif())
@@ -157,7 +160,12 @@ public:
 		std::erase(addrs[dlif], address);
 		return {};
 	}
-	Result<std::vector<KernelEntry>> entries() override { return table; }
+	Result<std::vector<KernelEntry>> entries() override
+	{
+		if (const auto it = failures.find("dump"); it != failures.end())
+			return nl::make_error(it->second, "fake failure of the entry dump");
+		return table;
+	}
 	Status replace_entry(const KernelEntry &entry) override
 	{
 		if (auto status = record("entry " + entry.prefix.to_string()); !status)
