@@ -170,15 +170,19 @@ s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], 0))
 	check "the domain still works" walk
 }
 
-test_maar_restart_keeps_flows() {
-	local a
+# The node at MAAR2 after MAAR1 in proxy mode (dlifd_configure arguments
+# added), with a TCP flow and a ping from its first address.
+at_maar2_with_flows() {
 	dlif_load || return 1
 	dmm_net || return 1
-	dlifd_configure proxy
+	dlifd_configure proxy "$@"
 	dlifd_start_all || return 1
 	walk 2 || return 1
-	a=$(mn_address_in 1)
-	flows_start "$a" || return 1
+	flows_start "$(mn_address_in 1)"
+}
+
+test_maar_restart_keeps_flows() {
+	at_maar2_with_flows || return 1
 	local ifindex_before
 	ifindex_before=$(ctl_node maar2 dev show | sort)
 	dlifd_stop maar2
@@ -235,20 +239,43 @@ test_cmd_killed_keeps_what_it_acknowledged() {
 	check_match "$(entries_of maar3)" "serving 2001:db8:ff::2$" "and MAAR2's"
 }
 
+# A MAAR's state database is damaged while its dlifd is down (truncated,
+# then of a later version): the daemon refuses to start and leaves the
+# kernel as it is, so the node's flows go on; with the database back it
+# starts and adopts everything.
+test_unusable_state_leaves_the_kernel_alone() {
+	local db devices
+	at_maar2_with_flows || return 1
+	dlifd_stop maar2
+	db=$RUN/maar2-state/maar.state.db
+	devices=$(ctl_node maar2 dev show | sort)
+	cp "$db" "$RUN/maar2-good.db"
+	head -c 3000 "$RUN/maar2-good.db" >"$db"
+	check "a truncated database: MAAR2's dlifd refuses to start" \
+		bash -c "! timeout 30 ip netns exec '$(node_ns maar2)' '$DLIFD' -c '$RUN/maar2.toml' -f >>'$RUN/maar2.log' 2>&1"
+	check "and says why" grep -q 'event=dlifd.start.failed reason=state.load.failed' "$RUN/maar2.log"
+	cp "$RUN/maar2-good.db" "$db"
+	sqlite3 "$db" 'PRAGMA user_version = 9'
+	check "a database of a later version: refused too" \
+		bash -c "! timeout 30 ip netns exec '$(node_ns maar2)' '$DLIFD' -c '$RUN/maar2.toml' -f >>'$RUN/maar2.log' 2>&1 &&
+			 grep -q 'state database version 9 is not supported' '$RUN/maar2.log'"
+	check_eq "$(ctl_node maar2 dev show | sort)" "$devices" "the DLIFs are as they were"
+	check "the flow went on" flow_survives
+	cp "$RUN/maar2-good.db" "$db"
+	dlifd_start maar2 || return 1
+	check_eq "$(ctl_node maar2 dev show | sort)" "$devices" "with its database back, MAAR2 adopts its DLIFs"
+	check_eq "$(bindings maar2)" 1 "and the node's session"
+	check "the flow survives" flow_survives
+}
+
 # What changes in the kernel behind dlifd's back ([daemon]
 # reconcile_interval): an operator deletes the DLIF that shows MAAR1 to
 # the node at MAAR2, and MAAR1's anchor entry for the node's first prefix.
 # Both come back, the flow from the first address recovers, and nothing is
 # touched while nothing changes.
 test_kernel_drift_is_repaired() {
-	local a dlif prefix
-	dlif_load || return 1
-	dmm_net || return 1
-	dlifd_configure proxy daemon.reconcile_interval=2
-	dlifd_start_all || return 1
-	walk 2 || return 1
-	a=$(mn_address_in 1)
-	flows_start "$a" || return 1
+	local dlif prefix
+	at_maar2_with_flows daemon.reconcile_interval=2 || return 1
 	check "MAAR2 compares its kernel with what it installed" busywait 15000 counter_at_least maar2 repair_runs 2
 	check_eq "$(counter maar2 repairs)$(counter maar1 repairs)" 00 "and repairs nothing while nothing changed"
 	dlif=$(dlifs_of maar2 | awk '/ maar 2001:db8:ff::1$/ { sub(":", "", $1); print $1 }')
@@ -302,4 +329,5 @@ run_tests \
 	test_cmd_restart_keeps_bindings \
 	test_cmd_killed_keeps_what_it_acknowledged \
 	test_kernel_drift_is_repaired \
+	test_unusable_state_leaves_the_kernel_alone \
 	test_wall_clock_step_in_timestamp_mode

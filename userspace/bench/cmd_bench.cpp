@@ -15,6 +15,8 @@
 //                     changed bindings' records in one transaction per
 //                     loop iteration, fsync included (args: cache size,
 //                     events per transaction)
+//   StateRestore      a CMD's start: every binding read from the state
+//                     database and restored into a core
 //
 // and a report of the heap bytes per binding (counter "bytes_per_binding").
 //
@@ -30,6 +32,7 @@
 #include <vector>
 
 #include <filesystem>
+#include <optional>
 
 #include "dlif/cmd/cmd.hpp"
 #include "dlif/mh/mh.hpp"
@@ -284,6 +287,32 @@ BENCHMARK(StateCommit)
 	->Args({1000000, 64})
 	->Unit(benchmark::kMicrosecond)
 	->UseRealTime();
+
+void StateRestore(benchmark::State &state)
+{
+	const auto n = static_cast<unsigned>(state.range(0));
+	std::optional<BenchDatabase> db;
+	{
+		Cache cache;
+		fill(cache, n);
+		db.emplace(cache, n);
+	}
+	if (!db->ok()) {
+		state.SkipWithError("cannot create the state database");
+		return;
+	}
+	for (auto _ : state) {
+		auto loaded = db->database().load();
+		cmd::CmdCore core(config());
+		if (!loaded || !*loaded || !core.restore((*loaded)->header, (*loaded)->records, dmm::TimePoint{})) {
+			state.SkipWithError("the restore failed");
+			return;
+		}
+		if (core.binding_count() != n)
+			state.SkipWithError("bindings missing after the restore");
+	}
+}
+BENCHMARK(StateRestore)->Arg(100000)->Arg(1000000)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(InitialPbu)->Arg(1000)->Arg(100000)->Unit(benchmark::kNanosecond);
 
 } // namespace

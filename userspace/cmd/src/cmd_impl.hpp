@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -250,7 +251,10 @@ struct CmdCore::Impl {
 	std::string snapshot() const;
 	nlohmann::json snapshot_header() const;
 	nlohmann::json snapshot_record(const BindingNode &node) const;
-	Actions restore(const nlohmann::json &snapshot, TimePoint now);	// throws json::SnapshotError
+	// The header (or a whole snapshot) and each record, which `records`
+	// hands to its argument one after the other.
+	using RecordVisitor = std::function<void(const std::function<void(const nlohmann::json &)> &)>;
+	Actions restore(const nlohmann::json &header, const RecordVisitor &records, TimePoint now);	// throws json::SnapshotError
 	BindingView view(const BindingNode &node) const;
 };
 

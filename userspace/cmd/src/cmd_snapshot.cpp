@@ -182,7 +182,7 @@ std::string CmdCore::Impl::snapshot() const
 	return snapshot.dump();
 }
 
-Actions CmdCore::Impl::restore(const Json &snapshot, TimePoint now)
+Actions CmdCore::Impl::restore(const Json &snapshot, const RecordVisitor &records, TimePoint now)
 {
 	if (json::string_from(json::member(snapshot, "format")) != kFormat)
 		throw SnapshotError("not a CMD snapshot");
@@ -207,7 +207,7 @@ Actions CmdCore::Impl::restore(const Json &snapshot, TimePoint now)
 	for (const auto &item : json::member(snapshot, "local_prefixes"))
 		local_prefixes[maar_from(json::member(item, "maar"))] = json::prefixes_from(json::member(item, "prefixes"));
 
-	for (const auto &item : json::member(snapshot, "bindings")) {
+	records([&](const Json &item) {
 		const MnId mn{json::string_from(json::member(item, "mn"))};
 		if (bindings.contains(mn.nai))
 			throw SnapshotError("binding listed twice: " + mn.nai);
@@ -312,7 +312,7 @@ Actions CmdCore::Impl::restore(const Json &snapshot, TimePoint now)
 			for (const auto &prefix : binding.prefixes)
 				out.push_back(InstallEntry{prefix, TunnelRole::anchor, address_of(binding.serving), dlif.name});
 		}
-	}
+	});
 	return out;
 }
 
@@ -375,17 +375,13 @@ std::optional<std::string> CmdCore::snapshot_record(std::string_view mn) const
 
 mh::Result<Actions, std::string> CmdCore::restore(std::string_view text, TimePoint now)
 {
-	return dmm::detail::restore_whole(impl_, [&](Impl &fresh) {
-		return fresh.restore(Json::parse(text.begin(), text.end()), now);
-	});
+	return dmm::detail::restore_snapshot(impl_, text, "bindings", now);
 }
 
 mh::Result<Actions, std::string> CmdCore::restore(std::string_view header, std::span<const std::string> records,
 						  TimePoint now)
 {
-	return dmm::detail::restore_whole(impl_, [&](Impl &fresh) {
-		return fresh.restore(json::join_records(header, "bindings", records), now);
-	});
+	return dmm::detail::restore_records(impl_, header, records, now);
 }
 
 std::vector<BindingView> CmdCore::bindings() const

@@ -144,18 +144,6 @@ std::string string_from(const Json &value)
 	return value.get<std::string>();
 }
 
-Json join_records(std::string_view header, const char *list_key, std::span<const std::string> records)
-{
-	Json snapshot = Json::parse(header.begin(), header.end());
-	if (!snapshot.is_object())
-		throw SnapshotError("the state header is not a JSON object");
-	Json list = Json::array();
-	for (const auto &record : records)
-		list.push_back(Json::parse(record));
-	snapshot[list_key] = std::move(list);
-	return snapshot;
-}
-
 std::int64_t integer_from(const Json &value)
 {
 	if (!value.is_number_integer())

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -236,7 +237,10 @@ struct MaarCore::Impl {
 	std::string snapshot() const;
 	nlohmann::json snapshot_header() const;
 	nlohmann::json snapshot_record(const Session &session) const;
-	Actions restore(const nlohmann::json &snapshot, TimePoint now);	// throws json::SnapshotError
+	// The header (or a whole snapshot) and each record, which `records`
+	// hands to its argument one after the other.
+	using RecordVisitor = std::function<void(const std::function<void(const nlohmann::json &)> &)>;
+	Actions restore(const nlohmann::json &header, const RecordVisitor &records, TimePoint now);	// throws json::SnapshotError
 	SessionView view(const Session &session) const;
 };
 

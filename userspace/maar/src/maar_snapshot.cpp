@@ -119,7 +119,7 @@ std::string MaarCore::Impl::snapshot() const
 	return snapshot.dump();
 }
 
-Actions MaarCore::Impl::restore(const Json &snapshot, TimePoint now)
+Actions MaarCore::Impl::restore(const Json &snapshot, const RecordVisitor &records, TimePoint now)
 {
 	if (json::string_from(json::member(snapshot, "format")) != kFormat)
 		throw SnapshotError("not a MAAR snapshot");
@@ -138,7 +138,7 @@ Actions MaarCore::Impl::restore(const Json &snapshot, TimePoint now)
 	};
 
 	Actions out;
-	for (const auto &item : json::member(snapshot, "sessions")) {
+	records([&](const Json &item) {
 		Session session;
 		session.number = static_cast<std::uint32_t>(json::unsigned_from(json::member(item, "number"), UINT32_MAX));
 		if (session.number == 0 || session.number >= next_number || sessions.contains(session.number))
@@ -229,7 +229,7 @@ Actions MaarCore::Impl::restore(const Json &snapshot, TimePoint now)
 			stored.expiry_timer = arm(out, stored, TimerKind::expiry, remaining(*stored.expires_at, now));
 		if (stored.refresh_at)
 			stored.refresh_timer = arm(out, stored, TimerKind::refresh, remaining(*stored.refresh_at, now));
-	}
+	});
 	for (std::uint32_t number = 1; number < next_number; ++number)
 		if (!sessions.contains(number))
 			free_numbers.insert(number);
@@ -300,17 +300,13 @@ std::optional<std::string> MaarCore::snapshot_record(std::string_view mn) const
 
 mh::Result<Actions, std::string> MaarCore::restore(std::string_view text, TimePoint now)
 {
-	return dmm::detail::restore_whole(impl_, [&](Impl &fresh) {
-		return fresh.restore(Json::parse(text.begin(), text.end()), now);
-	});
+	return dmm::detail::restore_snapshot(impl_, text, "sessions", now);
 }
 
 mh::Result<Actions, std::string> MaarCore::restore(std::string_view header, std::span<const std::string> records,
 						   TimePoint now)
 {
-	return dmm::detail::restore_whole(impl_, [&](Impl &fresh) {
-		return fresh.restore(json::join_records(header, "sessions", records), now);
-	});
+	return dmm::detail::restore_records(impl_, header, records, now);
 }
 
 std::vector<SessionView> MaarCore::sessions() const

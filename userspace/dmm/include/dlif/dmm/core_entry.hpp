@@ -8,10 +8,12 @@
 
 #include <exception>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "dlif/dmm/core.hpp"
+#include "dlif/dmm/json.hpp"
 #include "dlif/mh/result.hpp"
 
 namespace dlif::dmm::detail {
@@ -57,6 +59,40 @@ mh::Result<Actions, std::string> restore_whole(std::unique_ptr<Impl> &impl, Rest
 	} catch (const std::exception &error) {
 		return mh::unexpected(std::string("snapshot: ") + error.what());
 	}
+}
+
+// restore_whole() of a whole snapshot: the list `list_key` holds the
+// records.
+template <class Impl>
+mh::Result<Actions, std::string> restore_snapshot(std::unique_ptr<Impl> &impl, std::string_view text,
+						  const char *list_key, TimePoint now)
+{
+	return restore_whole(impl, [&](Impl &fresh) {
+		const auto snapshot = nlohmann::json::parse(text.begin(), text.end());
+		return fresh.restore(
+			snapshot, [&](const auto &restore_one) {
+				for (const auto &item : json::member(snapshot, list_key))
+					restore_one(item);
+			},
+			now);
+	});
+}
+
+// restore_whole() of a header and its records, parsed one at a time: a
+// million records parsed at once would take gigabytes.
+template <class Impl>
+mh::Result<Actions, std::string> restore_records(std::unique_ptr<Impl> &impl, std::string_view header,
+						 std::span<const std::string> records, TimePoint now)
+{
+	return restore_whole(impl, [&](Impl &fresh) {
+		return fresh.restore(
+			nlohmann::json::parse(header.begin(), header.end()),
+			[&](const auto &restore_one) {
+				for (const auto &record : records)
+					restore_one(nlohmann::json::parse(record));
+			},
+			now);
+	});
 }
 
 }	// namespace dlif::dmm::detail

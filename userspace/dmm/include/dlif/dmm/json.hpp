@@ -9,10 +9,8 @@
 #pragma once
 
 #include <optional>
-#include <span>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -50,11 +48,6 @@ std::int64_t integer_from(const Json &value);
 std::uint64_t unsigned_from(const Json &value, std::uint64_t max);
 bool bool_from(const Json &value);
 std::string string_from(const Json &value);
-
-// A whole snapshot from its parts: the header object with the records, in
-// their order, as the array `list_key`. Throws on text that is not JSON or
-// a header that is not an object.
-Json join_records(std::string_view header, const char *list_key, std::span<const std::string> records);
 
 std::string_view name(TunnelRole role) noexcept;
 std::string_view name(RouterPreference preference) noexcept;
