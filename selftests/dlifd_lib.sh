@@ -369,3 +369,40 @@ replays_refused() {	# NODE N
 }
 
 pings_cn() { ip netns exec "$MN" ping -c 1 -W 2 "$CN_ADDR" >/dev/null; }
+
+# ------------------------------------------------------------- many nodes
+
+# A control-socket client sending many requests on one connection.
+control_batch() {	# socket command mac...
+	local sock=$1 command=$2
+	shift 2
+	python3 - "$sock" "$command" "$@" <<-'EOF'
+	import json, socket, sys
+	sock, command, macs = sys.argv[1], sys.argv[2], sys.argv[3:]
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	s.connect(sock)
+	f = s.makefile("rw")
+	failed = 0
+	for mac in macs:
+	    f.write(json.dumps({"command": command, "interface": "acc", "mac": mac}) + "\n")
+	    f.flush()
+	    if not json.loads(f.readline()).get("ok"):
+	        failed += 1
+	print(failed)
+	EOF
+}
+
+# served_by MAAR-address: how many of the CMD's bindings are on that MAAR
+# and registered (no handover outstanding), and how many bindings in all.
+served_by() {
+	ctl_node cmd -j mn list | python3 -c '
+import json, sys
+b = json.load(sys.stdin)
+print(sum(1 for x in b if x["serving_maar"] == sys.argv[1] and x["state"] == "registered"), len(b))' "$1"
+}
+
+all_served_by() {	# address count
+	local on total
+	read -r on total <<<"$(served_by "$1")"
+	[ "$on" = "$2" ]
+}

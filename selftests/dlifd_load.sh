@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# dlifd with many nodes roaming at once (the access point notifications of
+# made-up nodes over the control socket, as `make bench-vm`'s load part
+# does, at a size make check can afford), and with a daemon killed
+# (SIGKILL) in the middle of it:
+#
+# - roaming_load_loses_nothing: LOAD_NODES nodes attach at MAAR1 and roam
+#   to MAAR2 and MAAR3 together. After each round every node is registered
+#   at its new MAAR with every earlier MAAR listed, confirmed and holding
+#   a prefix; no previous-MAAR update failed.
+# - cmd_killed_under_load: the CMD is killed while the nodes move to
+#   MAAR2 and started again. No binding it had acknowledged is missing
+#   after the restart (its PBAs leave only after their commit), and the
+#   MAARs' retransmissions complete the rest.
+# - maar_killed_under_load: MAAR1, the anchor of every node's first
+#   prefix, is killed while they move to MAAR2 and started again two
+#   seconds later: the CMD's retransmissions reach the restarted MAAR1,
+#   which answers from its state database; nothing fails.
+#
+# No timing assertion: the counts are checked when the domain is quiet.
+set -u
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/dmm_net.sh"
+source "$(dirname "$0")/dlifd_lib.sh"
+
+LOAD_NODES=${LOAD_NODES:-200}
+
+load_macs() {
+	local i
+	MACS=()
+	for i in $(seq 1 "$LOAD_NODES"); do
+		MACS+=("$(printf '02:20:00:00:%02x:%02x' $((i >> 8 & 255)) $((i & 255)))")
+	done
+}
+
+# The domain with the nodes attached at MAAR1 (proxy mode, any node
+# admitted, the logs at notice: debug lines for every message would be
+# the VM's main work).
+load_start() {
+	dlif_load || return 1
+	dmm_net || return 1
+	# The made-up nodes answer no Neighbor Solicitation: never detach.
+	DLIFD_ANY_NODE=1 dlifd_configure proxy maar.detach_after=0
+	sed -i -e 's/log_level = "debug"/log_level = "notice"/' "$RUN"/*.toml
+	dlifd_start_all || return 1
+	load_macs
+	check_eq "$(control_batch "$RUN/maar1.sock" attach "${MACS[@]}")" 0 "$LOAD_NODES nodes attach at MAAR1"
+	check "the CMD has every node at MAAR1" busywait 300000 all_served_by "${MAAR_ADDR[1]}" "$LOAD_NODES"
+}
+
+# Every binding at MAAR `serving`, registered, with exactly the MAARs
+# listed after it as its previous ones, each confirmed with a prefix.
+# Prints what is wrong with the first bindings that are not (nothing when
+# all are right).
+bindings_wrong() {	# serving previous...
+	local serving=$1
+	shift
+	ctl_node cmd -j mn list | python3 -c '
+import json, sys
+serving, previous, want = sys.argv[1], set(sys.argv[3:]), int(sys.argv[2])
+bindings = json.load(sys.stdin)
+wrong = []
+if len(bindings) != want:
+    wrong.append("%d bindings, not %d" % (len(bindings), want))
+for b in bindings:
+    got = {p["maar"] for p in b["previous_maars"]}
+    bad = [p["maar"] for p in b["previous_maars"] if not p["confirmed"] or not p["prefixes"]]
+    if b["serving_maar"] != serving or b["state"] != "registered" or got != previous or bad or not b["prefixes"]:
+        wrong.append("%s at %s (%s) previous %s unconfirmed %s" %
+                     (b["mn"], b["serving_maar"], b["state"], sorted(got), bad))
+print("\n".join(wrong[:5]))' "$serving" "$LOAD_NODES" "$@"
+}
+
+check_bindings() {	# what serving previous...
+	local what=$1 wrong
+	shift
+	wrong=$(bindings_wrong "$@")
+	check_eq "$wrong" "" "$what"
+}
+
+# The nodes move to MAAR `to`; waits until the CMD has them all there.
+round() {	# to previous...
+	local to=$1
+	check_eq "$(control_batch "$RUN/maar$to.sock" attach "${MACS[@]}")" 0 "the nodes attach at MAAR$to"
+	check "the CMD has every node at MAAR$to" busywait 300000 all_served_by "${MAAR_ADDR[$to]}" "$LOAD_NODES"
+}
+
+test_roaming_load_loses_nothing() {
+	load_start || return 1
+	round 2
+	check_bindings "each node at MAAR2, MAAR1 its previous MAAR" "${MAAR_ADDR[2]}" "${MAAR_ADDR[1]}"
+	round 3
+	check_bindings "each node at MAAR3, MAAR1 and MAAR2 its previous MAARs" \
+		"${MAAR_ADDR[3]}" "${MAAR_ADDR[1]}" "${MAAR_ADDR[2]}"
+	check_eq "$(counter cmd previous_maar_failures)" 0 "no previous-MAAR update failed"
+	check_eq "$(counter cmd internal_errors)" 0 "no internal error"
+}
+
+# The nodes start moving to MAAR2 (a background client); returns once
+# `part` of them are there, with that count in MOVED.
+move_until() {	# part
+	local part=$1 total
+	control_batch "$RUN/maar2.sock" attach "${MACS[@]}" >"$RUN/attach2.out" &
+	ATTACHING=$!
+	MOVED=0
+	for _ in $(seq 600); do
+		read -r MOVED total <<<"$(served_by "${MAAR_ADDR[2]}")"
+		[ "$MOVED" -ge "$part" ] && break
+		sleep 0.2
+	done
+}
+
+test_cmd_killed_under_load() {
+	local before after total
+	load_start || return 1
+	move_until $((LOAD_NODES / 4))
+	before=$MOVED
+	kill -KILL "$PID_cmd"
+	wait "$PID_cmd" 2>/dev/null
+	PID_cmd=
+	ktap_diag "the CMD had $before of $LOAD_NODES nodes at MAAR2 when it was killed"
+	check "some, not all, had moved" test "$before" -gt 0 -a "$before" -lt "$LOAD_NODES"
+	dlifd_start cmd || return 1
+	read -r after total <<<"$(served_by "${MAAR_ADDR[2]}")"
+	check "the restarted CMD has every binding it had acknowledged ($after >= $before)" test "$after" -ge "$before"
+	check_eq "$total" "$LOAD_NODES" "and every node's binding"
+	check "the MAARs' retransmissions move the others" \
+		busywait 300000 all_served_by "${MAAR_ADDR[2]}" "$LOAD_NODES"
+	wait "$ATTACHING"
+	check_eq "$(cat "$RUN/attach2.out")" 0 "every attachment at MAAR2 was taken"
+	check_bindings "each node at MAAR2, MAAR1 its previous MAAR" "${MAAR_ADDR[2]}" "${MAAR_ADDR[1]}"
+	check_eq "$(counter cmd previous_maar_failures)" 0 "no previous-MAAR update failed after the restart"
+}
+
+test_maar_killed_under_load() {
+	local before
+	load_start || return 1
+	move_until $((LOAD_NODES / 4))
+	before=$MOVED
+	kill -KILL "$PID_maar1"
+	wait "$PID_maar1" 2>/dev/null
+	PID_maar1=
+	ktap_diag "$before of $LOAD_NODES nodes were at MAAR2 when MAAR1 was killed"
+	sleep 2
+	dlifd_start maar1 || return 1
+	check_eq "$(bindings_total maar1)" "$LOAD_NODES" "the restarted MAAR1 has every node's session"
+	check "every node reaches MAAR2" busywait 300000 all_served_by "${MAAR_ADDR[2]}" "$LOAD_NODES"
+	wait "$ATTACHING"
+	check_bindings "each node at MAAR2, with MAAR1 confirmed as its previous MAAR" "${MAAR_ADDR[2]}" "${MAAR_ADDR[1]}"
+	check_eq "$(counter cmd previous_maar_failures)" 0 "no previous-MAAR update failed"
+}
+
+run_tests test_roaming_load_loses_nothing test_cmd_killed_under_load test_maar_killed_under_load
