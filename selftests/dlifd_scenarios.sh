@@ -293,6 +293,38 @@ test_kernel_drift_is_repaired() {
 	check "  (MAAR1)" grep -q "event=repair.entry prefix=$prefix found=missing" "$RUN/maar1.log"
 }
 
+# The kernel refuses what dlifd asks (here a dummy link holds the name of
+# the DLIF that MAAR2 must make for MAAR1's prefix): dlifd tries again
+# with backoff, serves the node meanwhile, and once the name is free the
+# DLIF and its entries are made and the ping from the first address
+# recovers.
+entry_names() { ctl_node maar2 route show | grep -qw "$1"; }	# DLIF: an entry of MAAR2 names it
+
+test_refused_kernel_objects_are_retried() {
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	walk || return 1
+	flows_start "$(mn_address_in 1)" || return 1
+	# The node is MAAR2's first session: its DLIF for MAAR1 is mn1mar1.
+	ip -n "$(node_ns maar2)" link add mn1mar1 type dummy
+	mn_move 2
+	ctl_node maar2 attach acc $MN_MAC >/dev/null
+	check "MAAR2 cannot make the DLIF for MAAR1, and says so" \
+		busywait 20000 grep -q 'event=dlif.install.refused dlif=mn1mar1' "$RUN/maar2.log"
+	check "it tries again" busywait 20000 counter_at_least maar2 kernel_retries 2
+	check "the node is served at MAAR2 meanwhile" busywait 30000 has_address_in 2
+	ip -n "$(node_ns maar2)" link del mn1mar1
+	check "once the name is free, a retry makes the DLIF" \
+		busywait 90000 counter_at_least maar2 kernel_retries_succeeded 2
+	check_match "$(dlifs_of maar2)" "^mn1mar1: .* maar 2001:db8:ff::1$" "MAAR2 shows MAAR1 to the node"
+	check "its entry is there too" busywait 90000 entry_names mn1mar1
+	check "the ping from the first address recovers" ping_recovers
+	check_eq "$(ctl_node maar2 -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["kernel_retries_pending"])')" \
+		0 "nothing waits for a retry any more"
+}
+
 # The wall clock is stepped (an NTP step) in timestamp ordering: every
 # dlifd maps its steady clock to the new time at once, so the CMD started
 # afterwards (a peer whose clock was always right) accepts the MAARs'
@@ -330,4 +362,5 @@ run_tests \
 	test_cmd_killed_keeps_what_it_acknowledged \
 	test_kernel_drift_is_repaired \
 	test_unusable_state_leaves_the_kernel_alone \
+	test_refused_kernel_objects_are_retried \
 	test_wall_clock_step_in_timestamp_mode
