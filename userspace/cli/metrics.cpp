@@ -92,6 +92,10 @@ void daemon_metrics(Writer &out, const MetricsInput &input)
 	out.sample("dlifd_uptime_seconds", "", unsigned_member(status, "uptime_s"));
 	out.family("dlifd_mobile_nodes", "gauge", "Mobile nodes the daemon's core holds (bindings or sessions).");
 	out.sample("dlifd_mobile_nodes", "", unsigned_member(status, "mobile_nodes"));
+	out.family("dlifd_state_commit_failing_seconds", "gauge",
+		   "Seconds the state database has refused every commit (0: commits succeed); "
+		   "dlifd sends no Mobility Header meanwhile.");
+	out.sample("dlifd_state_commit_failing_seconds", "", unsigned_member(status, "state_commit_failing_s"));
 	if (!input.counters || !input.counters->is_object())
 		return;
 	// One family per counter; a counter appears once it is non-zero

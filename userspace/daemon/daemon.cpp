@@ -402,12 +402,15 @@ void Daemon::save_state()
 		// peers retransmit.
 		count("state_save_errors");
 		last_save_failure_ = steady_now();
+		if (!commits_failing_since_)
+			commits_failing_since_ = last_save_failure_;
 		log_.error("state.save.failed", {{"error", committed.error()}});
 		return;
 	}
 	changed_nodes_.clear();
 	rewrite_all_ = false;
 	last_save_failure_.reset();
+	commits_failing_since_.reset();
 	count("state_saves");
 	count("state_records_written", records);
 }
@@ -922,6 +925,11 @@ nlohmann::json Daemon::status_json(dmm::TimePoint now) const
 		{"entries", executor_->entries().size()},
 		{"timers", timers_.size()},
 		{"kernel_retries_pending", executor_->pending_retries()},
+		{"state_pending_records", rewrite_all_ ? core_->mobile_node_count() : changed_nodes_.size()},
+		{"state_commit_failing_s",
+		 commits_failing_since_
+			 ? std::chrono::duration_cast<std::chrono::seconds>(now - *commits_failing_since_).count()
+			 : 0},
 		{"kernel", kernel_ != nullptr}};
 }
 

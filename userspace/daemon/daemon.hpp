@@ -117,6 +117,7 @@ private:
 	std::unordered_set<std::string> changed_nodes_;
 	bool rewrite_all_ = false;
 	std::optional<dmm::TimePoint> last_save_failure_;
+	std::optional<dmm::TimePoint> commits_failing_since_;	// the first failure of a run of them
 	// The messages of this iteration, sent after its commit.
 	std::vector<std::pair<dmm::Ipv6Address, mh::Message>> outbox_;
 

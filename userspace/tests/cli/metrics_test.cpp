@@ -25,7 +25,7 @@ TEST(Metrics, DaemonStatusAndCounters)
 {
 	MetricsInput input;
 	input.status = control::Json{{"version", "0.1.0"}, {"role", "maar"}, {"address", "2001:db8::1"},
-				     {"uptime_s", 42u}, {"mobile_nodes", 7u}};
+				     {"uptime_s", 42u}, {"mobile_nodes", 7u}, {"state_commit_failing_s", 12u}};
 	input.counters = control::Json{{"core", {{"registrations", 3u}, {"rejected_d_flag", 1u}}},
 				       {"daemon", {{"mh_rx_unknown_peer", 2u}}}};
 	const std::string text = prometheus_text(input);
@@ -33,6 +33,7 @@ TEST(Metrics, DaemonStatusAndCounters)
 	EXPECT_TRUE(has_line(text, R"(dlifd_info{version="0.1.0",role="maar",address="2001:db8::1"} 1)")) << text;
 	EXPECT_TRUE(has_line(text, "dlifd_uptime_seconds 42")) << text;
 	EXPECT_TRUE(has_line(text, "dlifd_mobile_nodes 7")) << text;
+	EXPECT_TRUE(has_line(text, "dlifd_state_commit_failing_seconds 12")) << text;
 	EXPECT_TRUE(has_line(text, "# TYPE dlifd_core_registrations_total counter")) << text;
 	EXPECT_TRUE(has_line(text, "dlifd_core_registrations_total 3")) << text;
 	// A one-letter word joins the next: no "_d_" for the linter to take

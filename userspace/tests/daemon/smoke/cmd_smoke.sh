@@ -146,11 +146,17 @@ check "and the failed commits and dropped messages are counted and logged" \
 	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j counters | grep -q '\"mh_tx_uncommitted_dropped\":[1-9]' &&
 		 '$DLIFCTL' -S '$dir/dlifd.sock' -j counters | grep -q '\"state_save_errors\":[1-9]' &&
 		 grep -q 'event=state.save.failed' '$dir/dlifd.log'"
+check "dlifctl status shows the pending record and how long commits have failed" \
+	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j status | grep -q '\"state_pending_records\":1' &&
+		 '$DLIFCTL' -S '$dir/dlifd.sock' -j status | grep -q '\"state_commit_failing_s\":[0-9]'"
 rm -f "$dir/lock.held"
 wait "$locker"
 check "once it can, the retransmitted PBU is acknowledged and the binding is on disk" \
 	bash -c "ip netns exec '$ns_maar' $PY '$FAKE_MAAR' register 2001:db8::1 2001:db8::100 mn2@dlif.example 2001:db8:1:2::/64 &&
 		 sqlite3 '$dir/state/cmd.state.db' 'SELECT mn FROM nodes' | grep -qx mn2@dlif.example"
+check "and nothing is pending any more" \
+	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j status | grep -q '\"state_pending_records\":0' &&
+		 '$DLIFCTL' -S '$dir/dlifd.sock' -j status | grep -q '\"state_commit_failing_s\":0'"
 
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
