@@ -177,7 +177,7 @@ test_handover_under_traffic_both_roles() {
 	# has backed off (up to two minutes); the client reconnects after an
 	# error of its own.
 	check "the TCP transfer recovers" grows "$dir/tcp" 150
-	check "a ping goes through" ping_ok "$MN" $CN_ADDR
+	check "a ping goes through" busywait 20000 ping_ok "$MN" $CN_ADDR
 }
 
 # The DLIF itself goes and comes back under traffic (a node leaving and
