@@ -361,6 +361,18 @@ bool Daemon::restore_state(dmm::TimePoint now)
 	}
 	if (!restored)
 		actions = core_->start(now);
+	// A database that cannot take a commit (a read-only file or file
+	// system, a full disk) would leave dlifd running but unable to answer
+	// anything: refuse now, before the kernel is touched.
+	StateChanges probe{std::string(name(config_.role)), config_.address().to_string(), wall_ms(),
+			   core_->snapshot_header(), {}, false};
+	if (auto written = database_.commit(probe); !written) {
+		log_.error("dlifd.start.failed", {{"reason", "state.commit.failed"},
+						  {"error", written.error()},
+						  {"file", database_.path()},
+						  {"hint", "the state database and its directory must be writable"}});
+		return false;
+	}
 	executor_->reconcile(actions, scope(), now);
 	return true;
 }

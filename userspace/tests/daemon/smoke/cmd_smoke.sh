@@ -196,6 +196,19 @@ check "and moved the file aside" bash -c "grep -q 'event=state.quarantined' '$di
 check "and has no binding" bash -c "! '$DLIFCTL' -S '$dir/dlifd.sock' mn show mn1@dlif.example >/dev/null 2>&1"
 stop_daemon
 
+# A database that opens but cannot be written (immutable: not even root
+# may write it) is refused at start, not at the first PBA.
+cp "$dir/good.state.db" "$dir/state/cmd.state.db"
+if chattr +i "$dir/state/cmd.state.db" 2>/dev/null; then
+	check "a database that cannot be written: dlifd refuses to start, and says so" \
+		bash -c "! timeout 20 ip netns exec '$ns_cmd' '$DLIFD' -c '$dir/cmd.toml' -f 2>'$dir/state.err' &&
+			 grep -q 'event=dlifd.start.failed reason=state.commit.failed' '$dir/state.err' &&
+			 grep -q 'readonly database' '$dir/state.err'"
+	chattr -i "$dir/state/cmd.state.db"
+else
+	echo "SKIP: chattr +i does not work on $dir"
+fi
+
 # A database of a later dlifd (another schema version) is refused too.
 cp "$dir/good.state.db" "$dir/state/cmd.state.db"
 sqlite3 "$dir/state/cmd.state.db" 'PRAGMA user_version = 2'
