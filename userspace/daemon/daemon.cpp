@@ -364,9 +364,7 @@ bool Daemon::restore_state(dmm::TimePoint now)
 	// A database that cannot take a commit (a read-only file or file
 	// system, a full disk) would leave dlifd running but unable to answer
 	// anything: refuse now, before the kernel is touched.
-	StateChanges probe{std::string(name(config_.role)), config_.address().to_string(), wall_ms(),
-			   core_->snapshot_header(), {}, false};
-	if (auto written = database_.commit(probe); !written) {
+	if (auto written = database_.commit(state_changes(false)); !written) {
 		log_.error("dlifd.start.failed", {{"reason", "state.commit.failed"},
 						  {"error", written.error()},
 						  {"file", database_.path()},
@@ -377,10 +375,16 @@ bool Daemon::restore_state(dmm::TimePoint now)
 	return true;
 }
 
+// A transaction of this node's header, with no record yet.
+StateChanges Daemon::state_changes(bool replace_all) const
+{
+	return {std::string(name(config_.role)), config_.address().to_string(), wall_ms(), core_->snapshot_header(), {},
+		replace_all};
+}
+
 mh::Result<bool, std::string> Daemon::commit_everything()
 {
-	StateChanges changes{std::string(name(config_.role)), config_.address().to_string(), wall_ms(),
-			     core_->snapshot_header(), {}, true};
+	StateChanges changes = state_changes(true);
 	for (auto &[mn, record] : core_->snapshot_records())
 		changes.records.emplace_back(std::move(mn), std::move(record));
 	return database_.commit(changes);
@@ -400,8 +404,7 @@ void Daemon::save_state()
 		committed = commit_everything();
 		records = core_->mobile_node_count();
 	} else {
-		StateChanges changes{std::string(name(config_.role)), config_.address().to_string(), wall_ms(),
-				     core_->snapshot_header(), {}, false};
+		StateChanges changes = state_changes(false);
 		changes.records.reserve(changed_nodes_.size());
 		for (const auto &mn : changed_nodes_)
 			changes.records.emplace_back(mn, core_->snapshot_record(mn));

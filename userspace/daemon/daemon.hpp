@@ -74,6 +74,7 @@ private:
 	void dispatch(const dmm::Event &event, dmm::TimePoint now);
 	bool restore_state(dmm::TimePoint now);
 	bool unusable_state(std::string_view event, const LogFields &fields, bool legacy);
+	StateChanges state_changes(bool replace_all) const;
 	mh::Result<bool, std::string> commit_everything();
 	void save_state();
 	bool state_dirty() const { return rewrite_all_ || !changed_nodes_.empty(); }
