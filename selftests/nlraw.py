@@ -6,6 +6,7 @@ to send: wrong attribute lengths, missing attributes, out-of-range values.
 It is a second, independent encoder of the family's messages.
 
 usage: nlraw.py COMMAND NEST [NAME=TYPE:VALUE ...] [-- NAME=TYPE:VALUE ...]...
+       nlraw.py --batch < FILE
   COMMAND  entry-new | entry-set | entry-del | entry-get | entry-flush |
            dev-get | dev-set | <number>
   NEST     entry | dev | none (attributes at the top level) | <number>
@@ -20,6 +21,11 @@ Prints "ok" (and the reply's attributes for GETs) or
 With NLRAW_FAIL_NTH=N in the environment (a kernel with fault injection),
 the N-th allocation the request reaches fails, and a line says whether
 the fault was injected ("fault injected" or "fault not reached").
+
+With --batch, each line of the standard input is one request in the same
+words, sent in turn on one socket, and one line is printed for each: "ok"
+or "error ..." (a GET's attributes are left out). Starting Python once
+matters on the debug kernel under emulation, where it takes seconds.
 """
 
 import errno
@@ -141,15 +147,13 @@ def disarm_fault(fd):
     print("fault injected" if left == 0 else "fault not reached")
 
 
-def main(argv):
-    if len(argv) < 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    cmd = COMMANDS.get(argv[1]) or int(argv[1], 0)
-    nest = NESTS[argv[2]] if argv[2] in NESTS else int(argv[2], 0)
+def parse(words):
+    """The command number and the attributes of the request in WORDS."""
+    cmd = COMMANDS.get(words[0]) or int(words[0], 0)
+    nest = NESTS[words[1]] if words[1] in NESTS else int(words[1], 0)
     names = DEV_ATTRS if nest == 2 else ENTRY_ATTRS
     bodies = [b""]
-    for spec in argv[3:]:
+    for spec in words[2:]:
         if spec == "--":
             bodies.append(b"")
             continue
@@ -158,31 +162,30 @@ def main(argv):
         atype = names[name] if name in names else int(name, 0)
         bodies[-1] += nla(atype, encode(kind, value))
     attrs = b"".join(nla(nest | NLA_F_NESTED, body) if nest else body for body in bodies)
+    return cmd, attrs
 
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-    sock.setsockopt(270, NETLINK_EXT_ACK, 1)
-    sock.bind((0, 0))
-    fid = family_id(sock)
+
+def execute(sock, fid, cmd, attrs, seq):
+    """Send one request; return the lines to print and the exit status."""
     fail_nth = arm_fault(os.environ.get("NLRAW_FAIL_NTH"))
+    lines = []
     try:
-        request(sock, fid, NLM_F_REQUEST | NLM_F_ACK, cmd, attrs, 2)
-        replies = list(receive(sock, 2))
+        request(sock, fid, NLM_F_REQUEST | NLM_F_ACK, cmd, attrs, seq)
+        replies = list(receive(sock, seq))
     except OSError as e:
         # The socket layer itself refused (no memory for the message).
-        print(f"error {errno.errorcode.get(e.errno, e.errno)}: {e.strerror}")
         disarm_fault(fail_nth)
-        return 1
+        return [f"error {errno.errorcode.get(e.errno, e.errno)}: {e.strerror}"], 1
     disarm_fault(fail_nth)
     for mtype, flags, body in replies:
         if mtype != NLMSG_ERROR:
             inner = dict(attributes(body[4:]))
             for atype, val in attributes(next(iter(inner.values()), b"")):
-                print(f"attr {atype} {val.hex()}")
+                lines.append(f"attr {atype} {val.hex()}")
             continue
         err = struct.unpack_from("=i", body)[0]
         if not err:
-            print("ok")
-            return 0
+            return lines + ["ok"], 0
         msg = ""
         if flags & NLM_F_ACK_TLVS:
             # The request comes back after the error code: its header
@@ -193,9 +196,30 @@ def main(argv):
                 if atype == NLMSGERR_ATTR_MSG:
                     msg = val.rstrip(b"\0").decode()
         name = "EOPNOTSUPP" if -err == errno.EOPNOTSUPP else errno.errorcode.get(-err, str(err))
-        print(f"error {name}: {msg}")
-        return 1
-    return 1
+        return lines + [f"error {name}: {msg}"], 1
+    return lines, 1
+
+
+def main(argv):
+    batch = argv[1:] == ["--batch"]
+    if not batch and len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+    sock.setsockopt(270, NETLINK_EXT_ACK, 1)
+    sock.bind((0, 0))
+    fid = family_id(sock)
+    if not batch:
+        lines, status = execute(sock, fid, *parse(argv[1:]), 2)
+        for line in lines:
+            print(line)
+        return status
+    status = 0
+    for seq, line in enumerate((l for l in sys.stdin if l.strip()), start=2):
+        lines, rc = execute(sock, fid, *parse(line.split()), seq)
+        print(lines[-1] if lines else "error: no answer", flush=True)
+        status = status or rc
+    return status
 
 
 if __name__ == "__main__":
