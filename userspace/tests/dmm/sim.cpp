@@ -165,6 +165,7 @@ void Network::dispatch(NodeId node, const Event &event)
 
 void Network::apply(NodeId node, Actions actions)
 {
+	bool state_changed = false;
 	for (auto &action : actions) {
 		if (auto *send_mh = std::get_if<SendMh>(&action)) {
 			send(node, address(node), node_of(send_mh->destination), send_mh->message);
@@ -176,14 +177,18 @@ void Network::apply(NodeId node, Actions actions)
 			timers_.erase({node, stop->id});
 		} else if (const auto *changed = std::get_if<StateChanged>(&action)) {
 			store(node, changed->mn);
-			if (options_.check_snapshots)
-				check_snapshot(node);
+			state_changed = true;
 		} else if (auto *log = std::get_if<Log>(&action)) {
 			logs_.push_back(std::move(*log));
 		} else {
 			kernels_[static_cast<std::size_t>(node)].apply(action);
 		}
 	}
+	// dlifd commits once per event-loop iteration, after the core has
+	// handled the event: what a restart can find is the state between
+	// two events, so that is where it is compared with the snapshot.
+	if (state_changed && options_.check_snapshots)
+		check_snapshot(node);
 	for (auto &problem : kernels_[static_cast<std::size_t>(node)].problems)
 		problems_.push_back("node " + std::to_string(node) + ": " + problem);
 	kernels_[static_cast<std::size_t>(node)].problems.clear();
@@ -431,10 +436,8 @@ void Network::restart(NodeId node)
 	}
 	apply(node, std::move(actions));
 	Kernel &kernel = kernels_[static_cast<std::size_t>(node)];
-	for (auto it = kernel.entries.begin(); it != kernel.entries.end();)
-		it = entries.contains(it->first) ? std::next(it) : kernel.entries.erase(it);
-	for (auto it = kernel.dlifs.begin(); it != kernel.dlifs.end();)
-		it = dlifs.contains(it->first) ? std::next(it) : kernel.dlifs.erase(it);
+	std::erase_if(kernel.entries, [&](const auto &entry) { return !entries.contains(entry.first); });
+	std::erase_if(kernel.dlifs, [&](const auto &dlif) { return !dlifs.contains(dlif.first); });
 }
 
 std::string Network::dump(std::size_t last) const
