@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The etcd client and the CMD's store in etcd, against a real etcd (Debian's
+// etcd-server, started here on loopback ports of its own): the gateway's
+// encodings, paged ranges, guarded transactions, leadership taken, kept,
+// given up and lost to an expired lease, and a deposed leader fenced off.
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "etcd_store.hpp"
+
+namespace dlif::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char *kEtcd = "/usr/bin/etcd";
+
+// A port nothing listens on now (the kernel's pick for port 0).
+int free_port()
+{
+	const int fd = socket(AF_INET, SOCK_STREAM, 0);
+	sockaddr_in address{};
+	address.sin_family = AF_INET;
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address));
+	socklen_t length = sizeof(address);
+	getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length);
+	close(fd);
+	return ntohs(address.sin_port);
+}
+
+class EtcdTest : public testing::Test {
+protected:
+	static void SetUpTestSuite()
+	{
+		if (access(kEtcd, X_OK) != 0)
+			return;
+		char pattern[] = "/tmp/dlifd-etcd-test-XXXXXX";
+		ASSERT_NE(mkdtemp(pattern), nullptr);
+		dir_ = pattern;
+		const int client = free_port();
+		const int peer = free_port();
+		endpoint_ = "http://127.0.0.1:" + std::to_string(client);
+		const std::string peer_url = "http://127.0.0.1:" + std::to_string(peer);
+		pid_ = fork();
+		ASSERT_GE(pid_, 0);
+		if (pid_ == 0) {
+			const std::string log = dir_ + "/etcd.log";
+			freopen(log.c_str(), "w", stdout);
+			freopen(log.c_str(), "a", stderr);
+			execl(kEtcd, kEtcd, "--name", "test", "--data-dir", (dir_ + "/data").c_str(),
+			      "--listen-client-urls", endpoint_.c_str(), "--advertise-client-urls", endpoint_.c_str(),
+			      "--listen-peer-urls", peer_url.c_str(), "--initial-advertise-peer-urls", peer_url.c_str(),
+			      "--initial-cluster", ("test=" + peer_url).c_str(), nullptr);
+			_exit(127);
+		}
+		// Ready when it answers a range.
+		etcd::Client probe({endpoint_}, 500ms);
+		for (int i = 0; i < 200 && !probe.range_prefix("/probe"); ++i)
+			std::this_thread::sleep_for(100ms);
+	}
+	static void TearDownTestSuite()
+	{
+		if (pid_ > 0) {
+			kill(pid_, SIGTERM);
+			waitpid(pid_, nullptr, 0);
+		}
+		if (!dir_.empty())
+			std::filesystem::remove_all(dir_);
+	}
+	void SetUp() override
+	{
+		if (pid_ <= 0)
+			GTEST_SKIP() << kEtcd << " is not installed (scripts/deps.sh installs etcd-server)";
+		ASSERT_TRUE(etcd::Client({endpoint_}, 1s).range_prefix("/probe")) << "etcd did not start: see "
+										   << dir_ << "/etcd.log";
+		prefix_ = "/dlif/test/" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()) + "/";
+	}
+
+	EtcdStoreConfig config(const std::string &name, std::chrono::seconds ttl = 5s) const
+	{
+		return EtcdStoreConfig{{endpoint_}, prefix_, name, ttl, 1000ms};
+	}
+	static StateChanges changes(std::vector<std::pair<std::string, std::optional<std::string>>> records,
+				    bool replace_all = false)
+	{
+		return StateChanges{"cmd", "2001:db8::100", 1700000000000, R"({"format":"h"})", std::move(records),
+				    replace_all};
+	}
+
+	static inline pid_t pid_ = -1;
+	static inline std::string dir_;
+	static inline std::string endpoint_;
+	std::string prefix_;
+};
+
+// true or false from etcd; a failure to ask is a test failure.
+template <typename T>
+std::optional<bool> answer(const etcd::Result<T> &result)
+{
+	if (!result) {
+		ADD_FAILURE() << result.error();
+		return std::nullopt;
+	}
+	return static_cast<bool>(*result);
+}
+
+TEST(EtcdEncoding, Base64RoundTripsEveryLength)
+{
+	for (const std::string &text : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+		const auto encoded = etcd::base64_encode(text);
+		EXPECT_EQ(encoded.size() % 4, 0u);
+		EXPECT_EQ(etcd::base64_decode(encoded), text) << encoded;
+	}
+	EXPECT_EQ(etcd::base64_encode("foo"), "Zm9v");
+	EXPECT_FALSE(etcd::base64_decode("abc"));
+	EXPECT_FALSE(etcd::base64_decode("a*c="));
+}
+
+TEST(EtcdEncoding, PrefixEndIsTheFirstKeyAfterThePrefix)
+{
+	EXPECT_EQ(etcd::prefix_end("/dlif/"), "/dlif0");
+	EXPECT_EQ(etcd::prefix_end(std::string("a\xff", 2)), "b");
+	EXPECT_EQ(etcd::prefix_end(""), std::string(1, '\0'));
+}
+
+TEST_F(EtcdTest, RangeReadsEveryPageInKeyOrder)
+{
+	etcd::Client client({endpoint_}, 1s);
+	etcd::Transaction put;
+	for (int i = 0; i < 7; ++i)
+		put.success.push_back(etcd::Operation::put(prefix_ + "k" + std::to_string(i), "v" + std::to_string(i)));
+	put.success.push_back(etcd::Operation::put(prefix_.substr(0, prefix_.size() - 1) + "0", "outside"));
+	ASSERT_TRUE(client.commit(put));
+	auto all = client.range_prefix(prefix_, 3);
+	ASSERT_TRUE(all) << all.error();
+	ASSERT_EQ(all->size(), 7u);
+	for (int i = 0; i < 7; ++i) {
+		EXPECT_EQ((*all)[i].key, prefix_ + "k" + std::to_string(i));
+		EXPECT_EQ((*all)[i].value, "v" + std::to_string(i));
+	}
+}
+
+TEST_F(EtcdTest, AnEndpointThatDoesNotAnswerIsSkipped)
+{
+	etcd::Client client({"http://127.0.0.1:" + std::to_string(free_port()), endpoint_}, 1s);
+	ASSERT_TRUE(client.range_prefix(prefix_));
+	EXPECT_EQ(client.endpoint(), endpoint_);
+	etcd::Client nobody({"http://127.0.0.1:" + std::to_string(free_port())}, 1s);
+	const auto refused = nobody.range_prefix(prefix_);
+	ASSERT_FALSE(refused);
+	EXPECT_NE(refused.error().find("127.0.0.1"), std::string::npos) << refused.error();
+}
+
+TEST_F(EtcdTest, WhatTheLeaderCommitsIsLoaded)
+{
+	EtcdStore store(config("a"));
+	auto empty = store.load();
+	ASSERT_TRUE(empty) << empty.error();
+	EXPECT_FALSE(*empty) << "nothing was ever committed";
+	EXPECT_FALSE(store.commit(changes({{"mn1", "r1"}}))) << "not the leader yet";
+	ASSERT_EQ(answer(store.campaign()), true);
+	ASSERT_TRUE(store.commit(changes({{"mn1", "r1"}, {"mn2", "r2"}})));
+	ASSERT_TRUE(store.commit(changes({{"mn1", std::nullopt}, {"mn3", "r3"}})));
+	auto loaded = EtcdStore(config("b")).load();
+	ASSERT_TRUE(loaded) << loaded.error();
+	ASSERT_TRUE(*loaded);
+	EXPECT_EQ((*loaded)->role, "cmd");
+	EXPECT_EQ((*loaded)->address, "2001:db8::100");
+	EXPECT_EQ((*loaded)->saved_at_ms, 1700000000000);
+	EXPECT_EQ((*loaded)->header, R"({"format":"h"})");
+	EXPECT_EQ((*loaded)->records, (std::vector<std::string>{"r2", "r3"}));
+}
+
+TEST_F(EtcdTest, ALargeChangeAndAFullRewriteGoThrough)
+{
+	EtcdStore store(config("a"));
+	ASSERT_EQ(answer(store.campaign()), true);
+	std::vector<std::pair<std::string, std::optional<std::string>>> many;
+	for (int i = 0; i < 450; ++i)
+		many.emplace_back("mn" + std::to_string(1000 + i), "r" + std::to_string(i));
+	ASSERT_TRUE(store.commit(changes(many)));
+	ASSERT_EQ((*store.load())->records.size(), 450u);
+	// A rewrite lists every node left: the others go.
+	ASSERT_TRUE(store.commit(changes({{"mn1000", "again"}, {"mn2000", "new"}}, true)));
+	EXPECT_EQ((*store.load())->records, (std::vector<std::string>{"again", "new"}));
+}
+
+TEST_F(EtcdTest, OneLeaderAtATimeAndAResignedOneIsFenced)
+{
+	EtcdStore a(config("a"));
+	EtcdStore b(config("b"));
+	ASSERT_EQ(answer(a.campaign()), true);
+	ASSERT_EQ(answer(b.campaign()), false);
+	EXPECT_EQ(b.known_leader(), "a");
+	EXPECT_FALSE(b.leader());
+	EXPECT_EQ(answer(a.keep_alive()), true);
+	ASSERT_TRUE(a.commit(changes({{"mn1", "from a"}})));
+
+	a.resign();
+	ASSERT_EQ(answer(b.campaign()), true);
+	ASSERT_TRUE(b.commit(changes({{"mn1", "from b"}})));
+	// An instance that believes it still leads (its resign never reached
+	// etcd, or it was paused) cannot write over the new leader.
+	EtcdStore stale(config("a"));
+	EXPECT_FALSE(stale.commit(changes({{"mn1", "stale"}})));
+	EXPECT_EQ((*b.load())->records, (std::vector<std::string>{"from b"}));
+}
+
+TEST_F(EtcdTest, AnExpiredLeaseEndsTheLeadership)
+{
+	EtcdStore a(config("a", 1s));
+	EtcdStore b(config("b", 1s));
+	ASSERT_EQ(answer(a.campaign()), true);
+	// a stops keeping its lease alive (a paused or cut-off process).
+	bool taken = false;
+	for (int i = 0; i < 100 && !taken; ++i) {
+		std::this_thread::sleep_for(100ms);
+		const auto campaign = b.campaign();
+		taken = campaign && *campaign;
+	}
+	ASSERT_TRUE(taken) << "the lease of a never expired";
+	EXPECT_EQ(answer(a.keep_alive()), false) << "a learns that it lost the lease";
+	EXPECT_FALSE(a.leader());
+	const auto refused = a.commit(changes({{"mn1", "late"}}));
+	ASSERT_FALSE(refused);
+	ASSERT_TRUE(b.commit(changes({{"mn1", "b"}})));
+	EXPECT_EQ((*b.load())->records, (std::vector<std::string>{"b"}));
+}
+
+TEST_F(EtcdTest, ALaterVersionIsRefused)
+{
+	etcd::Client client({endpoint_}, 1s);
+	etcd::Transaction put;
+	put.success.push_back(etcd::Operation::put(prefix_ + "meta/version", "2"));
+	put.success.push_back(etcd::Operation::put(prefix_ + "nodes/mn1", "r"));
+	ASSERT_TRUE(client.commit(put));
+	const auto loaded = EtcdStore(config("a")).load();
+	ASSERT_FALSE(loaded);
+	EXPECT_NE(loaded.error().find("version '2'"), std::string::npos) << loaded.error();
+}
+
+} // namespace
+} // namespace dlif::daemon
