@@ -732,10 +732,66 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 	return config;
 }
 
+std::string seconds_text(Duration duration);
+
+const Choices<StoreConfig::Backend> kBackends = {{"sqlite", StoreConfig::Backend::sqlite},
+						 {"etcd", StoreConfig::Backend::etcd}};
+
+StoreConfig read_store(const Section &store, const Config &config)
+{
+	const Reader &reader = store.reader();
+	StoreConfig out;
+	out.backend = store.choice("backend", kBackends).value_or(out.backend);
+	if (out.backend == StoreConfig::Backend::sqlite) {
+		for (const char *key : {"endpoints", "prefix", "name", "lease_ttl", "request_timeout", "service_interface"})
+			if (const toml::node *node = store.node(key))
+				reader.fail(*node, store.path(key) + " applies to backend \"etcd\" only");
+		return out;
+	}
+	const toml::node &backend = *store.node("backend");
+	if (config.role != Role::cmd)
+		reader.fail(backend, "store.backend: \"etcd\" is for the cmd role (a MAAR keeps its sessions in SQLite)");
+	if (config.cmd && config.cmd->lma)
+		reader.fail(backend, "store.backend: \"etcd\" does not support [cmd.lma] yet (its kernel entries would "
+				     "have to move with the leadership)");
+	const toml::array *endpoints = store.array("endpoints");
+	if (endpoints == nullptr || endpoints->empty())
+		reader.fail(endpoints ? static_cast<const toml::node &>(*endpoints) : backend,
+			    "store.endpoints: backend \"etcd\" needs the cluster's client URLs, e.g. "
+			    "[\"http://192.0.2.1:2379\"]");
+	for (const auto &endpoint : *endpoints) {
+		const auto &url = store.typed<toml::value<std::string>>(endpoint, "endpoints", "a URL in a string").get();
+		if (!url.starts_with("http://") && !url.starts_with("https://"))
+			reader.fail(endpoint, "store.endpoints: " + quoted(url) + " is not an http:// or https:// URL");
+		out.endpoints.push_back(url.ends_with("/") ? url.substr(0, url.size() - 1) : url);
+	}
+	if (auto prefix = store.string("prefix")) {
+		if (prefix->size() < 2 || prefix->front() != '/' || prefix->back() != '/')
+			reader.fail(*store.node("prefix"), "store.prefix: " + quoted(*prefix) +
+								   " must start and end with '/', e.g. \"/dlif/cmd/\"");
+		out.prefix = *prefix;
+	}
+	out.name = store.string("name").value_or("");
+	out.lease_ttl = store.seconds("lease_ttl", 2, 60).value_or(out.lease_ttl);
+	out.request_timeout = store.seconds("request_timeout", 0.1, 10).value_or(out.request_timeout);
+	if (out.request_timeout * 3 > out.lease_ttl)
+		reader.fail(store.node("request_timeout") ? *store.node("request_timeout") : backend,
+			    "store.request_timeout: " + seconds_text(out.request_timeout) +
+				    " is more than a third of store.lease_ttl (" + seconds_text(out.lease_ttl) +
+				    "): a leader could lose its lease while it waits for etcd");
+	const auto interface = store.string("service_interface");
+	if (!interface || !valid_ifname(*interface))
+		reader.fail(store.node("service_interface") ? *store.node("service_interface") : backend,
+			    "store.service_interface: backend \"etcd\" needs the interface on which the leader "
+			    "holds the CMD's address (an interface name)");
+	out.service_interface = *interface;
+	return out;
+}
+
 Config read_config(const toml::table &root, const std::string &file)
 {
 	Reader reader(file);
-	Section top(reader, root, "", {"daemon", "domain", "signalling", "security", "cmd", "maar"});
+	Section top(reader, root, "", {"daemon", "domain", "signalling", "security", "store", "cmd", "maar"});
 	Config config;
 	config.file = file;
 
@@ -796,6 +852,12 @@ Config read_config(const toml::table &root, const std::string &file)
 			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "detach_after", "admission",
 			      "ra"});
 		config.maar = read_maar(maar, domain, timers, ordering, config.ra);
+	}
+	if (const toml::table *store_table = section_table("store")) {
+		Section store(reader, *store_table, "store",
+			      {"backend", "endpoints", "prefix", "name", "lease_ttl", "request_timeout",
+			       "service_interface"});
+		config.store = read_store(store, config);
 	}
 	return config;
 }
@@ -878,6 +940,21 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 	add("daemon.control_socket", config.control_socket);
 	add("daemon.state_dir", config.state_dir);
 	add("daemon.reconcile_interval", seconds_text(config.reconcile_interval));
+	const StoreConfig &store = config.store;
+	if (store.backend == StoreConfig::Backend::etcd) {
+		std::string endpoints;
+		for (const auto &endpoint : store.endpoints)
+			endpoints += (endpoints.empty() ? "" : ", ") + endpoint;
+		add("store.backend", "etcd");
+		add("store.endpoints", "[" + endpoints + "]");
+		add("store.prefix", store.prefix);
+		add("store.name", store.name);
+		add("store.lease_ttl", seconds_text(store.lease_ttl));
+		add("store.request_timeout", seconds_text(store.request_timeout));
+		add("store.service_interface", store.service_interface);
+	} else {
+		add("store.backend", "sqlite");
+	}
 	const dmm::Domain &domain = config.domain();
 	std::string maars = "[";
 	for (const auto &maar : domain.maars)

@@ -39,6 +39,22 @@ struct RaTiming {
 	friend bool operator==(const RaTiming &, const RaTiming &) = default;
 };
 
+// [store]: where the state is kept. SQLite (state_db.hpp) in state_dir by
+// default; etcd (etcd_store.hpp) for several CMD instances of which the
+// leader answers and holds the CMD's address on service_interface.
+struct StoreConfig {
+	enum class Backend { sqlite, etcd };
+	Backend backend = Backend::sqlite;
+	std::vector<std::string> endpoints;	// http://HOST:PORT each
+	std::string prefix = "/dlif/cmd/";
+	std::string name;			// this instance; empty: the host name
+	dmm::Duration lease_ttl{5000};
+	dmm::Duration request_timeout{1000};
+	std::string service_interface;
+
+	friend bool operator==(const StoreConfig &, const StoreConfig &) = default;
+};
+
 struct Config {
 	std::string file;			// where it was read from
 	Role role = Role::maar;
@@ -52,6 +68,7 @@ struct Config {
 	// How often the kernel is compared with what dlifd installed, and
 	// what changed behind its back put back (Executor::repair); 0: never.
 	dmm::Duration reconcile_interval{30000};
+	StoreConfig store;
 	std::optional<dmm::CmdConfig> cmd;	// role cmd
 	std::optional<dmm::MaarConfig> maar;	// role maar
 	RaTiming ra;				// role maar

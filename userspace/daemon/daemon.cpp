@@ -2,6 +2,7 @@
 #include "daemon.hpp"
 #include "ipsec.hpp"
 
+#include <linux/if_addr.h>
 #include <net/if.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -100,6 +101,18 @@ Daemon::Daemon(Config config, Logger &log)
 	  database_(config_.state_dir, name(config_.role)),
 	  mh_buffer_(4096)
 {
+	const StoreConfig &store = config_.store;
+	if (store.backend == StoreConfig::Backend::etcd) {
+		std::string instance = store.name;
+		if (instance.empty()) {
+			char host[256] = {};
+			gethostname(host, sizeof(host) - 1);
+			instance = host;
+		}
+		etcd_.emplace(EtcdStoreConfig{store.endpoints, store.prefix, instance,
+					      std::chrono::duration_cast<std::chrono::seconds>(store.lease_ttl),
+					      store.request_timeout});
+	}
 }
 
 Daemon::~Daemon() = default;
@@ -245,8 +258,19 @@ bool Daemon::start()
 		return fail("dlifd.start.failed", "cannot watch the sockets (epoll)");
 
 	core_ = make_core(config_);
-	if (!restore_state(steady_now()))
+	if (etcd_) {
+		// A standby until etcd says this instance leads; the leader
+		// starts from what etcd holds, never from its own memory.
+		core_->set_wall_clock(steady_now(), dmm::WallClock::now());
+		// A leader that was killed left the address behind; only the
+		// leader may answer for it.
+		hold_service_address(false);
+		check_leadership(steady_now());
+		if (!etcd_->leader() && last_leadership_error_.starts_with("state"))
+			return fail("dlifd.start.failed", last_leadership_error_);
+	} else if (!restore_state(steady_now())) {
 		return false;
+	}
 	// Nodes restored as attached here are watched from now on: one that
 	// left while dlifd was down is not refreshed for ever.
 	for (const auto &[name, dlif] : executor_->dlifs())
@@ -261,7 +285,7 @@ bool Daemon::start()
 			 {"address", config_.address().to_string()},
 			 {"config", config_.file},
 			 {"control_socket", config_.control_socket},
-			 {"state", database_.path()},
+			 {"state", store_where()},
 			 {"mobile_nodes", std::to_string(core_->mobile_node_count())}};
 	log_.notice("dlifd.started", fields);
 	for (const auto &key : config_.obsolete_keys)
@@ -269,7 +293,8 @@ bool Daemon::start()
 						 {"key", key},
 						 {"reason", "no longer used: every change is committed before the "
 							    "messages it causes leave"}});
-	service_.ready("serving as " + std::string(name(config_.role)) + " at " + config_.address().to_string());
+	service_.ready(standby() ? "standby: " + etcd_->known_leader() + " leads"
+				 : "serving as " + std::string(name(config_.role)) + " at " + config_.address().to_string());
 	feed_watchdog(steady_now());
 	arm_timer();	// with the watchdog's deadline
 	return true;
@@ -387,7 +412,176 @@ mh::Result<bool, std::string> Daemon::commit_everything()
 	StateChanges changes = state_changes(true);
 	for (auto &[mn, record] : core_->snapshot_records())
 		changes.records.emplace_back(std::move(mn), std::move(record));
-	return database_.commit(changes);
+	return commit(changes);
+}
+
+mh::Result<bool, std::string> Daemon::commit(const StateChanges &changes)
+{
+	return etcd_ ? etcd_->commit(changes) : database_.commit(changes);
+}
+
+std::string Daemon::store_where() const
+{
+	return etcd_ ? etcd_->where() : database_.path();
+}
+
+// The leader keeps its lease alive; a standby asks for the leadership. Both
+// every third of the lease's TTL, so that a leader's lease is refreshed
+// twice before it could expire, and a standby takes over within about a
+// TTL and a third of the leader's end.
+void Daemon::check_leadership(dmm::TimePoint now)
+{
+	const dmm::Duration ttl = config_.store.lease_ttl;
+	next_leadership_check_ = now + ttl / 3;
+	const auto trouble = [&](const std::string &error) {
+		count("store_errors");
+		if (error != last_leadership_error_)
+			log_.warning("store.unavailable", {{"store", store_where()}, {"error", error}});
+		last_leadership_error_ = error;
+	};
+	if (etcd_->leader()) {
+		auto alive = etcd_->keep_alive();
+		if (alive && *alive) {
+			lease_confirmed_ = now;
+			last_leadership_error_.clear();
+			return;
+		}
+		if (alive) {
+			step_down(now, "the lease expired");
+			return;
+		}
+		trouble(alive.error());
+		// Unconfirmed for two thirds of the TTL: etcd may hand the
+		// leadership to another instance any moment now. Stop
+		// answering before that can happen.
+		if (now - lease_confirmed_ >= ttl * 2 / 3)
+			step_down(now, "etcd did not confirm the lease: " + alive.error());
+		return;
+	}
+	auto won = etcd_->campaign();
+	if (!won) {
+		trouble(won.error());
+		return;
+	}
+	if (!*won) {
+		last_leadership_error_.clear();
+		return;
+	}
+	lease_confirmed_ = now;
+	take_over(now);
+}
+
+// This instance leads from now on: the state from etcd into a new core, the
+// CMD's address on the service interface.
+bool Daemon::take_over(dmm::TimePoint now)
+{
+	const auto refuse = [&](const std::string &error) {
+		// Never lead from a state that cannot be read: give the lease
+		// back (another instance may do better) and try again later.
+		count("store_take_over_failures");
+		log_.error("store.take_over.failed", {{"store", store_where()}, {"error", error}});
+		last_leadership_error_ = "state: " + error;
+		etcd_->resign();
+		return false;
+	};
+	auto stored = etcd_->load();
+	if (!stored)
+		return refuse(stored.error());
+	auto core = make_core(config_);
+	core->set_wall_clock(now, dmm::WallClock::now());
+	dmm::Actions actions;
+	if (*stored) {
+		const StoredState &state = **stored;
+		if (state.role != name(config_.role) || state.address != config_.address().to_string())
+			return refuse("saved for role " + state.role + " at " + state.address);
+		auto restored = core->restore(state.header, state.records, now);
+		if (!restored)
+			return refuse(restored.error());
+		actions = std::move(*restored);
+	} else {
+		actions = core->start(now);
+	}
+	core_ = std::move(core);
+	timers_.clear();
+	changed_nodes_.clear();
+	rewrite_all_ = false;	// etcd holds what was just read
+	last_leadership_error_.clear();
+	executor_->reconcile(actions, scope(), now);
+	hold_service_address(true);
+	count("store_leaderships");
+	log_.notice("store.leader", {{"store", store_where()},
+				     {"name", etcd_->config().name},
+				     {"mobile_nodes", std::to_string(core_->mobile_node_count())}});
+	service_.status("leading: serving as " + std::string(name(config_.role)) + " at " +
+			config_.address().to_string());
+	return true;
+}
+
+// Another instance may lead now: stop answering at once, and forget what
+// this one knew (a next leadership starts from etcd).
+void Daemon::step_down(dmm::TimePoint now, const std::string &reason)
+{
+	(void)now;
+	hold_service_address(false);
+	etcd_->resign();
+	outbox_.clear();
+	changed_nodes_.clear();
+	rewrite_all_ = false;
+	last_save_failure_.reset();
+	commits_failing_since_.reset();
+	timers_.clear();
+	core_ = make_core(config_);
+	core_->set_wall_clock(now, dmm::WallClock::now());
+	count("store_leadership_lost");
+	log_.warning("store.standby", {{"store", store_where()}, {"reason", reason}});
+	service_.status("standby: " + reason);
+}
+
+// The leader holds the CMD's address (the one its peers send to) on the
+// service interface, without DAD: it moves between instances, and a killed
+// leader's host may still have it. The kernel announces no address added
+// without DAD, so dlifd sends the unsolicited Neighbour Advertisement
+// itself (Override set): the MAARs' neighbour caches follow at once
+// instead of after their entries go stale.
+void Daemon::hold_service_address(bool hold)
+{
+	const std::string &interface = config_.store.service_interface;
+	const auto fail = [&](const std::string &error) {
+		count("store_service_address_errors");
+		log_.error(hold ? "store.address.add.failed" : "store.address.remove.failed",
+			   {{"interface", interface}, {"address", config_.address().to_string()}, {"error", error}});
+	};
+	auto rtnl = nl::RtnlClient::open();
+	if (!rtnl)
+		return fail(rtnl.error().describe());
+	auto link = rtnl->get_link(interface);
+	if (!link)
+		return fail(link.error().describe());
+	if (!*link)
+		return fail("no such interface");
+	nl::InterfaceAddress address;
+	address.ifindex = (*link)->ifindex;
+	address.address = to_nl(config_.address());
+	address.prefix_length = 128;
+	address.flags = IFA_F_NODAD;
+	auto done = hold ? rtnl->add_address(address) : rtnl->delete_address(address);
+	// Already gone (a step down before it was ever added) is not an error.
+	if (!done && !(!hold && done.error().code == EADDRNOTAVAIL))
+		return fail(done.error().describe());
+	if (!hold)
+		return;
+	if (!(*link)->address)
+		return fail("the interface has no link-layer address to announce");
+	auto nd = NdSocket::open();
+	if (!nd)
+		return fail(nd.error().describe());
+	const auto advertisement = nd::build_unsolicited_neighbor_advertisement(
+		config_.address(), from_nl(*(*link)->address));
+	// RFC 4861 §7.2.6: a few times, as a single one may be lost.
+	for (int i = 0; i < 3; ++i)
+		if (auto sent = nd->send_neighbor_advertisement((*link)->ifindex, config_.address(), advertisement); !sent)
+			return fail(sent.error().describe());
+	count("store_neighbor_advertisements", 3);
 }
 
 // One transaction for everything an iteration changed: the header and the
@@ -409,7 +603,11 @@ void Daemon::save_state()
 		for (const auto &mn : changed_nodes_)
 			changes.records.emplace_back(mn, core_->snapshot_record(mn));
 		records = changes.records.size();
-		committed = database_.commit(changes);
+		committed = commit(changes);
+	}
+	if (!committed && etcd_ && !etcd_->leader()) {
+		step_down(steady_now(), committed.error());
+		return;
 	}
 	if (!committed) {
 		// Kept for the next attempt, a second from now; what this
@@ -505,6 +703,12 @@ void Daemon::on_mh()
 			return;
 		const auto &datagram = **received;
 		count("mh_rx");
+		if (standby()) {
+			// The leader answers; the address may still be on its
+			// way to it, or a MAAR's neighbour cache behind.
+			count("mh_rx_standby_dropped");
+			continue;
+		}
 		auto parsed = mh::parse(datagram.bytes);
 		if (!parsed) {
 			count("mh_rx_unparsable");
@@ -785,6 +989,8 @@ void Daemon::after_events()
 {
 	const dmm::TimePoint now = steady_now();
 	executor_->retry_due(now);
+	if (next_leadership_check_ && *next_leadership_check_ <= now)
+		check_leadership(now);
 	if (next_repair_ && *next_repair_ <= now) {
 		executor_->repair(scope(), now);
 		schedule_repair(now);
@@ -849,7 +1055,7 @@ void Daemon::arm_timer()
 {
 	auto deadline = timers_.next_deadline();
 	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline(), next_watchdog_,
-			   executor_->next_retry(), next_repair_})
+			   executor_->next_retry(), next_repair_, next_leadership_check_})
 		if (other && (!deadline || *other < *deadline))
 			deadline = other;
 	timer_fd_->arm(deadline);
@@ -932,7 +1138,12 @@ nlohmann::json Daemon::status_json(dmm::TimePoint now) const
 		{"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(now - started_).count()},
 		{"config", config_.file},
 		{"control_socket", config_.control_socket},
-		{"state_file", database_.path()},
+		{"state_file", store_where()},
+		{"store", etcd_ ? nlohmann::json{{"backend", "etcd"},
+						 {"name", etcd_->config().name},
+						 {"leader", etcd_->known_leader()},
+						 {"this_instance", etcd_->leader() ? "leader" : "standby"}}
+				: nlohmann::json{{"backend", "sqlite"}}},
 		{"log_level", name(log_.level())},
 		{"mobile_nodes", core_->mobile_node_count()},
 		{"dlifs", executor_->dlifs().size()},
@@ -1060,6 +1271,12 @@ int Daemon::run()
 	// SIGTERM: the state is saved and the kernel's DLIFs and entries stay
 	// as they are, so that flows go on and a restarted dlifd adopts them.
 	save_state();
+	if (etcd_ && etcd_->leader()) {
+		// Handed over now rather than when the lease runs out.
+		hold_service_address(false);
+		etcd_->resign();
+		log_.notice("store.resigned", {{"store", store_where()}});
+	}
 	control_.reset();
 	log_.notice("dlifd.stopped", {{"mobile_nodes", std::to_string(core_->mobile_node_count())},
 				      {"dlifs_kept", std::to_string(executor_->dlifs().size())},

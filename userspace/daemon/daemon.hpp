@@ -18,6 +18,7 @@
 #include "config.hpp"
 #include "control_server.hpp"
 #include "core.hpp"
+#include "etcd_store.hpp"
 #include "event_loop.hpp"
 #include "executor.hpp"
 #include "ipsec.hpp"
@@ -75,6 +76,15 @@ private:
 	bool restore_state(dmm::TimePoint now);
 	bool unusable_state(std::string_view event, const LogFields &fields, bool legacy);
 	StateChanges state_changes(bool replace_all) const;
+	// The database or etcd, whichever [store] names.
+	mh::Result<bool, std::string> commit(const StateChanges &changes);
+	std::string store_where() const;
+	// [store] backend = "etcd": one instance, the leader, answers.
+	bool standby() const { return etcd_ && !etcd_->leader(); }
+	void check_leadership(dmm::TimePoint now);
+	bool take_over(dmm::TimePoint now);
+	void step_down(dmm::TimePoint now, const std::string &reason);
+	void hold_service_address(bool hold);
 	mh::Result<bool, std::string> commit_everything();
 	void save_state();
 	bool state_dirty() const { return rewrite_all_ || !changed_nodes_.empty(); }
@@ -134,6 +144,10 @@ private:
 	std::optional<dmm::TimePoint> next_repair_;	// [daemon] reconcile_interval
 	StateStore legacy_store_;		// the JSON file of earlier dlifds, migrated
 	StateDatabase database_;
+	std::optional<EtcdStore> etcd_;
+	std::optional<dmm::TimePoint> next_leadership_check_;
+	dmm::TimePoint lease_confirmed_{};	// the last keep-alive etcd answered
+	std::string last_leadership_error_;	// logged once until it changes
 	std::unique_ptr<ProtocolCore> core_;
 	std::unique_ptr<LinuxKernel> kernel_;
 	std::unique_ptr<Executor> executor_;

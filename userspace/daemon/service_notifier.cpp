@@ -31,6 +31,12 @@ void ServiceNotifier::ready(std::string_view status) const
 	notify(message.c_str());
 }
 
+void ServiceNotifier::status(std::string_view text) const
+{
+	const std::string message = "STATUS=" + std::string(text);
+	notify(message.c_str());
+}
+
 void ServiceNotifier::reloading() const
 {
 	// systemd 253 and later want the CLOCK_MONOTONIC time of the request,

@@ -24,6 +24,8 @@ public:
 	void ready(std::string_view status) const;
 	void reloading() const;
 	void stopping() const;
+	// STATUS= alone: what systemctl status shows (a standby, a leader).
+	void status(std::string_view text) const;
 
 	// How often the loop pings: half the interval systemd expects, as
 	// sd_watchdog_enabled(3) advises. Empty without a watchdog.

@@ -207,6 +207,14 @@ nl::Status NdSocket::send_solicitation(std::uint32_t ifindex, const dmm::Ipv6Add
 	return send_to(ifindex, source, to_in6(target), solicitation, "NS send");
 }
 
+nl::Status NdSocket::send_neighbor_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,
+						std::span<const std::uint8_t> advertisement)
+{
+	in6_addr all_nodes{};
+	inet_pton(AF_INET6, "ff02::1", &all_nodes);
+	return send_to(ifindex, source, all_nodes, advertisement, "NA send");
+}
+
 nl::Status NdSocket::send_to(std::uint32_t ifindex, const dmm::Ipv6Address &source, const in6_addr &destination,
 			     std::span<const std::uint8_t> message, const char *what)
 {

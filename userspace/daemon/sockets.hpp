@@ -68,6 +68,9 @@ public:
 	// A Neighbor Solicitation from `source` to `target`, on the DLIF.
 	nl::Status send_solicitation(std::uint32_t ifindex, const dmm::Ipv6Address &source,
 				     const dmm::Ipv6Address &target, std::span<const std::uint8_t> solicitation);
+	// A Neighbor Advertisement to all nodes on the link.
+	nl::Status send_neighbor_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,
+					       std::span<const std::uint8_t> advertisement);
 
 private:
 	explicit NdSocket(UniqueFd fd) : fd_(std::move(fd)), buffer_(2048) {}

@@ -10,6 +10,7 @@ namespace {
 
 // RFC 4861 §4.6 option types; RFC 4191 §2.3.
 constexpr std::uint8_t kOptionSourceLinkLayer = 1;
+constexpr std::uint8_t kOptionTargetLinkLayer = 2;
 constexpr std::uint8_t kOptionPrefixInformation = 3;
 constexpr std::uint8_t kOptionMtu = 5;
 constexpr std::uint8_t kOptionRouteInformation = 24;
@@ -162,6 +163,21 @@ std::vector<std::uint8_t> build_neighbor_solicitation(const Ipv6Address &target,
 	out.push_back(kOptionSourceLinkLayer);
 	out.push_back(1);
 	out.insert(out.end(), source_mac.bytes.begin(), source_mac.bytes.end());
+	return out;
+}
+
+std::vector<std::uint8_t> build_unsolicited_neighbor_advertisement(const Ipv6Address &target, const Mac &target_mac)
+{
+	std::vector<std::uint8_t> out;
+	out.reserve(32);
+	out.push_back(kIcmpv6NeighborAdvertisement);
+	out.push_back(0);	// code
+	put16(out, 0);		// checksum
+	put32(out, 0x20000000);	// Override; not Solicited, not Router
+	out.insert(out.end(), target.bytes.begin(), target.bytes.end());
+	out.push_back(kOptionTargetLinkLayer);
+	out.push_back(1);
+	out.insert(out.end(), target_mac.bytes.begin(), target_mac.bytes.end());
 	return out;
 }
 

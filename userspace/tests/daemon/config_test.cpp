@@ -501,6 +501,54 @@ TEST(Config, ReconcileInterval)
 	EXPECT_EQ(reload.applied.reconcile_interval, 5s);
 }
 
+TEST(Config, EtcdStore)
+{
+	EXPECT_EQ(valid(kCmd).store.backend, StoreConfig::Backend::sqlite);
+	const Config config = valid(with(kCmd, "[store]\nbackend = \"etcd\"\n"
+					       "endpoints = [\"http://[2001:db8::e]:2379/\", \"https://etcd.example:2379\"]\n"
+					       "service_interface = \"core0\"\nlease_ttl = 3\n"));
+	EXPECT_EQ(config.store.backend, StoreConfig::Backend::etcd);
+	EXPECT_EQ(config.store.endpoints,
+		  (std::vector<std::string>{"http://[2001:db8::e]:2379", "https://etcd.example:2379"}));
+	EXPECT_EQ(config.store.prefix, "/dlif/cmd/");
+	EXPECT_EQ(config.store.name, "");
+	EXPECT_EQ(config.store.lease_ttl, 3s);
+	EXPECT_EQ(config.store.request_timeout, 1s);
+	EXPECT_EQ(config.store.service_interface, "core0");
+	// Not at run time: a reload keeps the store it started with.
+	const Reload reload = plan_reload(valid(kCmd), config);
+	EXPECT_NE(std::find(reload.needs_restart.begin(), reload.needs_restart.end(), "store.backend"),
+		  reload.needs_restart.end());
+	EXPECT_EQ(reload.applied.store.backend, StoreConfig::Backend::sqlite);
+}
+
+TEST(ConfigErrors, EtcdStore)
+{
+	const std::string etcd = "[store]\nbackend = \"etcd\"\nendpoints = [\"http://192.0.2.1:2379\"]\n";
+	EXPECT_EQ(error_of(with(kCmd, etcd)),
+		  "10:11: store.service_interface: backend \"etcd\" needs the interface on which the leader "
+		  "holds the CMD's address (an interface name)");
+	EXPECT_NE(error_of(with(kMaar, etcd + "service_interface = \"core0\"\n")).find("is for the cmd role"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, "[store]\nbackend = \"etcd\"\nservice_interface = \"core0\"\n"))
+			  .find("store.endpoints: backend \"etcd\" needs the cluster's client URLs"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, "[store]\nbackend = \"etcd\"\nendpoints = [\"192.0.2.1:2379\"]\n"
+				      "service_interface = \"core0\"\n"))
+			  .find("is not an http:// or https:// URL"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, etcd + "service_interface = \"core0\"\nlease_ttl = 2\nrequest_timeout = 1\n"))
+			  .find("store.request_timeout: 1s is more than a third of store.lease_ttl (2s)"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, etcd + "service_interface = \"core0\"\nprefix = \"dlif\"\n"))
+			  .find("must start and end with '/'"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, "[store]\nname = \"a\"\n")).find("store.name applies to backend \"etcd\" only"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, "[store]\nbackend = \"zookeeper\"\n")).find("is not one of"),
+		  std::string::npos);
+}
+
 TEST(ConfigErrors, FileThatCannotBeRead)
 {
 	auto config = load_config("/nonexistent/dlifd.toml");

@@ -262,6 +262,21 @@ TEST(Filter, KeepsRouterSolicitationsOnly)
 	EXPECT_EQ(run_filter(filter, Bytes{1, 2, 3}), 0u);
 }
 
+TEST(NeighborAdvertisement, AnUnsolicitedOneOverrides)
+{
+	const auto target = *Ipv6Address::from_string("2001:db8::100");
+	const auto na = build_unsolicited_neighbor_advertisement(target, *Mac::from_string("02:11:22:33:44:55"));
+	ASSERT_EQ(na.size(), 32u);
+	EXPECT_EQ(na[0], 136);	// type
+	EXPECT_EQ(na[1], 0);	// code
+	EXPECT_EQ(na[4], 0x20) << "Override only: not Router, not Solicited";
+	EXPECT_TRUE(std::equal(target.bytes.begin(), target.bytes.end(), na.begin() + 8));
+	EXPECT_EQ(na[24], 2);	// Target Link-Layer Address
+	EXPECT_EQ(na[25], 1);	// 8 octets
+	EXPECT_EQ(na[26], 0x02);
+	EXPECT_EQ(na[31], 0x55);
+}
+
 TEST(NeighborSolicitation, AProbeAsRfc4861LaysItOut)
 {
 	const auto target = *Ipv6Address::from_string("fe80::1234");

@@ -114,5 +114,26 @@ TEST_F(NdTshark, SeesTheRouteInformation)
 	EXPECT_EQ(column("icmpv6.opt.length"), (Column{"1,1,4", "1,4,2,3"}));
 }
 
+// The unsolicited NA a CMD that takes the leadership sends for its address.
+TEST(NdTsharkNa, SeesAnUnsolicitedOverridingAdvertisement)
+{
+	if (!mh::test::have_program("tshark"))
+		GTEST_SKIP() << "tshark is not installed";
+	const Ipv6Address target = *Ipv6Address::from_string("2001:db8::100");
+	const Ipv6Address all_nodes = *Ipv6Address::from_string("ff02::1");
+	const std::string path = mh::test::scratch_path("nd-na.pcap");
+	ASSERT_TRUE(mh::capture::write_pcap(
+		path, {icmpv6_packet(target, all_nodes, kNdHopLimit,
+				     build_unsolicited_neighbor_advertisement(target, *Mac::from_string("02:00:00:00:00:02")))}));
+	const auto result = mh::test::run("TZ=UTC tshark -n -r '" + path +
+					  "' -T fields -E separator=, -e icmpv6.type -e icmpv6.checksum.status "
+					  "-e icmpv6.nd.na.flag.r -e icmpv6.nd.na.flag.s -e icmpv6.nd.na.flag.o "
+					  "-e icmpv6.nd.na.target_address -e icmpv6.opt.linkaddr");
+	unlink(path.c_str());
+	EXPECT_EQ(mh::test::lines(result.output),
+		  (Column{"136,1,0,0,1,2001:db8::100,02:00:00:00:00:02"}))
+		<< result.output;
+}
+
 } // namespace
 } // namespace dlif::nd

@@ -65,6 +65,12 @@ std::vector<std::uint8_t> build_router_advertisement(const dmm::RaPlan &plan, co
 // without resolving the DLIF first). Checksum 0, as for the RA.
 std::vector<std::uint8_t> build_neighbor_solicitation(const Ipv6Address &target, const Mac &source_mac);
 
+// RFC 4861 §7.2.6 unsolicited Neighbor Advertisement for `target`, with
+// the Override flag and the Target Link-Layer Address: neighbours that
+// cache the address move to `target_mac` (an address that moved to
+// another node). Checksum 0, as for the RA.
+std::vector<std::uint8_t> build_unsolicited_neighbor_advertisement(const Ipv6Address &target, const Mac &target_mac);
+
 // Seconds for a 32-bit lifetime field: whole seconds, rounded down,
 // saturating below infinity (only Duration::max() is "infinite").
 std::uint32_t lifetime_seconds(dmm::Duration duration) noexcept;
