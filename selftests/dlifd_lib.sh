@@ -16,9 +16,10 @@ FLOW=${FLOW:-$SELFTESTS/tools/flow.py}
 # lma.KEY=VALUE into [cmd.lma], maar.KEY=VALUE into [maar] only (maar1.KEY
 # into MAAR1's only), ra.KEY=VALUE into [maar.ra], adm.KEY=VALUE into
 # [maar.admission], sec.KEY=VALUE into every node's [security],
-# daemon.KEY=VALUE into every node's [daemon]. Values are TOML.
+# daemon.KEY=VALUE into every node's [daemon], store.KEY=VALUE into the
+# CMD's [store]. Values are TOML.
 dlifd_configure() {
-	local mode=$1 i kv key signalling="" cmd="" lma="" maar="" ra="" adm="" sec="" daemon=""
+	local mode=$1 i kv key signalling="" cmd="" lma="" maar="" ra="" adm="" sec="" daemon="" store=""
 	local -a maar_only=("" "" "" "")
 	shift
 	for kv in "$@"; do
@@ -32,6 +33,7 @@ dlifd_configure() {
 		ra.*)   ra+="${kv#ra.}"$'\n' ;;
 		adm.*)  adm+="${kv#adm.}"$'\n' ;;
 		sec.*)  sec+="${kv#sec.}"$'\n' ;;
+		store.*) store+="${kv#store.}"$'\n' ;;
 		*)      signalling+="$kv"$'\n' ;;
 		esac
 	done
@@ -75,6 +77,7 @@ dlifd_configure() {
 	$cmd
 	EOF
 	[ -n "$lma" ] && printf '[cmd.lma]\n%s' "$lma" >>"$RUN/cmd.toml"
+	[ -n "$store" ] && printf '[store]\n%s' "$store" >>"$RUN/cmd.toml"
 	for i in 1 2 3; do
 		local locals="[]"
 		[ "$i" = 1 ] && locals="[\"$LN_PREFIX\"]"
@@ -118,9 +121,10 @@ save_run() {
 		"$RUN"/*.pcap "$RUN"/monitor-* "$dest"/ 2>/dev/null
 }
 
-node_ns() {	# cmd | maar1..3 -> its namespace
+node_ns() {	# cmd | cmd2 | maar1..3 -> its namespace
 	case $1 in
 	cmd) echo "$CMD" ;;
+	cmd2) echo "$CMD2" ;;	# dlifd_ha.sh's standby
 	maar*) echo "${MAAR_NS[${1#maar}]}" ;;
 	esac
 }
