@@ -444,6 +444,7 @@ void Daemon::check_leadership(dmm::TimePoint now)
 		if (alive && *alive) {
 			lease_confirmed_ = now;
 			last_leadership_error_.clear();
+			hold_service_address(true, true);	// its lifetime too
 			return;
 		}
 		if (alive) {
@@ -543,7 +544,7 @@ void Daemon::step_down(dmm::TimePoint now, const std::string &reason)
 // without DAD, so dlifd sends the unsolicited Neighbour Advertisement
 // itself (Override set): the MAARs' neighbour caches follow at once
 // instead of after their entries go stale.
-void Daemon::hold_service_address(bool hold)
+void Daemon::hold_service_address(bool hold, bool renewal)
 {
 	const std::string &interface = config_.store.service_interface;
 	const auto fail = [&](const std::string &error) {
@@ -564,11 +565,16 @@ void Daemon::hold_service_address(bool hold)
 	address.address = to_nl(config_.address());
 	address.prefix_length = 128;
 	address.flags = IFA_F_NODAD;
+	// It lives as long as the lease and is renewed with it: a leader
+	// killed on a host that stays up does not keep answering for the
+	// address (its neighbours would still resolve it there).
+	address.lifetime_s = static_cast<std::uint32_t>(
+		std::chrono::ceil<std::chrono::seconds>(config_.store.lease_ttl).count());
 	auto done = hold ? rtnl->add_address(address) : rtnl->delete_address(address);
 	// Already gone (a step down before it was ever added) is not an error.
 	if (!done && !(!hold && done.error().code == EADDRNOTAVAIL))
 		return fail(done.error().describe());
-	if (!hold)
+	if (!hold || renewal)
 		return;
 	if (!(*link)->address)
 		return fail("the interface has no link-layer address to announce");

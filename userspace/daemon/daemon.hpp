@@ -84,7 +84,8 @@ private:
 	void check_leadership(dmm::TimePoint now);
 	bool take_over(dmm::TimePoint now);
 	void step_down(dmm::TimePoint now, const std::string &reason);
-	void hold_service_address(bool hold);
+	// renewal: the leader's address renewed with its lease (no NA).
+	void hold_service_address(bool hold, bool renewal = false);
 	mh::Result<bool, std::string> commit_everything();
 	void save_state();
 	bool state_dirty() const { return rewrite_all_ || !changed_nodes_.empty(); }

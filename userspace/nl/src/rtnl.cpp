@@ -139,6 +139,12 @@ std::size_t build_address(std::span<std::byte> buffer, uint32_t seq, bool add, c
 	msg.put_ipv6(IFA_ADDRESS, address.address);
 	if (add)
 		msg.put_u32(IFA_FLAGS, address.flags);
+	if (add && address.lifetime_s) {
+		ifa_cacheinfo lifetimes{};
+		lifetimes.ifa_prefered = *address.lifetime_s;
+		lifetimes.ifa_valid = *address.lifetime_s;
+		msg.put_bytes(IFA_CACHEINFO, std::span(reinterpret_cast<const uint8_t *>(&lifetimes), sizeof(lifetimes)));
+	}
 	return finish(msg);
 }
 
@@ -217,6 +223,13 @@ std::optional<InterfaceAddress> parse_address(const nlmsghdr &message)
 	result.prefix_length = ifa.ifa_prefixlen;
 	result.flags = read_u32(tb[IFA_FLAGS]).value_or(ifa.ifa_flags);
 	result.scope = ifa.ifa_scope;
+	if (const nlattr *cache = tb[IFA_CACHEINFO];
+	    cache != nullptr && cache->nla_len >= NLA_HDRLEN + sizeof(ifa_cacheinfo)) {
+		ifa_cacheinfo lifetimes;
+		std::memcpy(&lifetimes, reinterpret_cast<const std::byte *>(cache) + NLA_HDRLEN, sizeof(lifetimes));
+		if (lifetimes.ifa_valid != 0xffffffffu)	// INFINITY_LIFE_TIME: permanent
+			result.lifetime_s = lifetimes.ifa_valid;
+	}
 	return result;
 }
 

@@ -102,7 +102,7 @@ TEST(Rtnl, ChangeLinkSetsOnlyWhatIsAsked)
 TEST(Rtnl, AddressesWithoutDad)
 {
 	Buffer buffer;
-	InterfaceAddress address{5, ip("fe80::11:22ff:fe33:101"), 64, IFA_F_NODAD, 0};
+	InterfaceAddress address{5, ip("fe80::11:22ff:fe33:101"), 64, IFA_F_NODAD, 0, std::nullopt};
 	ASSERT_GT(build_address(buffer.span(), 3, true, address), 0u);
 	EXPECT_EQ(buffer.header().nlmsg_type, RTM_NEWADDR);
 	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
@@ -114,6 +114,17 @@ TEST(Rtnl, AddressesWithoutDad)
 	ASSERT_GT(build_address(removal.span(), 4, false, address), 0u);
 	EXPECT_EQ(removal.header().nlmsg_type, RTM_DELADDR);
 	EXPECT_FALSE(parse_address(removal.header()));	// not a reply type
+}
+
+TEST(Rtnl, AddressesWithALifetime)
+{
+	Buffer buffer;
+	InterfaceAddress address{5, ip("2001:db8::100"), 128, IFA_F_NODAD, 0, 6};
+	ASSERT_GT(build_address(buffer.span(), 3, true, address), 0u);
+	auto parsed = parse_address(buffer.header());
+	ASSERT_TRUE(parsed);
+	EXPECT_EQ(parsed->lifetime_s, 6u);
+	EXPECT_EQ(*parsed, address);
 }
 
 TEST(Rtnl, RequestsThatDoNotFitAreRefused)

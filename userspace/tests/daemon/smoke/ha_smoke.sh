@@ -9,9 +9,9 @@
 # reads it) once its PBA has left; that after the leader is killed the
 # other takes over within the lease, from etcd, announces the address
 # with an unsolicited Neighbour Advertisement that moves the MAAR's
-# neighbour cache, and answers the MAAR; that a restarted instance drops
-# the address it left behind and stands by; that a leader stopped with
-# SIGTERM hands over at once.
+# neighbour cache, and answers the MAAR; that the address the killed
+# leader left behind expires with its lease; that a restarted instance
+# stands by; that a leader stopped with SIGTERM hands over at once.
 #
 # usage: ha_smoke.sh DLIFD DLIFCTL FAKE_MAAR
 # Exit 77 (skipped) without root, network namespaces or etcd.
@@ -160,10 +160,12 @@ check "b knows the binding from etcd" \
 # a's namespace still has the address: only b's NA sends the MAAR to b.
 check "the MAAR's retransmitted PBU is answered by b" register 2001:db8::1
 check "b says it took over" grep -q "store.leader.*name=b" "$dir/b.log"
+check "the address a left behind expires with its lease" until_ 5 bash -c "! ip -n '${ns[a]}' -6 addr show dev core | grep -q 2001:db8::100"
+check "while b renews its own" holds b
 
 check "a restarts" start a
 check "a stands by, with b as the leader" until_ 10 is a standby b
-check "a dropped the address it had left behind" bash -c "! ip -n '${ns[a]}' -6 addr show dev core | grep -q 2001:db8::100"
+check "a does not hold the address" bash -c "! ip -n '${ns[a]}' -6 addr show dev core | grep -q 2001:db8::100"
 
 kill -TERM "${pid[b]}"
 t0=$SECONDS

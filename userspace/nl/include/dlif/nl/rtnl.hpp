@@ -67,6 +67,9 @@ struct InterfaceAddress {
 	uint8_t prefix_length = 0;
 	uint32_t flags = 0;	// IFA_F_*
 	uint8_t scope = 0;	// RT_SCOPE_*
+	// Valid and preferred lifetime in seconds (IFA_CACHEINFO); none:
+	// permanent. The kernel removes the address when it runs out.
+	std::optional<uint32_t> lifetime_s;
 
 	bool operator==(const InterfaceAddress &) const = default;
 };
