@@ -1,13 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# A highly available CMD: two dlifd CMD instances share a real etcd
-# (Debian's etcd-server, one member, on the correspondent node's host)
-# with [store] backend = "etcd", the three MAARs run dlifd unchanged, and
-# an unmodified Linux host roams with a TCP flow and a ping. The leading
-# CMD is killed with SIGKILL between two handovers: the standby takes
-# over from etcd and the next handover goes through it, the MAARs'
-# retransmissions carrying them across; the flows survive.
+# A highly available CMD ([store] backend = "etcd", Debian's etcd-server)
+# with the three MAARs running dlifd unchanged:
+#
+# - cmd_killed_standby_takes_over: two CMD instances on a one-member
+#   etcd; an unmodified Linux host roams with a TCP flow and a ping. The
+#   leader is killed with SIGKILL as the node moves: the standby takes
+#   over from etcd and the handover goes through it, the MAAR's
+#   retransmissions carrying it across; the flows survive.
+# - load_leaders_killed_twice: three CMD hosts, each with a dlifd and a
+#   member of a three-member etcd cluster; LOAD_NODES nodes roam. The
+#   leader is killed in the middle of the move to MAAR2, then the next
+#   leader and its host's etcd member in the middle of the move to MAAR3:
+#   every node ends at MAAR3 with MAAR1 and MAAR2 confirmed, nothing
+#   failed. The time from each kill to a new leader is reported.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
@@ -93,5 +100,139 @@ test_cmd_killed_standby_takes_over() {
 		"MAAR3 retransmitted $(counter maar3 retransmissions) times"
 }
 
+# Three CMD hosts on the core, each with an etcd member: a, b, c.
+HOSTS=(cmd cmd2 cmd3)
+HOST_ADDR=(2001:db8:ff::a 2001:db8:ff::b 2001:db8:ff::c)
+ha3_net() {
+	local i ns
+	dmm_net || return 1
+	setup_ns CMD2 CMD3 || return 1
+	for i in 2 3; do
+		ns=CMD$i
+		ns=${!ns}
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.router_solicitations=0
+		ip link add core0 netns "$ns" type veth peer name p-cmd$i netns "$CORE"
+		ip -n "$CORE" link set p-cmd$i master br0 up
+		ip -n "$ns" link set core0 up
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$CMD" addr del $CMD_ADDR/64 dev core0
+	for i in 0 1 2; do
+		ip -n "$(node_ns ${HOSTS[$i]})" addr add ${HOST_ADDR[$i]}/64 dev core0 nodad
+	done
+}
+
+# One member per CMD host, timed for a loaded emulated CPU (heartbeat
+# 200 ms, election 2 s, instead of 100 ms and 1 s).
+etcd_cluster_start() {
+	local i cluster="" peer
+	for i in 0 1 2; do
+		cluster+="${cluster:+,}m$i=http://[${HOST_ADDR[$i]}]:2380"
+	done
+	for i in 0 1 2; do
+		peer="http://[${HOST_ADDR[$i]}]:2380"
+		ip netns exec "$(node_ns ${HOSTS[$i]})" "$ETCD" --name m$i --data-dir "$RUN/etcd$i" \
+			--listen-client-urls "http://[${HOST_ADDR[$i]}]:2379" \
+			--advertise-client-urls "http://[${HOST_ADDR[$i]}]:2379" \
+			--listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
+			--initial-cluster "$cluster" --initial-cluster-state new \
+			--heartbeat-interval 200 --election-timeout 2000 >"$RUN/etcd$i.log" 2>&1 &
+		printf -v "ETCD_PID_$i" '%s' $!
+		defer kill $!
+	done
+	busywait 60000 ip netns exec "$CMD" env ETCDCTL_API=3 etcdctl \
+		--endpoints "http://[${HOST_ADDR[0]}]:2379,http://[${HOST_ADDR[1]}]:2379,http://[${HOST_ADDR[2]}]:2379" \
+		endpoint health ||
+		{ fail "the etcd cluster did not start"; tail -5 "$RUN/etcd0.log" | sed 's/^/#   /'; return 1; }
+}
+
+leader_of() {	# the instance that leads now, among those running
+	local node pid
+	for node in "${HOSTS[@]}"; do
+		pid=PID_$node
+		[ -n "${!pid:-}" ] && leads "$node" && { echo "$node"; return 0; }
+	done
+	return 1
+}
+new_leader() { NEW_LEADER=$(leader_of); }	# for busywait, which runs it in this shell
+
+# kill_leader [etcd]: SIGKILL to the leading dlifd (and its host's etcd
+# member); waits for another to lead, which becomes CMD_NODE; the seconds
+# from the kill to the new leader in FAILOVER_S.
+kill_leader() {
+	local old=$CMD_NODE i t0 t1
+	t0=$EPOCHREALTIME
+	i=PID_$old
+	kill -KILL "${!i}"
+	wait "${!i}" 2>/dev/null
+	printf -v "PID_$old" '%s' ""
+	if [ "${1:-}" = etcd ]; then
+		for i in 0 1 2; do
+			[ "${HOSTS[$i]}" = "$old" ] || continue
+			i=ETCD_PID_$i
+			kill -KILL "${!i}"
+		done
+	fi
+	busywait 30000 new_leader || { fail "no instance took over from $old"; return 1; }
+	t1=$EPOCHREALTIME
+	CMD_NODE=$NEW_LEADER
+	FAILOVER_S=$(python3 -c "print('%.1f' % ($t1 - $t0))")
+}
+
+test_load_leaders_killed_twice() {
+	# 100 nodes by default here (make check's time); HA_LOAD_NODES=200
+	# for the load run's size.
+	local LOAD_NODES=${HA_LOAD_NODES:-100}
+	local endpoints="" i node
+	[ -x "$ETCD" ] || { ktap_diag "no etcd (scripts/deps.sh installs etcd-server)"; return $ksft_skip; }
+	dlif_load || return 1
+	ha3_net || return 1
+	for i in 0 1 2; do
+		endpoints+="${endpoints:+, }\"http://[${HOST_ADDR[$i]}]:2379\""
+	done
+	# The made-up nodes answer no Neighbor Solicitation: never detach.
+	DLIFD_ANY_NODE=1 dlifd_configure proxy maar.detach_after=0 store.backend='"etcd"' \
+		store.endpoints="[$endpoints]" store.name='"cmd"' store.lease_ttl=3 store.request_timeout=0.5 \
+		store.service_interface='"core0"'
+	sed -i -e 's/log_level = "debug"/log_level = "notice"/' "$RUN"/*.toml
+	for node in cmd2 cmd3; do
+		sed -e "s/^name = \"cmd\"$/name = \"$node\"/" -e "s|$RUN/cmd\.sock|$RUN/$node.sock|" \
+			-e "s|$RUN/cmd-state|$RUN/$node-state|" "$RUN/cmd.toml" >"$RUN/$node.toml"
+	done
+	etcd_cluster_start || return 1
+	dlifd_start cmd || return 1
+	check "the first CMD leads" busywait 15000 leads cmd
+	CMD_NODE=cmd
+	for node in cmd2 cmd3 maar1 maar2 maar3; do
+		dlifd_start "$node" || return 1
+	done
+	load_macs
+	check_eq "$(control_batch "$RUN/maar1.sock" attach "${MACS[@]}")" 0 "$LOAD_NODES nodes attach at MAAR1"
+	check "the CMD has every node at MAAR1" busywait 300000 all_served_by "${MAAR_ADDR[1]}" "$LOAD_NODES"
+
+	move_until $((LOAD_NODES / 4)) 2
+	kill_leader || return 1
+	ktap_diag "leader cmd killed with $MOVED of $LOAD_NODES nodes at MAAR2; $CMD_NODE led $FAILOVER_S s later"
+	check "every node reaches MAAR2 through the new leader" \
+		busywait 300000 all_served_by "${MAAR_ADDR[2]}" "$LOAD_NODES"
+	wait "$ATTACHING"
+	check_eq "$(cat "$RUN/attach2.out")" 0 "every attachment at MAAR2 was taken"
+	check_bindings "each node at MAAR2, MAAR1 its previous MAAR" "${MAAR_ADDR[2]}" "${MAAR_ADDR[1]}"
+
+	move_until $((LOAD_NODES / 4)) 3
+	node=$CMD_NODE
+	kill_leader etcd || return 1
+	ktap_diag "leader $node and its etcd member killed with $MOVED of $LOAD_NODES nodes at MAAR3;" \
+		"$CMD_NODE led $FAILOVER_S s later"
+	check "every node reaches MAAR3 through the third leader" \
+		busywait 300000 all_served_by "${MAAR_ADDR[3]}" "$LOAD_NODES"
+	wait "$ATTACHING"
+	check_eq "$(cat "$RUN/attach3.out")" 0 "every attachment at MAAR3 was taken"
+	check_bindings "each node at MAAR3, MAAR1 and MAAR2 its previous MAARs" \
+		"${MAAR_ADDR[3]}" "${MAAR_ADDR[1]}" "${MAAR_ADDR[2]}"
+	check_eq "$(counter "$CMD_NODE" previous_maar_failures)" 0 "no previous-MAAR update failed at the last leader"
+}
+
 run_tests \
-	test_cmd_killed_standby_takes_over
+	test_cmd_killed_standby_takes_over \
+	test_load_leaders_killed_twice
