@@ -10,7 +10,7 @@
 # $BUILD/results/fuzz.counts: "1 0 0" when the run found nothing, "0 1 0"
 # on a finding or a build failure, "0 0 1" without clang.
 #
-# usage: scripts/fuzz.sh --smoke           40 s per target (make check)
+# usage: scripts/fuzz.sh --smoke           20 s per target (make check)
 #        scripts/fuzz.sh [LIBFUZZER_ARG...] default -max_total_time=600;
 #                                           e.g. -runs=10000000 or -jobs=2
 #        scripts/fuzz.sh --campaign [LIBFUZZER_ARG...]
@@ -70,7 +70,7 @@ fi
 
 # A bounded run by default; arguments of the caller come last and win.
 if [ "$mode" = smoke ]; then
-	defaults=(-max_total_time=40)
+	defaults=(-max_total_time=20)
 elif printf '%s\n' "$@" | grep -qE '^-(runs|max_total_time)='; then
 	defaults=()
 else
