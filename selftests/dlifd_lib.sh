@@ -121,10 +121,10 @@ save_run() {
 		"$RUN"/*.pcap "$RUN"/monitor-* "$dest"/ 2>/dev/null
 }
 
-node_ns() {	# cmd | cmd2 | maar1..3 -> its namespace
+node_ns() {	# cmd | cmd2 | cmd3 | maar1..3 -> its namespace
 	case $1 in
 	cmd) echo "$CMD" ;;
-	cmd2) echo "$CMD2" ;;	# dlifd_ha.sh's standby
+	cmd[23]) local ns=CMD${1#cmd}; echo "${!ns}" ;;	# dlifd_ha.sh's other instances
 	maar*) echo "${MAAR_NS[${1#maar}]}" ;;
 	esac
 }
@@ -399,7 +399,7 @@ control_batch() {	# socket command mac...
 # served_by MAAR-address: how many of the CMD's bindings are on that MAAR
 # and registered (no handover outstanding), and how many bindings in all.
 served_by() {
-	ctl_node cmd -j mn list | python3 -c '
+	ctl_node "$CMD_NODE" -j mn list | python3 -c '
 import json, sys
 b = json.load(sys.stdin)
 print(sum(1 for x in b if x["serving_maar"] == sys.argv[1] and x["state"] == "registered"), len(b))' "$1"
@@ -409,4 +409,70 @@ all_served_by() {	# address count
 	local on total
 	read -r on total <<<"$(served_by "$1")"
 	[ "$on" = "$2" ]
+}
+
+# ------------------------------------------------------ many nodes roaming
+
+# The CMD instance that answers (dlifd_ha.sh's leader changes).
+CMD_NODE=cmd
+LOAD_NODES=${LOAD_NODES:-200}
+
+load_macs() {
+	local i
+	MACS=()
+	for i in $(seq 1 "$LOAD_NODES"); do
+		MACS+=("$(printf '02:20:00:00:%02x:%02x' $((i >> 8 & 255)) $((i & 255)))")
+	done
+}
+
+# Every binding at MAAR `serving`, registered, with exactly the MAARs
+# listed after it as its previous ones, each confirmed with a prefix.
+# Prints what is wrong with the first bindings that are not (nothing when
+# all are right).
+bindings_wrong() {	# serving previous...
+	local serving=$1
+	shift
+	ctl_node "$CMD_NODE" -j mn list | python3 -c '
+import json, sys
+serving, previous, want = sys.argv[1], set(sys.argv[3:]), int(sys.argv[2])
+bindings = json.load(sys.stdin)
+wrong = []
+if len(bindings) != want:
+    wrong.append("%d bindings, not %d" % (len(bindings), want))
+for b in bindings:
+    got = {p["maar"] for p in b["previous_maars"]}
+    bad = [p["maar"] for p in b["previous_maars"] if not p["confirmed"] or not p["prefixes"]]
+    if b["serving_maar"] != serving or b["state"] != "registered" or got != previous or bad or not b["prefixes"]:
+        wrong.append("%s at %s (%s) previous %s unconfirmed %s" %
+                     (b["mn"], b["serving_maar"], b["state"], sorted(got), bad))
+print("\n".join(wrong[:5]))' "$serving" "$LOAD_NODES" "$@"
+}
+
+check_bindings() {	# what serving previous...
+	local what=$1 wrong
+	shift
+	wrong=$(bindings_wrong "$@")
+	check_eq "$wrong" "" "$what"
+}
+
+# The nodes move to MAAR `to`; waits until the CMD has them all there.
+round() {	# to previous...
+	local to=$1
+	check_eq "$(control_batch "$RUN/maar$to.sock" attach "${MACS[@]}")" 0 "the nodes attach at MAAR$to"
+	check "the CMD has every node at MAAR$to" busywait 300000 all_served_by "${MAAR_ADDR[$to]}" "$LOAD_NODES"
+}
+
+# The nodes start moving to MAAR `to` (2 by default; a background
+# client, its failures counted in $RUN/attachTO.out); returns once `part`
+# of them are there, with that count in MOVED.
+move_until() {	# part [to]
+	local part=$1 to=${2:-2} total
+	control_batch "$RUN/maar$to.sock" attach "${MACS[@]}" >"$RUN/attach$to.out" &
+	ATTACHING=$!
+	MOVED=0
+	for _ in $(seq 600); do
+		read -r MOVED total <<<"$(served_by "${MAAR_ADDR[$to]}")"
+		[ "$MOVED" -ge "$part" ] && break
+		sleep 0.2
+	done
 }

@@ -25,15 +25,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
 source "$(dirname "$0")/dlifd_lib.sh"
 
-LOAD_NODES=${LOAD_NODES:-200}
-
-load_macs() {
-	local i
-	MACS=()
-	for i in $(seq 1 "$LOAD_NODES"); do
-		MACS+=("$(printf '02:20:00:00:%02x:%02x' $((i >> 8 & 255)) $((i & 255)))")
-	done
-}
 
 # The domain with the nodes attached at MAAR1 (proxy mode, any node
 # admitted, the logs at notice: debug lines for every message would be
@@ -50,43 +41,6 @@ load_start() {
 	check "the CMD has every node at MAAR1" busywait 300000 all_served_by "${MAAR_ADDR[1]}" "$LOAD_NODES"
 }
 
-# Every binding at MAAR `serving`, registered, with exactly the MAARs
-# listed after it as its previous ones, each confirmed with a prefix.
-# Prints what is wrong with the first bindings that are not (nothing when
-# all are right).
-bindings_wrong() {	# serving previous...
-	local serving=$1
-	shift
-	ctl_node cmd -j mn list | python3 -c '
-import json, sys
-serving, previous, want = sys.argv[1], set(sys.argv[3:]), int(sys.argv[2])
-bindings = json.load(sys.stdin)
-wrong = []
-if len(bindings) != want:
-    wrong.append("%d bindings, not %d" % (len(bindings), want))
-for b in bindings:
-    got = {p["maar"] for p in b["previous_maars"]}
-    bad = [p["maar"] for p in b["previous_maars"] if not p["confirmed"] or not p["prefixes"]]
-    if b["serving_maar"] != serving or b["state"] != "registered" or got != previous or bad or not b["prefixes"]:
-        wrong.append("%s at %s (%s) previous %s unconfirmed %s" %
-                     (b["mn"], b["serving_maar"], b["state"], sorted(got), bad))
-print("\n".join(wrong[:5]))' "$serving" "$LOAD_NODES" "$@"
-}
-
-check_bindings() {	# what serving previous...
-	local what=$1 wrong
-	shift
-	wrong=$(bindings_wrong "$@")
-	check_eq "$wrong" "" "$what"
-}
-
-# The nodes move to MAAR `to`; waits until the CMD has them all there.
-round() {	# to previous...
-	local to=$1
-	check_eq "$(control_batch "$RUN/maar$to.sock" attach "${MACS[@]}")" 0 "the nodes attach at MAAR$to"
-	check "the CMD has every node at MAAR$to" busywait 300000 all_served_by "${MAAR_ADDR[$to]}" "$LOAD_NODES"
-}
-
 test_roaming_load_loses_nothing() {
 	load_start || return 1
 	round 2
@@ -96,20 +50,6 @@ test_roaming_load_loses_nothing() {
 		"${MAAR_ADDR[3]}" "${MAAR_ADDR[1]}" "${MAAR_ADDR[2]}"
 	check_eq "$(counter cmd previous_maar_failures)" 0 "no previous-MAAR update failed"
 	check_eq "$(counter cmd internal_errors)" 0 "no internal error"
-}
-
-# The nodes start moving to MAAR2 (a background client); returns once
-# `part` of them are there, with that count in MOVED.
-move_until() {	# part
-	local part=$1 total
-	control_batch "$RUN/maar2.sock" attach "${MACS[@]}" >"$RUN/attach2.out" &
-	ATTACHING=$!
-	MOVED=0
-	for _ in $(seq 600); do
-		read -r MOVED total <<<"$(served_by "${MAAR_ADDR[2]}")"
-		[ "$MOVED" -ge "$part" ] && break
-		sleep 0.2
-	done
 }
 
 test_cmd_killed_under_load() {
