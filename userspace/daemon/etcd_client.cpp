@@ -51,6 +51,18 @@ Result<KeyValue> key_value(const json &kv)
 	return out;
 }
 
+// The decoded key-values of a "kvs" array appended to OUT.
+Result<bool> append_key_values(const json &kvs, std::vector<KeyValue> &out)
+{
+	for (const auto &kv : kvs) {
+		auto decoded = key_value(kv);
+		if (!decoded)
+			return mh::unexpected(decoded.error());
+		out.push_back(std::move(*decoded));
+	}
+	return true;
+}
+
 json operation_json(const Operation &op)
 {
 	switch (op.kind) {
@@ -248,12 +260,8 @@ Result<std::vector<KeyValue>> Client::range_prefix(const std::string &prefix, st
 		const auto kvs = answer->find("kvs");
 		if (kvs == answer->end() || !kvs->is_array())
 			break;
-		for (const auto &kv : *kvs) {
-			auto decoded = key_value(kv);
-			if (!decoded)
-				return mh::unexpected(decoded.error());
-			out.push_back(std::move(*decoded));
-		}
+		if (auto appended = append_key_values(*kvs, out); !appended)
+			return mh::unexpected(appended.error());
 		const auto more = answer->find("more");
 		if (more == answer->end() || !more->is_boolean() || !more->get<bool>() || kvs->empty())
 			break;
@@ -299,12 +307,8 @@ Result<TransactionResult> Client::commit(const Transaction &transaction)
 		const auto kvs = range->find("kvs");
 		if (kvs == range->end() || !kvs->is_array())
 			continue;
-		for (const auto &kv : *kvs) {
-			auto decoded = key_value(kv);
-			if (!decoded)
-				return mh::unexpected(decoded.error());
-			result.found.push_back(std::move(*decoded));
-		}
+		if (auto appended = append_key_values(*kvs, result.found); !appended)
+			return mh::unexpected(appended.error());
 	}
 	return result;
 }

@@ -151,34 +151,37 @@ std::uint8_t preference_bits(dmm::RouterPreference preference) noexcept
 	return 0x0;
 }
 
-std::vector<std::uint8_t> build_neighbor_solicitation(const Ipv6Address &target, const Mac &source_mac)
+namespace {
+
+// RFC 4861 §4.3 and §4.4 share a layout: type, code, checksum, a 32-bit
+// word (reserved / flags), the target, then one link-layer address option.
+std::vector<std::uint8_t> neighbor_message(std::uint8_t type, std::uint32_t word, const Ipv6Address &target,
+					    std::uint8_t option, const Mac &mac)
 {
 	std::vector<std::uint8_t> out;
 	out.reserve(32);
-	out.push_back(kIcmpv6NeighborSolicitation);
+	out.push_back(type);
 	out.push_back(0);	// code
 	put16(out, 0);		// checksum
-	put32(out, 0);		// reserved
+	put32(out, word);
 	out.insert(out.end(), target.bytes.begin(), target.bytes.end());
-	out.push_back(kOptionSourceLinkLayer);
-	out.push_back(1);
-	out.insert(out.end(), source_mac.bytes.begin(), source_mac.bytes.end());
+	out.push_back(option);
+	out.push_back(1);	// 8 octets
+	out.insert(out.end(), mac.bytes.begin(), mac.bytes.end());
 	return out;
+}
+
+} // namespace
+
+std::vector<std::uint8_t> build_neighbor_solicitation(const Ipv6Address &target, const Mac &source_mac)
+{
+	return neighbor_message(kIcmpv6NeighborSolicitation, 0, target, kOptionSourceLinkLayer, source_mac);
 }
 
 std::vector<std::uint8_t> build_unsolicited_neighbor_advertisement(const Ipv6Address &target, const Mac &target_mac)
 {
-	std::vector<std::uint8_t> out;
-	out.reserve(32);
-	out.push_back(kIcmpv6NeighborAdvertisement);
-	out.push_back(0);	// code
-	put16(out, 0);		// checksum
-	put32(out, 0x20000000);	// Override; not Solicited, not Router
-	out.insert(out.end(), target.bytes.begin(), target.bytes.end());
-	out.push_back(kOptionTargetLinkLayer);
-	out.push_back(1);
-	out.insert(out.end(), target_mac.bytes.begin(), target_mac.bytes.end());
-	return out;
+	// Override; not Solicited, not Router.
+	return neighbor_message(kIcmpv6NeighborAdvertisement, 0x20000000, target, kOptionTargetLinkLayer, target_mac);
 }
 
 std::vector<std::uint8_t> build_router_advertisement(const dmm::RaPlan &plan, const Mac &dlif_mac,
