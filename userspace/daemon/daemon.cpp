@@ -257,19 +257,19 @@ bool Daemon::start()
 	if (!added)
 		return fail("dlifd.start.failed", "cannot watch the sockets (epoll)");
 
-	core_ = make_core(config_);
 	if (etcd_) {
 		// A standby until etcd says this instance leads; the leader
 		// starts from what etcd holds, never from its own memory.
-		core_->set_wall_clock(steady_now(), dmm::WallClock::now());
+		core_ = fresh_core(steady_now());
 		// A leader that was killed left the address behind; only the
 		// leader may answer for it.
 		hold_service_address(false);
-		check_leadership(steady_now());
-		if (!etcd_->leader() && last_leadership_error_.starts_with("state"))
+		if (!check_leadership(steady_now()))
 			return fail("dlifd.start.failed", last_leadership_error_);
-	} else if (!restore_state(steady_now())) {
-		return false;
+	} else {
+		core_ = make_core(config_);
+		if (!restore_state(steady_now()))
+			return false;
 	}
 	// Nodes restored as attached here are watched from now on: one that
 	// left while dlifd was down is not refreshed for ever.
@@ -428,8 +428,9 @@ std::string Daemon::store_where() const
 // The leader keeps its lease alive; a standby asks for the leadership. Both
 // every third of the lease's TTL, so that a leader's lease is refreshed
 // twice before it could expire, and a standby takes over within about a
-// TTL and a third of the leader's end.
-void Daemon::check_leadership(dmm::TimePoint now)
+// TTL and a third of the leader's end. False only when the leadership was
+// won but what etcd holds could not be used (take_over).
+bool Daemon::check_leadership(dmm::TimePoint now)
 {
 	const dmm::Duration ttl = config_.store.lease_ttl;
 	next_leadership_check_ = now + ttl / 3;
@@ -445,11 +446,11 @@ void Daemon::check_leadership(dmm::TimePoint now)
 			lease_confirmed_ = now;
 			last_leadership_error_.clear();
 			hold_service_address(true, true);	// its lifetime too
-			return;
+			return true;
 		}
 		if (alive) {
 			step_down(now, "the lease expired");
-			return;
+			return true;
 		}
 		trouble(alive.error());
 		// Unconfirmed for two thirds of the TTL: etcd may hand the
@@ -457,19 +458,27 @@ void Daemon::check_leadership(dmm::TimePoint now)
 		// answering before that can happen.
 		if (now - lease_confirmed_ >= ttl * 2 / 3)
 			step_down(now, "etcd did not confirm the lease: " + alive.error());
-		return;
+		return true;
 	}
 	auto won = etcd_->campaign();
 	if (!won) {
 		trouble(won.error());
-		return;
+		return true;
 	}
 	if (!*won) {
 		last_leadership_error_.clear();
-		return;
+		return true;
 	}
 	lease_confirmed_ = now;
-	take_over(now);
+	return take_over(now);
+}
+
+// An empty core on this node's wall clock: before a leadership, after one.
+std::unique_ptr<ProtocolCore> Daemon::fresh_core(dmm::TimePoint now) const
+{
+	auto core = make_core(config_);
+	core->set_wall_clock(now, dmm::WallClock::now());
+	return core;
 }
 
 // This instance leads from now on: the state from etcd into a new core, the
@@ -488,8 +497,7 @@ bool Daemon::take_over(dmm::TimePoint now)
 	auto stored = etcd_->load();
 	if (!stored)
 		return refuse(stored.error());
-	auto core = make_core(config_);
-	core->set_wall_clock(now, dmm::WallClock::now());
+	auto core = fresh_core(now);
 	dmm::Actions actions;
 	if (*stored) {
 		const StoredState &state = **stored;
@@ -522,7 +530,6 @@ bool Daemon::take_over(dmm::TimePoint now)
 // this one knew (a next leadership starts from etcd).
 void Daemon::step_down(dmm::TimePoint now, const std::string &reason)
 {
-	(void)now;
 	hold_service_address(false);
 	etcd_->resign();
 	outbox_.clear();
@@ -531,8 +538,7 @@ void Daemon::step_down(dmm::TimePoint now, const std::string &reason)
 	last_save_failure_.reset();
 	commits_failing_since_.reset();
 	timers_.clear();
-	core_ = make_core(config_);
-	core_->set_wall_clock(now, dmm::WallClock::now());
+	core_ = fresh_core(now);
 	count("store_leadership_lost");
 	log_.warning("store.standby", {{"store", store_where()}, {"reason", reason}});
 	service_.status("standby: " + reason);

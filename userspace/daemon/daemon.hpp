@@ -81,7 +81,8 @@ private:
 	std::string store_where() const;
 	// [store] backend = "etcd": one instance, the leader, answers.
 	bool standby() const { return etcd_ && !etcd_->leader(); }
-	void check_leadership(dmm::TimePoint now);
+	bool check_leadership(dmm::TimePoint now);
+	std::unique_ptr<ProtocolCore> fresh_core(dmm::TimePoint now) const;
 	bool take_over(dmm::TimePoint now);
 	void step_down(dmm::TimePoint now, const std::string &reason);
 	// renewal: the leader's address renewed with its lease (no NA).
