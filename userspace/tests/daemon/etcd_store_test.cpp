@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "etcd_store.hpp"
+#include "state_changes_for_tests.hpp"
 
 namespace dlif::daemon {
 namespace {
@@ -90,12 +91,6 @@ protected:
 	{
 		return EtcdStoreConfig{{endpoint_}, prefix_, name, ttl, 1000ms};
 	}
-	static StateChanges changes(std::vector<std::pair<std::string, std::optional<std::string>>> records,
-				    bool replace_all = false)
-	{
-		return StateChanges{"cmd", "2001:db8::100", 1700000000000, R"({"format":"h"})", std::move(records),
-				    replace_all};
-	}
 
 	static inline pid_t pid_ = -1;
 	static inline std::string dir_;
@@ -167,10 +162,10 @@ TEST_F(EtcdTest, WhatTheLeaderCommitsIsLoaded)
 	auto empty = store.load();
 	ASSERT_TRUE(empty) << empty.error();
 	EXPECT_FALSE(*empty) << "nothing was ever committed";
-	EXPECT_FALSE(store.commit(changes({{"mn1", "r1"}}))) << "not the leader yet";
+	EXPECT_FALSE(store.commit(test_changes({{"mn1", "r1"}}))) << "not the leader yet";
 	ASSERT_EQ(answer(store.campaign()), true);
-	ASSERT_TRUE(store.commit(changes({{"mn1", "r1"}, {"mn2", "r2"}})));
-	ASSERT_TRUE(store.commit(changes({{"mn1", std::nullopt}, {"mn3", "r3"}})));
+	ASSERT_TRUE(store.commit(test_changes({{"mn1", "r1"}, {"mn2", "r2"}})));
+	ASSERT_TRUE(store.commit(test_changes({{"mn1", std::nullopt}, {"mn3", "r3"}})));
 	auto loaded = EtcdStore(config("b")).load();
 	ASSERT_TRUE(loaded) << loaded.error();
 	ASSERT_TRUE(*loaded);
@@ -188,10 +183,10 @@ TEST_F(EtcdTest, ALargeChangeAndAFullRewriteGoThrough)
 	std::vector<std::pair<std::string, std::optional<std::string>>> many;
 	for (int i = 0; i < 450; ++i)
 		many.emplace_back("mn" + std::to_string(1000 + i), "r" + std::to_string(i));
-	ASSERT_TRUE(store.commit(changes(many)));
+	ASSERT_TRUE(store.commit(test_changes(many)));
 	ASSERT_EQ((*store.load())->records.size(), 450u);
 	// A rewrite lists every node left: the others go.
-	ASSERT_TRUE(store.commit(changes({{"mn1000", "again"}, {"mn2000", "new"}}, true)));
+	ASSERT_TRUE(store.commit(test_changes({{"mn1000", "again"}, {"mn2000", "new"}}, true)));
 	EXPECT_EQ((*store.load())->records, (std::vector<std::string>{"again", "new"}));
 }
 
@@ -204,15 +199,15 @@ TEST_F(EtcdTest, OneLeaderAtATimeAndAResignedOneIsFenced)
 	EXPECT_EQ(b.known_leader(), "a");
 	EXPECT_FALSE(b.leader());
 	EXPECT_EQ(answer(a.keep_alive()), true);
-	ASSERT_TRUE(a.commit(changes({{"mn1", "from a"}})));
+	ASSERT_TRUE(a.commit(test_changes({{"mn1", "from a"}})));
 
 	a.resign();
 	ASSERT_EQ(answer(b.campaign()), true);
-	ASSERT_TRUE(b.commit(changes({{"mn1", "from b"}})));
+	ASSERT_TRUE(b.commit(test_changes({{"mn1", "from b"}})));
 	// An instance that believes it still leads (its resign never reached
 	// etcd, or it was paused) cannot write over the new leader.
 	EtcdStore stale(config("a"));
-	EXPECT_FALSE(stale.commit(changes({{"mn1", "stale"}})));
+	EXPECT_FALSE(stale.commit(test_changes({{"mn1", "stale"}})));
 	EXPECT_EQ((*b.load())->records, (std::vector<std::string>{"from b"}));
 }
 
@@ -231,9 +226,9 @@ TEST_F(EtcdTest, AnExpiredLeaseEndsTheLeadership)
 	ASSERT_TRUE(taken) << "the lease of a never expired";
 	EXPECT_EQ(answer(a.keep_alive()), false) << "a learns that it lost the lease";
 	EXPECT_FALSE(a.leader());
-	const auto refused = a.commit(changes({{"mn1", "late"}}));
+	const auto refused = a.commit(test_changes({{"mn1", "late"}}));
 	ASSERT_FALSE(refused);
-	ASSERT_TRUE(b.commit(changes({{"mn1", "b"}})));
+	ASSERT_TRUE(b.commit(test_changes({{"mn1", "b"}})));
 	EXPECT_EQ((*b.load())->records, (std::vector<std::string>{"b"}));
 }
 

@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "state_db.hpp"
+#include "state_changes_for_tests.hpp"
 
 namespace dlif::daemon {
 namespace {
@@ -53,13 +54,6 @@ protected:
 		return out;
 	}
 
-	StateChanges changes(std::vector<std::pair<std::string, std::optional<std::string>>> records,
-			     bool replace_all = false) const
-	{
-		return StateChanges{"cmd", "2001:db8::100", 1700000000000, R"({"format":"h"})", std::move(records),
-				    replace_all};
-	}
-
 	std::string dir_;
 };
 
@@ -77,9 +71,9 @@ TEST_F(StateDatabaseTest, NothingCommittedIsAFirstStart)
 TEST_F(StateDatabaseTest, CommitsOnlyTheChangedRecordsAndReadsThemBack)
 {
 	StateDatabase database(dir_, "cmd");
-	ASSERT_TRUE(database.commit(changes({{"mn1", R"({"mn":"mn1","v":1})"}, {"mn2", R"({"mn":"mn2","v":1})"}})));
-	ASSERT_TRUE(database.commit(changes({{"mn2", R"({"mn":"mn2","v":2})"}, {"mn3", R"({"mn":"mn3","v":1})"}})));
-	ASSERT_TRUE(database.commit(changes({{"mn1", std::nullopt}})));
+	ASSERT_TRUE(database.commit(test_changes({{"mn1", R"({"mn":"mn1","v":1})"}, {"mn2", R"({"mn":"mn2","v":1})"}})));
+	ASSERT_TRUE(database.commit(test_changes({{"mn2", R"({"mn":"mn2","v":2})"}, {"mn3", R"({"mn":"mn3","v":1})"}})));
+	ASSERT_TRUE(database.commit(test_changes({{"mn1", std::nullopt}})));
 	EXPECT_EQ(query("SELECT mn, json_extract(record, '$.v') FROM nodes ORDER BY mn"), "mn2|2\nmn3|1\n");
 	EXPECT_EQ(query("SELECT value FROM meta WHERE name = 'role'"), "cmd\n");
 
@@ -97,26 +91,26 @@ TEST_F(StateDatabaseTest, CommitsOnlyTheChangedRecordsAndReadsThemBack)
 TEST_F(StateDatabaseTest, ReplaceAllDeletesTheNodesNotListed)
 {
 	StateDatabase database(dir_, "cmd");
-	ASSERT_TRUE(database.commit(changes({{"mn1", "{}"}, {"mn2", "{}"}})));
-	ASSERT_TRUE(database.commit(changes({{"mn3", "{}"}}, true)));
+	ASSERT_TRUE(database.commit(test_changes({{"mn1", "{}"}, {"mn2", "{}"}})));
+	ASSERT_TRUE(database.commit(test_changes({{"mn3", "{}"}}, true)));
 	EXPECT_EQ(query("SELECT mn FROM nodes"), "mn3\n");
 }
 
 TEST_F(StateDatabaseTest, ALockedDatabaseFailsTheCommitAndKeepsTheLastOne)
 {
 	StateDatabase database(dir_, "cmd");
-	ASSERT_TRUE(database.commit(changes({{"mn1", "{\"v\":1}"}})));
+	ASSERT_TRUE(database.commit(test_changes({{"mn1", "{\"v\":1}"}})));
 	sqlite3 *other = nullptr;
 	ASSERT_EQ(sqlite3_open((dir_ + "/cmd.state.db").c_str(), &other), SQLITE_OK);
 	ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
-	auto committed = database.commit(changes({{"mn1", "{\"v\":2}"}, {"mn2", "{}"}}));
+	auto committed = database.commit(test_changes({{"mn1", "{\"v\":2}"}, {"mn2", "{}"}}));
 	ASSERT_FALSE(committed);
 	EXPECT_NE(committed.error().find("database is locked"), std::string::npos) << committed.error();
 	sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
 	sqlite3_close(other);
 	EXPECT_EQ(query("SELECT mn, record FROM nodes"), "mn1|{\"v\":1}\n");
 	// And the next one goes through.
-	ASSERT_TRUE(database.commit(changes({{"mn1", "{\"v\":3}"}})));
+	ASSERT_TRUE(database.commit(test_changes({{"mn1", "{\"v\":3}"}})));
 	EXPECT_EQ(query("SELECT record FROM nodes"), "{\"v\":3}\n");
 }
 
@@ -151,7 +145,7 @@ TEST_F(StateDatabaseTest, AnotherProgramsDatabaseOrALaterVersionIsRefused)
 	ASSERT_TRUE(foreign.quarantine(1));
 
 	StateDatabase database(dir_, "cmd");
-	ASSERT_TRUE(database.commit(changes({{"mn1", "{}"}})));
+	ASSERT_TRUE(database.commit(test_changes({{"mn1", "{}"}})));
 	query("PRAGMA user_version = 7");
 	StateDatabase later(dir_, "cmd");
 	loaded = later.load();
@@ -171,7 +165,7 @@ TEST_F(StateDatabaseTest, WhatWasCommittedSurvivesAProcessThatDiesWithoutClosing
 	ASSERT_GE(child, 0);
 	if (child == 0) {
 		StateDatabase database(dir_, "cmd");
-		const bool ok = database.commit(changes({{"mn1", "{}"}})).has_value();
+		const bool ok = database.commit(test_changes({{"mn1", "{}"}})).has_value();
 		sqlite3 *raw = nullptr;
 		sqlite3_open((dir_ + "/cmd.state.db").c_str(), &raw);
 		sqlite3_exec(raw, "BEGIN IMMEDIATE; INSERT INTO nodes VALUES ('half', '{}')", nullptr, nullptr, nullptr);

@@ -60,17 +60,7 @@ maars = ["2001:db8::1", "2001:db8::2"]
 address = "2001:db8::100"
 CONF
 
-failures=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		failures=$((failures + 1))
-	fi
-}
+source "$(dirname "$0")/smoke_lib.sh"
 
 # SIGTERM to the running dlifd, and wait (5 s at most) for it to exit.
 stop_daemon() {

@@ -94,17 +94,7 @@ service_interface = "core"
 CONF
 done
 
-failures=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		failures=$((failures + 1))
-	fi
-}
+source "$(dirname "$0")/smoke_lib.sh"
 # until SECONDS COMMAND...: poll every 0.1 s.
 until_() {
 	local end=$((SECONDS + $1))

@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# What the host smoke tests share (sourced).
+
+# check WHAT COMMAND...: "ok: WHAT" or "FAIL: WHAT", the failures counted
+# in $failures.
+failures=0
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+	else
+		echo "FAIL: $what"
+		failures=$((failures + 1))
+	fi
+}
