@@ -772,7 +772,10 @@ StoreConfig read_store(const Section &store, const Config &config)
 		out.prefix = *prefix;
 	}
 	out.name = store.string("name").value_or("");
-	out.lease_ttl = store.seconds("lease_ttl", 2, 60).value_or(out.lease_ttl);
+	// Whole seconds: an etcd lease has no finer TTL, and the leader's hold
+	// on the service address (its preferred lifetime) follows the lease.
+	if (auto ttl = store.integer("lease_ttl", 2, 60))
+		out.lease_ttl = std::chrono::seconds(*ttl);
 	out.request_timeout = store.seconds("request_timeout", 0.1, 10).value_or(out.request_timeout);
 	if (out.request_timeout * 3 > out.lease_ttl)
 		reader.fail(store.node("request_timeout") ? *store.node("request_timeout") : backend,

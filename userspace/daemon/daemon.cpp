@@ -558,12 +558,21 @@ void Daemon::hold_service_address(bool hold, bool renewal)
 		log_.error(hold ? "store.address.add.failed" : "store.address.remove.failed",
 			   {{"interface", interface}, {"address", config_.address().to_string()}, {"error", error}});
 	};
-	auto rtnl = nl::RtnlClient::open();
-	if (!rtnl)
-		return fail(rtnl.error().describe());
+	if (!service_rtnl_) {
+		auto opened = nl::RtnlClient::open();
+		if (!opened)
+			return fail(opened.error().describe());
+		service_rtnl_.emplace(std::move(*opened));
+	}
+	nl::RtnlClient *rtnl = &*service_rtnl_;
+	const auto failed = [&](const nl::Error &error) {
+		service_rtnl_.reset();	// a socket in trouble is not reused
+		fail(error.describe());
+	};
+	// Looked up each time: the interface may have been recreated.
 	auto link = rtnl->get_link(interface);
 	if (!link)
-		return fail(link.error().describe());
+		return failed(link.error());
 	if (!*link)
 		return fail("no such interface");
 	nl::InterfaceAddress address;
@@ -575,11 +584,11 @@ void Daemon::hold_service_address(bool hold, bool renewal)
 	// killed on a host that stays up does not keep answering for the
 	// address (its neighbours would still resolve it there).
 	address.lifetime_s = static_cast<std::uint32_t>(
-		std::chrono::ceil<std::chrono::seconds>(config_.store.lease_ttl).count());
+		std::chrono::duration_cast<std::chrono::seconds>(config_.store.lease_ttl).count());
 	auto done = hold ? rtnl->add_address(address) : rtnl->delete_address(address);
 	// Already gone (a step down before it was ever added) is not an error.
 	if (!done && !(!hold && done.error().code == EADDRNOTAVAIL))
-		return fail(done.error().describe());
+		return failed(done.error());
 	if (!hold || renewal)
 		return;
 	if (!(*link)->address)

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "dlif/nl/rtnl.hpp"
+
 #include "config.hpp"
 #include "control_server.hpp"
 #include "core.hpp"
@@ -150,6 +152,10 @@ private:
 	std::optional<dmm::TimePoint> next_leadership_check_;
 	dmm::TimePoint lease_confirmed_{};	// the last keep-alive etcd answered
 	std::string last_leadership_error_;	// logged once until it changes
+	// Adds, renews and removes the leader's service address: opened on
+	// first use and kept (a renewal each third of the lease), reopened
+	// after an error.
+	std::optional<nl::RtnlClient> service_rtnl_;
 	std::unique_ptr<ProtocolCore> core_;
 	std::unique_ptr<LinuxKernel> kernel_;
 	std::unique_ptr<Executor> executor_;

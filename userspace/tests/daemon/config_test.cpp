@@ -540,6 +540,13 @@ TEST(ConfigErrors, EtcdStore)
 	EXPECT_NE(error_of(with(kCmd, etcd + "service_interface = \"core0\"\nlease_ttl = 2\nrequest_timeout = 1\n"))
 			  .find("store.request_timeout: 1s is more than a third of store.lease_ttl (2s)"),
 		  std::string::npos);
+	// An etcd lease has whole seconds only.
+	EXPECT_NE(error_of(with(kCmd, etcd + "service_interface = \"core0\"\nlease_ttl = 2.5\n"))
+			  .find("store.lease_ttl: expected an integer"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, etcd + "service_interface = \"core0\"\nlease_ttl = 61\n"))
+			  .find("store.lease_ttl: 61 is out of range (2..60)"),
+		  std::string::npos);
 	EXPECT_NE(error_of(with(kCmd, etcd + "service_interface = \"core0\"\nprefix = \"dlif\"\n"))
 			  .find("must start and end with '/'"),
 		  std::string::npos);
