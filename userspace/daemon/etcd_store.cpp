@@ -143,22 +143,27 @@ mh::Result<bool, std::string> EtcdStore::commit(const StateChanges &changes)
 		etcd::Operation::put(key("meta/saved_at_ms"), std::to_string(changes.saved_at_ms)),
 		etcd::Operation::put(key("meta/header"), changes.header),
 	};
+	// One operation per key: etcd refuses a transaction that names a key
+	// twice. The last record given for a node is the one that holds (as
+	// the SQLite store's upserts in order).
+	std::unordered_set<std::string> named;
+	for (auto it = changes.records.rbegin(); it != changes.records.rend(); ++it) {
+		std::string node_key = key("nodes/" + it->first);
+		if (named.contains(node_key))
+			continue;
+		operations.push_back(it->second ? etcd::Operation::put(node_key, *it->second)
+						: etcd::Operation::remove(node_key));
+		named.insert(std::move(node_key));
+	}
 	if (changes.replace_all) {
 		// The nodes that are not listed any more go.
-		std::unordered_set<std::string> listed;
-		for (const auto &[mn, record] : changes.records)
-			if (record)
-				listed.insert(key("nodes/" + mn));
 		auto stored = client_.range_prefix(key("nodes/"));
 		if (!stored)
 			return mh::unexpected(stored.error());
 		for (const auto &kv : *stored)
-			if (!listed.contains(kv.key))
+			if (!named.contains(kv.key))
 				operations.push_back(etcd::Operation::remove(kv.key));
 	}
-	for (const auto &[mn, record] : changes.records)
-		operations.push_back(record ? etcd::Operation::put(key("nodes/" + mn), *record)
-					    : etcd::Operation::remove(key("nodes/" + mn)));
 	for (std::size_t first = 0; first < operations.size(); first += kOperationsPerTransaction) {
 		const auto last = std::min(operations.size(), first + kOperationsPerTransaction);
 		auto done = guarded({operations.begin() + static_cast<std::ptrdiff_t>(first),

@@ -6,15 +6,10 @@
 // given up and lost to an expired lease, and a deposed leader fenced off.
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <filesystem>
+#include <memory>
 #include <thread>
 
+#include "etcd_server.hpp"
 #include "etcd_store.hpp"
 #include "state_changes_for_tests.hpp"
 
@@ -23,67 +18,21 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char *kEtcd = "/usr/bin/etcd";
-
-// A port nothing listens on now (the kernel's pick for port 0).
-int free_port()
-{
-	const int fd = socket(AF_INET, SOCK_STREAM, 0);
-	sockaddr_in address{};
-	address.sin_family = AF_INET;
-	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address));
-	socklen_t length = sizeof(address);
-	getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length);
-	close(fd);
-	return ntohs(address.sin_port);
-}
-
 class EtcdTest : public testing::Test {
 protected:
 	static void SetUpTestSuite()
 	{
-		if (access(kEtcd, X_OK) != 0)
-			return;
-		char pattern[] = "/tmp/dlifd-etcd-test-XXXXXX";
-		ASSERT_NE(mkdtemp(pattern), nullptr);
-		dir_ = pattern;
-		const int client = free_port();
-		const int peer = free_port();
-		endpoint_ = "http://127.0.0.1:" + std::to_string(client);
-		const std::string peer_url = "http://127.0.0.1:" + std::to_string(peer);
-		pid_ = fork();
-		ASSERT_GE(pid_, 0);
-		if (pid_ == 0) {
-			const std::string log = dir_ + "/etcd.log";
-			freopen(log.c_str(), "w", stdout);
-			freopen(log.c_str(), "a", stderr);
-			execl(kEtcd, kEtcd, "--name", "test", "--data-dir", (dir_ + "/data").c_str(),
-			      "--listen-client-urls", endpoint_.c_str(), "--advertise-client-urls", endpoint_.c_str(),
-			      "--listen-peer-urls", peer_url.c_str(), "--initial-advertise-peer-urls", peer_url.c_str(),
-			      "--initial-cluster", ("test=" + peer_url).c_str(), nullptr);
-			_exit(127);
-		}
-		// Ready when it answers a range.
-		etcd::Client probe({endpoint_}, 500ms);
-		for (int i = 0; i < 200 && !probe.range_prefix("/probe"); ++i)
-			std::this_thread::sleep_for(100ms);
+		if (tools::EtcdServer::installed())
+			server_ = std::make_unique<tools::EtcdServer>();
 	}
-	static void TearDownTestSuite()
-	{
-		if (pid_ > 0) {
-			kill(pid_, SIGTERM);
-			waitpid(pid_, nullptr, 0);
-		}
-		if (!dir_.empty())
-			std::filesystem::remove_all(dir_);
-	}
+	static void TearDownTestSuite() { server_.reset(); }
 	void SetUp() override
 	{
-		if (pid_ <= 0)
-			GTEST_SKIP() << kEtcd << " is not installed (scripts/deps.sh installs etcd-server)";
-		ASSERT_TRUE(etcd::Client({endpoint_}, 1s).range_prefix("/probe")) << "etcd did not start: see "
-										   << dir_ << "/etcd.log";
+		if (!server_)
+			GTEST_SKIP() << tools::EtcdServer::kBinary
+				     << " is not installed (scripts/deps.sh installs etcd-server)";
+		ASSERT_TRUE(server_->running()) << "etcd did not start: see " << server_->directory() << "/etcd.log";
+		endpoint_ = server_->endpoint();
 		prefix_ = "/dlif/test/" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()) + "/";
 	}
 
@@ -92,9 +41,8 @@ protected:
 		return EtcdStoreConfig{{endpoint_}, prefix_, name, ttl, 1000ms};
 	}
 
-	static inline pid_t pid_ = -1;
-	static inline std::string dir_;
-	static inline std::string endpoint_;
+	static inline std::unique_ptr<tools::EtcdServer> server_;
+	std::string endpoint_;
 	std::string prefix_;
 };
 
@@ -147,10 +95,10 @@ TEST_F(EtcdTest, RangeReadsEveryPageInKeyOrder)
 
 TEST_F(EtcdTest, AnEndpointThatDoesNotAnswerIsSkipped)
 {
-	etcd::Client client({"http://127.0.0.1:" + std::to_string(free_port()), endpoint_}, 1s);
+	etcd::Client client({"http://127.0.0.1:" + std::to_string(tools::free_loopback_port()), endpoint_}, 1s);
 	ASSERT_TRUE(client.range_prefix(prefix_));
 	EXPECT_EQ(client.endpoint(), endpoint_);
-	etcd::Client nobody({"http://127.0.0.1:" + std::to_string(free_port())}, 1s);
+	etcd::Client nobody({"http://127.0.0.1:" + std::to_string(tools::free_loopback_port())}, 1s);
 	const auto refused = nobody.range_prefix(prefix_);
 	ASSERT_FALSE(refused);
 	EXPECT_NE(refused.error().find("127.0.0.1"), std::string::npos) << refused.error();
@@ -188,6 +136,18 @@ TEST_F(EtcdTest, ALargeChangeAndAFullRewriteGoThrough)
 	// A rewrite lists every node left: the others go.
 	ASSERT_TRUE(store.commit(test_changes({{"mn1000", "again"}, {"mn2000", "new"}}, true)));
 	EXPECT_EQ((*store.load())->records, (std::vector<std::string>{"again", "new"}));
+}
+
+// A node named twice in one commit: its last record holds, as in the
+// SQLite store (etcd itself refuses a transaction naming a key twice).
+TEST_F(EtcdTest, ANodeNamedTwiceKeepsItsLastRecord)
+{
+	EtcdStore store(config("a"));
+	ASSERT_EQ(answer(store.campaign()), true);
+	ASSERT_TRUE(store.commit(test_changes({{"mn1", "first"}, {"mn2", "kept"}, {"mn1", "last"}})));
+	EXPECT_EQ((*store.load())->records, (std::vector<std::string>{"last", "kept"}));
+	ASSERT_TRUE(store.commit(test_changes({{"mn1", "again"}, {"mn1", std::nullopt}, {"mn2", "kept"}}, true)));
+	EXPECT_EQ((*store.load())->records, (std::vector<std::string>{"kept"}));
 }
 
 TEST_F(EtcdTest, OneLeaderAtATimeAndAResignedOneIsFenced)

@@ -96,6 +96,17 @@ TEST_F(StateDatabaseTest, ReplaceAllDeletesTheNodesNotListed)
 	EXPECT_EQ(query("SELECT mn FROM nodes"), "mn3\n");
 }
 
+// A node named twice in one commit: its last record holds (the etcd store
+// does the same).
+TEST_F(StateDatabaseTest, ANodeNamedTwiceKeepsItsLastRecord)
+{
+	StateDatabase database(dir_, "cmd");
+	ASSERT_TRUE(database.commit(test_changes({{"mn1", "first"}, {"mn2", "kept"}, {"mn1", "last"}})));
+	EXPECT_EQ(query("SELECT mn, record FROM nodes ORDER BY mn"), "mn1|last\nmn2|kept\n");
+	ASSERT_TRUE(database.commit(test_changes({{"mn1", "again"}, {"mn1", std::nullopt}, {"mn2", "kept"}}, true)));
+	EXPECT_EQ(query("SELECT mn, record FROM nodes"), "mn2|kept\n");
+}
+
 TEST_F(StateDatabaseTest, ALockedDatabaseFailsTheCommitAndKeepsTheLastOne)
 {
 	StateDatabase database(dir_, "cmd");
