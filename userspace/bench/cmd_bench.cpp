@@ -17,6 +17,10 @@
 //                     events per transaction)
 //   StateRestore      a CMD's start: every binding read from the state
 //                     database and restored into a core
+//   EtcdCommit        StateCommit to a highly available CMD's store in
+//                     etcd instead (a one-member etcd on loopback, fsync
+//                     on; skipped when etcd-server is not installed), in
+//                     the same run as StateCommit at the same sizes
 //
 // and a report of the heap bytes per binding (counter "bytes_per_binding").
 //
@@ -36,6 +40,8 @@
 
 #include "dlif/cmd/cmd.hpp"
 #include "dlif/mh/mh.hpp"
+#include "etcd_server.hpp"
+#include "etcd_store.hpp"
 #include "state_db.hpp"
 
 namespace {
@@ -281,10 +287,83 @@ void StateCommit(benchmark::State &state)
 BENCHMARK(StateCommit)
 	->Args({1000, 1})
 	->Args({1000, 64})
+	->Args({10000, 1})
+	->Args({10000, 64})
 	->Args({100000, 1})
 	->Args({100000, 64})
 	->Args({1000000, 1})
 	->Args({1000000, 64})
+	->Unit(benchmark::kMicrosecond)
+	->UseRealTime();
+
+// One etcd for every EtcdCommit run of the program, started on first use.
+tools::EtcdServer &etcd_server()
+{
+	static tools::EtcdServer server;
+	return server;
+}
+
+// As StateCommit, to the store of a leading CMD in etcd: each commit is one
+// transaction guarded by the leader key (several past 100 operations, as
+// etcd's default --max-txn-ops asks), over HTTP to the v3 JSON gateway.
+void EtcdCommit(benchmark::State &state)
+{
+	const auto n = static_cast<unsigned>(state.range(0));
+	const auto batch = static_cast<unsigned>(state.range(1));
+	if (!tools::EtcdServer::installed()) {
+		state.SkipWithError("etcd is not installed (scripts/deps.sh installs etcd-server)");
+		return;
+	}
+	tools::EtcdServer &server = etcd_server();
+	if (!server.running()) {
+		state.SkipWithError(("etcd did not start: see " + server.directory() + "/etcd.log").c_str());
+		return;
+	}
+	// Each run its own prefix: a repetition does not meet the lease of the
+	// one before.
+	static unsigned runs = 0;
+	daemon::EtcdStore store({{server.endpoint()},
+				 "/bench/" + std::to_string(++runs) + "/",
+				 "bench",
+				 std::chrono::seconds(60),
+				 std::chrono::milliseconds(5000)});
+	const auto led = store.campaign();
+	if (!led || !*led) {
+		state.SkipWithError("cannot lead in etcd");
+		return;
+	}
+	Cache cache;
+	fill(cache, n);
+	daemon::StateChanges all = BenchDatabase::changes(cache);
+	all.replace_all = true;
+	for (unsigned i = 0; i < n; i++)
+		all.records.emplace_back(nai(i), cache.core.snapshot_record(nai(i)));
+	if (!store.commit(all)) {
+		state.SkipWithError("cannot store the bindings in etcd");
+		return;
+	}
+	std::mt19937 rng(1);
+	std::uniform_int_distribution<unsigned> pick(0, n - 1);
+	for (auto _ : state) {
+		daemon::StateChanges changes = BenchDatabase::changes(cache);
+		for (unsigned k = 0; k < batch; k++) {
+			const std::string mn = nai(pick(rng));
+			changes.records.emplace_back(mn, cache.core.snapshot_record(mn));
+		}
+		if (auto committed = store.commit(changes); !committed) {
+			state.SkipWithError(("a commit failed: " + committed.error()).c_str());
+			break;
+		}
+	}
+	store.resign();
+	state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()) * batch,
+							    benchmark::Counter::kIsRate);
+}
+BENCHMARK(EtcdCommit)
+	->Args({1000, 1})
+	->Args({1000, 64})
+	->Args({10000, 1})
+	->Args({10000, 64})
 	->Unit(benchmark::kMicrosecond)
 	->UseRealTime();
 
