@@ -121,12 +121,22 @@ save_run() {
 		"$RUN"/*.pcap "$RUN"/monitor-* "$dest"/ 2>/dev/null
 }
 
+# An unknown node or one whose namespace is not set would make `ip
+# netns exec ""`, which says only "setting the network namespace "" failed":
+# fail, naming the callers.
 node_ns() {	# cmd | cmd2 | cmd3 | maar1..3 -> its namespace
+	local ns=""
 	case $1 in
-	cmd) echo "$CMD" ;;
-	cmd[23]) local ns=CMD${1#cmd}; echo "${!ns}" ;;	# dlifd_ha.sh's other instances
-	maar*) echo "${MAAR_NS[${1#maar}]}" ;;
+	cmd) ns=$CMD ;;
+	cmd[23]) ns=CMD${1#cmd}; ns=${!ns:-} ;;	# dlifd_ha.sh's other instances
+	maar[123]) ns=${MAAR_NS[${1#maar}]:-} ;;
 	esac
+	if [ -z "$ns" ]; then
+		_case_failed=1
+		ktap_diag_always "FAIL: node '$1' has no namespace (from $(callers))"
+		return 1
+	fi
+	echo "$ns"
 }
 
 # dlifd_start NODE: run the node's dlifd in the foreground (logs in

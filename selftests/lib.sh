@@ -123,6 +123,20 @@ busywait() {
 
 # ------------------------------------------------ namespaces and cleanup
 
+# A diagnostic that reaches the KTAP output even from inside check and
+# busywait, which silence their commands' output.
+exec {KTAP_FD}>&1
+ktap_diag_always() { ktap_diag "$@" >&"$KTAP_FD"; }
+
+# The chain of callers, "function:line ...", for a diagnostic.
+callers() {
+	local i where=""
+	for ((i = 2; i < ${#FUNCNAME[@]}; i++)); do
+		where+="${where:+ }${FUNCNAME[$i]}:${BASH_LINENO[$((i - 1))]}"
+	done
+	echo "$where"
+}
+
 # setup_ns VAR...: create one network namespace per VAR (unique name,
 # loopback up, IPv6 DAD off) and store its name in VAR. Few processes:
 # on the debug kernel under emulation each exec costs about half a second.

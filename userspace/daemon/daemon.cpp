@@ -986,9 +986,23 @@ void Daemon::send_due_advertisements(dmm::TimePoint now)
 void Daemon::on_timer()
 {
 	timer_fd_->acknowledge();
+	if (core_timers_held())
+		return;
 	const dmm::TimePoint now = steady_now();
 	for (const auto id : timers_.pop_due(now))
 		dispatch(dmm::TimerFired{id}, now);
+}
+
+// While the state cannot be committed, what the core sends is dropped
+// (release_messages). Its timers then wait too: a retransmission counted
+// but never sent would spend the budget of a handover or a previous-MAAR
+// update, and a failure decided after retransmissions that never left
+// would cost a node its earlier prefixes for an outage of the store. They
+// fire, late, once a commit goes through; lifetimes expire late too, the
+// safe side when nothing can be written.
+bool Daemon::core_timers_held() const
+{
+	return commits_failing_since_.has_value();
 }
 
 // The wall clock was set: the steady clock, which the cores' deadlines
@@ -1074,7 +1088,7 @@ std::optional<dmm::TimePoint> Daemon::save_deadline() const
 
 void Daemon::arm_timer()
 {
-	auto deadline = timers_.next_deadline();
+	auto deadline = core_timers_held() ? std::nullopt : timers_.next_deadline();
 	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline(), next_watchdog_,
 			   executor_->next_retry(), next_repair_, next_leadership_check_})
 		if (other && (!deadline || *other < *deadline))

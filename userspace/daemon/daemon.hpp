@@ -99,6 +99,7 @@ private:
 
 	void on_signal();
 	void on_timer();
+	bool core_timers_held() const;
 	void on_clock_step();
 	void on_mh();
 	void on_ipsec_policies();

@@ -139,8 +139,33 @@ check "and the failed commits and dropped messages are counted and logged" \
 check "dlifctl status shows the pending record and how long commits have failed" \
 	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j status | grep -q '\"state_pending_records\":1' &&
 		 '$DLIFCTL' -S '$dir/dlifd.sock' -j status | grep -q '\"state_commit_failing_s\":[0-9]'"
+# A handover meanwhile (mn1 now at MAAR 2001:db8::2): the update of its
+# previous MAAR, 2001:db8::1, cannot leave, and the core's timers wait
+# with it rather than spend its retransmissions unsent and then fail it
+# (which would cost the node its first prefix for an outage of the disk).
+counter() {	# NAME: a counter of the daemon or its core
+	"$DLIFCTL" -S "$dir/dlifd.sock" -j counters | $PY -c '
+import json, sys
+print(sum(g.get(sys.argv[1], 0) for g in json.load(sys.stdin).values() if isinstance(g, dict)))' "$1"
+}
+ip -n "$ns_maar" addr add 2001:db8::2/64 dev v1-$$ nodad
+check "a handover while the state cannot be committed is not acknowledged either" \
+	ip netns exec "$ns_maar" $PY "$FAKE_MAAR" silent 2001:db8::2 2001:db8::100 mn1@dlif.example 2001:db8:2:1::/64
+sleep 2	# 5 s after it: three retransmission timeouts (1.5 s) have passed
+check "the CMD knows of the handover" \
+	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j mn show mn1@dlif.example | grep -q '\"serving_maar\":\"2001:db8::2\"'"
+check "while its update of the previous MAAR waits: nothing retransmitted, nothing failed" \
+	test "$(counter retransmissions) $(counter previous_maar_failures)" = "0 0"
 rm -f "$dir/lock.held"
 wait "$locker"
+retransmitted() {	# within 5 s
+	for _ in $(seq 50); do
+		[ "$(counter retransmissions)" -ge 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "once the state is committed, the update goes out and is retransmitted" retransmitted
 check "once it can, the retransmitted PBU is acknowledged and the binding is on disk" \
 	bash -c "ip netns exec '$ns_maar' $PY '$FAKE_MAAR' register 2001:db8::1 2001:db8::100 mn2@dlif.example 2001:db8:1:2::/64 &&
 		 sqlite3 '$dir/state/cmd.state.db' 'SELECT mn FROM nodes' | grep -qx mn2@dlif.example"
