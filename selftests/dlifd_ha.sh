@@ -211,7 +211,7 @@ test_load_leaders_killed_twice() {
 	done
 	# The made-up nodes answer no Neighbor Solicitation: never detach.
 	DLIFD_ANY_NODE=1 dlifd_configure proxy maar.detach_after=0 store.backend='"etcd"' \
-		store.endpoints="[$endpoints]" store.name='"cmd"' store.lease_ttl=3 store.request_timeout=0.5 \
+		store.endpoints="[$endpoints]" store.name='"cmd"' store.lease_ttl=3 store.request_timeout=1 \
 		store.service_interface='"core0"'
 	sed -i -e 's/log_level = "debug"/log_level = "notice"/' "$RUN"/*.toml
 	for node in cmd2 cmd3; do
