@@ -95,7 +95,7 @@ rm -rf "$dir"
 mkdir -p "$dir/debs" "$dir/root"
 log=$dir/build.log
 start=$(date +%s)
-echo "debug-kernel.sh: building the debug kernel $krel from $PACKAGE $version (cached in $dir; about 40 minutes on 2 cores, once)" >&2
+echo "debug-kernel.sh: building the debug kernel $krel from $PACKAGE $version (cached in $dir; about 20 minutes on 2 cores, once)" >&2
 
 # shellcheck disable=SC2046
 (cd "$dir/debs" && apt-get $(apt_opts) -q download "$PACKAGE=$version" >>"$log" 2>&1) ||
