@@ -211,6 +211,48 @@ void Snapshot(benchmark::State &state)
 }
 BENCHMARK(Snapshot)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
+// A commit's header, with no record yet.
+daemon::StateChanges header_only(const Cache &cache)
+{
+	return {"cmd", kCmd.to_string(), 0, cache.core.snapshot_header(), {}, false};
+}
+
+// Every binding of the cache, as a full rewrite.
+daemon::StateChanges every_binding(const Cache &cache, unsigned n)
+{
+	daemon::StateChanges all = header_only(cache);
+	all.replace_all = true;
+	for (unsigned i = 0; i < n; i++)
+		all.records.emplace_back(nai(i), cache.core.snapshot_record(nai(i)));
+	return all;
+}
+
+// The timed loop of StateCommit and EtcdCommit: per iteration, `batch`
+// of the cache's n bindings, chosen at random, serialised and handed to
+// `commit` (a store's commit) in one change; their rate in the counter
+// "events_per_s". False, the run skipped with the error, when a commit
+// failed.
+template <typename Commit>
+bool commit_random_batches(benchmark::State &state, const Cache &cache, unsigned n, unsigned batch, Commit commit)
+{
+	std::mt19937 rng(1);
+	std::uniform_int_distribution<unsigned> pick(0, n - 1);
+	for (auto _ : state) {
+		daemon::StateChanges changes = header_only(cache);
+		for (unsigned k = 0; k < batch; k++) {
+			const std::string mn = nai(pick(rng));
+			changes.records.emplace_back(mn, cache.core.snapshot_record(mn));
+		}
+		if (auto committed = commit(changes); !committed) {
+			state.SkipWithError(("a commit failed: " + committed.error()).c_str());
+			return false;
+		}
+	}
+	state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()) * batch,
+							    benchmark::Counter::kIsRate);
+	return true;
+}
+
 // A state database in a fresh directory on the disk (not tmpfs: the fsync
 // is part of the cost), holding every binding of the cache.
 class BenchDatabase {
@@ -221,11 +263,7 @@ public:
 		if (mkdtemp(pattern) != nullptr)
 			directory_ = pattern;
 		database_ = std::make_unique<daemon::StateDatabase>(directory_, "cmd");
-		daemon::StateChanges all = changes(cache);
-		all.replace_all = true;
-		for (unsigned i = 0; i < n; i++)
-			all.records.emplace_back(nai(i), cache.core.snapshot_record(nai(i)));
-		ok_ = !directory_.empty() && database_->commit(all).has_value();
+		ok_ = !directory_.empty() && database_->commit(every_binding(cache, n)).has_value();
 	}
 	~BenchDatabase()
 	{
@@ -236,10 +274,6 @@ public:
 	BenchDatabase(const BenchDatabase &) = delete;
 	BenchDatabase &operator=(const BenchDatabase &) = delete;
 
-	static daemon::StateChanges changes(const Cache &cache)
-	{
-		return {"cmd", kCmd.to_string(), 0, cache.core.snapshot_header(), {}, false};
-	}
 	bool ok() const { return ok_; }
 	daemon::StateDatabase &database() { return *database_; }
 	std::uintmax_t bytes() const
@@ -267,21 +301,9 @@ void StateCommit(benchmark::State &state)
 		state.SkipWithError("cannot create the state database");
 		return;
 	}
-	std::mt19937 rng(1);
-	std::uniform_int_distribution<unsigned> pick(0, n - 1);
-	for (auto _ : state) {
-		daemon::StateChanges changes = BenchDatabase::changes(cache);
-		for (unsigned k = 0; k < batch; k++) {
-			const std::string mn = nai(pick(rng));
-			changes.records.emplace_back(mn, cache.core.snapshot_record(mn));
-		}
-		if (!db.database().commit(changes)) {
-			state.SkipWithError("a commit failed");
-			return;
-		}
-	}
-	state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()) * batch,
-							    benchmark::Counter::kIsRate);
+	if (!commit_random_batches(state, cache, n, batch,
+				   [&](const daemon::StateChanges &changes) { return db.database().commit(changes); }))
+		return;
 	state.counters["file_bytes_per_binding"] = static_cast<double>(db.bytes()) / n;
 }
 BENCHMARK(StateCommit)
@@ -334,30 +356,13 @@ void EtcdCommit(benchmark::State &state)
 	}
 	Cache cache;
 	fill(cache, n);
-	daemon::StateChanges all = BenchDatabase::changes(cache);
-	all.replace_all = true;
-	for (unsigned i = 0; i < n; i++)
-		all.records.emplace_back(nai(i), cache.core.snapshot_record(nai(i)));
-	if (!store.commit(all)) {
+	if (!store.commit(every_binding(cache, n))) {
 		state.SkipWithError("cannot store the bindings in etcd");
 		return;
 	}
-	std::mt19937 rng(1);
-	std::uniform_int_distribution<unsigned> pick(0, n - 1);
-	for (auto _ : state) {
-		daemon::StateChanges changes = BenchDatabase::changes(cache);
-		for (unsigned k = 0; k < batch; k++) {
-			const std::string mn = nai(pick(rng));
-			changes.records.emplace_back(mn, cache.core.snapshot_record(mn));
-		}
-		if (auto committed = store.commit(changes); !committed) {
-			state.SkipWithError(("a commit failed: " + committed.error()).c_str());
-			break;
-		}
-	}
+	commit_random_batches(state, cache, n, batch,
+			      [&](const daemon::StateChanges &changes) { return store.commit(changes); });
 	store.resign();
-	state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()) * batch,
-							    benchmark::Counter::kIsRate);
 }
 BENCHMARK(EtcdCommit)
 	->Args({1000, 1})
