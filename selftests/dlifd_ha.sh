@@ -11,12 +11,13 @@
 #   retransmissions carrying it across; the flows survive.
 # - load_leaders_killed_twice: three CMD hosts, each with a dlifd and a
 #   member of a three-member etcd cluster; HA_LOAD_NODES nodes (200 by
-#   default) roam. The leader is killed in the middle of the move to MAAR2, then the next
-#   leader and its host's etcd member in the middle of the move to MAAR3:
-#   every node ends at MAAR3 with MAAR1 and MAAR2 confirmed, nothing
-#   failed. The time from each kill to a new leader is reported, and the
-#   failover as the MAARs see it: from the last PBA the CMD's address sent
-#   before the kill to the first after it (captured on the core's bridge).
+#   default) roam. The leader is killed in the middle of the move to
+#   MAAR2, then the next leader and its host's etcd member in the middle
+#   of the move to MAAR3: every node ends at MAAR3 with MAAR1 and MAAR2
+#   confirmed, nothing failed. The time from each kill to a new leader
+#   is reported, and the failover as the MAARs see it: from the last PBA
+#   the CMD's address sent before the kill to the first after it
+#   (captured on the core's bridge).
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"

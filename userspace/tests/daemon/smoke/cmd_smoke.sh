@@ -158,14 +158,8 @@ check "while its update of the previous MAAR waits: nothing retransmitted, nothi
 	test "$(counter retransmissions) $(counter previous_maar_failures)" = "0 0"
 rm -f "$dir/lock.held"
 wait "$locker"
-retransmitted() {	# within 5 s
-	for _ in $(seq 50); do
-		[ "$(counter retransmissions)" -ge 1 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check "once the state is committed, the update goes out and is retransmitted" retransmitted
+retransmitted() { [ "$(counter retransmissions)" -ge 1 ]; }
+check "once the state is committed, the update goes out and is retransmitted" until_ 5 retransmitted
 check "once it can, the retransmitted PBU is acknowledged and the binding is on disk" \
 	bash -c "ip netns exec '$ns_maar' $PY '$FAKE_MAAR' register 2001:db8::1 2001:db8::100 mn2@dlif.example 2001:db8:1:2::/64 &&
 		 sqlite3 '$dir/state/cmd.state.db' 'SELECT mn FROM nodes' | grep -qx mn2@dlif.example"

@@ -95,15 +95,6 @@ CONF
 done
 
 source "$(dirname "$0")/smoke_lib.sh"
-# until SECONDS COMMAND...: poll every 0.1 s.
-until_() {
-	local end=$((SECONDS + $1))
-	shift
-	while ! "$@" 2>/dev/null; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.1
-	done
-}
 start() {
 	ip netns exec "${ns[$1]}" "$DLIFD" -c "$dir/$1.toml" -p "$dir/$1.pid" 2>>"$dir/$1.log" || return 1
 	pid[$1]=$(cat "$dir/$1.pid")

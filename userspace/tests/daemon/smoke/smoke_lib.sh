@@ -15,3 +15,13 @@ check() {
 		failures=$((failures + 1))
 	fi
 }
+
+# until_ SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds.
+until_() {
+	local end=$((SECONDS + $1))
+	shift
+	while ! "$@" 2>/dev/null; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
