@@ -138,6 +138,12 @@ mh::Result<bool, std::string> StateDatabase::open()
 		return failed("cannot switch to write-ahead logging");
 	if (sqlite3_exec(db.get(), "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr) != SQLITE_OK)
 		return failed("cannot set synchronous");
+	// Pages read through a mapping of the file rather than copied by
+	// pread(): at a million bindings (a gigabyte) those copies were a
+	// sixth of a commit's time. 2 GiB less 64 KiB is SQLite's default
+	// ceiling (SQLITE_MAX_MMAP_SIZE); a larger file is read for the rest.
+	if (sqlite3_exec(db.get(), "PRAGMA mmap_size = 2147418112", nullptr, nullptr, nullptr) != SQLITE_OK)
+		return failed("cannot map");
 
 	auto statements = std::make_unique<Statements>();
 	const auto prepare = [&](Statement &statement, const char *sql) {

@@ -250,7 +250,7 @@ struct CmdCore::Impl {
 	// with the list of every binding's record.
 	std::string snapshot() const;
 	nlohmann::json snapshot_header() const;
-	nlohmann::json snapshot_record(const BindingNode &node) const;
+	std::string snapshot_record(const BindingNode &node) const;	// JSON text
 	// The header (or a whole snapshot) and each record, which `records`
 	// hands to its argument one after the other.
 	using RecordVisitor = std::function<void(const std::function<void(const nlohmann::json &)> &)>;

@@ -7,6 +7,7 @@
 #include "cmd_impl.hpp"
 #include "dlif/dmm/core_entry.hpp"
 #include "dlif/dmm/json.hpp"
+#include "dlif/dmm/json_writer.hpp"
 #include "dlif/mh/codec.hpp"
 
 namespace dlif::cmd {
@@ -49,14 +50,6 @@ std::vector<std::uint8_t> unhex(const std::string &text)
 	return bytes;
 }
 
-Json prefixes_json(const PrefixList &prefixes)
-{
-	Json list = Json::array();
-	for (const auto &prefix : prefixes)
-		list.push_back(json::to_json(prefix));
-	return list;
-}
-
 PrefixList prefix_list_from(const Json &value)
 {
 	PrefixList list;
@@ -94,63 +87,83 @@ Duration remaining(TimePoint deadline, TimePoint now)
 
 } // namespace
 
-Json CmdCore::Impl::snapshot_record(const BindingNode &node) const
+std::string CmdCore::Impl::snapshot_record(const BindingNode &node) const
 {
 	const Binding &binding = node.second;
-	Json elements = Json::array();
-	for (const auto &element : binding.elements)
-		elements.push_back({{"maar", json::to_json(address_of(element.maar))},
-				    {"prefixes", prefixes_json(element.prefixes)},
-				    {"identity", optional_identity(element.identity)},
-				    {"confirmed", element.confirmed}});
-	Json pending = nullptr;
-	if (binding.pending) {
+	json::Writer out;
+	out.begin_object();
+	out.member("mn", node.first);
+	out.member("lma", binding.lma);
+	out.member("serving", address_of(binding.serving));
+	out.member("handoff_indicator", binding.handoff_indicator);
+	out.member("access_technology", binding.access_technology);
+	out.member("lifetime_units", binding.lifetime_units);
+	out.member("cmd_seq", binding.cmd_seq);
+	out.key("last_seq");
+	binding.has_seq ? out.value(binding.last_seq) : out.value(nullptr);
+	out.key("seq_context");
+	binding.has_seq && binding.seq_context != kNoMaar ? out.value(address_of(binding.seq_context))
+							  : out.value(nullptr);
+	out.key("last_timestamp");
+	binding.last_timestamp ? out.value(binding.last_timestamp->raw()) : out.value(nullptr);
+	out.member("prefixes", binding.prefixes);
+	out.member("serving_identity", binding.serving_identity);
+	out.member("mn_mac", binding.mn_mac);
+	out.key("elements").begin_array();
+	for (const auto &element : binding.elements) {
+		out.begin_object();
+		out.member("maar", address_of(element.maar));
+		out.member("prefixes", element.prefixes);
+		out.member("identity", element.identity);
+		out.member("confirmed", element.confirmed);
+		out.end_object();
+	}
+	out.end_array();
+	out.member("expires_at_ms", wall.to_wall_ms(binding.expires_at));
+	out.member("expiry_armed", binding.expiry_timer != 0);
+	out.member("lma_number", binding.lma_number);
+	out.key("pending");
+	if (!binding.pending) {
+		out.value(nullptr);
+	} else {
 		const Pending &p = *binding.pending;
-		Json outstanding = Json::array();
-		for (const auto &o : p.outstanding)
-			outstanding.push_back({{"maar", json::to_json(address_of(o.maar))},
-					       {"first_seq", o.first_seq},
-					       {"last_seq", o.last_seq},
-					       {"retransmissions", o.retransmissions},
-					       {"timeout_ms", o.timeout.count()},
-					       {"deadline_ms", wall.to_wall_ms(o.deadline)},
-					       {"resolved", o.resolved}});
-		Json queue = Json::array();
+		out.begin_object();
+		out.member("kind", p.kind == Pending::Kind::handover ? "handover" : "cleanup");
+		out.member("smaar_first_seq", p.smaar_first_seq);
+		out.member("smaar_seq", p.smaar_seq);
+		out.key("smaar_timestamp");
+		p.smaar_timestamp ? out.value(p.smaar_timestamp->raw()) : out.value(nullptr);
+		out.member("pba_sent", p.pba_sent);
+		out.key("relay_deadline_ms");
+		p.relay_deadline ? out.value(wall.to_wall_ms(*p.relay_deadline)) : out.value(nullptr);
+		out.key("outstanding").begin_array();
+		for (const auto &o : p.outstanding) {
+			out.begin_object();
+			out.member("maar", address_of(o.maar));
+			out.member("first_seq", o.first_seq);
+			out.member("last_seq", o.last_seq);
+			out.member("retransmissions", o.retransmissions);
+			out.member("timeout_ms", o.timeout.count());
+			out.member("deadline_ms", wall.to_wall_ms(o.deadline));
+			out.member("resolved", o.resolved);
+			out.end_object();
+		}
+		out.end_array();
+		out.key("queue").begin_array();
 		for (const auto &queued : p.queue) {
 			const auto bytes = mh::build(queued.pbu);
-			if (bytes)
-				queue.push_back({{"source", json::to_json(queued.source)}, {"pbu", hex(*bytes)}});
+			if (!bytes)
+				continue;
+			out.begin_object();
+			out.member("source", queued.source);
+			out.member("pbu", hex(*bytes));
+			out.end_object();
 		}
-		pending = {{"kind", p.kind == Pending::Kind::handover ? "handover" : "cleanup"},
-			   {"smaar_first_seq", p.smaar_first_seq},
-			   {"smaar_seq", p.smaar_seq},
-			   {"smaar_timestamp", p.smaar_timestamp ? Json(p.smaar_timestamp->raw()) : Json(nullptr)},
-			   {"pba_sent", p.pba_sent},
-			   {"relay_deadline_ms",
-			    p.relay_deadline ? Json(wall.to_wall_ms(*p.relay_deadline)) : Json(nullptr)},
-			   {"outstanding", std::move(outstanding)},
-			   {"queue", std::move(queue)}};
+		out.end_array();
+		out.end_object();
 	}
-	return Json{{"mn", node.first},
-		    {"lma", binding.lma},
-		    {"serving", json::to_json(address_of(binding.serving))},
-		    {"handoff_indicator", binding.handoff_indicator},
-		    {"access_technology", binding.access_technology},
-		    {"lifetime_units", binding.lifetime_units},
-		    {"cmd_seq", binding.cmd_seq},
-		    {"last_seq", binding.has_seq ? Json(binding.last_seq) : Json(nullptr)},
-		    {"seq_context", binding.has_seq && binding.seq_context != kNoMaar
-					    ? json::to_json(address_of(binding.seq_context))
-					    : Json(nullptr)},
-		    {"last_timestamp", binding.last_timestamp ? Json(binding.last_timestamp->raw()) : Json(nullptr)},
-		    {"prefixes", prefixes_json(binding.prefixes)},
-		    {"serving_identity", optional_identity(binding.serving_identity)},
-		    {"mn_mac", binding.mn_mac ? json::to_json(*binding.mn_mac) : Json(nullptr)},
-		    {"elements", std::move(elements)},
-		    {"expires_at_ms", wall.to_wall_ms(binding.expires_at)},
-		    {"expiry_armed", binding.expiry_timer != 0},
-		    {"lma_number", binding.lma_number},
-		    {"pending", std::move(pending)}};
+	out.end_object();
+	return out.take();
 }
 
 Json CmdCore::Impl::snapshot_header() const
@@ -174,12 +187,17 @@ std::string CmdCore::Impl::snapshot() const
 		sorted.push_back(&node);
 	std::sort(sorted.begin(), sorted.end(), [](const BindingNode *a, const BindingNode *b) { return a->first < b->first; });
 
-	Json list = Json::array();
+	const Json header = snapshot_header();
+	json::Writer out;
+	out.begin_object();
+	for (const auto &[name, value] : header.items())
+		out.key(name).raw(value.dump());
+	out.key("bindings").begin_array();
 	for (const BindingNode *node : sorted)
-		list.push_back(snapshot_record(*node));
-	Json snapshot = snapshot_header();
-	snapshot["bindings"] = std::move(list);
-	return snapshot.dump();
+		out.raw(snapshot_record(*node));
+	out.end_array();
+	out.end_object();
+	return out.take();
 }
 
 Actions CmdCore::Impl::restore(const Json &snapshot, const RecordVisitor &records, TimePoint now)
@@ -370,7 +388,7 @@ std::optional<std::string> CmdCore::snapshot_record(std::string_view mn) const
 	const auto it = impl_->bindings.find(mn);
 	if (it == impl_->bindings.end())
 		return std::nullopt;
-	return impl_->snapshot_record(*it).dump();
+	return impl_->snapshot_record(*it);
 }
 
 mh::Result<Actions, std::string> CmdCore::restore(std::string_view text, TimePoint now)

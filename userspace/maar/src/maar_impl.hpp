@@ -236,7 +236,7 @@ struct MaarCore::Impl {
 	// with the list of every session's record.
 	std::string snapshot() const;
 	nlohmann::json snapshot_header() const;
-	nlohmann::json snapshot_record(const Session &session) const;
+	std::string snapshot_record(const Session &session) const;	// JSON text
 	// The header (or a whole snapshot) and each record, which `records`
 	// hands to its argument one after the other.
 	using RecordVisitor = std::function<void(const std::function<void(const nlohmann::json &)> &)>;

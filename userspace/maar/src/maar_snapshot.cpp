@@ -5,6 +5,7 @@
 
 #include "dlif/dmm/core_entry.hpp"
 #include "dlif/dmm/json.hpp"
+#include "dlif/dmm/json_writer.hpp"
 #include "maar_impl.hpp"
 
 namespace dlif::maar {
@@ -47,56 +48,70 @@ std::optional<ExchangeKind> kind_from(const std::string &text)
 
 } // namespace
 
-Json MaarCore::Impl::snapshot_record(const Session &session) const
+std::string MaarCore::Impl::snapshot_record(const Session &session) const
 {
-	const auto optional_time = [&](const std::optional<TimePoint> &time) {
-		return time ? Json(wall.to_wall_ms(*time)) : Json(nullptr);
+	json::Writer out;
+	const auto optional_time = [&](std::string_view key, const std::optional<TimePoint> &time) {
+		out.key(key);
+		time ? out.value(wall.to_wall_ms(*time)) : out.value(nullptr);
 	};
-	Json remotes = Json::array();
-	for (const auto &remote : session.remotes)
-		remotes.push_back({{"maar", json::to_json(remote.maar)},
-				   {"prefixes", json::to_json(remote.prefixes)},
-				   {"local_prefixes", json::to_json(remote.local_prefixes)},
-				   {"identity", json::to_json(remote.identity)},
-				   {"identity_from_options", remote.identity_from_options}});
-	Json exchange = nullptr;
+	out.begin_object();
+	out.member("number", session.number);
+	out.member("mac", session.mac);
+	out.member("mn", session.mn.nai);
+	out.member("interface", session.interface);
+	out.member("state", name(session.state));
+	out.member("attached", session.attached);
+	out.member("returning", session.returning);
+	out.member("legacy", session.legacy);
+	out.member("reattach", session.reattach);
+	out.member("prefixes", session.prefixes);
+	out.member("legacy_prefix", session.legacy_prefix);
+	out.member("serving_maar", session.serving_maar);
+	out.key("remotes").begin_array();
+	for (const auto &remote : session.remotes) {
+		out.begin_object();
+		out.member("maar", remote.maar);
+		out.member("prefixes", remote.prefixes);
+		out.member("local_prefixes", remote.local_prefixes);
+		out.member("identity", remote.identity);
+		out.member("identity_from_options", remote.identity_from_options);
+		out.end_object();
+	}
+	out.end_array();
+	out.member("next_seq", session.next_seq);
+	out.key("exchange");
 	if (session.exchange) {
 		const Exchange &e = *session.exchange;
-		exchange = {{"kind", name(e.kind)},
-			    {"first_seq", e.first_seq},
-			    {"last_seq", e.last_seq},
-			    {"retransmissions", e.retransmissions},
-			    {"timeout_ms", e.timeout.count()},
-			    {"deadline_ms", wall.to_wall_ms(e.deadline)}};
+		out.begin_object();
+		out.member("kind", name(e.kind));
+		out.member("first_seq", e.first_seq);
+		out.member("last_seq", e.last_seq);
+		out.member("retransmissions", e.retransmissions);
+		out.member("timeout_ms", e.timeout.count());
+		out.member("deadline_ms", wall.to_wall_ms(e.deadline));
+		out.end_object();
+	} else {
+		out.value(nullptr);
 	}
-	return Json{{"number", session.number},
-		    {"mac", json::to_json(session.mac)},
-		    {"mn", session.mn.nai},
-		    {"interface", session.interface},
-		    {"state", name(session.state)},
-		    {"attached", session.attached},
-		    {"returning", session.returning},
-		    {"legacy", session.legacy},
-		    {"reattach", session.reattach},
-		    {"prefixes", json::to_json(session.prefixes)},
-		    {"legacy_prefix", session.legacy_prefix ? json::to_json(*session.legacy_prefix) : Json(nullptr)},
-		    {"serving_maar", session.serving_maar ? json::to_json(*session.serving_maar) : Json(nullptr)},
-		    {"remotes", std::move(remotes)},
-		    {"next_seq", session.next_seq},
-		    {"exchange", std::move(exchange)},
-		    {"registration_range", session.registration_range
-						   ? Json::array({session.registration_range->first,
-								  session.registration_range->last})
-						   : Json(nullptr)},
-		    {"lifetime_units", session.lifetime_units},
-		    {"expires_at_ms", optional_time(session.expires_at)},
-		    {"refresh_at_ms", optional_time(session.refresh_at)},
-		    {"verifying", session.verifying},
-		    {"cmd_last_timestamp",
-		     session.cmd_last_timestamp ? Json(session.cmd_last_timestamp->raw()) : Json(nullptr)},
-		    {"cmd_last_seq", session.cmd_last_seq ? Json(*session.cmd_last_seq) : Json(nullptr)},
-		    {"cmd_seq_context",
-		     session.cmd_seq_context ? json::to_json(*session.cmd_seq_context) : Json(nullptr)}};
+	out.key("registration_range");
+	if (session.registration_range)
+		out.begin_array()
+			.value(session.registration_range->first)
+			.value(session.registration_range->last)
+			.end_array();
+	else
+		out.value(nullptr);
+	out.member("lifetime_units", session.lifetime_units);
+	optional_time("expires_at_ms", session.expires_at);
+	optional_time("refresh_at_ms", session.refresh_at);
+	out.member("verifying", session.verifying);
+	out.key("cmd_last_timestamp");
+	session.cmd_last_timestamp ? out.value(session.cmd_last_timestamp->raw()) : out.value(nullptr);
+	out.member("cmd_last_seq", session.cmd_last_seq);
+	out.member("cmd_seq_context", session.cmd_seq_context);
+	out.end_object();
+	return out.take();
 }
 
 Json MaarCore::Impl::snapshot_header() const
@@ -111,12 +126,17 @@ Json MaarCore::Impl::snapshot_header() const
 
 std::string MaarCore::Impl::snapshot() const
 {
-	Json list = Json::array();
+	const Json header = snapshot_header();
+	json::Writer out;
+	out.begin_object();
+	for (const auto &[name, value] : header.items())
+		out.key(name).raw(value.dump());
+	out.key("sessions").begin_array();
 	for (const auto &[number, session] : sessions)
-		list.push_back(snapshot_record(session));
-	Json snapshot = snapshot_header();
-	snapshot["sessions"] = std::move(list);
-	return snapshot.dump();
+		out.raw(snapshot_record(session));
+	out.end_array();
+	out.end_object();
+	return out.take();
 }
 
 Actions MaarCore::Impl::restore(const Json &snapshot, const RecordVisitor &records, TimePoint now)
@@ -295,7 +315,7 @@ std::optional<std::string> MaarCore::snapshot_record(std::string_view mn) const
 	const auto it = impl_->by_mn.find(mn);
 	if (it == impl_->by_mn.end())
 		return std::nullopt;
-	return impl_->snapshot_record(impl_->sessions.at(it->second)).dump();
+	return impl_->snapshot_record(impl_->sessions.at(it->second));
 }
 
 mh::Result<Actions, std::string> MaarCore::restore(std::string_view text, TimePoint now)
