@@ -18,7 +18,8 @@
 # Which files run where, unless -t names them: the debug kernel (KVER
 # 6.12-debug) runs the kernel files (DEBUG_TESTS below: the device, the
 # data plane, the netlink family, teardown, the stress under traffic,
-# KUnit and fault injection), the Debian kernels every file but those
+# KUnit and fault injection, and dlifd's case under fault injection),
+# the Debian kernels every file but those
 # that need the debug kernel's facilities (DEBUG_ONLY), except that the
 # files whose kernel paths the other files run on both kernels (dlifd's
 # own checks and scenarios, the YNL CLI's view of the family that
@@ -37,7 +38,7 @@ KVERS=()
 TESTS=()
 JOBS=${SELFTEST_JOBS:-2}
 TIMEOUT=${SELFTEST_TIMEOUT:-900}
-DEBUG_TESTS="dlif_link.sh dlif_forwarding.sh dlif_netlink.sh dlif_teardown.sh dlif_stress.sh dlif_kunit.sh dlif_faults.sh"
+DEBUG_TESTS="dlif_link.sh dlif_forwarding.sh dlif_netlink.sh dlif_teardown.sh dlif_stress.sh dlif_kunit.sh dlif_faults.sh dlifd_scenarios.sh"
 DEBUG_ONLY="dlif_kunit.sh dlif_faults.sh"
 ONE_KERNEL="dlifd_security.sh=6.1 dlifd_legacy.sh=6.1 dlifd_scenarios.sh=6.1 dlifd_load.sh=6.12 dlifd_ha.sh=6.12 dlifd_ipsec.sh=6.12 bench_smoke.sh=6.12 dlif_ynl.sh=6.12"
 

@@ -325,6 +325,87 @@ test_refused_kernel_objects_are_retried() {
 		0 "nothing waits for a retry any more"
 }
 
+# The kernel runs out of memory while dlifd changes it: on a kernel with
+# fault injection (the debug kernel; the Debian kernels have none and the
+# case is skipped), failslab makes the slab allocations that dlif.ko
+# makes for MAAR1's and MAAR2's dlifd fail (task filter, and a stack
+# filter on the module's range in /proc/modules: allocations of the
+# rest of the kernel, those of the netlink request itself included, go
+# on), the next FAULTS of them. The handover needs the module to
+# allocate at both MAARs (MAAR2's DLIF for MAAR1 and its entries, MAAR1's
+# anchor entry): each refusal comes back as ENOMEM, dlifd tries again
+# with backoff, and the node ends served with its flows.
+FI=/sys/kernel/debug
+FAULTS=4
+
+failslab_in_dlif() {	# NODE...: arm failslab for the nodes' dlifd
+	local base size pid task node end
+	[ -d $FI/failslab ] && [ -w $FI/failslab/require-start ] || return 1
+	read -r size base < <(awk '$1 == "dlif" { print $2, $6 }' /proc/modules)
+	[ -n "$base" ] || return 1
+	end=$(printf '0x%x' $((base + size)))
+	echo "$base" >$FI/failslab/require-start
+	echo "$end" >$FI/failslab/require-end
+	echo N >$FI/failslab/ignore-gfp-wait
+	echo Y >$FI/failslab/task-filter
+	echo 1 >$FI/failslab/interval
+	echo 0 >$FI/failslab/verbose
+	for node in "$@"; do
+		pid=PID_$node
+		pid=${!pid}
+		for task in /proc/"$pid"/task/*; do
+			echo 1 >"$task/make-it-fail"
+		done
+	done
+	echo $FAULTS >$FI/failslab/times
+	echo 100 >$FI/failslab/probability
+	defer failslab_off
+}
+
+failslab_off() {
+	echo 0 >$FI/failslab/probability
+	echo 0 >$FI/failslab/require-start
+	echo 0 >$FI/failslab/require-end
+	echo N >$FI/failslab/task-filter
+	echo Y >$FI/failslab/ignore-gfp-wait
+}
+
+refused_with_enomem() {	# NODES: log lines of a kernel request refused with ENOMEM
+	cat "${@/#/$RUN/}" 2>/dev/null | grep -c 'errno=12'
+}
+
+maar2_shows_maar1() { dlifs_of maar2 | grep -q ' maar 2001:db8:ff::1$'; }
+
+test_kernel_out_of_memory_is_retried() {
+	local node
+	dlif_load || return 1
+	[ -w $FI/failslab/require-start ] ||
+		{ ktap_diag "no fault injection with a stack filter in this kernel"; return $ksft_skip; }
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	walk || return 1
+	flows_start "$(mn_address_in 1)" || return 1
+	failslab_in_dlif maar1 maar2 || { fail "cannot arm failslab"; return 1; }
+	mn_move 2
+	ctl_node maar2 attach acc $MN_MAC >/dev/null
+	check "every fault armed was injected" busywait 30000 test "$(cat $FI/failslab/times)" = 0
+	check "the refusals came back to dlifd as ENOMEM" \
+		test "$(refused_with_enomem maar1.log maar2.log)" -ge 1
+	check "the node is served at MAAR2" busywait 30000 has_address_in 2
+	check "dlifd tried again until the kernel took them" busywait 90000 \
+		test $(( $(counter maar1 kernel_retries_succeeded) + $(counter maar2 kernel_retries_succeeded) )) -ge 1
+	check "MAAR2 shows MAAR1 to the node" busywait 30000 maar2_shows_maar1
+	check_match "$(entries_of maar1)" "anchor 2001:db8:ff::2$" "MAAR1 anchors the first prefix toward MAAR2"
+	check_match "$(entries_of maar2)" "serving 2001:db8:ff::1$" "MAAR2 serves MAAR1's prefix"
+	check "the flow from the first address survives" flow_survives
+	check "the ping too" ping_recovers
+	for node in maar1 maar2; do
+		check_eq "$(ctl_node $node -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["kernel_retries_pending"])')" \
+			0 "nothing waits for a retry at ${node^^}"
+	done
+}
+
 # The wall clock is stepped (an NTP step) in timestamp ordering: every
 # dlifd maps its steady clock to the new time at once, so the CMD started
 # afterwards (a peer whose clock was always right) accepts the MAARs'
@@ -350,6 +431,9 @@ test_wall_clock_step_in_timestamp_mode() {
 	check_match "$(entries_of maar2)" "serving 2001:db8:ff::1$" "MAAR2 serves MAAR1's prefix"
 }
 
+# The debug kernel runs the case that needs its fault injection.
+DEBUG_CASES=(test_kernel_out_of_memory_is_retried)
+
 run_tests \
 	test_return_to_the_first_maar \
 	test_local_network_after_a_move \
@@ -363,4 +447,5 @@ run_tests \
 	test_kernel_drift_is_repaired \
 	test_unusable_state_leaves_the_kernel_alone \
 	test_refused_kernel_objects_are_retried \
+	test_kernel_out_of_memory_is_retried \
 	test_wall_clock_step_in_timestamp_mode
