@@ -164,6 +164,24 @@ TEST(Ordering, TimestampWindowAndNewer)
 	EXPECT_EQ(check_timestamp(at(1'000), at(10'000), std::nullopt, at(5'000)), TimestampVerdict::not_newer);
 }
 
+// The clocks were set back an hour after the last accepted timestamp: it
+// lies beyond the receiver's clock plus the window, so it no longer bars
+// fresh timestamps; one still in reach of the window does.
+TEST(Ordering, LastAcceptedFromBeforeABackwardClockStepNoLongerOrders)
+{
+	const auto at = [](std::uint64_t ms) { return mh::Timestamp::from_raw(ms * 65536 / 1000); };
+	const Duration window{300};
+	const std::uint64_t hour = 3'600'000;
+	EXPECT_EQ(check_timestamp(at(10'000), at(10'000), window, at(10'000 + hour)), TimestampVerdict::ok);
+	EXPECT_EQ(check_timestamp(at(10'000), at(10'000), window, at(10'301)), TimestampVerdict::ok);
+	EXPECT_EQ(check_timestamp(at(10'000), at(10'000), window, at(10'299)), TimestampVerdict::not_newer);
+	// The window still judges the message itself.
+	EXPECT_EQ(check_timestamp(at(9'000), at(10'000), window, at(10'000 + hour)), TimestampVerdict::mismatch);
+	// A requeued message (no window) cannot tell: the last accepted bars it.
+	EXPECT_EQ(check_timestamp(at(10'000), at(10'000), std::nullopt, at(10'000 + hour)),
+		  TimestampVerdict::not_newer);
+}
+
 TEST(Timers, KeyRoundTripAndBackoff)
 {
 	const TimerKey key{0xdeadbeef, 3, 200, 0xabcd};

@@ -77,6 +77,15 @@ enum class TimestampVerdict : std::uint8_t { ok, mismatch, not_newer };
 // RFC 5213 §5.5: a timestamp more than `window` away from the receiver's
 // clock is a mismatch (156); one not newer than the last accepted is
 // refused (157). Without a window, only the second rule applies.
+//
+// A last accepted timestamp later than the receiver's clock plus the
+// window was accepted before the clocks were set back (an NTP step; the
+// receiver's window check makes it impossible otherwise): kept as the
+// bar, it would refuse every fresh message of the node until the clock
+// caught up again, so it no longer orders and the window alone judges.
+// The cost: a message captured before the step whose old-clock timestamp
+// now falls in the window passes, once, where the step was as large as
+// the message's age.
 inline TimestampVerdict check_timestamp(mh::Timestamp received, mh::Timestamp now, std::optional<Duration> window,
 					std::optional<mh::Timestamp> last_accepted) noexcept
 {
@@ -89,6 +98,8 @@ inline TimestampVerdict check_timestamp(mh::Timestamp received, mh::Timestamp no
 		const std::uint64_t window_units = ms * 65536u / 1000u;
 		if (distance > window_units)
 			return TimestampVerdict::mismatch;
+		if (last_accepted && last_accepted->raw() > b && last_accepted->raw() - b > window_units)
+			return TimestampVerdict::ok;
 	}
 	if (last_accepted && received <= *last_accepted)
 		return TimestampVerdict::not_newer;
