@@ -5,8 +5,9 @@
 # network behind MAAR1 reached after a move, two nodes roaming at once,
 # refresh and de-registration by lifetime expiry, lost signalling
 # recovered by retransmission, a PBU from a node that is no peer, a MAAR
-# restarted while the node's flows run, the CMD restarted, and the wall
-# clock stepped in timestamp ordering. All in proxy mode (the default;
+# restarted and killed while the node's flows run, the CMD restarted and
+# killed, the kernel changed behind dlifd's back, refusing, or out of
+# memory, and the wall clock stepped both ways in timestamp ordering. All in proxy mode (the default;
 # the three modes are compared in dlifd_roaming.sh).
 
 source "$(dirname "$0")/lib.sh"
@@ -192,6 +193,18 @@ test_maar_restart_keeps_flows() {
 		"the restarted dlifd kept the DLIFs as they were"
 	check_eq "$(bindings maar2)" 1 "and the node's session"
 	check "the flow survives the restart" flow_survives
+	check "the ping too" ping_recovers
+	# Killed, not stopped: nothing saved on the way out, the state database
+	# as the last commit left it.
+	kill -KILL "$PID_maar2"
+	wait "$PID_maar2" 2>/dev/null
+	PID_maar2=
+	check "the flow goes on while MAAR2's dlifd is dead" flow_survives
+	dlifd_start maar2 || return 1
+	check_eq "$(ctl_node maar2 dev show | sort)" "$ifindex_before" \
+		"after kill -9 too, the restarted dlifd kept the DLIFs as they were"
+	check_eq "$(bindings maar2)" 1 "and the node's session"
+	check "the flow survives the kill" flow_survives
 	check "the ping too" ping_recovers
 	# The restarted MAAR serves the node's next move as usual.
 	mn_move 3
@@ -409,7 +422,10 @@ test_kernel_out_of_memory_is_retried() {
 # The wall clock is stepped (an NTP step) in timestamp ordering: every
 # dlifd maps its steady clock to the new time at once, so the CMD started
 # afterwards (a peer whose clock was always right) accepts the MAARs'
-# timestamps, and the CMD's saved deadlines follow the step.
+# timestamps, and the CMD's saved deadlines follow the step. Then it is
+# set back two hours: the timestamps accepted before are in the future
+# and no longer order (dmm::check_timestamp), so the next handover goes
+# through instead of being refused (157) until the clock catches up.
 test_wall_clock_step_in_timestamp_mode() {
 	dlif_load || return 1
 	dmm_net || return 1
@@ -429,6 +445,18 @@ test_wall_clock_step_in_timestamp_mode() {
 	check "a handover after the step is accepted" busywait 30000 has_address_in 2
 	check_eq "$(counter cmd drop_stale_timestamp)" 0 "the CMD refused no timestamp"
 	check_match "$(entries_of maar2)" "serving 2001:db8:ff::1$" "MAAR2 serves MAAR1's prefix"
+	# Back by two hours, one behind the true time: the timestamps the CMD
+	# last accepted for the node now lie an hour in its future.
+	date -s "-2 hour" >/dev/null || { fail "cannot set the VM's clock back"; return 1; }
+	defer date -s "+2 hour"
+	check "MAAR1 saw the step back" busywait 10000 counter_at_least maar1 wall_clock_steps 2
+	check "and the restarted CMD" busywait 10000 counter_at_least cmd wall_clock_steps 1
+	mn_move 3
+	ctl_node maar3 attach acc $MN_MAC >/dev/null
+	check "a handover after the step back is accepted" busywait 30000 has_address_in 3
+	check_eq "$(counter cmd drop_stale_timestamp)" 0 "the CMD refused no timestamp"
+	check_match "$(entries_of maar3)" "serving 2001:db8:ff::1$" "MAAR3 serves MAAR1's prefix"
+	check_match "$(entries_of maar1)" "anchor 2001:db8:ff::3$" "MAAR1 anchors it toward MAAR3"
 }
 
 # The debug kernel runs the case that needs its fault injection.
