@@ -4,7 +4,7 @@
 # Each VM benchmark of `make bench-vm` once, tiny, so that they keep
 # working (no timing is judged): the data-plane harness on a few slices,
 # ctlbench on a few hundred entries, the handover benchmark on a couple of
-# handovers and a handful of nodes.
+# handovers and a handful of nodes (the CMD on SQLite, then on etcd).
 
 source "$(dirname "$0")/lib.sh"
 
@@ -32,8 +32,10 @@ test_handover_benchmark_runs() {
 	local out
 	out=$(HANDOVERS=2 MODES=locator NODES=5 "$SELFTESTS/bench/handover.sh" 2>&1)
 	check_match "$out" "^latency locator handovers 2 median [0-9]+ worst [0-9]+" "the latency part"
-	check_match "$out" "^load round 3 to MAAR1 nodes 5 .* on_new_maar 5 bindings 5 refused_attach 0" \
+	check_match "$out" "^load sqlite round 3 to MAAR1 nodes 5 .* on_new_maar 5 bindings 5 refused_attach 0" \
 		"the load part"
+	check_match "$out" "^load etcd round 3 to MAAR1 nodes 5 .* on_new_maar 5 bindings 5 refused_attach 0" \
+		"the load part with the CMD on etcd"
 }
 
 run_tests \

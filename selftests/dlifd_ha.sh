@@ -23,9 +23,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
 source "$(dirname "$0")/dlifd_lib.sh"
 
-ETCD=/usr/bin/etcd
-ETCD_URL="http://[$CN_ADDR]:2379"
-
 # The CMD's address moves with the leadership: each instance has an
 # address of its own on the core for etcd, and the leader adds CMD_ADDR.
 ha_net() {
@@ -34,27 +31,12 @@ ha_net() {
 	ip netns exec "$CMD2" sysctl -qw net.ipv6.conf.default.router_solicitations=0
 	ip link add core0 netns "$CMD2" type veth peer name p-cmd2 netns "$CORE"
 	ip -n "$CORE" link set p-cmd2 master br0 up
-	ip -n "$CMD" addr del $CMD_ADDR/64 dev core0
-	ip -n "$CMD" addr add 2001:db8:ff::a/64 dev core0 nodad
+	cmd_address_for_leader
 	ip -n "$CMD2" addr add 2001:db8:ff::b/64 dev core0 nodad
 	ip -n "$CMD2" link set core0 up
 	ip -n "$CMD2" link set lo up
 }
 
-etcd_start() {
-	ip netns exec "$CN" "$ETCD" --name ha --data-dir "$RUN/etcd" \
-		--listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
-		--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
-		--initial-cluster ha=http://127.0.0.1:2380 >"$RUN/etcd.log" 2>&1 &
-	defer kill $!
-	ip -n "$CN" link set lo up
-	busywait 30000 ip netns exec "$CN" env ETCDCTL_API=3 etcdctl --endpoints "$ETCD_URL" endpoint health ||
-		{ fail "etcd did not start"; tail -5 "$RUN/etcd.log" | sed 's/^/#   /'; return 1; }
-}
-
-leads() {	# NODE: its dlifd is the leader
-	ctl_node "$1" -j status | grep -q '"this_instance":"leader"'
-}
 holds_cmd_address() {	# NODE
 	ip -n "$(node_ns "$1")" -6 addr show dev core0 | grep -q "inet6 $CMD_ADDR/128"
 }

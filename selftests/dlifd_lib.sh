@@ -486,3 +486,32 @@ move_until() {	# part [to]
 		sleep 0.2
 	done
 }
+
+# ------------------------------------------------- a CMD on etcd's store
+
+# A CMD with [store] backend = "etcd" (Debian's etcd-server): etcd_start
+# runs a one-member etcd in the correspondent's namespace, on the core;
+# cmd_address_for_leader gives the CMD's host an address of its own there
+# (for etcd), CMD_ADDR being the leader's to add on store.service_interface.
+ETCD=/usr/bin/etcd
+ETCD_URL="http://[$CN_ADDR]:2379"
+
+etcd_start() {
+	ip netns exec "$CN" "$ETCD" --name ha --data-dir "$RUN/etcd" \
+		--listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
+		--listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+		--initial-cluster ha=http://127.0.0.1:2380 >"$RUN/etcd.log" 2>&1 &
+	defer kill $!
+	ip -n "$CN" link set lo up
+	busywait 30000 ip netns exec "$CN" env ETCDCTL_API=3 etcdctl --endpoints "$ETCD_URL" endpoint health ||
+		{ fail "etcd did not start"; tail -5 "$RUN/etcd.log" | sed 's/^/#   /'; return 1; }
+}
+
+cmd_address_for_leader() {
+	ip -n "$CMD" addr del $CMD_ADDR/64 dev core0
+	ip -n "$CMD" addr add 2001:db8:ff::a/64 dev core0 nodad
+}
+
+leads() {	# NODE: its dlifd is the leader
+	ctl_node "$1" -j status | grep -q '"this_instance":"leader"'
+}

@@ -12,11 +12,12 @@
 #    alone, over the control socket) attach at MAAR1 and roam together to
 #    MAAR2, MAAR3 and back to MAAR1; for each round, the handovers per
 #    second until the CMD has every binding on the new MAAR, and whether
-#    any binding failed.
+#    any binding failed. Once per CMD store: SQLite (the default) and
+#    etcd (a one-member etcd on the core, the CMD its leader).
 #
 # Environment: HANDOVERS=20, MODES="relay locator proxy", NODES=1000,
-# PARTS="latency load", LOAD_RA_INTERVAL=10 (the MAARs' RA interval in
-# the load part, seconds; the testbed's).
+# PARTS="latency load", STORES="sqlite etcd", LOAD_RA_INTERVAL=10 (the
+# MAARs' RA interval in the load part, seconds; the testbed's).
 
 set -u
 source "$(dirname "$0")/../lib.sh"
@@ -27,6 +28,7 @@ HANDOVERS=${HANDOVERS:-20}
 MODES=${MODES:-"relay locator proxy"}
 NODES=${NODES:-1000}
 PARTS=${PARTS:-"latency load"}
+STORES=${STORES:-"sqlite etcd"}
 LOAD_RA_INTERVAL=${LOAD_RA_INTERVAL:-10}
 
 epoch() { date -d "$1" +%s.%N; }
@@ -84,16 +86,36 @@ latency_part() {
 }
 
 load_part() {
+	local store
+	for store in $STORES; do
+		load_run "$store"
+	done
+}
+
+load_run() {
+	local store=$1
 	(
 		trap cleanup_all EXIT
 		RUN=""
-		local macs=() i round new t0 t1 failed on total
+		local macs=() i round new t0 t1 failed on total store_config=()
 		dmm_net || exit 1
+		if [ "$store" = etcd ]; then
+			[ -x "$ETCD" ] || { echo "# load etcd: no etcd (scripts/deps.sh installs etcd-server)"; exit 0; }
+			cmd_address_for_leader
+			store_config=(store.backend='"etcd"' store.endpoints="[\"$ETCD_URL\"]" store.name='"a"'
+				      store.service_interface='"core0"')
+		fi
 		# The load attaches made-up nodes: no allow-list.
-		DLIFD_ANY_NODE=1 dlifd_configure proxy
+		DLIFD_ANY_NODE=1 dlifd_configure proxy "${store_config[@]}"
+		if [ "$store" = etcd ]; then
+			etcd_start || exit 1	# in $RUN, which dlifd_configure made
+		fi
 		sed -i -e 's/log_level = "debug"/log_level = "notice"/' \
 			-e "s/^\([[:space:]]*\)interval = 10\$/\1interval = $LOAD_RA_INTERVAL/" "$RUN"/*.toml
 		dlifd_start_all || exit 1
+		if [ "$store" = etcd ]; then
+			busywait 30000 leads cmd || { echo "# load etcd: the CMD did not lead"; exit 1; }
+		fi
 		for i in $(seq 1 "$NODES"); do
 			macs+=("$(printf '02:10:%02x:%02x:%02x:%02x' $((i >> 24 & 255)) $((i >> 16 & 255)) $((i >> 8 & 255)) $((i & 255)))")
 		done
@@ -104,13 +126,13 @@ load_part() {
 			busywait 600000 all_served_by "${MAAR_ADDR[$new]}" "$NODES"
 			t1=$(date +%s.%N)
 			read -r on total <<<"$(served_by "${MAAR_ADDR[$new]}")"
-			echo "load round $round to MAAR$new nodes $NODES seconds $(echo "$t1 - $t0" | bc)" \
+			echo "load $store round $round to MAAR$new nodes $NODES seconds $(echo "$t1 - $t0" | bc)" \
 				"per_second $(echo "$NODES / ($t1 - $t0)" | bc)" \
 				"on_new_maar $on bindings $total refused_attach $failed"
 		done
 		# The counters that are not zero, and why previous MAARs failed.
 		for node in maar1 maar2 maar3 cmd; do
-			echo "load $node counters: $(ctl_node "$node" -j counters | python3 -c '
+			echo "load $store $node counters: $(ctl_node "$node" -j counters | python3 -c '
 import json, sys
 def flat(prefix, value):
     if isinstance(value, dict):
@@ -122,9 +144,9 @@ print(" ".join(flat("", json.load(sys.stdin))))')"
 		done
 		# Messages the kernel dropped at a full raw socket (last column
 		# of /proc/net/raw6), per node.
-		echo "load raw socket drops: cmd $(ip netns exec "$CMD" awk 'NR > 1 { d += $NF } END { print d + 0 }' /proc/net/raw6)" \
+		echo "load $store raw socket drops: cmd $(ip netns exec "$CMD" awk 'NR > 1 { d += $NF } END { print d + 0 }' /proc/net/raw6)" \
 			"$(for i in 1 2 3; do echo -n "maar$i $(ip netns exec "${MAAR_NS[$i]}" awk 'NR > 1 { d += $NF } END { print d + 0 }' /proc/net/raw6) "; done)"
-		echo "load CMD previous-MAAR failures by status:" \
+		echo "load $store CMD previous-MAAR failures by status:" \
 			"$(grep -o 'event=previous-maar-failed.*' "$RUN/cmd.log" | grep -o 'status=[^ ]*' | sort | uniq -c | tr '\n' ' ')"
 	)
 }
