@@ -18,7 +18,7 @@ PACKAGES=(
 	# userspace build and tests
 	build-essential cmake pkg-config libmnl-dev libgtest-dev libgmock-dev
 	libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev libsqlite3-dev sqlite3
-	libcurl4-openssl-dev etcd-server etcd-client
+	libcurl4-openssl-dev etcd-server etcd-client openssl
 	clang libclang-rt-14-dev ccache
 	# kernel module build (headers come from qemu/kernels.sh)
 	gcc-12 make bc kmod xz-utils zstd dwarves libelf-dev

@@ -348,7 +348,8 @@ void EtcdCommit(benchmark::State &state)
 				 "/bench/" + std::to_string(++runs) + "/",
 				 "bench",
 				 std::chrono::seconds(60),
-				 std::chrono::milliseconds(5000)});
+				 std::chrono::milliseconds(5000),
+				 {}});
 	const auto led = store.campaign();
 	if (!led || !*led) {
 		state.SkipWithError("cannot lead in etcd");

@@ -737,13 +737,48 @@ std::string seconds_text(Duration duration);
 const Choices<StoreConfig::Backend> kBackends = {{"sqlite", StoreConfig::Backend::sqlite},
 						 {"etcd", StoreConfig::Backend::etcd}};
 
+// store.ca_file, cert_file, key_file: readable absolute paths, a
+// certificate with its key, and only for a cluster reached over https.
+void read_store_tls(const Section &store, StoreConfig &out)
+{
+	const Reader &reader = store.reader();
+	const auto path = [&](const char *key, std::string &into) {
+		const auto value = store.string(key);
+		if (!value)
+			return;
+		const toml::node &node = *store.node(key);
+		if (value->empty() || value->front() != '/')
+			reader.fail(node, store.path(key) + ": " + quoted(*value) + " must be an absolute path");
+		if (std::ifstream file(*value); !file)
+			reader.fail(node, store.path(key) + ": cannot read " + quoted(*value) + ": " + std::strerror(errno));
+		into = *value;
+	};
+	path("ca_file", out.ca_file);
+	path("cert_file", out.cert_file);
+	path("key_file", out.key_file);
+	if (out.cert_file.empty() != out.key_file.empty()) {
+		const char *given = out.cert_file.empty() ? "key_file" : "cert_file";
+		reader.fail(*store.node(given), store.path(given) + ": store.cert_file and store.key_file go together "
+								    "(the instance's certificate and its private key)");
+	}
+	const bool tls = !out.ca_file.empty() || !out.cert_file.empty();
+	const bool https = std::any_of(out.endpoints.begin(), out.endpoints.end(),
+				       [](const std::string &url) { return url.starts_with("https://"); });
+	if (tls && !https) {
+		const char *given = !out.ca_file.empty() ? "ca_file" : "cert_file";
+		reader.fail(*store.node(given), store.path(given) + ": TLS files, but every store.endpoints URL is "
+								    "http:// (use https:// to reach the cluster over TLS)");
+	}
+}
+
 StoreConfig read_store(const Section &store, const Config &config)
 {
 	const Reader &reader = store.reader();
 	StoreConfig out;
 	out.backend = store.choice("backend", kBackends).value_or(out.backend);
 	if (out.backend == StoreConfig::Backend::sqlite) {
-		for (const char *key : {"endpoints", "prefix", "name", "lease_ttl", "request_timeout", "service_interface"})
+		for (const char *key : {"endpoints", "prefix", "name", "lease_ttl", "request_timeout", "service_interface",
+					"ca_file", "cert_file", "key_file"})
 			if (const toml::node *node = store.node(key))
 				reader.fail(*node, store.path(key) + " applies to backend \"etcd\" only");
 		return out;
@@ -788,6 +823,7 @@ StoreConfig read_store(const Section &store, const Config &config)
 			    "store.service_interface: backend \"etcd\" needs the interface on which the leader "
 			    "holds the CMD's address (an interface name)");
 	out.service_interface = *interface;
+	read_store_tls(store, out);
 	return out;
 }
 
@@ -859,7 +895,7 @@ Config read_config(const toml::table &root, const std::string &file)
 	if (const toml::table *store_table = section_table("store")) {
 		Section store(reader, *store_table, "store",
 			      {"backend", "endpoints", "prefix", "name", "lease_ttl", "request_timeout",
-			       "service_interface"});
+			       "service_interface", "ca_file", "cert_file", "key_file"});
 		config.store = read_store(store, config);
 	}
 	return config;
@@ -955,6 +991,9 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 		add("store.lease_ttl", seconds_text(store.lease_ttl));
 		add("store.request_timeout", seconds_text(store.request_timeout));
 		add("store.service_interface", store.service_interface);
+		add("store.ca_file", store.ca_file);
+		add("store.cert_file", store.cert_file);
+		add("store.key_file", store.key_file);
 	} else {
 		add("store.backend", "sqlite");
 	}

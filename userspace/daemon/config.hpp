@@ -51,6 +51,11 @@ struct StoreConfig {
 	dmm::Duration lease_ttl{5000};
 	dmm::Duration request_timeout{1000};
 	std::string service_interface;
+	// TLS toward https:// endpoints, PEM files: the cluster's CA (empty:
+	// the system's), this instance's certificate and key (empty: none).
+	std::string ca_file;
+	std::string cert_file;
+	std::string key_file;
 
 	friend bool operator==(const StoreConfig &, const StoreConfig &) = default;
 };

@@ -111,7 +111,8 @@ Daemon::Daemon(Config config, Logger &log)
 		}
 		etcd_.emplace(EtcdStoreConfig{store.endpoints, store.prefix, instance,
 					      std::chrono::duration_cast<std::chrono::seconds>(store.lease_ttl),
-					      store.request_timeout});
+					      store.request_timeout,
+					      etcd::Tls{store.ca_file, store.cert_file, store.key_file}});
 	}
 }
 

@@ -70,10 +70,22 @@ struct TransactionResult {
 	std::vector<KeyValue> found;	// what the Range operations of the branch taken read
 };
 
+// TLS toward https:// endpoints (a cluster run with --cert-file and,
+// for client certificates, --client-cert-auth): the CA that signed the
+// members' certificates (empty: the system's CAs), and this client's
+// certificate and key, PEM (empty: none).
+struct Tls {
+	std::string ca_file;
+	std::string cert_file;
+	std::string key_file;
+
+	friend bool operator==(const Tls &, const Tls &) = default;
+};
+
 class Client {
 public:
-	// endpoints: "http://host:port" each.
-	Client(std::vector<std::string> endpoints, std::chrono::milliseconds timeout);
+	// endpoints: "http://host:port" or "https://host:port" each.
+	Client(std::vector<std::string> endpoints, std::chrono::milliseconds timeout, Tls tls = {});
 	~Client();
 	Client(Client &&) noexcept;
 	Client &operator=(Client &&) noexcept;

@@ -15,7 +15,7 @@ constexpr std::size_t kOperationsPerTransaction = 100;
 } // namespace
 
 EtcdStore::EtcdStore(EtcdStoreConfig config)
-	: config_(std::move(config)), client_(config_.endpoints, config_.timeout)
+	: config_(std::move(config)), client_(config_.endpoints, config_.timeout, config_.tls)
 {
 }
 

@@ -33,6 +33,7 @@ struct EtcdStoreConfig {
 	std::string name;			// this instance, unique in the cluster
 	std::chrono::seconds lease_ttl{5};
 	std::chrono::milliseconds timeout{1000};	// per request
+	etcd::Tls tls;					// toward https:// endpoints
 };
 
 class EtcdStore {

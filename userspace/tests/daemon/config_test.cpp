@@ -556,6 +556,42 @@ TEST(ConfigErrors, EtcdStore)
 		  std::string::npos);
 }
 
+// store.ca_file, cert_file, key_file: TLS toward an https:// cluster.
+TEST(Config, EtcdStoreOverTls)
+{
+	const std::string directory = testing::TempDir();
+	const std::string ca = directory + "dlif-config-ca.pem";
+	const std::string cert = directory + "dlif-config-cert.pem";
+	const std::string key = directory + "dlif-config-key.pem";
+	for (const auto &file : {ca, cert, key})
+		std::ofstream(file) << "PEM\n";
+	const std::string https = "[store]\nbackend = \"etcd\"\nendpoints = [\"https://192.0.2.1:2379\"]\n"
+				  "service_interface = \"core0\"\n";
+	const Config config = valid(with(kCmd, https + "ca_file = \"" + ca + "\"\ncert_file = \"" + cert +
+						 "\"\nkey_file = \"" + key + "\"\n"));
+	EXPECT_EQ(config.store.ca_file, ca);
+	EXPECT_EQ(config.store.cert_file, cert);
+	EXPECT_EQ(config.store.key_file, key);
+	// The system's CAs, no client certificate: none of them needed.
+	EXPECT_EQ(valid(with(kCmd, https)).store.ca_file, "");
+
+	EXPECT_NE(error_of(with(kCmd, https + "cert_file = \"" + cert + "\"\n"))
+			  .find("store.cert_file: store.cert_file and store.key_file go together"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, https + "ca_file = \"/nonexistent/ca.pem\"\n"))
+			  .find("store.ca_file: cannot read \"/nonexistent/ca.pem\": No such file or directory"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, https + "ca_file = \"ca.pem\"\n")).find("must be an absolute path"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, "[store]\nbackend = \"etcd\"\nendpoints = [\"http://192.0.2.1:2379\"]\n"
+				      "service_interface = \"core0\"\nca_file = \"" + ca + "\"\n"))
+			  .find("every store.endpoints URL is http://"),
+		  std::string::npos);
+	EXPECT_NE(error_of(with(kCmd, "[store]\nca_file = \"" + ca + "\"\n"))
+			  .find("store.ca_file applies to backend \"etcd\" only"),
+		  std::string::npos);
+}
+
 TEST(ConfigErrors, FileThatCannotBeRead)
 {
 	auto config = load_config("/nonexistent/dlifd.toml");

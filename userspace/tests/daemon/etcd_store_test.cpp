@@ -38,7 +38,7 @@ protected:
 
 	EtcdStoreConfig config(const std::string &name, std::chrono::seconds ttl = 5s) const
 	{
-		return EtcdStoreConfig{{endpoint_}, prefix_, name, ttl, 1000ms};
+		return EtcdStoreConfig{{endpoint_}, prefix_, name, ttl, 1000ms, {}};
 	}
 
 	static inline std::unique_ptr<tools::EtcdServer> server_;
@@ -202,6 +202,39 @@ TEST_F(EtcdTest, ALaterVersionIsRefused)
 	const auto loaded = EtcdStore(config("a")).load();
 	ASSERT_FALSE(loaded);
 	EXPECT_NE(loaded.error().find("version '2'"), std::string::npos) << loaded.error();
+}
+
+// A cluster reached over https that requires client certificates
+// (--client-cert-auth), from a CA made for the test: the store leads,
+// commits and loads with the instance's certificate; without it, or
+// without the cluster's CA, every request is refused and says why.
+TEST(EtcdTls, TheStoreUsesItsCertificateAndIsRefusedWithout)
+{
+	if (!tools::EtcdServer::installed())
+		GTEST_SKIP() << tools::EtcdServer::kBinary << " is not installed (scripts/deps.sh installs etcd-server)";
+	const tools::EtcdServer server(tools::EtcdServer::Transport::tls);
+	ASSERT_TRUE(server.running()) << "etcd did not start over TLS: see " << server.directory()
+				      << "/etcd.log and pki.log";
+	ASSERT_TRUE(server.endpoint().starts_with("https://"));
+	const etcd::Tls tls = server.client_tls();
+
+	EtcdStore store(EtcdStoreConfig{{server.endpoint()}, "/dlif/tls/", "a", 5s, 2000ms, tls});
+	ASSERT_EQ(answer(store.campaign()), true);
+	ASSERT_TRUE(store.commit(test_changes({{"mn1", "over tls"}})));
+	EXPECT_EQ((*store.load())->records, (std::vector<std::string>{"over tls"}));
+
+	etcd::Tls no_certificate = tls;
+	no_certificate.cert_file.clear();
+	no_certificate.key_file.clear();
+	const auto refused = etcd::Client({server.endpoint()}, 2000ms, no_certificate).range_prefix("/dlif/tls/");
+	ASSERT_FALSE(refused) << "etcd answered a client with no certificate";
+	EXPECT_NE(refused.error().find(server.endpoint()), std::string::npos) << refused.error();
+
+	etcd::Tls no_ca = tls;
+	no_ca.ca_file.clear();
+	const auto untrusted = etcd::Client({server.endpoint()}, 2000ms, no_ca).range_prefix("/dlif/tls/");
+	ASSERT_FALSE(untrusted) << "a member certificate from an unknown CA was trusted";
+	EXPECT_NE(untrusted.error().find("certificate"), std::string::npos) << untrusted.error();
 }
 
 } // namespace
