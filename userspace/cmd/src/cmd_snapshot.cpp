@@ -104,8 +104,7 @@ std::string CmdCore::Impl::snapshot_record(const BindingNode &node) const
 	out.key("seq_context");
 	binding.has_seq && binding.seq_context != kNoMaar ? out.value(address_of(binding.seq_context))
 							  : out.value(nullptr);
-	out.key("last_timestamp");
-	binding.last_timestamp ? out.value(binding.last_timestamp->raw()) : out.value(nullptr);
+	out.member("last_timestamp", binding.last_timestamp);
 	out.member("prefixes", binding.prefixes);
 	out.member("serving_identity", binding.serving_identity);
 	out.member("mn_mac", binding.mn_mac);
@@ -131,8 +130,7 @@ std::string CmdCore::Impl::snapshot_record(const BindingNode &node) const
 		out.member("kind", p.kind == Pending::Kind::handover ? "handover" : "cleanup");
 		out.member("smaar_first_seq", p.smaar_first_seq);
 		out.member("smaar_seq", p.smaar_seq);
-		out.key("smaar_timestamp");
-		p.smaar_timestamp ? out.value(p.smaar_timestamp->raw()) : out.value(nullptr);
+		out.member("smaar_timestamp", p.smaar_timestamp);
 		out.member("pba_sent", p.pba_sent);
 		out.key("relay_deadline_ms");
 		p.relay_deadline ? out.value(wall.to_wall_ms(*p.relay_deadline)) : out.value(nullptr);

@@ -106,8 +106,7 @@ std::string MaarCore::Impl::snapshot_record(const Session &session) const
 	optional_time("expires_at_ms", session.expires_at);
 	optional_time("refresh_at_ms", session.refresh_at);
 	out.member("verifying", session.verifying);
-	out.key("cmd_last_timestamp");
-	session.cmd_last_timestamp ? out.value(session.cmd_last_timestamp->raw()) : out.value(nullptr);
+	out.member("cmd_last_timestamp", session.cmd_last_timestamp);
 	out.member("cmd_last_seq", session.cmd_last_seq);
 	out.member("cmd_seq_context", session.cmd_seq_context);
 	out.end_object();

@@ -107,6 +107,7 @@ TEST(JsonWriter, WritesValueTypesAsToJsonDoes)
 	out.member("prefixes", prefixes);
 	out.member("some", std::optional<Mac>(mac));
 	out.member("none", none);
+	out.member("timestamp", std::optional(mh::Timestamp::from_raw(0xfedcba9876543210)));
 	out.end_object();
 
 	const Json record = parsed(out);
@@ -119,6 +120,7 @@ TEST(JsonWriter, WritesValueTypesAsToJsonDoes)
 	EXPECT_EQ(record.at("prefixes"), to_json(prefixes));
 	EXPECT_EQ(record.at("some"), to_json(mac));
 	EXPECT_TRUE(record.at("none").is_null());
+	EXPECT_EQ(record.at("timestamp").get<std::uint64_t>(), 0xfedcba9876543210u);
 }
 
 TEST(JsonWriter, EmbedsJsonTextAsAValue)

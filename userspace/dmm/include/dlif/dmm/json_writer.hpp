@@ -13,6 +13,7 @@
 
 #include <charconv>
 #include <concepts>
+#include <cstddef>
 #include <optional>
 #include <ranges>
 #include <string>
@@ -48,6 +49,8 @@ public:
 		return *this;
 	}
 	Writer &value(std::nullptr_t);
+	// A Timestamp option's value as its 64 raw bits (1/65536 s).
+	Writer &value(mh::Timestamp timestamp) { return value(timestamp.raw()); }
 	// Addresses, prefixes and MACs as text, as json.hpp's to_json().
 	Writer &value(const Ipv6Address &address);
 	Writer &value(const Ipv6Prefix &prefix);
