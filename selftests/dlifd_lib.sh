@@ -225,14 +225,16 @@ flows_start() {
 	local src=$1
 	ip netns exec "$CN" python3 "$FLOW" server 5001 "$RUN/flow-server.json" &
 	defer kill $!
-	busywait 20000 test -s "$RUN/flow-server.json" || return 1
+	# Each Python process takes seconds to start on the debug kernel
+	# under emulation beside another VM: the waits end as soon as it runs.
+	busywait 60000 test -s "$RUN/flow-server.json" || { fail "the flow's server did not start"; return 1; }
 	ip netns exec "$MN" python3 "$FLOW" client $CN_ADDR 5001 "$RUN/flow-client.json" \
 		--source "$src" --interval 0.2 &
 	FLOW_PID=$!
 	defer kill $FLOW_PID
 	ip netns exec "$MN" stdbuf -oL ping -i 0.2 -I "$src" $CN_ADDR >"$RUN/ping.log" 2>&1 &
 	defer kill $!
-	busywait 10000 flow_echoed_at_least 3
+	busywait 60000 flow_echoed_at_least 3 || { fail "the flow from $src did not start (3 echoes)"; return 1; }
 }
 
 flow_field() {	# key of the client status
