@@ -14,7 +14,7 @@ USERSPACE_BUILD := $(BUILD)/userspace
 export BUILD
 
 .PHONY: all help deps module userspace unit-tests selftests check demo bench \
-	bench-vm vm-shell clean distclean
+	bench-vm vm-shell ynl-gen clean distclean
 
 all: module userspace
 
@@ -25,6 +25,8 @@ help:
 	@echo '  make deps        install Debian packages, fetch the supported kernels ($(KVERS)),'
 	@echo '                   extract the kernel'"'"'s YNL tools (scripts/ynl-tree.sh)'
 	@echo '  make module      build dlif.ko for KVER (default: every supported kernel), W=1 clean'
+	@echo '  make ynl-gen     regenerate uapi/linux/dlif.h and kmod/netlink-gen.[ch] from the spec'
+	@echo '                   with the kernel'"'"'s ynl-gen-c.py (make check fails when they differ)'
 	@echo '  make userspace   build the C++ codec, daemon, dlifctl and tests (CMake, build/userspace)'
 	@echo '  make unit-tests  run the userspace tests (ctest)'
 	@echo '  make selftests   run the kernel selftests in QEMU [KVER=6.1|6.12|6.12-debug] [TEST=name]'
@@ -36,6 +38,10 @@ help:
 
 deps:
 	@$(TOP)/scripts/deps.sh $(KVER)
+
+# The family's C code from Documentation/netlink/specs/dlif.yaml.
+ynl-gen: deps
+	@$(TOP)/scripts/ynl-gen.sh
 
 # dlif.ko for each kernel in KVER, each in its own tree under build/module.
 module: deps

@@ -10,6 +10,7 @@
 #define _DLIF_COMPAT_H
 
 #include <linux/netdevice.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 
 /* 6.5 moved the GSO helpers out of skbuff.h into net/gso.h. */
@@ -50,6 +51,90 @@ static inline struct nlattr **dlif_compat_dump_attrs(struct netlink_callback *cb
 	return genl_dumpit_info(cb)->attrs;
 #endif
 }
+
+/*
+ * 6.2 split a command's operations into one struct genl_split_ops per do
+ * and per dump, each with its own policy: the table ynl-gen-c renders
+ * (netlink-gen.c). 6.1 has one struct genl_ops per command, with both
+ * handlers and one policy. There, the generated table is declared with
+ * the struct below (kmod/Kbuild force-includes this header into
+ * netlink-gen.c) and folded into genl_ops when the family registers: a
+ * command's do and dump (adjacent in the table) become one op with the
+ * do's policy, as the family had before generation. The dumps' policies
+ * in the spec are the do's or none, so nothing is checked less.
+ */
+#ifdef DLIF_HAVE_GENL_SPLIT_OPS
+static inline int dlif_compat_set_split_ops(struct genl_family *family,
+					    const struct genl_split_ops *split,
+					    unsigned int n)
+{
+	family->split_ops = split;
+	family->n_split_ops = n;
+	return 0;
+}
+
+static inline void dlif_compat_free_ops(struct genl_family *family)
+{
+}
+#else
+struct genl_split_ops {
+	int (*doit)(struct sk_buff *skb, struct genl_info *info);
+	int (*start)(struct netlink_callback *cb);
+	int (*dumpit)(struct sk_buff *skb, struct netlink_callback *cb);
+	int (*done)(struct netlink_callback *cb);
+	const struct nla_policy *policy;
+	unsigned int maxattr;
+	u8 cmd;
+	u8 internal_flags;
+	u8 flags;
+	u8 validate;
+};
+
+static inline int dlif_compat_set_split_ops(struct genl_family *family,
+					    const struct genl_split_ops *split,
+					    unsigned int n)
+{
+	const u8 caps = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP | GENL_CMD_CAP_HASPOL;
+	unsigned int i, n_ops = 0;
+	struct genl_ops *ops;
+
+	ops = kcalloc(n, sizeof(*ops), GFP_KERNEL);
+	if (!ops)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct genl_split_ops *s = &split[i];
+		struct genl_ops *op = &ops[n_ops];
+
+		if (n_ops && ops[n_ops - 1].cmd == s->cmd)
+			op = &ops[n_ops - 1];
+		else
+			n_ops++;
+		op->cmd = s->cmd;
+		op->flags |= s->flags & ~caps;
+		op->internal_flags |= s->internal_flags;
+		op->validate |= s->validate;
+		if (s->doit)
+			op->doit = s->doit;
+		if (s->dumpit) {
+			op->start = s->start;
+			op->dumpit = s->dumpit;
+			op->done = s->done;
+		}
+		if (s->policy && (s->doit || !op->policy)) {
+			op->policy = s->policy;
+			op->maxattr = s->maxattr;
+		}
+	}
+	family->ops = ops;
+	family->n_ops = n_ops;
+	return 0;
+}
+
+static inline void dlif_compat_free_ops(struct genl_family *family)
+{
+	kfree(family->ops);
+}
+#endif
 
 /* Drop reasons newer than 6.1: the nearest older one instead. */
 #ifdef DLIF_HAVE_DROP_REASON_TUNNEL_ECN

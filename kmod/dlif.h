@@ -25,6 +25,7 @@
 #include <net/dst_cache.h>
 
 #include <linux/dlif.h>
+#include <linux/dlif_link.h>
 
 #include "compat.h"
 

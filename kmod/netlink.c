@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dlif: the "dlif" generic netlink family, as specified by
- * Documentation/netlink/specs/dlif.yaml (the policies below mirror it).
+ * Documentation/netlink/specs/dlif.yaml. Its policies and split ops are
+ * generated from the spec (netlink-gen.c, by scripts/ynl-gen.sh); the
+ * handlers and the family are here.
  *
  * Every request is validated by policy before a handler runs; the
  * handlers add the semantic checks, each rejection with an extack message.
@@ -18,42 +20,18 @@
 #include <net/rtnetlink.h>
 
 #include "dlif.h"
+#include "netlink-gen.h"
 
-enum dlif_mcgrp_id {
-	DLIF_MCGRP_ENTRIES_ID,
-};
-
+/*
+ * The group is declared here rather than taken from netlink-gen.c: the
+ * generator of the 6.12 tree does not render a group's flags, and joining
+ * this one needs CAP_NET_ADMIN (uns-admin-perm in the spec).
+ */
 static const struct genl_multicast_group dlif_mcgrps[] = {
-	[DLIF_MCGRP_ENTRIES_ID] = {
+	[DLIF_NLGRP_ENTRIES] = {
 		.name	= DLIF_MCGRP_ENTRIES,
 		.flags	= GENL_MCAST_CAP_NET_ADMIN,
 	},
-};
-
-static const struct nla_policy dlif_entry_policy[DLIF_ENTRY_A_MAX + 1] = {
-	[DLIF_ENTRY_A_PREFIX]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[DLIF_ENTRY_A_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8, 128),
-	[DLIF_ENTRY_A_ROLE]		= NLA_POLICY_RANGE(NLA_U8, DLIF_ROLE_ANCHOR,
-							   DLIF_ROLE_MAX),
-	[DLIF_ENTRY_A_PEER]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[DLIF_ENTRY_A_LOCAL]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[DLIF_ENTRY_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
-	[DLIF_ENTRY_A_HOP_LIMIT]	= NLA_POLICY_MIN(NLA_U8, 1),
-	[DLIF_ENTRY_A_STATS]		= { .type = NLA_REJECT },
-};
-
-static const struct nla_policy dlif_dev_policy[DLIF_DEV_A_MAX + 1] = {
-	[DLIF_DEV_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
-	[DLIF_DEV_A_IFNAME]		= { .type = NLA_REJECT },
-	[DLIF_DEV_A_LINK]		= { .type = NLA_REJECT },
-	[DLIF_DEV_A_ADDRESS]		= { .type = NLA_REJECT },
-	[DLIF_DEV_A_MN_ADDR]		= NLA_POLICY_ETH_ADDR,
-	[DLIF_DEV_A_MAAR_ADDR]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-};
-
-static const struct nla_policy dlif_policy[DLIF_A_MAX + 1] = {
-	[DLIF_A_ENTRY]	= NLA_POLICY_NESTED(dlif_entry_policy),
-	[DLIF_A_DEV]	= NLA_POLICY_NESTED(dlif_dev_policy),
 };
 
 static struct genl_family dlif_family;
@@ -68,17 +46,57 @@ static struct genl_family dlif_family;
 	__missing;							\
 })
 
-/* Parse the nest @type of a request; it must be present. */
-static int dlif_parse_nest(struct genl_info *info, int type, int maxtype,
-			   const struct nla_policy *policy, struct nlattr **tb)
+/* The nest @type of a request must be present. */
+static int dlif_require_nest(struct genl_info *info, int type)
 {
 	if (!info->attrs[type]) {
 		NL_SET_ERR_MSG(info->extack, "missing the request's attribute nest");
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
 		return -EINVAL;
 	}
-	return nla_parse_nested(tb, maxtype, info->attrs[type], policy,
-				info->extack);
+	return 0;
+}
+
+/*
+ * Attributes only replies carry. The spec describes each attribute set
+ * once, for requests and replies alike, so the generated policies accept
+ * them; a request that sets one is refused rather than silently ignored.
+ */
+static int dlif_reject_read_only(struct netlink_ext_ack *extack, struct nlattr **tb,
+				 const int *types, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (tb[types[i]]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[types[i]],
+					    "read-only attribute: only replies carry it");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int dlif_parse_entry_nest(struct nlattr **tb, const struct nlattr *nest,
+				 struct netlink_ext_ack *extack)
+{
+	static const int read_only[] = { DLIF_ENTRY_A_STATS };
+	int err;
+
+	err = nla_parse_nested(tb, DLIF_ENTRY_A_MAX, nest, dlif_entry_nl_policy, extack);
+	return err ?: dlif_reject_read_only(extack, tb, read_only, ARRAY_SIZE(read_only));
+}
+
+static int dlif_parse_dev_nest(struct nlattr **tb, const struct nlattr *nest,
+			       struct netlink_ext_ack *extack)
+{
+	static const int read_only[] = {
+		DLIF_DEV_A_IFNAME, DLIF_DEV_A_LINK, DLIF_DEV_A_ADDRESS,
+	};
+	int err;
+
+	err = nla_parse_nested(tb, DLIF_DEV_A_MAX, nest, dlif_dev_nl_policy, extack);
+	return err ?: dlif_reject_read_only(extack, tb, read_only, ARRAY_SIZE(read_only));
 }
 
 /* ---------------------------------------------------------------- replies */
@@ -170,7 +188,7 @@ void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd, const struct dlif_entry *
 {
 	struct sk_buff *msg;
 
-	if (!genl_has_listeners(&dlif_family, dn->net, DLIF_MCGRP_ENTRIES_ID))
+	if (!genl_has_listeners(&dlif_family, dn->net, DLIF_NLGRP_ENTRIES))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -181,7 +199,7 @@ void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd, const struct dlif_entry *
 		return;
 	}
 	genlmsg_multicast_netns(&dlif_family, dn->net, msg, 0,
-				DLIF_MCGRP_ENTRIES_ID, GFP_KERNEL);
+				DLIF_NLGRP_ENTRIES, GFP_KERNEL);
 }
 
 /* ----------------------------------------------------------- entry requests */
@@ -291,8 +309,7 @@ static int dlif_entry_apply(struct genl_info *info, const struct nlattr *nest,
 	u8 plen;
 	int err;
 
-	err = nla_parse_nested(tb, DLIF_ENTRY_A_MAX, nest, dlif_entry_policy,
-			       info->extack);
+	err = dlif_parse_entry_nest(tb, nest, info->extack);
 	if (err)
 		return err;
 	if (op == DLIF_OP_DEL) {
@@ -338,22 +355,22 @@ static int dlif_nl_entries(struct genl_info *info, enum dlif_entry_op op)
 	return 0;
 }
 
-static int dlif_nl_entry_new(struct sk_buff *skb, struct genl_info *info)
+int dlif_nl_entry_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return dlif_nl_entries(info, DLIF_OP_ADD);
 }
 
-static int dlif_nl_entry_set(struct sk_buff *skb, struct genl_info *info)
+int dlif_nl_entry_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return dlif_nl_entries(info, DLIF_OP_REPLACE);
 }
 
-static int dlif_nl_entry_del(struct sk_buff *skb, struct genl_info *info)
+int dlif_nl_entry_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return dlif_nl_entries(info, DLIF_OP_DEL);
 }
 
-static int dlif_nl_entry_get(struct sk_buff *skb, struct genl_info *info)
+int dlif_nl_entry_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dlif_net *dn = dlif_net(genl_info_net(info));
 	struct nlattr *tb[DLIF_ENTRY_A_MAX + 1];
@@ -363,7 +380,8 @@ static int dlif_nl_entry_get(struct sk_buff *skb, struct genl_info *info)
 	u8 plen;
 	int err;
 
-	err = dlif_parse_nest(info, DLIF_A_ENTRY, DLIF_ENTRY_A_MAX, dlif_entry_policy, tb);
+	err = dlif_require_nest(info, DLIF_A_ENTRY) ?:
+	      dlif_parse_entry_nest(tb, info->attrs[DLIF_A_ENTRY], info->extack);
 	if (err)
 		return err;
 	err = dlif_parse_key(info, info->attrs[DLIF_A_ENTRY], tb, &prefix, &plen);
@@ -401,7 +419,7 @@ static int dlif_parse_filter(struct nlattr *nest, struct dlif_entry_filter *filt
 	memset(filter, 0, sizeof(*filter));
 	if (!nest)
 		return 0;
-	err = nla_parse_nested(tb, DLIF_ENTRY_A_MAX, nest, dlif_entry_policy, extack);
+	err = dlif_parse_entry_nest(tb, nest, extack);
 	if (err)
 		return err;
 	if (tb[DLIF_ENTRY_A_ROLE])
@@ -421,7 +439,7 @@ static int dlif_parse_filter(struct nlattr *nest, struct dlif_entry_filter *filt
  * table changed meanwhile, a later message of the dump carries
  * NLM_F_DUMP_INTR (cb->seq is the table generation).
  */
-static int dlif_nl_entry_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int dlif_nl_entry_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dlif_net *dn = dlif_net(sock_net(skb->sk));
 	struct nlattr **attrs = dlif_compat_dump_attrs(cb);
@@ -455,7 +473,7 @@ static int dlif_nl_entry_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int dlif_nl_entry_flush(struct sk_buff *skb, struct genl_info *info)
+int dlif_nl_entry_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dlif_entry_filter filter;
 	struct dlif_origin origin;
@@ -527,15 +545,15 @@ static struct net_device *dlif_nl_get_dev(struct genl_info *info, struct nlattr 
 	return dev;
 }
 
-static int dlif_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
+int dlif_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[DLIF_DEV_A_MAX + 1];
 	struct net_device *dev;
 	struct sk_buff *msg;
 	int err;
 
-	err = dlif_parse_nest(info, DLIF_A_DEV, DLIF_DEV_A_MAX, dlif_dev_policy,
-			      tb);
+	err = dlif_require_nest(info, DLIF_A_DEV) ?:
+	      dlif_parse_dev_nest(tb, info->attrs[DLIF_A_DEV], info->extack);
 	if (err)
 		return err;
 	dev = dlif_nl_get_dev(info, tb);
@@ -563,7 +581,7 @@ static int dlif_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
  * namespace's device list generation marks a dump that devices came or
  * went during with NLM_F_DUMP_INTR.
  */
-static int dlif_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int dlif_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
 	struct net_device *dev;
@@ -588,15 +606,15 @@ static int dlif_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int dlif_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
+int dlif_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[DLIF_DEV_A_MAX + 1];
 	struct net_device *dev;
 	struct dlif_dev *dlif;
 	int err;
 
-	err = dlif_parse_nest(info, DLIF_A_DEV, DLIF_DEV_A_MAX, dlif_dev_policy,
-			      tb);
+	err = dlif_require_nest(info, DLIF_A_DEV) ?:
+	      dlif_parse_dev_nest(tb, info->attrs[DLIF_A_DEV], info->extack);
 	if (err)
 		return err;
 	if (!tb[DLIF_DEV_A_MN_ADDR] && !tb[DLIF_DEV_A_MAAR_ADDR]) {
@@ -627,66 +645,32 @@ static int dlif_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 
 /* ------------------------------------------------------------------ family */
 
-static const struct genl_ops dlif_ops[] = {
-	{
-		.cmd	= DLIF_CMD_ENTRY_NEW,
-		.doit	= dlif_nl_entry_new,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= DLIF_CMD_ENTRY_SET,
-		.doit	= dlif_nl_entry_set,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= DLIF_CMD_ENTRY_DEL,
-		.doit	= dlif_nl_entry_del,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= DLIF_CMD_ENTRY_GET,
-		.doit	= dlif_nl_entry_get,
-		.dumpit	= dlif_nl_entry_dump,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= DLIF_CMD_ENTRY_FLUSH,
-		.doit	= dlif_nl_entry_flush,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= DLIF_CMD_DEV_GET,
-		.doit	= dlif_nl_dev_get,
-		.dumpit	= dlif_nl_dev_dump,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= DLIF_CMD_DEV_SET,
-		.doit	= dlif_nl_dev_set,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-};
-
 static struct genl_family dlif_family __ro_after_init = {
-	.name		= DLIF_GENL_NAME,
-	.version	= DLIF_GENL_VERSION,
-	.maxattr	= DLIF_A_MAX,
-	.policy		= dlif_policy,
+	.name		= DLIF_FAMILY_NAME,
+	.version	= DLIF_FAMILY_VERSION,
 	.netnsok	= true,
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
-	.ops		= dlif_ops,
-	.n_ops		= ARRAY_SIZE(dlif_ops),
 	.mcgrps		= dlif_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(dlif_mcgrps),
 };
 
 int dlif_nl_init(void)
 {
-	return genl_register_family(&dlif_family);
+	int err;
+
+	err = dlif_compat_set_split_ops(&dlif_family, dlif_nl_ops,
+					ARRAY_SIZE(dlif_nl_ops));
+	if (err)
+		return err;
+	err = genl_register_family(&dlif_family);
+	if (err)
+		dlif_compat_free_ops(&dlif_family);
+	return err;
 }
 
 void dlif_nl_uninit(void)
 {
 	genl_unregister_family(&dlif_family);
+	dlif_compat_free_ops(&dlif_family);
 }

@@ -17,7 +17,7 @@ Result<std::pair<Socket, Family>> open_family_socket()
 	auto socket = Socket::open(NETLINK_GENERIC);
 	if (!socket)
 		return socket.error();
-	auto family = resolve_family(*socket, DLIF_GENL_NAME);
+	auto family = resolve_family(*socket, DLIF_FAMILY_NAME);
 	if (!family) {
 		Error error = family.error();
 		if (error.code == ENOENT)

@@ -18,7 +18,7 @@ constexpr uint16_t acked = NLM_F_REQUEST | NLM_F_ACK;
 MessageBuilder start(std::span<std::byte> buffer, DlifAddressing to, uint8_t command,
 		     uint16_t flags)
 {
-	return start_genl_message(buffer, {to.family, command, DLIF_GENL_VERSION, flags, to.seq});
+	return start_genl_message(buffer, {to.family, command, DLIF_FAMILY_VERSION, flags, to.seq});
 }
 
 void put_prefix(MessageBuilder &msg, const Prefix &prefix)
@@ -74,7 +74,7 @@ uint8_t entry_command(EntryOpKind kind)
 	case EntryOpKind::remove:
 		return DLIF_CMD_ENTRY_DEL;
 	}
-	return DLIF_CMD_UNSPEC;
+	return 0; // not a command: every kind is handled above
 }
 
 Error malformed(const char *what)

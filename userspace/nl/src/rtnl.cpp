@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "dlif/nl/rtnl.hpp"
 
-#include <linux/dlif.h>
+#include <linux/dlif_link.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>

@@ -69,7 +69,7 @@ TEST(DlifCodec, AddRoundTrip)
 	EXPECT_EQ(m.header().nlmsg_seq, to.seq);
 	EXPECT_EQ(m.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
 	EXPECT_EQ(genl_command(m.header()), DLIF_CMD_ENTRY_NEW);
-	EXPECT_EQ(version_of(m.header()), DLIF_GENL_VERSION);
+	EXPECT_EQ(version_of(m.header()), DLIF_FAMILY_VERSION);
 
 	auto decoded = decode_entry(m.header());
 	ASSERT_TRUE(decoded) << decoded.error().describe();
@@ -207,7 +207,7 @@ TEST(DlifCodec, DecodesKernelLayoutWithPadsAndUnknownAttributes)
 
 	Bytes m;
 	m.put(test::header(to.family, NLM_F_MULTI, 1, 1));
-	genlmsghdr g{DLIF_CMD_ENTRY_GET, DLIF_GENL_VERSION, 0};
+	genlmsghdr g{DLIF_CMD_ENTRY_GET, DLIF_FAMILY_VERSION, 0};
 	m.put(g);
 	m.attr(DLIF_A_ENTRY | NLA_F_NESTED, entry.data(), entry.size());
 	m.set_u32(0, static_cast<uint32_t>(m.size()));
@@ -229,7 +229,7 @@ Bytes entry_message(const Bytes &entry_attrs, uint8_t cmd = DLIF_CMD_ENTRY_GET)
 {
 	Bytes m;
 	m.put(test::header(to.family, 0, 1, 1));
-	genlmsghdr g{cmd, DLIF_GENL_VERSION, 0};
+	genlmsghdr g{cmd, DLIF_FAMILY_VERSION, 0};
 	m.put(g);
 	m.attr(DLIF_A_ENTRY | NLA_F_NESTED, entry_attrs.data(), entry_attrs.size());
 	m.set_u32(0, static_cast<uint32_t>(m.size()));

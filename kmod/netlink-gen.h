@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/dlif.yaml */
+/* YNL-GEN kernel header */
+
+#ifndef _LINUX_DLIF_GEN_H
+#define _LINUX_DLIF_GEN_H
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include <uapi/linux/dlif.h>
+
+/* Common nested types */
+extern const struct nla_policy dlif_dev_nl_policy[DLIF_DEV_A_MAAR_ADDR + 1];
+extern const struct nla_policy dlif_entry_nl_policy[DLIF_ENTRY_A_STATS + 1];
+extern const struct nla_policy dlif_stats_nl_policy[DLIF_STATS_A_DROP_OTHER + 1];
+
+/* Ops table for dlif */
+extern const struct genl_split_ops dlif_nl_ops[9];
+
+int dlif_nl_entry_new_doit(struct sk_buff *skb, struct genl_info *info);
+int dlif_nl_entry_set_doit(struct sk_buff *skb, struct genl_info *info);
+int dlif_nl_entry_del_doit(struct sk_buff *skb, struct genl_info *info);
+int dlif_nl_entry_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dlif_nl_entry_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int dlif_nl_entry_flush_doit(struct sk_buff *skb, struct genl_info *info);
+int dlif_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
+int dlif_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int dlif_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
+
+enum {
+	DLIF_NLGRP_ENTRIES,
+};
+
+#endif /* _LINUX_DLIF_GEN_H */
