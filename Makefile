@@ -14,7 +14,7 @@ USERSPACE_BUILD := $(BUILD)/userspace
 export BUILD
 
 .PHONY: all help deps module userspace unit-tests selftests check demo bench \
-	bench-vm vm-shell ynl-gen clean distclean
+	bench-vm vm-shell ynl-gen deb clean distclean
 
 all: module userspace
 
@@ -27,6 +27,8 @@ help:
 	@echo '  make module      build dlif.ko for KVER (default: every supported kernel), W=1 clean'
 	@echo '  make ynl-gen     regenerate uapi/linux/dlif.h and kmod/netlink-gen.[ch] from the spec'
 	@echo '                   with the kernel'"'"'s ynl-gen-c.py (make check fails when they differ)'
+	@echo '  make deb         build the Debian packages (dlif-dkms, dlifd, dlif-wireshark) into build/deb,'
+	@echo '                   lintian clean (scripts/build-deb.sh; cached by content)'
 	@echo '  make userspace   build the C++ codec, daemon, dlifctl and tests (CMake, build/userspace)'
 	@echo '  make unit-tests  run the userspace tests (ctest)'
 	@echo '  make selftests   run the kernel selftests in QEMU [KVER=6.1|6.12|6.12-debug] [TEST=name]'
@@ -43,6 +45,11 @@ deps:
 ynl-gen: deps
 	@$(TOP)/scripts/ynl-gen.sh
 
+# The Debian packages, judged by lintian; selftests/dlif_packages.sh
+# installs them in the VM.
+deb: deps
+	@$(TOP)/scripts/build-deb.sh >/dev/null
+
 # dlif.ko for each kernel in KVER, each in its own tree under build/module.
 module: deps
 	@set -e; for k in $(KVER); do $(TOP)/scripts/build-module.sh "$$k"; done
@@ -55,10 +62,10 @@ userspace: deps
 unit-tests: userspace
 	@$(TOP)/scripts/run-unit-tests.sh
 
-selftests: module userspace
+selftests: module userspace deb
 	@$(TOP)/qemu/run-selftests.sh $(foreach k,$(KVER),-k $(k)) $(if $(TEST),-t $(TEST))
 
-check: module userspace
+check: module userspace deb
 	@$(TOP)/scripts/check.sh $(KVER)
 
 # One kernel for these (the first; KVER= on the command line overrides):

@@ -40,7 +40,7 @@ JOBS=${SELFTEST_JOBS:-2}
 TIMEOUT=${SELFTEST_TIMEOUT:-900}
 DEBUG_TESTS="dlif_link.sh dlif_forwarding.sh dlif_netlink.sh dlif_teardown.sh dlif_stress.sh dlif_kunit.sh dlif_faults.sh dlifd_scenarios.sh"
 DEBUG_ONLY="dlif_kunit.sh dlif_faults.sh"
-ONE_KERNEL="dlifd_security.sh=6.1 dlifd_legacy.sh=6.1 dlifd_scenarios.sh=6.1 dlifd_load.sh=6.12 dlifd_ha.sh=6.12 dlifd_ipsec.sh=6.12 bench_smoke.sh=6.12 dlif_ynl.sh=6.12"
+ONE_KERNEL="dlifd_security.sh=6.1 dlifd_legacy.sh=6.1 dlifd_scenarios.sh=6.1 dlifd_load.sh=6.12 dlifd_ha.sh=6.12 dlifd_ipsec.sh=6.12 bench_smoke.sh=6.12 dlif_ynl.sh=6.12 dlif_packages.sh=6.1"
 
 while getopts k:t:j: opt; do
 	case $opt in

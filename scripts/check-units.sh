@@ -5,12 +5,15 @@
 # offline (no running systemd needed): `systemd-analyze verify` on each
 # (with the programs they run pointed at the build), and dlifd.service's
 # exposure as `systemd-analyze security` scores it, at most 4.0 ("OK").
+# The pages their Documentation= keys name must exist: MANDIR holds the
+# rendered dlifd.8, dlifctl.8 and dlifd.toml.5 (the build's, not
+# installed here); without it that check is left out.
 #
-# usage: scripts/check-units.sh DLIFD DLIFCTL
+# usage: scripts/check-units.sh DLIFD DLIFCTL [MANDIR]
 
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-dlifd=$1 dlifctl=$2
+dlifd=$1 dlifctl=$2 mandir=${3:-}
 
 if ! command -v systemd-analyze >/dev/null; then
 	echo "check-units.sh: systemd-analyze is missing (Debian systemd)" >&2
@@ -21,9 +24,19 @@ trap 'rm -rf "$work"' EXIT
 for unit in "$TOP"/contrib/systemd/*.service "$TOP"/contrib/systemd/*.timer; do
 	sed -e "s#/usr/sbin/dlifd\\b#$dlifd#g" -e "s#/usr/sbin/dlifctl\\b#$dlifctl#g" "$unit" >"$work/$(basename "$unit")"
 done
+man=(--man=no)
+if [ -n "$mandir" ]; then
+	for page in "$mandir"/*.[0-9]; do
+		[ -f "$page" ] || continue
+		mkdir -p "$work/man/man${page##*.}"
+		ln -s "$page" "$work/man/man${page##*.}/"
+	done
+	export MANPATH=$work/man
+	man=()
+fi
 failed=0
-for unit in "$work"/*; do
-	if out=$(cd "$work" && systemd-analyze verify "$unit" 2>&1) && [ -z "$out" ]; then
+for unit in "$work"/*.service "$work"/*.timer; do
+	if out=$(cd "$work" && systemd-analyze verify "${man[@]}" "$unit" 2>&1) && [ -z "$out" ]; then
 		echo "$(basename "$unit"): verified"
 	else
 		echo "$(basename "$unit"): systemd-analyze verify: ${out:-failed}"

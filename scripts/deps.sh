@@ -35,6 +35,8 @@ PACKAGES=(
 	linux-source-6.12 python3-jsonschema
 	# make bench-vm: profiles of the data plane in the VM
 	linux-perf
+	# make deb: the Debian packages (debhelper, DKMS) and lintian
+	debhelper dh-dkms dkms lintian fakeroot
 	# man pages from the rst documentation (rst2man); man-db checks them
 	python3-docutils man-db
 	# systemd-analyze judges the units offline (scripts/check-units.sh)

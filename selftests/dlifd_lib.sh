@@ -7,7 +7,9 @@
 # project's RFC 8885 Lua dissector.
 
 DLIFD=${DLIFD:-$DLIF_BUILD/userspace/userspace/daemon/dlifd}
-LUA_PLUGIN=${LUA_PLUGIN:-$DLIF_SRC/contrib/wireshark/dlif-rfc8885.lua}
+# The dissector tshark loads with -X; set empty, tshark relies on its own
+# plugin directories (the installed dlif-wireshark: dlif_packages.sh).
+LUA_PLUGIN=${LUA_PLUGIN-$DLIF_SRC/contrib/wireshark/dlif-rfc8885.lua}
 FLOW=${FLOW:-$SELFTESTS/tools/flow.py}
 
 # dlifd_configure MODE [KEY=VALUE...]: configuration files for the CMD
@@ -303,7 +305,7 @@ signalling() {
 	dframes=$(tshark -r "$CAPTURE" -T fields -e frame.number \
 		-Y '(mip6.mhtype == 5 and mipv6[9] & 0x10) or (mip6.mhtype == 6 and mipv6[7] & 0x02)' \
 		2>/dev/null | tr '\n' ' ')
-	tshark -r "$CAPTURE" -X lua_script:"$LUA_PLUGIN" -T fields -E separator='|' -E occurrence=a \
+	tshark -r "$CAPTURE" ${LUA_PLUGIN:+-X lua_script:"$LUA_PLUGIN"} -T fields -E separator='|' -E occurrence=a \
 		-e frame.number -e ipv6.src -e ipv6.dst -e mip6.mhtype \
 		-e mip6.bu.seqnr -e mip6.ba.seqnr -e mip6.bu.a_flag -e mip6.bu.p_flag \
 		-e mip6.ba.p_flag -e mip6.ba.status -e mip6.bu.lifetime -e mip6.ba.lifetime \
