@@ -10,7 +10,8 @@
 #include <optional>
 #include <string>
 #include <utility>
-#include <variant>
+
+#include "dlif/result.hpp"
 
 namespace dlif::nl {
 
@@ -27,44 +28,10 @@ struct Error {
 
 Error make_error(int code, std::string message = {});
 
-// A value or an Error. std::expected is C++23; this is the small subset the
-// project needs.
+// A value or an Error: the project's one result type (dlif/result.hpp)
+// with netlink's error.
 template <typename T>
-class [[nodiscard]] Result {
-public:
-	Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
-	Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}
-
-	bool ok() const { return state_.index() == 0; }
-	explicit operator bool() const { return ok(); }
-
-	T &value() & { return std::get<0>(state_); }
-	const T &value() const & { return std::get<0>(state_); }
-	T &&value() && { return std::get<0>(std::move(state_)); }
-	T &operator*() & { return value(); }
-	const T &operator*() const & { return value(); }
-	T *operator->() { return &value(); }
-	const T *operator->() const { return &value(); }
-
-	const Error &error() const { return std::get<1>(state_); }
-
-private:
-	std::variant<T, Error> state_;
-};
-
-template <>
-class [[nodiscard]] Result<void> {
-public:
-	Result() = default;
-	Result(Error error) : error_(std::move(error)) {}
-
-	bool ok() const { return !error_.has_value(); }
-	explicit operator bool() const { return ok(); }
-	const Error &error() const { return *error_; }
-
-private:
-	std::optional<Error> error_;
-};
+using Result = dlif::Result<T, Error>;
 
 using Status = Result<void>;
 
