@@ -4,13 +4,13 @@
 // counters, attach, detach): the request each command makes, the text
 // rendering of the replies (pure, tested), and the exchange over the
 // control socket (one JSON line each way; see
-// userspace/daemon/include/dlif/daemon/protocol.hpp).
+// userspace/control/include/dlif/control/protocol.hpp).
 #pragma once
 
 #include <string>
 
 #include "args.hpp"
-#include "dlif/daemon/protocol.hpp"
+#include "dlif/control/protocol.hpp"
 #include "dlif/nl/result.hpp"
 
 namespace dlif::cli {

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "dlif/daemon/protocol.hpp"
+#include "dlif/control/protocol.hpp"
 #include "dlif/nl/dlif_types.hpp"
 
 namespace dlif::cli {

@@ -2,7 +2,7 @@
 //
 // The control socket: a UNIX stream socket (mode 0600: root only, like
 // the changes it allows) taking one JSON request per line and answering
-// each with one JSON line (include/dlif/daemon/protocol.hpp). Clients are
+// each with one JSON line (include/dlif/control/protocol.hpp). Clients are
 // served from the event loop without blocking it: replies wait in a
 // per-client buffer until the socket takes them.
 #pragma once
@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "dlif/daemon/protocol.hpp"
+#include "dlif/control/protocol.hpp"
 #include "event_loop.hpp"
 #include "fd.hpp"
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "control_server.hpp"
-#include "dlif/daemon/protocol.hpp"
+#include "dlif/control/protocol.hpp"
 
 namespace dlif::control {
 namespace {

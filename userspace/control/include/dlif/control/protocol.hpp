@@ -29,7 +29,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dlif/mh/result.hpp"
+#include "dlif/result.hpp"
 
 namespace dlif::control {
 
@@ -72,7 +72,7 @@ inline constexpr std::size_t kMaxRequestBytes = 4096;
 
 // One line, without its newline.
 std::string encode_request(const Request &request);
-mh::Result<Request, std::string> decode_request(std::string_view line);
+dlif::Result<Request, std::string> decode_request(std::string_view line);
 
 struct Reply {
 	bool ok = false;
@@ -83,6 +83,6 @@ struct Reply {
 std::string encode_reply(const Reply &reply);
 Reply success(Json result);
 Reply failure(std::string message);
-mh::Result<Reply, std::string> decode_reply(std::string_view line);
+dlif::Result<Reply, std::string> decode_reply(std::string_view line);
 
 } // namespace dlif::control

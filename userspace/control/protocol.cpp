@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "dlif/daemon/protocol.hpp"
+#include "dlif/control/protocol.hpp"
 
 namespace dlif::control {
 
@@ -12,13 +12,13 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-mh::Result<std::string, std::string> string_member(const Json &object, const char *key)
+dlif::Result<std::string, std::string> string_member(const Json &object, const char *key)
 {
 	const auto it = object.find(key);
 	if (it == object.end())
-		return mh::unexpected("missing \"" + std::string(key) + "\"");
+		return dlif::unexpected("missing \"" + std::string(key) + "\"");
 	if (!it->is_string())
-		return mh::unexpected("\"" + std::string(key) + "\" must be a string");
+		return dlif::unexpected("\"" + std::string(key) + "\" must be a string");
 	return it->get<std::string>();
 }
 
@@ -48,31 +48,31 @@ std::string encode_request(const Request &request)
 	return object.dump();
 }
 
-mh::Result<Request, std::string> decode_request(std::string_view line)
+dlif::Result<Request, std::string> decode_request(std::string_view line)
 {
 	const Json object = Json::parse(line, nullptr, false);
 	if (object.is_discarded())
-		return mh::unexpected(std::string("the request is not JSON"));
+		return dlif::unexpected(std::string("the request is not JSON"));
 	if (!object.is_object())
-		return mh::unexpected(std::string("the request must be a JSON object"));
+		return dlif::unexpected(std::string("the request must be a JSON object"));
 	auto command = string_member(object, "command");
 	if (!command)
-		return mh::unexpected(command.error());
+		return dlif::unexpected(command.error());
 	if (*command == "status")
 		return Request(StatusRequest{});
 	if (*command == "mn-list") {
 		MnListRequest list;
 		if (const auto limit = object.find("limit"); limit != object.end()) {
 			if (!limit->is_number_unsigned() || *limit == 0 || *limit > kMaxPage)
-				return mh::unexpected("\"limit\" must be an integer from 1 to " + std::to_string(kMaxPage));
+				return dlif::unexpected("\"limit\" must be an integer from 1 to " + std::to_string(kMaxPage));
 			list.limit = limit->get<std::uint32_t>();
 		}
 		if (object.contains("after")) {
 			auto after = string_member(object, "after");
 			if (!after)
-				return mh::unexpected(after.error());
+				return dlif::unexpected(after.error());
 			if (!list.limit)
-				return mh::unexpected(std::string("\"after\" needs \"limit\""));
+				return dlif::unexpected(std::string("\"after\" needs \"limit\""));
 			list.after = *after;
 		}
 		return Request(list);
@@ -82,25 +82,25 @@ mh::Result<Request, std::string> decode_request(std::string_view line)
 	if (*command == "mn-show") {
 		auto mn = string_member(object, "mn");
 		if (!mn)
-			return mh::unexpected(mn.error());
+			return dlif::unexpected(mn.error());
 		return Request(MnShowRequest{*mn});
 	}
 	if (*command == "attach") {
 		auto interface = string_member(object, "interface");
 		if (!interface)
-			return mh::unexpected(interface.error());
+			return dlif::unexpected(interface.error());
 		auto mac = string_member(object, "mac");
 		if (!mac)
-			return mh::unexpected(mac.error());
+			return dlif::unexpected(mac.error());
 		return Request(AttachRequest{*interface, *mac});
 	}
 	if (*command == "detach") {
 		auto mac = string_member(object, "mac");
 		if (!mac)
-			return mh::unexpected(mac.error());
+			return dlif::unexpected(mac.error());
 		return Request(DetachRequest{*mac});
 	}
-	return mh::unexpected("unknown command \"" + *command + "\"");
+	return dlif::unexpected("unknown command \"" + *command + "\"");
 }
 
 std::string encode_reply(const Reply &reply)
@@ -120,14 +120,14 @@ Reply failure(std::string message)
 	return Reply{false, nullptr, std::move(message)};
 }
 
-mh::Result<Reply, std::string> decode_reply(std::string_view line)
+dlif::Result<Reply, std::string> decode_reply(std::string_view line)
 {
 	const Json object = Json::parse(line, nullptr, false);
 	if (object.is_discarded() || !object.is_object())
-		return mh::unexpected(std::string("the reply is not a JSON object"));
+		return dlif::unexpected(std::string("the reply is not a JSON object"));
 	const auto ok = object.find("ok");
 	if (ok == object.end() || !ok->is_boolean())
-		return mh::unexpected(std::string("the reply has no \"ok\""));
+		return dlif::unexpected(std::string("the reply has no \"ok\""));
 	if (ok->get<bool>()) {
 		const auto result = object.find("result");
 		return success(result == object.end() ? Json() : *result);
