@@ -3,8 +3,8 @@
 #
 # Build the Debian packages (debian/: dlif-dkms, dlifd, dlif-wireshark)
 # with dpkg-buildpackage from a copy of the tree, and judge them with
-# lintian (debian/dlif.lintian-overrides-free: every tag fails the build
-# unless debian/<package>.lintian-overrides justifies it).
+# lintian: every tag, info included, fails the build unless
+# debian/<package>.lintian-overrides says why it does not apply.
 #
 # A build takes minutes (the daemon compiled with Debian's hardening
 # flags), so the packages are cached outside the work tree, keyed by the

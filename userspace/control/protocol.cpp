@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "dlif/control/protocol.hpp"
 
+#include "dlif/overloaded.hpp"
+
 namespace dlif::control {
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-	using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 dlif::Result<std::string, std::string> string_member(const Json &object, const char *key)
 {

@@ -6,17 +6,11 @@
 #include <vector>
 
 #include "dlif/dmm/json.hpp"
+#include "dlif/overloaded.hpp"
 
 namespace dlif::daemon {
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-	using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string key_of(const dmm::Ipv6Prefix &prefix)
 {

@@ -49,9 +49,8 @@ public:
 	{
 	}
 	// A bare error, when nothing could take it for a value.
-	template <typename G = E>
-		requires(!std::is_same_v<std::remove_cvref_t<G>, std::remove_cvref_t<T>> &&
-			 std::is_same_v<std::remove_cvref_t<G>, E> && !std::is_convertible_v<G, T>)
+	template <typename G>
+		requires(std::is_same_v<std::remove_cvref_t<G>, E> && !std::is_convertible_v<G, T>)
 	constexpr Result(G &&error) : state_(std::in_place_index<1>, std::forward<G>(error))
 	{
 	}
