@@ -25,12 +25,12 @@ std::string encode_request(const Request &request)
 		Overloaded{
 			[](const StatusRequest &) { return Json{{"command", "status"}}; },
 			[](const MnListRequest &r) {
-				Json object{{"command", "mn-list"}};
+				Json json{{"command", "mn-list"}};
 				if (r.limit)
-					object["limit"] = *r.limit;
+					json["limit"] = *r.limit;
 				if (r.after)
-					object["after"] = *r.after;
-				return object;
+					json["after"] = *r.after;
+				return json;
 			},
 			[](const MnShowRequest &r) { return Json{{"command", "mn-show"}, {"mn", r.mn}}; },
 			[](const CountersRequest &) { return Json{{"command", "counters"}}; },
