@@ -48,16 +48,16 @@ namespace {
 
 using namespace dlif;
 
-const dmm::Ipv6Address kCmd = *dmm::Ipv6Address::from_string("2001:db8:ff::100");
-const dmm::Ipv6Address kMaar = *dmm::Ipv6Address::from_string("2001:db8:ff::1");
+const dlif::Ipv6Address kCmd = *dlif::Ipv6Address::from_string("2001:db8:ff::100");
+const dlif::Ipv6Address kMaar = *dlif::Ipv6Address::from_string("2001:db8:ff::1");
 
 dmm::CmdConfig config()
 {
 	dmm::CmdConfig c;
 	c.address = kCmd;
 	c.mode = dmm::CmdMode::proxy;
-	c.domain.maars = {kMaar, *dmm::Ipv6Address::from_string("2001:db8:ff::2"),
-			  *dmm::Ipv6Address::from_string("2001:db8:ff::3")};
+	c.domain.maars = {kMaar, *dlif::Ipv6Address::from_string("2001:db8:ff::2"),
+			  *dlif::Ipv6Address::from_string("2001:db8:ff::3")};
 	return c;
 }
 
@@ -70,9 +70,9 @@ std::string nai(unsigned i)
 	return text;
 }
 
-mh::Ipv6Prefix prefix(unsigned i)
+dlif::Ipv6Prefix prefix(unsigned i)
 {
-	mh::Ipv6Prefix p;
+	dlif::Ipv6Prefix p;
 	p.address.bytes = {0x20, 0x01, 0x0d, 0xb8, 0x10, static_cast<std::uint8_t>(i >> 24),
 			   static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8),
 			   static_cast<std::uint8_t>(i)};

@@ -53,23 +53,23 @@ const char *const kAccess = "wlan0";
 
 // MAAR k (1..100) is 2001:db8:ff::k with the pool 2001:db8:k::/48; the CMD
 // is 2001:db8:ff::ffff. The last two octets of an address name its node.
-dmm::Ipv6Address address_of(unsigned node)
+dlif::Ipv6Address address_of(unsigned node)
 {
-	dmm::Ipv6Address address = *dmm::Ipv6Address::from_string("2001:db8:ff::");
+	dlif::Ipv6Address address = *dlif::Ipv6Address::from_string("2001:db8:ff::");
 	address.bytes[14] = static_cast<std::uint8_t>(node >> 8);
 	address.bytes[15] = static_cast<std::uint8_t>(node);
 	return address;
 }
 constexpr unsigned kCmdNode = 0xffff;
 
-unsigned node_of(const dmm::Ipv6Address &address)
+unsigned node_of(const dlif::Ipv6Address &address)
 {
 	return static_cast<unsigned>(address.bytes[14]) << 8 | address.bytes[15];
 }
 
-dmm::Mac mac_of(unsigned i)
+dlif::MacAddress mac_of(unsigned i)
 {
-	dmm::Mac mac;
+	dlif::MacAddress mac;
 	mac.bytes = {0x02, 0x10, static_cast<std::uint8_t>(i >> 24), static_cast<std::uint8_t>(i >> 16),
 		     static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
 	return mac;
@@ -94,7 +94,7 @@ public:
 			maar.domain = domain;
 			maar.cmd_mode = cmd.mode;
 			maar.access_interfaces = {kAccess};
-			maar.prefix_pool = *dmm::Ipv6Prefix::from_string("2001:db8::/48");
+			maar.prefix_pool = *dlif::Ipv6Prefix::from_string("2001:db8::/48");
 			maar.prefix_pool.address.bytes[4] = static_cast<std::uint8_t>(k >> 8);
 			maar.prefix_pool.address.bytes[5] = static_cast<std::uint8_t>(k);
 			maar.prefix_length = 64;
@@ -105,8 +105,8 @@ public:
 			handle(k, maars_[k - 1]->start(now_));
 	}
 
-	void attach(unsigned maar, const dmm::Mac &mn) { event(maar, dmm::MnAttached{mn, kAccess}); }
-	void detach(unsigned maar, const dmm::Mac &mn) { event(maar, dmm::MnDetached{mn}); }
+	void attach(unsigned maar, const dlif::MacAddress &mn) { event(maar, dmm::MnAttached{mn, kAccess}); }
+	void detach(unsigned maar, const dlif::MacAddress &mn) { event(maar, dmm::MnDetached{mn}); }
 
 	// Delivers every message in flight, in order, until none is left.
 	void settle()

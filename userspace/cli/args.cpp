@@ -60,14 +60,29 @@ Result<T> parsed(std::optional<T> value, std::string_view what, std::string_view
 	return std::move(*value);
 }
 
-Result<nl::Prefix> parse_prefix(std::string_view text)
+// The prefix syntax of ip-route(8): "ADDR/LEN", a bare address (a host
+// prefix, /128) or "default" (::/0). Host bits are cleared, not refused,
+// as ip(8) does.
+std::optional<Ipv6Prefix> route_prefix(std::string_view text)
 {
-	return parsed(nl::Prefix::parse(text), "prefix", text);
+	if (text == "default")
+		return Ipv6Prefix{};
+	if (text.find('/') == std::string_view::npos) {
+		const auto host = Ipv6Address::from_string(text);
+		return host ? Ipv6Prefix::make(*host, kMaxPrefixLength) : std::nullopt;
+	}
+	const auto prefix = Ipv6Prefix::from_string(text);
+	return prefix ? std::optional(prefix->masked()) : std::nullopt;
 }
 
-Result<nl::Ipv6Address> parse_address(std::string_view what, std::string_view text)
+Result<Ipv6Prefix> parse_prefix(std::string_view text)
 {
-	return parsed(nl::Ipv6Address::parse(text), what, text);
+	return parsed(route_prefix(text), "prefix", text);
+}
+
+Result<Ipv6Address> parse_address(std::string_view what, std::string_view text)
+{
+	return parsed(Ipv6Address::from_string(text), what, text);
 }
 
 Result<nl::Role> parse_role_word(std::string_view text)
@@ -113,9 +128,9 @@ Error unexpected(std::string_view word, std::string_view command)
 
 Result<Command> parse_route_modify(Words &words, nl::EntryOpKind kind, std::string_view command)
 {
-	std::optional<nl::Prefix> prefix;
+	std::optional<Ipv6Prefix> prefix;
 	std::optional<nl::Role> role;
-	std::optional<nl::Ipv6Address> peer, local;
+	std::optional<Ipv6Address> peer, local;
 	std::optional<std::string> dev;
 	std::optional<uint8_t> hop_limit;
 	while (!words.empty()) {
@@ -156,13 +171,13 @@ Result<Command> parse_route_modify(Words &words, nl::EntryOpKind kind, std::stri
 	modify.entry.prefix = *prefix;
 	modify.entry.role = *role;
 	modify.entry.peer = peer;
-	modify.entry.local = local.value_or(nl::Ipv6Address{});
+	modify.entry.local = local.value_or(Ipv6Address{});
 	modify.entry.hop_limit = hop_limit.value_or(nl::default_hop_limit);
 	modify.dev = dev;
 	return Command(std::move(modify));
 }
 
-Result<nl::Prefix> parse_single_prefix(Words &words, std::string_view command)
+Result<Ipv6Prefix> parse_single_prefix(Words &words, std::string_view command)
 {
 	if (words.empty())
 		return usage(std::string(command) + ": missing PREFIX");
@@ -283,7 +298,8 @@ Result<Command> parse_dev(Words &words)
 			std::optional<Error> error;
 			if (key == "mn") {
 				auto v = words.value_of(key);
-				error = v ? set_once(set.mn, parsed(nl::MacAddress::parse(*v), "MAC address", *v), key)
+				error = v ? set_once(set.mn, parsed(MacAddress::from_string(*v), "MAC address", *v),
+						     key)
 					  : v.error();
 			} else if (key == "maar") {
 				auto v = words.value_of(key);
@@ -303,9 +319,9 @@ Result<Command> parse_dev(Words &words)
 	return usage("unknown dev command " + quoted(word) + "; try \"dlifctl help\"");
 }
 
-Result<nl::MacAddress> parse_mac(std::string_view text)
+Result<MacAddress> parse_mac(std::string_view text)
 {
-	return parsed(nl::MacAddress::parse(text), "MAC address", text);
+	return parsed(MacAddress::from_string(text), "MAC address", text);
 }
 
 Result<Command> parse_mn(Words &words)

@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-#include "dlif/nl/address.hpp"
+#include "dlif/address.hpp"
 #include "dlif/nl/dlif_types.hpp"
 #include "dlif/nl/result.hpp"
 
@@ -36,18 +36,18 @@ struct RouteModify {
 	std::optional<std::string> dev;
 };
 struct RouteDelete {
-	nl::Prefix prefix;
+	Ipv6Prefix prefix;
 };
 struct RouteGet {
-	nl::Prefix prefix;
+	Ipv6Prefix prefix;
 };
 struct RouteShow {
 	std::optional<nl::Role> role;
-	std::optional<nl::Ipv6Address> peer;
+	std::optional<Ipv6Address> peer;
 	std::optional<std::string> dev;
 };
 struct RouteFlush {
-	std::optional<nl::Ipv6Address> peer;
+	std::optional<Ipv6Address> peer;
 	std::optional<std::string> dev;
 };
 struct DevShow {
@@ -55,8 +55,8 @@ struct DevShow {
 };
 struct DevSet {
 	std::string name;
-	std::optional<nl::MacAddress> mn;
-	std::optional<nl::Ipv6Address> maar;
+	std::optional<MacAddress> mn;
+	std::optional<Ipv6Address> maar;
 };
 // Commands answered by a running dlifd over its control socket.
 struct DaemonStatus {};
@@ -68,10 +68,10 @@ struct DaemonCounters {};
 struct Metrics {};		// the daemon's and the kernel's, for Prometheus
 struct Attach {
 	std::string ifname;
-	nl::MacAddress mac;
+	MacAddress mac;
 };
 struct Detach {
-	nl::MacAddress mac;
+	MacAddress mac;
 };
 struct Monitor {};
 struct Help {};

@@ -22,8 +22,6 @@ namespace dlif::daemon {
 namespace {
 
 using dmm::Duration;
-using dmm::Ipv6Address;
-using dmm::Ipv6Prefix;
 
 // Thrown inside this file only, caught by config_from_toml(): the first
 // problem found ends validation.
@@ -599,7 +597,7 @@ void read_policy_file(const Section &admission, const std::string &path, dmm::Ad
 			continue;
 		const auto last = line.find_last_not_of(" \t\r");
 		const std::string word = line.substr(first, last - first + 1);
-		if (const auto mac = dmm::Mac::from_string(word)) {
+		if (const auto mac = MacAddress::from_string(word)) {
 			result.macs.push_back(*mac);
 		} else if (word.find('@') != std::string::npos && word.find_first_of(" \t") == std::string::npos) {
 			result.nais.push_back(word);

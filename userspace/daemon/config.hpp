@@ -82,7 +82,7 @@ struct Config {
 	bool require_ipsec = false;
 
 	const dmm::Domain &domain() const { return cmd ? cmd->domain : maar->domain; }
-	const dmm::Ipv6Address &address() const { return cmd ? cmd->address : maar->address; }
+	const Ipv6Address &address() const { return cmd ? cmd->address : maar->address; }
 };
 
 struct ConfigError {

@@ -45,15 +45,15 @@ void keep_first(std::optional<View> &best, std::optional<View> found)
 
 // Each core's lookups by MN-ID and by MAC.
 std::optional<cmd::BindingView> by_mn(const cmd::CmdCore &core, const dmm::MnId &mn) { return core.binding(mn); }
-std::optional<cmd::BindingView> by_mac(const cmd::CmdCore &core, const dmm::Mac &mac)
+std::optional<cmd::BindingView> by_mac(const cmd::CmdCore &core, const MacAddress &mac)
 {
 	return core.binding_with_mac(mac);
 }
 std::optional<maar::SessionView> by_mn(const maar::MaarCore &core, const dmm::MnId &mn) { return core.session(mn); }
-std::optional<maar::SessionView> by_mac(const maar::MaarCore &core, const dmm::Mac &mac) { return core.session(mac); }
+std::optional<maar::SessionView> by_mac(const maar::MaarCore &core, const MacAddress &mac) { return core.session(mac); }
 
 template <class Core>
-auto node_named(const Core &core, std::string_view id, const std::optional<dmm::Mac> &mac, std::string_view realm)
+auto node_named(const Core &core, std::string_view id, const std::optional<MacAddress> &mac, std::string_view realm)
 {
 	auto best = by_mn(core, dmm::MnId{std::string(id)});
 	if (mac) {
@@ -156,7 +156,7 @@ public:
 	std::optional<nlohmann::json> mobile_node(std::string_view id, std::string_view realm,
 						  dmm::TimePoint now) const override
 	{
-		const auto view = node_named(core_, id, dmm::Mac::from_string(id), realm);
+		const auto view = node_named(core_, id, MacAddress::from_string(id), realm);
 		if (!view)
 			return std::nullopt;
 		return nlohmann::json::parse(node_json(core_, *view, now));
@@ -193,7 +193,7 @@ std::optional<nlohmann::json> find_mobile_node(const nlohmann::json &nodes, std:
 		return std::nullopt;
 	std::optional<std::string> derived;
 	std::optional<std::string> mac_text;
-	if (auto mac = dmm::Mac::from_string(id)) {
+	if (auto mac = MacAddress::from_string(id)) {
 		mac_text = mac->to_string();
 		derived = dmm::mn_id_from_mac(*mac, realm).nai;
 	}

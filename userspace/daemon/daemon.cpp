@@ -38,7 +38,7 @@ std::int64_t wall_ms()
 // The fields every MH log line has (R205): type, addresses, sequence,
 // flags, lifetime, status, the node, and the codec's one-line rendering
 // with every option.
-LogFields mh_fields(const mh::Message &message, const dmm::Ipv6Address &source, const dmm::Ipv6Address &destination)
+LogFields mh_fields(const mh::Message &message, const Ipv6Address &source, const Ipv6Address &destination)
 {
 	LogFields fields{{"type", std::string(mh::name(mh::mh_type(message)))},
 			 {"src", source.to_string()},
@@ -118,7 +118,7 @@ Daemon::Daemon(Config config, Logger &log)
 
 Daemon::~Daemon() = default;
 
-bool Daemon::is_peer(const dmm::Ipv6Address &address) const
+bool Daemon::is_peer(const Ipv6Address &address) const
 {
 	const auto &maars = config_.domain().maars;
 	if (std::find(maars.begin(), maars.end(), address) != maars.end())
@@ -578,7 +578,7 @@ void Daemon::hold_service_address(bool hold, bool renewal)
 		return fail("no such interface");
 	nl::InterfaceAddress address;
 	address.ifindex = (*link)->ifindex;
-	address.address = to_nl(config_.address());
+	address.address = config_.address();
 	address.prefix_length = 128;
 	address.flags = IFA_F_NODAD;
 	// It lives as long as the lease and is renewed with it: a leader
@@ -598,7 +598,7 @@ void Daemon::hold_service_address(bool hold, bool renewal)
 	if (!nd)
 		return fail(nd.error().describe());
 	const auto advertisement = nd::build_unsolicited_neighbor_advertisement(
-		config_.address(), from_nl(*(*link)->address));
+		config_.address(), *(*link)->address);
 	// RFC 4861 §7.2.6: a few times, as a single one may be lost.
 	for (int i = 0; i < 3; ++i)
 		if (auto sent = nd->send_neighbor_advertisement((*link)->ifindex, config_.address(), advertisement); !sent)
@@ -658,7 +658,7 @@ void Daemon::dispatch(const dmm::Event &event, dmm::TimePoint now)
 // Held until the end of the iteration: a PBA or PBU that reflects a change
 // leaves only once the change is committed (save_state), so that a crash
 // can never leave a peer believing what this node forgot.
-void Daemon::send(const dmm::Ipv6Address &destination, const mh::Message &message)
+void Daemon::send(const Ipv6Address &destination, const mh::Message &message)
 {
 	outbox_.emplace_back(destination, message);
 }
@@ -675,13 +675,13 @@ void Daemon::release_messages()
 		outbox_.clear();
 		return;
 	}
-	std::vector<std::pair<dmm::Ipv6Address, mh::Message>> messages;
+	std::vector<std::pair<Ipv6Address, mh::Message>> messages;
 	messages.swap(outbox_);
 	for (const auto &[destination, message] : messages)
 		transmit(destination, message);
 }
 
-void Daemon::transmit(const dmm::Ipv6Address &destination, const mh::Message &message)
+void Daemon::transmit(const Ipv6Address &destination, const mh::Message &message)
 {
 	auto size = mh::build_into(message, mh_buffer_);
 	if (!size) {
@@ -811,7 +811,7 @@ void Daemon::on_ipsec_policies()
 	ipsec_ = std::move(next);
 }
 
-void Daemon::report_attachment(const dmm::Mac &mac, const std::string &interface, dmm::TimePoint now,
+void Daemon::report_attachment(const MacAddress &mac, const std::string &interface, dmm::TimePoint now,
 			       std::string_view how)
 {
 	// A node sends several RSs (and each reaches every DLIF it has): one
@@ -854,7 +854,7 @@ void Daemon::on_frame(PacketSocket &socket)
 			continue;
 		}
 		count("rs_access");
-		const dmm::Mac &mac = solicitation->ethernet_source;
+		const MacAddress &mac = solicitation->ethernet_source;
 		// A node with a DLIF here is not new: its RSs reach its DLIFs
 		// (the kernel demultiplexes them), where the RA engine answers.
 		if (executor_->has_dlif(socket.interface(), mac))
@@ -889,7 +889,7 @@ void Daemon::on_solicitation()
 			continue;
 		}
 		if (solicitation.hop_limit != nd::kNdHopLimit ||
-		    !nd::parse_router_solicitation(solicitation.icmp, solicitation.source == dmm::Ipv6Address{})) {
+		    !nd::parse_router_solicitation(solicitation.icmp, solicitation.source == Ipv6Address{})) {
 			count("rs_invalid");
 			continue;
 		}
@@ -920,7 +920,7 @@ void Daemon::check_liveness(dmm::TimePoint now)
 		return;
 	// A node's DLIFs all sit on its access link: any one of them can
 	// probe it. One pass over the DLIFs for all that are due.
-	std::map<dmm::Mac, const dmm::InstallDlif *> dlif_of;
+	std::map<MacAddress, const dmm::InstallDlif *> dlif_of;
 	for (const auto &[name, dlif] : executor_->dlifs())
 		dlif_of.try_emplace(dlif.mn, &dlif);
 	for (const auto &probe : due.probes) {
@@ -1208,10 +1208,10 @@ nlohmann::json Daemon::kernel_view_of(const nlohmann::json &node) const
 	// What the daemon installed for this node: its DLIFs and their
 	// table entries (the core's view says what it wants; this says what
 	// the kernel was given).
-	std::optional<dmm::Mac> mac;
+	std::optional<MacAddress> mac;
 	for (const char *key : {"mac", "mn_mac"})
 		if (auto it = node.find(key); it != node.end() && it->is_string())
-			mac = dmm::Mac::from_string(it->get<std::string>());
+			mac = MacAddress::from_string(it->get<std::string>());
 	std::set<std::string> names;
 	if (mac)
 		names = executor_->dlifs_of(*mac);
@@ -1273,7 +1273,7 @@ control::Reply Daemon::on_control(const control::Request &request)
 		const auto &interfaces = config_.maar->access_interfaces;
 		if (std::find(interfaces.begin(), interfaces.end(), attach->interface) == interfaces.end())
 			return control::failure("attach: \"" + attach->interface + "\" is not an access interface of this MAAR");
-		auto mac = dmm::Mac::from_string(attach->mac);
+		auto mac = MacAddress::from_string(attach->mac);
 		if (!mac || mac->is_zero() || (mac->bytes[0] & 0x01))
 			return control::failure("attach: \"" + attach->mac + "\" is not a unicast MAC address");
 		count("attachments_requested");
@@ -1284,7 +1284,7 @@ control::Reply Daemon::on_control(const control::Request &request)
 	const auto &detach = std::get<control::DetachRequest>(request);
 	if (!config_.maar)
 		return control::failure("detach: this dlifd is a CMD; detachments happen at MAARs");
-	auto mac = dmm::Mac::from_string(detach.mac);
+	auto mac = MacAddress::from_string(detach.mac);
 	if (!mac)
 		return control::failure("detach: \"" + detach.mac + "\" is not a MAC address");
 	count("detachments_requested");

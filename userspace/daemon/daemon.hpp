@@ -70,8 +70,8 @@ public:
 
 private:
 	// MhSender
-	void send(const dmm::Ipv6Address &destination, const mh::Message &message) override;
-	void transmit(const dmm::Ipv6Address &destination, const mh::Message &message);
+	void send(const Ipv6Address &destination, const mh::Message &message) override;
+	void transmit(const Ipv6Address &destination, const mh::Message &message);
 	void release_messages();
 
 	void dispatch(const dmm::Event &event, dmm::TimePoint now);
@@ -107,7 +107,7 @@ private:
 	void on_frame(PacketSocket &socket);
 	void send_due_advertisements(dmm::TimePoint now);
 	void check_liveness(dmm::TimePoint now);
-	void report_attachment(const dmm::Mac &mac, const std::string &interface, dmm::TimePoint now,
+	void report_attachment(const MacAddress &mac, const std::string &interface, dmm::TimePoint now,
 			       std::string_view how);
 	void reload();
 	void apply_reload();
@@ -117,7 +117,7 @@ private:
 	nlohmann::json counters_json() const;
 	nlohmann::json kernel_view_of(const nlohmann::json &node) const;
 
-	bool is_peer(const dmm::Ipv6Address &address) const;
+	bool is_peer(const Ipv6Address &address) const;
 	Scope scope() const;
 	void count(const std::string &name, std::uint64_t by = 1) { counters_[name] += by; }
 	std::uint64_t counter(const std::string &name) const;
@@ -135,7 +135,7 @@ private:
 	std::optional<dmm::TimePoint> last_save_failure_;
 	std::optional<dmm::TimePoint> commits_failing_since_;	// the first failure of a run of them
 	// The messages of this iteration, sent after its commit.
-	std::vector<std::pair<dmm::Ipv6Address, mh::Message>> outbox_;
+	std::vector<std::pair<Ipv6Address, mh::Message>> outbox_;
 
 	std::optional<EventLoop> loop_;
 	std::optional<TimerFd> timer_fd_;
@@ -172,7 +172,7 @@ private:
 	std::vector<std::uint8_t> mh_buffer_;
 	RateLimiter binding_errors_{dmm::Duration(1000), 5};
 	MessageSummary mh_summary_{std::chrono::minutes(1)};	// mh.summary at info
-	std::map<dmm::Mac, dmm::TimePoint> recent_attachments_;
+	std::map<MacAddress, dmm::TimePoint> recent_attachments_;
 	std::size_t recent_attachments_pruned_ = 0;
 	dmm::CounterMap counters_;
 };

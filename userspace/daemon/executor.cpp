@@ -12,7 +12,7 @@ namespace dlif::daemon {
 
 namespace {
 
-std::string key_of(const dmm::Ipv6Prefix &prefix)
+std::string key_of(const Ipv6Prefix &prefix)
 {
 	return prefix.masked().to_string();
 }
@@ -192,7 +192,7 @@ void Executor::track(const dmm::InstallDlif &dlif)
 	dlifs_[dlif.name] = dlif;
 }
 
-std::set<std::string> Executor::dlifs_of(const dmm::Mac &mn) const
+std::set<std::string> Executor::dlifs_of(const MacAddress &mn) const
 {
 	const auto names = dlif_names_by_mn_.find(mn);
 	return names == dlif_names_by_mn_.end() ? std::set<std::string>{} : names->second;
@@ -382,7 +382,7 @@ bool Executor::install_entry(const dmm::InstallEntry &entry)
 	return true;
 }
 
-bool Executor::remove_entry(const dmm::Ipv6Prefix &prefix)
+bool Executor::remove_entry(const Ipv6Prefix &prefix)
 {
 	forget_entry(key_of(prefix));
 	if (kernel_ == nullptr)
@@ -400,7 +400,7 @@ bool Executor::remove_entry(const dmm::Ipv6Prefix &prefix)
 	return true;
 }
 
-bool Executor::has_dlif(const std::string &lower, const dmm::Mac &mn) const
+bool Executor::has_dlif(const std::string &lower, const MacAddress &mn) const
 {
 	return nodes_.contains({lower, mn});
 }

@@ -34,7 +34,7 @@ namespace dlif::daemon {
 class MhSender {
 public:
 	virtual ~MhSender() = default;
-	virtual void send(const dmm::Ipv6Address &destination, const mh::Message &message) = 0;
+	virtual void send(const Ipv6Address &destination, const mh::Message &message) = 0;
 };
 
 class Executor {
@@ -68,11 +68,11 @@ public:
 	const std::map<std::string, KernelEntry> &entries() const noexcept { return entries_; }
 	// Whether the node has a DLIF on that lower device (its frames then go
 	// to its DLIFs: an RS seen on the lower device is not an attachment).
-	bool has_dlif(const std::string &lower, const dmm::Mac &mn) const;
+	bool has_dlif(const std::string &lower, const MacAddress &mn) const;
 	// The names of the DLIFs shown to a node, and the keys (in entries())
 	// of the entries naming a DLIF: what `mn show` reports, without a walk
 	// of every DLIF and entry.
-	std::set<std::string> dlifs_of(const dmm::Mac &mn) const;
+	std::set<std::string> dlifs_of(const MacAddress &mn) const;
 	std::set<std::string> entry_keys_of(const std::string &dlif) const;
 
 	const dmm::CounterMap &counters() const noexcept { return counters_; }
@@ -100,7 +100,7 @@ private:
 	bool install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now);
 	bool remove_dlif(const std::string &name);
 	bool install_entry(const dmm::InstallEntry &entry);
-	bool remove_entry(const dmm::Ipv6Prefix &prefix);
+	bool remove_entry(const Ipv6Prefix &prefix);
 	bool kernel_failed(std::string_view event, const nl::Error &error, LogFields fields);
 	void track(const dmm::InstallDlif &dlif);
 	void untrack(const std::string &name);
@@ -120,8 +120,8 @@ private:
 	// The keys of entries_ naming each DLIF: forgetting a DLIF's entries
 	// then costs what it has, not a walk of every entry.
 	std::map<std::string, std::set<std::string>> entry_keys_by_dlif_;
-	std::multiset<std::pair<std::string, dmm::Mac>> nodes_;	// (lower, mn) of dlifs_
-	std::map<dmm::Mac, std::set<std::string>> dlif_names_by_mn_;	// names in dlifs_, by node
+	std::multiset<std::pair<std::string, MacAddress>> nodes_;	// (lower, mn) of dlifs_
+	std::map<MacAddress, std::set<std::string>> dlif_names_by_mn_;	// names in dlifs_, by node
 	// By object, and by when each is due ("dlif NAME" sorts before
 	// "entry PREFIX" at equal times): O(log n) per failure and per loop.
 	std::map<std::string, Retry> retries_;

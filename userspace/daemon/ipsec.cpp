@@ -11,17 +11,17 @@ namespace {
 
 constexpr std::uint8_t kMobilityHeader = 135;
 
-bool selects(const std::array<std::uint8_t, 16> &bytes, std::uint8_t length, const dmm::Ipv6Address &address)
+bool selects(const std::array<std::uint8_t, 16> &bytes, std::uint8_t length, const Ipv6Address &address)
 {
-	dmm::Ipv6Prefix prefix;
+	Ipv6Prefix prefix;
 	std::memcpy(prefix.address.bytes.data(), bytes.data(), 16);
 	prefix.length = length;
 	return prefix.contains(address);
 }
 
 // The policy selects some or all Mobility Headers between the addresses.
-bool applies(const nl::XfrmPolicy &policy, nl::XfrmPolicy::Direction direction, const dmm::Ipv6Address &from,
-	     const dmm::Ipv6Address &to)
+bool applies(const nl::XfrmPolicy &policy, nl::XfrmPolicy::Direction direction, const Ipv6Address &from,
+	     const Ipv6Address &to)
 {
 	return policy.direction == direction && policy.ipv6 &&
 	       (policy.protocol == 0 || policy.protocol == kMobilityHeader) &&
@@ -41,7 +41,7 @@ bool keeps_mh_protected(const nl::XfrmPolicy &policy)
 // prefer (a lower or equal priority value: equal ones are applied in an
 // order the dump does not show) lets some through in the clear.
 bool covers(const std::vector<nl::XfrmPolicy> &policies, nl::XfrmPolicy::Direction direction,
-	    const dmm::Ipv6Address &from, const dmm::Ipv6Address &to)
+	    const Ipv6Address &from, const Ipv6Address &to)
 {
 	std::optional<std::uint32_t> best;
 	for (const auto &policy : policies)
@@ -57,11 +57,11 @@ bool covers(const std::vector<nl::XfrmPolicy> &policies, nl::XfrmPolicy::Directi
 
 } // namespace
 
-std::vector<dmm::Ipv6Address> signalling_peers(const Config &config)
+std::vector<Ipv6Address> signalling_peers(const Config &config)
 {
 	if (config.cmd)
 		return config.cmd->domain.maars;
-	std::vector<dmm::Ipv6Address> peers{config.maar->cmd};
+	std::vector<Ipv6Address> peers{config.maar->cmd};
 	if (config.maar->cmd_mode == dmm::CmdMode::locator)
 		for (const auto &maar : config.maar->domain.maars)
 			if (maar != config.maar->address)
@@ -69,18 +69,18 @@ std::vector<dmm::Ipv6Address> signalling_peers(const Config &config)
 	return peers;
 }
 
-bool IpsecCoverage::protects_from(const dmm::Ipv6Address &peer) const
+bool IpsecCoverage::protects_from(const Ipv6Address &peer) const
 {
 	return std::find(unprotected_from.begin(), unprotected_from.end(), peer) == unprotected_from.end();
 }
 
-bool IpsecCoverage::protects_to(const dmm::Ipv6Address &peer) const
+bool IpsecCoverage::protects_to(const Ipv6Address &peer) const
 {
 	return std::find(unprotected_to.begin(), unprotected_to.end(), peer) == unprotected_to.end();
 }
 
-IpsecCoverage ipsec_coverage(const std::vector<nl::XfrmPolicy> &policies, const dmm::Ipv6Address &own,
-			     const std::vector<dmm::Ipv6Address> &peers)
+IpsecCoverage ipsec_coverage(const std::vector<nl::XfrmPolicy> &policies, const Ipv6Address &own,
+			     const std::vector<Ipv6Address> &peers)
 {
 	using Direction = nl::XfrmPolicy::Direction;
 	IpsecCoverage coverage;
@@ -97,9 +97,9 @@ std::vector<IpsecChange> ipsec_changes(const IpsecCoverage &before, const IpsecC
 {
 	using Direction = nl::XfrmPolicy::Direction;
 	std::vector<IpsecChange> changes;
-	auto compare = [&](const std::vector<dmm::Ipv6Address> &was, const std::vector<dmm::Ipv6Address> &is,
+	auto compare = [&](const std::vector<Ipv6Address> &was, const std::vector<Ipv6Address> &is,
 			   Direction direction) {
-		auto has = [](const std::vector<dmm::Ipv6Address> &peers, const dmm::Ipv6Address &peer) {
+		auto has = [](const std::vector<Ipv6Address> &peers, const Ipv6Address &peer) {
 			return std::find(peers.begin(), peers.end(), peer) != peers.end();
 		};
 		for (const auto &peer : is)
@@ -114,9 +114,9 @@ std::vector<IpsecChange> ipsec_changes(const IpsecCoverage &before, const IpsecC
 	return changes;
 }
 
-std::vector<std::string> ipsec_gaps(const IpsecCoverage &coverage, const dmm::Ipv6Address &own)
+std::vector<std::string> ipsec_gaps(const IpsecCoverage &coverage, const Ipv6Address &own)
 {
-	auto gap = [](const dmm::Ipv6Address &from, const dmm::Ipv6Address &to, const char *direction) {
+	auto gap = [](const Ipv6Address &from, const Ipv6Address &to, const char *direction) {
 		return "no IPsec policy requires ESP for Mobility Headers from " + from.to_string() + " to " +
 		       to.to_string() + " (dir " + direction + ")";
 	};
@@ -128,8 +128,8 @@ std::vector<std::string> ipsec_gaps(const IpsecCoverage &coverage, const dmm::Ip
 	return gaps;
 }
 
-std::vector<std::string> ipsec_gaps(const std::vector<nl::XfrmPolicy> &policies, const dmm::Ipv6Address &own,
-				    const std::vector<dmm::Ipv6Address> &peers)
+std::vector<std::string> ipsec_gaps(const std::vector<nl::XfrmPolicy> &policies, const Ipv6Address &own,
+				    const std::vector<Ipv6Address> &peers)
 {
 	return ipsec_gaps(ipsec_coverage(policies, own, peers), own);
 }

@@ -28,9 +28,9 @@ struct KernelLink {
 	std::uint32_t ifindex = 0;
 	std::string kind;		// "dlif" for DLIFs
 	std::string lower;		// name of IFLA_LINK, empty if none
-	dmm::Mac mac;
-	std::optional<dmm::Mac> mn;
-	std::optional<dmm::Ipv6Address> maar;
+	MacAddress mac;
+	std::optional<MacAddress> mn;
+	std::optional<Ipv6Address> maar;
 	bool up = false;
 	bool addr_gen_none = false;	// IPv6 address generation off
 
@@ -39,7 +39,7 @@ struct KernelLink {
 };
 
 struct KernelAddress {
-	dmm::Ipv6Address address;
+	Ipv6Address address;
 	std::uint8_t prefix_length = 0;
 
 	friend bool operator==(const KernelAddress &, const KernelAddress &) = default;
@@ -52,9 +52,9 @@ struct KernelAddress {
 };
 
 struct KernelEntry {
-	dmm::Ipv6Prefix prefix;
+	Ipv6Prefix prefix;
 	dmm::TunnelRole role = dmm::TunnelRole::serving;
-	std::optional<dmm::Ipv6Address> peer;
+	std::optional<Ipv6Address> peer;
 	std::optional<std::string> dlif;	// name of the entry's DLIF
 
 	friend bool operator==(const KernelEntry &, const KernelEntry &) = default;
@@ -63,16 +63,16 @@ struct KernelEntry {
 struct DlifCreate {
 	std::string name;
 	std::string lower;
-	dmm::Mac mac;
-	dmm::Mac mn;
-	dmm::Ipv6Address maar;
+	MacAddress mac;
+	MacAddress mn;
+	Ipv6Address maar;
 };
 
 // Fields to change on an existing DLIF; unset ones are left alone.
 struct DlifUpdate {
-	std::optional<dmm::Mac> mac;
-	std::optional<dmm::Mac> mn;
-	std::optional<dmm::Ipv6Address> maar;
+	std::optional<MacAddress> mac;
+	std::optional<MacAddress> mn;
+	std::optional<Ipv6Address> maar;
 
 	bool empty() const { return !mac && !mn && !maar; }
 };
@@ -96,7 +96,7 @@ public:
 
 	virtual Result<std::vector<KernelEntry>> entries() = 0;
 	virtual Status replace_entry(const KernelEntry &entry) = 0;
-	virtual Status remove_entry(const dmm::Ipv6Prefix &prefix) = 0;
+	virtual Status remove_entry(const Ipv6Prefix &prefix) = 0;
 };
 
 } // namespace dlif::daemon

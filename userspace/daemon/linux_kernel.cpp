@@ -15,21 +15,6 @@
 
 namespace dlif::daemon {
 
-nl::MacAddress to_nl(const dmm::Mac &mac)
-{
-	return nl::MacAddress(mac.bytes);
-}
-
-nl::Ipv6Address to_nl(const dmm::Ipv6Address &address)
-{
-	return nl::Ipv6Address(address.bytes);
-}
-
-nl::Prefix to_nl(const dmm::Ipv6Prefix &prefix)
-{
-	return *nl::Prefix::make(to_nl(prefix.masked().address), std::min<unsigned>(prefix.length, 128));
-}
-
 nl::Role to_nl(dmm::TunnelRole role)
 {
 	switch (role) {
@@ -43,25 +28,6 @@ nl::Role to_nl(dmm::TunnelRole role)
 		return nl::Role::local_export;
 	}
 	return nl::Role::serving;
-}
-
-dmm::Mac from_nl(const nl::MacAddress &mac)
-{
-	dmm::Mac out;
-	out.bytes = mac.bytes();
-	return out;
-}
-
-dmm::Ipv6Address from_nl(const nl::Ipv6Address &address)
-{
-	dmm::Ipv6Address out;
-	out.bytes = address.bytes();
-	return out;
-}
-
-dmm::Ipv6Prefix from_nl(const nl::Prefix &prefix)
-{
-	return dmm::Ipv6Prefix{from_nl(prefix.address()), prefix.length()};
 }
 
 std::optional<dmm::TunnelRole> from_nl(nl::Role role)
@@ -102,7 +68,7 @@ std::string name_of(std::uint32_t ifindex)
 
 } // namespace
 
-Result<LinuxKernel> LinuxKernel::open(const dmm::Ipv6Address &local)
+Result<LinuxKernel> LinuxKernel::open(const Ipv6Address &local)
 {
 	auto rtnl = nl::RtnlClient::open();
 	if (!rtnl)
@@ -133,11 +99,11 @@ KernelLink LinuxKernel::to_kernel(const nl::LinkInfo &link)
 	out.kind = link.kind;
 	out.lower = name_of(link.link);
 	if (link.address)
-		out.mac = from_nl(*link.address);
+		out.mac = *link.address;
 	if (link.dlif_mn)
-		out.mn = from_nl(*link.dlif_mn);
+		out.mn = *link.dlif_mn;
 	if (link.dlif_maar)
-		out.maar = from_nl(*link.dlif_maar);
+		out.maar = *link.dlif_maar;
 	out.up = link.up();
 	out.addr_gen_none = link.addr_gen_mode == IN6_ADDR_GEN_MODE_NONE;
 	return out;
@@ -175,7 +141,7 @@ Result<std::vector<KernelAddress>> LinuxKernel::addresses(const std::string &dli
 		return listed.error();
 	std::vector<KernelAddress> out;
 	for (const auto &address : *listed)
-		out.push_back(KernelAddress{from_nl(address.address), address.prefix_length});
+		out.push_back(KernelAddress{address.address, address.prefix_length});
 	return out;
 }
 
@@ -187,9 +153,9 @@ Status LinuxKernel::create_dlif(const DlifCreate &create)
 	nl::DlifLinkSpec spec;
 	spec.name = create.name;
 	spec.lower = *lower;
-	spec.address = to_nl(create.mac);
-	spec.mn = to_nl(create.mn);
-	spec.maar = to_nl(create.maar);
+	spec.address = create.mac;
+	spec.mn = create.mn;
+	spec.maar = create.maar;
 	return rtnl_.create_dlif(spec);
 }
 
@@ -201,11 +167,11 @@ Status LinuxKernel::update_dlif(const std::string &name, const DlifUpdate &updat
 	nl::LinkChange change;
 	change.ifindex = *index;
 	if (update.mac)
-		change.address = to_nl(*update.mac);
+		change.address = *update.mac;
 	if (update.mn)
-		change.mn = to_nl(*update.mn);
+		change.mn = *update.mn;
 	if (update.maar)
-		change.maar = to_nl(*update.maar);
+		change.maar = *update.maar;
 	return rtnl_.change_link(change);
 }
 
@@ -253,7 +219,7 @@ Status LinuxKernel::add_address(const std::string &dlif, const KernelAddress &ad
 		return index.error();
 	nl::InterfaceAddress request;
 	request.ifindex = *index;
-	request.address = to_nl(address.address);
+	request.address = address.address;
 	request.prefix_length = address.prefix_length;
 	// Mirrored addresses exist on another MAAR's DLIF too: no DAD (R191).
 	request.flags = IFA_F_NODAD;
@@ -267,7 +233,7 @@ Status LinuxKernel::delete_address(const std::string &dlif, const KernelAddress 
 		return index.error();
 	nl::InterfaceAddress request;
 	request.ifindex = *index;
-	request.address = to_nl(address.address);
+	request.address = address.address;
 	request.prefix_length = address.prefix_length;
 	return rtnl_.delete_address(request);
 }
@@ -283,10 +249,10 @@ Result<std::vector<KernelEntry>> LinuxKernel::entries()
 		if (!role)
 			continue;	// a role this daemon does not know: not ours
 		KernelEntry kernel;
-		kernel.prefix = from_nl(entry.prefix);
+		kernel.prefix = entry.prefix;
 		kernel.role = *role;
 		if (entry.peer)
-			kernel.peer = from_nl(*entry.peer);
+			kernel.peer = *entry.peer;
 		if (entry.ifindex != 0)
 			kernel.dlif = name_of(entry.ifindex);
 		out.push_back(std::move(kernel));
@@ -297,11 +263,11 @@ Result<std::vector<KernelEntry>> LinuxKernel::entries()
 Status LinuxKernel::replace_entry(const KernelEntry &entry)
 {
 	nl::Entry request;
-	request.prefix = to_nl(entry.prefix);
+	request.prefix = entry.prefix;
 	request.role = to_nl(entry.role);
 	if (entry.peer)
-		request.peer = to_nl(*entry.peer);
-	request.local = to_nl(local_);
+		request.peer = *entry.peer;
+	request.local = local_;
 	if (entry.dlif) {
 		auto index = ifindex_of(*entry.dlif);
 		if (!index)
@@ -311,9 +277,9 @@ Status LinuxKernel::replace_entry(const KernelEntry &entry)
 	return dlif_.replace_entry(request);
 }
 
-Status LinuxKernel::remove_entry(const dmm::Ipv6Prefix &prefix)
+Status LinuxKernel::remove_entry(const Ipv6Prefix &prefix)
 {
-	return dlif_.remove_entry(to_nl(prefix));
+	return dlif_.remove_entry(prefix);
 }
 
 } // namespace dlif::daemon

@@ -19,7 +19,7 @@ class LinuxKernel final : public Kernel {
 public:
 	// local: the outer source address of the tunnels (this node's
 	// configured address, which the peers check).
-	static Result<LinuxKernel> open(const dmm::Ipv6Address &local);
+	static Result<LinuxKernel> open(const Ipv6Address &local);
 
 	Result<std::vector<KernelLink>> dlifs() override;
 	Result<std::optional<KernelLink>> link(const std::string &name) override;
@@ -33,12 +33,12 @@ public:
 	Status delete_address(const std::string &dlif, const KernelAddress &address) override;
 	Result<std::vector<KernelEntry>> entries() override;
 	Status replace_entry(const KernelEntry &entry) override;
-	Status remove_entry(const dmm::Ipv6Prefix &prefix) override;
+	Status remove_entry(const Ipv6Prefix &prefix) override;
 
 	nl::DlifClient &dlif_client() { return dlif_; }
 
 private:
-	LinuxKernel(nl::RtnlClient rtnl, nl::DlifClient dlif, const dmm::Ipv6Address &local)
+	LinuxKernel(nl::RtnlClient rtnl, nl::DlifClient dlif, const Ipv6Address &local)
 		: rtnl_(std::move(rtnl)), dlif_(std::move(dlif)), local_(local)
 	{
 	}
@@ -48,17 +48,11 @@ private:
 
 	nl::RtnlClient rtnl_;
 	nl::DlifClient dlif_;
-	dmm::Ipv6Address local_;
+	Ipv6Address local_;
 };
 
-// Conversions between the cores' types (dmm, mh) and the netlink ones.
-nl::MacAddress to_nl(const dmm::Mac &mac);
-nl::Ipv6Address to_nl(const dmm::Ipv6Address &address);
-nl::Prefix to_nl(const dmm::Ipv6Prefix &prefix);
+// A tunnel role as the cores and the kernel's netlink family spell it.
 nl::Role to_nl(dmm::TunnelRole role);
-dmm::Mac from_nl(const nl::MacAddress &mac);
-dmm::Ipv6Address from_nl(const nl::Ipv6Address &address);
-dmm::Ipv6Prefix from_nl(const nl::Prefix &prefix);
 std::optional<dmm::TunnelRole> from_nl(nl::Role role);
 
 // Writes "value" to /proc/sys/net/ipv6/conf/<interface>/<key>.

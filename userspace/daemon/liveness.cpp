@@ -5,21 +5,21 @@ namespace dlif::daemon {
 
 namespace {
 
-bool is_link_local(const dmm::Ipv6Address &address)
+bool is_link_local(const Ipv6Address &address)
 {
 	return address.bytes[0] == 0xfe && (address.bytes[1] & 0xc0) == 0x80;
 }
 
 } // namespace
 
-void Liveness::schedule(const dmm::Mac &mn, Node &node, dmm::TimePoint deadline)
+void Liveness::schedule(const MacAddress &mn, Node &node, dmm::TimePoint deadline)
 {
 	deadlines_.erase({node.deadline, mn});
 	node.deadline = deadline;
 	deadlines_.insert({deadline, mn});
 }
 
-void Liveness::heard(const dmm::Mac &mn, const dmm::Ipv6Address &source, dmm::TimePoint now)
+void Liveness::heard(const MacAddress &mn, const Ipv6Address &source, dmm::TimePoint now)
 {
 	if (!enabled())
 		return;
@@ -30,12 +30,12 @@ void Liveness::heard(const dmm::Mac &mn, const dmm::Ipv6Address &source, dmm::Ti
 	schedule(mn, node, now + settings_.idle);
 }
 
-void Liveness::attached(const dmm::Mac &mn, dmm::TimePoint now)
+void Liveness::attached(const MacAddress &mn, dmm::TimePoint now)
 {
-	heard(mn, dmm::Ipv6Address{}, now);
+	heard(mn, Ipv6Address{}, now);
 }
 
-void Liveness::forget(const dmm::Mac &mn)
+void Liveness::forget(const MacAddress &mn)
 {
 	auto it = nodes_.find(mn);
 	if (it == nodes_.end())
@@ -48,7 +48,7 @@ Liveness::Due Liveness::take_due(dmm::TimePoint now)
 {
 	Due due;
 	while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-		const dmm::Mac mn = deadlines_.begin()->second;
+		const MacAddress mn = deadlines_.begin()->second;
 		Node &node = nodes_.at(mn);
 		// Probed as often as RFC 4861 probes a neighbour, unanswered:
 		// gone. Never heard from a link-local address: nothing to

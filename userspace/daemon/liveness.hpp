@@ -35,12 +35,12 @@ class Liveness {
 public:
 	using Settings = LivenessSettings;
 	struct Probe {
-		dmm::Mac mn;
-		dmm::Ipv6Address target;		// the node's link-local
+		MacAddress mn;
+		Ipv6Address target;		// the node's link-local
 	};
 	struct Due {
 		std::vector<Probe> probes;
-		std::vector<dmm::Mac> gone;
+		std::vector<MacAddress> gone;
 	};
 
 	explicit Liveness(Settings settings = {}) : settings_(settings) {}
@@ -48,10 +48,10 @@ public:
 	bool enabled() const noexcept { return settings_.idle.count() > 0; }
 	// The node sent something from `source` (a link-local source is kept
 	// as the probes' target; others, :: included, only say it is there).
-	void heard(const dmm::Mac &mn, const dmm::Ipv6Address &source, dmm::TimePoint now);
+	void heard(const MacAddress &mn, const Ipv6Address &source, dmm::TimePoint now);
 	// It attached here (no address known from this).
-	void attached(const dmm::Mac &mn, dmm::TimePoint now);
-	void forget(const dmm::Mac &mn);
+	void attached(const MacAddress &mn, dmm::TimePoint now);
+	void forget(const MacAddress &mn);
 	// What is due at `now`: probes to send and nodes gone (forgotten here).
 	Due take_due(dmm::TimePoint now);
 	std::optional<dmm::TimePoint> next_deadline() const;
@@ -60,14 +60,14 @@ public:
 private:
 	struct Node {
 		dmm::TimePoint deadline;
-		std::optional<dmm::Ipv6Address> link_local;
+		std::optional<Ipv6Address> link_local;
 		int probes_sent = 0;
 	};
-	void schedule(const dmm::Mac &mn, Node &node, dmm::TimePoint deadline);
+	void schedule(const MacAddress &mn, Node &node, dmm::TimePoint deadline);
 
 	Settings settings_;
-	std::map<dmm::Mac, Node> nodes_;
-	std::set<std::pair<dmm::TimePoint, dmm::Mac>> deadlines_;	// earliest first
+	std::map<MacAddress, Node> nodes_;
+	std::set<std::pair<dmm::TimePoint, MacAddress>> deadlines_;	// earliest first
 };
 
 } // namespace dlif::daemon

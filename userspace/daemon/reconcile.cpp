@@ -72,10 +72,10 @@ KernelEntry to_kernel_entry(const dmm::InstallEntry &entry)
 namespace {
 
 // A masked prefix as a key: Ipv6Prefix's == compares masked prefixes.
-using PrefixKey = std::pair<dmm::Ipv6Address, std::uint8_t>;
-PrefixKey key_of(const dmm::Ipv6Prefix &prefix)
+using PrefixKey = std::pair<Ipv6Address, std::uint8_t>;
+PrefixKey key_of(const Ipv6Prefix &prefix)
 {
-	const dmm::Ipv6Prefix masked = prefix.masked();
+	const Ipv6Prefix masked = prefix.masked();
 	return {masked.address, masked.length};
 }
 
@@ -113,7 +113,7 @@ private:
 Wanted wanted_by(const dmm::Actions &actions)
 {
 	InstallOrder<std::string, std::string> dlifs;
-	InstallOrder<PrefixKey, dmm::Ipv6Prefix> entries;
+	InstallOrder<PrefixKey, Ipv6Prefix> entries;
 	for (const auto &action : actions) {
 		if (const auto *install = std::get_if<dmm::InstallDlif>(&action)) {
 			dlifs.install(install->name, install->name);
@@ -137,7 +137,7 @@ ReconcilePlan plan_reconcile(const Wanted &wanted, const std::vector<KernelLink>
 	for (const auto &prefix : wanted.entries)
 		wanted_entries.insert(key_of(prefix));
 	auto wanted_dlif = [&](const std::string &name) { return wanted_dlifs.contains(name); };
-	auto wanted_entry = [&](const dmm::Ipv6Prefix &prefix) { return wanted_entries.contains(key_of(prefix)); };
+	auto wanted_entry = [&](const Ipv6Prefix &prefix) { return wanted_entries.contains(key_of(prefix)); };
 	std::set<std::string> ours;
 	for (const auto &link : kernel_dlifs) {
 		if (!link.is_dlif())

@@ -57,12 +57,12 @@ KernelEntry to_kernel_entry(const dmm::InstallEntry &entry);
 
 struct Scope {
 	std::set<std::string> lowers;		// access interfaces / the LMA interface
-	std::set<dmm::Ipv6Address> peers;	// domain nodes
+	std::set<Ipv6Address> peers;	// domain nodes
 };
 
 struct Wanted {
 	std::vector<std::string> dlifs;			// names, in install order
-	std::vector<dmm::Ipv6Prefix> entries;
+	std::vector<Ipv6Prefix> entries;
 };
 
 // What a sequence of actions leaves installed (a later Remove cancels an
@@ -74,10 +74,10 @@ struct ReconcilePlan {
 	std::vector<std::string> create_dlifs;
 	std::vector<std::string> remove_dlifs;
 	std::vector<std::string> foreign_dlifs;
-	std::vector<dmm::Ipv6Prefix> keep_entries;
-	std::vector<dmm::Ipv6Prefix> create_entries;
-	std::vector<dmm::Ipv6Prefix> remove_entries;
-	std::vector<dmm::Ipv6Prefix> foreign_entries;
+	std::vector<Ipv6Prefix> keep_entries;
+	std::vector<Ipv6Prefix> create_entries;
+	std::vector<Ipv6Prefix> remove_entries;
+	std::vector<Ipv6Prefix> foreign_entries;
 };
 
 ReconcilePlan plan_reconcile(const Wanted &wanted, const std::vector<KernelLink> &kernel_dlifs,

@@ -31,16 +31,16 @@ nl::Error system_error(const std::string &what)
 	return nl::make_error(code, what + ": " + std::strerror(code));
 }
 
-in6_addr to_in6(const dmm::Ipv6Address &address)
+in6_addr to_in6(const Ipv6Address &address)
 {
 	in6_addr out{};
 	std::memcpy(out.s6_addr, address.bytes.data(), 16);
 	return out;
 }
 
-dmm::Ipv6Address from_in6(const in6_addr &address)
+Ipv6Address from_in6(const in6_addr &address)
 {
-	dmm::Ipv6Address out;
+	Ipv6Address out;
 	std::memcpy(out.bytes.data(), address.s6_addr, 16);
 	return out;
 }
@@ -96,7 +96,7 @@ in6_pktinfo packet_info(const cmsghdr &control)
 
 } // namespace
 
-nl::Result<MhSocket> MhSocket::open(const dmm::Ipv6Address &address)
+nl::Result<MhSocket> MhSocket::open(const Ipv6Address &address)
 {
 	UniqueFd fd(::socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_MH));
 	if (!fd)
@@ -138,7 +138,7 @@ nl::Result<std::optional<MhSocket::Datagram>> MhSocket::receive()
 	return std::optional<Datagram>(datagram);
 }
 
-nl::Status MhSocket::send(const dmm::Ipv6Address &destination, std::span<const std::uint8_t> bytes)
+nl::Status MhSocket::send(const Ipv6Address &destination, std::span<const std::uint8_t> bytes)
 {
 	sockaddr_in6 to{};
 	to.sin6_family = AF_INET6;
@@ -193,7 +193,7 @@ nl::Result<std::optional<NdSocket::Solicitation>> NdSocket::receive()
 	return std::optional<Solicitation>(solicitation);
 }
 
-nl::Status NdSocket::send_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,
+nl::Status NdSocket::send_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
 					std::span<const std::uint8_t> advertisement)
 {
 	in6_addr all_nodes{};
@@ -201,13 +201,13 @@ nl::Status NdSocket::send_advertisement(std::uint32_t ifindex, const dmm::Ipv6Ad
 	return send_to(ifindex, source, all_nodes, advertisement, "RA send");
 }
 
-nl::Status NdSocket::send_solicitation(std::uint32_t ifindex, const dmm::Ipv6Address &source,
-				       const dmm::Ipv6Address &target, std::span<const std::uint8_t> solicitation)
+nl::Status NdSocket::send_solicitation(std::uint32_t ifindex, const Ipv6Address &source,
+				       const Ipv6Address &target, std::span<const std::uint8_t> solicitation)
 {
 	return send_to(ifindex, source, to_in6(target), solicitation, "NS send");
 }
 
-nl::Status NdSocket::send_neighbor_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,
+nl::Status NdSocket::send_neighbor_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
 						std::span<const std::uint8_t> advertisement)
 {
 	in6_addr all_nodes{};
@@ -215,7 +215,7 @@ nl::Status NdSocket::send_neighbor_advertisement(std::uint32_t ifindex, const dm
 	return send_to(ifindex, source, all_nodes, advertisement, "NA send");
 }
 
-nl::Status NdSocket::send_to(std::uint32_t ifindex, const dmm::Ipv6Address &source, const in6_addr &destination,
+nl::Status NdSocket::send_to(std::uint32_t ifindex, const Ipv6Address &source, const in6_addr &destination,
 			     std::span<const std::uint8_t> message, const char *what)
 {
 	sockaddr_in6 to{};

@@ -31,17 +31,17 @@ namespace dlif::daemon {
 
 class MhSocket {
 public:
-	static nl::Result<MhSocket> open(const dmm::Ipv6Address &address);
+	static nl::Result<MhSocket> open(const Ipv6Address &address);
 	int fd() const noexcept { return fd_.get(); }
 
 	struct Datagram {
-		dmm::Ipv6Address source;
-		dmm::Ipv6Address destination;
+		Ipv6Address source;
+		Ipv6Address destination;
 		std::span<const std::uint8_t> bytes;	// valid until the next receive
 	};
 	// nullopt when nothing is waiting.
 	nl::Result<std::optional<Datagram>> receive();
-	nl::Status send(const dmm::Ipv6Address &destination, std::span<const std::uint8_t> bytes);
+	nl::Status send(const Ipv6Address &destination, std::span<const std::uint8_t> bytes);
 
 private:
 	explicit MhSocket(UniqueFd fd) : fd_(std::move(fd)), buffer_(65536) {}
@@ -56,25 +56,25 @@ public:
 
 	struct Solicitation {
 		std::uint32_t ifindex = 0;
-		dmm::Ipv6Address source;
+		Ipv6Address source;
 		int hop_limit = -1;
 		// RS, or NS / NA (a node's own neighbour traffic, which says
 		// it is still there: liveness.hpp).
 		std::span<const std::uint8_t> icmp;	// valid until the next receive
 	};
 	nl::Result<std::optional<Solicitation>> receive();
-	nl::Status send_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,
+	nl::Status send_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
 				      std::span<const std::uint8_t> advertisement);
 	// A Neighbor Solicitation from `source` to `target`, on the DLIF.
-	nl::Status send_solicitation(std::uint32_t ifindex, const dmm::Ipv6Address &source,
-				     const dmm::Ipv6Address &target, std::span<const std::uint8_t> solicitation);
+	nl::Status send_solicitation(std::uint32_t ifindex, const Ipv6Address &source,
+				     const Ipv6Address &target, std::span<const std::uint8_t> solicitation);
 	// A Neighbor Advertisement to all nodes on the link.
-	nl::Status send_neighbor_advertisement(std::uint32_t ifindex, const dmm::Ipv6Address &source,
+	nl::Status send_neighbor_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
 					       std::span<const std::uint8_t> advertisement);
 
 private:
 	explicit NdSocket(UniqueFd fd) : fd_(std::move(fd)), buffer_(2048) {}
-	nl::Status send_to(std::uint32_t ifindex, const dmm::Ipv6Address &source, const in6_addr &destination,
+	nl::Status send_to(std::uint32_t ifindex, const Ipv6Address &source, const in6_addr &destination,
 			   std::span<const std::uint8_t> message, const char *what);
 	UniqueFd fd_;
 	std::vector<std::uint8_t> buffer_;

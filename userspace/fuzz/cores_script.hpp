@@ -81,7 +81,8 @@ inline std::string cores_problem(sim::Network &net)
 inline std::string run_cores_script(std::span<const std::uint8_t> input, bool check_snapshots = false)
 {
 	using namespace sim;
-	static const Mac nodes[] = {mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"), mac("02:00:00:00:00:03")};
+	static const MacAddress nodes[] = {mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"),
+					   mac("02:00:00:00:00:03")};
 	static const Ipv6Address stranger = addr("2001:db8:bad::1");
 	SimOptions options;
 	options.domain_claims = true;

@@ -25,13 +25,15 @@
 namespace {
 
 using namespace dlif::nl;
+using dlif::Ipv6Address;
+using dlif::Ipv6Prefix;
 
-Prefix prefix_of(unsigned i)
+Ipv6Prefix prefix_of(unsigned i)
 {
 	const Ipv6Address::Bytes bytes{0x20, 0x01, 0x0d, 0xb8, static_cast<uint8_t>(i >> 24),
 				       static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
 				       static_cast<uint8_t>(i)};
-	return *Prefix::make(Ipv6Address(bytes), 64);
+	return *Ipv6Prefix::make(Ipv6Address{bytes}, 64);
 }
 
 // Applies `kind` to every entry, `per_request` entries per request, all
@@ -92,8 +94,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	std::vector<Entry> entries(n);
-	const Ipv6Address peer(Ipv6Address::Bytes{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
-						  0, 0, 0, 1});
+	const Ipv6Address peer{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
 	for (unsigned i = 0; i < n; i++) {
 		entries[i].prefix = prefix_of(i);
 		entries[i].role = Role::serving;

@@ -1210,7 +1210,7 @@ InstallDlif CmdCore::Impl::lma_dlif(const BindingNode &node) const
 	dlif.name = lma_dlif_name(binding);
 	dlif.lower = config.lma ? config.lma->interface : std::string();
 	dlif.identity = derive_dlif_identity(config.address, MnId{node.first});
-	dlif.mn = binding.mn_mac.value_or(Mac{});
+	dlif.mn = binding.mn_mac.value_or(MacAddress{});
 	dlif.anchoring_maar = config.address;
 	dlif.prefixes.assign(binding.prefixes.begin(), binding.prefixes.end());
 	// No node on the LMA's dummy device: the DLIF only carries the anchor

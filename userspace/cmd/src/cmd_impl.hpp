@@ -122,7 +122,7 @@ struct Binding {
 	std::optional<mh::Timestamp> last_timestamp;
 	PrefixList prefixes;
 	std::optional<DlifIdentity> serving_identity;
-	std::optional<Mac> mn_mac;
+	std::optional<MacAddress> mn_mac;
 	std::vector<Element> elements;		// newest first
 	TimePoint expires_at{};
 	TimerId expiry_timer = 0;

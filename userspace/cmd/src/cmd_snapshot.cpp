@@ -434,7 +434,7 @@ std::optional<BindingView> CmdCore::binding(const MnId &mn) const
 	return impl_->view(*it);
 }
 
-std::optional<BindingView> CmdCore::binding_with_mac(const dmm::Mac &mn) const
+std::optional<BindingView> CmdCore::binding_with_mac(const MacAddress &mn) const
 {
 	const BindingNode *found = nullptr;
 	for (const auto &node : impl_->bindings)

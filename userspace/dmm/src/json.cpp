@@ -15,7 +15,7 @@ Json to_json(const Ipv6Prefix &prefix)
 	return prefix.to_string();
 }
 
-Json to_json(const Mac &mac)
+Json to_json(const MacAddress &mac)
 {
 	return mac.to_string();
 }
@@ -184,9 +184,9 @@ Ipv6Prefix prefix_from(const Json &value)
 	return prefix->masked();
 }
 
-Mac mac_from(const Json &value)
+MacAddress mac_from(const Json &value)
 {
-	const auto mac = Mac::from_string(string_from(value));
+	const auto mac = MacAddress::from_string(string_from(value));
 	if (!mac)
 		throw SnapshotError("not a MAC address: " + value.dump());
 	return *mac;

@@ -131,7 +131,7 @@ Writer &Writer::value(const Ipv6Prefix &prefix)
 	return *this;
 }
 
-Writer &Writer::value(const Mac &mac)
+Writer &Writer::value(const MacAddress &mac)
 {
 	return value(std::string_view(mac.to_string()));
 }

@@ -16,7 +16,7 @@ PrefixPool::PrefixPool(Ipv6Prefix pool, std::uint8_t length, std::vector<Ipv6Add
 	: pool_(pool.masked()), length_(length), reserved_(std::move(reserved)),
 	  reserved_prefixes_(std::move(reserved_prefixes))
 {
-	if (length_ < pool_.length || length_ > mh::kMaxPrefixLength)
+	if (length_ < pool_.length || length_ > kMaxPrefixLength)
 		return;
 	// Indices are 64-bit; a pool wider than that is capped (nobody
 	// hands out 2^63 prefixes).

@@ -29,18 +29,7 @@ constexpr std::uint64_t mix(std::uint64_t z) noexcept
 	return z ^ (z >> 31);
 }
 
-int hex_value(char c) noexcept
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-std::string hex_octets(const Mac &mac, char separator)
+std::string hex_octets(const MacAddress &mac, char separator)
 {
 	char text[18];
 	std::snprintf(text, sizeof(text), "%02x%c%02x%c%02x%c%02x%c%02x%c%02x", mac.bytes[0], separator,
@@ -51,59 +40,18 @@ std::string hex_octets(const Mac &mac, char separator)
 
 } // namespace
 
-std::optional<Mac> Mac::from_string(std::string_view text)
-{
-	// Exactly six pairs of hex digits separated by ':' (or '-', as in
-	// MN-IDs), one separator kind throughout.
-	if (text.size() != 17)
-		return std::nullopt;
-	const char separator = text[2];
-	if (separator != ':' && separator != '-')
-		return std::nullopt;
-	Mac mac;
-	for (std::size_t i = 0; i < 6; ++i) {
-		const std::size_t at = i * 3;
-		const int high = hex_value(text[at]);
-		const int low = hex_value(text[at + 1]);
-		if (high < 0 || low < 0)
-			return std::nullopt;
-		if (i < 5 && text[at + 2] != separator)
-			return std::nullopt;
-		mac.bytes[i] = static_cast<std::uint8_t>(high * 16 + low);
-	}
-	return mac;
-}
-
-std::string Mac::to_string() const
-{
-	return hex_octets(*this, ':');
-}
-
-bool Mac::is_zero() const noexcept
-{
-	for (const auto octet : bytes)
-		if (octet != 0)
-			return false;
-	return true;
-}
-
-std::ostream &operator<<(std::ostream &os, const Mac &mac)
-{
-	return os << mac.to_string();
-}
-
-mh::LinkLayerAddress to_link_layer(const Mac &mac)
+mh::LinkLayerAddress to_link_layer(const MacAddress &mac)
 {
 	mh::LinkLayerAddress address;
 	address.bytes.assign(std::span<const std::uint8_t>(mac.bytes.data(), mac.bytes.size()));
 	return address;
 }
 
-std::optional<Mac> mac_from_link_layer(const mh::LinkLayerAddress &address)
+std::optional<MacAddress> mac_from_link_layer(const mh::LinkLayerAddress &address)
 {
 	if (address.bytes.size() != 6)
 		return std::nullopt;
-	Mac mac;
+	MacAddress mac;
 	for (std::size_t i = 0; i < 6; ++i)
 		mac.bytes[i] = address.bytes[i];
 	return mac;
@@ -176,7 +124,7 @@ std::optional<MnId> mn_id_from_option(const mh::MobileNodeIdentifier &option)
 	return MnId{std::string(option.text())};
 }
 
-MnId mn_id_from_mac(const Mac &mac, std::string_view realm)
+MnId mn_id_from_mac(const MacAddress &mac, std::string_view realm)
 {
 	std::string nai = hex_octets(mac, '-');
 	nai += '@';
@@ -197,7 +145,7 @@ DlifIdentity derive_dlif_identity(const Ipv6Address &anchoring_maar, const MnId 
 	return identity;
 }
 
-Ipv6Address link_local_from_mac(const Mac &mac)
+Ipv6Address link_local_from_mac(const MacAddress &mac)
 {
 	// RFC 4291 Appendix A: ff:fe in the middle, universal/local bit inverted.
 	Ipv6Address address;

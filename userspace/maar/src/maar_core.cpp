@@ -110,7 +110,7 @@ MaarCore::Impl::Impl(MaarConfig cfg) : config(std::move(cfg))
 	}
 }
 
-bool MaarCore::Impl::admit(const Mac &mac, TimePoint now, Actions &out)
+bool MaarCore::Impl::admit(const MacAddress &mac, TimePoint now, Actions &out)
 {
 	const Admission &admission = config.admission;
 	if (admission.restricted &&
@@ -176,7 +176,7 @@ bool MaarCore::Impl::is_domain_maar(const Ipv6Address &address) const
 	return address != config.address && position_of(address).has_value();
 }
 
-Session *MaarCore::Impl::find(const Mac &mac)
+Session *MaarCore::Impl::find(const MacAddress &mac)
 {
 	const auto it = by_mac.find(mac);
 	return it == by_mac.end() ? nullptr : &sessions.at(it->second);
@@ -556,7 +556,7 @@ mh::ProxyBindingAck MaarCore::Impl::anchor_answer(const Session &session, const 
 
 // ---------------------------------------------------------------- sessions
 
-Session *MaarCore::Impl::create(const Mac &mac, const std::string &interface, TimePoint now, Actions &out)
+Session *MaarCore::Impl::create(const MacAddress &mac, const std::string &interface, TimePoint now, Actions &out)
 {
 	(void)now;
 	Session session;
@@ -602,7 +602,7 @@ void MaarCore::Impl::remove(Session &session, TimePoint now, Actions &out)
 	if (session.legacy_prefix)
 		pool.release(*session.legacy_prefix);
 	const bool reattach = session.reattach;
-	const Mac mac = session.mac;
+	const MacAddress mac = session.mac;
 	const std::string interface = session.interface;
 	const std::uint32_t number = session.number;
 	std::string mn = session.mn.nai;

@@ -83,7 +83,7 @@ struct SeqRange {
 
 struct Session {
 	std::uint32_t number = 0;
-	Mac mac;
+	MacAddress mac;
 	MnId mn;
 	std::string interface;
 	SessionState state = SessionState::registering;
@@ -147,7 +147,7 @@ struct MaarCore::Impl {
 	std::optional<std::size_t> self_position;	// in domain.maars, from 0
 	PrefixPool pool;
 	std::map<std::uint32_t, Session> sessions;	// by N
-	std::map<Mac, std::uint32_t> by_mac;
+	std::map<MacAddress, std::uint32_t> by_mac;
 	std::unordered_map<std::string, std::uint32_t, MnIdHash, std::equal_to<>> by_mn;
 	std::uint32_t next_number = 1;
 	std::set<std::uint32_t> free_numbers;
@@ -171,7 +171,7 @@ struct MaarCore::Impl {
 	std::optional<TimePoint> admission_refilled;
 
 	void count(Counter counter) noexcept { ++counters[static_cast<std::size_t>(counter)]; }
-	bool admit(const Mac &mac, TimePoint now, Actions &out);
+	bool admit(const MacAddress &mac, TimePoint now, Actions &out);
 	// A claim refused: counted and logged, never installed.
 	void refuse_claim(Actions &out, const Session &session, const Ipv6Address &claimant, std::string_view what,
 			  std::string value, std::string_view why);
@@ -179,7 +179,7 @@ struct MaarCore::Impl {
 		 std::initializer_list<std::pair<std::string, std::string>> fields);
 	std::optional<std::size_t> position_of(const Ipv6Address &maar) const;
 	bool is_domain_maar(const Ipv6Address &address) const;
-	Session *find(const Mac &mac);
+	Session *find(const MacAddress &mac);
 	Session *find(std::string_view mn);
 
 	// Events.
@@ -191,7 +191,7 @@ struct MaarCore::Impl {
 	void on_timer(TimerId id, TimePoint now, Actions &out);
 
 	// Sessions.
-	Session *create(const Mac &mac, const std::string &interface, TimePoint now, Actions &out);
+	Session *create(const MacAddress &mac, const std::string &interface, TimePoint now, Actions &out);
 	void remove(Session &session, TimePoint now, Actions &out);
 	void start_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out);
 	void cancel_exchange(Session &session, Actions &out);

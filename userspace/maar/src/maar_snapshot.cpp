@@ -345,7 +345,7 @@ std::vector<SessionView> MaarCore::sessions_page(std::optional<std::uint32_t> af
 	return views;
 }
 
-std::optional<SessionView> MaarCore::session(const Mac &mn) const
+std::optional<SessionView> MaarCore::session(const MacAddress &mn) const
 {
 	const auto it = impl_->by_mac.find(mn);
 	if (it == impl_->by_mac.end())

@@ -22,6 +22,7 @@
 namespace {
 
 using namespace dlif::mh;
+using dlif::Ipv6Address;
 
 int usage()
 {

@@ -89,12 +89,12 @@ std::optional<NdErrorCode> walk_options(std::span<const std::uint8_t> options, V
 	return std::nullopt;
 }
 
-std::optional<Mac> mac_of_link_layer_option(std::span<const std::uint8_t> option)
+std::optional<MacAddress> mac_of_link_layer_option(std::span<const std::uint8_t> option)
 {
 	// Ethernet (RFC 2464 §6): one 8-octet unit holding the 6-octet MAC.
 	if (option.size() != 8)
 		return std::nullopt;
-	Mac mac;
+	MacAddress mac;
 	std::copy_n(option.begin() + 2, 6, mac.bytes.begin());
 	return mac;
 }
@@ -156,7 +156,7 @@ namespace {
 // RFC 4861 §4.3 and §4.4 share a layout: type, code, checksum, a 32-bit
 // word (reserved / flags), the target, then one link-layer address option.
 std::vector<std::uint8_t> neighbor_message(std::uint8_t type, std::uint32_t word, const Ipv6Address &target,
-					    std::uint8_t option, const Mac &mac)
+					    std::uint8_t option, const MacAddress &mac)
 {
 	std::vector<std::uint8_t> out;
 	out.reserve(32);
@@ -173,18 +173,19 @@ std::vector<std::uint8_t> neighbor_message(std::uint8_t type, std::uint32_t word
 
 } // namespace
 
-std::vector<std::uint8_t> build_neighbor_solicitation(const Ipv6Address &target, const Mac &source_mac)
+std::vector<std::uint8_t> build_neighbor_solicitation(const Ipv6Address &target, const MacAddress &source_mac)
 {
 	return neighbor_message(kIcmpv6NeighborSolicitation, 0, target, kOptionSourceLinkLayer, source_mac);
 }
 
-std::vector<std::uint8_t> build_unsolicited_neighbor_advertisement(const Ipv6Address &target, const Mac &target_mac)
+std::vector<std::uint8_t> build_unsolicited_neighbor_advertisement(const Ipv6Address &target,
+								   const MacAddress &target_mac)
 {
 	// Override; not Solicited, not Router.
 	return neighbor_message(kIcmpv6NeighborAdvertisement, 0x20000000, target, kOptionTargetLinkLayer, target_mac);
 }
 
-std::vector<std::uint8_t> build_router_advertisement(const dmm::RaPlan &plan, const Mac &dlif_mac,
+std::vector<std::uint8_t> build_router_advertisement(const dmm::RaPlan &plan, const MacAddress &dlif_mac,
 						     const RaHeader &header)
 {
 	std::vector<std::uint8_t> out;

@@ -68,14 +68,14 @@ Status DlifClient::replace_entry(const Entry &entry)
 	return apply({EntryOpKind::replace, entry});
 }
 
-Status DlifClient::remove_entry(const Prefix &prefix)
+Status DlifClient::remove_entry(const Ipv6Prefix &prefix)
 {
 	Entry key;
 	key.prefix = prefix;
 	return apply({EntryOpKind::remove, key});
 }
 
-Result<Entry> DlifClient::get_entry(const Prefix &prefix)
+Result<Entry> DlifClient::get_entry(const Ipv6Prefix &prefix)
 {
 	std::size_t size = encode_entry_get(buffer(), next_address(), prefix);
 	if (auto status = encoded(size); !status)

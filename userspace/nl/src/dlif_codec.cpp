@@ -21,10 +21,11 @@ MessageBuilder start(std::span<std::byte> buffer, DlifAddressing to, uint8_t com
 	return start_genl_message(buffer, {to.family, command, DLIF_FAMILY_VERSION, flags, to.seq});
 }
 
-void put_prefix(MessageBuilder &msg, const Prefix &prefix)
+void put_prefix(MessageBuilder &msg, const Ipv6Prefix &prefix)
 {
-	msg.put_ipv6(DLIF_ENTRY_A_PREFIX, prefix.address());
-	msg.put_u8(DLIF_ENTRY_A_PREFIX_LEN, prefix.length());
+	// The kernel keys entries by the masked prefix: send no host bits.
+	msg.put_ipv6(DLIF_ENTRY_A_PREFIX, prefix.masked().address);
+	msg.put_u8(DLIF_ENTRY_A_PREFIX_LEN, prefix.length);
 }
 
 // Everything but the counters: what ENTRY_NEW / ENTRY_SET take, and what a
@@ -126,7 +127,7 @@ std::size_t encode_entry_ops(std::span<std::byte> buffer, DlifAddressing to, Ent
 	return msg.size();
 }
 
-std::size_t encode_entry_get(std::span<std::byte> buffer, DlifAddressing to, const Prefix &prefix)
+std::size_t encode_entry_get(std::span<std::byte> buffer, DlifAddressing to, const Ipv6Prefix &prefix)
 {
 	auto msg = start(buffer, to, DLIF_CMD_ENTRY_GET, acked);
 	auto nest = msg.begin_nest(DLIF_A_ENTRY);
@@ -264,7 +265,7 @@ Result<Entry> decode_entry(const nlmsghdr &msg)
 	auto length = read_u8((*tb)[DLIF_ENTRY_A_PREFIX_LEN]);
 	if (!address || !length)
 		return malformed("entry without a prefix");
-	auto prefix = Prefix::make(*address, *length);
+	auto prefix = Ipv6Prefix::make(*address, *length);
 	if (!prefix)
 		return malformed("prefix length over 128");
 	auto role = read_u8((*tb)[DLIF_ENTRY_A_ROLE]);

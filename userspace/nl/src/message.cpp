@@ -90,12 +90,12 @@ void MessageBuilder::put_string(uint16_t type, std::string_view text)
 
 void MessageBuilder::put_ipv6(uint16_t type, const Ipv6Address &address)
 {
-	put_bytes(type, address.bytes());
+	put_bytes(type, address.bytes);
 }
 
 void MessageBuilder::put_mac(uint16_t type, const MacAddress &address)
 {
-	put_bytes(type, address.bytes());
+	put_bytes(type, address.bytes);
 }
 
 MessageBuilder::Nest MessageBuilder::begin_nest(uint16_t type)
@@ -190,7 +190,7 @@ std::optional<Ipv6Address> read_ipv6(const nlattr *attr)
 	auto bytes = read_exact<Ipv6Address::Bytes>(attr);
 	if (!bytes)
 		return std::nullopt;
-	return Ipv6Address(*bytes);
+	return Ipv6Address{*bytes};
 }
 
 std::optional<MacAddress> read_mac(const nlattr *attr)
@@ -198,7 +198,7 @@ std::optional<MacAddress> read_mac(const nlattr *attr)
 	auto bytes = read_exact<MacAddress::Bytes>(attr);
 	if (!bytes)
 		return std::nullopt;
-	return MacAddress(*bytes);
+	return MacAddress{*bytes};
 }
 
 std::optional<std::string_view> read_string(const nlattr *attr)

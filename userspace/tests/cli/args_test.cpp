@@ -36,9 +36,9 @@ std::string error_of(std::initializer_list<std::string_view> words)
 	return invocation.error().message;
 }
 
-nl::Ipv6Address addr(const char *text)
+Ipv6Address addr(const char *text)
 {
-	return *nl::Ipv6Address::parse(text);
+	return *Ipv6Address::from_string(text);
 }
 
 TEST(Args, RouteAddEverything)
@@ -91,6 +91,23 @@ TEST(Args, Abbreviations)
 	command_of<DevShow>({"device", "show"});
 	command_of<Monitor>({"mon"});
 	command_of<Help>({"help"});
+}
+
+TEST(Args, PrefixesTakeIpRouteSyntax)
+{
+	// As ip-route(8): "default", a bare address as a host prefix, host
+	// bits cleared rather than refused.
+	const auto prefix_of = [](std::string_view text) {
+		std::vector<std::string_view> words{"route", "get", text};
+		auto command = parse_command(words);
+		return command ? std::get<RouteGet>(*command).prefix.to_string() : std::string("error");
+	};
+	EXPECT_EQ(prefix_of("default"), "::/0");
+	EXPECT_EQ(prefix_of("2001:db8::1"), "2001:db8::1/128");
+	EXPECT_EQ(prefix_of("2001:db8::1/64"), "2001:db8::/64");
+	EXPECT_EQ(prefix_of("2001:db8::/064"), "2001:db8::/64");
+	EXPECT_EQ(prefix_of("2001:db8::/129"), "error");
+	EXPECT_EQ(prefix_of("defaults"), "error");
 }
 
 TEST(Args, RouteErrors)
@@ -156,7 +173,7 @@ TEST(Args, Devices)
 	auto set = command_of<DevSet>({"dev", "set", "mn1mar1", "mn", "02:00:00:00:00:01", "maar",
 				       "2001:db8::1"});
 	EXPECT_EQ(set.name, "mn1mar1");
-	EXPECT_EQ(set.mn, nl::MacAddress::parse("02:00:00:00:00:01"));
+	EXPECT_EQ(set.mn, MacAddress::from_string("02:00:00:00:00:01"));
 	EXPECT_EQ(set.maar, addr("2001:db8::1"));
 	EXPECT_FALSE(command_of<DevSet>({"dev", "set", "d0", "maar", "::1"}).mn);
 

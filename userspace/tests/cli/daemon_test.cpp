@@ -110,9 +110,9 @@ TEST(DaemonRequests, OnePerCommand)
 	EXPECT_EQ(daemon_request(MnList{}), control::Request(control::MnListRequest{}));
 	EXPECT_EQ(daemon_request(MnShow{"x"}), control::Request(control::MnShowRequest{"x"}));
 	EXPECT_EQ(daemon_request(DaemonCounters{}), control::Request(control::CountersRequest{}));
-	EXPECT_EQ(daemon_request(Attach{"eth1", *nl::MacAddress::parse("02:00:00:00:00:01")}),
+	EXPECT_EQ(daemon_request(Attach{"eth1", *MacAddress::from_string("02:00:00:00:00:01")}),
 		  control::Request(control::AttachRequest{"eth1", "02:00:00:00:00:01"}));
-	EXPECT_EQ(daemon_request(Detach{*nl::MacAddress::parse("02:00:00:00:00:01")}),
+	EXPECT_EQ(daemon_request(Detach{*MacAddress::from_string("02:00:00:00:00:01")}),
 		  control::Request(control::DetachRequest{"02:00:00:00:00:01"}));
 }
 

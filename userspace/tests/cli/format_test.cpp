@@ -8,9 +8,9 @@
 namespace dlif::cli {
 namespace {
 
-nl::Ipv6Address addr(const char *text)
+Ipv6Address addr(const char *text)
 {
-	return *nl::Ipv6Address::parse(text);
+	return *Ipv6Address::from_string(text);
 }
 
 std::string fake_ifname(uint32_t index)
@@ -28,7 +28,7 @@ std::string fake_ifname(uint32_t index)
 nl::Entry serving_entry()
 {
 	nl::Entry e;
-	e.prefix = *nl::Prefix::parse("2001:db8:a::/64");
+	e.prefix = *Ipv6Prefix::from_string("2001:db8:a::/64");
 	e.role = nl::Role::serving;
 	e.peer = addr("2001:db8::1");
 	e.local = addr("2001:db8::2");
@@ -52,7 +52,7 @@ TEST(FormatEntry, FullLine)
 TEST(FormatEntry, OmitsUnsetLocalDevAndPeer)
 {
 	nl::Entry e;
-	e.prefix = *nl::Prefix::parse("2001:db8:b::/48");
+	e.prefix = *Ipv6Prefix::from_string("2001:db8:b::/48");
 	e.role = nl::Role::local_export;
 	e.hop_limit = 7;
 	EXPECT_EQ(format_entry(e, fake_ifname, false), "2001:db8:b::/48 role local-export hoplimit 7\n");
@@ -92,7 +92,7 @@ TEST(EntryJson, FullObject)
 TEST(EntryJson, WithStats)
 {
 	nl::Entry e;
-	e.prefix = *nl::Prefix::parse("::/0");
+	e.prefix = *Ipv6Prefix::from_string("::/0");
 	e.role = nl::Role::local_net;
 	e.peer = addr("2001:db8::1");
 	e.stats = sample_stats();
@@ -109,8 +109,8 @@ nl::DlifDevice device()
 	d.ifindex = 5;
 	d.name = "mn1mar1";
 	d.link = 2;
-	d.address = *nl::MacAddress::parse("00:11:22:33:01:01");
-	d.mn = nl::MacAddress::parse("02:00:00:00:00:01");
+	d.address = *MacAddress::from_string("00:11:22:33:01:01");
+	d.mn = MacAddress::from_string("02:00:00:00:00:01");
 	d.maar = addr("2001:db8::1");
 	return d;
 }

@@ -262,7 +262,7 @@ TEST(Config, DomainClaims)
 	EXPECT_EQ(claims[1].pool.to_string(), "2001:db8:2000::/48");
 	EXPECT_EQ(claims[1].prefix_length, 64);
 	EXPECT_EQ(claims[2].prefix_length, 60);
-	ASSERT_NE(config.domain().claims_of(*mh::Ipv6Address::from_string("2001:db8::3")), nullptr);
+	ASSERT_NE(config.domain().claims_of(*Ipv6Address::from_string("2001:db8::3")), nullptr);
 	// Without the tables: shape checks only.
 	EXPECT_TRUE(valid(kMaar).domain().claims.empty());
 }

@@ -69,7 +69,7 @@ prefix_pool = "2001:db8:1000::/48"
 	const dmm::TimePoint now{std::chrono::seconds(10)};
 	core->set_wall_clock(now, dmm::WallTime(std::chrono::seconds(1700000000)));
 	core->start(now);
-	const auto mac = *dmm::Mac::from_string("02:00:00:00:00:01");
+	const auto mac = *MacAddress::from_string("02:00:00:00:00:01");
 	const dmm::Actions actions = core->handle(dmm::MnAttached{mac, "eth1"}, now);
 	bool sent_pbu = false;
 	for (const auto &action : actions)
@@ -102,7 +102,7 @@ prefix_pool = "2001:db8:1000::/48"
 	core->set_wall_clock(now, dmm::WallTime(std::chrono::seconds(1700000000)));
 	core->start(now);
 	for (const char *mac : {"02:00:00:00:00:03", "02:00:00:00:00:01", "02:00:00:00:00:0a"})
-		core->handle(dmm::MnAttached{*dmm::Mac::from_string(mac), "eth1"}, now);
+		core->handle(dmm::MnAttached{*MacAddress::from_string(mac), "eth1"}, now);
 	ASSERT_EQ(core->mobile_node_count(), 3u);
 	const nlohmann::json all = core->mobile_nodes(now);
 	for (const char *id : {"02:00:00:00:00:01", "02:00:00:00:00:0A", "02-00-00-00-00-03@dlif.example",
@@ -156,7 +156,7 @@ prefix_pool = "2001:db8:1000::/48"
 	core->set_wall_clock(now, dmm::WallTime(std::chrono::seconds(1700000000)));
 	core->start(now);
 	for (unsigned i = 1; i <= 25; ++i) {
-		dmm::Mac mac{};
+		MacAddress mac{};
 		mac.bytes = {0x02, 0, 0, 0, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
 		core->handle(dmm::MnAttached{mac, "eth1"}, now);
 	}
@@ -184,8 +184,8 @@ address = "2001:db8::100"
 	const dmm::TimePoint now{std::chrono::seconds(10)};
 	core->set_wall_clock(now, dmm::WallTime(std::chrono::seconds(1700000000)));
 	core->start(now);
-	const auto maar = *dmm::Ipv6Address::from_string("2001:db8::1");
-	const auto cmd = *dmm::Ipv6Address::from_string("2001:db8::100");
+	const auto maar = *Ipv6Address::from_string("2001:db8::1");
+	const auto cmd = *Ipv6Address::from_string("2001:db8::100");
 	for (unsigned i = 0; i < 30; ++i) {
 		mh::ProxyBindingUpdate pbu;
 		pbu.sequence = static_cast<std::uint16_t>(i + 1);
@@ -194,7 +194,7 @@ address = "2001:db8::100"
 		// Names whose hash order is not their sort order.
 		pbu.options.mobile_node_identifier = mh::MobileNodeIdentifier::nai("mn" + std::to_string(i * 7919 % 30) + "@x");
 		pbu.options.home_network_prefixes.push_back(
-			*mh::Ipv6Prefix::from_string("2001:db8:1:" + std::to_string(i) + "::/64"));
+			*Ipv6Prefix::from_string("2001:db8:1:" + std::to_string(i) + "::/64"));
 		pbu.options.handoff_indicator = mh::HandoffIndicator::HandoffStateUnknown;
 		pbu.options.access_technology_type = mh::AccessTechnologyType::Ieee8023;
 		core->handle(dmm::MhReceived{maar, cmd, pbu}, now);

@@ -21,11 +21,11 @@ const dmm::TimePoint t0{std::chrono::seconds(100)};
 
 class RecordingSender final : public MhSender {
 public:
-	void send(const dmm::Ipv6Address &destination, const mh::Message &message) override
+	void send(const Ipv6Address &destination, const mh::Message &message) override
 	{
 		sent.emplace_back(destination, message);
 	}
-	std::vector<std::pair<dmm::Ipv6Address, mh::Message>> sent;
+	std::vector<std::pair<Ipv6Address, mh::Message>> sent;
 };
 
 class ExecutorTest : public testing::Test {

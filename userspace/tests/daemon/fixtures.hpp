@@ -17,19 +17,19 @@ namespace dlif::daemon::test {
 
 using namespace std::chrono_literals;
 
-inline dmm::Ipv6Address address(const char *text)
+inline Ipv6Address address(const char *text)
 {
-	return *dmm::Ipv6Address::from_string(text);
+	return *Ipv6Address::from_string(text);
 }
 
-inline dmm::Ipv6Prefix prefix(const char *text)
+inline Ipv6Prefix prefix(const char *text)
 {
-	return *dmm::Ipv6Prefix::from_string(text);
+	return *Ipv6Prefix::from_string(text);
 }
 
-inline dmm::Mac mac(const char *text)
+inline MacAddress mac(const char *text)
 {
-	return *dmm::Mac::from_string(text);
+	return *MacAddress::from_string(text);
 }
 
 // The DLIF a MAAR 2001:db8::1 installs for node 02:00:00:00:00:01 on eth1.
@@ -174,7 +174,7 @@ public:
 		table.push_back(entry);
 		return {};
 	}
-	Status remove_entry(const dmm::Ipv6Prefix &prefix) override
+	Status remove_entry(const Ipv6Prefix &prefix) override
 	{
 		if (auto status = record("unentry " + prefix.to_string()); !status)
 			return status;

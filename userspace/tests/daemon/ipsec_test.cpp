@@ -14,9 +14,9 @@ namespace {
 
 using Direction = nl::XfrmPolicy::Direction;
 
-dmm::Ipv6Address ip(const char *text)
+Ipv6Address ip(const char *text)
 {
-	return *dmm::Ipv6Address::from_string(text);
+	return *Ipv6Address::from_string(text);
 }
 
 nl::XfrmPolicy esp(Direction direction, const char *source, std::uint8_t source_length, const char *destination,
@@ -33,8 +33,8 @@ nl::XfrmPolicy esp(Direction direction, const char *source, std::uint8_t source_
 	return policy;
 }
 
-const dmm::Ipv6Address kCmd = ip("2001:db8:ff::100");
-const std::vector<dmm::Ipv6Address> kMaars = {ip("2001:db8:ff::1"), ip("2001:db8:ff::2")};
+const Ipv6Address kCmd = ip("2001:db8:ff::100");
+const std::vector<Ipv6Address> kMaars = {ip("2001:db8:ff::1"), ip("2001:db8:ff::2")};
 
 TEST(Ipsec, PoliciesForEachPeerBothWays)
 {
@@ -95,7 +95,7 @@ TEST(Ipsec, APreferredPolicyThatLetsMhThroughOpensAGap)
 	bypass.priority = 10;
 	policies.push_back(bypass);
 	auto coverage = ipsec_coverage(policies, kCmd, kMaars);
-	EXPECT_EQ(coverage.unprotected_from, std::vector<dmm::Ipv6Address>{kMaars[1]});
+	EXPECT_EQ(coverage.unprotected_from, std::vector<Ipv6Address>{kMaars[1]});
 	// Preferred but blocking, or requiring ESP itself: nothing leaks.
 	policies.back().allow = false;
 	EXPECT_TRUE(ipsec_coverage(policies, kCmd, kMaars).complete());
@@ -121,7 +121,7 @@ TEST(Ipsec, CoverageSaysWhichWayIsUnprotected)
 	EXPECT_TRUE(coverage.protects_to(kMaars[1]));
 	EXPECT_EQ(ipsec_gaps(coverage, kCmd).size(), 1u);
 	// A node that is no peer is never "protected": it is not checked.
-	EXPECT_EQ(coverage.unprotected_from, std::vector<dmm::Ipv6Address>{kMaars[1]});
+	EXPECT_EQ(coverage.unprotected_from, std::vector<Ipv6Address>{kMaars[1]});
 }
 
 TEST(Ipsec, ChangesNameEachDirectionLostOrRestored)
@@ -156,10 +156,10 @@ TEST(Ipsec, PeersOfEachRole)
 	maar.maar->address = kMaars[0];
 	maar.maar->cmd = kCmd;
 	maar.maar->domain.maars = kMaars;
-	EXPECT_EQ(signalling_peers(maar), std::vector<dmm::Ipv6Address>{kCmd});
+	EXPECT_EQ(signalling_peers(maar), std::vector<Ipv6Address>{kCmd});
 	// Locator mode: previous MAARs answer the serving MAAR directly.
 	maar.maar->cmd_mode = dmm::CmdMode::locator;
-	EXPECT_EQ(signalling_peers(maar), (std::vector<dmm::Ipv6Address>{kCmd, kMaars[1]}));
+	EXPECT_EQ(signalling_peers(maar), (std::vector<Ipv6Address>{kCmd, kMaars[1]}));
 }
 
 } // namespace

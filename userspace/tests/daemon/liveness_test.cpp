@@ -10,10 +10,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const dmm::Mac kNode = *dmm::Mac::from_string("02:00:00:00:00:01");
-const dmm::Mac kOther = *dmm::Mac::from_string("02:00:00:00:00:02");
-const dmm::Ipv6Address kLinkLocal = *dmm::Ipv6Address::from_string("fe80::1");
-const dmm::Ipv6Address kGlobal = *dmm::Ipv6Address::from_string("2001:db8:1000::1");
+const MacAddress kNode = *MacAddress::from_string("02:00:00:00:00:01");
+const MacAddress kOther = *MacAddress::from_string("02:00:00:00:00:02");
+const Ipv6Address kLinkLocal = *Ipv6Address::from_string("fe80::1");
+const Ipv6Address kGlobal = *Ipv6Address::from_string("2001:db8:1000::1");
 
 dmm::TimePoint at(int ms)
 {
@@ -48,7 +48,7 @@ TEST(Liveness, ASilentNodeIsProbedThreeTimesThenGone)
 	}
 	const auto due = liveness.take_due(at(63'000));
 	EXPECT_TRUE(due.probes.empty());
-	EXPECT_EQ(due.gone, std::vector<dmm::Mac>{kNode});
+	EXPECT_EQ(due.gone, std::vector<MacAddress>{kNode});
 	EXPECT_EQ(liveness.tracked(), 0u);
 	EXPECT_FALSE(liveness.next_deadline());
 }
@@ -72,7 +72,7 @@ TEST(Liveness, TheLinkLocalSourceIsKeptOthersOnlyCount)
 	auto liveness = sixty_seconds();
 	liveness.heard(kNode, kLinkLocal, at(0));
 	liveness.heard(kNode, kGlobal, at(10'000));	// NUD from a global address
-	liveness.heard(kNode, dmm::Ipv6Address{}, at(20'000));	// DAD
+	liveness.heard(kNode, Ipv6Address{}, at(20'000));	// DAD
 	const auto due = liveness.take_due(at(80'000));
 	ASSERT_EQ(due.probes.size(), 1u);
 	EXPECT_EQ(due.probes[0].target, kLinkLocal);
@@ -85,7 +85,7 @@ TEST(Liveness, WithNoLinkLocalKnownANodeIsGoneAfterTheIdleTime)
 	liveness.heard(kNode, kGlobal, at(1000));
 	const auto due = liveness.take_due(at(61'000));
 	EXPECT_TRUE(due.probes.empty());
-	EXPECT_EQ(due.gone, std::vector<dmm::Mac>{kNode});
+	EXPECT_EQ(due.gone, std::vector<MacAddress>{kNode});
 }
 
 TEST(Liveness, NodesAreDueInDeadlineOrderAndForgettingStopsIt)

@@ -109,7 +109,7 @@ TEST(WantedBy, ALaterRemoveCancelsAnInstall)
 				   dmm::RemoveEntry{prefix("2001:db8:5::/48")}, dmm::StateChanged{}};
 	const Wanted wanted = wanted_by(actions);
 	EXPECT_EQ(wanted.dlifs, std::vector<std::string>{"b"});
-	EXPECT_EQ(wanted.entries, std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:1:1::/64")});
+	EXPECT_EQ(wanted.entries, std::vector<Ipv6Prefix>{prefix("2001:db8:1:1::/64")});
 }
 
 // Each object in the order of the install that made it present: a repeated
@@ -126,7 +126,7 @@ TEST(WantedBy, InstallOrderAfterRepeatsAndRemoves)
 				   dmm::InstallEntry{prefix("2001:db8:2::/64"), dmm::TunnelRole::anchor, {}, "c"}};
 	const Wanted wanted = wanted_by(actions);
 	EXPECT_EQ(wanted.dlifs, (std::vector<std::string>{"a", "c", "b"}));
-	EXPECT_EQ(wanted.entries, (std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:2::/64"), prefix("2001:db8:1::/64")}));
+	EXPECT_EQ(wanted.entries, (std::vector<Ipv6Prefix>{prefix("2001:db8:2::/64"), prefix("2001:db8:1::/64")}));
 }
 
 TEST(PlanReconcile, KeepsOwnedRemovesUnownedLeavesForeign)
@@ -158,11 +158,11 @@ TEST(PlanReconcile, KeepsOwnedRemovesUnownedLeavesForeign)
 	EXPECT_EQ(plan.create_dlifs, std::vector<std::string>{"mn3mar1"});
 	EXPECT_EQ(plan.remove_dlifs, std::vector<std::string>{"mn2mar1"});
 	EXPECT_EQ(plan.foreign_dlifs, std::vector<std::string>{"other0"});
-	EXPECT_EQ(plan.keep_entries, std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:1:1::/64")});
-	EXPECT_EQ(plan.create_entries, std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:1:3::/64")});
-	EXPECT_EQ(plan.remove_entries, (std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:1:2::/64"), prefix("2001:db8:2:7::/64"),
-								     prefix("2001:db8:f::/48")}));
-	EXPECT_EQ(plan.foreign_entries, std::vector<dmm::Ipv6Prefix>{prefix("2001:db8:e::/48")});
+	EXPECT_EQ(plan.keep_entries, std::vector<Ipv6Prefix>{prefix("2001:db8:1:1::/64")});
+	EXPECT_EQ(plan.create_entries, std::vector<Ipv6Prefix>{prefix("2001:db8:1:3::/64")});
+	EXPECT_EQ(plan.remove_entries, (std::vector<Ipv6Prefix>{prefix("2001:db8:1:2::/64"),
+								prefix("2001:db8:2:7::/64"), prefix("2001:db8:f::/48")}));
+	EXPECT_EQ(plan.foreign_entries, std::vector<Ipv6Prefix>{prefix("2001:db8:e::/48")});
 }
 
 TEST(PlanReconcile, NothingOwnedAfterALostStateRemovesEverythingInScope)

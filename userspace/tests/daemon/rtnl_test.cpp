@@ -25,12 +25,12 @@ struct Buffer {
 
 Ipv6Address ip(const char *text)
 {
-	return *Ipv6Address::parse(text);
+	return *Ipv6Address::from_string(text);
 }
 
 MacAddress mac(const char *text)
 {
-	return *MacAddress::parse(text);
+	return *MacAddress::from_string(text);
 }
 
 TEST(Rtnl, CreateDlifCarriesEverythingTheKernelNeeds)

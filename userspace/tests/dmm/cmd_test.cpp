@@ -275,7 +275,7 @@ protected:
 		c.lma = LmaConfig{pfx("2001:db8:f::/62"), 64, "lma0"};
 		return c;
 	}
-	mh::ProxyBindingUpdate plain(const Mac &node, const Ipv6Prefix &prefix, std::uint16_t seq = 1)
+	mh::ProxyBindingUpdate plain(const MacAddress &node, const Ipv6Prefix &prefix, std::uint16_t seq = 1)
 	{
 		return make_pbu(seq, node, prefix, HandoffIndicator::AttachmentOverNewInterface, 100, false);
 	}
@@ -317,7 +317,7 @@ TEST_F(Lma, ExhaustedPoolRefusesWith130)
 {
 	cmd::CmdCore core(config());
 	for (std::uint8_t i = 1; i <= 4; ++i)
-		send(core, M1, plain(Mac{{2, 0, 0, 0, 9, i}}, Ipv6Prefix{}));
+		send(core, M1, plain(MacAddress{{2, 0, 0, 0, 9, i}}, Ipv6Prefix{}));
 	const auto answers = pbas(send(core, M1, plain(kMn, Ipv6Prefix{})));
 	EXPECT_EQ(answers.at(0).status, Status::InsufficientResources);
 	EXPECT_EQ(core.counters().at("rejected_no_prefix"), 1u);

@@ -93,10 +93,10 @@ TEST(JsonWriter, WritesValueTypesAsToJsonDoes)
 	const auto address = *Ipv6Address::from_string("2001:db8::1");
 	// Bits beyond the length are not written (to_json() masks them too).
 	const auto prefix = *Ipv6Prefix::from_string("2001:db8:1:2::5/64");
-	const auto mac = *Mac::from_string("02:00:00:00:00:0a");
+	const auto mac = *MacAddress::from_string("02:00:00:00:00:0a");
 	const DlifIdentity identity{mac, *Ipv6Address::from_string("fe80::a")};
 	const std::vector<Ipv6Prefix> prefixes = {prefix, *Ipv6Prefix::from_string("2001:db8:ff::/48")};
-	const std::optional<Mac> none;
+	const std::optional<MacAddress> none;
 
 	Writer out;
 	out.begin_object();
@@ -105,7 +105,7 @@ TEST(JsonWriter, WritesValueTypesAsToJsonDoes)
 	out.member("mac", mac);
 	out.member("identity", identity);
 	out.member("prefixes", prefixes);
-	out.member("some", std::optional<Mac>(mac));
+	out.member("some", std::optional<MacAddress>(mac));
 	out.member("none", none);
 	out.member("timestamp", std::optional(mh::Timestamp::from_raw(0xfedcba9876543210)));
 	out.end_object();

@@ -144,9 +144,10 @@ TEST(Legacy, LmaReusesTheLowestFreeDlifNumber)
 	o.legacy_mag = {true, false, false};
 	o.check_snapshots = true;
 	Network net(o);
-	const std::vector<Mac> nodes = {mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"), mac("02:00:00:00:00:03"),
-					mac("02:00:00:00:00:04"), mac("02:00:00:00:00:05"), mac("02:00:00:00:00:06")};
-	const auto dlif_of = [&](const Mac &node) { return net.cmd().binding(mn_id(node))->dlif.value_or(""); };
+	const std::vector<MacAddress> nodes = {mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"),
+					       mac("02:00:00:00:00:03"), mac("02:00:00:00:00:04"),
+					       mac("02:00:00:00:00:05"), mac("02:00:00:00:00:06")};
+	const auto dlif_of = [&](const MacAddress &node) { return net.cmd().binding(mn_id(node))->dlif.value_or(""); };
 	for (std::size_t i = 0; i < 3; ++i) {
 		net.attach(M1, nodes[i]);
 		ASSERT_TRUE(net.settle());

@@ -32,7 +32,7 @@ protected:
 		return pba;
 	}
 	// A registered node at MAAR1; returns its PBU.
-	mh::ProxyBindingUpdate registered(maar::MaarCore &core, const Mac &node = kMn)
+	mh::ProxyBindingUpdate registered(maar::MaarCore &core, const MacAddress &node = kMn)
 	{
 		const auto pbu = pbus(core.handle(MnAttached{node, "wlan0"}, now)).at(0);
 		from(core, kCmd, accept(pbu));

@@ -52,9 +52,9 @@ TEST_P(RandomWalk, InvariantsHold)
 			net.link(a, b).jitter = Duration(pick(0, 30));
 
 	constexpr int kNodes = 5;
-	std::vector<Mac> nodes;
+	std::vector<MacAddress> nodes;
 	for (int i = 0; i < kNodes; ++i)
-		nodes.push_back(Mac{{0x02, 0, 0, 0, 1, static_cast<std::uint8_t>(i + 1)}});
+		nodes.push_back(MacAddress{{0x02, 0, 0, 0, 1, static_cast<std::uint8_t>(i + 1)}});
 	std::vector<std::optional<NodeId>> where(kNodes);
 	// A node stays at least this long between two layer-2 events: longer
 	// than any signalling delay here (5 + 30 ms). Moving faster than its
@@ -119,7 +119,7 @@ TEST_P(RandomWalk, InvariantsHold)
 		net.run_for(Duration(pick(0, 50)));
 		if (net.quiet()) {
 			++checks;
-			std::set<Mac> departed;
+			std::set<MacAddress> departed;
 			for (int i = 0; i < kNodes; ++i)
 				if (!where[i])
 					departed.insert(nodes[i]);
@@ -133,7 +133,7 @@ TEST_P(RandomWalk, InvariantsHold)
 		for (NodeId b = 0; b <= kMaars; ++b)
 			net.link(a, b).drop_next = 0;
 	ASSERT_TRUE(net.settle(std::chrono::minutes(10)));
-	std::set<Mac> departed;
+	std::set<MacAddress> departed;
 	for (int i = 0; i < kNodes; ++i)
 		if (!where[i])
 			departed.insert(nodes[i]);

@@ -132,7 +132,7 @@ TEST_P(ModeTest, NoRouterAdvertisementBeforeThePba)
 }
 
 // Kernel state of a node served at `serving` after visiting `anchors`.
-void expect_served(Network &net, const Mac &mn, NodeId serving, unsigned number,
+void expect_served(Network &net, const MacAddress &mn, NodeId serving, unsigned number,
 		   const std::vector<std::pair<NodeId, Ipv6Prefix>> &anchors, const Ipv6Prefix &own_prefix)
 {
 	const Kernel &k = net.kernel(serving);

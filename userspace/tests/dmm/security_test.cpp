@@ -319,9 +319,9 @@ TEST(Admission, FloodOfMadeUpMacsStaysBounded)
 	o.admission.burst = 20;
 	Network net(o);
 	std::size_t attempts = 0;
-	std::vector<Mac> flood;
+	std::vector<MacAddress> flood;
 	for (unsigned i = 0; i < 2000; ++i) {
-		Mac made_up = mac("0a:00:00:00:00:00");
+		MacAddress made_up = mac("0a:00:00:00:00:00");
 		made_up.bytes[4] = static_cast<std::uint8_t>(i >> 8);
 		made_up.bytes[5] = static_cast<std::uint8_t>(i);
 		flood.push_back(made_up);

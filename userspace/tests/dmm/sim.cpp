@@ -17,9 +17,9 @@ Ipv6Prefix pfx(const char *text)
 	return *Ipv6Prefix::from_string(text);
 }
 
-Mac mac(const char *text)
+MacAddress mac(const char *text)
 {
-	return *Mac::from_string(text);
+	return *MacAddress::from_string(text);
 }
 
 // ------------------------------------------------------------------ Kernel
@@ -300,19 +300,19 @@ bool Network::settle(Duration limit)
 	return quiet();
 }
 
-void Network::attach(NodeId maar_node, const Mac &mn, const std::string &interface)
+void Network::attach(NodeId maar_node, const MacAddress &mn, const std::string &interface)
 {
 	events_.emplace_back(now_, "attach " + mn.to_string() + " at MAAR" + std::to_string(maar_node));
 	dispatch(maar_node, MnAttached{mn, interface});
 }
 
-void Network::detach(NodeId maar_node, const Mac &mn)
+void Network::detach(NodeId maar_node, const MacAddress &mn)
 {
 	events_.emplace_back(now_, "detach " + mn.to_string() + " at MAAR" + std::to_string(maar_node));
 	dispatch(maar_node, MnDetached{mn});
 }
 
-void Network::move(const Mac &mn, std::optional<NodeId> from, NodeId to)
+void Network::move(const MacAddress &mn, std::optional<NodeId> from, NodeId to)
 {
 	if (from)
 		detach(*from, mn);
@@ -482,7 +482,7 @@ std::uint64_t Network::counter(NodeId node, const std::string &name)
 	return it == counters.end() ? ~std::uint64_t{0} : it->second;
 }
 
-std::vector<std::string> Network::invariant_violations(const std::set<Mac> &departed)
+std::vector<std::string> Network::invariant_violations(const std::set<MacAddress> &departed)
 {
 	std::vector<std::string> violations = problems_;
 	const auto prefix_owner = [&](const Ipv6Prefix &prefix) -> NodeId {
@@ -500,7 +500,7 @@ std::vector<std::string> Network::invariant_violations(const std::set<Mac> &depa
 	// the serving MAAR keeps naming the MAAR until its next refresh. Such a
 	// stale remote (its MAAR holds nothing for the node, the CMD does not
 	// list it) is tolerated.
-	const auto dropped_remote = [&](const Mac &node, NodeId anchor) {
+	const auto dropped_remote = [&](const MacAddress &node, NodeId anchor) {
 		const MnId mn = mn_id_from_mac(node, cmd_config_.domain.realm);
 		if (maar(anchor).session(mn))
 			return false;

@@ -37,7 +37,7 @@ inline constexpr int kMaars = 3;
 
 Ipv6Address addr(const char *text);
 Ipv6Prefix pfx(const char *text);
-Mac mac(const char *text);
+MacAddress mac(const char *text);
 
 // What a node's kernel holds, as the daemon would leave it.
 struct Kernel {
@@ -106,10 +106,10 @@ public:
 	NodeId node_of(const Ipv6Address &address) const;
 
 	TimePoint now() const { return now_; }
-	void attach(NodeId maar, const Mac &mn, const std::string &interface = "wlan0");
-	void detach(NodeId maar, const Mac &mn);
+	void attach(NodeId maar, const MacAddress &mn, const std::string &interface = "wlan0");
+	void detach(NodeId maar, const MacAddress &mn);
 	// A layer-2 move: detach from `from` (if given), attach at `to`.
-	void move(const Mac &mn, std::optional<NodeId> from, NodeId to);
+	void move(const MacAddress &mn, std::optional<NodeId> from, NodeId to);
 	// Inject a message as if `from` had sent it to `to`.
 	void inject(NodeId from, NodeId to, mh::Message message);
 	void inject_from(const Ipv6Address &source, NodeId to, mh::Message message);
@@ -152,7 +152,7 @@ public:
 	// `departed` (attached nowhere) are left out: a node that leaves the
 	// domain while signalling about it is lost can leave state behind
 	// until its lifetime ends (which tests check separately).
-	std::vector<std::string> invariant_violations(const std::set<Mac> &departed = {});
+	std::vector<std::string> invariant_violations(const std::set<MacAddress> &departed = {});
 
 	// The last messages and log lines, the CMD's bindings and every
 	// MAAR's sessions as JSON: what a failing test prints.

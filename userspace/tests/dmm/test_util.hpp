@@ -10,13 +10,13 @@
 
 namespace dlif::sim {
 
-inline const Mac kMn = mac("02:00:00:00:00:01");
-inline const Mac kMn2 = mac("02:00:00:00:00:02");
+inline const MacAddress kMn = mac("02:00:00:00:00:01");
+inline const MacAddress kMn2 = mac("02:00:00:00:00:02");
 inline constexpr NodeId M1 = 1;
 inline constexpr NodeId M2 = 2;
 inline constexpr NodeId M3 = 3;
 
-inline MnId mn_id(const Mac &node)
+inline MnId mn_id(const MacAddress &node)
 {
 	return mn_id_from_mac(node, "dlif.example");
 }
@@ -36,7 +36,7 @@ inline std::string dlif_name(unsigned number, NodeId anchoring)
 }
 
 // A PBU as a MAAR would send it.
-inline mh::ProxyBindingUpdate make_pbu(std::uint16_t seq, const Mac &node, const Ipv6Prefix &prefix,
+inline mh::ProxyBindingUpdate make_pbu(std::uint16_t seq, const MacAddress &node, const Ipv6Prefix &prefix,
 				       mh::HandoffIndicator hi = mh::HandoffIndicator::HandoffStateUnknown,
 				       std::uint16_t lifetime_units = 100, bool dmm = true)
 {

@@ -18,27 +18,9 @@ Ipv6Address addr(const char *text)
 	return *Ipv6Address::from_string(text);
 }
 
-TEST(Mac, ParsesBothSeparatorsAndPrintsColons)
+TEST(MacAddress, LinkLayerOptionRoundTrip)
 {
-	const auto colons = Mac::from_string("02:00:5E:10:aB:ff");
-	ASSERT_TRUE(colons);
-	EXPECT_EQ(colons->bytes, (std::array<std::uint8_t, 6>{0x02, 0x00, 0x5e, 0x10, 0xab, 0xff}));
-	EXPECT_EQ(colons->to_string(), "02:00:5e:10:ab:ff");
-	EXPECT_EQ(Mac::from_string("02-00-5e-10-ab-ff"), colons);
-	EXPECT_FALSE(colons->is_zero());
-	EXPECT_TRUE(Mac{}.is_zero());
-}
-
-TEST(Mac, RefusesMalformedText)
-{
-	for (const char *bad : {"", "02:00:00:00:00", "02:00:00:00:00:001", "02:00-00:00:00:01", "02:00:00:00:00:0g",
-				"0200.0000.0001", "02:00:00:00:00:01 ", "02::00:00:00:00:01"})
-		EXPECT_FALSE(Mac::from_string(bad)) << bad;
-}
-
-TEST(Mac, LinkLayerOptionRoundTrip)
-{
-	const Mac mac = *Mac::from_string("02:11:22:33:44:55");
+	const MacAddress mac = *MacAddress::from_string("02:11:22:33:44:55");
 	EXPECT_EQ(mac_from_link_layer(to_link_layer(mac)), mac);
 	mh::LinkLayerAddress eight;
 	for (int i = 0; i < 8; ++i)
@@ -48,7 +30,7 @@ TEST(Mac, LinkLayerOptionRoundTrip)
 
 TEST(MnId, FromMacUsesDashesAndTheRealm)
 {
-	EXPECT_EQ(mn_id_from_mac(*Mac::from_string("02:00:00:00:0A:01"), "dlif.example").nai,
+	EXPECT_EQ(mn_id_from_mac(*MacAddress::from_string("02:00:00:00:0A:01"), "dlif.example").nai,
 		  "02-00-00-00-0a-01@dlif.example");
 }
 
@@ -93,13 +75,13 @@ TEST(MnId, HashIsFnv1a64)
 // R184 / A23: the seeds' example.
 TEST(LinkLocal, ModifiedEui64)
 {
-	EXPECT_EQ(link_local_from_mac(*Mac::from_string("00:11:22:33:01:01")), addr("fe80::211:22ff:fe33:101"));
-	EXPECT_EQ(link_local_from_mac(*Mac::from_string("02:00:00:00:00:01")), addr("fe80::ff:fe00:1"));
+	EXPECT_EQ(link_local_from_mac(*MacAddress::from_string("00:11:22:33:01:01")), addr("fe80::211:22ff:fe33:101"));
+	EXPECT_EQ(link_local_from_mac(*MacAddress::from_string("02:00:00:00:00:01")), addr("fe80::ff:fe00:1"));
 }
 
 TEST(DlifIdentity, DerivedIdentityIsLocalUnicastAndMatchesItsLinkLocal)
 {
-	const MnId mn = mn_id_from_mac(*Mac::from_string("02:00:00:00:00:01"), "dlif.example");
+	const MnId mn = mn_id_from_mac(*MacAddress::from_string("02:00:00:00:00:01"), "dlif.example");
 	for (const char *maar : {"2001:db8::1", "2001:db8::2", "2001:db8::3", "2001:db8:ffff::1"}) {
 		const DlifIdentity identity = derive_dlif_identity(addr(maar), mn);
 		EXPECT_EQ(identity.mac.bytes[0] & 0x01, 0) << "unicast";
@@ -111,12 +93,12 @@ TEST(DlifIdentity, DerivedIdentityIsLocalUnicastAndMatchesItsLinkLocal)
 
 TEST(DlifIdentity, DiffersPerAnchoringMaarAndPerNode)
 {
-	std::set<Mac> seen;
+	std::set<MacAddress> seen;
 	for (int maar = 1; maar <= 20; ++maar)
 		for (int node = 1; node <= 50; ++node) {
 			Ipv6Address address = addr("2001:db8::");
 			address.bytes[15] = static_cast<std::uint8_t>(maar);
-			Mac mac{{0x02, 0, 0, 0, 0, static_cast<std::uint8_t>(node)}};
+			MacAddress mac{{0x02, 0, 0, 0, 0, static_cast<std::uint8_t>(node)}};
 			seen.insert(derive_dlif_identity(address, mn_id_from_mac(mac, "dlif.example")).mac);
 		}
 	EXPECT_EQ(seen.size(), 1000u);

@@ -26,9 +26,9 @@ Ipv6Prefix prefix(const char *text)
 	return *Ipv6Prefix::from_string(text);
 }
 
-Mac mac(const char *text)
+MacAddress mac(const char *text)
 {
-	return *Mac::from_string(text);
+	return *MacAddress::from_string(text);
 }
 
 dmm::RaPlan own_dlif_plan()
@@ -265,7 +265,7 @@ TEST(Filter, KeepsRouterSolicitationsOnly)
 TEST(NeighborAdvertisement, AnUnsolicitedOneOverrides)
 {
 	const auto target = *Ipv6Address::from_string("2001:db8::100");
-	const auto na = build_unsolicited_neighbor_advertisement(target, *Mac::from_string("02:11:22:33:44:55"));
+	const auto na = build_unsolicited_neighbor_advertisement(target, *MacAddress::from_string("02:11:22:33:44:55"));
 	ASSERT_EQ(na.size(), 32u);
 	EXPECT_EQ(na[0], 136);	// type
 	EXPECT_EQ(na[1], 0);	// code
@@ -280,7 +280,7 @@ TEST(NeighborAdvertisement, AnUnsolicitedOneOverrides)
 TEST(NeighborSolicitation, AProbeAsRfc4861LaysItOut)
 {
 	const auto target = *Ipv6Address::from_string("fe80::1234");
-	const auto ns = build_neighbor_solicitation(target, *Mac::from_string("02:11:22:33:44:55"));
+	const auto ns = build_neighbor_solicitation(target, *MacAddress::from_string("02:11:22:33:44:55"));
 	ASSERT_EQ(ns.size(), 32u);
 	EXPECT_EQ(ns[0], 135);	// type
 	EXPECT_EQ(ns[1], 0);	// code

@@ -32,7 +32,7 @@ protected:
 	{
 		if (!mh::test::have_program("tshark"))
 			GTEST_SKIP() << "tshark is not installed";
-		const Mac dlif_mac = *Mac::from_string("02:11:22:33:01:01");
+		const MacAddress dlif_mac = *MacAddress::from_string("02:11:22:33:01:01");
 		const Ipv6Address source = dmm::link_local_from_mac(dlif_mac);
 		const Ipv6Address all_nodes = *Ipv6Address::from_string("ff02::1");
 
@@ -124,7 +124,8 @@ TEST(NdTsharkNa, SeesAnUnsolicitedOverridingAdvertisement)
 	const std::string path = mh::test::scratch_path("nd-na.pcap");
 	ASSERT_TRUE(mh::capture::write_pcap(
 		path, {icmpv6_packet(target, all_nodes, kNdHopLimit,
-				     build_unsolicited_neighbor_advertisement(target, *Mac::from_string("02:00:00:00:00:02")))}));
+				     build_unsolicited_neighbor_advertisement(
+					     target, *MacAddress::from_string("02:00:00:00:00:02")))}));
 	const auto result = mh::test::run("TZ=UTC tshark -n -r '" + path +
 					  "' -T fields -E separator=, -e icmpv6.type -e icmpv6.checksum.status "
 					  "-e icmpv6.nd.na.flag.r -e icmpv6.nd.na.flag.s -e icmpv6.nd.na.flag.o "

@@ -19,13 +19,13 @@ constexpr DlifAddressing to{0x1d, 500};
 
 Ipv6Address addr(const char *text)
 {
-	return *Ipv6Address::parse(text);
+	return *Ipv6Address::from_string(text);
 }
 
 Entry full_entry()
 {
 	Entry e;
-	e.prefix = *Prefix::parse("2001:db8:a::/64");
+	e.prefix = *Ipv6Prefix::from_string("2001:db8:a::/64");
 	e.role = Role::serving;
 	e.peer = addr("2001:db8::1");
 	e.local = addr("2001:db8::2");
@@ -90,7 +90,7 @@ TEST(DlifCodec, ReplaceUsesEntrySet)
 TEST(DlifCodec, MinimalEntryLeavesOptionalAttributesOut)
 {
 	Entry e;
-	e.prefix = *Prefix::parse("2001:db8:b::/48");
+	e.prefix = *Ipv6Prefix::from_string("2001:db8:b::/48");
 	e.role = Role::local_export;
 	Message m;
 	m.size = encode_entry_op(m.bytes, to, {EntryOpKind::add, e});
@@ -120,7 +120,7 @@ TEST(DlifCodec, DeleteCarriesOnlyTheKey)
 TEST(DlifCodec, GetIsAckedDo)
 {
 	Message m;
-	m.size = encode_entry_get(m.bytes, to, *Prefix::parse("2001:db8::/32"));
+	m.size = encode_entry_get(m.bytes, to, *Ipv6Prefix::from_string("2001:db8::/32"));
 	EXPECT_EQ(m.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
 	EXPECT_EQ(genl_command(m.header()), DLIF_CMD_ENTRY_GET);
 	auto tb = inner<DLIF_ENTRY_A_MAX + 1>(m, DLIF_A_ENTRY);
@@ -195,11 +195,11 @@ TEST(DlifCodec, DecodesKernelLayoutWithPadsAndUnknownAttributes)
 
 	Bytes entry;
 	auto prefix = addr("2001:db8:c::");
-	entry.attr(DLIF_ENTRY_A_PREFIX, prefix.bytes().data(), 16);
+	entry.attr(DLIF_ENTRY_A_PREFIX, prefix.bytes.data(), 16);
 	entry.attr_value<uint8_t>(DLIF_ENTRY_A_PREFIX_LEN, 56);
 	entry.attr_value<uint8_t>(DLIF_ENTRY_A_ROLE, DLIF_ROLE_ANCHOR);
 	auto peer = addr("2001:db8::33");
-	entry.attr(DLIF_ENTRY_A_PEER, peer.bytes().data(), 16);
+	entry.attr(DLIF_ENTRY_A_PEER, peer.bytes.data(), 16);
 	entry.attr_value<uint32_t>(DLIF_ENTRY_A_IFINDEX, 9);
 	entry.attr_value<uint8_t>(DLIF_ENTRY_A_HOP_LIMIT, 255);
 	entry.attr(DLIF_ENTRY_A_STATS | NLA_F_NESTED, stats.data(), stats.size());
@@ -240,7 +240,7 @@ Bytes key(uint8_t length)
 {
 	Bytes b;
 	auto p = addr("2001:db8::");
-	b.attr(DLIF_ENTRY_A_PREFIX, p.bytes().data(), 16);
+	b.attr(DLIF_ENTRY_A_PREFIX, p.bytes.data(), 16);
 	b.attr_value<uint8_t>(DLIF_ENTRY_A_PREFIX_LEN, length);
 	return b;
 }
@@ -279,7 +279,7 @@ TEST(DlifCodec, UnspecifiedPeerMeansNoPeerAndUnknownRoleIsKept)
 	Bytes b = key(64);
 	b.attr_value<uint8_t>(DLIF_ENTRY_A_ROLE, 9);
 	Ipv6Address any;
-	b.attr(DLIF_ENTRY_A_PEER, any.bytes().data(), 16);
+	b.attr(DLIF_ENTRY_A_PEER, any.bytes.data(), 16);
 	auto e = decode_entry(*reinterpret_cast<const nlmsghdr *>(entry_message(b).data()));
 	ASSERT_TRUE(e);
 	EXPECT_FALSE(e->peer);
@@ -315,8 +315,8 @@ DlifDevice full_device()
 	d.ifindex = 7;
 	d.name = "mn1mar1";
 	d.link = 3;
-	d.address = *MacAddress::parse("00:11:22:33:01:01");
-	d.mn = MacAddress::parse("02:00:00:00:00:01");
+	d.address = *MacAddress::from_string("00:11:22:33:01:01");
+	d.mn = MacAddress::from_string("02:00:00:00:00:01");
 	d.maar = addr("2001:db8::1");
 	return d;
 }
@@ -334,7 +334,7 @@ TEST(DlifCodec, DeviceRequests)
 	EXPECT_EQ(m.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
 	EXPECT_TRUE(genl_attributes(m.header()).empty());
 
-	DeviceUpdate u{7, MacAddress::parse("02:00:00:00:00:02"), std::nullopt};
+	DeviceUpdate u{7, MacAddress::from_string("02:00:00:00:00:02"), std::nullopt};
 	m.size = encode_device_set(m.bytes, to, u);
 	EXPECT_EQ(genl_command(m.header()), DLIF_CMD_DEV_SET);
 	tb = inner<DLIF_DEV_A_MAX + 1>(m, DLIF_A_DEV);

@@ -20,8 +20,8 @@ TEST(MessageBuilder, WritesHeaderAndAttributes)
 	msg.put_u16(2, 0x1234);
 	msg.put_u32(3, 0xdeadbeef);
 	msg.put_string(4, "abc");
-	msg.put_ipv6(5, *Ipv6Address::parse("2001:db8::1"));
-	msg.put_mac(6, *MacAddress::parse("02:00:00:00:00:01"));
+	msg.put_ipv6(5, *Ipv6Address::from_string("2001:db8::1"));
+	msg.put_mac(6, *MacAddress::from_string("02:00:00:00:00:01"));
 	ASSERT_TRUE(msg.ok());
 
 	// 16 header + u8 8 + u16 8 + u32 8 + "abc\0" 8 + in6 20 + mac 12 (10 aligned)
@@ -37,8 +37,8 @@ TEST(MessageBuilder, WritesHeaderAndAttributes)
 	EXPECT_EQ(read_u16(tb[2]), 0x1234);
 	EXPECT_EQ(read_u32(tb[3]), 0xdeadbeefu);
 	EXPECT_EQ(read_string(tb[4]), "abc");
-	EXPECT_EQ(read_ipv6(tb[5]), Ipv6Address::parse("2001:db8::1"));
-	EXPECT_EQ(read_mac(tb[6]), MacAddress::parse("02:00:00:00:00:01"));
+	EXPECT_EQ(read_ipv6(tb[5]), Ipv6Address::from_string("2001:db8::1"));
+	EXPECT_EQ(read_mac(tb[6]), MacAddress::from_string("02:00:00:00:00:01"));
 	EXPECT_EQ(tb[7], nullptr);
 	// Lengths are checked exactly: a u32 is not a u8 nor an address.
 	EXPECT_FALSE(read_u8(tb[3]));

@@ -25,10 +25,10 @@ TEST(Throughput, EncodeAndAckOneHundredThousandEntries)
 
 	Entry entry;
 	entry.role = Role::serving;
-	entry.peer = Ipv6Address::parse("2001:db8::1");
-	entry.local = *Ipv6Address::parse("2001:db8::2");
+	entry.peer = Ipv6Address::from_string("2001:db8::1");
+	entry.local = *Ipv6Address::from_string("2001:db8::2");
 	entry.ifindex = 5;
-	auto base = *Ipv6Address::parse("2001:db8:8000::");
+	auto base = *Ipv6Address::from_string("2001:db8:8000::");
 
 	test::Bytes request;
 	request.put(test::header(0x1d, NLM_F_REQUEST | NLM_F_ACK, 1, 0, NLMSG_HDRLEN));
@@ -38,11 +38,11 @@ TEST(Throughput, EncodeAndAckOneHundredThousandEntries)
 	auto start = std::chrono::steady_clock::now();
 	std::size_t used = 0;
 	for (std::size_t i = 0; i < count; ++i) {
-		auto bytes16 = base.bytes();
+		auto bytes16 = base.bytes;
 		bytes16[4] = static_cast<uint8_t>(i >> 16);
 		bytes16[5] = static_cast<uint8_t>(i >> 8);
 		bytes16[6] = static_cast<uint8_t>(i);
-		entry.prefix = *Prefix::make(Ipv6Address(bytes16), 64);
+		entry.prefix = *Ipv6Prefix::make(Ipv6Address{bytes16}, 64);
 		std::size_t size = encode_entry_op(buffer.subspan(used), {0x1d, static_cast<uint32_t>(i)},
 						   {EntryOpKind::add, entry});
 		if (size == 0) {

@@ -36,8 +36,6 @@ using dmm::CmdConfig;
 using dmm::CounterMap;
 using dmm::Duration;
 using dmm::Event;
-using dmm::Ipv6Address;
-using dmm::Ipv6Prefix;
 using dmm::MnId;
 using dmm::TimePoint;
 using dmm::WallTime;
@@ -73,7 +71,7 @@ struct BindingView {
 	std::size_t outstanding = 0;		// PBUs awaiting a PBA
 	std::size_t queued = 0;			// PBUs of later handovers waiting (A37)
 	std::optional<std::string> dlif;	// LMA: the node's DLIF on lma.interface
-	std::optional<dmm::Mac> mn_mac;		// from the MN Link-layer Identifier option
+	std::optional<MacAddress> mn_mac;		// from the MN Link-layer Identifier option
 };
 
 class CmdCore {
@@ -132,7 +130,7 @@ public:
 	// The binding a plain MAG's node has under its MAC (MN-LLI), the
 	// lowest MN-ID first if several. A walk of the bindings (no index by
 	// MAC), but without building their views.
-	std::optional<BindingView> binding_with_mac(const dmm::Mac &mn) const;
+	std::optional<BindingView> binding_with_mac(const MacAddress &mn) const;
 	// The same as JSON text (what the control socket returns): every
 	// binding, or one.
 	std::string bindings_json(TimePoint now) const;

@@ -102,7 +102,7 @@ struct Admission {
 	// (sorted, from the policy file the daemon reads).
 	bool restricted = false;
 	std::string policy_file;		// where the lists came from (for logs)
-	std::vector<Mac> macs;
+	std::vector<MacAddress> macs;
 	std::vector<std::string> nais;
 	std::size_t max_sessions = 0;		// 0: the pool is the limit
 	// Token bucket for new sessions: `rate` per second, `burst` at once

@@ -38,7 +38,7 @@ struct MhReceived {
 // from a MAC with no DLIF there, or `dlifctl attach` (a layer-2 event
 // from an access point).
 struct MnAttached {
-	Mac mn;
+	MacAddress mn;
 	std::string access_interface;
 };
 
@@ -47,7 +47,7 @@ struct MnAttached {
 // binding de-registers when its lifetime runs out, unless the node shows
 // up again first.
 struct MnDetached {
-	Mac mn;
+	MacAddress mn;
 };
 
 using TimerId = std::uint64_t;
@@ -127,7 +127,7 @@ struct InstallDlif {
 	std::string name;
 	std::string lower;
 	DlifIdentity identity;
-	Mac mn;
+	MacAddress mn;
 	Ipv6Address anchoring_maar;
 	std::vector<Ipv6Prefix> prefixes;
 	RaPlan ra;

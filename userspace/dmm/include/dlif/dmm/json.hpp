@@ -29,7 +29,7 @@ struct SnapshotError : std::runtime_error {
 
 Json to_json(const Ipv6Address &address);
 Json to_json(const Ipv6Prefix &prefix);
-Json to_json(const Mac &mac);
+Json to_json(const MacAddress &mac);
 Json to_json(const DlifIdentity &identity);
 Json to_json(const std::vector<Ipv6Prefix> &prefixes);
 Json to_json(const InstallEntry &entry);
@@ -38,7 +38,7 @@ Json to_json(const RaPlan &plan);
 
 Ipv6Address address_from(const Json &value);
 Ipv6Prefix prefix_from(const Json &value);
-Mac mac_from(const Json &value);
+MacAddress mac_from(const Json &value);
 DlifIdentity identity_from(const Json &value);
 std::vector<Ipv6Prefix> prefixes_from(const Json &value);
 

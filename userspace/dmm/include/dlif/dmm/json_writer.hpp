@@ -54,7 +54,7 @@ public:
 	// Addresses, prefixes and MACs as text, as json.hpp's to_json().
 	Writer &value(const Ipv6Address &address);
 	Writer &value(const Ipv6Prefix &prefix);
-	Writer &value(const Mac &mac);
+	Writer &value(const MacAddress &mac);
 	Writer &value(const DlifIdentity &identity);
 	// A list of prefixes (std::vector, mh::SmallVector): an array.
 	template <std::ranges::input_range Prefixes>

@@ -14,13 +14,11 @@
 #include <string>
 #include <string_view>
 
+#include "dlif/address.hpp"
 #include "dlif/mh/address.hpp"
 #include "dlif/mh/options.hpp"
 
 namespace dlif::dmm {
-
-using mh::Ipv6Address;
-using mh::Ipv6Prefix;
 
 // The protocol cores never read a clock: every event carries "now", and
 // timers are requested as durations. Tests drive time by hand.
@@ -35,25 +33,11 @@ using Duration = std::chrono::milliseconds;
 using WallClock = std::chrono::system_clock;
 using WallTime = WallClock::time_point;
 
-// An Ethernet MAC address.
-struct Mac {
-	std::array<std::uint8_t, 6> bytes{};
-
-	static std::optional<Mac> from_string(std::string_view text);	// "02:00:00:00:00:01"
-	std::string to_string() const;
-	bool is_zero() const noexcept;
-
-	friend bool operator==(const Mac &, const Mac &) = default;
-	friend auto operator<=>(const Mac &, const Mac &) = default;
-};
-
-std::ostream &operator<<(std::ostream &os, const Mac &mac);
-
 // The MAC as a link-layer address option carries it (MN Link-layer
 // Identifier, DLIF Link-layer Address), and back: nullopt unless the
 // option holds exactly 6 octets.
-mh::LinkLayerAddress to_link_layer(const Mac &mac);
-std::optional<Mac> mac_from_link_layer(const mh::LinkLayerAddress &address);
+mh::LinkLayerAddress to_link_layer(const MacAddress &mac);
+std::optional<MacAddress> mac_from_link_layer(const mh::LinkLayerAddress &address);
 
 // A mobile node's identifier: the NAI of its MN Identifier option
 // (RFC 4283 subtype 1). The binding caches are keyed by it.
@@ -85,13 +69,13 @@ std::optional<MnId> mn_id_from_option(const mh::MobileNodeIdentifier &option);
 
 // The NAI a MAAR gives a node it knows only by its MAC:
 // "02-00-00-00-00-01@<realm>".
-MnId mn_id_from_mac(const Mac &mac, std::string_view realm);
+MnId mn_id_from_mac(const MacAddress &mac, std::string_view realm);
 
 // The logical router identity a MAAR shows one node (RFC 8885 §3.6): the
 // DLIF's MAC and link-local address. It follows the node: whichever MAAR
 // serves the node shows the same identity for a given anchoring MAAR.
 struct DlifIdentity {
-	Mac mac;
+	MacAddress mac;
 	Ipv6Address link_local;
 
 	friend bool operator==(const DlifIdentity &, const DlifIdentity &) = default;
@@ -110,7 +94,7 @@ struct DlifIdentity {
 // octets, big-endian, with the multicast bit (0x01 of the first octet)
 // cleared and the locally administered bit (0x02) set.
 DlifIdentity derive_dlif_identity(const Ipv6Address &anchoring_maar, const MnId &mn);
-Ipv6Address link_local_from_mac(const Mac &mac);
+Ipv6Address link_local_from_mac(const MacAddress &mac);
 
 // The global address a DLIF carries in its prefix: the prefix with
 // interface identifier ::1 (the anchoring MAAR's router address there).

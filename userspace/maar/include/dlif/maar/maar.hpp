@@ -39,9 +39,6 @@ using dmm::Duration;
 using dmm::Event;
 using dmm::InstallDlif;
 using dmm::InstallEntry;
-using dmm::Ipv6Address;
-using dmm::Ipv6Prefix;
-using dmm::Mac;
 using dmm::MaarConfig;
 using dmm::MnId;
 using dmm::TimePoint;
@@ -67,7 +64,7 @@ struct AnchorView {
 
 struct SessionView {
 	MnId mn;
-	Mac mac;
+	MacAddress mac;
 	std::uint32_t number = 0;		// N of "mn<N>mar<K>"
 	SessionState state = SessionState::registering;
 	bool attached = false;			// layer 2 (MnAttached / MnDetached)
@@ -142,7 +139,7 @@ public:
 	// The first `limit` sessions (by number) after session `after` (none:
 	// from the first).
 	std::vector<SessionView> sessions_page(std::optional<std::uint32_t> after, std::size_t limit) const;
-	std::optional<SessionView> session(const Mac &mn) const;
+	std::optional<SessionView> session(const MacAddress &mn) const;
 	std::optional<SessionView> session(const MnId &mn) const;
 	std::size_t session_count() const noexcept;
 	KernelState kernel_state() const;

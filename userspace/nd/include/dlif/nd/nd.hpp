@@ -27,9 +27,6 @@
 
 namespace dlif::nd {
 
-using dmm::Ipv6Address;
-using dmm::Ipv6Prefix;
-using dmm::Mac;
 
 inline constexpr std::uint8_t kIcmpv6RouterSolicitation = 133;
 inline constexpr std::uint8_t kIcmpv6RouterAdvertisement = 134;
@@ -57,19 +54,20 @@ struct RaHeader {
 // Prefix Information option per prefix (L and A set) and one Route
 // Information option per route. Checksum 0 (the kernel fills it in on a
 // raw ICMPv6 socket; icmpv6_checksum() otherwise).
-std::vector<std::uint8_t> build_router_advertisement(const dmm::RaPlan &plan, const Mac &dlif_mac,
+std::vector<std::uint8_t> build_router_advertisement(const dmm::RaPlan &plan, const MacAddress &dlif_mac,
 						     const RaHeader &header = {});
 
 // RFC 4861 §7.3.3 unicast probe: a Neighbor Solicitation for `target`
 // with the sender's MAC as Source Link-Layer Address (the node answers
 // without resolving the DLIF first). Checksum 0, as for the RA.
-std::vector<std::uint8_t> build_neighbor_solicitation(const Ipv6Address &target, const Mac &source_mac);
+std::vector<std::uint8_t> build_neighbor_solicitation(const Ipv6Address &target, const MacAddress &source_mac);
 
 // RFC 4861 §7.2.6 unsolicited Neighbor Advertisement for `target`, with
 // the Override flag and the Target Link-Layer Address: neighbours that
 // cache the address move to `target_mac` (an address that moved to
 // another node). Checksum 0, as for the RA.
-std::vector<std::uint8_t> build_unsolicited_neighbor_advertisement(const Ipv6Address &target, const Mac &target_mac);
+std::vector<std::uint8_t> build_unsolicited_neighbor_advertisement(const Ipv6Address &target,
+								   const MacAddress &target_mac);
 
 // Seconds for a 32-bit lifetime field: whole seconds, rounded down,
 // saturating below infinity (only Duration::max() is "infinite").
@@ -102,7 +100,7 @@ std::string_view name(NdErrorCode code) noexcept;
 // An RS as RFC 4861 §6.1.1 validates it (without the IPv6 header checks,
 // which need the packet: see parse_solicitation_frame()).
 struct RouterSolicitation {
-	std::optional<Mac> source_link_layer;	// SLLAO, when 6 octets
+	std::optional<MacAddress> source_link_layer;	// SLLAO, when 6 octets
 };
 
 mh::Result<RouterSolicitation, NdError> parse_router_solicitation(std::span<const std::uint8_t> icmp,
@@ -131,7 +129,7 @@ struct RouterAdvertisement {
 	std::uint16_t router_lifetime_s = 0;
 	std::uint32_t reachable_time_ms = 0;
 	std::uint32_t retrans_timer_ms = 0;
-	std::optional<Mac> source_link_layer;
+	std::optional<MacAddress> source_link_layer;
 	std::optional<std::uint32_t> mtu;
 	std::vector<PrefixInformation> prefixes;
 	std::vector<RouteInformation> routes;
@@ -146,7 +144,7 @@ mh::Result<RouterAdvertisement, NdError> parse_router_advertisement(std::span<co
 // node even when the IPv6 source is unspecified. Checks the hop limit,
 // the next header and the ICMPv6 checksum.
 struct SolicitationFrame {
-	Mac ethernet_source;
+	MacAddress ethernet_source;
 	Ipv6Address source;
 	Ipv6Address destination;
 	RouterSolicitation solicitation;

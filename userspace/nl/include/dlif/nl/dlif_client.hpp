@@ -33,9 +33,9 @@ public:
 
 	Status add_entry(const Entry &entry);		// EEXIST if the prefix has one
 	Status replace_entry(const Entry &entry);	// creates or atomically replaces
-	Status remove_entry(const Prefix &prefix);	// ENOENT if absent
+	Status remove_entry(const Ipv6Prefix &prefix);	// ENOENT if absent
 	Status apply(const EntryOp &op);
-	Result<Entry> get_entry(const Prefix &prefix);	// with stats
+	Result<Entry> get_entry(const Ipv6Prefix &prefix);	// with stats
 
 	// Streams the table: visit runs for each entry as its message arrives,
 	// so memory does not grow with the table. An error from visit stops

@@ -38,7 +38,7 @@ std::size_t encode_entry_ops(std::span<std::byte> buffer, DlifAddressing to, Ent
 			     std::span<const Entry> entries);
 
 // DLIF_CMD_ENTRY_GET for one prefix (do, NLM_F_ACK).
-std::size_t encode_entry_get(std::span<std::byte> buffer, DlifAddressing to, const Prefix &prefix);
+std::size_t encode_entry_get(std::span<std::byte> buffer, DlifAddressing to, const Ipv6Prefix &prefix);
 // DLIF_CMD_ENTRY_GET with NLM_F_DUMP; the filter nest only when a field is set.
 std::size_t encode_entry_dump(std::span<std::byte> buffer, DlifAddressing to,
 			      const EntryFilter &filter);

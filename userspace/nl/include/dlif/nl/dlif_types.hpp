@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "dlif/nl/address.hpp"
+#include "dlif/address.hpp"
 
 namespace dlif::nl {
 
@@ -61,7 +61,7 @@ inline constexpr uint8_t default_hop_limit = 64;
 
 // One tunnel table entry; the prefix is its key.
 struct Entry {
-	Prefix prefix;
+	Ipv6Prefix prefix;
 	Role role = Role::serving;
 	std::optional<Ipv6Address> peer;	// the other MAAR; optional for local-export only
 	Ipv6Address local;			// outer source; :: = chosen by route

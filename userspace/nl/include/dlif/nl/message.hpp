@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "dlif/nl/address.hpp"
+#include "dlif/address.hpp"
 #include "dlif/nl/result.hpp"
 
 namespace dlif::nl {

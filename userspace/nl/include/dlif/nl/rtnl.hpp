@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "dlif/nl/address.hpp"
+#include "dlif/address.hpp"
 #include "dlif/nl/result.hpp"
 #include "dlif/nl/socket.hpp"
 
