@@ -29,6 +29,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static cpio
 	# tools the tests run inside the VM and on the host
 	iproute2 iputils-ping procps tcpdump tshark python3 python3-scapy python3-yaml socat
+	# bulk TCP through the tunnels, and a core that filters ICMPv6
+	iperf3 nftables
 	ethtool util-linux
 	# the kernel's YNL tools and spec schemas (scripts/ynl-tree.sh): the
 	# spec check and selftests/dlif_ynl.sh

@@ -7,7 +7,8 @@
 # recovered by retransmission, a PBU from a node that is no peer, a MAAR
 # restarted and killed while the node's flows run, the CMD restarted and
 # killed, the kernel changed behind dlifd's back, refusing, or out of
-# memory, and the wall clock stepped both ways in timestamp ordering. All in proxy mode (the default;
+# memory, the wall clock stepped both ways in timestamp ordering, and bulk
+# TCP through a core that filters ICMPv6. All in proxy mode (the default;
 # the three modes are compared in dlifd_roaming.sh).
 
 source "$(dirname "$0")/lib.sh"
@@ -459,6 +460,60 @@ test_wall_clock_step_in_timestamp_mode() {
 	check_match "$(entries_of maar1)" "anchor 2001:db8:ff::3$" "MAAR1 anchors it toward MAAR3"
 }
 
+# A core that filters ICMPv6 (many do) never lets a Packet Too Big reach
+# a correspondent: a full-size packet to a node's tunnelled address is
+# then lost for good. dlifd advertises the access MTU less the tunnel
+# header (ra.mtu.derived), so the node's TCP asks for segments that fit
+# once tunnelled, in both directions.
+tcp_transfer() {	# FROM-NS TO-ADDRESS [iperf3 options]: 4 MiB through iperf3
+	local from=$1 to=$2
+	shift 2
+	timeout 120 ip netns exec "$from" iperf3 -c "$to" -n 4M --connect-timeout 5000 "$@" >/dev/null
+}
+core_ptb_drops() {
+	ip netns exec "$CORE" nft list chain bridge core_filter forward |
+		awk '/packet-too-big/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+iperf3_listens() { ip netns exec "$MN" ss -Hltn 'sport = :5201' | grep -q .; }
+
+test_bulk_tcp_needs_no_packet_too_big() {
+	local a
+	require_cmd iperf3 nft || return $?
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	ip netns exec "$CORE" nft -f - <<-EOF || { fail "cannot filter ICMPv6 on the core"; return 1; }
+		table bridge core_filter {
+			chain forward {
+				type filter hook forward priority 0;
+				icmpv6 type packet-too-big counter drop
+			}
+		}
+	EOF
+	walk 2 || return 1
+	a=$(mn_address_in 1)
+	check_match "$(grep 'event=ra.mtu.derived' "$RUN/maar2.log")" "access_mtu=1500 advertised=1460" \
+		"MAAR2 derives the RA MTU from its access link"
+	check_eq "$(ip netns exec "$MN" sysctl -n net.ipv6.conf.eth0.mtu)" 1460 \
+		"the node takes the MTU from the RA"
+	# The control: a 1500-octet packet to the tunnelled address is too
+	# big for the tunnel, and the core drops MAAR1's Packet Too Big.
+	check_fails "a 1500-octet ping to the tunnelled address is lost" \
+		ip netns exec "$CN" ping -c 2 -W 2 -s 1452 "$a"
+	check "the core dropped the Packet Too Big" busywait 5000 test "$(core_ptb_drops)" -ge 1
+	ip netns exec "$MN" iperf3 -s -p 5201 >/dev/null 2>&1 &
+	defer kill $!
+	busywait 10000 iperf3_listens || { fail "iperf3 does not listen on the node"; return 1; }
+	check "4 MiB from the CN to the node's tunnelled address" tcp_transfer "$CN" "$a"
+	check "4 MiB from the node's tunnelled address to the CN" tcp_transfer "$CN" "$a" -R
+	check "both went through MAAR1's tunnel" \
+		test "$(ctl_node maar1 -j -s route get "$a/64" | python3 -c '
+import json, sys
+d = json.load(sys.stdin); d = d[0] if isinstance(d, list) else d
+print(min(d["stats"]["encap_bytes"], d["stats"]["decap_bytes"]))')" -ge 4000000
+}
+
 # The debug kernel runs the case that needs its fault injection.
 DEBUG_CASES=(test_kernel_out_of_memory_is_retried)
 
@@ -476,4 +531,5 @@ run_tests \
 	test_unusable_state_leaves_the_kernel_alone \
 	test_refused_kernel_objects_are_retried \
 	test_kernel_out_of_memory_is_retried \
-	test_wall_clock_step_in_timestamp_mode
+	test_wall_clock_step_in_timestamp_mode \
+	test_bulk_tcp_needs_no_packet_too_big

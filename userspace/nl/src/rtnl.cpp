@@ -175,6 +175,7 @@ std::optional<LinkInfo> parse_link(const nlmsghdr &message)
 		link.name = std::string(*name);
 	link.link = read_u32(tb[IFLA_LINK]).value_or(0);
 	link.address = read_mac(tb[IFLA_ADDRESS]);
+	link.mtu = read_u32(tb[IFLA_MTU]);
 	if (tb[IFLA_LINKINFO] != nullptr) {
 		std::array<const nlattr *, IFLA_INFO_MAX + 1> info{};
 		if (parse_nested(*tb[IFLA_LINKINFO], info)) {

@@ -51,6 +51,7 @@ struct LinkInfo {
 	std::string name;
 	uint32_t link = 0;			// IFLA_LINK (the lower device), 0 if none
 	std::optional<MacAddress> address;
+	std::optional<uint32_t> mtu;		// IFLA_MTU
 	uint32_t flags = 0;			// IFF_*
 	std::string kind;			// IFLA_INFO_KIND, empty for plain devices
 	std::optional<MacAddress> dlif_mn;	// IFLA_DLIF_MN_ADDR
