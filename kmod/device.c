@@ -20,6 +20,7 @@
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/module.h>
+#include <linux/rhashtable.h>
 #include <net/rtnetlink.h>
 
 #include "dlif.h"
@@ -44,10 +45,16 @@ static struct dlif_port *dlif_port_create(struct net_device *lower,
 	}
 	port->dev = lower;
 	INIT_LIST_HEAD(&port->dlifs);
-	hash_init(port->by_mn);
+	err = rhltable_init(&port->by_mn, &dlif_mn_params);
+	if (err) {
+		kfree(port);
+		NL_SET_ERR_MSG(extack, "out of memory for the lower device's port");
+		return ERR_PTR(err);
+	}
 
 	err = netdev_rx_handler_register(lower, dlif_handle_frame, port);
 	if (err) {
+		rhltable_destroy(&port->by_mn);
 		kfree(port);
 		NL_SET_ERR_MSG(extack,
 			       "lower device already has a receive handler (bridge port, bond slave, macvlan, ...)");
@@ -58,24 +65,34 @@ static struct dlif_port *dlif_port_create(struct net_device *lower,
 
 static void dlif_port_destroy(struct dlif_port *port)
 {
+	/* No DLIF is left in by_mn, and the unregistration waits for the
+	 * receive path's readers (synchronize_net()).
+	 */
 	netdev_rx_handler_unregister(port->dev);
+	rhltable_destroy(&port->by_mn);
 	kfree_rcu(port, rcu);
 }
 
 /* Is the pair (mobile node, DLIF MAC) taken on this port by another DLIF? */
-static bool dlif_pair_taken(const struct dlif_port *port, const u8 *mn_addr,
+static bool dlif_pair_taken(struct dlif_port *port, const u8 *mn_addr,
 			    const u8 *dev_addr, const struct dlif_dev *self)
 {
+	struct rhlist_head *list, *pos;
 	const struct dlif_dev *other;
+	bool taken = false;
 
 	if (is_zero_ether_addr(mn_addr))
 		return false;
-	hash_for_each_possible(port->by_mn, other, mn_node, dlif_mn_hash(mn_addr)) {
-		if (other != self && ether_addr_equal(other->mn_addr, mn_addr) &&
-		    ether_addr_equal(other->dev->dev_addr, dev_addr))
-			return true;
+	rcu_read_lock();
+	list = rhltable_lookup(&port->by_mn, mn_addr, dlif_mn_params);
+	rhl_for_each_entry_rcu(other, pos, list, mn_node) {
+		if (other != self && ether_addr_equal(other->dev->dev_addr, dev_addr)) {
+			taken = true;
+			break;
+		}
 	}
-	return false;
+	rcu_read_unlock();
+	return taken;
 }
 
 /*
@@ -90,6 +107,7 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 {
 	struct net_device *dev = dlif->dev;
 	bool was_bound = !is_zero_ether_addr(dlif->mn_addr);
+	int err;
 
 	ASSERT_RTNL();
 	if (ether_addr_equal(mn_addr, dlif->mn_addr))
@@ -105,21 +123,34 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 	}
 
 	if (was_bound) {
-		hash_del_rcu(&dlif->mn_node);
+		rhltable_remove(&dlif->port->by_mn, &dlif->mn_node, dlif_mn_params);
 		WRITE_ONCE(dlif->mn_bound, false);
 		synchronize_net();
 	}
 	ether_addr_copy(dlif->mn_addr, mn_addr);
+	err = 0;
 	if (is_zero_ether_addr(mn_addr)) {
 		eth_broadcast_addr(dev->broadcast);
 	} else {
-		ether_addr_copy(dev->broadcast, mn_addr);
 		smp_store_release(&dlif->mn_bound, true);
-		hash_add_rcu(dlif->port->by_mn, &dlif->mn_node, dlif_mn_hash(mn_addr));
+		err = rhltable_insert(&dlif->port->by_mn, &dlif->mn_node, dlif_mn_params);
+		if (err) {
+			/* Only memory can fail here. The old binding is gone
+			 * already: leave the DLIF unbound, and say so.
+			 */
+			WRITE_ONCE(dlif->mn_bound, false);
+			synchronize_net();
+			eth_zero_addr(dlif->mn_addr);
+			eth_broadcast_addr(dev->broadcast);
+			NL_SET_ERR_MSG(extack,
+				       "out of memory indexing the mobile node; the dlif is left unbound");
+		} else {
+			ether_addr_copy(dev->broadcast, mn_addr);
+		}
 	}
-	if (dev->reg_state == NETREG_REGISTERED)
+	if (dev->reg_state == NETREG_REGISTERED && (err == 0 || was_bound))
 		netdev_state_change(dev);
-	return 0;
+	return err;
 }
 
 /* ------------------------------------------------------------ netdev ops */
@@ -153,7 +184,7 @@ static void dlif_uninit(struct net_device *dev)
 
 	dlif_table_remove_dlif(dlif);
 	if (dlif->mn_bound)
-		hash_del_rcu(&dlif->mn_node);
+		rhltable_remove(&port->by_mn, &dlif->mn_node, dlif_mn_params);
 	list_del_init(&dlif->port_node);
 	if (!--port->count)
 		dlif_port_destroy(port);

@@ -15,7 +15,6 @@
 #include <linux/etherdevice.h>
 #include <linux/hashtable.h>
 #include <linux/in6.h>
-#include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
@@ -31,8 +30,6 @@
 
 /* ------------------------------------------------------------------ device */
 
-#define DLIF_MN_HASH_BITS	8
-
 /*
  * Per lower (access) device state, shared by every DLIF stacked on it. It
  * is the lower device's rx_handler_data. Written under RTNL, read under
@@ -42,7 +39,12 @@ struct dlif_port {
 	struct net_device *dev;
 	struct list_head dlifs;			/* live DLIFs on this port, RTNL */
 	unsigned int count;			/* registered DLIFs, RTNL */
-	DECLARE_HASHTABLE(by_mn, DLIF_MN_HASH_BITS);	/* keyed by MN MAC */
+	/* Bound DLIFs by mobile node MAC, several per node (one per anchor).
+	 * An rhltable: it grows with the nodes on the port, and its random
+	 * seed keeps a host choosing source MACs from stacking them in one
+	 * chain.
+	 */
+	struct rhltable by_mn;
 	struct rcu_head rcu;
 };
 
@@ -59,7 +61,7 @@ struct dlif_dev {
 	struct net_device *dev;
 	struct net_device *lower;
 	struct dlif_port *port;
-	struct hlist_node mn_node;		/* port->by_mn, RCU */
+	struct rhlist_head mn_node;		/* port->by_mn while mn_bound */
 	struct list_head port_node;		/* port->dlifs, RTNL */
 	struct list_head entries;		/* table entries naming it */
 	u8 mn_addr[ETH_ALEN];			/* zero when unbound */
@@ -81,11 +83,15 @@ static inline bool dlif_mn_is(const struct dlif_dev *dlif, const u8 *mac)
 	return dlif_mn_bound(dlif) && ether_addr_equal(dlif->mn_addr, mac);
 }
 
-/* The port hash key: the mobile node's MAC. */
-static inline u32 dlif_mn_hash(const u8 *mac)
-{
-	return jhash(mac, ETH_ALEN, 0);
-}
+/* The port index key: the mobile node's MAC (rhashtable hashes it with
+ * jhash and a per-table random seed).
+ */
+static const struct rhashtable_params dlif_mn_params __maybe_unused = {
+	.key_len		= ETH_ALEN,
+	.key_offset		= offsetof(struct dlif_dev, mn_addr),
+	.head_offset		= offsetof(struct dlif_dev, mn_node),
+	.automatic_shrinking	= true,
+};
 
 bool netif_is_dlif(const struct net_device *dev);
 int dlif_device_init(void);

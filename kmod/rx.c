@@ -16,6 +16,7 @@
  */
 
 #include <linux/ipv6.h>
+#include <linux/rhashtable.h>
 #include <net/addrconf.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
@@ -129,20 +130,20 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
 	struct dlif_dev *dlif, *found = NULL;
+	struct rhlist_head *list, *pos;
 	const struct ethhdr *eth;
 	struct dlif_port *port;
 	struct sk_buff *clone;
-	u32 hash;
 
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
 		return RX_HANDLER_PASS;
 	port = rcu_dereference(skb->dev->rx_handler_data);
 	eth = eth_hdr(skb);
-	hash = dlif_mn_hash(eth->h_source);
+	list = rhltable_lookup(&port->by_mn, eth->h_source, dlif_mn_params);
 
 	if (is_multicast_ether_addr(eth->h_dest)) {
 		/* Every logical router of the node sees its RS, NS and MLD. */
-		hash_for_each_possible_rcu(port->by_mn, dlif, mn_node, hash) {
+		rhl_for_each_entry_rcu(dlif, pos, list, mn_node) {
 			if (!dlif_mn_is(dlif, eth->h_source) ||
 			    !netif_running(dlif->dev))
 				continue;
@@ -156,7 +157,7 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 			found = dlif;
 		}
 	} else {
-		hash_for_each_possible_rcu(port->by_mn, dlif, mn_node, hash) {
+		rhl_for_each_entry_rcu(dlif, pos, list, mn_node) {
 			if (dlif_mn_is(dlif, eth->h_source) &&
 			    ether_addr_equal(dlif->dev->dev_addr, eth->h_dest) &&
 			    netif_running(dlif->dev)) {

@@ -217,12 +217,52 @@ test_dlif_frames_reach_only_their_node() {
 		"no multicast destination MAC leaves the DLIF"
 }
 
+# The port's index of nodes (an rhltable with a random seed) grows and
+# shrinks with them: among 512 other nodes with a DLIF each, the known
+# node's RS still reaches its two DLIFs only and its unicast the one
+# addressed; and again once the others are gone.
+many_dlifs() {	# add|del: 512 DLIFs on acc, each bound to its own node
+	local i
+	for i in $(seq 1 512); do
+		if [ "$1" = add ]; then
+			printf 'link add link acc name x%d address 02:bb:00:00:%02x:%02x broadcast 02:aa:00:00:%02x:%02x type dlif\n' \
+				"$i" $((i >> 8)) $((i & 255)) $((i >> 8)) $((i & 255))
+		else
+			printf 'link del x%d\n' "$i"
+		fi
+	done | ip -n "$MAAR" -batch -
+}
+
+demux_still_right() {	# round: RSs and echoes so far
+	send_rs "$NS_MN1" eth0
+	check "round $1: the RS reached the node's first DLIF" \
+		busywait 3000 test "$(snmp6 "$MAAR" d1 Icmp6InRouterSolicits)" = "$1"
+	check_eq "$(snmp6 "$MAAR" d2 Icmp6InRouterSolicits)" "$1" "round $1: and its second"
+	check_eq "$(snmp6 "$MAAR" acc Icmp6InRouterSolicits)" 0 "round $1: not the lower device"
+	check "round $1: the node reaches the DLIF's address" \
+		ip netns exec "$NS_MN1" ping -c 1 -W 2 2001:db8:1::1
+	check_eq "$(snmp6 "$MAAR" d1 Icmp6InEchos)" "$1" "round $1: the echo arrived on the DLIF addressed"
+	check_eq "$(snmp6 "$MAAR" d2 Icmp6InEchos)" 0 "round $1: not on the other"
+}
+
+test_demux_among_many_nodes() {
+	dlif_load || return 1
+	setup_medium || return 1
+	ip -n "$NS_MN1" neigh add 2001:db8:1::1 lladdr $D1 dev eth0 nud permanent
+	check "512 more nodes' DLIFs on the port" many_dlifs add
+	check_eq "$(ip -n "$MAAR" -o link show type dlif | wc -l)" 514 "514 DLIFs"
+	demux_still_right 1
+	check "the 512 removed" many_dlifs del
+	demux_still_right 2
+}
+
 # The debug kernel: the configuration paths (refused attributes, the
-# lower device's events) and the receive demux once.
+# lower device's events) and the receive demux once, with the port's
+# index growing to 514 DLIFs and shrinking back (multicast and unicast).
 DEBUG_CASES=(
 	test_refused_configurations
 	test_peer_shown_and_lower_coupling
-	test_demux_multicast_to_every_dlif
+	test_demux_among_many_nodes
 )
 
 run_tests \
@@ -231,4 +271,5 @@ run_tests \
 	test_peer_shown_and_lower_coupling \
 	test_demux_unicast_to_dlif_mac \
 	test_demux_multicast_to_every_dlif \
-	test_dlif_frames_reach_only_their_node
+	test_dlif_frames_reach_only_their_node \
+	test_demux_among_many_nodes
