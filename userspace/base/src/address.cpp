@@ -95,21 +95,6 @@ bool Ipv6Prefix::contains(const Ipv6Address &candidate) const noexcept
 	return Ipv6Prefix{candidate, bits}.masked().address == Ipv6Prefix{address, bits}.masked().address;
 }
 
-namespace {
-
-int hex_digit(char c) noexcept
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-} // namespace
-
 std::optional<MacAddress> MacAddress::from_string(std::string_view text)
 {
 	MacAddress mac;
@@ -125,17 +110,13 @@ std::optional<MacAddress> MacAddress::from_string(std::string_view text)
 				return std::nullopt;
 			++pos;
 		}
-		unsigned value = 0;
-		std::size_t digits = 0;
-		for (; pos < text.size() && digits < 2; ++pos, ++digits) {
-			const int digit = hex_digit(text[pos]);
-			if (digit < 0)
-				break;
-			value = value * 16 + static_cast<unsigned>(digit);
-		}
-		if (digits == 0)
+		// One or two hex digits (from_chars takes no sign or "0x").
+		const char *first = text.data() + pos;
+		const auto [end, ec] = std::from_chars(first, first + std::min<std::size_t>(2, text.size() - pos),
+						       mac.bytes[i], 16);
+		if (ec != std::errc())
 			return std::nullopt;
-		mac.bytes[i] = static_cast<std::uint8_t>(value);
+		pos += static_cast<std::size_t>(end - first);
 	}
 	if (pos != text.size())
 		return std::nullopt;
@@ -144,12 +125,17 @@ std::optional<MacAddress> MacAddress::from_string(std::string_view text)
 
 std::string MacAddress::to_string() const
 {
+	return hex_octets(bytes, ':');
+}
+
+std::string hex_octets(std::span<const std::uint8_t> octets, char separator)
+{
 	static constexpr char kHex[] = "0123456789abcdef";
 	std::string text;
-	text.reserve(3 * size - 1);
-	for (const std::uint8_t octet : bytes) {
+	text.reserve(octets.size() * 3);
+	for (const std::uint8_t octet : octets) {
 		if (!text.empty())
-			text += ':';
+			text += separator;
 		text += kHex[octet >> 4];
 		text += kHex[octet & 0xf];
 	}

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "dlif/dmm/types.hpp"
 
-#include <cstdio>
 #include <ostream>
 
 namespace dlif::dmm {
@@ -27,15 +26,6 @@ constexpr std::uint64_t mix(std::uint64_t z) noexcept
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
-}
-
-std::string hex_octets(const MacAddress &mac, char separator)
-{
-	char text[18];
-	std::snprintf(text, sizeof(text), "%02x%c%02x%c%02x%c%02x%c%02x%c%02x", mac.bytes[0], separator,
-		      mac.bytes[1], separator, mac.bytes[2], separator, mac.bytes[3], separator, mac.bytes[4],
-		      separator, mac.bytes[5]);
-	return text;
 }
 
 } // namespace
@@ -126,7 +116,7 @@ std::optional<MnId> mn_id_from_option(const mh::MobileNodeIdentifier &option)
 
 MnId mn_id_from_mac(const MacAddress &mac, std::string_view realm)
 {
-	std::string nai = hex_octets(mac, '-');
+	std::string nai = hex_octets(mac.bytes, '-');
 	nai += '@';
 	nai += realm;
 	return MnId{std::move(nai)};

@@ -37,16 +37,7 @@ std::optional<LinkLayerAddress> LinkLayerAddress::from_string(std::string_view t
 
 std::string LinkLayerAddress::to_string() const
 {
-	static constexpr char kHex[] = "0123456789abcdef";
-	std::string text;
-	text.reserve(bytes.size() * 3);
-	for (std::uint8_t octet : bytes) {
-		if (!text.empty())
-			text += ':';
-		text += kHex[octet >> 4];
-		text += kHex[octet & 0xf];
-	}
-	return text;
+	return hex_octets(bytes.span(), ':');
 }
 
 std::ostream &operator<<(std::ostream &os, const LinkLayerAddress &address)

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -94,6 +95,11 @@ struct MacAddress {
 	friend bool operator==(const MacAddress &, const MacAddress &) = default;
 	friend auto operator<=>(const MacAddress &, const MacAddress &) = default;
 };
+
+// Octets as lower-case hex pairs joined by `separator`: the text form of
+// every link-layer address ("02:00:00:00:00:01") and of the MAC in an
+// MN-ID ("02-00-00-00-00-01").
+std::string hex_octets(std::span<const std::uint8_t> octets, char separator);
 
 std::ostream &operator<<(std::ostream &os, const Ipv6Address &address);
 std::ostream &operator<<(std::ostream &os, const Ipv6Prefix &prefix);
