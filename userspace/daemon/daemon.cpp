@@ -16,6 +16,7 @@
 #include "dlif/mh/codec.hpp"
 #include "dlif/mh/format.hpp"
 #include "dlif/nd/nd.hpp"
+#include "reconcile.hpp"
 
 #ifndef DLIF_VERSION
 #define DLIF_VERSION "unknown"
@@ -69,45 +70,6 @@ std::string interface_name(std::uint32_t ifindex)
 	if (ifindex == 0 || if_indextoname(ifindex, name) == nullptr)
 		return {};
 	return name;
-}
-
-// The 40 octets of the outer IPv6 header (RFC 2473) on every tunnelled
-// packet.
-constexpr std::uint32_t kTunnelOverhead = 40;
-constexpr std::uint32_t kIpv6MinimumMtu = 1280;
-
-// Without maar.ra.mtu, a MAAR advertises the smallest MTU of its access
-// links less the tunnel header: a node then sends, and through its TCP
-// MSS asks its correspondents for, packets that still fit once
-// tunnelled, so no flow through an anchor depends on a Packet Too Big
-// reaching its sender (a core that filters ICMPv6 would black-hole it).
-// The core is assumed to carry the access links' MTU; where it carries
-// less, maar.ra.mtu says so. Done before the core starts and on every
-// reload, so a reload never sees the derived value as a change.
-void derive_ra_mtu(Config &config, Logger &log)
-{
-	if (!config.maar || config.maar->ra_mtu || config.maar->access_interfaces.empty())
-		return;
-	const auto unknown = [&](const std::string &why) {
-		log.warning("ra.mtu.unknown", {{"error", why}, {"advertised", "none (set maar.ra.mtu)"}});
-	};
-	auto rtnl = nl::RtnlClient::open();
-	if (!rtnl)
-		return unknown(rtnl.error().describe());
-	std::optional<std::uint32_t> smallest;
-	for (const auto &interface : config.maar->access_interfaces) {
-		auto link = rtnl->get_link(interface);
-		if (!link)
-			return unknown(interface + ": " + link.error().describe());
-		if (!*link || !(*link)->mtu)
-			return unknown(interface + ": no such interface or no MTU");
-		smallest = std::min(smallest.value_or(*(*link)->mtu), *(*link)->mtu);
-	}
-	if (*smallest < kIpv6MinimumMtu + kTunnelOverhead)
-		return unknown("access MTU " + std::to_string(*smallest) + " leaves less than 1280 inside a tunnel");
-	config.maar->ra_mtu = *smallest - kTunnelOverhead;
-	log.notice("ra.mtu.derived", {{"access_mtu", std::to_string(*smallest)},
-				      {"advertised", std::to_string(*config.maar->ra_mtu)}});
 }
 
 nlohmann::json counters_object(const dmm::CounterMap &counters)
@@ -254,7 +216,7 @@ bool Daemon::start()
 		kernel_ = std::make_unique<LinuxKernel>(std::move(*kernel));
 		kernel_->dlif_client().socket().set_warning_handler(
 			[this](std::string_view warning) { log_.warning("netlink.warning", {{"message", std::string(warning)}}); });
-		derive_ra_mtu(config_, log_);
+		derive_ra_mtu(config_);
 	}
 
 	auto mh_socket = MhSocket::open(config_.address());
@@ -1159,6 +1121,24 @@ void Daemon::reload()
 	service_.ready("reloaded " + config_.file);
 }
 
+// Without maar.ra.mtu, the MTU is derived from the access interfaces
+// (tunnel_safe_mtu()). Done before the core starts and on every reload,
+// with the next configuration, so that a reload never sees the derived
+// value as a change.
+void Daemon::derive_ra_mtu(Config &config)
+{
+	if (!config.maar || config.maar->ra_mtu || config.maar->access_interfaces.empty() || !kernel_)
+		return;
+	auto mtu = tunnel_safe_mtu(*kernel_, config.maar->access_interfaces);
+	if (!mtu) {
+		log_.warning("ra.mtu.unknown", {{"error", mtu.error()}, {"advertised", "none (set maar.ra.mtu)"}});
+		return;
+	}
+	config.maar->ra_mtu = *mtu;
+	log_.notice("ra.mtu.derived", {{"access_mtu", std::to_string(*mtu + kTunnelOverhead)},
+				       {"advertised", std::to_string(*mtu)}});
+}
+
 void Daemon::apply_reload()
 {
 	auto next = load_config(config_.file);
@@ -1166,7 +1146,7 @@ void Daemon::apply_reload()
 		log_.error("config.reload.failed", {{"error", next.error().to_string()}});
 		return;
 	}
-	derive_ra_mtu(*next, log_);
+	derive_ra_mtu(*next);
 	const Reload plan = plan_reload(config_, *next);
 	for (const auto &key : plan.needs_restart)
 		log_.warning("config.reload.refused", {{"key", key}, {"reason", "takes effect only after a restart"}});

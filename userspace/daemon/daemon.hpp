@@ -111,6 +111,7 @@ private:
 			       std::string_view how);
 	void reload();
 	void apply_reload();
+	void derive_ra_mtu(Config &config);
 
 	control::Reply on_control(const control::Request &request);
 	nlohmann::json status_json(dmm::TimePoint now) const;

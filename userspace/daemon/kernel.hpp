@@ -33,6 +33,7 @@ struct KernelLink {
 	std::optional<Ipv6Address> maar;
 	bool up = false;
 	bool addr_gen_none = false;	// IPv6 address generation off
+	std::optional<std::uint32_t> mtu;	// IFLA_MTU, if the kernel said
 
 	bool is_dlif() const { return kind == "dlif"; }
 	friend bool operator==(const KernelLink &, const KernelLink &) = default;

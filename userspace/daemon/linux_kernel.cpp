@@ -106,6 +106,7 @@ KernelLink LinuxKernel::to_kernel(const nl::LinkInfo &link)
 		out.maar = *link.dlif_maar;
 	out.up = link.up();
 	out.addr_gen_none = link.addr_gen_mode == IN6_ADDR_GEN_MODE_NONE;
+	out.mtu = link.mtu;
 	return out;
 }
 

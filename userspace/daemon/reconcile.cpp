@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <string>
 #include <utility>
 
 namespace dlif::daemon {
@@ -179,6 +180,28 @@ ReconcilePlan plan_reconcile(const Wanted &wanted, const std::vector<KernelLink>
 		if (!kept_entries.contains(key_of(prefix)))
 			plan.create_entries.push_back(prefix);
 	return plan;
+}
+
+dlif::Result<std::uint32_t, std::string> tunnel_safe_mtu(Kernel &kernel, const std::vector<std::string> &interfaces)
+{
+	constexpr std::uint32_t kIpv6MinimumMtu = 1280;
+	if (interfaces.empty())
+		return dlif::unexpected(std::string("no access interfaces"));
+	std::uint32_t smallest = UINT32_MAX;
+	for (const auto &interface : interfaces) {
+		auto link = kernel.link(interface);
+		if (!link)
+			return dlif::unexpected(interface + ": " + link.error().describe());
+		if (!*link)
+			return dlif::unexpected(interface + ": no such interface");
+		if (!(*link)->mtu)
+			return dlif::unexpected(interface + ": the kernel reports no MTU");
+		smallest = std::min(smallest, *(*link)->mtu);
+	}
+	if (smallest < kIpv6MinimumMtu + kTunnelOverhead)
+		return dlif::unexpected("access MTU " + std::to_string(smallest) +
+					" leaves less than 1280 inside a tunnel");
+	return smallest - kTunnelOverhead;
 }
 
 } // namespace dlif::daemon

@@ -18,6 +18,7 @@
 //   namespace is foreign and left untouched.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -79,6 +80,19 @@ struct ReconcilePlan {
 	std::vector<Ipv6Prefix> remove_entries;
 	std::vector<Ipv6Prefix> foreign_entries;
 };
+
+// The MTU a MAAR advertises when maar.ra.mtu is not set: the smallest MTU
+// of its access interfaces less the 40 octets of the outer IPv6 header
+// (RFC 2473). A node then sends, and through its TCP MSS asks its
+// correspondents for, packets that still fit once tunnelled, so no flow
+// through an anchor depends on a Packet Too Big reaching its sender (a
+// core that filters ICMPv6 would black-hole it). The core is assumed to
+// carry the access links' MTU; where it carries less, maar.ra.mtu says
+// so. An error says why no MTU can be derived: the kernel refused, an
+// interface is missing or reports no MTU, or what is left inside a
+// tunnel is below IPv6's minimum of 1280.
+inline constexpr std::uint32_t kTunnelOverhead = 40;
+dlif::Result<std::uint32_t, std::string> tunnel_safe_mtu(Kernel &kernel, const std::vector<std::string> &interfaces);
 
 ReconcilePlan plan_reconcile(const Wanted &wanted, const std::vector<KernelLink> &kernel_dlifs,
 			     const std::vector<KernelEntry> &kernel_entries, const Scope &scope);

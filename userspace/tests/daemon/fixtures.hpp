@@ -82,8 +82,11 @@ public:
 				out.push_back(link);
 		return out;
 	}
+	// Not recorded in calls either; set_failure("get link", ...) fails it.
 	Result<std::optional<KernelLink>> link(const std::string &name) override
 	{
+		if (const auto it = failures.find("get link"); it != failures.end())
+			return nl::make_error(it->second, "fake failure of get link " + name);
 		auto it = links.find(name);
 		return it == links.end() ? std::optional<KernelLink>() : std::optional<KernelLink>(it->second);
 	}

@@ -174,5 +174,67 @@ TEST(PlanReconcile, NothingOwnedAfterALostStateRemovesEverythingInScope)
 	EXPECT_TRUE(plan.keep_dlifs.empty());
 }
 
+KernelLink access_link(const std::string &name, std::optional<std::uint32_t> mtu)
+{
+	KernelLink link;
+	link.name = name;
+	link.kind = "veth";
+	link.mtu = mtu;
+	return link;
+}
+
+TEST(TunnelSafeMtu, TheSmallestAccessMtuLessTheOuterHeader)
+{
+	FakeKernel kernel;
+	kernel.add_link(access_link("eth1", 1500));
+	kernel.add_link(access_link("eth2", 9000));
+	auto mtu = tunnel_safe_mtu(kernel, {"eth2", "eth1"});
+	ASSERT_TRUE(mtu) << mtu.error();
+	EXPECT_EQ(*mtu, 1460u);
+}
+
+TEST(TunnelSafeMtu, TheSmallestThatStillCarries1280InsideATunnel)
+{
+	FakeKernel kernel;
+	kernel.add_link(access_link("eth1", 1320));
+	auto mtu = tunnel_safe_mtu(kernel, {"eth1"});
+	ASSERT_TRUE(mtu) << mtu.error();
+	EXPECT_EQ(*mtu, 1280u);
+
+	kernel.add_link(access_link("eth2", 1319));
+	mtu = tunnel_safe_mtu(kernel, {"eth1", "eth2"});
+	ASSERT_FALSE(mtu);
+	EXPECT_EQ(mtu.error(), "access MTU 1319 leaves less than 1280 inside a tunnel");
+}
+
+TEST(TunnelSafeMtu, NoMtuWhenAnInterfaceIsMissingOrSaysNothing)
+{
+	FakeKernel kernel;
+	kernel.add_link(access_link("eth1", 1500));
+	auto mtu = tunnel_safe_mtu(kernel, {"eth1", "eth9"});
+	ASSERT_FALSE(mtu);
+	EXPECT_EQ(mtu.error(), "eth9: no such interface");
+
+	kernel.add_link(access_link("eth9", std::nullopt));
+	mtu = tunnel_safe_mtu(kernel, {"eth1", "eth9"});
+	ASSERT_FALSE(mtu);
+	EXPECT_EQ(mtu.error(), "eth9: the kernel reports no MTU");
+
+	mtu = tunnel_safe_mtu(kernel, {});
+	ASSERT_FALSE(mtu);
+	EXPECT_EQ(mtu.error(), "no access interfaces");
+}
+
+TEST(TunnelSafeMtu, AKernelThatRefusesNamesTheInterfaceAndItsError)
+{
+	FakeKernel kernel;
+	kernel.add_link(access_link("eth1", 1500));
+	kernel.set_failure("get link", ENOBUFS);
+	const auto mtu = tunnel_safe_mtu(kernel, {"eth1"});
+	ASSERT_FALSE(mtu);
+	EXPECT_TRUE(mtu.error().starts_with("eth1: ")) << mtu.error();
+	EXPECT_NE(mtu.error().find("fake failure of get link eth1"), std::string::npos) << mtu.error();
+}
+
 } // namespace
 } // namespace dlif::daemon
