@@ -106,7 +106,9 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
  * hundreds of thousands of entries, and per-CPU memory for each would cost
  * (entries x possible CPUs) and a per-CPU allocation per entry added; an
  * entry's traffic is one mobile node's prefix, so the cache line is
- * rarely contended.
+ * rarely contended. They sit on a cache line of their own (struct
+ * dlif_entry), so that counting a packet never takes from other CPUs the
+ * line every lookup reads.
  */
 struct dlif_entry_counters {
 	atomic64_t encap_packets;
@@ -151,20 +153,28 @@ struct dlif_key {
 	u8 pad[3];
 };
 
+/*
+ * A table entry. The first cache line holds what the packet paths read
+ * (the hash chain, the key, the role and the tunnel) and is written only
+ * by the control plane; the counters, written per packet, start the next
+ * one, with the fields that only writers and dumps touch after them.
+ * dlif_table_init() checks the split at build time.
+ */
 struct dlif_entry {
 	struct rhash_head node;			/* dlif_net->entries */
 	struct dlif_key key;
 	u8 role;				/* enum dlif_role */
 	u8 hop_limit;
-	u32 id;					/* dlif_net->ids, dump order */
-	struct in6_addr local;			/* outer source, :: = by route */
 	struct dlif_peer *peer;			/* NULL only for a local-export;
 						 * fixed for the entry's life */
 	struct dlif_dev *dlif;			/* NULL when it names no DLIF */
+	struct in6_addr local;			/* outer source, :: = by route */
+
+	struct dlif_entry_counters counters ____cacheline_aligned_in_smp;
+	atomic_long_t drops[__DLIF_DROP_MAX];
+	u32 id;					/* dlif_net->ids, dump order */
 	netdevice_tracker dev_tracker;
 	struct list_head dlif_node;		/* dlif->entries */
-	struct dlif_entry_counters counters;
-	atomic_long_t drops[__DLIF_DROP_MAX];
 	struct rcu_head rcu;
 };
 

@@ -496,6 +496,18 @@ int dlif_table_init(void)
 {
 	int err;
 
+	/* The packet paths' fields share one cache line (of 64 octets or
+	 * more, as on every 64-bit architecture), and on SMP the counters
+	 * stay off it (struct dlif_entry).
+	 */
+	BUILD_BUG_ON(SMP_CACHE_BYTES >= 64 &&
+		     offsetofend(struct dlif_entry, local) > SMP_CACHE_BYTES);
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_SMP) &&
+		     offsetof(struct dlif_entry, counters) < SMP_CACHE_BYTES);
+
+	/* KMEM_CACHE() aligns each entry as the structure says: to a cache
+	 * line.
+	 */
 	dlif_entry_cache = KMEM_CACHE(dlif_entry, 0);
 	if (!dlif_entry_cache)
 		return -ENOMEM;
