@@ -161,10 +161,17 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 static int dlif_init(struct net_device *dev)
 {
 	struct dlif_dev *dlif = netdev_priv(dev);
+	int err;
 
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
+	err = gro_cells_init(&dlif->gro_cells, dev);
+	if (err) {
+		free_percpu(dev->tstats);
+		dev->tstats = NULL;
+		return err;
+	}
 	netdev_lockdep_set_classes(dev);
 	list_add_tail(&dlif->port_node, &dlif->port->dlifs);
 	dlif->port->count++;
@@ -192,6 +199,9 @@ static void dlif_uninit(struct net_device *dev)
 
 static void dlif_free(struct net_device *dev)
 {
+	struct dlif_dev *dlif = netdev_priv(dev);
+
+	gro_cells_destroy(&dlif->gro_cells);
 	free_percpu(dev->tstats);
 }
 

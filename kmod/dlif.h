@@ -22,6 +22,7 @@
 #include <linux/atomic.h>
 #include <linux/xarray.h>
 #include <net/dst_cache.h>
+#include <net/gro_cells.h>
 
 #include <linux/dlif.h>
 #include <linux/dlif_link.h>
@@ -67,6 +68,7 @@ struct dlif_dev {
 	u8 mn_addr[ETH_ALEN];			/* zero when unbound */
 	bool mn_bound;				/* mn_addr is stable and set */
 	struct in6_addr maar_addr;		/* the anchoring MAAR it represents */
+	struct gro_cells gro_cells;		/* decapsulated packets routed on */
 	bool dead;				/* being unregistered (table lock) */
 };
 

@@ -353,13 +353,21 @@ static int dlif_ip6ip6_rcv(struct sk_buff *skb)
 		return dlif_decap_deliver(skb, e, len);
 
 	/* Routed on, as if received from the node on its DLIF here. */
-	if (e->dlif) {
-		skb->dev = e->dlif->dev;
-		dlif_dev_count_rx(skb->dev, len);
-	}
 	skb->pkt_type = PACKET_HOST;
 	dlif_entry_count_decap(e, len);
-	netif_rx(skb);
+	if (e->dlif) {
+		/* Through the DLIF's GRO cells: a TCP flow's segments are
+		 * merged before they are routed and filtered, once per
+		 * merged packet rather than once per segment. The DLIF
+		 * outlives this reader (the entry holds it); a DLIF that is
+		 * down drops the packet, as its node's link would.
+		 */
+		skb->dev = e->dlif->dev;
+		dlif_dev_count_rx(skb->dev, len);
+		gro_cells_receive(&e->dlif->gro_cells, skb);
+	} else {
+		netif_rx(skb);
+	}
 	return 0;
 
 drop_other:

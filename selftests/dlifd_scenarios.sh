@@ -514,8 +514,61 @@ d = json.load(sys.stdin); d = d[0] if isinstance(d, list) else d
 print(min(d["stats"]["encap_bytes"], d["stats"]["decap_bytes"]))')" -ge 4000000
 }
 
-# The debug kernel runs the case that needs its fault injection.
-DEBUG_CASES=(test_kernel_out_of_memory_is_retried)
+# At the anchor, what MAAR1 decapsulates for its node and routes on goes
+# through the node's DLIF's GRO cells: the segments of a TCP flow are
+# merged before routing and filtering, which then run once per merged
+# packet. The node sends MTU-sized segments (its offloads are off, as a
+# real NIC's wire is), so any packet over 1500 octets that MAAR1 forwards
+# from the node's address was merged there; with GRO off on MAAR1's
+# DLIFs (the control), none is.
+merged_from_node() {	# how many packets over 1500 octets MAAR1 forwarded from the node
+	ip netns exec "${MAAR_NS[1]}" nft list chain inet decap_gro forward |
+		awk '/length/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+maar1_dlifs_gro() {	# on|off
+	local dev
+	for dev in $(ip -n "${MAAR_NS[1]}" -o link show type dlif | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+		ip netns exec "${MAAR_NS[1]}" ethtool -K "$dev" gro "$1" || return 1
+	done
+}
+
+test_decapsulated_tcp_is_merged_before_routing() {
+	local a
+	require_cmd iperf3 nft ethtool || return $?
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	walk 2 || return 1
+	a=$(mn_address_in 1)
+	ip netns exec "$MN" ethtool -K eth0 tso off gso off ||
+		{ fail "cannot turn the node's offloads off"; return 1; }
+	ip netns exec "${MAAR_NS[1]}" nft -f - <<-EOF || { fail "cannot count at MAAR1"; return 1; }
+		table inet decap_gro {
+			chain forward {
+				type filter hook forward priority 0;
+				ip6 saddr $a meta length > 1500 counter
+			}
+		}
+	EOF
+	ip netns exec "$MN" iperf3 -s -p 5201 >/dev/null 2>&1 &
+	defer kill $!
+	busywait 10000 iperf3_listens || { fail "iperf3 does not listen on the node"; return 1; }
+
+	maar1_dlifs_gro off || { fail "cannot turn GRO off on MAAR1's DLIFs"; return 1; }
+	check "4 MiB from the node's tunnelled address, GRO off" tcp_transfer "$CN" "$a" -R
+	check_eq "$(merged_from_node)" 0 "without GRO, MAAR1 forwards the node's segments one by one"
+
+	maar1_dlifs_gro on || { fail "cannot turn GRO on on MAAR1's DLIFs"; return 1; }
+	check "4 MiB from the node's tunnelled address, GRO on" tcp_transfer "$CN" "$a" -R
+	check "MAAR1 merged the node's segments before forwarding them" \
+		test "$(merged_from_node)" -ge 1
+	ktap_diag_always "merged packets forwarded from the node: $(merged_from_node)"
+}
+
+# The debug kernel runs the case that needs its fault injection, and the
+# GRO cells with KASAN and lockdep under a real TCP flow.
+DEBUG_CASES=(test_kernel_out_of_memory_is_retried test_decapsulated_tcp_is_merged_before_routing)
 
 run_tests \
 	test_return_to_the_first_maar \
@@ -532,4 +585,5 @@ run_tests \
 	test_refused_kernel_objects_are_retried \
 	test_kernel_out_of_memory_is_retried \
 	test_wall_clock_step_in_timestamp_mode \
-	test_bulk_tcp_needs_no_packet_too_big
+	test_bulk_tcp_needs_no_packet_too_big \
+	test_decapsulated_tcp_is_merged_before_routing
