@@ -69,6 +69,11 @@ struct dlif_dev {
 	bool mn_bound;				/* mn_addr is stable and set */
 	struct in6_addr maar_addr;		/* the anchoring MAAR it represents */
 	struct gro_cells gro_cells;		/* decapsulated packets routed on */
+	/* Serving and local-net entries naming this DLIF (table lock to
+	 * write): while none of its node's DLIFs has one, the uplink skips
+	 * the table for that node's packets.
+	 */
+	unsigned int uplink_entries;
 	bool dead;				/* being unregistered (table lock) */
 };
 
@@ -196,6 +201,10 @@ struct dlif_net {
 	struct dlif_lens __rcu *lens[__DLIF_ROLE_MAX];
 	unsigned int len_count[__DLIF_ROLE_MAX][129];	/* table lock */
 	unsigned int role_count[__DLIF_ROLE_MAX];	/* read locklessly */
+	/* Local-net entries naming no DLIF: they apply to every node, so
+	 * every node's uplink must look (read locklessly).
+	 */
+	unsigned int open_local_nets;
 	unsigned int nr_entries;		/* read locklessly */
 	DECLARE_HASHTABLE(peers, 6);
 	u32 next_id;
@@ -257,12 +266,6 @@ unsigned int dlif_table_flush(struct dlif_net *dn,
 void dlif_table_remove_dlif(struct dlif_dev *dlif);
 bool dlif_entry_matches(const struct dlif_entry *e,
 			const struct dlif_entry_filter *filter);
-
-static inline bool dlif_entry_has_uplink_roles(const struct dlif_net *dn)
-{
-	return READ_ONCE(dn->role_count[DLIF_ROLE_SERVING]) ||
-	       READ_ONCE(dn->role_count[DLIF_ROLE_LOCAL_NET]);
-}
 
 /* ------------------------------------------------------- packet paths */
 

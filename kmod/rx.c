@@ -47,8 +47,15 @@ static bool dlif_source_is_nodes(struct net *net, const struct in6_addr *src,
 	return ours;
 }
 
-/* Should this packet from @dlif's node be tunnelled? Consumes it if so. */
-static bool dlif_uplink(struct sk_buff *skb, struct dlif_dev *dlif)
+/*
+ * Should this packet from @dlif's node be tunnelled? Consumes it if so.
+ * @node_entries: the serving and local-net entries naming any of the
+ * node's DLIFs; without them, and without a local-net entry open to every
+ * node, no entry can claim the packet and the table is not probed (a
+ * node at home costs the uplink nothing).
+ */
+static bool dlif_uplink(struct sk_buff *skb, struct dlif_dev *dlif,
+			unsigned int node_entries)
 {
 	struct dlif_net *dn = dlif_net(dev_net(dlif->dev));
 	struct dlif_entry *e;
@@ -56,7 +63,9 @@ static bool dlif_uplink(struct sk_buff *skb, struct dlif_dev *dlif)
 	unsigned int len;
 	int dtype;
 
-	if (skb->protocol != htons(ETH_P_IPV6) || !dlif_entry_has_uplink_roles(dn))
+	if (!node_entries && !READ_ONCE(dn->open_local_nets))
+		return false;
+	if (skb->protocol != htons(ETH_P_IPV6))
 		return false;
 	if (!pskb_may_pull(skb, sizeof(*ip6h)))
 		return false;
@@ -130,6 +139,7 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
 	struct dlif_dev *dlif, *found = NULL;
+	unsigned int node_entries = 0;
 	struct rhlist_head *list, *pos;
 	const struct ethhdr *eth;
 	struct dlif_port *port;
@@ -157,13 +167,18 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 			found = dlif;
 		}
 	} else {
+		/* The whole list: a node's entries may name any of its
+		 * DLIFs (a serving entry claims the prefix's packets
+		 * whichever logical router they are sent to).
+		 */
 		rhl_for_each_entry_rcu(dlif, pos, list, mn_node) {
-			if (dlif_mn_is(dlif, eth->h_source) &&
+			if (!dlif_mn_is(dlif, eth->h_source))
+				continue;
+			node_entries += READ_ONCE(dlif->uplink_entries);
+			if (!found &&
 			    ether_addr_equal(dlif->dev->dev_addr, eth->h_dest) &&
-			    netif_running(dlif->dev)) {
+			    netif_running(dlif->dev))
 				found = dlif;
-				break;
-			}
 		}
 	}
 	if (!found)
@@ -180,7 +195,7 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 		skb->pkt_type = PACKET_HOST;
 	dlif_dev_count_rx(found->dev, skb->len);
 
-	if (skb->pkt_type == PACKET_HOST && dlif_uplink(skb, found))
+	if (skb->pkt_type == PACKET_HOST && dlif_uplink(skb, found, node_entries))
 		return RX_HANDLER_CONSUMED;
 	return RX_HANDLER_ANOTHER;
 }

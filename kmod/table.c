@@ -243,12 +243,33 @@ static void dlif_table_changed(struct dlif_net *dn)
 	WRITE_ONCE(dn->generation, gen ?: 1);
 }
 
+/*
+ * The uplink looks in the table only for a node that an entry could
+ * claim packets of: one with a serving or local-net entry naming one of
+ * its DLIFs, or any node while a local-net entry names no DLIF. A serving
+ * entry naming no DLIF claims nothing. The counts go up once an entry is
+ * in the table and down once it has left (a replacement links the new
+ * entry before it unlinks the old one), so a reader that sees zero acts
+ * as it would have an instant before the entry was added.
+ */
+static void dlif_entry_count_uplink(struct dlif_net *dn, struct dlif_entry *e,
+				    int delta)
+{
+	if (e->role != DLIF_ROLE_SERVING && e->role != DLIF_ROLE_LOCAL_NET)
+		return;
+	if (e->dlif)
+		WRITE_ONCE(e->dlif->uplink_entries, e->dlif->uplink_entries + delta);
+	else if (e->role == DLIF_ROLE_LOCAL_NET)
+		WRITE_ONCE(dn->open_local_nets, dn->open_local_nets + delta);
+}
+
 /* Account for a new entry now visible in the table. */
 static void dlif_entry_link(struct dlif_net *dn, struct dlif_entry *e)
 {
 	dlif_table_changed(dn);
 	if (e->dlif)
 		list_add_tail(&e->dlif_node, &e->dlif->entries);
+	dlif_entry_count_uplink(dn, e, 1);
 	WRITE_ONCE(dn->role_count[e->role], dn->role_count[e->role] + 1);
 	WRITE_ONCE(dn->nr_entries, dn->nr_entries + 1);
 }
@@ -264,6 +285,7 @@ static void dlif_entry_unlink(struct dlif_net *dn, struct dlif_entry *e)
 	dlif_table_changed(dn);
 	if (e->dlif)
 		list_del(&e->dlif_node);
+	dlif_entry_count_uplink(dn, e, -1);
 	WRITE_ONCE(dn->role_count[e->role], dn->role_count[e->role] - 1);
 	WRITE_ONCE(dn->nr_entries, dn->nr_entries - 1);
 	dlif_lens_del(dn, e->role, e->key.plen);

@@ -130,6 +130,11 @@ static void check_table(struct kunit *test, struct table_test *t, unsigned int p
 	KUNIT_EXPECT_EQ(test, READ_ONCE(t->dn->nr_entries), m->n);
 	for (role = 1; role <= DLIF_ROLE_MAX; role++)
 		KUNIT_EXPECT_EQ(test, READ_ONCE(t->dn->role_count[role]), role_count[role]);
+	/* The entries here name no DLIF: every local-net one is open to
+	 * every node, and gates the uplink of nodes without entries.
+	 */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(t->dn->open_local_nets),
+			role_count[DLIF_ROLE_LOCAL_NET]);
 
 	rcu_read_lock();
 	for (i = 0; i < m->n; i++) {

@@ -403,6 +403,40 @@ test_local_network_through_the_owner() {
 		"the owner refused a peer's packets from a source not behind it"
 }
 
+# The uplink looks in the table only for a node that an entry could claim
+# packets of. A serving entry claims its prefix's packets whichever of the
+# node's logical routers they are sent to, so what counts is the node's
+# entries, not the receiving DLIF's; and a local-net entry that names no
+# DLIF applies to every node, one without entries included.
+test_uplink_claims_follow_the_node() {
+	local before
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	# MAAR2's own logical router for the node, named by no entry.
+	nsbatch "$MAAR2" <<-EOF || return 1
+		link add link acc name m2 address 02:11:22:33:02:02 broadcast $MN_MAC type dlif
+		link set m2 up
+		addr add fe80::b:1/64 dev m2 nodad
+	EOF
+	ip -n "$MN" route replace default via fe80::b:1 dev eth0
+
+	before=$(entry_stat "$MAAR2" $PREFIX_A encap_packets)
+	check "the node reaches the CN from A through MAAR2's own router" ping_ok "$MN" $CN_ADDR
+	check "MAAR2's serving entry, naming the node's other DLIF, tunnelled it" \
+		test $(( $(entry_stat "$MAAR2" $PREFIX_A encap_packets) - before )) -ge 3
+
+	# No entry names the node's DLIFs now; an open local-net entry must
+	# still see its packets.
+	ip netns exec "$MAAR2" "$DLIFCTL" route del $PREFIX_A
+	check "a local-net entry naming no DLIF" ip netns exec "$MAAR2" "$DLIFCTL" \
+		route add 2001:db8:10::/48 role local-net peer $MAAR1_CORE
+	ip netns exec "$MN" ping -c 2 -i 0.2 -W 1 2001:db8:10::100 >/dev/null 2>&1
+	check "it tunnelled the packets of a node with no entries" \
+		test "$(entry_stat "$MAAR2" 2001:db8:10::/48 encap_packets)" -ge 2
+}
+
 # The debug kernel runs each path of the module once: encapsulation and
 # decapsulation both ways, GSO/GRO (TCP), the ICMPv6 errors it sends, the
 # drops, and the receive demux beside ip6tnl. The rest vary headers and
@@ -428,5 +462,6 @@ run_tests \
 	test_stock_ip6tnl_as_anchor \
 	test_stock_ip6tnl_as_serving \
 	test_spoofed_ip6ip6_is_dropped_and_counted \
+	test_uplink_claims_follow_the_node \
 	test_stock_ip6tnl_beside_dlif \
 	test_local_network_through_the_owner
