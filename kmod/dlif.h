@@ -69,11 +69,13 @@ struct dlif_dev {
 	bool mn_bound;				/* mn_addr is stable and set */
 	struct in6_addr maar_addr;		/* the anchoring MAAR it represents */
 	struct gro_cells gro_cells;		/* decapsulated packets routed on */
-	/* Serving and local-net entries naming this DLIF (table lock to
-	 * write): while none of its node's DLIFs has one, the uplink skips
-	 * the table for that node's packets.
+	/* Entries naming this DLIF, counted so that the packet paths skip
+	 * the table where no entry can claim a packet (table lock to
+	 * write): serving and local-net entries for the uplink of its node,
+	 * anchor entries for what is routed into it.
 	 */
 	unsigned int uplink_entries;
+	unsigned int anchor_entries;
 	bool dead;				/* being unregistered (table lock) */
 };
 
@@ -200,7 +202,6 @@ struct dlif_net {
 	struct xarray ids;			/* entry id -> entry, for dumps */
 	struct dlif_lens __rcu *lens[__DLIF_ROLE_MAX];
 	unsigned int len_count[__DLIF_ROLE_MAX][129];	/* table lock */
-	unsigned int role_count[__DLIF_ROLE_MAX];	/* read locklessly */
 	/* Local-net entries naming no DLIF: they apply to every node, so
 	 * every node's uplink must look (read locklessly).
 	 */

@@ -244,23 +244,33 @@ static void dlif_table_changed(struct dlif_net *dn)
 }
 
 /*
- * The uplink looks in the table only for a node that an entry could
- * claim packets of: one with a serving or local-net entry naming one of
- * its DLIFs, or any node while a local-net entry names no DLIF. A serving
- * entry naming no DLIF claims nothing. The counts go up once an entry is
- * in the table and down once it has left (a replacement links the new
- * entry before it unlinks the old one), so a reader that sees zero acts
- * as it would have an instant before the entry was added.
+ * The packet paths look in the table only where an entry could claim the
+ * packet. The uplink, for a node with a serving or local-net entry naming
+ * one of its DLIFs, or for any node while a local-net entry names no DLIF
+ * (a serving entry naming no DLIF claims nothing); a DLIF's transmit, when
+ * an anchor entry names it. The counts go up once an entry is in the
+ * table and down once it has left (a replacement links the new entry
+ * before it unlinks the old one), so a reader that sees zero acts as it
+ * would have an instant before the entry was added.
  */
-static void dlif_entry_count_uplink(struct dlif_net *dn, struct dlif_entry *e,
+static void dlif_entry_count_claims(struct dlif_net *dn, struct dlif_entry *e,
 				    int delta)
 {
-	if (e->role != DLIF_ROLE_SERVING && e->role != DLIF_ROLE_LOCAL_NET)
-		return;
-	if (e->dlif)
-		WRITE_ONCE(e->dlif->uplink_entries, e->dlif->uplink_entries + delta);
-	else if (e->role == DLIF_ROLE_LOCAL_NET)
-		WRITE_ONCE(dn->open_local_nets, dn->open_local_nets + delta);
+	struct dlif_dev *dlif = e->dlif;
+
+	switch (e->role) {
+	case DLIF_ROLE_ANCHOR:
+		if (dlif)
+			WRITE_ONCE(dlif->anchor_entries, dlif->anchor_entries + delta);
+		break;
+	case DLIF_ROLE_SERVING:
+	case DLIF_ROLE_LOCAL_NET:
+		if (dlif)
+			WRITE_ONCE(dlif->uplink_entries, dlif->uplink_entries + delta);
+		else if (e->role == DLIF_ROLE_LOCAL_NET)
+			WRITE_ONCE(dn->open_local_nets, dn->open_local_nets + delta);
+		break;
+	}
 }
 
 /* Account for a new entry now visible in the table. */
@@ -269,8 +279,7 @@ static void dlif_entry_link(struct dlif_net *dn, struct dlif_entry *e)
 	dlif_table_changed(dn);
 	if (e->dlif)
 		list_add_tail(&e->dlif_node, &e->dlif->entries);
-	dlif_entry_count_uplink(dn, e, 1);
-	WRITE_ONCE(dn->role_count[e->role], dn->role_count[e->role] + 1);
+	dlif_entry_count_claims(dn, e, 1);
 	WRITE_ONCE(dn->nr_entries, dn->nr_entries + 1);
 }
 
@@ -285,8 +294,7 @@ static void dlif_entry_unlink(struct dlif_net *dn, struct dlif_entry *e)
 	dlif_table_changed(dn);
 	if (e->dlif)
 		list_del(&e->dlif_node);
-	dlif_entry_count_uplink(dn, e, -1);
-	WRITE_ONCE(dn->role_count[e->role], dn->role_count[e->role] - 1);
+	dlif_entry_count_claims(dn, e, -1);
 	WRITE_ONCE(dn->nr_entries, dn->nr_entries - 1);
 	dlif_lens_del(dn, e->role, e->key.plen);
 	dlif_peer_put(dn, e->peer);

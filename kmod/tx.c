@@ -19,22 +19,28 @@
 
 #include "dlif.h"
 
-/* The anchor entry for an outgoing IPv6 packet, if its node is away. */
+/*
+ * The anchor entry for an outgoing IPv6 packet, if its node is away: an
+ * anchor entry of this DLIF for its destination. A DLIF that no anchor
+ * entry names (its node is here) sends without looking in the table.
+ */
 static struct dlif_entry *dlif_anchor_entry(struct sk_buff *skb,
-					    struct net_device *dev)
+					    struct dlif_dev *dlif)
 {
-	struct dlif_net *dn = dlif_net(dev_net(dev));
+	struct dlif_net *dn = dlif_net(dev_net(dlif->dev));
 	const struct ipv6hdr *ip6h;
+	struct dlif_entry *e;
 
 	if (skb->protocol != htons(ETH_P_IPV6) ||
-	    !READ_ONCE(dn->role_count[DLIF_ROLE_ANCHOR]))
+	    !READ_ONCE(dlif->anchor_entries))
 		return NULL;
 	if (!pskb_network_may_pull(skb, sizeof(*ip6h)))
 		return NULL;
 	ip6h = ipv6_hdr(skb);
 	if (ipv6_addr_type(&ip6h->daddr) & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL))
 		return NULL;
-	return dlif_lookup(dn, DLIF_ROLE_ANCHOR, &ip6h->daddr);
+	e = dlif_lookup(dn, DLIF_ROLE_ANCHOR, &ip6h->daddr);
+	return e && e->dlif == dlif ? e : NULL;
 }
 
 /* Send a frame (Ethernet header already built) to the DLIF's node. */
@@ -80,7 +86,7 @@ netdev_tx_t dlif_xmit(struct sk_buff *skb, struct net_device *dev)
 	 * lookups are rcu_dereference()s.
 	 */
 	rcu_read_lock();
-	e = dlif_anchor_entry(skb, dev);
+	e = dlif_anchor_entry(skb, dlif);
 	if (e) {
 		dlif_dev_count_tx(dev, skb->len - skb_network_offset(skb));
 		skb_pull(skb, skb_network_offset(skb));

@@ -437,6 +437,30 @@ test_uplink_claims_follow_the_node() {
 		test "$(entry_stat "$MAAR2" 2001:db8:10::/48 encap_packets)" -ge 2
 }
 
+# An anchor entry claims what is routed into its own DLIF only: another
+# DLIF, named by no anchor entry, sends to its node without looking in
+# the table, even for a destination inside an anchored prefix.
+test_anchor_entries_act_on_their_own_dlif() {
+	local before sent
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	nsbatch "$MAAR1" <<-EOF || return 1
+		link add link acc name m3 address 02:11:22:33:01:03 broadcast 02:00:00:00:00:03 type dlif
+		link set m3 up
+		route add 2001:db8:a::200/128 dev m3
+	EOF
+	check "the node is reached through the anchor entry" ping_ok "$CN" $MN_ADDR
+	before=$(entry_stat "$MAAR1" $PREFIX_A encap_packets)
+	sent=$(m3_sent)
+	ip netns exec "$CN" ping -c 3 -i 0.2 -W 1 2001:db8:a::200 >/dev/null 2>&1
+	check_eq "$(entry_stat "$MAAR1" $PREFIX_A encap_packets)" "$before" \
+		"the anchor entry of m1 did not take what was routed into m3"
+	check "m3 sent them to its node" test $(( $(m3_sent) - sent )) -ge 3
+}
+m3_sent() { ip netns exec "$MAAR1" cat /sys/class/net/m3/statistics/tx_packets; }
+
 # The debug kernel runs each path of the module once: encapsulation and
 # decapsulation both ways, GSO/GRO (TCP), the ICMPv6 errors it sends, the
 # drops, and the receive demux beside ip6tnl. The rest vary headers and
@@ -463,5 +487,6 @@ run_tests \
 	test_stock_ip6tnl_as_serving \
 	test_spoofed_ip6ip6_is_dropped_and_counted \
 	test_uplink_claims_follow_the_node \
+	test_anchor_entries_act_on_their_own_dlif \
 	test_stock_ip6tnl_beside_dlif \
 	test_local_network_through_the_owner
