@@ -7,9 +7,11 @@
 #              perf profiles of the set-ups in PROFILE (default "A T C D")
 #   control    ctlbench: installing and removing 10,000 and 100,000 entries
 #   handover   selftests/bench/handover.sh (latency per mode, 1,000 nodes)
+#   tcp        selftests/bench/tcp.sh (bulk TCP with iperf3, dlif against
+#              ip6tnl, 1 and 8 streams, both directions; 2 vCPUs)
 # The raw outputs stay in build/results/bench-vm/.
 #
-# usage: scripts/bench-vm.sh [KVER] [dataplane|control|handover...]
+# usage: scripts/bench-vm.sh [KVER] [dataplane|control|handover|tcp...]
 
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +19,7 @@ BUILD=${BUILD:-$TOP/build}
 KVER=${1:-6.1}
 shift || true
 PARTS=("$@")
-[ ${#PARTS[@]} -gt 0 ] || PARTS=(dataplane control handover)
+[ ${#PARTS[@]} -gt 0 ] || PARTS=(dataplane control handover tcp)
 out=$BUILD/results/bench-vm
 mkdir -p "$out"
 status=0
@@ -36,6 +38,9 @@ for part in "${PARTS[@]}"; do
 	handover)
 		"$TOP/qemu/vm.sh" -k "$KVER" --mem 2G -t 5400 --quiet --output "$out/handover.txt" \
 			-- selftests/bench/handover.sh ;;
+	tcp)
+		"$TOP/qemu/vm.sh" -k "$KVER" --smp 2 --mem 2G -t 3600 --quiet --output "$out/tcp.txt" \
+			-- selftests/bench/tcp.sh ;;
 	*)
 		echo "bench-vm.sh: unknown part $part" >&2; status=2; continue ;;
 	esac || status=1
