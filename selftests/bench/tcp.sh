@@ -31,12 +31,14 @@ STREAMS=${STREAMS:-"1 8"}
 DIRS=${DIRS:-"uplink downlink"}
 RAW=$(mktemp)
 
-# Either set-up from whatever the previous run left (D, T or the same).
+# Either set-up from whatever the previous run left (D, T or the same),
+# with dmm_topo.sh's own helpers for each.
 teardown() {
-	ip -n "$MAAR1" link del m1 2>/dev/null
-	ip -n "$MAAR2" link del m1 2>/dev/null
-	ip -n "$MAAR1" route del $PREFIX_A dev t0 2>/dev/null
-	ip -n "$MAAR2" route del default from $PREFIX_A dev t0 2>/dev/null
+	local ns
+	for ns in "$MAAR1" "$MAAR2"; do
+		ip -n "$ns" link del m1 2>/dev/null
+		ip -n "$ns" link del t0 2>/dev/null
+	done
 	ip -n "$MAAR2" route del $PREFIX_A dev acc 2>/dev/null
 	return 0
 }
@@ -48,22 +50,13 @@ use_dlif() {
 
 use_ip6tnl() {
 	teardown
-	ip -n "$MAAR1" route add $PREFIX_A dev t0 &&
-		ip -n "$MAAR2" route add default from $PREFIX_A dev t0 &&
-		ip -n "$MAAR2" route add $PREFIX_A dev acc &&
-		ip -n "$MN" route replace default via "$(ip -n "$MAAR2" -6 -br addr show acc scope link |
-			awk '{ sub("/.*", "", $3); print $3 }')" dev eth0
+	dmm_anchor_ip6tnl && dmm_serving_ip6tnl
 }
 
 cn_listens() { ip netns exec "$CN" ss -Hltn 'sport = :5201' | grep -q .; }
 
-# The tunnels of T stay up all along; only the routes move.
 setup() {
 	dmm_topo_base || return 1
-	ip -n "$MAAR1" -6 tunnel add t0 mode ip6ip6 local $MAAR1_CORE remote $MAAR2_CORE dev core0 &&
-		ip -n "$MAAR1" link set t0 up || return 1
-	ip -n "$MAAR2" -6 tunnel add t0 mode ip6ip6 local $MAAR2_CORE remote $MAAR1_CORE dev core0 &&
-		ip -n "$MAAR2" link set t0 up || return 1
 	ip -n "$MN" link set eth0 mtu 1460
 	ip netns exec "$CN" iperf3 -s -p 5201 >/dev/null 2>&1 &
 	defer kill $!
