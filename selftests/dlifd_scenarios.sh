@@ -8,7 +8,8 @@
 # restarted and killed while the node's flows run, the CMD restarted and
 # killed, the kernel changed behind dlifd's back, refusing, or out of
 # memory, the wall clock stepped both ways in timestamp ordering, and bulk
-# TCP through a core that filters ICMPv6. All in proxy mode (the default;
+# TCP through a core that filters ICMPv6, one neighbour entry per node at
+# the anchor. All in proxy mode (the default;
 # the three modes are compared in dlifd_roaming.sh).
 
 source "$(dirname "$0")/lib.sh"
@@ -566,6 +567,60 @@ test_decapsulated_tcp_is_merged_before_routing() {
 	ktap_diag_always "merged packets forwarded from the node: $(merged_from_node)"
 }
 
+# At the anchor, dlifd routes the node's prefix by way of one gateway (the
+# node's EUI-64 link-local address) with a permanent neighbour entry,
+# instead of the kernel's connected route, which makes one neighbour entry
+# per destination address. Packets from the CN to 3,000 addresses of the
+# node's first prefix (three times the default gc_thresh3 of 1,024) all
+# enter MAAR1's tunnel, and the DLIF keeps its one neighbour.
+encapsulated_for() {	# ADDRESS: packets MAAR1's entry for its /64 has encapsulated
+	ctl_node maar1 -j -s route get "$1/64" | python3 -c '
+import json, sys
+d = json.load(sys.stdin); d = d[0] if isinstance(d, list) else d
+print(d["stats"]["encap_packets"])'
+}
+
+neighbours_in() {	# DLIF PREFIX: MAAR1's neighbour entries on DLIF for addresses in PREFIX
+	# (NOARP ones included, which ip hides by default)
+	ip -n "$(node_ns maar1)" -6 neigh show nud all dev "$1" | python3 -c '
+import ipaddress, sys
+net = ipaddress.IPv6Network(sys.argv[1])
+print(sum(1 for line in sys.stdin if line.split() and ipaddress.IPv6Address(line.split()[0]) in net))' "$2"
+}
+
+test_anchor_keeps_one_neighbour_per_node() {
+	local a prefix route dlif gateway before after
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy
+	dlifd_start_all || return 1
+	walk 2 || return 1
+	a=$(mn_address_in 1)
+	prefix=$(entries_of maar1 | awk '$2 == "anchor" { print $1 }')
+	route=$(ip -n "$(node_ns maar1)" -6 route show "$prefix")
+	dlif=$(awk '{ for (i = 1; i < NF; i++) if ($i == "dev") print $(i + 1) }' <<<"$route")
+	gateway=$(awk '{ for (i = 1; i < NF; i++) if ($i == "via") print $(i + 1) }' <<<"$route")
+	check_match "$route" "^$prefix via fe80::ff:fe00:1 dev $dlif proto static metric 1024" \
+		"MAAR1 routes the node's first prefix by way of the node's EUI-64 link-local address"
+	check_no_match "$route" "proto kernel" "and has no connected route to it"
+	check_match "$(ip -n "$(node_ns maar1)" -6 addr show dev "$dlif")" "inet6 ${prefix%::/64}::1/64 .*noprefixroute" \
+		"MAAR1's router address in the prefix comes without one"
+	check_match "$(ip -n "$(node_ns maar1)" -6 neigh show dev "$dlif" "$gateway")" "lladdr $MN_MAC PERMANENT" \
+		"the gateway is a permanent neighbour: the node's MAC"
+	before=$(encapsulated_for "$a")
+	ip netns exec "$CN" python3 -c '
+import ipaddress, socket, sys
+net = ipaddress.IPv6Network(sys.argv[1])
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+for i in range(3000):
+    s.sendto(b"x", (str(net[0x10000 + i]), 9))' "$prefix"
+	check "3,000 packets to as many addresses of the prefix entered MAAR1's tunnel" \
+		busywait 10000 test "$(( $(encapsulated_for "$a") - before ))" -ge 3000
+	check_eq "$(neighbours_in "$dlif" "$prefix")" 0 "MAAR1 made no neighbour entry per destination"
+	check "the CN still reaches the node at its first address" ip netns exec "$CN" ping -c 2 -W 3 "$a"
+	ktap_diag_always "neighbour entries on MAAR1's DLIF: $(ip -n "$(node_ns maar1)" -6 neigh show nud all dev "$dlif" | grep -c .)"
+}
+
 # The debug kernel runs the case that needs its fault injection, and the
 # GRO cells with KASAN and lockdep under a real TCP flow.
 DEBUG_CASES=(test_kernel_out_of_memory_is_retried test_decapsulated_tcp_is_merged_before_routing)
@@ -586,4 +641,5 @@ run_tests \
 	test_kernel_out_of_memory_is_retried \
 	test_wall_clock_step_in_timestamp_mode \
 	test_bulk_tcp_needs_no_packet_too_big \
-	test_decapsulated_tcp_is_merged_before_routing
+	test_decapsulated_tcp_is_merged_before_routing \
+	test_anchor_keeps_one_neighbour_per_node

@@ -305,6 +305,23 @@ bool Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 		if (auto status = kernel_->set_up(dlif.name); !status)
 			complete = !kernel_failed("dlif.up.failed", status.error(), where);
 	}
+	if (plan.neighbour)
+		if (auto status = kernel_->set_neighbour(dlif.name, *plan.neighbour); !status)
+			complete = !kernel_failed("dlif.neighbour.failed", status.error(), where);
+	if (plan.stale_neighbour)
+		if (auto status = kernel_->delete_neighbour(dlif.name, *plan.stale_neighbour);
+		    !status && status.error().code != ENOENT)
+			complete = !kernel_failed("dlif.neighbour.failed", status.error(), where);
+	for (const auto &route : plan.add_routes)
+		if (auto status = kernel_->add_route(dlif.name, route, plan.replace_routes);
+		    !status && status.error().code != EEXIST) {
+			LogFields fields = where;
+			fields.emplace_back("prefix", route.prefix.to_string());
+			complete = !kernel_failed("dlif.route.add.failed", status.error(), fields);
+		}
+	for (const auto &route : plan.remove_routes)
+		if (auto status = kernel_->delete_route(dlif.name, route); !status && status.error().code != ESRCH)
+			complete = !kernel_failed("dlif.route.delete.failed", status.error(), where);
 	for (const auto &address : plan.remove_addresses)
 		if (auto status = kernel_->delete_address(dlif.name, address); !status && status.error().code != EADDRNOTAVAIL)
 			complete = !kernel_failed("dlif.address.delete.failed", status.error(), where);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // What the executor needs of the kernel, in the cores' vocabulary: DLIFs
-// (rtnetlink links of kind "dlif" and their IPv6 addresses and sysctls)
-// and tunnel table entries (the dlif generic netlink family). LinuxKernel
+// (rtnetlink links of kind "dlif", their IPv6 addresses, sysctls, routes
+// and neighbour) and tunnel table entries (the dlif generic netlink family). LinuxKernel
 // (linux_kernel.hpp) talks netlink; tests use an in-memory fake. No
 // method throws; failures carry the kernel's extack text.
 #pragma once
@@ -42,14 +42,41 @@ struct KernelLink {
 struct KernelAddress {
 	Ipv6Address address;
 	std::uint8_t prefix_length = 0;
+	// The kernel's own route to the prefix through the link (a connected
+	// route); false is IFA_F_NOPREFIXROUTE.
+	bool prefix_route = true;
 
+	bool same_address(const KernelAddress &other) const
+	{
+		return address == other.address && prefix_length == other.prefix_length;
+	}
 	friend bool operator==(const KernelAddress &, const KernelAddress &) = default;
 	friend auto operator<=>(const KernelAddress &a, const KernelAddress &b)
 	{
 		if (auto c = a.address <=> b.address; c != 0)
 			return c;
-		return a.prefix_length <=> b.prefix_length;
+		if (auto c = a.prefix_length <=> b.prefix_length; c != 0)
+			return c;
+		return a.prefix_route <=> b.prefix_route;
 	}
+};
+
+// A route to a node's prefix through its DLIF by way of one link-local
+// gateway, so that the kernel keeps one neighbour entry per DLIF, not one
+// per destination address (Documentation/design.rst).
+struct KernelRoute {
+	Ipv6Prefix prefix;
+	Ipv6Address gateway;
+
+	friend bool operator==(const KernelRoute &, const KernelRoute &) = default;
+};
+
+// A permanent neighbour entry on a DLIF.
+struct KernelNeighbour {
+	Ipv6Address address;
+	MacAddress mac;
+
+	friend bool operator==(const KernelNeighbour &, const KernelNeighbour &) = default;
 };
 
 struct KernelEntry {
@@ -94,6 +121,12 @@ public:
 	virtual Status delete_dlif(const std::string &name) = 0;
 	virtual Status add_address(const std::string &dlif, const KernelAddress &address) = 0;	// without DAD
 	virtual Status delete_address(const std::string &dlif, const KernelAddress &address) = 0;
+	// add_route: EEXIST when a route to the prefix with the same metric
+	// exists, unless `replace`. delete_route: ESRCH when there is none.
+	virtual Status add_route(const std::string &dlif, const KernelRoute &route, bool replace) = 0;
+	virtual Status delete_route(const std::string &dlif, const KernelRoute &route) = 0;
+	virtual Status set_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) = 0;	// replaces
+	virtual Status delete_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) = 0;
 
 	virtual Result<std::vector<KernelEntry>> entries() = 0;
 	virtual Status replace_entry(const KernelEntry &entry) = 0;

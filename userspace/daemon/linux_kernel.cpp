@@ -142,7 +142,8 @@ Result<std::vector<KernelAddress>> LinuxKernel::addresses(const std::string &dli
 		return listed.error();
 	std::vector<KernelAddress> out;
 	for (const auto &address : *listed)
-		out.push_back(KernelAddress{address.address, address.prefix_length});
+		out.push_back(KernelAddress{address.address, address.prefix_length,
+					    (address.flags & IFA_F_NOPREFIXROUTE) == 0});
 	return out;
 }
 
@@ -223,7 +224,7 @@ Status LinuxKernel::add_address(const std::string &dlif, const KernelAddress &ad
 	request.address = address.address;
 	request.prefix_length = address.prefix_length;
 	// Mirrored addresses exist on another MAAR's DLIF too: no DAD (R191).
-	request.flags = IFA_F_NODAD;
+	request.flags = IFA_F_NODAD | (address.prefix_route ? 0u : static_cast<uint32_t>(IFA_F_NOPREFIXROUTE));
 	return rtnl_.add_address(request);
 }
 
@@ -281,6 +282,39 @@ Status LinuxKernel::replace_entry(const KernelEntry &entry)
 Status LinuxKernel::remove_entry(const Ipv6Prefix &prefix)
 {
 	return dlif_.remove_entry(prefix);
+}
+
+Status LinuxKernel::add_route(const std::string &dlif, const KernelRoute &route, bool replace)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	return rtnl_.write_route(replace ? nl::RouteWrite::replace : nl::RouteWrite::create,
+				 nl::Route{*index, route.prefix, route.gateway});
+}
+
+Status LinuxKernel::delete_route(const std::string &dlif, const KernelRoute &route)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	return rtnl_.write_route(nl::RouteWrite::remove, nl::Route{*index, route.prefix, route.gateway});
+}
+
+Status LinuxKernel::set_neighbour(const std::string &dlif, const KernelNeighbour &neighbour)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	return rtnl_.set_neighbour(nl::Neighbour{*index, neighbour.address, neighbour.mac});
+}
+
+Status LinuxKernel::delete_neighbour(const std::string &dlif, const KernelNeighbour &neighbour)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	return rtnl_.delete_neighbour(nl::Neighbour{*index, neighbour.address, neighbour.mac});
 }
 
 } // namespace dlif::daemon

@@ -31,6 +31,10 @@ public:
 	Status delete_dlif(const std::string &name) override;
 	Status add_address(const std::string &dlif, const KernelAddress &address) override;
 	Status delete_address(const std::string &dlif, const KernelAddress &address) override;
+	Status add_route(const std::string &dlif, const KernelRoute &route, bool replace) override;
+	Status delete_route(const std::string &dlif, const KernelRoute &route) override;
+	Status set_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) override;
+	Status delete_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) override;
 	Result<std::vector<KernelEntry>> entries() override;
 	Status replace_entry(const KernelEntry &entry) override;
 	Status remove_entry(const Ipv6Prefix &prefix) override;

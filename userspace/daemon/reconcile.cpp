@@ -13,14 +13,46 @@ namespace dlif::daemon {
 std::vector<KernelAddress> wanted_addresses(const dmm::InstallDlif &dlif)
 {
 	std::vector<KernelAddress> addresses;
-	addresses.push_back(KernelAddress{dlif.identity.link_local, 64});
+	addresses.push_back(KernelAddress{dlif.identity.link_local, 64, true});
 	for (const auto &prefix : dlif.prefixes) {
-		KernelAddress router{dmm::router_address_in(prefix), prefix.length};
+		KernelAddress router{dmm::router_address_in(prefix), prefix.length, false};
 		if (std::find(addresses.begin(), addresses.end(), router) == addresses.end())
 			addresses.push_back(router);
 	}
 	return addresses;
 }
+
+Ipv6Address node_gateway(const MacAddress &mn)
+{
+	return dmm::link_local_from_mac(mn);
+}
+
+namespace {
+
+// The route that stands for an address without a connected route.
+std::optional<KernelRoute> route_of(const KernelAddress &address, const Ipv6Address &gateway)
+{
+	if (address.prefix_route)
+		return std::nullopt;
+	auto prefix = Ipv6Prefix::make(address.address, address.prefix_length);
+	if (!prefix)
+		return std::nullopt;
+	return KernelRoute{*prefix, gateway};
+}
+
+// Routes, and the neighbour they use, for the addresses being added.
+void plan_routes(DlifPlan &plan, const MacAddress &mn, const std::vector<KernelAddress> &addresses)
+{
+	const Ipv6Address gateway = node_gateway(mn);
+	for (const auto &address : addresses)
+		if (auto route = route_of(address, gateway); route && std::find(plan.add_routes.begin(),
+										  plan.add_routes.end(), *route) == plan.add_routes.end())
+			plan.add_routes.push_back(*route);
+	if (!plan.add_routes.empty())
+		plan.neighbour = KernelNeighbour{gateway, mn};
+}
+
+} // namespace
 
 DlifPlan plan_dlif(const dmm::InstallDlif &wanted, const std::optional<KernelLink> &current,
 		   const std::vector<KernelAddress> &current_addresses)
@@ -31,6 +63,7 @@ DlifPlan plan_dlif(const dmm::InstallDlif &wanted, const std::optional<KernelLin
 		plan.create = true;
 		plan.bring_up = true;
 		plan.add_addresses = addresses;
+		plan_routes(plan, wanted.mn, addresses);
 		return plan;
 	}
 	if (!current->is_dlif()) {
@@ -45,6 +78,7 @@ DlifPlan plan_dlif(const dmm::InstallDlif &wanted, const std::optional<KernelLin
 		plan.recreate = true;
 		plan.bring_up = true;
 		plan.add_addresses = addresses;
+		plan_routes(plan, wanted.mn, addresses);
 		return plan;
 	}
 	if (current->mac != wanted.identity.mac)
@@ -58,10 +92,28 @@ DlifPlan plan_dlif(const dmm::InstallDlif &wanted, const std::optional<KernelLin
 		if (std::find(current_addresses.begin(), current_addresses.end(), address) == current_addresses.end())
 			plan.add_addresses.push_back(address);
 	// Whatever else is on it (a prefix it no longer has, a link-local
-	// the kernel generated before addr_gen_mode was set) goes.
-	for (const auto &address : current_addresses)
-		if (std::find(addresses.begin(), addresses.end(), address) == addresses.end())
-			plan.remove_addresses.push_back(address);
+	// the kernel generated before addr_gen_mode was set) goes, with the
+	// route that stood for it. An address that is only to change its
+	// flags is replaced, not removed.
+	const Ipv6Address old_gateway = node_gateway(current->mn.value_or(wanted.mn));
+	for (const auto &address : current_addresses) {
+		const bool kept = std::any_of(addresses.begin(), addresses.end(),
+					      [&](const KernelAddress &a) { return a.same_address(address); });
+		if (kept)
+			continue;
+		plan.remove_addresses.push_back(address);
+		if (auto route = route_of(address, old_gateway))
+			plan.remove_routes.push_back(*route);
+	}
+	if (plan.update.mn) {
+		// Another node on this DLIF: every route moves to its gateway.
+		plan.replace_routes = true;
+		plan_routes(plan, wanted.mn, addresses);
+		if (current->mn && node_gateway(*current->mn) != node_gateway(wanted.mn))
+			plan.stale_neighbour = KernelNeighbour{node_gateway(*current->mn), *current->mn};
+	} else {
+		plan_routes(plan, wanted.mn, plan.add_addresses);
+	}
 	return plan;
 }
 

@@ -6,7 +6,7 @@
 //
 // * plan_dlif(): InstallDlif is idempotent. A missing DLIF is created; an
 //   existing one is changed in place (MAC, node, anchoring MAAR, up,
-//   addresses) and never deleted, so that a flow through it survives a
+//   addresses, routes) and never deleted, so that a flow through it survives a
 //   daemon restart. Only a DLIF on another lower device must be
 //   re-created; a non-dlif link with the name is a conflict left alone.
 // * plan_reconcile(): at start, after restore(), the kernel's DLIFs and
@@ -31,8 +31,17 @@ namespace dlif::daemon {
 
 // The addresses an InstallDlif puts on its DLIF: the identity's link-local
 // /64 and the router address (prefix::1) of each prefix with the prefix's
-// length.
+// length, the latter without the kernel's connected route: the prefix is
+// routed by way of the node's gateway address instead (node_gateway).
 std::vector<KernelAddress> wanted_addresses(const dmm::InstallDlif &dlif);
+
+// The gateway of the routes to a node's prefixes through its DLIF: the
+// modified-EUI-64 link-local address of the node's MAC. On the DLIF (a
+// point-to-point link to one node, Documentation/design.rst) any gateway
+// reaches the node; one fixed gateway makes the kernel keep one neighbour
+// entry per DLIF instead of one per destination address, and dlifd makes
+// it permanent, so that no neighbour table limit applies.
+Ipv6Address node_gateway(const MacAddress &mn);
 
 struct DlifPlan {
 	bool create = false;
@@ -41,13 +50,25 @@ struct DlifPlan {
 	DlifUpdate update;			// on an existing DLIF
 	bool configure = true;			// configure_ipv6 (always: cheap, idempotent)
 	bool bring_up = false;
-	std::vector<KernelAddress> add_addresses;
+	// In this order: the neighbour, the routes added (their metric, 1024,
+	// is not the connected route's 256, so an address that gives up its
+	// connected route hands over to the gateway route without a gap),
+	// the routes and addresses removed, the addresses added. Routes are
+	// added when their address is, so that an unchanged DLIF costs no
+	// route request.
+	std::optional<KernelNeighbour> neighbour;	// set (permanent) when a route is added
+	std::optional<KernelNeighbour> stale_neighbour;	// the previous node's, deleted
+	std::vector<KernelRoute> add_routes;
+	bool replace_routes = false;			// the gateway changed with the node
+	std::vector<KernelRoute> remove_routes;
 	std::vector<KernelAddress> remove_addresses;
+	std::vector<KernelAddress> add_addresses;	// an existing one is replaced (its flags)
 
 	bool changes_nothing() const
 	{
 		return !create && !recreate && !conflict && update.empty() && !bring_up && add_addresses.empty() &&
-		       remove_addresses.empty();
+		       remove_addresses.empty() && add_routes.empty() && remove_routes.empty() && !neighbour &&
+		       !stale_neighbour;
 	}
 };
 

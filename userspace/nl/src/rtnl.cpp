@@ -4,6 +4,7 @@
 #include <linux/dlif_link.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
@@ -156,6 +157,51 @@ std::size_t build_dump_addresses(std::span<std::byte> buffer, uint32_t seq, std:
 		ifa->ifa_family = AF_INET6;
 		ifa->ifa_index = ifindex.value_or(0);
 	}
+	return finish(msg);
+}
+
+std::size_t build_route(std::span<std::byte> buffer, uint32_t seq, RouteWrite write, const Route &route)
+{
+	uint16_t type = RTM_NEWROUTE;
+	uint16_t flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
+	if (write == RouteWrite::create)
+		flags |= NLM_F_EXCL;
+	else if (write == RouteWrite::replace)
+		flags |= NLM_F_REPLACE;
+	else {
+		type = RTM_DELROUTE;
+		flags = NLM_F_REQUEST | NLM_F_ACK;
+	}
+	MessageBuilder msg(buffer, type, flags, seq);
+	auto *rtm = static_cast<rtmsg *>(msg.put_extra_header(sizeof(rtmsg)));
+	const Ipv6Prefix destination = route.destination.masked();
+	if (rtm != nullptr) {
+		rtm->rtm_family = AF_INET6;
+		rtm->rtm_dst_len = destination.length;
+		rtm->rtm_table = RT_TABLE_MAIN;
+		rtm->rtm_protocol = RTPROT_STATIC;
+		rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+		rtm->rtm_type = RTN_UNICAST;
+	}
+	msg.put_ipv6(RTA_DST, destination.address);
+	msg.put_ipv6(RTA_GATEWAY, route.gateway);
+	msg.put_u32(RTA_OIF, route.ifindex);
+	return finish(msg);
+}
+
+std::size_t build_neighbour(std::span<std::byte> buffer, uint32_t seq, bool add, const Neighbour &neighbour)
+{
+	const uint16_t flags = add ? NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE : NLM_F_REQUEST | NLM_F_ACK;
+	MessageBuilder msg(buffer, add ? RTM_NEWNEIGH : RTM_DELNEIGH, flags, seq);
+	auto *ndm = static_cast<ndmsg *>(msg.put_extra_header(sizeof(ndmsg)));
+	if (ndm != nullptr) {
+		ndm->ndm_family = AF_INET6;
+		ndm->ndm_ifindex = static_cast<int>(neighbour.ifindex);
+		ndm->ndm_state = NUD_PERMANENT;
+	}
+	msg.put_ipv6(NDA_DST, neighbour.address);
+	if (add)
+		msg.put_mac(NDA_LLADDR, neighbour.mac);
 	return finish(msg);
 }
 
@@ -328,6 +374,21 @@ Result<std::vector<InterfaceAddress>> RtnlClient::list_addresses(std::optional<u
 	if (!summary)
 		return summary.error();
 	return addresses;
+}
+
+Status RtnlClient::write_route(RouteWrite write, const Route &route)
+{
+	return request(build_route(buffer_, socket_.next_seq(), write, route));
+}
+
+Status RtnlClient::set_neighbour(const Neighbour &neighbour)
+{
+	return request(build_neighbour(buffer_, socket_.next_seq(), true, neighbour));
+}
+
+Status RtnlClient::delete_neighbour(const Neighbour &neighbour)
+{
+	return request(build_neighbour(buffer_, socket_.next_seq(), false, neighbour));
 }
 
 }  // namespace dlif::nl

@@ -11,6 +11,7 @@
 
 #include "executor.hpp"
 #include "fixtures.hpp"
+#include "reconcile.hpp"
 
 namespace dlif::daemon {
 namespace {
@@ -68,8 +69,14 @@ TEST_F(ExecutorTest, InstallDlifCreatesConfiguresAndStartsAdvertising)
 	const auto dlif = dlif_install();
 	executor_->apply(dmm::Actions{dlif}, t0);
 	const std::string ll = dlif.identity.link_local.to_string();
-	EXPECT_EQ(kernel_.calls, (Calls{"create mn1mar1", "ipv6 mn1mar1", "up mn1mar1", "add mn1mar1 " + ll + "/64",
+	const std::string gateway = node_gateway(dlif.mn).to_string();
+	EXPECT_EQ(kernel_.calls, (Calls{"create mn1mar1", "ipv6 mn1mar1", "up mn1mar1",
+					"neigh mn1mar1 " + gateway + " " + dlif.mn.to_string(),
+					"route add mn1mar1 2001:db8:1:1::/64 via " + gateway, "add mn1mar1 " + ll + "/64",
 					"add mn1mar1 2001:db8:1:1::1/64"}));
+	EXPECT_EQ(kernel_.routes.at("mn1mar1"), (std::vector<KernelRoute>{{prefix("2001:db8:1:1::/64"),
+									     node_gateway(dlif.mn)}}));
+	EXPECT_FALSE(kernel_.addrs.at("mn1mar1").back().prefix_route);
 	EXPECT_TRUE(kernel_.links.at("mn1mar1").up);
 	EXPECT_TRUE(executor_->has_dlif("eth1", dlif.mn));
 	EXPECT_FALSE(executor_->has_dlif("eth2", dlif.mn));
@@ -100,7 +107,13 @@ TEST_F(ExecutorTest, AnExistingDlifOfAPreviousRunIsAdoptedNotRecreated)
 	dmm::InstallDlif moved = dlif;
 	moved.prefixes = {prefix("2001:db8:1:9::/64")};
 	fresh.apply(dmm::Actions{moved}, t0);
-	EXPECT_EQ(kernel_.calls, (Calls{"ipv6 mn1mar1", "del mn1mar1 2001:db8:1:1::1/64", "add mn1mar1 2001:db8:1:9::1/64"}));
+	const std::string gateway = node_gateway(dlif.mn).to_string();
+	EXPECT_EQ(kernel_.calls, (Calls{"ipv6 mn1mar1", "neigh mn1mar1 " + gateway + " " + dlif.mn.to_string(),
+					"route add mn1mar1 2001:db8:1:9::/64 via " + gateway,
+					"route del mn1mar1 2001:db8:1:1::/64", "del mn1mar1 2001:db8:1:1::1/64",
+					"add mn1mar1 2001:db8:1:9::1/64"}));
+	EXPECT_EQ(kernel_.routes.at("mn1mar1"), (std::vector<KernelRoute>{{prefix("2001:db8:1:9::/64"),
+									     node_gateway(dlif.mn)}}));
 }
 
 TEST_F(ExecutorTest, ANodeChangeIsAnInPlaceUpdate)
@@ -108,7 +121,12 @@ TEST_F(ExecutorTest, ANodeChangeIsAnInPlaceUpdate)
 	executor_->apply(dmm::Actions{dlif_install()}, t0);
 	reset_calls();
 	executor_->apply(dmm::Actions{dlif_install("mn1mar1", "02:00:00:00:00:42")}, t0);
-	EXPECT_EQ(kernel_.calls, (Calls{"update mn1mar1", "ipv6 mn1mar1"}));
+	const std::string gateway = node_gateway(mac("02:00:00:00:00:42")).to_string();
+	EXPECT_EQ(kernel_.calls, (Calls{"update mn1mar1", "ipv6 mn1mar1", "neigh mn1mar1 " + gateway + " 02:00:00:00:00:42",
+					"neigh del mn1mar1 " + node_gateway(mac("02:00:00:00:00:01")).to_string(),
+					"route replace mn1mar1 2001:db8:1:1::/64 via " + gateway}));
+	EXPECT_EQ(kernel_.neighbours.at("mn1mar1"),
+		  (std::vector<KernelNeighbour>{{node_gateway(mac("02:00:00:00:00:42")), mac("02:00:00:00:00:42")}}));
 	EXPECT_EQ(kernel_.links.at("mn1mar1").mn, mac("02:00:00:00:00:42"));
 	EXPECT_FALSE(executor_->has_dlif("eth1", mac("02:00:00:00:00:01")));
 	EXPECT_TRUE(executor_->has_dlif("eth1", mac("02:00:00:00:00:42")));
@@ -367,7 +385,10 @@ TEST_F(ExecutorTest, RepairPutsBackWhatChangedBehindItsBackAndNothingElse)
 					    std::nullopt});
 	reset_calls();
 	EXPECT_EQ(executor_->repair(scope, t0 + 60s), 4u);
+	const std::string gateway = node_gateway(second.mn).to_string();
 	EXPECT_EQ(kernel_.calls, (Calls{"unentry 2001:db8:9::/64", "create mn2mar1", "ipv6 mn2mar1", "up mn2mar1",
+					"neigh mn2mar1 " + gateway + " " + second.mn.to_string(),
+					"route add mn2mar1 2001:db8:1:1::/64 via " + gateway,
 					"add mn2mar1 " + second.identity.link_local.to_string() + "/64",
 					"add mn2mar1 2001:db8:1:1::1/64", "entry 2001:db8:1:1::/64",
 					"entry 2001:db8:1:2::/64"}));

@@ -54,6 +54,8 @@ class FakeKernel final : public Kernel {
 public:
 	std::map<std::string, KernelLink> links;
 	std::map<std::string, std::vector<KernelAddress>> addrs;
+	std::map<std::string, std::vector<KernelRoute>> routes;
+	std::map<std::string, std::vector<KernelNeighbour>> neighbours;
 	std::vector<KernelEntry> table;
 	std::vector<std::string> calls;
 	std::map<std::string, int> failures;
@@ -142,6 +144,8 @@ public:
 		if (links.erase(name) == 0)
 			return nl::make_error(ENODEV, "no device");
 		addrs.erase(name);
+		routes.erase(name);
+		neighbours.erase(name);
 		std::erase_if(table, [&](const KernelEntry &entry) { return entry.dlif == name; });
 		return {};
 	}
@@ -151,6 +155,8 @@ public:
 					 std::to_string(address.prefix_length));
 		    !status)
 			return status;
+		// NLM_F_REPLACE: an address already there takes the new flags.
+		std::erase_if(addrs[dlif], [&](const KernelAddress &a) { return a.same_address(address); });
 		addrs[dlif].push_back(address);
 		return {};
 	}
@@ -161,6 +167,49 @@ public:
 		    !status)
 			return status;
 		std::erase(addrs[dlif], address);
+		return {};
+	}
+	Status add_route(const std::string &dlif, const KernelRoute &route, bool replace) override
+	{
+		if (auto status = record(std::string(replace ? "route replace " : "route add ") + dlif + " " +
+					 route.prefix.to_string() + " via " + route.gateway.to_string());
+		    !status)
+			return status;
+		auto &list = routes[dlif];
+		const auto same_prefix = [&](const KernelRoute &r) { return r.prefix == route.prefix; };
+		if (std::any_of(list.begin(), list.end(), same_prefix)) {
+			if (!replace)
+				return nl::make_error(EEXIST, "route exists");
+			std::erase_if(list, same_prefix);
+		}
+		list.push_back(route);
+		return {};
+	}
+	Status delete_route(const std::string &dlif, const KernelRoute &route) override
+	{
+		if (auto status = record("route del " + dlif + " " + route.prefix.to_string()); !status)
+			return status;
+		if (std::erase(routes[dlif], route) == 0)
+			return nl::make_error(ESRCH, "no such route");
+		return {};
+	}
+	Status set_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) override
+	{
+		if (auto status = record("neigh " + dlif + " " + neighbour.address.to_string() + " " +
+					 neighbour.mac.to_string());
+		    !status)
+			return status;
+		auto &list = neighbours[dlif];
+		std::erase_if(list, [&](const KernelNeighbour &n) { return n.address == neighbour.address; });
+		list.push_back(neighbour);
+		return {};
+	}
+	Status delete_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) override
+	{
+		if (auto status = record("neigh del " + dlif + " " + neighbour.address.to_string()); !status)
+			return status;
+		if (std::erase(neighbours[dlif], neighbour) == 0)
+			return nl::make_error(ENOENT, "no such neighbour");
 		return {};
 	}
 	Result<std::vector<KernelEntry>> entries() override

@@ -34,9 +34,78 @@ TEST(WantedAddresses, LinkLocalAndOneRouterAddressPerPrefix)
 	dlif.prefixes.push_back(prefix("2001:db8:2:2::/64"));
 	const auto addresses = wanted_addresses(dlif);
 	ASSERT_EQ(addresses.size(), 3u);
-	EXPECT_EQ(addresses[0], (KernelAddress{dlif.identity.link_local, 64}));
-	EXPECT_EQ(addresses[1], (KernelAddress{address("2001:db8:1:1::1"), 64}));
-	EXPECT_EQ(addresses[2], (KernelAddress{address("2001:db8:2:2::1"), 64}));
+	EXPECT_EQ(addresses[0], (KernelAddress{dlif.identity.link_local, 64, true}));
+	// The prefixes are routed by way of the node's gateway, not by the
+	// kernel's connected route (one neighbour per DLIF).
+	EXPECT_EQ(addresses[1], (KernelAddress{address("2001:db8:1:1::1"), 64, false}));
+	EXPECT_EQ(addresses[2], (KernelAddress{address("2001:db8:2:2::1"), 64, false}));
+}
+
+TEST(PlanDlif, ANewDlifRoutesEachPrefixByWayOfTheNodesPermanentNeighbour)
+{
+	dmm::InstallDlif dlif = dlif_install();
+	dlif.prefixes.push_back(prefix("2001:db8:2:2::/64"));
+	const auto plan = plan_dlif(dlif, std::nullopt, {});
+	const Ipv6Address gateway = node_gateway(dlif.mn);
+	EXPECT_EQ(gateway, dmm::link_local_from_mac(dlif.mn));
+	EXPECT_EQ(plan.add_routes, (std::vector<KernelRoute>{{prefix("2001:db8:1:1::/64"), gateway},
+							      {prefix("2001:db8:2:2::/64"), gateway}}));
+	EXPECT_FALSE(plan.replace_routes);
+	EXPECT_EQ(plan.neighbour, (KernelNeighbour{gateway, dlif.mn}));
+	EXPECT_FALSE(plan.stale_neighbour);
+}
+
+TEST(PlanDlif, AnUnchangedDlifCostsNoRouteRequest)
+{
+	const dmm::InstallDlif dlif = dlif_install();
+	const auto plan = plan_dlif(dlif, link_of(dlif), wanted_addresses(dlif));
+	EXPECT_TRUE(plan.changes_nothing());
+	EXPECT_TRUE(plan.add_routes.empty());
+	EXPECT_FALSE(plan.neighbour);
+}
+
+// A DLIF of an earlier dlifd, whose prefix address has the kernel's
+// connected route: the address is replaced with the new flag (not removed,
+// which would cut the node off) and the gateway route added.
+TEST(PlanDlif, AConnectedRouteOfAnEarlierVersionHandsOverToTheGatewayRoute)
+{
+	const dmm::InstallDlif dlif = dlif_install();
+	const std::vector<KernelAddress> earlier{{dlif.identity.link_local, 64, true},
+						 {address("2001:db8:1:1::1"), 64, true}};
+	const auto plan = plan_dlif(dlif, link_of(dlif), earlier);
+	EXPECT_TRUE(plan.remove_addresses.empty());
+	EXPECT_TRUE(plan.remove_routes.empty());
+	EXPECT_EQ(plan.add_addresses, (std::vector<KernelAddress>{{address("2001:db8:1:1::1"), 64, false}}));
+	EXPECT_EQ(plan.add_routes,
+		  (std::vector<KernelRoute>{{prefix("2001:db8:1:1::/64"), node_gateway(dlif.mn)}}));
+	EXPECT_TRUE(plan.neighbour);
+}
+
+TEST(PlanDlif, APrefixThatGoesTakesItsRouteAlong)
+{
+	const dmm::InstallDlif before = dlif_install();
+	dmm::InstallDlif after = before;
+	after.prefixes = {prefix("2001:db8:1:9::/64")};
+	const auto plan = plan_dlif(after, link_of(before), wanted_addresses(before));
+	const Ipv6Address gateway = node_gateway(before.mn);
+	EXPECT_EQ(plan.remove_routes, (std::vector<KernelRoute>{{prefix("2001:db8:1:1::/64"), gateway}}));
+	EXPECT_EQ(plan.add_routes, (std::vector<KernelRoute>{{prefix("2001:db8:1:9::/64"), gateway}}));
+	// A removed address that had a connected route has no route of ours.
+	const auto earlier = plan_dlif(after, link_of(before), {{address("2001:db8:1:1::1"), 64, true}});
+	EXPECT_TRUE(earlier.remove_routes.empty());
+}
+
+TEST(PlanDlif, ANewNodeOnTheDlifMovesEveryRouteToItsGateway)
+{
+	const dmm::InstallDlif before = dlif_install();
+	dmm::InstallDlif after = before;
+	after.mn = mac("02:00:00:00:00:42");
+	const auto plan = plan_dlif(after, link_of(before), wanted_addresses(before));
+	EXPECT_TRUE(plan.replace_routes);
+	EXPECT_EQ(plan.add_routes,
+		  (std::vector<KernelRoute>{{prefix("2001:db8:1:1::/64"), node_gateway(after.mn)}}));
+	EXPECT_EQ(plan.neighbour, (KernelNeighbour{node_gateway(after.mn), after.mn}));
+	EXPECT_EQ(plan.stale_neighbour, (KernelNeighbour{node_gateway(before.mn), before.mn}));
 }
 
 TEST(PlanDlif, AMissingDlifIsCreatedUpWithItsAddresses)

@@ -6,11 +6,14 @@
 
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 
 #include <array>
 #include <cstring>
+#include <map>
+#include <vector>
 
 #include "dlif/nl/rtnl.hpp"
 
@@ -155,6 +158,87 @@ TEST(Rtnl, DumpsAndDeletes)
 	EXPECT_EQ(buffer.header().nlmsg_type, RTM_DELLINK);
 	ASSERT_GT(build_get_link(buffer.span(), 4, "eth0"), 0u);
 	EXPECT_EQ(buffer.header().nlmsg_type, RTM_GETLINK);
+}
+
+// The attributes after a request's fixed header, by type (the last of a
+// type wins), as the kernel's nlmsg_parse would see them.
+std::map<unsigned, std::vector<uint8_t>> attributes_of(const nlmsghdr &header, std::size_t fixed)
+{
+	std::map<unsigned, std::vector<uint8_t>> out;
+	const auto *base = reinterpret_cast<const uint8_t *>(NLMSG_DATA(&header)) + NLMSG_ALIGN(fixed);
+	auto left = static_cast<int>(header.nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(fixed)));
+	for (auto *rta = reinterpret_cast<const rtattr *>(base); RTA_OK(rta, left); rta = RTA_NEXT(rta, left)) {
+		const auto *data = static_cast<const uint8_t *>(RTA_DATA(rta));
+		out[rta->rta_type] = std::vector<uint8_t>(data, data + RTA_PAYLOAD(rta));
+	}
+	return out;
+}
+
+std::vector<uint8_t> bytes_of(const Ipv6Address &address)
+{
+	const auto &octets = address.bytes;
+	return {octets.begin(), octets.end()};
+}
+
+// dlifd's route to a node's prefix: through its DLIF by way of one
+// link-local gateway, in the main table, the kernel's default metric.
+TEST(Rtnl, RoutesThroughAGateway)
+{
+	const Route route{7, *Ipv6Prefix::from_string("2001:db8:1:5::/64"), ip("fe80::11:22ff:fe33:101")};
+	Buffer buffer;
+	ASSERT_GT(build_route(buffer.span(), 3, RouteWrite::create, route), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_NEWROUTE);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	rtmsg rtm;
+	std::memcpy(&rtm, NLMSG_DATA(&buffer.header()), sizeof(rtm));
+	EXPECT_EQ(rtm.rtm_family, AF_INET6);
+	EXPECT_EQ(rtm.rtm_dst_len, 64);
+	EXPECT_EQ(rtm.rtm_table, RT_TABLE_MAIN);
+	EXPECT_EQ(rtm.rtm_protocol, RTPROT_STATIC);
+	EXPECT_EQ(rtm.rtm_type, RTN_UNICAST);
+	auto attributes = attributes_of(buffer.header(), sizeof(rtmsg));
+	EXPECT_EQ(attributes[RTA_DST], bytes_of(ip("2001:db8:1:5::")));
+	EXPECT_EQ(attributes[RTA_GATEWAY], bytes_of(route.gateway));
+	uint32_t oif = 0;
+	ASSERT_EQ(attributes[RTA_OIF].size(), sizeof(oif));
+	std::memcpy(&oif, attributes[RTA_OIF].data(), sizeof(oif));
+	EXPECT_EQ(oif, 7u);
+	EXPECT_FALSE(attributes.contains(RTA_PRIORITY));	// the kernel's default for userspace routes
+
+	ASSERT_GT(build_route(buffer.span(), 4, RouteWrite::replace, route), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+	ASSERT_GT(build_route(buffer.span(), 5, RouteWrite::remove, route), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_DELROUTE);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+}
+
+TEST(Rtnl, RoutesGoToTheMaskedPrefix)
+{
+	const Route route{7, *Ipv6Prefix::from_string("2001:db8:1:5::1/64"), ip("fe80::1")};
+	Buffer buffer;
+	ASSERT_GT(build_route(buffer.span(), 3, RouteWrite::create, route), 0u);
+	EXPECT_EQ(attributes_of(buffer.header(), sizeof(rtmsg))[RTA_DST], bytes_of(ip("2001:db8:1:5::")));
+}
+
+TEST(Rtnl, PermanentNeighbours)
+{
+	const Neighbour neighbour{7, ip("fe80::11:22ff:fe33:101"), mac("02:11:22:33:01:01")};
+	Buffer buffer;
+	ASSERT_GT(build_neighbour(buffer.span(), 3, true, neighbour), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_NEWNEIGH);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+	ndmsg ndm;
+	std::memcpy(&ndm, NLMSG_DATA(&buffer.header()), sizeof(ndm));
+	EXPECT_EQ(ndm.ndm_family, AF_INET6);
+	EXPECT_EQ(ndm.ndm_ifindex, 7);
+	EXPECT_EQ(ndm.ndm_state, NUD_PERMANENT);
+	auto attributes = attributes_of(buffer.header(), sizeof(ndmsg));
+	EXPECT_EQ(attributes[NDA_DST], bytes_of(neighbour.address));
+	EXPECT_EQ(attributes[NDA_LLADDR], (std::vector<uint8_t>{0x02, 0x11, 0x22, 0x33, 0x01, 0x01}));
+
+	ASSERT_GT(build_neighbour(buffer.span(), 4, false, neighbour), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_DELNEIGH);
+	EXPECT_FALSE(attributes_of(buffer.header(), sizeof(ndmsg)).contains(NDA_LLADDR));
 }
 
 // Needs only a network namespace's loopback: lo is there for any user.

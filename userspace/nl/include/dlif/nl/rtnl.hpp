@@ -2,7 +2,8 @@
 //
 // rtnetlink for dlifd: dlif links (create with their MAC, lower device,
 // mobile node and anchoring MAAR; change; bring up; delete; get; dump) and
-// IPv6 addresses (add without DAD, delete, dump). Message building and
+// IPv6 addresses (add without DAD, delete, dump), IPv6 routes through a
+// link (add, replace, delete) and permanent neighbours. Message building and
 // parsing are pure functions of buffers, tested without a kernel;
 // RtnlClient owns a NETLINK_ROUTE socket and does the round trips.
 #pragma once
@@ -75,6 +76,32 @@ struct InterfaceAddress {
 	bool operator==(const InterfaceAddress &) const = default;
 };
 
+// An IPv6 route in the main table through `ifindex`, by way of `gateway`
+// (a link-local address), with the kernel's default metric for routes
+// that userspace adds (1024) and protocol "static".
+struct Route {
+	uint32_t ifindex = 0;
+	Ipv6Prefix destination;
+	Ipv6Address gateway;
+
+	bool operator==(const Route &) const = default;
+};
+
+// A permanent neighbour entry: `address` on `ifindex` is `mac`. Permanent
+// entries are exempt from the neighbour table's garbage collection and
+// from its gc_thresh limits, and neighbour discovery never overrides them.
+struct Neighbour {
+	uint32_t ifindex = 0;
+	Ipv6Address address;
+	MacAddress mac;
+
+	bool operator==(const Neighbour &) const = default;
+};
+
+// How RTM_NEWROUTE treats a route of the same destination and metric:
+// `create` fails with EEXIST, `replace` replaces it.
+enum class RouteWrite : uint8_t { create, replace, remove };
+
 // ---- pure: requests into a caller's buffer (aligned like message.hpp
 // says), 0 when it does not fit -------------------------------------------
 
@@ -87,6 +114,9 @@ std::size_t build_dump_links(std::span<std::byte> buffer, uint32_t seq);
 std::size_t build_address(std::span<std::byte> buffer, uint32_t seq, bool add, const InterfaceAddress &address);
 std::size_t build_dump_addresses(std::span<std::byte> buffer, uint32_t seq,
 				 std::optional<uint32_t> ifindex = std::nullopt);
+std::size_t build_route(std::span<std::byte> buffer, uint32_t seq, RouteWrite write, const Route &route);
+// RTM_NEWNEIGH (NUD_PERMANENT, NLM_F_CREATE | NLM_F_REPLACE) or RTM_DELNEIGH.
+std::size_t build_neighbour(std::span<std::byte> buffer, uint32_t seq, bool add, const Neighbour &neighbour);
 
 // ---- pure: replies --------------------------------------------------------
 
@@ -112,6 +142,10 @@ public:
 	Status add_address(const InterfaceAddress &address);	// replaces an existing one
 	Status delete_address(const InterfaceAddress &address);
 	Result<std::vector<InterfaceAddress>> list_addresses(std::optional<uint32_t> ifindex = std::nullopt);
+
+	Status write_route(RouteWrite write, const Route &route);
+	Status set_neighbour(const Neighbour &neighbour);	// replaces an existing one
+	Status delete_neighbour(const Neighbour &neighbour);
 
 private:
 	explicit RtnlClient(Socket socket);
