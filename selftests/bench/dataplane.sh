@@ -44,6 +44,7 @@ RAW=$(mktemp)
 SETUPS=(A T B C D G)
 declare -A IDX=([A]=0 [T]=1 [B]=2 [C]=3 [D]=4 [G]=5)
 GEN_MN_MAC=02:aa:00:00:00:04
+GEN_MN_LL=fe80::aa:ff:fe00:4	# its modified EUI-64 link-local address
 DLIF_MAC=02:dd:00:00:00:01
 
 prefix_of() {	# i -> the i-th /64, as gen6 numbers them
@@ -137,7 +138,13 @@ build() {
 			# The node's DLIF on the access device r0.
 			ip -n "$ns" link add link r0 name d0 address $DLIF_MAC broadcast $GEN_MN_MAC type dlif
 			ip -n "$ns" link set d0 up
-			[ "$dir" = downlink ] && ip -n "$ns" route add 2001:db8::/32 dev d0
+			# As dlifd routes a node's prefixes: by way of the node's
+			# EUI-64 link-local address, a permanent neighbour (one
+			# entry, whatever the number of destinations).
+			if [ "$dir" = downlink ]; then
+				ip -n "$ns" neigh replace $GEN_MN_LL lladdr $GEN_MN_MAC nud permanent dev d0
+				ip -n "$ns" route add 2001:db8::/32 via $GEN_MN_LL dev d0
+			fi
 			;;
 		esac
 		# Prime the neighbour caches toward the peer.
@@ -203,6 +210,13 @@ check_paths() {	# dir
 		dev=tnl; [ "$x" = D ] && dev=r1
 		echo "# $dir $x: $(ip netns exec "$ns" cat /sys/class/net/$dev/statistics/tx_packets) packets out of $dev"
 	done
+	# Neighbour entries the routers made for the destinations (NOARP ones
+	# included, which ip hides by default): T's one per address, D's one.
+	for x in T D; do
+		ns=ROUTER_${dir}_$x; ns=${!ns}
+		dev=tnl; [ "$x" = D ] && dev=d0
+		echo "# $dir $x: $(ip -n "$ns" -6 neigh show nud all dev $dev | grep -c .) neighbour entries on $dev"
+	done
 }
 
 # profile DIR N: for each set-up in PROFILE, a CPU profile of the VM while
@@ -232,12 +246,12 @@ if [ -n "$PROFILE" ] && ! command -v perf >/dev/null; then
 	echo "dataplane.sh: PROFILE needs perf (Debian package linux-perf)"; exit 1
 fi
 modprobe dlif || exit 1
-# Routes to on-link prefixes (T, B, C and D's DLIF) create a neighbour
-# entry per destination address, and the default limits (gc_thresh3 =
-# 1024) would thrash at 100,000 destinations: a MAAR anchoring that many
-# node addresses needs the same setting. The limits are global (they exist
-# in the initial namespace only) and count every namespace's entries: up
-# to 100,000 in each of T, C and D.
+# Routes without a gateway into the stock tunnels (T, B and C) create a
+# neighbour entry per destination address, and the default limits
+# (gc_thresh3 = 1024) would thrash at 100,000 destinations. D routes by
+# way of one permanent neighbour, as dlifd does, and needs none of this.
+# The limits are global (they exist in the initial namespace only) and
+# count every namespace's entries: up to 100,000 in each of T and C.
 sysctl -qw net.ipv6.neigh.default.gc_thresh1=400000 \
 	net.ipv6.neigh.default.gc_thresh2=800000 \
 	net.ipv6.neigh.default.gc_thresh3=1000000 || exit 1
