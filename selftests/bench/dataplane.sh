@@ -68,13 +68,15 @@ mac_of() {	# ns dev
 }
 
 # target_mac DIR SETUP NS: where the generator sends. Uplink traffic comes
-# from the node, so D's goes to the node's DLIF. Downlink traffic comes
-# from the core: it must not enter through the DLIF it leaves by (the
-# router would take it for a packet to redirect, RFC 4861 §8.2, and rate
-# limit redirects per destination), so it goes to the access device itself,
-# as for every other set-up.
+# from the node on the access device r0, so D's goes to the node's DLIF.
+# Downlink traffic comes from the core, as at a real anchor: it enters
+# every router through a core device c0, not the access device the DLIF
+# sits on (which would cost D the access device's receive handler for
+# traffic no node sent).
 target_mac() {
-	if [ "$1" = uplink ] && [ "$2" = D ]; then echo $DLIF_MAC; else mac_of "$3" r0; fi
+	if [ "$1" = uplink ] && [ "$2" = D ]; then echo $DLIF_MAC
+	elif [ "$1" = uplink ]; then mac_of "$3" r0
+	else mac_of "$3" c0; fi
 }
 
 # ---------------------------------------------------------------- topology
@@ -98,20 +100,25 @@ build() {
 	ip -n "$sink" route add blackhole $sinkdst
 	ip -n "$pns" route add $sinkdst via fd00:3::2
 
+	local in=r0
+	[ "$dir" = downlink ] && in=c0
 	for x in "${SETUPS[@]}"; do
 		i=${IDX[$x]}
 		setup_ns R || return 1
 		ns=$R
 		printf -v "ROUTER_${dir}_$x" '%s' "$ns"
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
-		if [ "$x" = D ]; then
-			ip link add g$x netns "$gen" address $GEN_MN_MAC type veth peer name r0 netns "$ns"
+		if [ "$x" = D ] && [ "$dir" = uplink ]; then
+			ip link add g$x netns "$gen" address $GEN_MN_MAC type veth peer name $in netns "$ns"
 		else
-			ip link add g$x netns "$gen" type veth peer name r0 netns "$ns"
+			ip link add g$x netns "$gen" type veth peer name $in netns "$ns"
 		fi
 		ip -n "$gen" link set g$x up
-		[ "$x" = G ] && ip netns exec "$ns" sysctl -qw net.ipv6.conf.r0.disable_ipv6=1
-		ip -n "$ns" link set r0 up
+		[ "$x" = G ] && ip netns exec "$ns" sysctl -qw net.ipv6.conf.$in.disable_ipv6=1
+		ip -n "$ns" link set $in up
+		# The anchor's access device, where the node's DLIF sits; the
+		# node itself has moved on.
+		[ "$x" = D ] && [ "$dir" = downlink ] && { ip -n "$ns" link add r0 type dummy; ip -n "$ns" link set r0 up; }
 		ip link add r1 netns "$ns" type veth peer name p$i netns "$pns"
 		ip -n "$ns" addr add fd00:$net:$i::1/64 dev r1 nodad && ip -n "$ns" link set r1 up
 		ip -n "$pns" addr add fd00:$net:$i::2/64 dev p$i nodad && ip -n "$pns" link set p$i up
