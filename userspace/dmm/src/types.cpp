@@ -58,6 +58,11 @@ std::size_t MnIdHash::operator()(const MnId &mn) const noexcept
 	return (*this)(std::string_view(mn.nai));
 }
 
+std::size_t MacHash::operator()(const MacAddress &mac) const noexcept
+{
+	return static_cast<std::size_t>(fnv1a(kFnvOffsetBasis, mac.bytes.data(), mac.bytes.size()));
+}
+
 mh::MobileNodeIdentifier to_option(const MnId &mn)
 {
 	return mh::MobileNodeIdentifier::nai(mn.nai);

@@ -147,7 +147,7 @@ struct MaarCore::Impl {
 	std::optional<std::size_t> self_position;	// in domain.maars, from 0
 	PrefixPool pool;
 	std::map<std::uint32_t, Session> sessions;	// by N
-	std::map<MacAddress, std::uint32_t> by_mac;
+	std::unordered_map<MacAddress, std::uint32_t, dmm::MacHash> by_mac;
 	std::unordered_map<std::string, std::uint32_t, MnIdHash, std::equal_to<>> by_mn;
 	std::uint32_t next_number = 1;
 	std::set<std::uint32_t> free_numbers;

@@ -56,6 +56,13 @@ struct MnIdHash {
 	using is_transparent = void;
 };
 
+// A MAC as a hash key (FNV-1a over its octets, as MnIdHash): the MAAR finds
+// a node by MAC on every event, and a hash lookup stays one or two cache
+// misses where an ordered map's walk cost one per level at a million nodes.
+struct MacHash {
+	std::size_t operator()(const MacAddress &mac) const noexcept;
+};
+
 // Whether `nai` can be a node's identifier: not empty, well-formed UTF-8
 // (RFC 7542 §2.2, shortest forms, no surrogates) and no control
 // characters. Peers send arbitrary octets; everything that stores, logs or
