@@ -313,8 +313,7 @@ bool Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 		    !status && status.error().code != ENOENT)
 			complete = !kernel_failed("dlif.neighbour.failed", status.error(), where);
 	for (const auto &route : plan.add_routes)
-		if (auto status = kernel_->add_route(dlif.name, route, plan.replace_routes);
-		    !status && status.error().code != EEXIST) {
+		if (auto status = kernel_->set_route(dlif.name, route); !status) {
 			LogFields fields = where;
 			fields.emplace_back("prefix", route.prefix.to_string());
 			complete = !kernel_failed("dlif.route.add.failed", status.error(), fields);

@@ -121,9 +121,10 @@ public:
 	virtual Status delete_dlif(const std::string &name) = 0;
 	virtual Status add_address(const std::string &dlif, const KernelAddress &address) = 0;	// without DAD
 	virtual Status delete_address(const std::string &dlif, const KernelAddress &address) = 0;
-	// add_route: EEXIST when a route to the prefix with the same metric
-	// exists, unless `replace`. delete_route: ESRCH when there is none.
-	virtual Status add_route(const std::string &dlif, const KernelRoute &route, bool replace) = 0;
+	// set_route creates the route or replaces the one to the same prefix
+	// with the same metric (whatever its gateway); delete_route: ESRCH
+	// when there is none.
+	virtual Status set_route(const std::string &dlif, const KernelRoute &route) = 0;
 	virtual Status delete_route(const std::string &dlif, const KernelRoute &route) = 0;
 	virtual Status set_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) = 0;	// replaces
 	virtual Status delete_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) = 0;

@@ -284,13 +284,12 @@ Status LinuxKernel::remove_entry(const Ipv6Prefix &prefix)
 	return dlif_.remove_entry(prefix);
 }
 
-Status LinuxKernel::add_route(const std::string &dlif, const KernelRoute &route, bool replace)
+Status LinuxKernel::set_route(const std::string &dlif, const KernelRoute &route)
 {
 	auto index = ifindex_of(dlif);
 	if (!index)
 		return index.error();
-	return rtnl_.write_route(replace ? nl::RouteWrite::replace : nl::RouteWrite::create,
-				 nl::Route{*index, route.prefix, route.gateway});
+	return rtnl_.write_route(nl::RouteWrite::replace, nl::Route{*index, route.prefix, route.gateway});
 }
 
 Status LinuxKernel::delete_route(const std::string &dlif, const KernelRoute &route)

@@ -31,7 +31,7 @@ public:
 	Status delete_dlif(const std::string &name) override;
 	Status add_address(const std::string &dlif, const KernelAddress &address) override;
 	Status delete_address(const std::string &dlif, const KernelAddress &address) override;
-	Status add_route(const std::string &dlif, const KernelRoute &route, bool replace) override;
+	Status set_route(const std::string &dlif, const KernelRoute &route) override;
 	Status delete_route(const std::string &dlif, const KernelRoute &route) override;
 	Status set_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) override;
 	Status delete_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) override;

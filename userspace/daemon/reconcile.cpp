@@ -107,7 +107,6 @@ DlifPlan plan_dlif(const dmm::InstallDlif &wanted, const std::optional<KernelLin
 	}
 	if (plan.update.mn) {
 		// Another node on this DLIF: every route moves to its gateway.
-		plan.replace_routes = true;
 		plan_routes(plan, wanted.mn, addresses);
 		if (current->mn && node_gateway(*current->mn) != node_gateway(wanted.mn))
 			plan.stale_neighbour = KernelNeighbour{node_gateway(*current->mn), *current->mn};

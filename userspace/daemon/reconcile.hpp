@@ -54,12 +54,12 @@ struct DlifPlan {
 	// is not the connected route's 256, so an address that gives up its
 	// connected route hands over to the gateway route without a gap),
 	// the routes and addresses removed, the addresses added. Routes are
-	// added when their address is, so that an unchanged DLIF costs no
-	// route request.
+	// set (created or replaced: a route left with another node's gateway
+	// is corrected) when their address is added, so that an unchanged
+	// DLIF costs no route request.
 	std::optional<KernelNeighbour> neighbour;	// set (permanent) when a route is added
 	std::optional<KernelNeighbour> stale_neighbour;	// the previous node's, deleted
 	std::vector<KernelRoute> add_routes;
-	bool replace_routes = false;			// the gateway changed with the node
 	std::vector<KernelRoute> remove_routes;
 	std::vector<KernelAddress> remove_addresses;
 	std::vector<KernelAddress> add_addresses;	// an existing one is replaced (its flags)

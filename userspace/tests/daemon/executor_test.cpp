@@ -72,7 +72,7 @@ TEST_F(ExecutorTest, InstallDlifCreatesConfiguresAndStartsAdvertising)
 	const std::string gateway = node_gateway(dlif.mn).to_string();
 	EXPECT_EQ(kernel_.calls, (Calls{"create mn1mar1", "ipv6 mn1mar1", "up mn1mar1",
 					"neigh mn1mar1 " + gateway + " " + dlif.mn.to_string(),
-					"route add mn1mar1 2001:db8:1:1::/64 via " + gateway, "add mn1mar1 " + ll + "/64",
+					"route mn1mar1 2001:db8:1:1::/64 via " + gateway, "add mn1mar1 " + ll + "/64",
 					"add mn1mar1 2001:db8:1:1::1/64"}));
 	EXPECT_EQ(kernel_.routes.at("mn1mar1"), (std::vector<KernelRoute>{{prefix("2001:db8:1:1::/64"),
 									     node_gateway(dlif.mn)}}));
@@ -109,11 +109,27 @@ TEST_F(ExecutorTest, AnExistingDlifOfAPreviousRunIsAdoptedNotRecreated)
 	fresh.apply(dmm::Actions{moved}, t0);
 	const std::string gateway = node_gateway(dlif.mn).to_string();
 	EXPECT_EQ(kernel_.calls, (Calls{"ipv6 mn1mar1", "neigh mn1mar1 " + gateway + " " + dlif.mn.to_string(),
-					"route add mn1mar1 2001:db8:1:9::/64 via " + gateway,
+					"route mn1mar1 2001:db8:1:9::/64 via " + gateway,
 					"route del mn1mar1 2001:db8:1:1::/64", "del mn1mar1 2001:db8:1:1::1/64",
 					"add mn1mar1 2001:db8:1:9::1/64"}));
 	EXPECT_EQ(kernel_.routes.at("mn1mar1"), (std::vector<KernelRoute>{{prefix("2001:db8:1:9::/64"),
 									     node_gateway(dlif.mn)}}));
+}
+
+// A route to the prefix left with another node's gateway (dlifd stopped
+// between changing the DLIF's node and its routes): when the address is
+// added again, the route is replaced, not kept because one exists.
+TEST_F(ExecutorTest, ARouteLeftWithAnotherGatewayIsCorrected)
+{
+	const auto dlif = dlif_install();
+	executor_->apply(dmm::Actions{dlif}, t0);
+	const KernelRoute stale{prefix("2001:db8:1:1::/64"), node_gateway(mac("02:00:00:00:00:42"))};
+	kernel_.routes["mn1mar1"] = {stale};
+	std::erase_if(kernel_.addrs["mn1mar1"], [](const KernelAddress &a) { return !a.prefix_route; });
+	Executor fresh(&kernel_, sender_, timers_, ra_, log_);
+	fresh.apply(dmm::Actions{dlif}, t0);
+	EXPECT_EQ(kernel_.routes.at("mn1mar1"),
+		  (std::vector<KernelRoute>{{prefix("2001:db8:1:1::/64"), node_gateway(dlif.mn)}}));
 }
 
 TEST_F(ExecutorTest, ANodeChangeIsAnInPlaceUpdate)
@@ -124,7 +140,7 @@ TEST_F(ExecutorTest, ANodeChangeIsAnInPlaceUpdate)
 	const std::string gateway = node_gateway(mac("02:00:00:00:00:42")).to_string();
 	EXPECT_EQ(kernel_.calls, (Calls{"update mn1mar1", "ipv6 mn1mar1", "neigh mn1mar1 " + gateway + " 02:00:00:00:00:42",
 					"neigh del mn1mar1 " + node_gateway(mac("02:00:00:00:00:01")).to_string(),
-					"route replace mn1mar1 2001:db8:1:1::/64 via " + gateway}));
+					"route mn1mar1 2001:db8:1:1::/64 via " + gateway}));
 	EXPECT_EQ(kernel_.neighbours.at("mn1mar1"),
 		  (std::vector<KernelNeighbour>{{node_gateway(mac("02:00:00:00:00:42")), mac("02:00:00:00:00:42")}}));
 	EXPECT_EQ(kernel_.links.at("mn1mar1").mn, mac("02:00:00:00:00:42"));
@@ -388,7 +404,7 @@ TEST_F(ExecutorTest, RepairPutsBackWhatChangedBehindItsBackAndNothingElse)
 	const std::string gateway = node_gateway(second.mn).to_string();
 	EXPECT_EQ(kernel_.calls, (Calls{"unentry 2001:db8:9::/64", "create mn2mar1", "ipv6 mn2mar1", "up mn2mar1",
 					"neigh mn2mar1 " + gateway + " " + second.mn.to_string(),
-					"route add mn2mar1 2001:db8:1:1::/64 via " + gateway,
+					"route mn2mar1 2001:db8:1:1::/64 via " + gateway,
 					"add mn2mar1 " + second.identity.link_local.to_string() + "/64",
 					"add mn2mar1 2001:db8:1:1::1/64", "entry 2001:db8:1:1::/64",
 					"entry 2001:db8:1:2::/64"}));

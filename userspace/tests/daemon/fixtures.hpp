@@ -169,19 +169,14 @@ public:
 		std::erase(addrs[dlif], address);
 		return {};
 	}
-	Status add_route(const std::string &dlif, const KernelRoute &route, bool replace) override
+	Status set_route(const std::string &dlif, const KernelRoute &route) override
 	{
-		if (auto status = record(std::string(replace ? "route replace " : "route add ") + dlif + " " +
-					 route.prefix.to_string() + " via " + route.gateway.to_string());
+		if (auto status = record("route " + dlif + " " + route.prefix.to_string() + " via " +
+					 route.gateway.to_string());
 		    !status)
 			return status;
 		auto &list = routes[dlif];
-		const auto same_prefix = [&](const KernelRoute &r) { return r.prefix == route.prefix; };
-		if (std::any_of(list.begin(), list.end(), same_prefix)) {
-			if (!replace)
-				return nl::make_error(EEXIST, "route exists");
-			std::erase_if(list, same_prefix);
-		}
+		std::erase_if(list, [&](const KernelRoute &r) { return r.prefix == route.prefix; });
 		list.push_back(route);
 		return {};
 	}

@@ -50,7 +50,6 @@ TEST(PlanDlif, ANewDlifRoutesEachPrefixByWayOfTheNodesPermanentNeighbour)
 	EXPECT_EQ(gateway, dmm::link_local_from_mac(dlif.mn));
 	EXPECT_EQ(plan.add_routes, (std::vector<KernelRoute>{{prefix("2001:db8:1:1::/64"), gateway},
 							      {prefix("2001:db8:2:2::/64"), gateway}}));
-	EXPECT_FALSE(plan.replace_routes);
 	EXPECT_EQ(plan.neighbour, (KernelNeighbour{gateway, dlif.mn}));
 	EXPECT_FALSE(plan.stale_neighbour);
 }
@@ -101,7 +100,6 @@ TEST(PlanDlif, ANewNodeOnTheDlifMovesEveryRouteToItsGateway)
 	dmm::InstallDlif after = before;
 	after.mn = mac("02:00:00:00:00:42");
 	const auto plan = plan_dlif(after, link_of(before), wanted_addresses(before));
-	EXPECT_TRUE(plan.replace_routes);
 	EXPECT_EQ(plan.add_routes,
 		  (std::vector<KernelRoute>{{prefix("2001:db8:1:1::/64"), node_gateway(after.mn)}}));
 	EXPECT_EQ(plan.neighbour, (KernelNeighbour{node_gateway(after.mn), after.mn}));
