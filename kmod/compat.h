@@ -42,6 +42,32 @@ static inline void dlif_compat_set_netns_local(struct net_device *dev)
 #endif
 }
 
+/*
+ * Is a tc egress program or filter attached to @dev? 6.6 replaced the
+ * clsact qdisc's mini_Qdisc with tcx (which also carries clsact's
+ * filters). Under rcu_read_lock().
+ */
+static inline bool dlif_compat_tc_egress(const struct net_device *dev)
+{
+#if defined(DLIF_HAVE_TCX) && IS_ENABLED(CONFIG_NET_XGRESS)
+	return rcu_access_pointer(dev->tcx_egress);
+#elif !defined(DLIF_HAVE_TCX) && IS_ENABLED(CONFIG_NET_CLS_ACT)
+	return rcu_access_pointer(dev->miniq_egress);
+#else
+	return false;
+#endif
+}
+
+/* Later kernels (6.14) made the per-namespace tap check an RCU reader. */
+static inline bool dlif_compat_dev_taps(struct net_device *dev)
+{
+#ifdef DLIF_HAVE_DEV_NIT_ACTIVE_RCU
+	return dev_nit_active_rcu(dev);
+#else
+	return dev_nit_active(dev);
+#endif
+}
+
 /* 6.7 gave dumps a whole struct genl_info (genl_info_dump()). */
 static inline struct nlattr **dlif_compat_dump_attrs(struct netlink_callback *cb)
 {

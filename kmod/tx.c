@@ -16,6 +16,7 @@
 
 #include <linux/ipv6.h>
 #include <net/ipv6.h>
+#include <net/sch_generic.h>
 
 #include "dlif.h"
 
@@ -43,13 +44,29 @@ static struct dlif_entry *dlif_anchor_entry(struct sk_buff *skb,
 	return e && e->dlif == dlif ? e : NULL;
 }
 
+/*
+ * Send a frame, Ethernet header built, from the DLIF's lower device and
+ * count it on the DLIF.
+ */
+static void dlif_lower_xmit(struct sk_buff *skb, struct dlif_dev *dlif)
+{
+	unsigned int len = skb->len;
+	int err;
+
+	skb->dev = dlif->lower;
+	/* net_xmit_eval() evaluates its argument twice: never a call. */
+	err = dev_queue_xmit(skb);
+	if (likely(!net_xmit_eval(err)))
+		dlif_dev_count_tx(dlif->dev, len);
+	else
+		DEV_STATS_INC(dlif->dev, tx_dropped);
+}
+
 /* Send a frame (Ethernet header already built) to the DLIF's node. */
 static netdev_tx_t dlif_xmit_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 {
 	enum skb_drop_reason reason = DLIF_DROP_REASON_NO_TX_TARGET;
 	struct ethhdr *eth;
-	unsigned int len;
-	int err;
 
 	if (unlikely(!dlif_mn_bound(dlif)))
 		goto drop;
@@ -59,15 +76,7 @@ static netdev_tx_t dlif_xmit_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 	eth = (struct ethhdr *)skb->data;
 	ether_addr_copy(eth->h_dest, dlif->mn_addr);
 	ether_addr_copy(eth->h_source, dlif->dev->dev_addr);
-
-	len = skb->len;
-	skb->dev = dlif->lower;
-	/* net_xmit_eval() evaluates its argument twice: never a call. */
-	err = dev_queue_xmit(skb);
-	if (likely(!net_xmit_eval(err)))
-		dlif_dev_count_tx(dlif->dev, len);
-	else
-		DEV_STATS_INC(dlif->dev, tx_dropped);
+	dlif_lower_xmit(skb, dlif);
 	return NETDEV_TX_OK;
 
 drop:
@@ -100,8 +109,30 @@ netdev_tx_t dlif_xmit(struct sk_buff *skb, struct net_device *dev)
 }
 
 /*
+ * Does anything act on what the DLIF itself transmits: a packet tap
+ * (tcpdump on the DLIF, or on every device), a qdisc other than
+ * noqueue, a tc egress filter or program, a netfilter egress hook? Under
+ * rcu_read_lock().
+ */
+static bool dlif_egress_hooked(struct net_device *dev)
+{
+	const struct Qdisc *q = rcu_dereference(dev->qdisc);
+
+	if (q->enqueue || dlif_compat_tc_egress(dev) || dlif_compat_dev_taps(dev))
+		return true;
+#ifdef CONFIG_NETFILTER_EGRESS
+	if (rcu_access_pointer(dev->nf_hooks_egress))
+		return true;
+#endif
+	return false;
+}
+
+/*
  * Hand a decapsulated IPv6 packet (skb->data at its header) to the node
- * of @dlif, as if routed out of the DLIF: taps on the DLIF see it.
+ * of @dlif, as if routed out of the DLIF. With nothing on the DLIF's
+ * egress it goes straight to the lower device: the DLIF's own transmit
+ * would only rewrite the header built here. Otherwise it is transmitted
+ * on the DLIF, so that taps, qdiscs, tc and netfilter there see it.
  */
 void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 {
@@ -122,7 +153,10 @@ void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 	if (dev_hard_header(skb, dev, ETH_P_IPV6, dlif->mn_addr, dev->dev_addr,
 			    skb->len) < 0)
 		goto drop;
-	dev_queue_xmit(skb);
+	if (dlif_egress_hooked(dev))
+		dev_queue_xmit(skb);
+	else
+		dlif_lower_xmit(skb, dlif);
 	return;
 
 drop:

@@ -461,6 +461,82 @@ test_anchor_entries_act_on_their_own_dlif() {
 }
 m3_sent() { ip netns exec "$MAAR1" cat /sys/class/net/m3/statistics/tx_packets; }
 
+# At the serving MAAR a decapsulated packet goes from the tunnel straight
+# to the access device when nothing acts on the DLIF's own egress (no
+# transmit on the DLIF: the net_dev_queue tracepoint never names it),
+# and through the DLIF as soon as something does: a tap, a qdisc, a tc
+# egress filter, a netfilter egress hook each see the packets again.
+# The echo requests are 1,062 octets framed, which tells them from
+# MAAR2's own Neighbor Advertisements on the DLIF.
+dev_queued() {	# echo requests the net_dev_queue tracepoint saw on s1 so far
+	grep -c 'net_dev_queue: dev=s1 .* len=1062$' "$TRACING/trace"
+}
+sent_on_s1() { ip netns exec "$MAAR2" cat /sys/class/net/s1/statistics/tx_packets; }
+pings_to_mn() { ip netns exec "$CN" ping -c 3 -i 0.2 -W 2 -s 1000 $MN_ADDR >/dev/null 2>&1; }
+
+test_serving_downlink_skips_the_dlif_unless_hooked() {
+	local SERVING_DLIF=s1 TRACING=/sys/kernel/tracing sent cap cap_log pid n
+	dlif_load || return 1
+	dmm_topo_base || return 1
+	dmm_anchor_dlif || return 1
+	dmm_serving_dlif || return 1
+	require_cmd nft || return $ksft_skip
+	[ -e $TRACING/trace ] || mount -t tracefs tracefs $TRACING || return $ksft_skip
+	[ -d $TRACING/events/net/net_dev_queue ] || return $ksft_skip
+	echo 'name == "s1"' >$TRACING/events/net/net_dev_queue/filter
+	echo >$TRACING/trace
+	echo 1 >$TRACING/events/net/net_dev_queue/enable
+	defer sh -c "echo 0 >$TRACING/events/net/net_dev_queue/enable; echo 0 >$TRACING/events/net/net_dev_queue/filter"
+
+	sent=$(sent_on_s1)
+	check "the CN reaches the MN" pings_to_mn
+	check_eq "$(dev_queued)" 0 "nothing was transmitted on the DLIF"
+	check "the DLIF counted what it delivered" test $(( $(sent_on_s1) - sent )) -ge 3
+
+	cap=$(mktemp); cap_log=$(mktemp)
+	ip netns exec "$MAAR2" tcpdump -n -U -i s1 -w "$cap" icmp6 2>"$cap_log" &
+	pid=$!
+	busywait 20000 grep -q "listening on" "$cap_log"
+	check "the CN reaches the MN with a tap on the DLIF" pings_to_mn
+	busywait 5000 sh -c "[ \$(tcpdump -n -r $cap 'icmp6[0] == 128' 2>/dev/null | wc -l) -ge 3 ]"
+	kill -INT $pid; wait $pid 2>/dev/null
+	n=$(tcpdump -n -r "$cap" "icmp6[0] == 128 and dst $MN_ADDR" 2>/dev/null | wc -l)
+	check "tcpdump on the DLIF saw the echo requests" test "$n" -ge 3
+	check "they were transmitted on the DLIF" test "$(dev_queued)" -ge 3
+	echo >$TRACING/trace
+	check "the CN reaches the MN with the tap gone" pings_to_mn
+	check_eq "$(dev_queued)" 0 "straight to the access device again"
+
+	tc -n "$MAAR2" qdisc add dev s1 clsact || return 1
+	tc -n "$MAAR2" filter add dev s1 egress protocol ipv6 matchall action ok || return 1
+	check "the CN reaches the MN through a tc egress filter" pings_to_mn
+	n=$(tc -n "$MAAR2" -s filter show dev s1 egress | awk '/Sent/ { print $4; exit }')
+	check "the tc egress filter counted them" test "${n:-0}" -ge 3
+	tc -n "$MAAR2" qdisc del dev s1 clsact
+
+	tc -n "$MAAR2" qdisc add dev s1 root fq || return 1
+	check "the CN reaches the MN through a qdisc" pings_to_mn
+	n=$(tc -n "$MAAR2" -s qdisc show dev s1 | awk '/Sent/ { print $4; exit }')
+	check "the qdisc on the DLIF sent them" test "${n:-0}" -ge 3
+	tc -n "$MAAR2" qdisc del dev s1 root
+
+	ip netns exec "$MAAR2" nft -f - <<-EOF || return $ksft_skip
+		table netdev egress_count {
+			chain out {
+				type filter hook egress device s1 priority 0;
+				icmpv6 type echo-request counter
+			}
+		}
+	EOF
+	check "the CN reaches the MN through a netfilter egress hook" pings_to_mn
+	n=$(ip netns exec "$MAAR2" nft list chain netdev egress_count out | grep -o 'packets [0-9]*' | awk '{ print $2 }')
+	check "the egress hook counted them" test "${n:-0}" -ge 3
+	ip netns exec "$MAAR2" nft delete table netdev egress_count
+	echo >$TRACING/trace
+	check "the CN reaches the MN with nothing on the DLIF" pings_to_mn
+	check_eq "$(dev_queued)" 0 "straight to the access device at the end"
+}
+
 # The debug kernel runs each path of the module once: encapsulation and
 # decapsulation both ways, GSO/GRO (TCP), the ICMPv6 errors it sends, the
 # drops, and the receive demux beside ip6tnl. The rest vary headers and
@@ -472,6 +548,7 @@ DEBUG_CASES=(
 	test_decapsulated_packet_too_big_for_the_access_link
 	test_spoofed_ip6ip6_is_dropped_and_counted
 	test_stock_ip6tnl_beside_dlif
+	test_serving_downlink_skips_the_dlif_unless_hooked
 )
 
 run_tests \
@@ -489,4 +566,5 @@ run_tests \
 	test_uplink_claims_follow_the_node \
 	test_anchor_entries_act_on_their_own_dlif \
 	test_stock_ip6tnl_beside_dlif \
-	test_local_network_through_the_owner
+	test_local_network_through_the_owner \
+	test_serving_downlink_skips_the_dlif_unless_hooked

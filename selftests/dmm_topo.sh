@@ -91,15 +91,17 @@ dmm_anchor_dlif() {	# [extra dlifctl route args]
 		peer $MAAR2_CORE local $MAAR1_CORE dev m1 "$@"
 }
 
-# MAAR2 serves the node with a DLIF mirroring MAAR1's.
+# MAAR2 serves the node with a DLIF mirroring MAAR1's, named
+# $SERVING_DLIF (m1 unless set).
 dmm_serving_dlif() {	# [extra dlifctl route args]
+	local dev=${SERVING_DLIF:-m1}
 	nsbatch "$MAAR2" <<-EOF || return 1
-		link add link acc name m1 address $MAAR1_DLIF_MAC broadcast $MN_MAC type dlif
-		link set m1 up
-		addr add 2001:db8:a::1/64 dev m1 nodad
+		link add link acc name $dev address $MAAR1_DLIF_MAC broadcast $MN_MAC type dlif
+		link set $dev up
+		addr add 2001:db8:a::1/64 dev $dev nodad
 	EOF
 	ip netns exec "$MAAR2" "$DLIFCTL" route add $PREFIX_A role serving \
-		peer $MAAR1_CORE local $MAAR2_CORE dev m1 "$@" || return 1
+		peer $MAAR1_CORE local $MAAR2_CORE dev $dev "$@" || return 1
 	ip -n "$MN" route replace default via $MAAR1_DLIF_LL dev eth0
 }
 
