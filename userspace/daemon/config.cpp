@@ -529,6 +529,8 @@ dmm::CmdConfig read_cmd(const Section &cmd, const dmm::Domain &domain, const dmm
 	config.legacy_status = static_cast<std::uint8_t>(cmd.integer("legacy_status", 128, 255).value_or(config.legacy_status));
 	config.legacy_d_flag = cmd.choice("legacy_d_flag", kLegacyDFlags).value_or(config.legacy_d_flag);
 	config.relay_timeout = cmd.seconds("relay_timeout", 0, 3600).value_or(config.relay_timeout);
+	config.previous_maar_window = static_cast<unsigned>(
+		cmd.integer("previous_maar_window", 0, 65536).value_or(config.previous_maar_window));
 	if (const toml::table *lma_table = cmd.subtable("lma")) {
 		Section lma(cmd.reader(), *lma_table, "cmd.lma", {"pool", "prefix_length", "interface"});
 		dmm::LmaConfig lma_config;
@@ -881,7 +883,7 @@ Config read_config(const toml::table &root, const std::string &file)
 	if (config.role == Role::cmd) {
 		Section cmd(reader, *role_table, "cmd",
 			    {"address", "mode", "deregistration", "rfc8885", "legacy_status", "legacy_d_flag",
-			     "relay_timeout", "lma"});
+			     "relay_timeout", "previous_maar_window", "lma"});
 		config.cmd = read_cmd(cmd, domain, timers, ordering);
 	} else {
 		Section maar(reader, *role_table, "maar",
@@ -1027,6 +1029,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 		add("cmd.legacy_status", std::to_string(cmd.legacy_status));
 		add("cmd.legacy_d_flag", std::string(word_of(kLegacyDFlags, cmd.legacy_d_flag)));
 		add("cmd.relay_timeout", seconds_text(cmd.relay_timeout));
+		add("cmd.previous_maar_window", std::to_string(cmd.previous_maar_window));
 		if (cmd.lma) {
 			add("cmd.lma.pool", cmd.lma->pool.to_string());
 			add("cmd.lma.prefix_length", std::to_string(cmd.lma->prefix_length));

@@ -108,6 +108,7 @@ CmdCore::Impl::Impl(CmdConfig cfg) : config(std::move(cfg))
 {
 	maars = config.domain.maars;
 	local_prefixes.resize(maars.size());
+	flights.resize(maars.size());
 	for (std::size_t i = 0; i < maars.size() && i < kNoMaar; ++i)
 		maar_index.emplace(maars[i], static_cast<MaarIndex>(i));
 	if (config.lma)
@@ -243,11 +244,15 @@ void CmdCore::Impl::stop_pending_timers(Binding &binding, Actions &out)
 {
 	if (!binding.pending)
 		return;
-	for (auto &outstanding : binding.pending->outstanding)
-		if (!outstanding.resolved && outstanding.timer != 0) {
+	for (auto &outstanding : binding.pending->outstanding) {
+		if (outstanding.resolved)
+			continue;
+		land(outstanding);
+		if (outstanding.timer != 0) {
 			out.push_back(StopTimer{outstanding.timer});
 			outstanding.timer = 0;
 		}
+	}
 	if (binding.pending->relay_timer != 0) {
 		out.push_back(StopTimer{binding.pending->relay_timer});
 		binding.pending->relay_timer = 0;
@@ -502,8 +507,11 @@ void CmdCore::Impl::send_outstanding(BindingNode &node, std::size_t index, TimeP
 	const Element *element = element_of(binding, outstanding.maar);
 	if (!element) {
 		outstanding.resolved = true;
+		land(outstanding);
 		return;
 	}
+	if (!take_off(binding, outstanding, index, now))
+		return;	// its turn comes when an answer frees a place
 	send(out, outstanding.maar,
 	     forward(node, *element, outstanding.last_seq, pending.kind == Pending::Kind::cleanup, now));
 	outstanding.deadline = now + outstanding.timeout;
@@ -528,6 +536,7 @@ void CmdCore::Impl::on_event(const Event &event, TimePoint now, Actions &out)
 	} else if (const auto *fired = std::get_if<TimerFired>(&event)) {
 		on_timer(fired->id, now, out);
 	}
+	launch_waiting(now, out);
 	// MnAttached / MnDetached concern MAARs only.
 }
 
@@ -1047,6 +1056,9 @@ void CmdCore::Impl::resolve(BindingNode &node, std::size_t index, bool accepted,
 	Pending &pending = *binding.pending;
 	Outstanding &outstanding = pending.outstanding[index];
 	outstanding.resolved = true;
+	if (pba)
+		measure(outstanding, now);
+	land(outstanding);
 	if (outstanding.timer != 0) {
 		out.push_back(StopTimer{outstanding.timer});
 		outstanding.timer = 0;
@@ -1162,6 +1174,7 @@ void CmdCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 			return;
 		}
 		++outstanding.retransmissions;
+		outstanding.timed_from.reset();	// Karn: its answer measures nothing
 		count(Counter::retransmissions);
 		outstanding.timeout = next_backoff(outstanding.timeout, config.timers.max_retransmission);
 		// R162: a retransmission carries a new sequence number, except

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -53,7 +54,8 @@ enum class TimerKind : std::uint8_t { expiry = 1, outstanding = 2, relay = 3 };
 	X(refreshes) X(reregistrations) X(deregistrations) X(renewals) X(expirations)            \
 	X(queued_handovers) X(previous_maar_failures) X(relay_timeouts) X(lma_registrations)      \
 	X(lma_handovers) X(lma_deregistrations) X(rejected_prefix) X(refused_claims)              \
-	X(duplicate_pbus) X(sequence_resyncs) X(internal_errors) X(previous_maars_pruned)
+	X(duplicate_pbus) X(sequence_resyncs) X(internal_errors) X(previous_maars_pruned)         \
+	X(paced_pbus)
 
 enum class Counter : std::size_t {
 #define DLIF_X(name) name,
@@ -81,6 +83,31 @@ struct Outstanding {
 	TimerId timer = 0;
 	bool resolved = false;
 	bool resynced = false;		// renumbered once after a status 135
+	// Pacing (cmd_pacing.cpp): sent and holding a place in its MAAR's
+	// window, or waiting for one (never sent yet).
+	bool in_flight = false;
+	bool waiting = false;
+	// The first transmission's time, while its answer may still measure
+	// the MAAR's answer time (Karn: never after a retransmission).
+	std::optional<TimePoint> timed_from;
+};
+
+// A waiting Outstanding, found again through its binding's slot; stale
+// tickets (the binding gone, the exchange over) are skipped.
+struct FlightTicket {
+	std::uint32_t slot = 0;
+	std::uint16_t first_seq = 0;
+	std::uint8_t index = 0;
+};
+
+// The CMD's exchanges with one MAAR: how many are in flight, those
+// waiting for a place, and the MAAR's answer time (RFC 6298's estimator)
+// from which the first retransmission timeout is taken.
+struct Flight {
+	std::uint32_t in_flight = 0;
+	std::deque<FlightTicket> waiting;
+	std::optional<Duration> srtt;
+	Duration rttvar{0};
 };
 
 struct QueuedPbu {
@@ -157,6 +184,10 @@ struct CmdCore::Impl {
 	std::array<std::uint64_t, static_cast<std::size_t>(Counter::count)> counters{};
 	// The CMD's own address and LMA pool: what no MAAR may claim.
 	std::vector<Ipv6Prefix> own_prefixes;
+	// Per MAAR (domain.maars): the pacing of the CMD's PBUs to it, and the
+	// MAARs whose window gained a place during the current event.
+	std::vector<Flight> flights;
+	std::vector<MaarIndex> landed;
 
 	void count(Counter counter, std::uint64_t by = 1) noexcept
 	{
@@ -229,6 +260,17 @@ struct CmdCore::Impl {
 	mh::ProxyBindingUpdate forward(const BindingNode &node, const Element &element, std::uint16_t seq,
 				       bool cleanup, TimePoint now) const;
 	void send_outstanding(BindingNode &node, std::size_t index, TimePoint now, Actions &out);
+
+	// Pacing of the PBUs to previous MAARs (cmd_pacing.cpp). take_off:
+	// whether the exchange may be sent now (else it waits for a place in
+	// its MAAR's window). land: the exchange leaves the window or the
+	// queue. launch_waiting: after an event, waiting exchanges take the
+	// places that were freed.
+	bool take_off(Binding &binding, Outstanding &outstanding, std::size_t index, TimePoint now);
+	void land(Outstanding &outstanding);
+	void measure(Outstanding &outstanding, TimePoint now);
+	void launch_waiting(TimePoint now, Actions &out);
+	Duration first_timeout(MaarIndex maar) const;
 
 	// Bindings and timers.
 	BindingNode &insert(std::string_view mn);

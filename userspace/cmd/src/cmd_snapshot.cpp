@@ -144,6 +144,7 @@ std::string CmdCore::Impl::snapshot_record(const BindingNode &node) const
 			out.member("timeout_ms", o.timeout.count());
 			out.member("deadline_ms", wall.to_wall_ms(o.deadline));
 			out.member("resolved", o.resolved);
+			out.member("waiting", o.waiting);
 			out.end_object();
 		}
 		out.end_array();
@@ -292,6 +293,9 @@ Actions CmdCore::Impl::restore(const Json &snapshot, const RecordVisitor &record
 				o.timeout = Duration(json::integer_from(json::member(value, "timeout_ms")));
 				o.deadline = wall.from_wall_ms(json::integer_from(json::member(value, "deadline_ms")));
 				o.resolved = json::bool_from(json::member(value, "resolved"));
+				// Absent before paced PBUs: every exchange was in flight.
+				if (const auto waiting = value.find("waiting"); waiting != value.end())
+					o.waiting = json::bool_from(*waiting) && !o.resolved;
 				p->outstanding.push_back(o);
 			}
 			if (p->outstanding.size() > kMaxPreviousMaars)
@@ -308,9 +312,19 @@ Actions CmdCore::Impl::restore(const Json &snapshot, const RecordVisitor &record
 			Pending &restored = *binding.pending;
 			for (std::size_t i = 0; i < restored.outstanding.size(); ++i) {
 				Outstanding &o = restored.outstanding[i];
-				if (!o.resolved)
-					o.timer = arm(out, binding, TimerKind::outstanding, static_cast<std::uint8_t>(i),
-						      remaining(o.deadline, now));
+				if (o.resolved)
+					continue;
+				Flight &flight = flights.at(o.maar);
+				if (o.waiting) {
+					flight.waiting.push_back(FlightTicket{binding.slot, o.first_seq,
+									      static_cast<std::uint8_t>(i)});
+					landed.push_back(o.maar);
+					continue;
+				}
+				o.in_flight = true;
+				++flight.in_flight;
+				o.timer = arm(out, binding, TimerKind::outstanding, static_cast<std::uint8_t>(i),
+					      remaining(o.deadline, now));
 			}
 			if (restored.relay_deadline)
 				restored.relay_timer =
@@ -329,6 +343,8 @@ Actions CmdCore::Impl::restore(const Json &snapshot, const RecordVisitor &record
 				out.push_back(InstallEntry{prefix, TunnelRole::anchor, address_of(binding.serving), dlif.name});
 		}
 	});
+	// Exchanges that waited for a place take those that are free.
+	launch_waiting(now, out);
 	return out;
 }
 

@@ -236,6 +236,166 @@ TEST_F(Cmd, PreviousMaarsArePrunedSoThatEveryPbaFits)
 	RecordProperty("largest_message", static_cast<int>(largest));
 }
 
+// Pacing (cmd_pacing.cpp): nodes that leave MAAR1 together.
+class Paced : public Cmd {
+protected:
+	static MacAddress node(unsigned k)
+	{
+		MacAddress mac = kMn;
+		mac.bytes[4] = static_cast<std::uint8_t>(k >> 8);
+		mac.bytes[5] = static_cast<std::uint8_t>(k);
+		return mac;
+	}
+	// PBUs to `to` among `actions`.
+	static std::vector<mh::ProxyBindingUpdate> pbus_to(const Actions &actions, NodeId to)
+	{
+		std::vector<mh::ProxyBindingUpdate> out;
+		for (const auto &sent : all<SendMh>(actions))
+			if (const auto *pbu = std::get_if<mh::ProxyBindingUpdate>(&sent.message);
+			    pbu && sent.destination == Network::address(to))
+				out.push_back(*pbu);
+		return out;
+	}
+	static mh::ProxyBindingAck accept(const mh::ProxyBindingUpdate &pbu)
+	{
+		mh::ProxyBindingAck answer;
+		answer.flags.set(BaFlag::Dmm);
+		answer.sequence = pbu.sequence;
+		answer.lifetime = pbu.lifetime;
+		answer.options.mobile_node_identifier = pbu.options.mobile_node_identifier;
+		answer.options.home_network_prefixes = pbu.options.home_network_prefixes;
+		return answer;
+	}
+	// `nodes` nodes registered at MAAR1 move to MAAR2: the PBUs MAAR1 gets.
+	std::vector<mh::ProxyBindingUpdate> move_all(cmd::CmdCore &core, unsigned nodes)
+	{
+		for (unsigned k = 1; k <= nodes; ++k)
+			send(core, M1, make_pbu(1, node(k), pref(M1, k)));
+		std::vector<mh::ProxyBindingUpdate> to_maar1;
+		for (unsigned k = 1; k <= nodes; ++k)
+			for (auto &pbu : pbus_to(send(core, M2, make_pbu(1, node(k), pref(M2, k))), M1))
+				to_maar1.push_back(std::move(pbu));
+		return to_maar1;
+	}
+};
+
+// At most previous_maar_window PBUs to one MAAR are unanswered; each
+// answer lets the next one go, in order, and none is lost.
+TEST_F(Paced, UpdatesToOneMaarWaitForAPlaceInItsWindow)
+{
+	CmdConfig config = test_cmd_config();
+	config.previous_maar_window = 4;
+	cmd::CmdCore core(config);
+	std::vector<mh::ProxyBindingUpdate> in_flight = move_all(core, 10);
+	ASSERT_EQ(in_flight.size(), 4u);
+	EXPECT_EQ(core.counters().at("paced_pbus"), 6u);
+	std::set<std::string> updated;
+	while (!in_flight.empty()) {
+		const mh::ProxyBindingUpdate pbu = in_flight.front();
+		in_flight.erase(in_flight.begin());
+		updated.insert(std::string(pbu.options.mobile_node_identifier->text()));
+		const auto next = pbus_to(send(core, M1, accept(pbu)), M1);
+		ASSERT_LE(next.size(), 1u);
+		for (const auto &more : next)
+			in_flight.push_back(more);
+		EXPECT_LE(in_flight.size(), 4u);
+	}
+	EXPECT_EQ(updated.size(), 10u);
+	EXPECT_EQ(core.counters().at("previous_maar_failures"), 0u);
+	EXPECT_EQ(core.counters().at("retransmissions"), 0u);
+	for (unsigned k = 1; k <= 10; ++k)
+		EXPECT_EQ(core.binding(mn_id(node(k)))->state, cmd::BindingState::registered) << k;
+}
+
+// Without a limit every update leaves at once, as before.
+TEST_F(Paced, WindowZeroSendsEveryUpdateAtOnce)
+{
+	CmdConfig config = test_cmd_config();
+	config.previous_maar_window = 0;
+	cmd::CmdCore core(config);
+	EXPECT_EQ(move_all(core, 10).size(), 10u);
+	EXPECT_EQ(core.counters().at("paced_pbus"), 0u);
+}
+
+// A MAAR that takes 5 s to answer gets a first timeout of SRTT + 4 RTTVAR
+// (5 + 4 x 2.5 s) for its next update, instead of 1.5 s; a retransmitted
+// exchange's answer measures nothing (Karn).
+TEST_F(Paced, FirstTimeoutFollowsTheMaarsAnswerTime)
+{
+	cmd::CmdCore core(test_cmd_config());
+	const auto timeout_of = [](const Actions &actions) {
+		const auto timers = all<StartTimer>(actions);
+		return timers.empty() ? Duration(0) : timers.back().after;
+	};
+	send(core, M1, make_pbu(1, node(1), pref(M1, 1)));
+	const Actions moved = send(core, M2, make_pbu(1, node(1), pref(M2, 1)));
+	EXPECT_EQ(timeout_of(moved), Duration(1500));
+	now += std::chrono::seconds(5);
+	send(core, M1, accept(pbus_to(moved, M1).at(0)));
+
+	send(core, M1, make_pbu(1, node(2), pref(M1, 2)));
+	const Actions slow = send(core, M2, make_pbu(1, node(2), pref(M2, 2)));
+	EXPECT_EQ(timeout_of(slow), Duration(15000));
+	// Its timer fires: the retransmission (backed off) is not timed.
+	const auto timer = all<StartTimer>(slow).back();
+	now += timer.after;
+	const Actions again = core.handle(TimerFired{timer.id}, now);
+	ASSERT_EQ(pbus_to(again, M1).size(), 1u);
+	now += std::chrono::seconds(60);
+	send(core, M1, accept(pbus_to(again, M1).at(0)));
+	send(core, M1, make_pbu(1, node(3), pref(M1, 3)));
+	EXPECT_EQ(timeout_of(send(core, M2, make_pbu(1, node(3), pref(M2, 3)))), Duration(15000));
+}
+
+// An exchange that waited and was overtaken (the node deregistered) is
+// never sent; its place goes to the next.
+TEST_F(Paced, AWaitingUpdateThatIsNoLongerWantedIsSkipped)
+{
+	CmdConfig config = test_cmd_config();
+	config.previous_maar_window = 1;
+	cmd::CmdCore core(config);
+	const auto first = move_all(core, 2);
+	ASSERT_EQ(first.size(), 1u);
+	// The second node's serving MAAR ends its session: its handover
+	// update to MAAR1 is replaced by the release, which waits too.
+	auto release = make_pbu(2, node(2), pref(M2, 2), mh::HandoffIndicator::HandoffStateUnknown, 0);
+	EXPECT_TRUE(pbus_to(send(core, M2, release), M1).empty());
+	const auto next = pbus_to(send(core, M1, accept(first[0])), M1);
+	ASSERT_EQ(next.size(), 1u);
+	EXPECT_EQ(next[0].lifetime.units(), 0);
+	EXPECT_EQ(next[0].options.mobile_node_identifier, to_option(mn_id(node(2))));
+	send(core, M1, accept(next[0]));
+	EXPECT_FALSE(core.binding(mn_id(node(2))));
+	EXPECT_EQ(core.counters().at("previous_maar_failures"), 0u);
+}
+
+// A CMD restarted from a snapshot taken while updates waited sends them
+// as places free up.
+TEST_F(Paced, WaitingUpdatesSurviveARestart)
+{
+	CmdConfig config = test_cmd_config();
+	config.previous_maar_window = 2;
+	cmd::CmdCore core(config);
+	const auto in_flight = move_all(core, 5);
+	ASSERT_EQ(in_flight.size(), 2u);
+	cmd::CmdCore restarted(config);
+	const auto restored = restarted.restore(core.snapshot(), now);
+	ASSERT_TRUE(restored.has_value()) << restored.error();
+	EXPECT_TRUE(pbus_to(*restored, M1).empty());
+	std::vector<mh::ProxyBindingUpdate> queue = in_flight;
+	std::size_t answered = 0;
+	while (!queue.empty()) {
+		const auto pbu = queue.front();
+		queue.erase(queue.begin());
+		++answered;
+		for (const auto &more : pbus_to(restarted.handle(received(M1, accept(pbu)), now), M1))
+			queue.push_back(more);
+	}
+	EXPECT_EQ(answered, 5u);
+	for (unsigned k = 1; k <= 5; ++k)
+		EXPECT_EQ(restarted.binding(mn_id(node(k)))->state, cmd::BindingState::registered) << k;
+}
+
 // A PBA that matches nothing the CMD is waiting for changes nothing.
 TEST_F(Cmd, UnmatchedPbaIsCounted)
 {

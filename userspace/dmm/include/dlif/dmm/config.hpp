@@ -92,6 +92,11 @@ struct CmdConfig {
 	Duration relay_timeout{0};
 	std::optional<LmaConfig> lma;
 	LegacyDFlag legacy_d_flag = LegacyDFlag::refuse;
+	// At most this many PBUs to one MAAR unanswered at a time; the rest
+	// wait their turn (0: no limit). A MAAR that many handovers leave at
+	// once then gets the updates as fast as it answers them, instead of
+	// all at once and again as retransmissions.
+	unsigned previous_maar_window = 64;
 };
 
 // Who may attach at a MAAR (R11, the RFC 5213 policy store) and how many
