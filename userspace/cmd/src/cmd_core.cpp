@@ -514,6 +514,9 @@ void CmdCore::Impl::send_outstanding(BindingNode &node, std::size_t index, TimeP
 		return;	// its turn comes when an answer frees a place
 	send(out, outstanding.maar,
 	     forward(node, *element, outstanding.last_seq, pending.kind == Pending::Kind::cleanup, now));
+	if (!outstanding.first_sent)
+		outstanding.first_sent = now;
+	outstanding.last_sent = now;
 	outstanding.deadline = now + outstanding.timeout;
 	outstanding.timer =
 		arm(out, binding, TimerKind::outstanding, static_cast<std::uint8_t>(index), outstanding.timeout);
@@ -1057,7 +1060,7 @@ void CmdCore::Impl::resolve(BindingNode &node, std::size_t index, bool accepted,
 	Outstanding &outstanding = pending.outstanding[index];
 	outstanding.resolved = true;
 	if (pba)
-		measure(outstanding, now);
+		measure(outstanding, pba->sequence, now);
 	land(outstanding);
 	if (outstanding.timer != 0) {
 		out.push_back(StopTimer{outstanding.timer});
@@ -1174,9 +1177,9 @@ void CmdCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 			return;
 		}
 		++outstanding.retransmissions;
-		outstanding.timed_from.reset();	// Karn: its answer measures nothing
 		count(Counter::retransmissions);
 		outstanding.timeout = next_backoff(outstanding.timeout, config.timers.max_retransmission);
+		backed_off(outstanding);
 		// R162: a retransmission carries a new sequence number, except
 		// in locator mode, where it must stay the serving MAAR's.
 		if (binding.pending->kind == Pending::Kind::handover && config.mode == CmdMode::locator)

@@ -87,9 +87,11 @@ struct Outstanding {
 	// window, or waiting for one (never sent yet).
 	bool in_flight = false;
 	bool waiting = false;
-	// The first transmission's time, while its answer may still measure
-	// the MAAR's answer time (Karn: never after a retransmission).
-	std::optional<TimePoint> timed_from;
+	// When its first and its latest copy left. Every copy has its own
+	// sequence number, which the PBA echoes, so an answer to either of
+	// them measures the MAAR's answer time without Karn's ambiguity.
+	std::optional<TimePoint> first_sent;
+	TimePoint last_sent{};
 };
 
 // A waiting Outstanding, found again through its binding's slot; stale
@@ -108,6 +110,11 @@ struct Flight {
 	std::deque<FlightTicket> waiting;
 	std::optional<Duration> srtt;
 	Duration rttvar{0};
+	// The longest timeout a retransmission to this MAAR reached since the
+	// last measurement: new exchanges start there (RFC 6298 §5.7), so that
+	// a MAAR that stopped answering in time is not sent copies of every
+	// new exchange until an answer tells how slow it is.
+	Duration backoff{0};
 };
 
 struct QueuedPbu {
@@ -268,7 +275,8 @@ struct CmdCore::Impl {
 	// places that were freed.
 	bool take_off(Binding &binding, Outstanding &outstanding, std::size_t index, TimePoint now);
 	void land(Outstanding &outstanding);
-	void measure(Outstanding &outstanding, TimePoint now);
+	void measure(Outstanding &outstanding, std::uint16_t answered_seq, TimePoint now);
+	void backed_off(const Outstanding &outstanding);
 	void launch_waiting(TimePoint now, Actions &out);
 	Duration first_timeout(MaarIndex maar) const;
 

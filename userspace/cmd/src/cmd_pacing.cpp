@@ -10,10 +10,13 @@
 // earlier prefix (A12). So at most `previous_maar_window` exchanges with
 // one MAAR are in flight; the others wait, in order, and leave as answers
 // come back. The first retransmission timeout of an exchange follows the
-// MAAR's measured answer time (RFC 6298's estimator, samples taken by
-// Karn's rule), never less than InitialBindackTimeoutFirstReg: a MAAR that
-// is slow under load is given the time it needs before the CMD repeats
-// itself, and the retransmission budget stays the same number of tries.
+// MAAR's measured answer time (RFC 6298's estimator; each copy of a PBU
+// has its own sequence number, so an answer says which copy it answers),
+// never less than InitialBindackTimeoutFirstReg, and a timeout that had
+// to back off stays backed off for the MAAR's next exchanges until an
+// answer is measured: a MAAR that is slow under load is given the time
+// it needs before the CMD repeats itself, and the retransmission budget
+// stays the same number of tries.
 #include <algorithm>
 
 #include "cmd_impl.hpp"
@@ -37,10 +40,8 @@ bool CmdCore::Impl::take_off(Binding &binding, Outstanding &outstanding, std::si
 	outstanding.waiting = false;
 	outstanding.in_flight = true;
 	++flight.in_flight;
-	if (outstanding.retransmissions == 0) {
+	if (outstanding.retransmissions == 0)
 		outstanding.timeout = std::max(outstanding.timeout, first_timeout(outstanding.maar));
-		outstanding.timed_from = now;
-	}
 	return true;
 }
 
@@ -48,7 +49,6 @@ void CmdCore::Impl::land(Outstanding &outstanding)
 {
 	// A waiting exchange's ticket goes stale: launch_waiting skips it.
 	outstanding.waiting = false;
-	outstanding.timed_from.reset();
 	if (!outstanding.in_flight)
 		return;
 	outstanding.in_flight = false;
@@ -58,13 +58,26 @@ void CmdCore::Impl::land(Outstanding &outstanding)
 		landed.push_back(outstanding.maar);
 }
 
-void CmdCore::Impl::measure(Outstanding &outstanding, TimePoint now)
+void CmdCore::Impl::measure(Outstanding &outstanding, std::uint16_t answered_seq, TimePoint now)
 {
-	if (!outstanding.timed_from)
+	if (!outstanding.in_flight || !outstanding.first_sent)
 		return;
-	const auto sample = std::max(Duration::zero(), std::chrono::duration_cast<Duration>(now - *outstanding.timed_from));
-	outstanding.timed_from.reset();
+	// Which copy the answer is for: the first or the latest (an answer
+	// to one in between is not timed). In a locator handover every copy
+	// carries the serving MAAR's number: only an exchange sent once can
+	// be timed there.
+	std::optional<TimePoint> sent;
+	if (outstanding.retransmissions == 0)
+		sent = outstanding.first_sent;
+	else if (outstanding.first_seq != outstanding.last_seq && answered_seq == outstanding.first_seq)
+		sent = outstanding.first_sent;
+	else if (outstanding.first_seq != outstanding.last_seq && answered_seq == outstanding.last_seq)
+		sent = outstanding.last_sent;
+	if (!sent)
+		return;
+	const auto sample = std::max(Duration::zero(), std::chrono::duration_cast<Duration>(now - *sent));
 	Flight &flight = flights.at(outstanding.maar);
+	flight.backoff = Duration::zero();
 	if (!flight.srtt) {
 		flight.srtt = sample;
 		flight.rttvar = sample / 2;
@@ -75,12 +88,19 @@ void CmdCore::Impl::measure(Outstanding &outstanding, TimePoint now)
 	flight.srtt = (7 * *flight.srtt + sample) / 8;
 }
 
+void CmdCore::Impl::backed_off(const Outstanding &outstanding)
+{
+	Flight &flight = flights.at(outstanding.maar);
+	flight.backoff = std::max(flight.backoff, outstanding.timeout);
+}
+
 Duration CmdCore::Impl::first_timeout(MaarIndex maar) const
 {
 	const Flight &flight = flights.at(maar);
 	Duration timeout = config.timers.initial_retransmission;
 	if (flight.srtt)
 		timeout = std::max(timeout, *flight.srtt + 4 * flight.rttvar);
+	timeout = std::max(timeout, flight.backoff);
 	return std::min(timeout, std::max(config.timers.max_retransmission, config.timers.initial_retransmission));
 }
 

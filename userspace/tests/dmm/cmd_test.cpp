@@ -318,8 +318,10 @@ TEST_F(Paced, WindowZeroSendsEveryUpdateAtOnce)
 }
 
 // A MAAR that takes 5 s to answer gets a first timeout of SRTT + 4 RTTVAR
-// (5 + 4 x 2.5 s) for its next update, instead of 1.5 s; a retransmitted
-// exchange's answer measures nothing (Karn).
+// (5 + 4 x 2.5 s) for its next update, instead of 1.5 s. A timeout that
+// backs off holds for the MAAR's next updates until an answer is measured;
+// an answer to a retransmitted copy is measured from that copy (each copy
+// has its own sequence number).
 TEST_F(Paced, FirstTimeoutFollowsTheMaarsAnswerTime)
 {
 	cmd::CmdCore core(test_cmd_config());
@@ -327,24 +329,29 @@ TEST_F(Paced, FirstTimeoutFollowsTheMaarsAnswerTime)
 		const auto timers = all<StartTimer>(actions);
 		return timers.empty() ? Duration(0) : timers.back().after;
 	};
-	send(core, M1, make_pbu(1, node(1), pref(M1, 1)));
-	const Actions moved = send(core, M2, make_pbu(1, node(1), pref(M2, 1)));
+	const auto move = [&](unsigned k) {
+		send(core, M1, make_pbu(1, node(k), pref(M1, k)));
+		return send(core, M2, make_pbu(1, node(k), pref(M2, k)));
+	};
+	const Actions moved = move(1);
 	EXPECT_EQ(timeout_of(moved), Duration(1500));
 	now += std::chrono::seconds(5);
 	send(core, M1, accept(pbus_to(moved, M1).at(0)));
 
-	send(core, M1, make_pbu(1, node(2), pref(M1, 2)));
-	const Actions slow = send(core, M2, make_pbu(1, node(2), pref(M2, 2)));
+	const Actions slow = move(2);
 	EXPECT_EQ(timeout_of(slow), Duration(15000));
-	// Its timer fires: the retransmission (backed off) is not timed.
+	// Its timer fires: the copy waits 30 s, and so does a new update.
 	const auto timer = all<StartTimer>(slow).back();
 	now += timer.after;
 	const Actions again = core.handle(TimerFired{timer.id}, now);
 	ASSERT_EQ(pbus_to(again, M1).size(), 1u);
-	now += std::chrono::seconds(60);
+	EXPECT_EQ(timeout_of(again), Duration(30000));
+	EXPECT_EQ(timeout_of(move(3)), Duration(30000));
+	// The copy is answered in 2 s: SRTT 4.625 s, RTTVAR 2.625 s.
+	now += std::chrono::seconds(2);
 	send(core, M1, accept(pbus_to(again, M1).at(0)));
-	send(core, M1, make_pbu(1, node(3), pref(M1, 3)));
-	EXPECT_EQ(timeout_of(send(core, M2, make_pbu(1, node(3), pref(M2, 3)))), Duration(15000));
+	EXPECT_EQ(timeout_of(move(4)), Duration(4625 + 4 * 2625));
+	EXPECT_EQ(core.counters().at("previous_maar_failures"), 0u);
 }
 
 // An exchange that waited and was overtaken (the node deregistered) is
