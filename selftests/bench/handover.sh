@@ -17,7 +17,9 @@
 #
 # Environment: HANDOVERS=20, MODES="relay locator proxy", NODES=1000,
 # PARTS="latency load", STORES="sqlite etcd", LOAD_RA_INTERVAL=10 (the
-# MAARs' RA interval in the load part, seconds; the testbed's).
+# MAARs' RA interval in the load part, seconds; the testbed's),
+# LOAD_PROFILE=0 (1: a perf profile of the whole VM during each load
+# round, printed per process and per symbol; needs linux-perf).
 
 set -u
 source "$(dirname "$0")/../lib.sh"
@@ -30,6 +32,7 @@ NODES=${NODES:-1000}
 PARTS=${PARTS:-"latency load"}
 STORES=${STORES:-"sqlite etcd"}
 LOAD_RA_INTERVAL=${LOAD_RA_INTERVAL:-10}
+LOAD_PROFILE=${LOAD_PROFILE:-0}
 
 epoch() { date -d "$1" +%s.%N; }
 
@@ -85,6 +88,32 @@ latency_part() {
 	done
 }
 
+# A profile of the whole VM (every CPU, kernel and daemons) from
+# profile_start to profile_report: where a round's time goes, per process
+# (the daemons named) and per symbol, and the daemons' call chains.
+profile_start() {
+	PERF_DATA=$RUN/perf-$1.data
+	perf record -q -e cpu-clock -F 49 -a -g -o "$PERF_DATA" 2>/dev/null &
+	PERF_PID=$!
+	sleep 1
+}
+
+profile_report() {
+	local store=$1 round=$2 node pids=()
+	kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null
+	for node in cmd maar1 maar2 maar3; do
+		pids+=("$node=$(eval echo "\$PID_$node")")
+	done
+	echo "load $store round $round profile: ${pids[*]}"
+	perf report -i "$PERF_DATA" --no-children --sort pid --stdio -q -g none 2>/dev/null | head -12 |
+		sed "s/^/load $store round $round by-process /"
+	perf report -i "$PERF_DATA" --no-children --sort comm,dso,sym --stdio -q -g none 2>/dev/null | head -40 |
+		sed "s/^/load $store round $round by-symbol /"
+	perf report -i "$PERF_DATA" --children --comm dlifd --sort sym --stdio -q -g none 2>/dev/null | head -40 |
+		sed "s/^/load $store round $round dlifd-inclusive /"
+	rm -f "$PERF_DATA"
+}
+
 load_part() {
 	local store
 	for store in $STORES; do
@@ -121,10 +150,12 @@ load_run() {
 		done
 		for round in 0 1 2 3; do
 			new=$(( round % 3 + 1 ))
+			[ "$LOAD_PROFILE" = 1 ] && profile_start "$round"
 			t0=$(date +%s.%N)
 			failed=$(control_batch "$RUN/maar$new.sock" attach "${macs[@]}")
 			busywait 600000 all_served_by "${MAAR_ADDR[$new]}" "$NODES"
 			t1=$(date +%s.%N)
+			[ "$LOAD_PROFILE" = 1 ] && profile_report "$store" "$round"
 			read -r on total <<<"$(served_by "${MAAR_ADDR[$new]}")"
 			echo "load $store round $round to MAAR$new nodes $NODES seconds $(echo "$t1 - $t0" | bc)" \
 				"per_second $(echo "$NODES / ($t1 - $t0)" | bc)" \
@@ -152,6 +183,10 @@ print(" ".join(flat("", json.load(sys.stdin))))')"
 }
 
 modprobe dlif || exit 1
+if [ "$LOAD_PROFILE" = 1 ]; then
+	command -v perf >/dev/null || { echo "handover.sh: LOAD_PROFILE needs perf (Debian package linux-perf)"; exit 1; }
+	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
+fi
 echo "# dlifd control-plane benchmark: $(uname -r), $(nproc) vCPU"
 for part in $PARTS; do
 	"${part}_part"
