@@ -410,10 +410,18 @@ control_batch() {	# socket command mac...
 	EOF
 }
 
+# The CMD instance to ask: CMD_NODE, or in dlifd_ha.sh (which defines
+# leader_of) whichever instance leads at the time: a leader starved of CPU
+# may step down and another take over at any moment.
+cmd_answering() {
+	declare -F leader_of >/dev/null && leader_of && return 0
+	echo "$CMD_NODE"
+}
+
 # served_by MAAR-address: how many of the CMD's bindings are on that MAAR
 # and registered (no handover outstanding), and how many bindings in all.
 served_by() {
-	ctl_node "$CMD_NODE" -j mn list | python3 -c '
+	ctl_node "$(cmd_answering)" -j mn list | python3 -c '
 import json, sys
 b = json.load(sys.stdin)
 print(sum(1 for x in b if x["serving_maar"] == sys.argv[1] and x["state"] == "registered"), len(b))' "$1"
@@ -446,7 +454,7 @@ load_macs() {
 bindings_wrong() {	# serving previous...
 	local serving=$1
 	shift
-	ctl_node "$CMD_NODE" -j mn list | python3 -c '
+	ctl_node "$(cmd_answering)" -j mn list | python3 -c '
 import json, sys
 serving, previous, want = sys.argv[1], set(sys.argv[3:]), int(sys.argv[2])
 bindings = json.load(sys.stdin)
