@@ -510,7 +510,7 @@ void CmdCore::Impl::send_outstanding(BindingNode &node, std::size_t index, TimeP
 		land(outstanding);
 		return;
 	}
-	if (!take_off(binding, outstanding, index, now))
+	if (!take_off(binding, outstanding, index))
 		return;	// its turn comes when an answer frees a place
 	send(out, outstanding.maar,
 	     forward(node, *element, outstanding.last_seq, pending.kind == Pending::Kind::cleanup, now));

@@ -273,7 +273,7 @@ struct CmdCore::Impl {
 	// its MAAR's window). land: the exchange leaves the window or the
 	// queue. launch_waiting: after an event, waiting exchanges take the
 	// places that were freed.
-	bool take_off(Binding &binding, Outstanding &outstanding, std::size_t index, TimePoint now);
+	bool take_off(Binding &binding, Outstanding &outstanding, std::size_t index);
 	void land(Outstanding &outstanding);
 	void measure(Outstanding &outstanding, std::uint16_t answered_seq, TimePoint now);
 	void backed_off(const Outstanding &outstanding);

@@ -23,7 +23,7 @@
 
 namespace dlif::cmd {
 
-bool CmdCore::Impl::take_off(Binding &binding, Outstanding &outstanding, std::size_t index, TimePoint now)
+bool CmdCore::Impl::take_off(Binding &binding, Outstanding &outstanding, std::size_t index)
 {
 	if (outstanding.in_flight)
 		return true;
