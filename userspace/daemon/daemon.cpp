@@ -936,7 +936,7 @@ void Daemon::check_liveness(dmm::TimePoint now)
 		const auto solicitation = nd::build_neighbor_solicitation(probe.target, dlif.identity.mac);
 		auto sent = ifindex == 0 ? nl::Status(nl::make_error(ENODEV, "no device " + dlif.name))
 					 : nd_socket_->send_solicitation(ifindex, dlif.identity.link_local, probe.target,
-									 solicitation);
+									 probe.mn, solicitation);
 		if (!sent) {
 			count("nud_probe_errors");
 			log_.debug("nud.probe.failed", {{"dlif", dlif.name}, {"error", sent.error().describe()}});

@@ -171,7 +171,11 @@ nl::Result<NdSocket> NdSocket::open()
 	    !set_int(fd.get(), IPPROTO_IPV6, IPV6_UNICAST_HOPS, nd::kNdHopLimit))
 		return system_error("IPV6_MULTICAST_HOPS");
 	set_int(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
-	return NdSocket(std::move(fd));
+	// Protocol 0: it never receives; each send names ETH_P_IPV6.
+	UniqueFd link_fd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+	if (!link_fd)
+		return system_error("cannot open an AF_PACKET socket for ND on the DLIFs");
+	return NdSocket(std::move(fd), std::move(link_fd));
 }
 
 nl::Result<std::optional<NdSocket::Solicitation>> NdSocket::receive()
@@ -196,15 +200,41 @@ nl::Result<std::optional<NdSocket::Solicitation>> NdSocket::receive()
 nl::Status NdSocket::send_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
 					std::span<const std::uint8_t> advertisement)
 {
-	in6_addr all_nodes{};
-	inet_pton(AF_INET6, "ff02::1", &all_nodes);
-	return send_to(ifindex, source, all_nodes, advertisement, "RA send");
+	static const Ipv6Address all_nodes = *Ipv6Address::from_string("ff02::1");
+	return send_on_dlif(ifindex, source, all_nodes, MacAddress::for_multicast(all_nodes), advertisement,
+			    "RA send");
 }
 
-nl::Status NdSocket::send_solicitation(std::uint32_t ifindex, const Ipv6Address &source,
-				       const Ipv6Address &target, std::span<const std::uint8_t> solicitation)
+nl::Status NdSocket::send_solicitation(std::uint32_t ifindex, const Ipv6Address &source, const Ipv6Address &target,
+				       const MacAddress &node, std::span<const std::uint8_t> solicitation)
 {
-	return send_to(ifindex, source, to_in6(target), solicitation, "NS send");
+	return send_on_dlif(ifindex, source, target, target.is_multicast() ? MacAddress::for_multicast(target) : node,
+			    solicitation, "NS send");
+}
+
+// What the raw socket's path would have built, without its route lookup:
+// hop limit 255 (RFC 4861 §6.1.2, §7.1.1), the checksum over the pseudo
+// header. Through the DLIF's own transmit, so that its qdisc, tc and
+// netfilter egress hooks and taps see it; ip6tables' OUTPUT chain does
+// not (a packet socket's sends never do).
+nl::Status NdSocket::send_on_dlif(std::uint32_t ifindex, const Ipv6Address &source, const Ipv6Address &destination,
+				  const MacAddress &link_destination, std::span<const std::uint8_t> message,
+				  const char *what)
+{
+	const auto packet = nd::icmpv6_packet(source, destination, nd::kNdHopLimit, message);
+	sockaddr_ll to{};
+	to.sll_family = AF_PACKET;
+	to.sll_protocol = htons(ETH_P_IPV6);
+	to.sll_ifindex = static_cast<int>(ifindex);
+	to.sll_halen = MacAddress::size;
+	std::memcpy(to.sll_addr, link_destination.bytes.data(), MacAddress::size);
+	for (;;) {
+		if (::sendto(link_fd_.get(), packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr *>(&to),
+			     sizeof(to)) >= 0)
+			return {};
+		if (errno != EINTR)
+			return system_error(what);
+	}
 }
 
 nl::Status NdSocket::send_neighbor_advertisement(std::uint32_t ifindex, const Ipv6Address &source,

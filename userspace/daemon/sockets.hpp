@@ -6,10 +6,15 @@
 //                 IPV6_PKTINFO tells the destination of what arrives.
 //   NdSocket      raw ICMPv6 that lets in only Router and Neighbor
 //                 Solicitations and Neighbor Advertisements (ICMP6_FILTER),
-//                 with the receiving DLIF's ifindex; sends each DLIF's RA
-//                 from its link-local address with hop limit 255 to ff02::1
-//                 (the DLIF unicasts it at layer 2), and the liveness
-//                 probes (NS) to a node's link-local address.
+//                 with the receiving DLIF's ifindex, and sends the NA for
+//                 the CMD's address on the core. What dlifd sends on a
+//                 DLIF (each DLIF's RA from its link-local address to
+//                 ff02::1, which the DLIF unicasts at layer 2, and the
+//                 liveness probes, NSs to a node's address) leaves
+//                 through an AF_PACKET datagram socket, the IPv6 header
+//                 built here: thousands of DLIFs' link-local routes make
+//                 the route lookup of the raw socket's path the largest
+//                 cost of an RA (Documentation/performance.rst).
 //   PacketSocket  AF_PACKET on one access interface with a BPF filter for
 //                 Router Solicitations: the Ethernet source names a new
 //                 node even when its IPv6 source is unspecified.
@@ -63,20 +68,26 @@ public:
 		std::span<const std::uint8_t> icmp;	// valid until the next receive
 	};
 	nl::Result<std::optional<Solicitation>> receive();
+	// A DLIF's RA, to all nodes.
 	nl::Status send_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
 				      std::span<const std::uint8_t> advertisement);
-	// A Neighbor Solicitation from `source` to `target`, on the DLIF.
-	nl::Status send_solicitation(std::uint32_t ifindex, const Ipv6Address &source,
-				     const Ipv6Address &target, std::span<const std::uint8_t> solicitation);
-	// A Neighbor Advertisement to all nodes on the link.
+	// A Neighbor Solicitation from `source` to `target` (the node
+	// `node`'s address), on the DLIF.
+	nl::Status send_solicitation(std::uint32_t ifindex, const Ipv6Address &source, const Ipv6Address &target,
+				     const MacAddress &node, std::span<const std::uint8_t> solicitation);
+	// A Neighbor Advertisement to all nodes on the link (any link).
 	nl::Status send_neighbor_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
 					       std::span<const std::uint8_t> advertisement);
 
 private:
-	explicit NdSocket(UniqueFd fd) : fd_(std::move(fd)), buffer_(2048) {}
+	NdSocket(UniqueFd fd, UniqueFd link_fd) : fd_(std::move(fd)), link_fd_(std::move(link_fd)), buffer_(2048) {}
 	nl::Status send_to(std::uint32_t ifindex, const Ipv6Address &source, const in6_addr &destination,
 			   std::span<const std::uint8_t> message, const char *what);
+	nl::Status send_on_dlif(std::uint32_t ifindex, const Ipv6Address &source, const Ipv6Address &destination,
+				const MacAddress &link_destination, std::span<const std::uint8_t> message,
+				const char *what);
 	UniqueFd fd_;
+	UniqueFd link_fd_;	// AF_PACKET, SOCK_DGRAM, protocol 0: sends only
 	std::vector<std::uint8_t> buffer_;
 };
 

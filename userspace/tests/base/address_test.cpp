@@ -120,6 +120,14 @@ TEST(MacAddress, ParsesAndFormats)
 		EXPECT_FALSE(MacAddress::from_string(bad)) << bad;
 }
 
+TEST(MacAddress, MapsIpv6MulticastGroups)
+{
+	EXPECT_EQ(MacAddress::for_multicast(addr("ff02::1")).to_string(), "33:33:00:00:00:01");
+	EXPECT_EQ(MacAddress::for_multicast(addr("ff02::1:ff12:3456")).to_string(), "33:33:ff:12:34:56");
+	EXPECT_TRUE(addr("ff02::1").is_multicast());
+	EXPECT_FALSE(addr("fe80::1").is_multicast());
+}
+
 TEST(Addresses, PrintToStreams)
 {
 	std::ostringstream out;

@@ -38,6 +38,7 @@ struct Ipv6Address {
 	std::string to_string() const;
 	in6_addr to_in6() const noexcept;
 	bool is_unspecified() const noexcept { return *this == Ipv6Address{}; }
+	bool is_multicast() const noexcept { return bytes[0] == 0xff; }
 
 	friend bool operator==(const Ipv6Address &, const Ipv6Address &) = default;
 	friend auto operator<=>(const Ipv6Address &, const Ipv6Address &) = default;
@@ -91,6 +92,12 @@ struct MacAddress {
 	static std::optional<MacAddress> from_string(std::string_view text);
 	std::string to_string() const;	// "02:00:00:00:00:01"
 	bool is_zero() const noexcept { return *this == MacAddress{}; }
+	// The Ethernet group address an IPv6 multicast address maps to
+	// (RFC 2464 §7: 33:33 and the low 32 bits).
+	static MacAddress for_multicast(const Ipv6Address &group) noexcept
+	{
+		return {{0x33, 0x33, group.bytes[12], group.bytes[13], group.bytes[14], group.bytes[15]}};
+	}
 
 	friend bool operator==(const MacAddress &, const MacAddress &) = default;
 	friend auto operator<=>(const MacAddress &, const MacAddress &) = default;
