@@ -29,6 +29,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static cpio
 	# tools the tests run inside the VM and on the host
 	iproute2 iputils-ping procps tcpdump tshark python3 python3-scapy python3-yaml socat
+	# rdisc6 judges the DLIFs' Router Advertisements
+	ndisc6
 	# bulk TCP through the tunnels, and a core that filters ICMPv6
 	iperf3 nftables
 	ethtool util-linux

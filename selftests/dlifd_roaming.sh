@@ -8,8 +8,9 @@
 # TCP connection survives, the ping recovers, a new connection uses the
 # new prefix, the CN reaches every address, the node's routers keep their
 # link-local and MAC addresses, the tunnel ends are where RFC 8885 puts
-# them (no chaining), and the captured signalling, decoded by tshark,
-# follows requirements §4.1-4.4 for the mode. The handover latency (the
+# them (no chaining), rdisc6 hears each router's RA, and the captured
+# signalling, decoded by tshark, follows requirements §4.1-4.4 for the
+# mode. The handover latency (the
 # new MAAR's attachment to both tunnel ends installed) is reported.
 
 source "$(dirname "$0")/lib.sh"
@@ -51,6 +52,24 @@ handover_latency() {
 		[ -n "$t" ] && [ "$(echo "$t > $last" | bc)" = 1 ] && last=$t
 	done
 	echo "($last - $attach) * 1000" | bc | cut -d. -f1
+}
+
+# rdisc6 (ndisc6) judges the RAs: the node solicits, and each of its
+# routers must answer with hop limit 255 (rdisc6 ignores any other), from
+# the link-local the node already knows, with the MAC it already knows,
+# and with the MTU the node took from the RAs.
+ras_judged() {	# where routers
+	local where=$1 routers=$2 heard ll mtu
+	heard=$(ip netns exec "$MN" rdisc6 -m -r 1 -w 3000 eth0 2>/dev/null | awk '
+		/Source link-layer address/ { mac = tolower($NF) }
+		/^ MTU / { mtu = $(NF - 2) }
+		/^ from / { print $2, mac, mtu; mac = mtu = "" }' | sort -u)
+	check_eq "$(grep -c . <<<"$heard")" "$routers" "$where: rdisc6 hears an RA from each router"
+	mtu=$(ip netns exec "$MN" sysctl -n net.ipv6.conf.eth0.mtu)
+	for ll in $(default_routers); do
+		check_eq "$(awk -v ll="$ll" '$1 == ll { print $2, $3 }' <<<"$heard")" "${ROUTER_MAC[$ll]} $mtu" \
+			"$where: rdisc6: router $ll with its MAC and MTU $mtu"
+	done
 }
 
 monitors_start() {
@@ -137,6 +156,7 @@ roam() {
 	check_no_match "$(entries_of maar1; entries_of maar2)" "serving|(anchor|local-net) 2001:db8:ff::[12]$" \
 		"no tunnel left between MAAR1 and MAAR2 (no chaining)"
 	lat=$(handover_latency maar3 maar1 maar2) && ktap_diag "$mode: handover MAAR2 -> MAAR3: ${lat} ms"
+	ras_judged "at MAAR3" 3
 
 	capture_stop
 	signalling >"$RUN/signalling.txt"
