@@ -148,8 +148,11 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 			ether_addr_copy(dev->broadcast, mn_addr);
 		}
 	}
+	/* Not netdev_state_change(): IPv6 answers NETDEV_CHANGE with a walk
+	 * of the whole FIB. This one still sends RTM_NEWLINK.
+	 */
 	if (dev->reg_state == NETREG_REGISTERED && (err == 0 || was_bound))
-		netdev_state_change(dev);
+		call_netdevice_notifiers(NETDEV_CHANGEINFODATA, dev);
 	return err;
 }
 

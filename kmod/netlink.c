@@ -636,7 +636,7 @@ int dlif_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!err && tb[DLIF_DEV_A_MAAR_ADDR]) {
 		dlif->maar_addr = nla_get_in6_addr(tb[DLIF_DEV_A_MAAR_ADDR]);
-		netdev_state_change(dev);
+		call_netdevice_notifiers(NETDEV_CHANGEINFODATA, dev);
 	}
 	rtnl_unlock();
 	dev_put(dev);

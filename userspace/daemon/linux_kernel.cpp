@@ -166,26 +166,30 @@ Status LinuxKernel::update_dlif(const std::string &name, const DlifUpdate &updat
 	auto index = ifindex_of(name);
 	if (!index)
 		return index.error();
-	nl::LinkChange change;
-	change.ifindex = *index;
-	if (update.mac)
+	if (update.mac) {
+		nl::LinkChange change;
+		change.ifindex = *index;
 		change.address = *update.mac;
-	if (update.mn)
-		change.mn = *update.mn;
-	if (update.maar)
-		change.maar = *update.maar;
-	return rtnl_.change_link(change);
+		if (auto status = rtnl_.change_link(change); !status)
+			return status;
+	}
+	if (!update.mn && !update.maar)
+		return {};
+	// Over the dlif family, not IFLA_LINKINFO: rtnetlink announces any
+	// link-info change as NETDEV_CHANGE, on which IPv6 walks the whole
+	// FIB; dlif.ko announces these with NETDEV_CHANGEINFODATA, which
+	// still sends RTM_NEWLINK and walks nothing.
+	return dlif_.set_device(nl::DeviceUpdate{*index, update.mn, update.maar});
 }
 
+// Through the sysctls, not rtnetlink: an IFLA_AF_SPEC change makes the
+// kernel announce NETDEV_CHANGE even when nothing changed, and IPv6 walks
+// the namespace's whole FIB on each (rt6_sync_up), a cost that grows with
+// the DLIFs present on every re-install of an up DLIF. A sysctl write of
+// the value it already has does nothing.
 Status LinuxKernel::configure_ipv6(const std::string &name)
 {
-	auto index = ifindex_of(name);
-	if (!index)
-		return index.error();
-	nl::LinkChange change;
-	change.ifindex = *index;
-	change.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
-	if (auto status = rtnl_.change_link(change); !status)
+	if (auto status = write_ipv6_sysctl(name, "addr_gen_mode", std::to_string(IN6_ADDR_GEN_MODE_NONE)); !status)
 		return status;
 	// The DLIF is a router interface (R191): it forwards (which also
 	// joins ff02::2, so that the node's RSs reach the RA engine) and
