@@ -587,7 +587,7 @@ Session *MaarCore::Impl::create(const MacAddress &mac, const std::string &interf
 	const std::uint32_t number = session.number;
 	by_mac.emplace(mac, number);
 	by_mn.emplace(session.mn.nai, number);
-	return &sessions.emplace(number, std::move(session)).first->second;
+	return sessions.emplace(number, std::move(session)).first;
 }
 
 void MaarCore::Impl::remove(Session &session, TimePoint now, Actions &out)
@@ -1400,12 +1400,12 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 void MaarCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 {
 	const TimerKey key = TimerKey::from(id);
-	const auto it = sessions.find(key.owner);
-	if (it == sessions.end()) {
+	Session *found = sessions.find(key.owner);
+	if (found == nullptr) {
 		count(Counter::drop_stale_timer);
 		return;
 	}
-	Session &session = it->second;
+	Session &session = *found;
 	switch (static_cast<TimerKind>(key.kind)) {
 	case TimerKind::exchange: {
 		if (!session.exchange || session.exchange->timer != id)

@@ -20,6 +20,7 @@
 #include "dlif/dmm/pool.hpp"
 #include "dlif/maar/maar.hpp"
 #include "dlif/mh/message.hpp"
+#include "numbered.hpp"
 
 namespace dlif::maar {
 
@@ -146,7 +147,7 @@ struct MaarCore::Impl {
 	MaarConfig config;
 	std::optional<std::size_t> self_position;	// in domain.maars, from 0
 	PrefixPool pool;
-	std::map<std::uint32_t, Session> sessions;	// by N
+	Numbered<Session> sessions;	// by N
 	std::unordered_map<MacAddress, std::uint32_t, dmm::MacHash> by_mac;
 	std::unordered_map<std::string, std::uint32_t, MnIdHash, std::equal_to<>> by_mn;
 	std::uint32_t next_number = 1;

@@ -241,7 +241,7 @@ Actions MaarCore::Impl::restore(const Json &snapshot, const RecordVisitor &recor
 		const std::uint32_t number = session.number;
 		by_mac.emplace(session.mac, number);
 		by_mn.emplace(session.mn.nai, number);
-		Session &stored = sessions.emplace(number, std::move(session)).first->second;
+		Session &stored = *sessions.emplace(number, std::move(session)).first;
 		if (stored.exchange)
 			stored.exchange->timer = arm(out, stored, TimerKind::exchange, remaining(stored.exchange->deadline, now));
 		if (stored.expires_at)
@@ -254,10 +254,10 @@ Actions MaarCore::Impl::restore(const Json &snapshot, const RecordVisitor &recor
 			free_numbers.insert(number);
 	// What the daemon reconciles the kernel with: every object this MAAR
 	// owns, create-or-replace, so flows are not torn down.
-	for (auto &[number, session] : sessions)
+	for (auto &&[number, session] : sessions)
 		claim_shared(session);
 	sync_shared(out);
-	for (auto &[number, session] : sessions)
+	for (auto &&[number, session] : sessions)
 		sync(session, out);
 	return out;
 }
@@ -341,7 +341,7 @@ std::vector<SessionView> MaarCore::sessions_page(std::optional<std::uint32_t> af
 	std::vector<SessionView> views;
 	auto it = after ? impl_->sessions.upper_bound(*after) : impl_->sessions.begin();
 	for (; it != impl_->sessions.end() && views.size() < limit; ++it)
-		views.push_back(impl_->view(it->second));
+		views.push_back(impl_->view((*it).second));
 	return views;
 }
 
