@@ -105,6 +105,32 @@ test_dev_operations() {
 	check_no_match "$(ctl dev show d0)" " mn " "unbound"
 }
 
+# A DEV_SET is announced as a link change (RTM_NEWLINK) whether the DLIF
+# is up or down; dlif.ko raises NETDEV_CHANGEINFODATA for it, not the
+# NETDEV_CHANGE on which IPv6 walks every route of the namespace.
+test_dev_set_is_announced() {
+	local log
+	dlif_load || return 1
+	setup_one || return 1
+	ip -n "$NS" link set acc up
+	ip -n "$NS" link set d0 up
+	sleep 2	# the link watch's events for those, before the monitor
+	log=$(mktemp)
+	defer rm -f "$log"
+	ip -n "$NS" monitor link >"$log" 2>&1 &
+	local mon=$!
+	defer kill $mon
+	sleep 1
+	ctl dev set d0 mn 02:00:00:00:00:01
+	ctl dev set d1 mn 02:00:00:00:00:07
+	check "binding an up DLIF is announced" busywait 5000 grep -q "peer 02:00:00:00:00:01" "$log"
+	check "binding a down one too" busywait 5000 grep -q "peer 02:00:00:00:00:07" "$log"
+	# iproute2 names the event NETDEV_CHANGEINFODATA sends after its
+	# first user, bonding.
+	check_no_match "$(grep '^[0-9]*: d[01]@acc:' "$log" | grep -v 'event BONDING OPTION')" . \
+		"each as NETDEV_CHANGEINFODATA, no NETDEV_CHANGE"
+}
+
 test_notifications() {
 	local log
 	dlif_load || return 1
@@ -327,6 +353,7 @@ run_tests \
 	test_entry_operations \
 	test_entries_follow_their_dlif \
 	test_dev_operations \
+	test_dev_set_is_announced \
 	test_notifications \
 	test_bad_requests_are_refused_with_a_message \
 	test_bulk_requests \
