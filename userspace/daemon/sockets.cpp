@@ -25,6 +25,10 @@ namespace dlif::daemon {
 
 namespace {
 
+// RFC 4291 §2.7.1: all nodes and all routers on the link.
+constexpr Ipv6Address kAllNodes{{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+constexpr Ipv6Address kAllRouters{{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}};
+
 nl::Error system_error(const std::string &what)
 {
 	const int code = errno;
@@ -200,8 +204,7 @@ nl::Result<std::optional<NdSocket::Solicitation>> NdSocket::receive()
 nl::Status NdSocket::send_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
 					std::span<const std::uint8_t> advertisement)
 {
-	static const Ipv6Address all_nodes = *Ipv6Address::from_string("ff02::1");
-	return send_on_dlif(ifindex, source, all_nodes, MacAddress::for_multicast(all_nodes), advertisement,
+	return send_on_dlif(ifindex, source, kAllNodes, MacAddress::for_multicast(kAllNodes), advertisement,
 			    "RA send");
 }
 
@@ -240,9 +243,7 @@ nl::Status NdSocket::send_on_dlif(std::uint32_t ifindex, const Ipv6Address &sour
 nl::Status NdSocket::send_neighbor_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
 						std::span<const std::uint8_t> advertisement)
 {
-	in6_addr all_nodes{};
-	inet_pton(AF_INET6, "ff02::1", &all_nodes);
-	return send_to(ifindex, source, all_nodes, advertisement, "NA send");
+	return send_to(ifindex, source, to_in6(kAllNodes), advertisement, "NA send");
 }
 
 nl::Status NdSocket::send_to(std::uint32_t ifindex, const Ipv6Address &source, const in6_addr &destination,
@@ -306,9 +307,8 @@ nl::Result<PacketSocket> PacketSocket::open(const std::string &interface)
 	packet_mreq membership{};
 	membership.mr_ifindex = static_cast<int>(ifindex);
 	membership.mr_type = PACKET_MR_MULTICAST;
-	membership.mr_alen = 6;
-	const unsigned char all_routers[6] = {0x33, 0x33, 0, 0, 0, 2};
-	std::memcpy(membership.mr_address, all_routers, 6);
+	membership.mr_alen = MacAddress::size;
+	std::memcpy(membership.mr_address, MacAddress::for_multicast(kAllRouters).bytes.data(), MacAddress::size);
 	setsockopt(fd.get(), SOL_PACKET, PACKET_ADD_MEMBERSHIP, &membership, sizeof(membership));
 	return PacketSocket(std::move(fd), interface, ifindex);
 }

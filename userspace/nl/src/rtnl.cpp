@@ -78,8 +78,10 @@ std::size_t build_create_dlif(std::span<std::byte> buffer, uint32_t seq, const D
 	put_dlif_info(msg, spec.mn, spec.maar);
 	// No IFLA_AF_SPEC here: the kernel refuses inet6 link attributes for
 	// a device that has no inet6 state yet (EAFNOSUPPORT). The link is
-	// created down; set addr_gen_mode with change_link() before bringing
-	// it up, which is when a link-local address would be generated.
+	// created down; set addr_gen_mode before bringing it up, which is
+	// when a link-local address would be generated (change_link(), or
+	// the sysctl, which dlifd uses: an IFLA_AF_SPEC change also raises
+	// NETDEV_CHANGE).
 	return finish(msg);
 }
 

@@ -26,8 +26,8 @@ namespace dlif::nl {
 // What RTM_NEWLINK creates: a dlif on `lower` (IFLA_LINK) with its own MAC
 // (IFLA_ADDRESS), bound to the node `mn` and representing `maar`
 // (IFLA_INFO_DATA), down. Turn IPv6 address generation off with
-// LinkChange::addr_gen_mode before bringing it up, so that the kernel
-// gives it no link-local address of its own.
+// LinkChange::addr_gen_mode (or the addr_gen_mode sysctl) before bringing
+// it up, so that the kernel gives it no link-local address of its own.
 struct DlifLinkSpec {
 	std::string name;
 	uint32_t lower = 0;
