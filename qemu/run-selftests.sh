@@ -40,6 +40,11 @@ JOBS=${SELFTEST_JOBS:-2}
 TIMEOUT=${SELFTEST_TIMEOUT:-900}
 DEBUG_TESTS="dlif_link.sh dlif_forwarding.sh dlif_netlink.sh dlif_teardown.sh dlif_stress.sh dlif_kunit.sh dlif_faults.sh dlifd_scenarios.sh"
 DEBUG_ONLY="dlif_kunit.sh dlif_faults.sh"
+# Files whose VM needs more than vm.sh's 1 GiB: dlifd_ha's three etcd
+# members and five dlifds left 124 MiB available of 990, and a VM that
+# pages its binaries back in over 9p on one emulated CPU is slow enough to
+# trip the kernel's lockup detectors.
+VM_MEM="dlifd_ha.sh=2G"
 ONE_KERNEL="dlifd_security.sh=6.1 dlifd_legacy.sh=6.1 dlifd_scenarios.sh=6.1 dlifd_load.sh=6.12 dlifd_ha.sh=6.12 dlifd_ipsec.sh=6.12 bench_smoke.sh=6.12 dlif_ynl.sh=6.12 dlif_packages.sh=6.1"
 
 while getopts k:t:j: opt; do
@@ -101,7 +106,10 @@ stream=0
 # run_one KVER TEST: one test file in one VM; its counts in the kernel's
 # results directory.
 run_one() {
-	local kver=$1 t=$2 krel dir log out rc p f s start secs timeout=$TIMEOUT
+	local kver=$1 t=$2 krel dir log out rc p f s start secs timeout=$TIMEOUT mem=1G pair
+	for pair in $VM_MEM; do
+		[ "${pair%%=*}" = "$t" ] && mem=${pair#*=}
+	done
 	# The debug kernel is about eight times slower under emulation.
 	[ "$kver" = 6.12-debug ] && timeout=$((TIMEOUT * 3))
 	krel=$("$TOP/qemu/kernels.sh" release "$kver") || return 1
@@ -110,11 +118,11 @@ run_one() {
 	out=$dir/${t%.sh}.ktap
 	start=$(date +%s)
 	if [ "$stream" = 1 ]; then
-		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" -t "$timeout" --output "$out" \
+		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" --mem "$mem" -t "$timeout" --output "$out" \
 			-- "selftests/$t" 2>&1 | tee "$log"
 		rc=${PIPESTATUS[0]}
 	else
-		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" -t "$timeout" --output "$out" --quiet \
+		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" --mem "$mem" -t "$timeout" --output "$out" --quiet \
 			-- "selftests/$t" >"$log" 2>&1
 		rc=$?
 	fi
