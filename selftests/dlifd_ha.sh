@@ -198,6 +198,7 @@ kill_leader() {
 			[ "${HOSTS[$i]}" = "$old" ] || continue
 			i=ETCD_PID_$i
 			kill -KILL "${!i}"
+			wait "${!i}" 2>/dev/null	# reaped quietly: no "Killed" line
 		done
 	fi
 	busywait 30000 new_leader || { fail "no instance took over from $old"; return 1; }

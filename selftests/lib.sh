@@ -53,10 +53,18 @@ fail() {
 	_case_failed=1
 }
 
+# Where a slow case's time goes: a check reached SLOW_CHECK_S or more
+# after the one before it (or the case's start) says how long that was.
+SLOW_CHECK_S=${SLOW_CHECK_S:-15}
+_last_check=$SECONDS
 check() {	# description command...
-	local desc=$1
+	local desc=$1 rc=0
 	shift
-	if ! "$@" >/dev/null 2>&1; then
+	"$@" >/dev/null 2>&1 || rc=$?
+	[ $((SECONDS - _last_check)) -ge "$SLOW_CHECK_S" ] &&
+		ktap_diag "$((SECONDS - _last_check)) s up to: $desc"
+	_last_check=$SECONDS
+	if [ "$rc" != 0 ]; then
 		fail "$desc (command: $*)"
 		return 1
 	fi
@@ -258,6 +266,7 @@ run_tests() {
 		fi
 		(
 			_case_failed=0
+			_last_check=$SECONDS
 			KTAP_CASE=${t#test_}
 			trap cleanup_all EXIT
 			"$t"
