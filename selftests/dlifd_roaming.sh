@@ -118,6 +118,24 @@ check_arrival() {
 	done
 }
 
+# MAAR's metrics time its registrations (dlifctl counters' "latency"),
+# in a form Prometheus's own checker accepts.
+registration_timed() {	# NODE
+	local metrics phase
+	metrics=$(ctl_node "$1" metrics 2>/dev/null)
+	for phase in attach_to_registered pbu_to_pba pba_to_kernel_applied; do
+		check_match "$metrics" "^dlifd_latency_seconds_count\\{phase=\"$phase\"\\} [1-9]" \
+			"${1^^} timed its registrations: $phase"
+	done
+	if command -v promtool >/dev/null; then
+		check "promtool accepts ${1^^}'s metrics" bash -c 'promtool check metrics <<<"$1"' _ "$metrics"
+	fi
+	ktap_diag "${1^^}: attach to registered: $(ctl_node "$1" -j counters | python3 -c '
+import json, sys
+h = json.load(sys.stdin)["latency"]["attach_to_registered"]
+print("%d registrations, p50 %.1f ms, p99 %.1f ms" % (h["count"], h["p50_ms"], h["p99_ms"]))')"
+}
+
 roam() {
 	local mode=$1 lat
 	declare -gA ADDR=() ROUTER_MAC=()
@@ -157,6 +175,7 @@ roam() {
 		"no tunnel left between MAAR1 and MAAR2 (no chaining)"
 	lat=$(handover_latency maar3 maar1 maar2) && ktap_diag "$mode: handover MAAR2 -> MAAR3: ${lat} ms"
 	ras_judged "at MAAR3" 3
+	registration_timed maar3
 
 	capture_stop
 	signalling >"$RUN/signalling.txt"

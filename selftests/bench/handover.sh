@@ -114,6 +114,31 @@ profile_report() {
 	rm -f "$PERF_DATA"
 }
 
+# round_latency BEFORE AFTER: the percentiles of what the new MAAR timed
+# during one round (dlifctl counters' "latency", its histograms before and
+# after, subtracted): a line per phase, "PHASE count N p50_ms X p99_ms Y"
+# (each an upper estimate within one bucket, 19 %).
+round_latency() {
+	python3 - "$1" "$2" <<-'EOF'
+	import json, math, sys
+	before, after = (json.load(open(f))["latency"] for f in sys.argv[1:3])
+	for phase, histogram in after.items():
+	    counts = {bound: n for bound, n in histogram["buckets"]}
+	    for bound, n in before.get(phase, {}).get("buckets", []):
+	        counts[bound] = counts.get(bound, 0) - n
+	    bounds = sorted(b for b in counts if counts[b] > 0)
+	    total = sum(counts[b] for b in bounds)
+	    def percentile(q):
+	        wanted, seen = math.ceil(q * total), 0
+	        for b in bounds:
+	            seen += counts[b]
+	            if seen >= wanted:
+	                return b / 1000.0
+	        return 0.0
+	    print("%s count %d p50_ms %.1f p99_ms %.1f" % (phase, total, percentile(0.5), percentile(0.99)))
+	EOF
+}
+
 load_part() {
 	local store
 	for store in $STORES; do
@@ -151,6 +176,7 @@ load_run() {
 		for round in 0 1 2 3; do
 			new=$(( round % 3 + 1 ))
 			[ "$LOAD_PROFILE" = 1 ] && profile_start "$round"
+			ctl_node "maar$new" -j counters >"$RUN/latency-before.json"
 			t0=$(date +%s.%N)
 			failed=$(control_batch "$RUN/maar$new.sock" attach "${macs[@]}")
 			busywait 600000 all_served_by "${MAAR_ADDR[$new]}" "$NODES"
@@ -160,6 +186,9 @@ load_run() {
 			echo "load $store round $round to MAAR$new nodes $NODES seconds $(echo "$t1 - $t0" | bc)" \
 				"per_second $(echo "$NODES / ($t1 - $t0)" | bc)" \
 				"on_new_maar $on bindings $total refused_attach $failed"
+			ctl_node "maar$new" -j counters >"$RUN/latency-after.json"
+			round_latency "$RUN/latency-before.json" "$RUN/latency-after.json" |
+				sed "s/^/load $store round $round latency /"
 		done
 		# The counters that are not zero, and why previous MAARs failed.
 		for node in maar1 maar2 maar3 cmd; do
@@ -171,7 +200,8 @@ def flat(prefix, value):
             yield from flat(prefix + k + ".", v)
     elif value:
         yield prefix[:-1] + "=" + str(value)
-print(" ".join(flat("", json.load(sys.stdin))))')"
+counters = json.load(sys.stdin)
+print(" ".join(flat("", {k: counters[k] for k in ("core", "daemon") if k in counters})))')"
 		done
 		# Messages the kernel dropped at a full raw socket (last column
 		# of /proc/net/raw6), per node.

@@ -117,8 +117,19 @@ std::string format_counters(const Json &counters)
 		out += group + ":\n";
 		if (!values.is_object())
 			continue;
-		for (const auto &[name, value] : values.items())
+		for (const auto &[name, value] : values.items()) {
+			// A latency histogram: its count and percentiles; -j has
+			// the buckets.
+			if (value.is_object()) {
+				out += "    " + name;
+				for (const char *key : {"count", "p50_ms", "p99_ms"})
+					if (const auto it = value.find(key); it != value.end())
+						out += std::string(" ") + key + " " + scalar_text(*it);
+				out += "\n";
+				continue;
+			}
 			out += "    " + name + " " + scalar_text(value) + "\n";
+		}
 	}
 	return out;
 }

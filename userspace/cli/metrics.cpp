@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "metrics.hpp"
 
+#include <array>
+#include <cstdio>
 #include <string_view>
 
 namespace dlif::cli {
@@ -53,8 +55,12 @@ public:
 	}
 	void sample(std::string_view name, std::string_view labels, std::uint64_t value)
 	{
+		sample(name, labels, std::to_string(value));
+	}
+	void sample(std::string_view name, std::string_view labels, std::string_view value)
+	{
 		text_ += std::string(name) + (labels.empty() ? "" : "{" + std::string(labels) + "}") + " " +
-			 std::to_string(value) + "\n";
+			 std::string(value) + "\n";
 	}
 	std::string take() { return std::move(text_); }
 
@@ -72,6 +78,47 @@ std::string string_member(const control::Json &object, const char *key)
 {
 	const auto it = object.find(key);
 	return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The daemon's latency histograms (dlifctl counters' "latency": each with
+// its non-empty buckets [[upper bound in µs, count], ...]) as one
+// Prometheus histogram with a "phase" label, on a fixed set of bounds so
+// that series of different daemons add up. A bound counts the buckets
+// that end at or below it: exact to the daemon's resolution (19 %).
+void latency_metrics(Writer &out, const control::Json &latency)
+{
+	static constexpr std::array<double, 15> kBoundsS{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+							 0.5,   1.0,    2.5,   5.0,  10.0,  30.0, 60.0};
+	bool first = true;
+	for (const auto &[phase, histogram] : latency.items()) {
+		const auto buckets = histogram.find("buckets");
+		if (!histogram.is_object() || buckets == histogram.end() || !buckets->is_array())
+			continue;
+		if (first) {
+			out.family("dlifd_latency_seconds", "histogram",
+				   "How long each phase of a registration took at this MAAR "
+				   "(Documentation/admin-guide.rst, Metrics).");
+			first = false;
+		}
+		const std::string label = "phase=\"" + label_value(phase) + "\"";
+		for (const double bound : kBoundsS) {
+			std::uint64_t at_or_below = 0;
+			for (const auto &bucket : *buckets)
+				if (bucket.is_array() && bucket.size() == 2 && bucket[0].is_number() &&
+				    bucket[1].is_number_unsigned() && bucket[0].get<double>() <= bound * 1e6)
+					at_or_below += bucket[1].get<std::uint64_t>();
+			char le[32];
+			std::snprintf(le, sizeof(le), "%g", bound);
+			out.sample("dlifd_latency_seconds_bucket", label + ",le=\"" + le + "\"", at_or_below);
+		}
+		const std::uint64_t count = unsigned_member(histogram, "count");
+		out.sample("dlifd_latency_seconds_bucket", label + ",le=\"+Inf\"", count);
+		const auto sum = histogram.find("sum_s");
+		char text[32];
+		std::snprintf(text, sizeof(text), "%.6f", sum != histogram.end() && sum->is_number() ? sum->get<double>() : 0.0);
+		out.sample("dlifd_latency_seconds_sum", label, std::string_view(text));
+		out.sample("dlifd_latency_seconds_count", label, count);
+	}
 }
 
 void daemon_metrics(Writer &out, const MetricsInput &input)
@@ -112,6 +159,9 @@ void daemon_metrics(Writer &out, const MetricsInput &input)
 			out.sample(name, "", value.get<std::uint64_t>());
 		}
 	}
+	if (const auto latency = input.counters->find("latency");
+	    latency != input.counters->end() && latency->is_object())
+		latency_metrics(out, *latency);
 }
 
 void kernel_metrics(Writer &out, const MetricsInput &input)

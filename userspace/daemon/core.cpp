@@ -21,6 +21,7 @@ nlohmann::json parsed(const std::string &text)
 std::string nodes_json(const cmd::CmdCore &core, dmm::TimePoint now) { return core.bindings_json(now); }
 std::string nodes_json(const maar::MaarCore &core, dmm::TimePoint now) { return core.sessions_json(now); }
 std::size_t node_count(const cmd::CmdCore &core) { return core.binding_count(); }
+nlohmann::json latencies_of(const cmd::CmdCore &) { return nlohmann::json::object(); }
 std::string node_json(const cmd::CmdCore &core, const cmd::BindingView &view, dmm::TimePoint now)
 {
 	return core.binding_json(view, now);
@@ -63,6 +64,11 @@ auto node_named(const Core &core, std::string_view id, const std::optional<MacAd
 	return best;
 }
 std::size_t node_count(const maar::MaarCore &core) { return core.session_count(); }
+nlohmann::json latencies_of(const maar::MaarCore &core)
+{
+	return {{"attach_to_registered", to_json(core.latencies().attach_to_registered)},
+		{"pbu_to_pba", to_json(core.latencies().pbu_to_pba)}};
+}
 
 template <class Views>
 std::vector<std::string> ids_of(const Views &views)
@@ -163,6 +169,7 @@ public:
 	}
 	std::size_t mobile_node_count() const override { return node_count(core_); }
 	dmm::CounterMap counters() const override { return core_.counters(); }
+	nlohmann::json latencies() const override { return latencies_of(core_); }
 
 private:
 	Core core_;

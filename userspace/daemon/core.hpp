@@ -58,6 +58,9 @@ public:
 							  dmm::TimePoint now) const = 0;
 	virtual std::size_t mobile_node_count() const = 0;
 	virtual dmm::CounterMap counters() const = 0;
+	// The core's latency histograms by name (dmm::to_json of each): a
+	// MAAR's registrations; none at a CMD.
+	virtual nlohmann::json latencies() const = 0;
 };
 
 std::unique_ptr<ProtocolCore> make_core(const Config &config);

@@ -652,9 +652,35 @@ void Daemon::save_state()
 	count("state_records_written", records);
 }
 
+namespace {
+
+bool is_pba(const dmm::Event &event)
+{
+	const auto *received = std::get_if<dmm::MhReceived>(&event);
+	return received && std::holds_alternative<mh::ProxyBindingAck>(received->message);
+}
+
+bool changes_kernel(const dmm::Actions &actions)
+{
+	for (const auto &action : actions)
+		if (std::holds_alternative<dmm::InstallDlif>(action) || std::holds_alternative<dmm::RemoveDlif>(action) ||
+		    std::holds_alternative<dmm::InstallEntry>(action) || std::holds_alternative<dmm::RemoveEntry>(action))
+			return true;
+	return false;
+}
+
+} // namespace
+
 void Daemon::dispatch(const dmm::Event &event, dmm::TimePoint now)
 {
-	executor_->apply(core_->handle(event, now), now);
+	const dmm::Actions actions = core_->handle(event, now);
+	if (!is_pba(event) || !changes_kernel(actions)) {
+		executor_->apply(actions, now);
+		return;
+	}
+	const dmm::TimePoint started = steady_now();
+	executor_->apply(actions, now);
+	pba_kernel_latency_.observe(steady_now() - started);
 }
 
 // Held until the end of the iteration: a PBA or PBU that reflects a change
@@ -1221,7 +1247,12 @@ nlohmann::json Daemon::counters_json() const
 	dmm::CounterMap daemon = counters_;
 	for (const auto &[key, value] : executor_->counters())
 		daemon[key] += value;
-	return {{"core", counters_object(core_->counters())}, {"daemon", counters_object(daemon)}};
+	nlohmann::json latency = core_->latencies();
+	if (config_.maar)
+		latency["pba_to_kernel_applied"] = to_json(pba_kernel_latency_);
+	return {{"core", counters_object(core_->counters())},
+		{"daemon", counters_object(daemon)},
+		{"latency", std::move(latency)}};
 }
 
 nlohmann::json Daemon::kernel_view_of(const nlohmann::json &node) const

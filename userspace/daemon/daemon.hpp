@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "dlif/dmm/latency.hpp"
 #include "dlif/nl/rtnl.hpp"
 
 #include "config.hpp"
@@ -176,6 +177,8 @@ private:
 	std::map<MacAddress, dmm::TimePoint> recent_attachments_;
 	std::size_t recent_attachments_pruned_ = 0;
 	dmm::CounterMap counters_;
+	// How long applying a PBA's kernel changes took (netlink round trips).
+	dmm::LatencyHistogram pba_kernel_latency_;
 };
 
 } // namespace dlif::daemon

@@ -640,6 +640,7 @@ void MaarCore::Impl::start_exchange(Session &session, ExchangeKind kind, TimePoi
 	exchange.first_seq = exchange.last_seq = session.next_seq++;
 	exchange.timeout = config.timers.initial_retransmission;
 	exchange.deadline = now + exchange.timeout;
+	exchange.started = now;
 	if (kind == ExchangeKind::registration)
 		session.registration_range = SeqRange{exchange.first_seq, exchange.last_seq};
 	send(out, config.cmd, make_pbu(session, kind, exchange.first_seq, now));
@@ -869,6 +870,12 @@ void MaarCore::Impl::complete_registration(Session &session, const Ipv6Address &
 		exchange_failed(session, pba.status, now, out);
 		return;
 	}
+	if (session.exchange && session.exchange->kind == ExchangeKind::registration)
+		latencies.pbu_to_pba.observe(now - session.exchange->started);
+	if (session.attached_at) {
+		latencies.attach_to_registered.observe(now - *session.attached_at);
+		session.attached_at.reset();
+	}
 	cancel_exchange(session, out);
 	const bool returned = session.returning;
 	session.state = SessionState::serving;
@@ -1012,6 +1019,7 @@ void MaarCore::Impl::on_attached(const MnAttached &attached, TimePoint now, Acti
 		     {"interface", attached.access_interface},
 		     {"prefix", session->legacy ? std::string("(from the LMA)") : text(session->prefixes)}});
 		// R47/A34: the DLIF now, silent until the PBA.
+		session->attached_at = now;
 		sync(*session, out);
 		start_exchange(*session, ExchangeKind::registration, now, out);
 		return;
@@ -1036,6 +1044,7 @@ void MaarCore::Impl::on_attached(const MnAttached &attached, TimePoint now, Acti
 		count(Counter::reattachments);
 		session->attached = true;
 		log(out, LogLevel::info, "reattached", {{"mn", session->mn.nai}});
+		session->attached_at = now;
 		sync(*session, out);
 		start_exchange(*session, ExchangeKind::registration, now, out);
 		return;
@@ -1051,6 +1060,7 @@ void MaarCore::Impl::on_attached(const MnAttached &attached, TimePoint now, Acti
 		// meanwhile. Registering again (not a refresh) lets the CMD's
 		// serialisation sort it out: a plain answer if nothing
 		// happened, a return to this MAAR (A17) otherwise.
+		session->attached_at = now;
 		sync(*session, out);
 		start_exchange(*session, ExchangeKind::registration, now, out);
 		return;
@@ -1066,10 +1076,12 @@ void MaarCore::Impl::on_attached(const MnAttached &attached, TimePoint now, Acti
 		session->attached = true;
 		stop_timer(session->expiry_timer, out);
 		session->expires_at.reset();
+		session->attached_at = now;
 		sync(*session, out);
 		start_exchange(*session, ExchangeKind::registration, now, out);
 		return;
 	case SessionState::deregistering:
+		session->attached_at = now;
 		session->reattach = true;
 		session->attached = true;
 		log(out, LogLevel::info, "attached-while-deregistering", {{"mn", session->mn.nai}});
@@ -1517,6 +1529,11 @@ KernelState MaarCore::kernel_state() const
 				     session.installed_entries.end());
 	}
 	return state;
+}
+
+const MaarCore::Latencies &MaarCore::latencies() const noexcept
+{
+	return impl_->latencies;
 }
 
 CounterMap MaarCore::counters() const

@@ -67,6 +67,7 @@ struct Exchange {
 	Duration timeout{0};
 	TimePoint deadline{};
 	TimerId timer = 0;
+	TimePoint started{};	// its first PBU
 };
 
 struct Remote {
@@ -92,6 +93,7 @@ struct Session {
 	bool returning = false;
 	bool legacy = false;
 	bool reattach = false;			// attached again while de-registering
+	std::optional<TimePoint> attached_at;	// until the registration completes
 	std::vector<Ipv6Prefix> prefixes;	// anchored here
 	std::optional<Ipv6Prefix> legacy_prefix;	// assigned by the LMA
 	std::optional<Ipv6Address> serving_maar;
@@ -164,6 +166,7 @@ struct MaarCore::Impl {
 	std::map<Ipv6Prefix, Claims, PrefixLess> shared_claims;
 	std::set<Ipv6Prefix, PrefixLess> shared_dirty;
 	std::array<std::uint64_t, static_cast<std::size_t>(Counter::count)> counters{};
+	MaarCore::Latencies latencies;
 	// This MAAR's own address, pool and local networks: what no peer may
 	// claim (claims.hpp).
 	std::vector<Ipv6Prefix> own_prefixes;

@@ -146,6 +146,10 @@ TEST(DaemonFormat, ListStatusCountersAndQuietCommands)
 	const auto counters = control::Json::parse(R"({"core":{"rx_pbu":3},"daemon":{"mh_rx":4,"ra_tx":9}})");
 	EXPECT_EQ(format_daemon_result(DaemonCounters{}, counters),
 		  "core:\n    rx_pbu 3\ndaemon:\n    mh_rx 4\n    ra_tx 9\n");
+	const auto latency = control::Json::parse(
+		R"({"latency":{"pbu_to_pba":{"count":2,"sum_s":0.01,"p50_ms":4.096,"p99_ms":6.889,"buckets":[[4096,1],[6889,1]]}}})");
+	EXPECT_EQ(format_daemon_result(DaemonCounters{}, latency),
+		  "latency:\n    pbu_to_pba count 2 p50_ms 4.096 p99_ms 6.889\n");
 	EXPECT_EQ(format_daemon_result(Detach{}, control::Json{{"detached", "x"}}), "");
 }
 

@@ -42,6 +42,31 @@ TEST(Metrics, DaemonStatusAndCounters)
 	EXPECT_TRUE(has_line(text, "dlifd_daemon_mh_rx_unknown_peer_total 2")) << text;
 }
 
+// dlifctl counters' "latency" becomes one histogram with a phase label,
+// on fixed bounds: a bucket counts at each bound it ends at or below.
+TEST(Metrics, LatencyHistograms)
+{
+	MetricsInput input;
+	input.status = control::Json{{"role", "maar"}};
+	input.counters = control::Json{
+		{"core", control::Json::object()},
+		{"latency",
+		 {{"attach_to_registered",
+		   {{"count", 3u}, {"sum_s", 0.0125}, {"buckets", {{861u, 1u}, {11585u, 2u}}}}},
+		  {"pbu_to_pba", {{"count", 0u}, {"sum_s", 0.0}, {"buckets", control::Json::array()}}}}}};
+	const std::string text = prometheus_text(input);
+	EXPECT_TRUE(has_line(text, "# TYPE dlifd_latency_seconds histogram")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlifd_latency_seconds_bucket{phase="attach_to_registered",le="0.001"} 1)")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlifd_latency_seconds_bucket{phase="attach_to_registered",le="0.01"} 1)")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlifd_latency_seconds_bucket{phase="attach_to_registered",le="0.025"} 3)")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlifd_latency_seconds_bucket{phase="attach_to_registered",le="+Inf"} 3)")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlifd_latency_seconds_sum{phase="attach_to_registered"} 0.012500)")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlifd_latency_seconds_count{phase="attach_to_registered"} 3)")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlifd_latency_seconds_count{phase="pbu_to_pba"} 0)")) << text;
+	EXPECT_EQ(text.find("# TYPE dlifd_latency_seconds histogram"), text.rfind("# TYPE dlifd_latency_seconds"))
+		<< "one family: " << text;
+}
+
 TEST(Metrics, LabelValuesAreEscaped)
 {
 	MetricsInput input;

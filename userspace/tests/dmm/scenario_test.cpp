@@ -14,6 +14,7 @@ namespace {
 using mh::BaFlag;
 using mh::BuFlag;
 using mh::HandoffIndicator;
+using namespace std::chrono_literals;
 
 std::string dlif(unsigned number, NodeId anchoring)
 {
@@ -114,6 +115,31 @@ TEST_P(ModeTest, InitialRegistration)
 	EXPECT_EQ(k1.entry(pref(M1)), nullptr);
 	EXPECT_EQ(std::count(k1.advertised.begin(), k1.advertised.end(), dlif(1, M1)), 1);
 	EXPECT_TRUE(net.invariant_violations().empty()) << ::testing::PrintToString(net.invariant_violations());
+}
+
+// The MAAR times each registration (dlifctl counters' "latency"): in the
+// network's time, 5 ms a hop, each takes at least one round trip.
+TEST_P(ModeTest, RegistrationsAreTimed)
+{
+	Network net(options());
+	net.attach(M1, kMn);
+	ASSERT_TRUE(net.settle());
+	const auto &first = net.maar(M1).latencies();
+	EXPECT_EQ(first.attach_to_registered.count(), 1u);
+	EXPECT_EQ(first.pbu_to_pba.count(), 1u);
+	EXPECT_GE(first.attach_to_registered.percentile(1.0), 10ms);
+	EXPECT_LT(first.attach_to_registered.percentile(1.0), 12ms);
+
+	net.move(kMn, M1, M2);
+	ASSERT_TRUE(net.settle());
+	const auto &second = net.maar(M2).latencies();
+	EXPECT_EQ(second.attach_to_registered.count(), 1u);
+	EXPECT_EQ(second.pbu_to_pba.count(), 1u);
+	EXPECT_GE(second.attach_to_registered.percentile(1.0), 10ms);
+	EXPECT_GE(second.pbu_to_pba.percentile(1.0), 10ms);
+	EXPECT_GE(second.attach_to_registered.percentile(1.0), second.pbu_to_pba.percentile(1.0));
+	// A refresh is no attachment.
+	EXPECT_EQ(net.maar(M1).latencies().attach_to_registered.count(), 1u);
 }
 
 // The DLIF exists from the attachment, silent until the PBA (A34).

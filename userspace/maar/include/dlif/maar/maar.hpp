@@ -27,6 +27,7 @@
 #include "dlif/dmm/config.hpp"
 #include "dlif/dmm/core.hpp"
 #include "dlif/dmm/io.hpp"
+#include "dlif/dmm/latency.hpp"
 #include "dlif/dmm/types.hpp"
 #include "dlif/mh/result.hpp"
 
@@ -144,6 +145,14 @@ public:
 	std::size_t session_count() const noexcept;
 	KernelState kernel_state() const;
 	CounterMap counters() const;
+	// How long registrations took, in the core's time (the "now" of its
+	// events): from a node's attachment to the PBA that completes its
+	// registration, and from that exchange's first PBU to the PBA.
+	struct Latencies {
+		dmm::LatencyHistogram attach_to_registered;
+		dmm::LatencyHistogram pbu_to_pba;
+	};
+	const Latencies &latencies() const noexcept;
 	// Every session as JSON text (what the control socket returns), or one.
 	std::string sessions_json(TimePoint now) const;
 	std::string session_json(const SessionView &view, TimePoint now) const;
