@@ -243,8 +243,9 @@ test_dlif_rebound_under_traffic() {
 	printf 'dev set m1 mn %s\n' 02:00:00:00:00:99 $MN_MAC >"$batch"
 	end=$(( $(date +%s) + STRESS_SECONDS / 3 ))
 	while more_rounds "$end" "$n"; do
-		ip netns exec "$MAAR2" "$DLIFCTL" -batch "$batch"
-		ip netns exec "$MAAR1" "$DLIFCTL" -batch "$batch"
+		ip netns exec "$MAAR2" "$DLIFCTL" -batch "$batch" &&
+			ip netns exec "$MAAR1" "$DLIFCTL" -batch "$batch" ||
+			{ fail "a rebind was refused"; break; }
 		n=$((n + 1))
 	done
 	ktap_diag "$n rebinds and back on each side under traffic"
