@@ -123,7 +123,7 @@ check_arrival() {
 registration_timed() {	# NODE
 	local metrics phase
 	metrics=$(ctl_node "$1" metrics 2>/dev/null)
-	for phase in attach_to_registered pbu_to_pba pba_to_kernel_applied; do
+	for phase in attach_to_registered pbu_to_pba attach_to_kernel_applied pba_to_kernel_applied; do
 		check_match "$metrics" "^dlifd_latency_seconds_count\\{phase=\"$phase\"\\} [1-9]" \
 			"${1^^} timed its registrations: $phase"
 	done

@@ -660,6 +660,8 @@ bool is_pba(const dmm::Event &event)
 	return received && std::holds_alternative<mh::ProxyBindingAck>(received->message);
 }
 
+bool is_attachment(const dmm::Event &event) { return std::holds_alternative<dmm::MnAttached>(event); }
+
 bool changes_kernel(const dmm::Actions &actions)
 {
 	for (const auto &action : actions)
@@ -674,13 +676,16 @@ bool changes_kernel(const dmm::Actions &actions)
 void Daemon::dispatch(const dmm::Event &event, dmm::TimePoint now)
 {
 	const dmm::Actions actions = core_->handle(event, now);
-	if (!is_pba(event) || !changes_kernel(actions)) {
+	dmm::LatencyHistogram *timed = nullptr;
+	if (changes_kernel(actions))
+		timed = is_pba(event) ? &pba_kernel_latency_ : is_attachment(event) ? &attach_kernel_latency_ : nullptr;
+	if (!timed) {
 		executor_->apply(actions, now);
 		return;
 	}
 	const dmm::TimePoint started = steady_now();
 	executor_->apply(actions, now);
-	pba_kernel_latency_.observe(steady_now() - started);
+	timed->observe(steady_now() - started);
 }
 
 // Held until the end of the iteration: a PBA or PBU that reflects a change
@@ -1248,8 +1253,10 @@ nlohmann::json Daemon::counters_json() const
 	for (const auto &[key, value] : executor_->counters())
 		daemon[key] += value;
 	nlohmann::json latency = core_->latencies();
-	if (config_.maar)
+	if (config_.maar) {
+		latency["attach_to_kernel_applied"] = to_json(attach_kernel_latency_);
 		latency["pba_to_kernel_applied"] = to_json(pba_kernel_latency_);
+	}
 	return {{"core", counters_object(core_->counters())},
 		{"daemon", counters_object(daemon)},
 		{"latency", std::move(latency)}};

@@ -177,7 +177,9 @@ private:
 	std::map<MacAddress, dmm::TimePoint> recent_attachments_;
 	std::size_t recent_attachments_pruned_ = 0;
 	dmm::CounterMap counters_;
-	// How long applying a PBA's kernel changes took (netlink round trips).
+	// How long applying the kernel changes of an attachment (the node's
+	// DLIF) and of a PBA took (netlink round trips).
+	dmm::LatencyHistogram attach_kernel_latency_;
 	dmm::LatencyHistogram pba_kernel_latency_;
 };
 
