@@ -1257,9 +1257,10 @@ nlohmann::json Daemon::counters_json() const
 		latency["attach_to_kernel_applied"] = to_json(attach_kernel_latency_);
 		latency["pba_to_kernel_applied"] = to_json(pba_kernel_latency_);
 	}
-	return {{"core", counters_object(core_->counters())},
-		{"daemon", counters_object(daemon)},
-		{"latency", std::move(latency)}};
+	nlohmann::json counters{{"core", counters_object(core_->counters())}, {"daemon", counters_object(daemon)}};
+	if (!latency.empty())	// a CMD times nothing yet
+		counters["latency"] = std::move(latency);
+	return counters;
 }
 
 nlohmann::json Daemon::kernel_view_of(const nlohmann::json &node) const
