@@ -664,11 +664,7 @@ bool is_attachment(const dmm::Event &event) { return std::holds_alternative<dmm:
 
 bool changes_kernel(const dmm::Actions &actions)
 {
-	for (const auto &action : actions)
-		if (std::holds_alternative<dmm::InstallDlif>(action) || std::holds_alternative<dmm::RemoveDlif>(action) ||
-		    std::holds_alternative<dmm::InstallEntry>(action) || std::holds_alternative<dmm::RemoveEntry>(action))
-			return true;
-	return false;
+	return std::any_of(actions.begin(), actions.end(), is_kernel_action);
 }
 
 } // namespace

@@ -92,6 +92,12 @@ std::string object_of(const dmm::Action &action)
 
 } // namespace
 
+bool is_kernel_action(const dmm::Action &action)
+{
+	return std::holds_alternative<dmm::InstallDlif>(action) || std::holds_alternative<dmm::RemoveDlif>(action) ||
+	       std::holds_alternative<dmm::InstallEntry>(action) || std::holds_alternative<dmm::RemoveEntry>(action);
+}
+
 void Executor::perform(const dmm::Action &action, dmm::TimePoint now, unsigned attempts)
 {
 	const std::string object = object_of(action);

@@ -31,6 +31,11 @@
 
 namespace dlif::daemon {
 
+// A DLIF or table entry to install or remove: what the executor carries
+// out through the Kernel (and retries), as opposed to messages, timers,
+// RAs, state and log lines.
+bool is_kernel_action(const dmm::Action &action);
+
 class MhSender {
 public:
 	virtual ~MhSender() = default;
