@@ -164,7 +164,6 @@ kernel_splats() {
 }
 SPLAT_PATTERN='WARNING:|BUG:|BUG |Oops|general protection fault|KASAN|UBSAN|rcu: INFO|rcu_.*stall|detected stall|refcount_t:|soft lockup|hard LOCKUP|blocked for more than|unregister_netdevice: waiting|list_(add|del) corruption|kernel BUG|Kernel panic|kmemleak|use-after-free|double-free'
 
-
 # Two VMs of one kernel may start at once (run-selftests.sh's queue):
 # one prepares the kernel's module tree and initramfs, the other waits.
 exec 8>"$VMDIR/.prepare.lock"

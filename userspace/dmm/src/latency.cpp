@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "dlif/dmm/latency.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -12,30 +13,34 @@ namespace {
 constexpr double kFirstBoundUs = 64.0;
 constexpr double kBucketsPerOctave = 4.0;
 
+// Each bucket's upper bound in whole microseconds, computed once.
+const std::array<std::int64_t, LatencyHistogram::kBuckets> &bounds_us()
+{
+	static const auto bounds = [] {
+		std::array<std::int64_t, LatencyHistogram::kBuckets> table{};
+		for (std::size_t i = 0; i < table.size(); ++i)
+			table[i] = std::llround(kFirstBoundUs * std::exp2(static_cast<double>(i) / kBucketsPerOctave));
+		return table;
+	}();
+	return bounds;
+}
+
 } // namespace
 
 std::chrono::microseconds LatencyHistogram::upper_bound(std::size_t bucket) noexcept
 {
-	return std::chrono::microseconds(
-		std::llround(kFirstBoundUs * std::exp2(static_cast<double>(bucket) / kBucketsPerOctave)));
+	return std::chrono::microseconds(bounds_us()[bucket]);
 }
 
 std::size_t LatencyHistogram::bucket_of(std::chrono::nanoseconds elapsed) noexcept
 {
+	// The first bound the value does not exceed; the last bucket also
+	// takes everything longer.
 	const double us = static_cast<double>(elapsed.count()) / 1000.0;
-	if (!(us > kFirstBoundUs))
-		return 0;
-	const double position = std::ceil(kBucketsPerOctave * std::log2(us / kFirstBoundUs));
-	if (position >= static_cast<double>(kBuckets - 1))
-		return kBuckets - 1;
-	// The bounds are whole microseconds: settle on the bucket whose
-	// rounded bounds hold the value (at most one step either way).
-	auto bucket = static_cast<std::size_t>(position);
-	if (bucket > 0 && us <= static_cast<double>(upper_bound(bucket - 1).count()))
-		--bucket;
-	else if (us > static_cast<double>(upper_bound(bucket).count()))
-		++bucket;
-	return bucket;
+	const auto &bounds = bounds_us();
+	const auto at = std::lower_bound(bounds.begin(), bounds.end() - 1, us,
+					 [](std::int64_t bound, double value) { return static_cast<double>(bound) < value; });
+	return static_cast<std::size_t>(at - bounds.begin());
 }
 
 void LatencyHistogram::observe(std::chrono::nanoseconds elapsed) noexcept
