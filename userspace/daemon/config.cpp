@@ -652,13 +652,22 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 		maar.reader().fail(address_node, "maar.address: " + config.address.to_string() +
 							 " is not one of domain.maars (every MAAR of the domain, this one "
 							 "included, in the same order everywhere)");
-	const auto &cmd_node = maar.require("cmd");
-	config.cmd = maar.address_value(cmd_node, "cmd");
-	if (auto problem = address_problem(config.cmd))
-		maar.reader().fail(cmd_node, "maar.cmd: " + *problem);
-	if (std::find(domain.maars.begin(), domain.maars.end(), config.cmd) != domain.maars.end())
-		maar.reader().fail(cmd_node, "maar.cmd: " + config.cmd.to_string() +
-						     " is one of domain.maars; the CMD is not a MAAR");
+	if (const toml::node *cmd_node = maar.node("cmd")) {
+		config.cmd = maar.address_value(*cmd_node, "cmd");
+		if (auto problem = address_problem(config.cmd))
+			maar.reader().fail(*cmd_node, "maar.cmd: " + *problem);
+		if (std::find(domain.maars.begin(), domain.maars.end(), config.cmd) != domain.maars.end())
+			maar.reader().fail(*cmd_node, "maar.cmd: " + config.cmd.to_string() +
+							      " is one of domain.maars; the CMD is not a MAAR");
+	} else {
+		// Direct mode: [maar.sessions] names the session database
+		// (checked by the caller).
+		config.direct = true;
+		for (const char *key : {"cmd_mode", "deregistration", "legacy_mag"})
+			if (const toml::node *node = maar.node(key))
+				maar.reader().fail(*node, maar.path(key) + " applies to a MAAR with a CMD (maar.cmd); "
+									  "without one (direct mode) it has no meaning");
+	}
 
 	const auto &interfaces_node = maar.require("access_interfaces");
 	const auto &interfaces = maar.typed<toml::array>(interfaces_node, "access_interfaces", "an array of interface names");
@@ -733,6 +742,45 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 }
 
 std::string seconds_text(Duration duration);
+
+// [maar.sessions], exactly when [maar] names no CMD.
+std::optional<SessionDirectoryConfig> read_sessions(const Section &maar, const dmm::MaarConfig &config)
+{
+	const Reader &reader = maar.reader();
+	const toml::table *table = maar.subtable("sessions");
+	if (!config.direct) {
+		if (table != nullptr)
+			reader.fail(*table, "maar.sessions: the session database is for direct mode, a MAAR without "
+					    "maar.cmd; this one has a CMD");
+		return std::nullopt;
+	}
+	if (table == nullptr)
+		reader.fail(maar.table(), "maar: without maar.cmd (direct mode) a MAAR needs [maar.sessions], the "
+					  "session database that names each node's anchors, e.g. endpoints = "
+					  "[\"http://192.0.2.1:2379\"]");
+	Section sessions(reader, *table, "maar.sessions", {"endpoints", "prefix", "request_timeout"});
+	SessionDirectoryConfig out;
+	const toml::array *endpoints = sessions.array("endpoints");
+	if (endpoints == nullptr || endpoints->empty())
+		reader.fail(endpoints ? static_cast<const toml::node &>(*endpoints) : *table,
+			    "maar.sessions.endpoints: the etcd cluster's client URLs, e.g. [\"http://192.0.2.1:2379\"]");
+	for (const auto &endpoint : *endpoints) {
+		const auto &url =
+			sessions.typed<toml::value<std::string>>(endpoint, "endpoints", "a URL in a string").get();
+		if (!url.starts_with("http://"))
+			reader.fail(endpoint, "maar.sessions.endpoints: " + quoted(url) +
+						      " is not an http:// URL (TLS is not supported here yet)");
+		out.endpoints.push_back(url.ends_with("/") ? url.substr(0, url.size() - 1) : url);
+	}
+	if (auto prefix = sessions.string("prefix")) {
+		if (prefix->size() < 2 || prefix->front() != '/' || prefix->back() != '/')
+			reader.fail(*sessions.node("prefix"), "maar.sessions.prefix: " + quoted(*prefix) +
+								      " must start and end with '/', e.g. \"/dlif/sessions/\"");
+		out.prefix = *prefix;
+	}
+	out.request_timeout = sessions.seconds("request_timeout", 0.1, 10).value_or(out.request_timeout);
+	return out;
+}
 
 const Choices<StoreConfig::Backend> kBackends = {{"sqlite", StoreConfig::Backend::sqlite},
 						 {"etcd", StoreConfig::Backend::etcd}};
@@ -889,8 +937,9 @@ Config read_config(const toml::table &root, const std::string &file)
 		Section maar(reader, *role_table, "maar",
 			     {"address", "cmd", "access_interfaces", "prefix_pool", "prefix_length", "local_prefixes",
 			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "detach_after", "admission",
-			      "ra"});
+			      "ra", "sessions"});
 		config.maar = read_maar(maar, domain, timers, ordering, config.ra);
+		config.sessions = read_sessions(maar, *config.maar);
 	}
 	if (const toml::table *store_table = section_table("store")) {
 		Section store(reader, *store_table, "store",
@@ -1039,7 +1088,18 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 	if (config.maar) {
 		const dmm::MaarConfig &maar = *config.maar;
 		add("maar.address", maar.address.to_string());
-		add("maar.cmd", maar.cmd.to_string());
+		if (maar.direct) {
+			add("maar.cmd", "(none: direct mode)");
+			const SessionDirectoryConfig &sessions = *config.sessions;
+			std::string endpoints;
+			for (const auto &url : sessions.endpoints)
+				endpoints += (endpoints.empty() ? "" : ", ") + url;
+			add("maar.sessions.endpoints", "[" + endpoints + "]");
+			add("maar.sessions.prefix", sessions.prefix);
+			add("maar.sessions.request_timeout", seconds_text(sessions.request_timeout));
+		} else {
+			add("maar.cmd", maar.cmd.to_string());
+		}
 		std::string interfaces = "[";
 		for (const auto &name : maar.access_interfaces)
 			interfaces += (interfaces.size() > 1 ? ", " : "") + name;

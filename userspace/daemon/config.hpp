@@ -60,6 +60,16 @@ struct StoreConfig {
 	friend bool operator==(const StoreConfig &, const StoreConfig &) = default;
 };
 
+// [maar.sessions]: direct mode's session database on etcd
+// (session_directory.hpp). Present exactly when [maar] names no CMD.
+struct SessionDirectoryConfig {
+	std::vector<std::string> endpoints;	// http://HOST:PORT each
+	std::string prefix = "/dlif/sessions/";
+	dmm::Duration request_timeout{1000};
+
+	friend bool operator==(const SessionDirectoryConfig &, const SessionDirectoryConfig &) = default;
+};
+
 struct Config {
 	std::string file;			// where it was read from
 	Role role = Role::maar;
@@ -76,6 +86,7 @@ struct Config {
 	StoreConfig store;
 	std::optional<dmm::CmdConfig> cmd;	// role cmd
 	std::optional<dmm::MaarConfig> maar;	// role maar
+	std::optional<SessionDirectoryConfig> sessions;	// role maar, direct mode
 	RaTiming ra;				// role maar
 	// [security]: refuse to start unless IPsec policies require ESP for
 	// the Mobility Header with every peer (ipsec.hpp).

@@ -115,6 +115,8 @@ Daemon::Daemon(Config config, Logger &log)
 					      store.request_timeout,
 					      etcd::Tls{store.ca_file, store.cert_file, store.key_file}});
 	}
+	if (config_.sessions)
+		sessions_.emplace(*config_.sessions);
 }
 
 Daemon::~Daemon() = default;
@@ -243,6 +245,11 @@ bool Daemon::start()
 	MhSender &sender = *this;
 	executor_ = std::make_unique<Executor>(kernel_.get(), sender, timers_, ra_, log_);
 	executor_->on_state_changed([this](const std::string &mn) { changed_nodes_.insert(mn); });
+	if (sessions_) {
+		executor_->on_lookup([this](const dmm::LookupSessions &lookup) { lookups_.push_back(lookup.mn); });
+		executor_->on_publish(
+			[this](const dmm::PublishSession &publish) { publish_session(publish, steady_now()); });
+	}
 
 	auto add = [&](int fd, EventLoop::Handler handler) { return loop_->add(fd, EPOLLIN, std::move(handler)); };
 	bool added = add(signal_fd_.get(), [this](std::uint32_t) { on_signal(); }).ok() &&
@@ -677,11 +684,51 @@ void Daemon::dispatch(const dmm::Event &event, dmm::TimePoint now)
 		timed = is_pba(event) ? &pba_kernel_latency_ : is_attachment(event) ? &attach_kernel_latency_ : nullptr;
 	if (!timed) {
 		executor_->apply(actions, now);
+		answer_lookups();
 		return;
 	}
 	const dmm::TimePoint started = steady_now();
 	executor_->apply(actions, now);
 	timed->observe(steady_now() - started);
+	answer_lookups();
+}
+
+// After the actions that asked: the core's answer to the records may
+// then start exchanges of its own, with the lookup's own actions done.
+void Daemon::answer_lookups()
+{
+	if (lookups_.empty() || !sessions_)
+		return;
+	std::vector<std::string> asked;
+	asked.swap(lookups_);
+	for (auto &mn : asked) {
+		dmm::SessionsFound found;
+		found.mn = std::move(mn);
+		auto records = sessions_->lookup(found.mn);
+		if (records) {
+			count("session_db_lookups");
+			found.records = std::move(*records);
+		} else {
+			count("session_db_errors");
+			found.error = records.error();
+			log_.warning("session-database.lookup.failed", {{"mn", found.mn}, {"error", records.error()}});
+		}
+		// SessionsFound never asks for another lookup: no recursion
+		// beyond this one.
+		dispatch(found, steady_now());
+	}
+}
+
+void Daemon::publish_session(const dmm::PublishSession &publish, dmm::TimePoint now)
+{
+	const auto failed = sessions_->publish(publish.mn, config_.address(), publish.record, now);
+	if (!failed) {
+		count(publish.record ? "session_db_writes" : "session_db_deletes");
+		return;
+	}
+	count("session_db_errors");
+	log_.warning("session-database.write.failed",
+		     {{"mn", publish.mn}, {"record", publish.record ? "put" : "delete"}, {"error", *failed}});
 }
 
 // Held until the end of the iteration: a PBA or PBU that reflects a change
@@ -1054,6 +1101,14 @@ void Daemon::after_events()
 {
 	const dmm::TimePoint now = steady_now();
 	executor_->retry_due(now);
+	if (sessions_) {
+		const std::size_t waiting = sessions_->unwritten();
+		if (const std::size_t written = sessions_->retry_due(now)) {
+			count("session_db_writes", written);
+			log_.notice("session-database.caught-up",
+				    {{"written", std::to_string(written)}, {"waiting", std::to_string(waiting - written)}});
+		}
+	}
 	if (next_leadership_check_ && *next_leadership_check_ <= now)
 		check_leadership(now);
 	if (next_repair_ && *next_repair_ <= now) {
@@ -1120,7 +1175,8 @@ void Daemon::arm_timer()
 {
 	auto deadline = core_timers_held() ? std::nullopt : timers_.next_deadline();
 	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline(), next_watchdog_,
-			   executor_->next_retry(), next_repair_, next_leadership_check_})
+			   executor_->next_retry(), next_repair_, next_leadership_check_,
+			   sessions_ ? sessions_->next_retry() : std::nullopt})
 		if (other && (!deadline || *other < *deadline))
 			deadline = other;
 	timer_fd_->arm(deadline);

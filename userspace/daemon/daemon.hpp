@@ -30,6 +30,7 @@
 #include "log.hpp"
 #include "ra_engine.hpp"
 #include "service_notifier.hpp"
+#include "session_directory.hpp"
 #include "sockets.hpp"
 #include "state.hpp"
 #include "state_db.hpp"
@@ -152,6 +153,12 @@ private:
 	StateStore legacy_store_;		// the JSON file of earlier dlifds, migrated
 	StateDatabase database_;
 	std::optional<EtcdStore> etcd_;
+	// [maar.sessions]: direct mode's session database, and the nodes
+	// whose records the core asked for during the current event.
+	std::optional<SessionDirectory> sessions_;
+	std::vector<std::string> lookups_;
+	void answer_lookups();
+	void publish_session(const dmm::PublishSession &publish, dmm::TimePoint now);
 	std::optional<dmm::TimePoint> next_leadership_check_;
 	dmm::TimePoint lease_confirmed_{};	// the last keep-alive etcd answered
 	std::string last_leadership_error_;	// logged once until it changes

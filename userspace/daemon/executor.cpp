@@ -69,6 +69,18 @@ void Executor::apply(const dmm::Action &action, dmm::TimePoint now)
 					   state_changed_(changed.mn);
 			   },
 			   [&](const dmm::Log &entry) { log_.log(entry); },
+			   [&](const dmm::LookupSessions &lookup) {
+				   if (lookup_)
+					   lookup_(lookup);
+				   else
+					   log_.error("session-database.missing", {{"mn", lookup.mn}});
+			   },
+			   [&](const dmm::PublishSession &publish) {
+				   if (publish_)
+					   publish_(publish);
+				   else
+					   log_.error("session-database.missing", {{"mn", publish.mn}});
+			   },
 		   },
 		   action);
 }

@@ -49,6 +49,10 @@ public:
 	Executor(Kernel *kernel, MhSender &mh, TimerHeap &timers, RaEngine &ra, Logger &log);
 
 	void on_state_changed(std::function<void(const std::string &mn)> callback) { state_changed_ = std::move(callback); }
+	// Direct mode's session database (session_directory.hpp): without a
+	// callback, the action is an error, logged.
+	void on_lookup(std::function<void(const dmm::LookupSessions &)> callback) { lookup_ = std::move(callback); }
+	void on_publish(std::function<void(const dmm::PublishSession &)> callback) { publish_ = std::move(callback); }
 
 	void apply(const dmm::Actions &actions, dmm::TimePoint now);
 	void apply(const dmm::Action &action, dmm::TimePoint now);
@@ -120,6 +124,8 @@ private:
 	RaEngine &ra_;
 	Logger &log_;
 	std::function<void(const std::string &)> state_changed_;
+	std::function<void(const dmm::LookupSessions &)> lookup_;
+	std::function<void(const dmm::PublishSession &)> publish_;
 	std::map<std::string, dmm::InstallDlif> dlifs_;
 	std::map<std::string, KernelEntry> entries_;		// by prefix text
 	// The keys of entries_ naming each DLIF: forgetting a DLIF's entries

@@ -61,8 +61,10 @@ std::vector<Ipv6Address> signalling_peers(const Config &config)
 {
 	if (config.cmd)
 		return config.cmd->domain.maars;
-	std::vector<Ipv6Address> peers{config.maar->cmd};
-	if (config.maar->cmd_mode == dmm::CmdMode::locator)
+	std::vector<Ipv6Address> peers;
+	if (!config.maar->direct)
+		peers.push_back(config.maar->cmd);
+	if (config.maar->direct || config.maar->cmd_mode == dmm::CmdMode::locator)
 		for (const auto &maar : config.maar->domain.maars)
 			if (maar != config.maar->address)
 				peers.push_back(maar);

@@ -48,6 +48,15 @@ bool contains(const std::vector<Ipv6Prefix> &prefixes, const Ipv6Prefix &prefix)
 
 } // namespace
 
+Duration MaarCore::Impl::anchor_lifetime(mh::Lifetime granted) const
+{
+	// Direct mode: the serving MAAR's session and the anchors' run for
+	// the same lifetime; the anchor waits a little longer, so that the
+	// serving MAAR's lifetime-0 PBU ends it rather than a race.
+	const Duration lifetime = duration_of(granted);
+	return config.direct ? lifetime + config.timers.initial_retransmission : lifetime;
+}
+
 std::string_view name(SessionState state) noexcept
 {
 	switch (state) {
@@ -587,7 +596,9 @@ Session *MaarCore::Impl::create(const MacAddress &mac, const std::string &interf
 	const std::uint32_t number = session.number;
 	by_mac.emplace(mac, number);
 	by_mn.emplace(session.mn.nai, number);
-	return sessions.emplace(number, std::move(session)).first;
+	Session *created = sessions.emplace(number, std::move(session)).first;
+	publish(*created, out);
+	return created;
 }
 
 void MaarCore::Impl::remove(Session &session, TimePoint now, Actions &out)
@@ -613,6 +624,8 @@ void MaarCore::Impl::remove(Session &session, TimePoint now, Actions &out)
 	sessions.erase(number);
 	free_numbers.insert(number);
 	sync_shared(out);
+	if (config.direct)
+		out.push_back(PublishSession{mn, std::nullopt});
 	out.push_back(StateChanged{std::move(mn)});
 	if (reattach) {
 		// The node came back while its old session was being
@@ -634,6 +647,10 @@ void MaarCore::Impl::cancel_exchange(Session &session, Actions &out)
 
 void MaarCore::Impl::start_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out)
 {
+	if (config.direct) {
+		start_direct_exchange(session, kind, now, out);
+		return;
+	}
 	cancel_exchange(session, out);
 	Exchange exchange;
 	exchange.kind = kind;
@@ -713,6 +730,10 @@ void MaarCore::Impl::start_deregistration(Session &session, TimePoint now, Actio
 	session.verifying = false;
 	stop_timer(session.expiry_timer, out);
 	session.expires_at.reset();
+	if (config.direct) {
+		end_direct_session(session, now, out);
+		return;
+	}
 	session.state = SessionState::deregistering;
 	session.remotes.clear();
 	sync(session, out);
@@ -956,13 +977,13 @@ void MaarCore::Impl::become_anchor(Session &session, const Ipv6Address &serving,
 	session.returning = false;
 	session.serving_maar = serving;
 	session.lifetime_units = pbu.lifetime.units();
-	if (config.deregistration == Deregistration::a) {
+	if (config.deregistration == Deregistration::a && !config.direct) {
 		// R83: only the serving MAAR may end the session.
 		stop_timer(session.expiry_timer, out);
 		session.expires_at.reset();
 	} else {
 		// R84: this MAAR's own binding runs for what the CMD granted.
-		arm_lifetime(session, duration_of(pbu.lifetime), now, out, false);
+		arm_lifetime(session, anchor_lifetime(pbu.lifetime), now, out, false);
 	}
 	session.remotes.clear();
 	sync(session, out);
@@ -970,9 +991,13 @@ void MaarCore::Impl::become_anchor(Session &session, const Ipv6Address &serving,
 	count(Counter::handovers_as_previous);
 	log(out, LogLevel::info, repoint ? "anchor-repointed" : "became-previous-maar",
 	    {{"mn", session.mn.nai}, {"serving_maar", text(serving)}, {"prefixes", text(session.prefixes)}});
-	if (config.cmd_mode == CmdMode::locator)
+	if (config.direct) {
 		send(out, serving, anchor_answer(session, pbu, false));
-	send(out, config.cmd, anchor_answer(session, pbu, true));
+	} else {
+		if (config.cmd_mode == CmdMode::locator)
+			send(out, serving, anchor_answer(session, pbu, false));
+		send(out, config.cmd, anchor_answer(session, pbu, true));
+	}
 	// The CMD knows better than a layer-2 state that may never have seen
 	// the node leave: a node coming back shows itself (its RS on the
 	// silent DLIF is reported as MnAttached).
@@ -1000,6 +1025,9 @@ void MaarCore::Impl::on_event(const Event &event, TimePoint now, Actions &out)
 		on_detached(*detached, now, out);
 	} else if (const auto *fired = std::get_if<TimerFired>(&event)) {
 		on_timer(fired->id, now, out);
+	} else if (const auto *found = std::get_if<SessionsFound>(&event)) {
+		if (config.direct)
+			on_sessions_found(*found, now, out);
 	}
 }
 
@@ -1125,8 +1153,9 @@ void MaarCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpd
 			    Actions &out)
 {
 	count(Counter::rx_pbu);
-	if (source != config.cmd) {
-		// The direct D-GW exchange of 004 is not in this product.
+	// Direct mode: the serving MAAR itself signals the anchors (004 §4.2).
+	const bool from_maar = config.direct && source != config.address && is_domain_maar(source);
+	if (source != config.cmd && !from_maar) {
 		count(is_domain_maar(source) ? Counter::drop_pbu_from_maar : Counter::drop_unknown_peer);
 		log(out, LogLevel::warning, "pbu-not-from-cmd", {{"source", text(source)}});
 		return;
@@ -1177,6 +1206,8 @@ void MaarCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpd
 	std::optional<Ipv6Address> seq_context;
 	if (config.cmd_mode == CmdMode::locator)
 		seq_context = pbu.options.serving_maar;
+	if (config.direct)
+		seq_context = source;
 	if (config.ordering == Ordering::sequence_number && session && session->cmd_last_seq &&
 	    session->cmd_seq_context == seq_context) {
 		// RFC 5213 §5.5 as the CMD applies it to MAARs: a number not
@@ -1186,9 +1217,9 @@ void MaarCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpd
 			// The CMD repeats a PBU whose answer it lost: answer again
 			// if nothing has changed since, without acting twice.
 			count(Counter::duplicate_pbus);
-			if (pbu.options.serving_maar && session->serving_maar == *pbu.options.serving_maar &&
-			    !pbu.lifetime.is_deregistration())
-				send(out, source, anchor_answer(*session, pbu, true));
+			const auto serving = config.direct ? std::optional(source) : pbu.options.serving_maar;
+			if (serving && session->serving_maar == *serving && !pbu.lifetime.is_deregistration())
+				send(out, source, anchor_answer(*session, pbu, !config.direct));
 			return;
 		}
 		if (!sequence_newer(pbu.sequence, last)) {
@@ -1206,8 +1237,17 @@ void MaarCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpd
 		session->cmd_seq_context = seq_context;
 	}
 
+	if (config.direct && pbu.lifetime.is_deregistration() && session &&
+	    session->state == SessionState::anchor && session->serving_maar != source) {
+		// From a MAAR the node has since left: the anchor stays.
+		count(Counter::drop_stale_cleanup);
+		log(out, LogLevel::info, "cleanup-from-former-serving-maar-ignored",
+		    {{"mn", mn->nai}, {"source", text(source)}});
+		return;
+	}
 	if (pbu.lifetime.is_deregistration()) {
-		// The CMD ends the session here (R86, A15).
+		// The CMD (direct mode: the serving MAAR) ends the session here
+		// (R86, A15).
 		if (session && (session->state == SessionState::serving ||
 				(session->state == SessionState::registering && session->attached))) {
 			// Only previous MAARs are cleaned up: this one is for an
@@ -1229,12 +1269,20 @@ void MaarCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpd
 		send(out, source, std::move(pba));
 		return;
 	}
-	if (!pbu.options.serving_maar) {
+	if (config.direct && pbu.options.serving_maar && *pbu.options.serving_maar != source) {
+		// A MAAR speaks for itself only.
+		count(Counter::drop_pbu_not_from_serving);
+		send(out, source, rejection(pbu, Status::ReasonUnspecified));
+		log(out, LogLevel::warning, "pbu-for-another-serving-maar",
+		    {{"mn", mn->nai}, {"source", text(source)}, {"serving_maar", text(*pbu.options.serving_maar)}});
+		return;
+	}
+	if (!pbu.options.serving_maar && !config.direct) {
 		count(Counter::drop_malformed);
 		send(out, source, rejection(pbu, Status::ReasonUnspecified));
 		return;
 	}
-	const Ipv6Address serving = *pbu.options.serving_maar;
+	const Ipv6Address serving = config.direct ? source : *pbu.options.serving_maar;
 	if (serving == config.address) {
 		// A17: never about itself.
 		count(Counter::drop_serving_is_self);
@@ -1266,6 +1314,16 @@ void MaarCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpd
 		out.push_back(StateChanged{session->mn.nai});
 		return;
 	}
+	if (config.direct && session->state == SessionState::anchor && session->serving_maar == serving &&
+	    pbu.options.handoff_indicator == HandoffIndicator::HandoffStateNotChanged) {
+		// The serving MAAR's refresh: the anchor's lifetime again.
+		count(Counter::renewals);
+		session->lifetime_units = pbu.lifetime.units();
+		arm_lifetime(*session, anchor_lifetime(pbu.lifetime), now, out, false);
+		send(out, source, anchor_answer(*session, pbu, false));
+		out.push_back(StateChanged{session->mn.nai});
+		return;
+	}
 	become_anchor(*session, serving, pbu, now, out);
 }
 
@@ -1278,7 +1336,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 		log(out, LogLevel::warning, "pba-from-unknown-peer", {{"source", text(source)}});
 		return;
 	}
-	if (!from_cmd && config.cmd_mode != CmdMode::locator) {
+	if (!from_cmd && config.cmd_mode != CmdMode::locator && !config.direct) {
 		// Only in locator mode do previous MAARs answer the serving MAAR
 		// directly (RFC 8885 §3.3); in relay and proxy mode every PBA
 		// comes from the CMD.
@@ -1300,6 +1358,10 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 		count(mn ? Counter::drop_unmatched_pba : Counter::drop_malformed);
 		log(out, LogLevel::debug, mn ? "pba-unmatched" : "pba-without-mn-id",
 		    {{"source", text(source)}, {"seq", std::to_string(pba.sequence)}});
+		return;
+	}
+	if (config.direct) {
+		on_direct_pba(*session, source, pba, now, out);
 		return;
 	}
 	Exchange *exchange = session->exchange ? &*session->exchange : nullptr;
@@ -1424,6 +1486,10 @@ void MaarCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 			break;
 		Exchange &exchange = *session.exchange;
 		exchange.timer = 0;
+		if (config.direct) {
+			direct_exchange_timeout(session, now, out);
+			return;
+		}
 		if (exchange.retransmissions >= config.timers.max_retransmissions) {
 			exchange_failed(session, std::nullopt, now, out);
 			return;
@@ -1475,6 +1541,12 @@ void MaarCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 			start_deregistration(session, now, out);
 			return;
 		case SessionState::anchor:
+			if (config.direct) {
+				// No word from the serving MAAR for a lifetime.
+				log(out, LogLevel::info, "previous-maar-lifetime-expired", {{"mn", session.mn.nai}});
+				remove(session, now, out);
+				return;
+			}
 			// R84 (alternative B): ask the CMD whether the node is
 			// still in the domain.
 			log(out, LogLevel::info, "previous-maar-lifetime-expired", {{"mn", session.mn.nai}});

@@ -49,7 +49,9 @@ std::string_view name(ExchangeKind kind) noexcept;
 	X(cleanups) X(renewals) X(legacy_lma_detected) X(pool_exhausted) X(sequence_resyncs)        \
 	X(late_previous_maar_merges) X(local_prefix_conflicts) X(drop_pba_not_expected)             \
 	X(drop_stale_sequence) X(duplicate_pbus) X(refused_claims) X(refused_not_authorised)        \
-	X(refused_session_limit) X(refused_rate_limit) X(legacy_prefix_conflicts) X(internal_errors)
+	X(refused_session_limit) X(refused_rate_limit) X(legacy_prefix_conflicts) X(internal_errors)         \
+	X(session_lookups) X(session_lookup_failures) X(drop_unmatched_lookup) X(anchor_failures)           \
+	X(drop_pbu_not_from_serving)
 
 enum class Counter : std::size_t {
 #define DLIF_X(name) name,
@@ -68,6 +70,10 @@ struct Exchange {
 	TimePoint deadline{};
 	TimerId timer = 0;
 	TimePoint started{};	// its first PBU
+	// Direct mode: the registration waits for the session database, and
+	// then for the anchors that have not answered yet (maar_direct.cpp).
+	bool lookup = false;
+	std::vector<Ipv6Address> pending;
 };
 
 struct Remote {
@@ -235,6 +241,21 @@ struct MaarCore::Impl {
 	void withdraw_shared(Session &session);
 	// Emits the shared entries whose winner changed since the last call.
 	void sync_shared(Actions &out);
+
+	// Direct mode, no CMD (maar_direct.cpp): the session database names
+	// the node's anchors and this MAAR signals each of them itself.
+	void publish(const Session &session, Actions &out) const;
+	void start_direct_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out);
+	void on_sessions_found(const SessionsFound &found, TimePoint now, Actions &out);
+	void register_directly(Session &session, TimePoint now, Actions &out);
+	void signal_anchors(Session &session, TimePoint now, Actions &out);
+	void on_direct_pba(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba, TimePoint now,
+			   Actions &out);
+	void direct_exchange_timeout(Session &session, TimePoint now, Actions &out);
+	void end_direct_session(Session &session, TimePoint now, Actions &out);
+	void drop_remote(Session &session, const Ipv6Address &maar);
+	// How long an anchor keeps a binding it was granted.
+	Duration anchor_lifetime(mh::Lifetime granted) const;
 
 	// Snapshot and views (maar_snapshot.cpp). The snapshot is the header
 	// with the list of every session's record.

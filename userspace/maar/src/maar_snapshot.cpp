@@ -90,6 +90,14 @@ std::string MaarCore::Impl::snapshot_record(const Session &session) const
 		out.member("retransmissions", e.retransmissions);
 		out.member("timeout_ms", e.timeout.count());
 		out.member("deadline_ms", wall.to_wall_ms(e.deadline));
+		if (e.lookup)
+			out.member("lookup", true);
+		if (!e.pending.empty()) {
+			out.key("pending").begin_array();
+			for (const auto &maar : e.pending)
+				out.value(maar);
+			out.end_array();
+		}
 		out.end_object();
 	} else {
 		out.value(nullptr);
@@ -216,6 +224,19 @@ Actions MaarCore::Impl::restore(const Json &snapshot, const RecordVisitor &recor
 				json::unsigned_from(json::member(exchange, "retransmissions"), UINT32_MAX));
 			e.timeout = Duration(json::integer_from(json::member(exchange, "timeout_ms")));
 			e.deadline = wall.from_wall_ms(json::integer_from(json::member(exchange, "deadline_ms")));
+			// Direct mode only.
+			if (const auto lookup = exchange.find("lookup"); lookup != exchange.end())
+				e.lookup = json::bool_from(*lookup);
+			if (const auto pending = exchange.find("pending"); pending != exchange.end()) {
+				if (!pending->is_array())
+					throw SnapshotError("bad exchange pending");
+				for (const auto &maar : *pending) {
+					e.pending.push_back(json::address_from(maar));
+					if (!is_domain_maar(e.pending.back()))
+						throw SnapshotError("pending MAAR " + e.pending.back().to_string() +
+								    " not in domain.maars");
+				}
+			}
 			session.exchange = e;
 		}
 		const Json &range = json::member(item, "registration_range");

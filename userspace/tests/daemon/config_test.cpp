@@ -413,7 +413,8 @@ TEST(ConfigErrors, OwnAddressMustBeInTheDomain)
 TEST(ConfigErrors, MissingRequiredKeysAndSections)
 {
 	EXPECT_EQ(error_of(replaced(kMaar, "cmd = \"2001:db8::100\"\n", "")),
-		  "8:1: missing required key \"cmd\" in [maar]");
+		  "8:1: maar: without maar.cmd (direct mode) a MAAR needs [maar.sessions], the session database "
+		  "that names each node's anchors, e.g. endpoints = [\"http://192.0.2.1:2379\"]");
 	EXPECT_EQ(error_of(replaced(kMaar, "role = \"maar\"\n", "")), "2:1: missing required key \"role\" in [daemon]");
 	EXPECT_EQ(error_of(replaced(kMaar, "[daemon]\nrole = \"maar\"\n", "")),
 		  "1:1: missing section [daemon] (it says role = \"cmd\" or \"maar\")");
@@ -520,6 +521,50 @@ TEST(Config, EtcdStore)
 	EXPECT_NE(std::find(reload.needs_restart.begin(), reload.needs_restart.end(), "store.backend"),
 		  reload.needs_restart.end());
 	EXPECT_EQ(reload.applied.store.backend, StoreConfig::Backend::sqlite);
+}
+
+// Direct mode: no CMD, a session database.
+TEST(Config, DirectMode)
+{
+	const std::string direct = replaced(kMaar, "cmd = \"2001:db8::100\"\n", "") +
+				   "[maar.sessions]\nendpoints = [\"http://[2001:db8::e]:2379/\"]\n";
+	const Config config = valid(direct);
+	ASSERT_TRUE(config.maar);
+	EXPECT_TRUE(config.maar->direct);
+	ASSERT_TRUE(config.sessions);
+	EXPECT_EQ(config.sessions->endpoints, std::vector<std::string>{"http://[2001:db8::e]:2379"});
+	EXPECT_EQ(config.sessions->prefix, "/dlif/sessions/");
+	EXPECT_EQ(config.sessions->request_timeout, 1s);
+	EXPECT_FALSE(valid(kMaar).sessions);
+	EXPECT_FALSE(valid(kMaar).maar->direct);
+	const Config other = valid(direct + "prefix = \"/x/\"\nrequest_timeout = 0.5\n");
+	EXPECT_EQ(other.sessions->prefix, "/x/");
+	EXPECT_EQ(other.sessions->request_timeout, 500ms);
+	// A CMD cannot be added or removed by a reload.
+	const Reload reload = plan_reload(valid(kMaar), config);
+	EXPECT_NE(std::find(reload.needs_restart.begin(), reload.needs_restart.end(), "maar.cmd"),
+		  reload.needs_restart.end());
+}
+
+TEST(ConfigErrors, DirectMode)
+{
+	const std::string direct = replaced(kMaar, "cmd = \"2001:db8::100\"\n", "");
+	const std::string sessions = "[maar.sessions]\nendpoints = [\"http://192.0.2.1:2379\"]\n";
+	EXPECT_EQ(error_of(with(kMaar, sessions)),
+		  "13:1: maar.sessions: the session database is for direct mode, a MAAR without maar.cmd; this one "
+		  "has a CMD");
+	EXPECT_EQ(error_of(replaced(direct.c_str(), "[maar]\n", "[maar]\ncmd_mode = \"relay\"\n") + sessions),
+		  "9:12: maar.cmd_mode applies to a MAAR with a CMD (maar.cmd); without one (direct mode) it has no "
+		  "meaning");
+	EXPECT_EQ(error_of(direct + "[maar.sessions]\nendpoints = []\n"),
+		  "13:13: maar.sessions.endpoints: the etcd cluster's client URLs, e.g. [\"http://192.0.2.1:2379\"]");
+	EXPECT_EQ(error_of(direct + "[maar.sessions]\nendpoints = [\"https://e:2379\"]\n"),
+		  "13:14: maar.sessions.endpoints: \"https://e:2379\" is not an http:// URL (TLS is not supported "
+		  "here yet)");
+	EXPECT_EQ(error_of(direct + sessions + "prefix = \"dlif\"\n"),
+		  "14:10: maar.sessions.prefix: \"dlif\" must start and end with '/', e.g. \"/dlif/sessions/\"");
+	EXPECT_EQ(error_of(direct + sessions + "lease = 3\n"),
+		  "14:1: unknown key \"lease\" in [maar.sessions]; known keys: endpoints, prefix, request_timeout");
 }
 
 TEST(ConfigErrors, EtcdStore)

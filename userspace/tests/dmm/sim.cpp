@@ -144,6 +144,7 @@ Network::Network(SimOptions options) : options_(std::move(options)), random_(opt
 		config.local_prefixes = options_.local_prefixes.at(static_cast<std::size_t>(node - 1));
 		config.legacy_mag = options_.legacy_mag.at(static_cast<std::size_t>(node - 1));
 		config.cmd_mode = options_.mode;
+		config.direct = options_.direct;
 		config.deprecated_router_low_preference = options_.low_preference;
 		config.admission = options_.admission;
 		maar_configs_.push_back(config);
@@ -180,6 +181,19 @@ void Network::apply(NodeId node, Actions actions)
 			state_changed = true;
 		} else if (auto *log = std::get_if<Log>(&action)) {
 			logs_.push_back(std::move(*log));
+		} else if (const auto *lookup = std::get_if<LookupSessions>(&action)) {
+			++in_flight_;
+			queue_.push(Item{now_ + options_.database_delay, order_++, Lookup{node, lookup->mn}});
+		} else if (const auto *publish = std::get_if<PublishSession>(&action)) {
+			if (database_down_)
+				continue;	// what the daemon retries; not modelled
+			if (publish->record)
+				database_[publish->mn][address(node)] = *publish->record;
+			else if (const auto it = database_.find(publish->mn); it != database_.end()) {
+				it->second.erase(address(node));
+				if (it->second.empty())
+					database_.erase(it);
+			}
 		} else {
 			kernels_[static_cast<std::size_t>(node)].apply(action);
 		}
@@ -251,6 +265,19 @@ void Network::step(const Item &item)
 		if (down_[static_cast<std::size_t>(delivery->to)])
 			return;
 		dispatch(delivery->to, MhReceived{delivery->source, address(delivery->to), delivery->message});
+	} else if (const auto *lookup = std::get_if<Lookup>(&item.what)) {
+		--in_flight_;
+		if (down_[static_cast<std::size_t>(lookup->node)])
+			return;
+		SessionsFound found;
+		found.mn = lookup->mn;
+		if (database_down_) {
+			found.error = "database down";
+		} else if (const auto it = database_.find(lookup->mn); it != database_.end()) {
+			for (const auto &[maar, record] : it->second)
+				found.records.push_back(record);
+		}
+		dispatch(lookup->node, found);
 	} else {
 		const auto &fire = std::get<Fire>(item.what);
 		const auto it = timers_.find({fire.node, fire.id});
@@ -582,6 +609,10 @@ std::vector<std::string> Network::invariant_violations(const std::set<MacAddress
 		if (nodes.size() > 1)
 			violations.push_back(key + " served at several MAARs");
 
+	if (options_.direct) {
+		check_database(departed, violations);
+		return violations;
+	}
 	// The CMD's view against the MAARs'.
 	const auto gone = [&](const MnId &mn) {
 		for (const auto &node : departed)
@@ -640,6 +671,70 @@ std::vector<std::string> Network::invariant_violations(const std::set<MacAddress
 			}
 		}
 	return violations;
+}
+
+// Direct mode: the database, the MAARs' sessions and the serving MAAR's
+// view of the anchors all tell the same story.
+void Network::check_database(const std::set<MacAddress> &departed, std::vector<std::string> &violations)
+{
+	const std::string &realm = maar_configs_.front().domain.realm;
+	std::set<std::string> gone;
+	for (const auto &node : departed)
+		gone.insert(mn_id_from_mac(node, realm).nai);
+	std::map<std::string, std::map<NodeId, maar::SessionView>> sessions;
+	for (NodeId node = 1; node <= kMaars; ++node)
+		for (auto &session : maar(node).sessions())
+			if (!gone.contains(session.mn.nai))
+				sessions[session.mn.nai].emplace(node, std::move(session));
+	for (const auto &[mn, records] : database_) {
+		if (gone.contains(mn))
+			continue;
+		for (const auto &[maar, record] : records) {
+			const auto found = sessions.find(mn);
+			if (found == sessions.end() || !found->second.contains(node_of(maar)))
+				violations.push_back(mn + ": a record of MAAR" + std::to_string(node_of(maar)) +
+						     ", which holds no session");
+		}
+	}
+	for (const auto &[mn, at] : sessions) {
+		std::optional<NodeId> serving;
+		for (const auto &[node, session] : at) {
+			const std::string who = mn + " at MAAR" + std::to_string(node) + ": ";
+			const auto records = database_.find(mn);
+			const SessionRecord *record = nullptr;
+			if (records != database_.end())
+				if (const auto it = records->second.find(address(node)); it != records->second.end())
+					record = &it->second;
+			if (!record)
+				violations.push_back(who + "no record in the database");
+			else if (record->prefixes != session.anchored_prefixes)
+				violations.push_back(who + "the record's prefixes differ from the session's");
+			if (session.state == maar::SessionState::serving) {
+				if (serving)
+					violations.push_back(mn + ": served at MAAR" + std::to_string(*serving) +
+							     " and MAAR" + std::to_string(node));
+				serving = node;
+			}
+		}
+		if (!serving)
+			continue;
+		std::set<std::string> expected;
+		for (const auto &[node, session] : at) {
+			if (node == *serving)
+				continue;
+			if (session.state != maar::SessionState::anchor || session.serving_maar != address(*serving))
+				violations.push_back(mn + ": MAAR" + std::to_string(node) +
+						     " is not its anchor towards MAAR" + std::to_string(*serving));
+			for (const auto &prefix : session.anchored_prefixes)
+				expected.insert(address(node).to_string() + " " + prefix.to_string());
+		}
+		std::set<std::string> actual;
+		for (const auto &anchor : at.at(*serving).anchors)
+			for (const auto &prefix : anchor.prefixes)
+				actual.insert(anchor.maar.to_string() + " " + prefix.to_string());
+		if (expected != actual)
+			violations.push_back(mn + ": the serving MAAR's anchors differ from the anchors' sessions");
+	}
 }
 
 // ------------------------------------------------------------------ traces

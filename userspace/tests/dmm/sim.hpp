@@ -91,6 +91,11 @@ struct SimOptions {
 	// snapshot again; the texts must be equal. The same for the stored
 	// records (below) restored into a scratch core.
 	bool check_snapshots = false;
+	// Direct mode: the MAARs have no CMD (node 0 stays silent) and learn
+	// each node's anchors from a session database the network models;
+	// a lookup is answered this long after it is asked.
+	bool direct = false;
+	Duration database_delay{2};
 	std::uint64_t seed = 1;
 
 	static SignallingTimers default_timers();
@@ -128,6 +133,12 @@ public:
 	void set_down(NodeId node, bool down);
 
 	LinkRule &link(NodeId from, NodeId to) { return links_[{from, to}]; }
+
+	// Direct mode's session database: by MN-ID, each MAAR's record. While
+	// it is down, lookups are answered with an error and writes are lost.
+	using Database = std::map<std::string, std::map<Ipv6Address, SessionRecord>>;
+	const Database &database() const { return database_; }
+	void set_database_down(bool down) { database_down_ = down; }
 
 	cmd::CmdCore &cmd() { return *cmd_; }
 	maar::MaarCore &maar(NodeId node) { return *maars_.at(node - 1); }
@@ -177,10 +188,14 @@ private:
 		TimerId id;
 		std::uint64_t token;
 	};
+	struct Lookup {
+		NodeId node;
+		std::string mn;
+	};
 	struct Item {
 		TimePoint at;
 		std::uint64_t order;
-		std::variant<Delivery, Fire> what;
+		std::variant<Delivery, Fire, Lookup> what;
 		bool operator>(const Item &other) const
 		{
 			return at != other.at ? at > other.at : order > other.order;
@@ -195,6 +210,9 @@ private:
 	void store(NodeId node, const std::string &mn);
 
 
+	Database database_;
+	bool database_down_ = false;
+	void check_database(const std::set<MacAddress> &departed, std::vector<std::string> &violations);
 	SimOptions options_;
 	CmdConfig cmd_config_;
 	std::vector<MaarConfig> maar_configs_;

@@ -141,6 +141,10 @@ struct MaarConfig {
 	// answers the CMD's PBU with a PBA straight to the serving MAAR
 	// (RFC 8885 §3.3). Must match CmdConfig::mode.
 	CmdMode cmd_mode = CmdMode::proxy;
+	// Direct mode: no CMD (`cmd` unused). The node's anchors come from the
+	// domain's session database (LookupSessions); this MAAR signals each
+	// of them itself, refreshes them and ends their bindings.
+	bool direct = false;
 	// Access Technology Type option of the PBUs (RFC 5213 §8.5).
 	mh::AccessTechnologyType access_technology = mh::AccessTechnologyType::Ieee8023;
 	Admission admission;

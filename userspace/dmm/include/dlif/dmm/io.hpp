@@ -56,7 +56,29 @@ struct TimerFired {
 	TimerId id;
 };
 
-using Event = std::variant<MhReceived, MnAttached, MnDetached, TimerFired>;
+// Direct mode (a MAAR without a CMD, seeds 002 and 004): what one MAAR
+// holds for a node, as the domain's session database keeps it. The MAAR
+// writes it when it allocates the node's prefixes and removes it when it
+// releases them; a MAAR where the node attaches reads every MAAR's record
+// of the node to learn its anchors (Documentation/design.rst).
+struct SessionRecord {
+	Ipv6Address maar;
+	std::vector<Ipv6Prefix> prefixes;
+	DlifIdentity identity;
+	std::vector<Ipv6Prefix> local_prefixes;
+
+	friend bool operator==(const SessionRecord &, const SessionRecord &) = default;
+};
+
+// The answer to LookupSessions: every record of the node (this MAAR's
+// own included), or why the database could not be read.
+struct SessionsFound {
+	std::string mn;
+	std::vector<SessionRecord> records;
+	std::optional<std::string> error;
+};
+
+using Event = std::variant<MhReceived, MnAttached, MnDetached, TimerFired, SessionsFound>;
 
 // ----------------------------------------------------------------- actions
 
@@ -180,8 +202,22 @@ struct Log {
 	std::vector<std::pair<std::string, std::string>> fields;
 };
 
+// Direct mode: read every record of the node from the session database;
+// the daemon answers with SessionsFound.
+struct LookupSessions {
+	std::string mn;
+};
+
+// Direct mode: write this MAAR's record of the node, or remove it
+// (nullopt). The daemon keeps trying until the database takes it.
+struct PublishSession {
+	std::string mn;
+	std::optional<SessionRecord> record;
+};
+
 using Action = std::variant<SendMh, StartTimer, StopTimer, InstallDlif, RemoveDlif,
-			    InstallEntry, RemoveEntry, AdvertiseNow, StateChanged, Log>;
+			    InstallEntry, RemoveEntry, AdvertiseNow, StateChanged, Log,
+			    LookupSessions, PublishSession>;
 using Actions = std::vector<Action>;
 
 } // namespace dlif::dmm

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Direct mode: a MAAR without a CMD (seed 004 §3-§4.2, seed 002's session
+// database). The domain's session database holds, per node, one record
+// per MAAR that anchors prefixes of it (SessionRecord). Where the node
+// attaches, the MAAR allocates a prefix, writes its own record, reads the
+// others (LookupSessions) and serves the node at once with its new
+// prefix. It then sends a PBU (D flag, its own Serving MAAR address) to
+// every other MAAR with a record, which re-points its anchor entry here and
+// answers with the anchored prefixes, its DLIF identity and its Local
+// Prefixes (004 §4.2 step 7): the same options a previous MAAR gives the
+// CMD, so the rest is the locator-mode merge. The serving MAAR refreshes
+// each anchor before its lifetime runs out and ends their bindings with a
+// lifetime-0 PBU when its own session ends; an anchor that hears nothing
+// for a lifetime ends its binding itself. See Documentation/design.rst
+// ("Direct mode").
+#include <algorithm>
+
+#include "dlif/dmm/claims.hpp"
+#include "maar_impl.hpp"
+
+namespace dlif::maar {
+
+namespace {
+
+using mh::BaFlag;
+
+bool has(const std::vector<Ipv6Address> &addresses, const Ipv6Address &address)
+{
+	return std::find(addresses.begin(), addresses.end(), address) != addresses.end();
+}
+
+} // namespace
+
+void MaarCore::Impl::publish(const Session &session, Actions &out) const
+{
+	if (!config.direct)
+		return;
+	SessionRecord record;
+	record.maar = config.address;
+	record.prefixes = session.prefixes;
+	record.identity = own_identity(session);
+	record.local_prefixes = config.local_prefixes;
+	out.push_back(PublishSession{session.mn.nai, std::move(record)});
+}
+
+void MaarCore::Impl::start_direct_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out)
+{
+	cancel_exchange(session, out);
+	Exchange exchange;
+	exchange.kind = kind;
+	exchange.first_seq = exchange.last_seq = session.next_seq++;
+	exchange.timeout = config.timers.initial_retransmission;
+	exchange.deadline = now + exchange.timeout;
+	exchange.started = now;
+	switch (kind) {
+	case ExchangeKind::registration:
+		// The anchors first: the database answers through the daemon.
+		session.registration_range = SeqRange{exchange.first_seq, exchange.last_seq};
+		exchange.lookup = true;
+		count(Counter::session_lookups);
+		out.push_back(LookupSessions{session.mn.nai});
+		break;
+	case ExchangeKind::refresh:
+		// This MAAR grants its own lifetime; the anchors are asked to
+		// keep theirs.
+		count(Counter::refreshes);
+		arm_lifetime(session, config.timers.lifetime, now, out, true);
+		for (const auto &remote : session.remotes)
+			exchange.pending.push_back(remote.maar);
+		if (exchange.pending.empty()) {
+			out.push_back(StateChanged{session.mn.nai});
+			return;
+		}
+		for (const auto &maar : exchange.pending)
+			send(out, maar, make_pbu(session, kind, exchange.first_seq, now));
+		break;
+	case ExchangeKind::deregistration:
+	case ExchangeKind::anchor_deregistration:
+		// end_direct_session() and the anchor's expiry need no exchange.
+		return;
+	}
+	exchange.timer = arm(out, session, TimerKind::exchange, exchange.timeout);
+	session.exchange = std::move(exchange);
+	out.push_back(StateChanged{session.mn.nai});
+}
+
+void MaarCore::Impl::register_directly(Session &session, TimePoint now, Actions &out)
+{
+	if (session.attached_at) {
+		latencies.attach_to_registered.observe(now - *session.attached_at);
+		session.attached_at.reset();
+	}
+	const bool returned = session.returning;
+	session.state = SessionState::serving;
+	session.returning = false;
+	session.serving_maar.reset();
+	const auto lifetime = mh::Lifetime::at_most(std::chrono::duration_cast<std::chrono::seconds>(config.timers.lifetime));
+	session.lifetime_units = lifetime.units();
+	arm_lifetime(session, config.timers.lifetime, now, out, true);
+	sync(session, out);
+	sync_shared(out);
+	count(Counter::registrations);
+	log(out, LogLevel::info, returned ? "registered-returned" : "registered",
+	    {{"mn", session.mn.nai},
+	     {"prefixes", session.prefixes.empty() ? std::string() : session.prefixes.front().to_string()},
+	     {"previous_maars", std::to_string(session.remotes.size())},
+	     {"direct", "yes"}});
+	out.push_back(StateChanged{session.mn.nai});
+}
+
+void MaarCore::Impl::on_sessions_found(const SessionsFound &found, TimePoint now, Actions &out)
+{
+	Session *session = find(std::string_view(found.mn));
+	if (!session || !session->exchange || !session->exchange->lookup ||
+	    session->state == SessionState::deregistering) {
+		// An answer for a registration since finished or given up.
+		count(Counter::drop_unmatched_lookup);
+		return;
+	}
+	Exchange &exchange = *session->exchange;
+	if (found.error) {
+		// Served at once with its new prefix all the same; the lookup is
+		// repeated with the exchange's timer, and the node's older
+		// prefixes come back when the database does.
+		count(Counter::session_lookup_failures);
+		log(out, LogLevel::warning, "session-database-failed", {{"mn", session->mn.nai}, {"error", *found.error}});
+		if (session->state != SessionState::serving)
+			register_directly(*session, now, out);
+		return;
+	}
+	std::vector<Ipv6Address> anchors;
+	for (const auto &record : found.records) {
+		if (record.maar == config.address || record.prefixes.empty() || has(anchors, record.maar))
+			continue;
+		if (!is_domain_maar(record.maar)) {
+			count(Counter::drop_unknown_previous_maar);
+			log(out, LogLevel::warning, "unknown-previous-maar",
+			    {{"mn", session->mn.nai}, {"maar", record.maar.to_string()}});
+			continue;
+		}
+		anchors.push_back(record.maar);
+	}
+	exchange.lookup = false;
+	if (session->state != SessionState::serving)
+		register_directly(*session, now, out);
+	if (anchors.empty()) {
+		cancel_exchange(*session, out);
+		out.push_back(StateChanged{session->mn.nai});
+		return;
+	}
+	exchange.pending = std::move(anchors);
+	signal_anchors(*session, now, out);
+}
+
+// (Re)sends the registration's PBU to every anchor that has not answered,
+// with a fresh sequence number and a fresh timer.
+void MaarCore::Impl::signal_anchors(Session &session, TimePoint now, Actions &out)
+{
+	Exchange &exchange = *session.exchange;
+	stop_timer(exchange.timer, out);
+	exchange.retransmissions = 0;
+	exchange.timeout = config.timers.initial_retransmission;
+	exchange.deadline = now + exchange.timeout;
+	exchange.started = now;
+	exchange.last_seq = session.next_seq++;
+	if (session.registration_range)
+		session.registration_range->last = exchange.last_seq;
+	for (const auto &maar : exchange.pending)
+		send(out, maar, make_pbu(session, exchange.kind, exchange.last_seq, now));
+	exchange.timer = arm(out, session, TimerKind::exchange, exchange.timeout);
+	out.push_back(StateChanged{session.mn.nai});
+}
+
+void MaarCore::Impl::drop_remote(Session &session, const Ipv6Address &maar)
+{
+	session.remotes.erase(std::remove_if(session.remotes.begin(), session.remotes.end(),
+					     [&](const Remote &remote) { return remote.maar == maar; }),
+			      session.remotes.end());
+}
+
+void MaarCore::Impl::on_direct_pba(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba,
+				   TimePoint now, Actions &out)
+{
+	const bool accepted = mh::is_accepted(pba.status) && pba.flags.has(BaFlag::Dmm) &&
+			      !pba.lifetime.is_deregistration();
+	Exchange *exchange = session.exchange ? &*session.exchange : nullptr;
+	if (exchange && !exchange->lookup && has(exchange->pending, source) &&
+	    sequence_in_range(pba.sequence, exchange->first_seq, exchange->last_seq)) {
+		std::erase(exchange->pending, source);
+		if (accepted) {
+			if (exchange->kind == ExchangeKind::registration)
+				latencies.pbu_to_pba.observe(now - exchange->started);
+			merge_previous_maars(session, source, pba, out);
+		} else {
+			// It holds no binding for the node any more (or refuses
+			// one): what it anchored is gone.
+			count(Counter::anchor_failures);
+			log(out, LogLevel::warning, "anchor-refused",
+			    {{"mn", session.mn.nai},
+			     {"maar", source.to_string()},
+			     {"status", std::to_string(static_cast<unsigned>(pba.status))}});
+			drop_remote(session, source);
+		}
+		if (exchange->pending.empty())
+			cancel_exchange(session, out);
+		sync(session, out);
+		sync_shared(out);
+		out.push_back(StateChanged{session.mn.nai});
+		return;
+	}
+	if (session.state == SessionState::serving && session.registration_range && accepted &&
+	    sequence_in_range(pba.sequence, session.registration_range->first, session.registration_range->last)) {
+		// An anchor's answer to a PBU already repeated.
+		count(Counter::late_previous_maar_merges);
+		merge_previous_maars(session, source, pba, out);
+		sync(session, out);
+		sync_shared(out);
+		out.push_back(StateChanged{session.mn.nai});
+		return;
+	}
+	count(Counter::drop_unmatched_pba);
+	log(out, LogLevel::debug, "pba-unmatched",
+	    {{"mn", session.mn.nai}, {"source", source.to_string()}, {"seq", std::to_string(pba.sequence)}});
+}
+
+void MaarCore::Impl::direct_exchange_timeout(Session &session, TimePoint now, Actions &out)
+{
+	Exchange &exchange = *session.exchange;
+	if (exchange.retransmissions >= config.timers.max_retransmissions) {
+		if (exchange.lookup) {
+			log(out, LogLevel::warning, "session-database-unreachable", {{"mn", session.mn.nai}});
+		} else {
+			for (const auto &maar : exchange.pending) {
+				// Unreachable for as long as the retransmissions
+				// lasted: its prefixes cannot reach the node.
+				count(Counter::anchor_failures);
+				log(out, LogLevel::warning, "anchor-unanswered",
+				    {{"mn", session.mn.nai}, {"maar", maar.to_string()}, {"exchange", std::string(name(exchange.kind))}});
+				drop_remote(session, maar);
+			}
+		}
+		cancel_exchange(session, out);
+		if (session.state == SessionState::registering)
+			register_directly(session, now, out);
+		sync(session, out);
+		sync_shared(out);
+		out.push_back(StateChanged{session.mn.nai});
+		return;
+	}
+	++exchange.retransmissions;
+	count(Counter::retransmissions);
+	exchange.timeout = next_backoff(exchange.timeout, config.timers.max_retransmission);
+	exchange.deadline = now + exchange.timeout;
+	exchange.last_seq = session.next_seq++;
+	if (exchange.kind == ExchangeKind::registration && session.registration_range)
+		session.registration_range->last = exchange.last_seq;
+	if (exchange.lookup) {
+		count(Counter::session_lookups);
+		out.push_back(LookupSessions{session.mn.nai});
+	} else {
+		for (const auto &maar : exchange.pending)
+			send(out, maar, make_pbu(session, exchange.kind, exchange.last_seq, now));
+	}
+	exchange.timer = arm(out, session, TimerKind::exchange, exchange.timeout);
+	out.push_back(StateChanged{session.mn.nai});
+}
+
+// The serving MAAR's session ends (lifetime over, R82): each anchor is
+// told once, and would end its binding at its own expiry anyway.
+void MaarCore::Impl::end_direct_session(Session &session, TimePoint now, Actions &out)
+{
+	const std::uint16_t seq = session.next_seq++;
+	for (const auto &remote : session.remotes)
+		send(out, remote.maar, make_pbu(session, ExchangeKind::deregistration, seq, now));
+	count(Counter::deregistrations);
+	remove(session, now, out);
+}
+
+} // namespace dlif::maar
