@@ -71,9 +71,12 @@ check: module userspace deb
 # One kernel for these (the first; KVER= on the command line overrides):
 # a demo must not wait for the debug kernel's first build.
 demo bench-vm vm-shell: KVER = $(firstword $(KVERS))
+# make demo MODE=relay|locator|proxy|direct (direct: no CMD, the MAARs on
+# a session database).
+MODE ?= proxy
 
 demo: module userspace
-	@$(TOP)/qemu/vm.sh -k $(firstword $(KVER)) -t 300 -- scripts/demo.sh
+	@$(TOP)/qemu/vm.sh -k $(firstword $(KVER)) -t 300 -e MODE=$(MODE) -- scripts/demo.sh
 
 bench: userspace
 	@$(TOP)/scripts/bench.sh

@@ -5,6 +5,8 @@
 # testbed (a CMD, three MAARs running dlifd, a correspondent node and an
 # unmodified Linux mobile node) and a roam MAAR1 -> MAAR2 -> MAAR3 -> MAAR1
 # with a TCP connection and a ping running from the node's first address.
+# MODE=direct: no CMD; the MAARs signal each other and keep their
+# records in a session database (a one-member etcd on the core).
 # A live timeline shows where the node is, its addresses and their state,
 # whether its flows are alive, and the signalling the nodes exchange; a
 # summary ends it.
@@ -82,9 +84,18 @@ headline "dlif demo on Linux $(uname -r): RFC 8885 distributed mobility manageme
 say "building the testbed: CMD, MAAR1-3 and CN on a core bridge, an access bridge per MAAR, the mobile node"
 dmm_net || exit 1
 RUN=$(mktemp -d /tmp/dlifd-demo-XXXXXX)
-dlifd_configure proxy
-dlifd_start_all || exit 1
-say "dlifd runs on the CMD (proxy mode) and on each MAAR"
+if [ "${MODE:-proxy}" = direct ]; then
+	etcd_start || exit 1
+	dlifd_configure_direct
+	for k in 1 2 3; do
+		dlifd_start "maar$k" || exit 1
+	done
+	say "direct mode: no CMD; dlifd runs on each MAAR, with the session database on etcd at $ETCD_URL"
+else
+	dlifd_configure "${MODE:-proxy}"
+	dlifd_start_all || exit 1
+	say "dlifd runs on the CMD (${MODE:-proxy} mode) and on each MAAR"
+fi
 
 visit 1 rs
 ADDR1=$(mn_address_in 1)
@@ -115,6 +126,12 @@ for k in 1 2 3; do
 	say "MAAR$k: $(ctl_node "maar$k" dev show | grep -c .) DLIFs;" \
 		"tunnels: $(entries_of "maar$k" | grep -v local-export | awk '{ printf "%s %s via %s; ", $1, $2, $3 }')"
 done
+if [ "${MODE:-proxy}" = direct ]; then
+	ip netns exec "$CN" env ETCDCTL_API=3 etcdctl --endpoints "$ETCD_URL" get --prefix /dlif/sessions/ |
+		paste - - | while read -r key value; do say "session database: $key $value"; done
+	[ "$(flow_field error)" = None ]
+	exit
+fi
 say "CMD binding: $(ctl_node cmd -j mn list | python3 -c '
 import json, sys
 for b in json.load(sys.stdin):

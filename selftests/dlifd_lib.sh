@@ -114,6 +114,17 @@ dlifd_configure() {
 	done
 }
 
+# dlifd_configure_direct [KEY=VALUE...]: the MAARs of dlifd_configure in
+# direct mode: no CMD, the session database on etcd_start's etcd.
+dlifd_configure_direct() {
+	local i
+	dlifd_configure proxy "$@"
+	for i in 1 2 3; do
+		sed -i -e '/^cmd = /d' -e '/^cmd_mode = /d' "$RUN/maar$i.toml"
+		printf '[maar.sessions]\nendpoints = ["%s"]\n' "$ETCD_URL" >>"$RUN/maar$i.toml"
+	done
+}
+
 # Keep the daemons' logs, the capture and the flows' status of a case in
 # the VM's exchange directory (kept by qemu/vm.sh when a run fails).
 save_run() {

@@ -1,0 +1,164 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Direct mode: three MAARs and no CMD (seeds 002 and 004). Each MAAR
+# keeps its record of the node in a session database, a one-member etcd
+# (Debian's etcd-server) on the core, and signals the node's anchors
+# itself.
+#
+# - session_database_walk: seed 002's walk MAAR1 -> MAAR2 -> MAAR3 ->
+#   MAAR1 of an unmodified Linux host with a TCP connection and a ping on
+#   its first address. At each step the new local prefix is preferred, the
+#   old ones deprecated, the flows survive; after MAAR3 the MAAR1-MAAR2
+#   tunnel is MAAR1-MAAR3. No CMD process runs, and tshark (with the
+#   project's dissector) sees PBUs and PBAs only between MAARs, every one
+#   with the D flag, each anchor's PBA with the options of 004 §4.2 step 7
+#   (anchored prefix, DLIF link-local and link-layer addresses, Local
+#   Prefix). etcd holds one record per MAAR for the node.
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/dmm_net.sh"
+source "$(dirname "$0")/dlifd_lib.sh"
+
+M1=${MAAR_ADDR[1]}
+M2=${MAAR_ADDR[2]}
+M3=${MAAR_ADDR[3]}
+ETCDCTL=(env ETCDCTL_API=3 etcdctl --endpoints "$ETCD_URL")
+
+arrive() {	# K: the access point tells MAAR K that the node is there
+	mn_move "$1"
+	ctl_node "maar$1" attach acc $MN_MAC >/dev/null
+}
+
+# The captured Mobility Headers, one per line:
+#   SRC DST TYPE D STATUS hnp=.. ll=.. lla=.. local=..
+direct_signalling() {
+	tshark -r "$CAPTURE" ${LUA_PLUGIN:+-X lua_script:"$LUA_PLUGIN"} -T fields -E separator='|' \
+		-E occurrence=a -e ipv6.src -e ipv6.dst -e mip6.mhtype -e rfc8885.bu.d_flag \
+		-e rfc8885.ba.d_flag -e mip6.ba.status -e mip6.nemo.mnp.mnp -e rfc8885.dlif.link_local \
+		-e rfc8885.dlif.link_layer -e rfc8885.local_prefix 2>/dev/null |
+	awk -F'|' '{
+		type = $3 == 5 ? "PBU" : $3 == 6 ? "PBA" : "MH" $3
+		d = ($4 == "True" || $4 == "1" || $5 == "True" || $5 == "1") ? "D" : "-"
+		printf "%s %s %s %s %s hnp=%s ll=%s lla=%s local=%s\n", $1, $2, type, d,
+			$6 == "" ? "-" : $6, $7 == "" ? "-" : $7, $8 == "" ? "-" : $8,
+			$9 == "" ? "-" : $9, $10 == "" ? "-" : $10
+	}'
+}
+
+# Problems with the decoded signalling: anything to or from the CMD's
+# address or a non-MAAR, a message without the D flag, an accepting PBA
+# without the options of 004 §4.2 step 7, or a step whose PBUs are not
+# from the new MAAR to each earlier one.
+signalling_problems() {
+	python3 - "$CMD_ADDR" "$M1" "$M2" "$M3" "$LN_PREFIX" "$RUN/direct-signalling.txt" <<-'EOF'
+	import sys
+	cmd, m1, m2, m3, local, path = sys.argv[1:]
+	maars = {m1, m2, m3}
+	pairs = set()
+	for line in open(path):
+	    f = line.split()
+	    src, dst, kind, d, status = f[:5]
+	    kv = dict(x.split("=", 1) for x in f[5:])
+	    if src == cmd or dst == cmd:
+	        print("a message to or from the CMD's address:", line.strip())
+	    if src not in maars or dst not in maars:
+	        print("a message not between MAARs:", line.strip())
+	    if d != "D":
+	        print("no D flag:", line.strip())
+	    if kind == "PBU":
+	        pairs.add((src, dst))
+	    if kind == "PBA" and status == "0":
+	        for key in ("hnp", "ll", "lla"):
+	            if kv[key] == "-":
+	                print("an anchor's PBA without", key + ":", line.strip())
+	        if src == m1 and local.split("/")[0] not in kv["local"]:
+	            print("MAAR1's PBA without its Local Prefix:", line.strip())
+	want = {(m2, m1), (m3, m1), (m3, m2), (m1, m2), (m1, m3)}
+	for pair in sorted(want - pairs):
+	    print("no PBU %s -> %s" % pair)
+	for pair in sorted(pairs - want):
+	    print("an unexpected PBU %s -> %s" % pair)
+	EOF
+}
+
+records_of_node() {	# the MAARs with a record of the node in etcd
+	ip netns exec "$CN" "${ETCDCTL[@]}" get --prefix --keys-only "/dlif/sessions/$MN_NAI/" |
+		sed -n "s|^/dlif/sessions/$MN_NAI/||p" | sort | tr '\n' ' '
+}
+
+test_session_database_walk() {
+	[ -x "$ETCD" ] || { ktap_diag "no etcd (scripts/deps.sh installs etcd-server)"; return $ksft_skip; }
+	declare -gA ADDR=()
+	local k
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure_direct
+	etcd_start || return 1
+	for k in 1 2 3; do
+		dlifd_start "maar$k" || return 1
+	done
+	check_eq "$(pgrep -f "$RUN/cmd.toml")" "" "no CMD runs"
+	capture_start
+
+	mn_move 1
+	check "at MAAR1: the node got an address in MAAR1's prefix" busywait 30000 has_address_in 1
+	ADDR[1]=$(mn_address_in 1)
+	[ -n "${ADDR[1]}" ] || return 1
+	check_eq "$(records_of_node)" "$M1 " "at MAAR1: etcd holds MAAR1's record of the node"
+	check_eq "$(counter maar1 tx_pbu)" 0 "at MAAR1: a first attachment sends no PBU"
+	flows_start "${ADDR[1]}" || { fail "the flows did not start"; return 1; }
+
+	arrive 2
+	direct_arrival 2 1
+	check_match "$(entries_of maar2)" "^$(prefix64 "${ADDR[1]}") serving $M1$" "MAAR2 serves A from MAAR1"
+	check_match "$(entries_of maar1)" "anchor $M2$" "MAAR1 anchors A toward MAAR2"
+
+	arrive 3
+	direct_arrival 3 1 2
+	check_match "$(entries_of maar1)" "anchor $M3$" "the MAAR1-MAAR2 tunnel is now MAAR1-MAAR3"
+	check_match "$(entries_of maar2)" "anchor $M3$" "MAAR2 anchors B toward MAAR3"
+	check_no_match "$(entries_of maar1; entries_of maar2)" "serving|anchor 2001:db8:ff::[12]$" \
+		"no tunnel left between MAAR1 and MAAR2"
+
+	arrive 1
+	direct_arrival 1 2 3
+	check_match "$(entries_of maar2)" "anchor $M1$" "MAAR2 anchors B toward MAAR1"
+	check_match "$(entries_of maar3)" "anchor $M1$" "MAAR3 anchors C toward MAAR1"
+	check_no_match "$(entries_of maar1)" "anchor" "MAAR1 routes A natively again"
+	check_eq "$(records_of_node)" "$M1 $M2 $M3 " "etcd holds each MAAR's record of the node"
+	check_eq "$(counter maar1 session_lookups)" 2 "MAAR1 read the database at each attachment"
+
+	capture_stop
+	direct_signalling >"$RUN/direct-signalling.txt"
+	local problems
+	problems=$(signalling_problems)
+	check_eq "$problems" "" "PBUs and PBAs only between MAARs, with the options of 004 §4.2 step 7"
+	ktap_diag "captured: $(grep -c ' PBU ' "$RUN/direct-signalling.txt") PBUs," \
+		"$(grep -c ' PBA ' "$RUN/direct-signalling.txt") PBAs, all between MAARs"
+	[ -z "$problems" ] || sed 's/^/#   /' "$RUN/direct-signalling.txt"
+}
+
+# The checks of each arrival at MAAR k, having visited the MAARs in
+# VISITED: the local prefix preferred, the others deprecated, the flows
+# alive, each address reachable.
+direct_arrival() {
+	local k=$1 where="at MAAR$1" j
+	shift
+	check "$where: the node has an address in MAAR$k's prefix" busywait 30000 has_address_in "$k"
+	[ -n "${ADDR[$k]:-}" ] || ADDR[$k]=$(mn_address_in "$k")
+	check "$where: the local prefix is preferred" busywait 20000 address_state_is "${ADDR[$k]}" preferred
+	for j in "$@"; do
+		check "$where: MAAR$j's address is deprecated" \
+			busywait 20000 address_state_is "${ADDR[$j]}" deprecated
+	done
+	check "$where: the TCP connection on the first address survives" flow_survives
+	check "$where: the ping on the first address recovers" ping_recovers
+	check_match "$(new_connection_source)" "${MAAR_POOL_RE[$k]}" "$where: a new connection uses the local prefix"
+	for j in "$k" "$@"; do
+		check "$where: the CN reaches the node at MAAR$j's address" \
+			ip netns exec "$CN" ping -c 2 -i 0.3 -W 3 "${ADDR[$j]}"
+	done
+}
+
+run_tests test_session_database_walk
