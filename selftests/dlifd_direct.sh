@@ -15,6 +15,9 @@
 #   with the D flag, each anchor's PBA with the options of 004 §4.2 step 7
 #   (anchored prefix, DLIF link-local and link-layer addresses, Local
 #   Prefix). etcd holds one record per MAAR for the node.
+# - query_discovery_walk: the same walk with distributed discovery (003
+#   §4) instead of the database: the MAAR where the node attaches sends a
+#   PBU to every other MAAR, and those holding nothing answer 133.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
@@ -51,9 +54,10 @@ direct_signalling() {
 # without the options of 004 §4.2 step 7, or a step whose PBUs are not
 # from the new MAAR to each earlier one.
 signalling_problems() {
-	python3 - "$CMD_ADDR" "$M1" "$M2" "$M3" "$LN_PREFIX" "$RUN/direct-signalling.txt" <<-'EOF'
+	python3 - "$CMD_ADDR" "$M1" "$M2" "$M3" "$LN_PREFIX" "$RUN/direct-signalling.txt" "$DISCOVERY" <<-'EOF'
 	import sys
-	cmd, m1, m2, m3, local, path = sys.argv[1:]
+	cmd, m1, m2, m3, local, path, discovery = sys.argv[1:]
+	query = discovery == "query"
 	maars = {m1, m2, m3}
 	pairs = set()
 	for line in open(path):
@@ -75,6 +79,8 @@ signalling_problems() {
 	        if src == m1 and local.split("/")[0] not in kv["local"]:
 	            print("MAAR1's PBA without its Local Prefix:", line.strip())
 	want = {(m2, m1), (m3, m1), (m3, m2), (m1, m2), (m1, m3)}
+	if query:
+	    want.add((m2, m3))
 	for pair in sorted(want - pairs):
 	    print("no PBU %s -> %s" % pair)
 	for pair in sorted(pairs - want):
@@ -87,14 +93,16 @@ records_of_node() {	# the MAARs with a record of the node in etcd
 		sed -n "s|^/dlif/sessions/$MN_NAI/||p" | sort | tr '\n' ' '
 }
 
-test_session_database_walk() {
-	[ -x "$ETCD" ] || { ktap_diag "no etcd (scripts/deps.sh installs etcd-server)"; return $ksft_skip; }
+direct_walk() {	# database | query
+	DISCOVERY=$1
 	declare -gA ADDR=()
 	local k
 	dlif_load || return 1
 	dmm_net || return 1
 	dlifd_configure_direct
-	etcd_start || return 1
+	if [ "$DISCOVERY" = database ]; then
+		etcd_start || return 1
+	fi
 	for k in 1 2 3; do
 		dlifd_start "maar$k" || return 1
 	done
@@ -105,8 +113,13 @@ test_session_database_walk() {
 	check "at MAAR1: the node got an address in MAAR1's prefix" busywait 30000 has_address_in 1
 	ADDR[1]=$(mn_address_in 1)
 	[ -n "${ADDR[1]}" ] || return 1
-	check_eq "$(records_of_node)" "$M1 " "at MAAR1: etcd holds MAAR1's record of the node"
-	check_eq "$(counter maar1 tx_pbu)" 0 "at MAAR1: a first attachment sends no PBU"
+	if [ "$DISCOVERY" = database ]; then
+		check_eq "$(records_of_node)" "$M1 " "at MAAR1: etcd holds MAAR1's record of the node"
+		check_eq "$(counter maar1 tx_pbu)" 0 "at MAAR1: a first attachment sends no PBU"
+	else
+		check "at MAAR1: MAAR2 and MAAR3 answered that they anchor nothing" \
+			busywait 10000 counter_at_least maar1 discovery_misses 2
+	fi
 	flows_start "${ADDR[1]}" || { fail "the flows did not start"; return 1; }
 
 	arrive 2
@@ -126,8 +139,11 @@ test_session_database_walk() {
 	check_match "$(entries_of maar2)" "anchor $M1$" "MAAR2 anchors B toward MAAR1"
 	check_match "$(entries_of maar3)" "anchor $M1$" "MAAR3 anchors C toward MAAR1"
 	check_no_match "$(entries_of maar1)" "anchor" "MAAR1 routes A natively again"
-	check_eq "$(records_of_node)" "$M1 $M2 $M3 " "etcd holds each MAAR's record of the node"
-	check_eq "$(counter maar1 session_lookups)" 2 "MAAR1 read the database at each attachment"
+	if [ "$DISCOVERY" = database ]; then
+		check_eq "$(records_of_node)" "$M1 $M2 $M3 " "etcd holds each MAAR's record of the node"
+		check_eq "$(counter maar1 session_lookups)" 2 "MAAR1 read the database at each attachment"
+	fi
+	check_eq "$(counter maar1 anchor_failures)" 0 "no anchor failed MAAR1"
 
 	capture_stop
 	direct_signalling >"$RUN/direct-signalling.txt"
@@ -161,4 +177,13 @@ direct_arrival() {
 	done
 }
 
-run_tests test_session_database_walk
+test_session_database_walk() {
+	[ -x "$ETCD" ] || { ktap_diag "no etcd (scripts/deps.sh installs etcd-server)"; return $ksft_skip; }
+	direct_walk database
+}
+
+test_query_discovery_walk() {
+	direct_walk query
+}
+
+run_tests test_session_database_walk test_query_discovery_walk

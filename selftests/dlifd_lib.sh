@@ -115,13 +115,18 @@ dlifd_configure() {
 }
 
 # dlifd_configure_direct [KEY=VALUE...]: the MAARs of dlifd_configure in
-# direct mode: no CMD, the session database on etcd_start's etcd.
+# direct mode: no CMD, the session database on etcd_start's etcd (with
+# DISCOVERY=query: none, each MAAR asks the others).
 dlifd_configure_direct() {
 	local i
 	dlifd_configure proxy "$@"
 	for i in 1 2 3; do
 		sed -i -e '/^cmd = /d' -e '/^cmd_mode = /d' "$RUN/maar$i.toml"
-		printf '[maar.sessions]\nendpoints = ["%s"]\n' "$ETCD_URL" >>"$RUN/maar$i.toml"
+		if [ "${DISCOVERY:-database}" = query ]; then
+			sed -i 's/^\[maar\]$/[maar]\ndiscovery = "query"/' "$RUN/maar$i.toml"
+		else
+			printf '[maar.sessions]\nendpoints = ["%s"]\n' "$ETCD_URL" >>"$RUN/maar$i.toml"
+		fi
 	done
 }
 

@@ -351,6 +351,8 @@ const Choices<dmm::Ordering> kOrderings{{"sequence", dmm::Ordering::sequence_num
 const Choices<dmm::CmdMode> kModes{
 	{"relay", dmm::CmdMode::relay}, {"locator", dmm::CmdMode::locator}, {"proxy", dmm::CmdMode::proxy}};
 const Choices<dmm::Deregistration> kDeregistrations{{"a", dmm::Deregistration::a}, {"b", dmm::Deregistration::b}};
+const Choices<dmm::MaarConfig::Discovery> kDiscoveries{{"database", dmm::MaarConfig::Discovery::database},
+						   {"query", dmm::MaarConfig::Discovery::query}};
 const Choices<dmm::LegacyDFlag> kLegacyDFlags{{"refuse", dmm::LegacyDFlag::refuse},
 					      {"ignore", dmm::LegacyDFlag::ignore}};
 const Choices<mh::AccessTechnologyType> kAccessTechnologies{
@@ -659,10 +661,14 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 		if (std::find(domain.maars.begin(), domain.maars.end(), config.cmd) != domain.maars.end())
 			maar.reader().fail(*cmd_node, "maar.cmd: " + config.cmd.to_string() +
 							      " is one of domain.maars; the CMD is not a MAAR");
+		if (const toml::node *node = maar.node("discovery"))
+			maar.reader().fail(*node, "maar.discovery applies to direct mode, a MAAR without maar.cmd; "
+						  "with a CMD, the CMD knows each node's anchors");
 	} else {
 		// Direct mode: [maar.sessions] names the session database
 		// (checked by the caller).
 		config.direct = true;
+		config.discovery = maar.choice("discovery", kDiscoveries).value_or(config.discovery);
 		for (const char *key : {"cmd_mode", "deregistration", "legacy_mag"})
 			if (const toml::node *node = maar.node(key))
 				maar.reader().fail(*node, maar.path(key) + " applies to a MAAR with a CMD (maar.cmd); "
@@ -752,6 +758,12 @@ std::optional<SessionDirectoryConfig> read_sessions(const Section &maar, const d
 		if (table != nullptr)
 			reader.fail(*table, "maar.sessions: the session database is for direct mode, a MAAR without "
 					    "maar.cmd; this one has a CMD");
+		return std::nullopt;
+	}
+	if (config.discovery == dmm::MaarConfig::Discovery::query) {
+		if (table != nullptr)
+			reader.fail(*table, "maar.sessions: discovery = \"query\" asks the other MAARs and keeps no "
+					    "session database; remove [maar.sessions] or set discovery = \"database\"");
 		return std::nullopt;
 	}
 	if (table == nullptr)
@@ -937,7 +949,7 @@ Config read_config(const toml::table &root, const std::string &file)
 		Section maar(reader, *role_table, "maar",
 			     {"address", "cmd", "access_interfaces", "prefix_pool", "prefix_length", "local_prefixes",
 			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "detach_after", "admission",
-			      "ra", "sessions"});
+			      "ra", "sessions", "discovery"});
 		config.maar = read_maar(maar, domain, timers, ordering, config.ra);
 		config.sessions = read_sessions(maar, *config.maar);
 	}
@@ -1090,13 +1102,16 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 		add("maar.address", maar.address.to_string());
 		if (maar.direct) {
 			add("maar.cmd", "(none: direct mode)");
-			const SessionDirectoryConfig &sessions = *config.sessions;
-			std::string endpoints;
-			for (const auto &url : sessions.endpoints)
-				endpoints += (endpoints.empty() ? "" : ", ") + url;
-			add("maar.sessions.endpoints", "[" + endpoints + "]");
-			add("maar.sessions.prefix", sessions.prefix);
-			add("maar.sessions.request_timeout", seconds_text(sessions.request_timeout));
+			add("maar.discovery", std::string(word_of(kDiscoveries, maar.discovery)));
+			if (config.sessions) {
+				const SessionDirectoryConfig &sessions = *config.sessions;
+				std::string endpoints;
+				for (const auto &url : sessions.endpoints)
+					endpoints += (endpoints.empty() ? "" : ", ") + url;
+				add("maar.sessions.endpoints", "[" + endpoints + "]");
+				add("maar.sessions.prefix", sessions.prefix);
+				add("maar.sessions.request_timeout", seconds_text(sessions.request_timeout));
+			}
 		} else {
 			add("maar.cmd", maar.cmd.to_string());
 		}

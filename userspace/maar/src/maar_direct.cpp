@@ -34,7 +34,7 @@ bool has(const std::vector<Ipv6Address> &addresses, const Ipv6Address &address)
 
 void MaarCore::Impl::publish(const Session &session, Actions &out) const
 {
-	if (!config.direct)
+	if (!config.direct || querying())
 		return;
 	SessionRecord record;
 	record.maar = config.address;
@@ -58,6 +58,17 @@ void MaarCore::Impl::start_direct_exchange(Session &session, ExchangeKind kind, 
 		// The anchors first: the database answers through the daemon.
 		session.registration_range = SeqRange{exchange.first_seq, exchange.last_seq};
 		exchange.lookup = true;
+		if (querying()) {
+			// Distributed discovery (003 §4, R137): every other MAAR
+			// of the domain is asked.
+			std::vector<Ipv6Address> others;
+			for (const auto &maar : config.domain.maars)
+				if (maar != config.address)
+					others.push_back(maar);
+			session.exchange = std::move(exchange);
+			anchors_found(session, std::move(others), now, out);
+			return;
+		}
 		count(Counter::session_lookups);
 		out.push_back(LookupSessions{session.mn.nai});
 		break;
@@ -141,16 +152,21 @@ void MaarCore::Impl::on_sessions_found(const SessionsFound &found, TimePoint now
 		}
 		anchors.push_back(record.maar);
 	}
-	exchange.lookup = false;
-	if (session->state != SessionState::serving)
-		register_directly(*session, now, out);
+	anchors_found(*session, std::move(anchors), now, out);
+}
+
+void MaarCore::Impl::anchors_found(Session &session, std::vector<Ipv6Address> anchors, TimePoint now, Actions &out)
+{
+	session.exchange->lookup = false;
+	if (session.state != SessionState::serving)
+		register_directly(session, now, out);
 	if (anchors.empty()) {
-		cancel_exchange(*session, out);
-		out.push_back(StateChanged{session->mn.nai});
+		cancel_exchange(session, out);
+		out.push_back(StateChanged{session.mn.nai});
 		return;
 	}
-	exchange.pending = std::move(anchors);
-	signal_anchors(*session, now, out);
+	session.exchange->pending = std::move(anchors);
+	signal_anchors(session, now, out);
 }
 
 // (Re)sends the registration's PBU to every anchor that has not answered,
@@ -192,6 +208,11 @@ void MaarCore::Impl::on_direct_pba(Session &session, const Ipv6Address &source, 
 			if (exchange->kind == ExchangeKind::registration)
 				latencies.pbu_to_pba.observe(now - exchange->started);
 			merge_previous_maars(session, source, pba, out);
+		} else if (querying() && pba.status == mh::Status::NotLmaForThisMobileNode &&
+			   exchange->kind == ExchangeKind::registration) {
+			// Asked, and it anchors nothing of the node's.
+			count(Counter::discovery_misses);
+			drop_remote(session, source);
 		} else {
 			// It holds no binding for the node any more (or refuses
 			// one): what it anchored is gone.

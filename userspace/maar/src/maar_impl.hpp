@@ -51,7 +51,7 @@ std::string_view name(ExchangeKind kind) noexcept;
 	X(drop_stale_sequence) X(duplicate_pbus) X(refused_claims) X(refused_not_authorised)        \
 	X(refused_session_limit) X(refused_rate_limit) X(legacy_prefix_conflicts) X(internal_errors)         \
 	X(session_lookups) X(session_lookup_failures) X(drop_unmatched_lookup) X(anchor_failures)           \
-	X(drop_pbu_not_from_serving)
+	X(drop_pbu_not_from_serving) X(discovery_misses)
 
 enum class Counter : std::size_t {
 #define DLIF_X(name) name,
@@ -249,6 +249,10 @@ struct MaarCore::Impl {
 	void on_sessions_found(const SessionsFound &found, TimePoint now, Actions &out);
 	void register_directly(Session &session, TimePoint now, Actions &out);
 	void signal_anchors(Session &session, TimePoint now, Actions &out);
+	// The lookup's answer: the node is served here, and each anchor named
+	// is signalled.
+	void anchors_found(Session &session, std::vector<Ipv6Address> anchors, TimePoint now, Actions &out);
+	bool querying() const noexcept { return config.direct && config.discovery == MaarConfig::Discovery::query; }
 	void on_direct_pba(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba, TimePoint now,
 			   Actions &out);
 	void direct_exchange_timeout(Session &session, TimePoint now, Actions &out);

@@ -333,7 +333,7 @@ TEST(ConfigErrors, UnknownKeysWithSuggestions)
 	EXPECT_EQ(error_of(replaced(kMaar, "prefix_pool =", "prefix_pol =")),
 		  "12:1: unknown key \"prefix_pol\" in [maar] (did you mean \"prefix_pool\"?); known keys: address, cmd, "
 		  "access_interfaces, prefix_pool, prefix_length, local_prefixes, legacy_mag, cmd_mode, deregistration, "
-		  "access_technology, detach_after, admission, ra, sessions");
+		  "access_technology, detach_after, admission, ra, sessions, discovery");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[signalling]\nlifetme = 10\n")),
 		  "14:1: unknown key \"lifetme\" in [signalling] (did you mean \"lifetime\"?); k");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[maar.ra]\nfoo = 1\n")), "14:1: unknown key \"foo\" in [maar.ra]");
@@ -540,6 +540,12 @@ TEST(Config, DirectMode)
 	const Config other = valid(direct + "prefix = \"/x/\"\nrequest_timeout = 0.5\n");
 	EXPECT_EQ(other.sessions->prefix, "/x/");
 	EXPECT_EQ(other.sessions->request_timeout, 500ms);
+	EXPECT_EQ(config.maar->discovery, dmm::MaarConfig::Discovery::database);
+	const Config query =
+		valid(replaced(kMaar, "cmd = \"2001:db8::100\"\n", "discovery = \"query\"\n"));
+	EXPECT_TRUE(query.maar->direct);
+	EXPECT_EQ(query.maar->discovery, dmm::MaarConfig::Discovery::query);
+	EXPECT_FALSE(query.sessions);
 	// A CMD cannot be added or removed by a reload.
 	const Reload reload = plan_reload(valid(kMaar), config);
 	EXPECT_NE(std::find(reload.needs_restart.begin(), reload.needs_restart.end(), "maar.cmd"),
@@ -563,6 +569,12 @@ TEST(ConfigErrors, DirectMode)
 		  "here yet)");
 	EXPECT_EQ(error_of(direct + sessions + "prefix = \"dlif\"\n"),
 		  "14:10: maar.sessions.prefix: \"dlif\" must start and end with '/', e.g. \"/dlif/sessions/\"");
+	EXPECT_EQ(error_of(replaced(kMaar, "[maar]\n", "[maar]\ndiscovery = \"query\"\n")),
+		  "9:13: maar.discovery applies to direct mode, a MAAR without maar.cmd; with a CMD, the CMD knows "
+		  "each node's anchors");
+	EXPECT_EQ(error_of(replaced(direct.c_str(), "[maar]\n", "[maar]\ndiscovery = \"query\"\n") + sessions),
+		  "13:1: maar.sessions: discovery = \"query\" asks the other MAARs and keeps no session database; "
+		  "remove [maar.sessions] or set discovery = \"database\"");
 	EXPECT_EQ(error_of(direct + sessions + "lease = 3\n"),
 		  "14:1: unknown key \"lease\" in [maar.sessions]; known keys: endpoints, prefix, request_timeout");
 }

@@ -295,5 +295,93 @@ TEST(DirectMode, RandomWalksConverge)
 	}
 }
 
+// Distributed discovery (003 §4): no database; the MAAR where the node
+// attaches asks every other MAAR, and those holding nothing answer 133.
+TEST(DirectQuery, WalkThroughThreeMaarsAndBack)
+{
+	SimOptions options = direct_options();
+	options.discovery = MaarConfig::Discovery::query;
+	Network net(options);
+	net.attach(M1, kMn);
+	ASSERT_TRUE(net.settle()) << net.dump();
+	EXPECT_EQ(net.counter(M1, "discovery_misses"), 2u);
+	EXPECT_EQ(net.counter(M1, "anchor_failures"), 0u);
+	EXPECT_TRUE(net.database().empty());
+	EXPECT_TRUE(net.maar(M2).sessions().empty());
+
+	net.move(kMn, M1, M2);
+	ASSERT_TRUE(net.settle()) << net.dump();
+	EXPECT_EQ(entry_at(net, M1, pref(M1))->peer, Network::address(M2));
+	EXPECT_EQ(net.counter(M2, "discovery_misses"), 1u);
+	EXPECT_INVARIANTS(net);
+
+	std::size_t mark = net.trace().size();
+	net.move(kMn, M2, M3);
+	ASSERT_TRUE(net.settle()) << net.dump();
+	EXPECT_FALSE(touches_cmd(net.sent_since(mark)));
+	EXPECT_EQ(entry_at(net, M1, pref(M1))->peer, Network::address(M3));
+	EXPECT_EQ(entry_at(net, M2, pref(M2))->peer, Network::address(M3));
+	EXPECT_EQ(net.maar(M3).session(mn_id(kMn))->anchors.size(), 2u);
+	EXPECT_INVARIANTS(net);
+
+	net.move(kMn, M3, M1);
+	ASSERT_TRUE(net.settle()) << net.dump();
+	EXPECT_EQ(net.maar(M1).session(mn_id(kMn))->anchors.size(), 2u);
+	EXPECT_FALSE(entry_at(net, M1, pref(M1)));
+	EXPECT_INVARIANTS(net);
+	EXPECT_EQ(net.counter(M1, "anchor_failures") + net.counter(M2, "anchor_failures") +
+			  net.counter(M3, "anchor_failures"),
+		  0u);
+}
+
+// A MAAR that is away during a query only delays its own answer; the
+// node is served, and its prefixes elsewhere come back.
+TEST(DirectQuery, MaarAwayIsGivenUp)
+{
+	SimOptions options = direct_options();
+	options.discovery = MaarConfig::Discovery::query;
+	Network net(options);
+	net.attach(M1, kMn);
+	ASSERT_TRUE(net.settle());
+	net.set_down(M3, true);
+	net.move(kMn, M1, M2);
+	ASSERT_TRUE(net.settle()) << net.dump();
+	EXPECT_EQ(net.maar(M2).session(mn_id(kMn))->anchors.size(), 1u);
+	EXPECT_EQ(net.counter(M2, "anchor_failures"), 1u);	// M3, never answered
+	EXPECT_EQ(entry_at(net, M1, pref(M1))->peer, Network::address(M2));
+}
+
+TEST(DirectQuery, RandomWalksConverge)
+{
+	for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+		SimOptions options = direct_options();
+		options.discovery = MaarConfig::Discovery::query;
+		options.seed = seed;
+		Network net(options);
+		for (NodeId from = 1; from <= kMaars; ++from)
+			for (NodeId to = 1; to <= kMaars; ++to)
+				if (from != to) {
+					net.link(from, to).loss = 0.1;
+					net.link(from, to).jitter = 20ms;
+				}
+		std::mt19937_64 random(seed);
+		NodeId at = 1;
+		net.attach(at, kMn);
+		for (int step = 0; step < 6; ++step) {
+			NodeId next = at;
+			while (next == at)
+				next = 1 + static_cast<NodeId>(random() % kMaars);
+			net.run_for(std::chrono::milliseconds(random() % 3000));
+			net.move(kMn, at, next);
+			at = next;
+		}
+		ASSERT_TRUE(net.settle()) << "seed " << seed << "\n" << net.dump();
+		const auto violations = net.invariant_violations();
+		EXPECT_TRUE(violations.empty()) << "seed " << seed << ": " << ::testing::PrintToString(violations)
+						<< "\n" << net.dump();
+		EXPECT_TRUE(net.problems().empty()) << "seed " << seed << ::testing::PrintToString(net.problems());
+	}
+}
+
 } // namespace
 } // namespace dlif::sim

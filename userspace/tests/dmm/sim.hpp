@@ -95,6 +95,7 @@ struct SimOptions {
 	// each node's anchors from a session database the network models;
 	// a lookup is answered this long after it is asked.
 	bool direct = false;
+	MaarConfig::Discovery discovery = MaarConfig::Discovery::database;
 	Duration database_delay{2};
 	std::uint64_t seed = 1;
 

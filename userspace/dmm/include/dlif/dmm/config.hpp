@@ -145,6 +145,11 @@ struct MaarConfig {
 	// domain's session database (LookupSessions); this MAAR signals each
 	// of them itself, refreshes them and ends their bindings.
 	bool direct = false;
+	// How a direct-mode MAAR learns a node's anchors: from the session
+	// database, or by asking every other MAAR of the domain (a PBU to
+	// each; one holding nothing for the node answers 133).
+	enum class Discovery : std::uint8_t { database, query };
+	Discovery discovery = Discovery::database;
 	// Access Technology Type option of the PBUs (RFC 5213 §8.5).
 	mh::AccessTechnologyType access_technology = mh::AccessTechnologyType::Ieee8023;
 	Admission admission;
