@@ -295,6 +295,32 @@ TEST(DirectMode, RandomWalksConverge)
 	}
 }
 
+// A MAAR restarted at any point of a handover (its state from the stored
+// records, as dlifd restores it) finishes what it started: the lookup
+// or the anchors' PBUs are repeated by the restored timers.
+TEST(DirectMode, RestartDuringHandover)
+{
+	for (const Duration at : {Duration(0), Duration(1), Duration(3), Duration(8), Duration(2000)}) {
+		for (const NodeId restarted : {M1, M2}) {
+			Network net(direct_options());
+			net.attach(M1, kMn);
+			ASSERT_TRUE(net.settle());
+			net.link(M2, M1).drop_next = 1;	// the first PBU: M2 retransmits
+			net.move(kMn, M1, M2);
+			net.run_for(at);
+			net.restart(restarted);
+			ASSERT_TRUE(net.settle()) << "restart of MAAR" << restarted << " after " << at.count() << " ms\n"
+						  << net.dump();
+			const auto violations = net.invariant_violations();
+			EXPECT_TRUE(violations.empty()) << "restart of MAAR" << restarted << " after " << at.count()
+							<< " ms: " << ::testing::PrintToString(violations);
+			EXPECT_EQ(net.maar(M2).session(mn_id(kMn))->anchors.size(), 1u)
+				<< "restart of MAAR" << restarted << " after " << at.count() << " ms";
+			EXPECT_TRUE(net.problems().empty()) << ::testing::PrintToString(net.problems());
+		}
+	}
+}
+
 // Distributed discovery (003 §4): no database; the MAAR where the node
 // attaches asks every other MAAR, and those holding nothing answer 133.
 TEST(DirectQuery, WalkThroughThreeMaarsAndBack)
