@@ -14,7 +14,9 @@
 #   project's dissector) sees PBUs and PBAs only between MAARs, every one
 #   with the D flag, each anchor's PBA with the options of 004 §4.2 step 7
 #   (anchored prefix, DLIF link-local and link-layer addresses, Local
-#   Prefix). etcd holds one record per MAAR for the node.
+#   Prefix). etcd holds one record per MAAR for the node. Then MAAR2's
+#   dlifd is killed (SIGKILL): its record goes with its lease (3 s), and
+#   comes back when dlifd restarts from its state.
 # - query_discovery_walk: the same walk with distributed discovery (003
 #   §4) instead of the database: the MAAR where the node attaches sends a
 #   PBU to every other MAAR, and those holding nothing answer 133.
@@ -93,6 +95,9 @@ records_of_node() {	# the MAARs with a record of the node in etcd
 		sed -n "s|^/dlif/sessions/$MN_NAI/||p" | sort | tr '\n' ' '
 }
 
+has_record() { [[ " $(records_of_node)" == *" $1 "* ]]; }	# MAAR address
+has_no_record() { ! has_record "$1"; }
+
 direct_walk() {	# database | query
 	DISCOVERY=$1
 	declare -gA ADDR=()
@@ -101,6 +106,9 @@ direct_walk() {	# database | query
 	dmm_net || return 1
 	dlifd_configure_direct
 	if [ "$DISCOVERY" = database ]; then
+		for k in 1 2 3; do
+			echo "lease_ttl = 3" >>"$RUN/maar$k.toml"
+		done
 		etcd_start || return 1
 	fi
 	for k in 1 2 3; do
@@ -153,6 +161,16 @@ direct_walk() {	# database | query
 	ktap_diag "captured: $(grep -c ' PBU ' "$RUN/direct-signalling.txt") PBUs," \
 		"$(grep -c ' PBA ' "$RUN/direct-signalling.txt") PBAs, all between MAARs"
 	[ -z "$problems" ] || sed 's/^/#   /' "$RUN/direct-signalling.txt"
+
+	[ "$DISCOVERY" = database ] || return 0
+	kill -KILL "$PID_maar2"
+	wait "$PID_maar2" 2>/dev/null
+	PID_maar2=
+	check "MAAR2's record goes with its lease when its dlifd is killed" busywait 15000 has_no_record "$M2"
+	check_eq "$(records_of_node)" "$M1 $M3 " "the other records stay"
+	dlifd_start maar2 || return 1
+	check "MAAR2's dlifd writes its record again from its state" busywait 10000 has_record "$M2"
+	check_eq "$(counter maar2 session_db_writes)" 1 "MAAR2 wrote one record at its start"
 }
 
 # The checks of each arrival at MAAR k, having visited the MAARs in

@@ -770,7 +770,7 @@ std::optional<SessionDirectoryConfig> read_sessions(const Section &maar, const d
 		reader.fail(maar.table(), "maar: without maar.cmd (direct mode) a MAAR needs [maar.sessions], the "
 					  "session database that names each node's anchors, e.g. endpoints = "
 					  "[\"http://192.0.2.1:2379\"]");
-	Section sessions(reader, *table, "maar.sessions", {"endpoints", "prefix", "request_timeout"});
+	Section sessions(reader, *table, "maar.sessions", {"endpoints", "prefix", "request_timeout", "lease_ttl"});
 	SessionDirectoryConfig out;
 	const toml::array *endpoints = sessions.array("endpoints");
 	if (endpoints == nullptr || endpoints->empty())
@@ -791,6 +791,14 @@ std::optional<SessionDirectoryConfig> read_sessions(const Section &maar, const d
 		out.prefix = *prefix;
 	}
 	out.request_timeout = sessions.seconds("request_timeout", 0.1, 10).value_or(out.request_timeout);
+	// Whole seconds: an etcd lease has no finer TTL.
+	if (auto ttl = sessions.integer("lease_ttl", 3, 3600))
+		out.lease_ttl = std::chrono::seconds(*ttl);
+	if (out.request_timeout * 3 > out.lease_ttl)
+		reader.fail(sessions.node("request_timeout") ? *sessions.node("request_timeout") : *table,
+			    "maar.sessions.request_timeout: " + seconds_text(out.request_timeout) +
+				    " is more than a third of maar.sessions.lease_ttl (" + seconds_text(out.lease_ttl) +
+				    "): the records could expire while a renewal waits for etcd");
 	return out;
 }
 
@@ -1111,6 +1119,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 				add("maar.sessions.endpoints", "[" + endpoints + "]");
 				add("maar.sessions.prefix", sessions.prefix);
 				add("maar.sessions.request_timeout", seconds_text(sessions.request_timeout));
+				add("maar.sessions.lease_ttl", seconds_text(sessions.lease_ttl));
 			}
 		} else {
 			add("maar.cmd", maar.cmd.to_string());

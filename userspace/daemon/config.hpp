@@ -66,6 +66,9 @@ struct SessionDirectoryConfig {
 	std::vector<std::string> endpoints;	// http://HOST:PORT each
 	std::string prefix = "/dlif/sessions/";
 	dmm::Duration request_timeout{1000};
+	// The records live on a lease of this MAAR's, renewed while dlifd
+	// runs: a MAAR gone for this long leaves no records behind.
+	dmm::Duration lease_ttl{10000};
 
 	friend bool operator==(const SessionDirectoryConfig &, const SessionDirectoryConfig &) = default;
 };

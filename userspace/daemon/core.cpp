@@ -2,6 +2,7 @@
 #include "core.hpp"
 
 #include <charconv>
+#include <type_traits>
 
 #include "dlif/cmd/cmd.hpp"
 #include "dlif/maar/maar.hpp"
@@ -168,6 +169,13 @@ public:
 		return nlohmann::json::parse(node_json(core_, *view, now));
 	}
 	std::size_t mobile_node_count() const override { return node_count(core_); }
+	std::vector<dmm::PublishSession> session_records() const override
+	{
+		if constexpr (std::is_same_v<Core, maar::MaarCore>)
+			return core_.session_records();
+		else
+			return {};
+	}
 	dmm::CounterMap counters() const override { return core_.counters(); }
 	nlohmann::json latencies() const override { return latencies_of(core_); }
 

@@ -280,6 +280,10 @@ bool Daemon::start()
 		core_ = make_core(config_);
 		if (!restore_state(steady_now()))
 			return false;
+		// A fresh lease: the records of the last run expire with the
+		// old one, unless this state still holds them.
+		if (sessions_)
+			republish_sessions("start", steady_now());
 	}
 	// Nodes restored as attached here are watched from now on: one that
 	// left while dlifd was down is not refreshed for ever.
@@ -719,6 +723,44 @@ void Daemon::answer_lookups()
 	}
 }
 
+void Daemon::republish_sessions(std::string_view why, dmm::TimePoint now)
+{
+	const auto records = core_->session_records();
+	const auto failed = sessions_->publish_all(config_.address(), records, now);
+	const std::size_t waiting = sessions_->unwritten();
+	count("session_db_writes", records.size() - std::min(records.size(), waiting));
+	LogFields fields{{"why", std::string(why)},
+			 {"records", std::to_string(records.size())},
+			 {"lease", std::to_string(sessions_->lease())}};
+	if (!failed) {
+		log_.notice("session-database.published", fields);
+		return;
+	}
+	count("session_db_errors");
+	fields.emplace_back("waiting", std::to_string(waiting));
+	fields.emplace_back("error", *failed);
+	log_.warning("session-database.publish.failed", fields);
+}
+
+void Daemon::renew_sessions_lease(dmm::TimePoint now)
+{
+	switch (sessions_->renew_due(now)) {
+	case SessionDirectory::Renewal::not_due:
+	case SessionDirectory::Renewal::renewed:
+		return;
+	case SessionDirectory::Renewal::failed:
+		count("session_db_errors");
+		log_.warning("session-database.lease.renew-failed", {{"lease", std::to_string(sessions_->lease())}});
+		return;
+	case SessionDirectory::Renewal::lost:
+		// etcd dropped every record on it: away for longer than its TTL.
+		count("session_db_leases_lost");
+		log_.warning("session-database.lease.lost", {});
+		republish_sessions("lease-lost", now);
+		return;
+	}
+}
+
 void Daemon::publish_session(const dmm::PublishSession &publish, dmm::TimePoint now)
 {
 	const auto failed = sessions_->publish(publish.mn, config_.address(), publish.record, now);
@@ -1102,6 +1144,7 @@ void Daemon::after_events()
 	const dmm::TimePoint now = steady_now();
 	executor_->retry_due(now);
 	if (sessions_) {
+		renew_sessions_lease(now);
 		const std::size_t waiting = sessions_->unwritten();
 		if (const std::size_t written = sessions_->retry_due(now)) {
 			count("session_db_writes", written);
@@ -1176,7 +1219,8 @@ void Daemon::arm_timer()
 	auto deadline = core_timers_held() ? std::nullopt : timers_.next_deadline();
 	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline(), next_watchdog_,
 			   executor_->next_retry(), next_repair_, next_leadership_check_,
-			   sessions_ ? sessions_->next_retry() : std::nullopt})
+			   sessions_ ? sessions_->next_retry() : std::nullopt,
+			   sessions_ ? sessions_->next_renewal() : std::nullopt})
 		if (other && (!deadline || *other < *deadline))
 			deadline = other;
 	timer_fd_->arm(deadline);

@@ -159,6 +159,9 @@ private:
 	std::vector<std::string> lookups_;
 	void answer_lookups();
 	void publish_session(const dmm::PublishSession &publish, dmm::TimePoint now);
+	// Every record again, on the directory's current (or a fresh) lease.
+	void republish_sessions(std::string_view why, dmm::TimePoint now);
+	void renew_sessions_lease(dmm::TimePoint now);
 	std::optional<dmm::TimePoint> next_leadership_check_;
 	dmm::TimePoint lease_confirmed_{};	// the last keep-alive etcd answered
 	std::string last_leadership_error_;	// logged once until it changes

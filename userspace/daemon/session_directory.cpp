@@ -61,11 +61,30 @@ etcd::Result<std::vector<dmm::SessionRecord>> SessionDirectory::lookup(const std
 	return records;
 }
 
-etcd::Result<bool> SessionDirectory::write(const std::string &key, const std::optional<dmm::SessionRecord> &record)
+etcd::Result<std::int64_t> SessionDirectory::ensure_lease(dmm::TimePoint now)
+{
+	if (lease_ != 0)
+		return lease_;
+	auto granted = client_.grant(std::chrono::ceil<std::chrono::seconds>(config_.lease_ttl));
+	if (!granted)
+		return mh::unexpected(granted.error());
+	lease_ = *granted;
+	next_renewal_ = now + config_.lease_ttl / 3;
+	return lease_;
+}
+
+etcd::Result<bool> SessionDirectory::write(const std::string &key, const std::optional<dmm::SessionRecord> &record,
+					   dmm::TimePoint now)
 {
 	etcd::Transaction transaction;
-	transaction.success.push_back(record ? etcd::Operation::put(key, encode_session_record(*record))
-					     : etcd::Operation::remove(key));
+	if (record) {
+		auto lease = ensure_lease(now);
+		if (!lease)
+			return mh::unexpected(lease.error());
+		transaction.success.push_back(etcd::Operation::put(key, encode_session_record(*record), *lease));
+	} else {
+		transaction.success.push_back(etcd::Operation::remove(key));
+	}
 	auto committed = client_.commit(transaction);
 	if (!committed)
 		return mh::unexpected(committed.error());
@@ -79,7 +98,7 @@ std::optional<std::string> SessionDirectory::publish(const std::string &mn, cons
 	std::string where = key(mn, maar);
 	// A newer change replaces one still waiting: only the last counts.
 	unwritten_.erase(where);
-	auto written = write(where, record);
+	auto written = write(where, record, now);
 	if (written)
 		return std::nullopt;
 	unwritten_.emplace(std::move(where), record);
@@ -88,13 +107,65 @@ std::optional<std::string> SessionDirectory::publish(const std::string &mn, cons
 	return written.error();
 }
 
+std::optional<std::string> SessionDirectory::publish_all(const Ipv6Address &maar,
+							 const std::vector<dmm::PublishSession> &records,
+							 dmm::TimePoint now)
+{
+	std::optional<std::string> failed;
+	for (std::size_t first = 0; first < records.size(); first += kBatch) {
+		const std::size_t last = std::min(records.size(), first + kBatch);
+		etcd::Transaction transaction;
+		auto lease = failed ? etcd::Result<std::int64_t>(mh::unexpected(*failed)) : ensure_lease(now);
+		if (lease)
+			for (std::size_t i = first; i < last; ++i)
+				transaction.success.push_back(etcd::Operation::put(
+					key(records[i].mn, maar), encode_session_record(*records[i].record), *lease));
+		auto committed = lease ? client_.commit(transaction) : etcd::Result<etcd::TransactionResult>(
+									      mh::unexpected(lease.error()));
+		if (committed)
+			continue;
+		// The rest waits, as a publish() that failed would.
+		if (!failed)
+			failed = committed.error();
+		for (std::size_t i = first; i < last; ++i)
+			unwritten_.insert_or_assign(key(records[i].mn, maar), records[i].record);
+		if (!next_retry_)
+			next_retry_ = now + kRetry;
+	}
+	return failed;
+}
+
+SessionDirectory::Renewal SessionDirectory::renew_due(dmm::TimePoint now)
+{
+	if (lease_ == 0 || !next_renewal_ || *next_renewal_ > now)
+		return Renewal::not_due;
+	auto left = client_.keep_alive(lease_);
+	if (!left) {
+		// Tried again soon: the lease may still be alive.
+		next_renewal_ = now + kRetry;
+		return Renewal::failed;
+	}
+	if (*left <= 0) {
+		lease_ = 0;
+		next_renewal_.reset();
+		return Renewal::lost;
+	}
+	next_renewal_ = now + config_.lease_ttl / 3;
+	return Renewal::renewed;
+}
+
+std::optional<dmm::TimePoint> SessionDirectory::next_renewal() const
+{
+	return next_renewal_;
+}
+
 std::size_t SessionDirectory::retry_due(dmm::TimePoint now)
 {
 	if (!next_retry_ || *next_retry_ > now)
 		return 0;
 	std::size_t written = 0;
 	for (auto it = unwritten_.begin(); it != unwritten_.end();) {
-		if (!write(it->first, it->second))
+		if (!write(it->first, it->second, now))
 			break;	// the cluster is still away: the rest waits too
 		it = unwritten_.erase(it);
 		++written;

@@ -10,6 +10,12 @@
 // attaches reads every key under <prefix><MN-ID>/ (LookupSessions). Calls
 // are synchronous, bounded by request_timeout (the etcd client's); a write
 // the cluster did not take is kept, newest per node, and tried again.
+//
+// Every record is put on one lease of this MAAR's (lease_ttl), renewed a
+// third of the way through: records outlive the MAAR by at most that long,
+// so a MAAR that is gone, or comes back without its state, leaves none
+// behind. A daemon that starts, or finds its lease expired, writes every
+// record again (publish_all) on a fresh lease.
 #pragma once
 
 #include <chrono>
@@ -44,10 +50,23 @@ public:
 	// On failure the change waits for retry_due(); the error is returned.
 	std::optional<std::string> publish(const std::string &mn, const Ipv6Address &maar,
 					   const std::optional<dmm::SessionRecord> &record, dmm::TimePoint now);
+	// Writes every record on the current lease (a fresh one after
+	// lease_lost()), in transactions of kBatch puts. The error, if a
+	// batch failed: what remains waits for retry_due().
+	std::optional<std::string> publish_all(const Ipv6Address &maar, const std::vector<dmm::PublishSession> &records,
+					       dmm::TimePoint now);
 	// Tries the waiting changes again once their time has come; how many
 	// it wrote.
 	std::size_t retry_due(dmm::TimePoint now);
 	std::optional<dmm::TimePoint> next_retry() const;
+
+	enum class Renewal { not_due, renewed, failed, lost };
+	// Renews the lease when a third of its time has passed. lost: it had
+	// expired and every record on it is gone (publish_all again).
+	Renewal renew_due(dmm::TimePoint now);
+	std::optional<dmm::TimePoint> next_renewal() const;
+	std::int64_t lease() const noexcept { return lease_; }
+	static constexpr std::size_t kBatch = 100;	// etcd's --max-txn-ops is 128
 	std::size_t unwritten() const noexcept { return unwritten_.size(); }
 	std::uint64_t malformed() const noexcept { return malformed_; }
 	std::string key(const std::string &mn, const Ipv6Address &maar) const;
@@ -55,7 +74,11 @@ public:
 	static constexpr dmm::Duration kRetry{1000};
 
 private:
-	etcd::Result<bool> write(const std::string &key, const std::optional<dmm::SessionRecord> &record);
+	etcd::Result<bool> write(const std::string &key, const std::optional<dmm::SessionRecord> &record,
+				 dmm::TimePoint now);
+	etcd::Result<std::int64_t> ensure_lease(dmm::TimePoint now);
+	std::int64_t lease_ = 0;
+	std::optional<dmm::TimePoint> next_renewal_;
 
 	SessionDirectoryConfig config_;
 	etcd::Client client_;

@@ -32,16 +32,32 @@ bool has(const std::vector<Ipv6Address> &addresses, const Ipv6Address &address)
 
 } // namespace
 
-void MaarCore::Impl::publish(const Session &session, Actions &out) const
+SessionRecord MaarCore::Impl::record_of(const Session &session) const
 {
-	if (!config.direct || querying())
-		return;
 	SessionRecord record;
 	record.maar = config.address;
 	record.prefixes = session.prefixes;
 	record.identity = own_identity(session);
 	record.local_prefixes = config.local_prefixes;
-	out.push_back(PublishSession{session.mn.nai, std::move(record)});
+	return record;
+}
+
+void MaarCore::Impl::publish(const Session &session, Actions &out) const
+{
+	if (!config.direct || querying())
+		return;
+	out.push_back(PublishSession{session.mn.nai, record_of(session)});
+}
+
+std::vector<PublishSession> MaarCore::session_records() const
+{
+	std::vector<PublishSession> records;
+	if (!impl_->config.direct || impl_->querying())
+		return records;
+	for (const auto &[number, session] : impl_->sessions)
+		if (!session.prefixes.empty() && session.state != SessionState::deregistering)
+			records.push_back(PublishSession{session.mn.nai, impl_->record_of(session)});
+	return records;
 }
 
 void MaarCore::Impl::start_direct_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out)
@@ -129,7 +145,6 @@ void MaarCore::Impl::on_sessions_found(const SessionsFound &found, TimePoint now
 		count(Counter::drop_unmatched_lookup);
 		return;
 	}
-	Exchange &exchange = *session->exchange;
 	if (found.error) {
 		// Served at once with its new prefix all the same; the lookup is
 		// repeated with the exchange's timer, and the node's older

@@ -244,6 +244,7 @@ struct MaarCore::Impl {
 
 	// Direct mode, no CMD (maar_direct.cpp): the session database names
 	// the node's anchors and this MAAR signals each of them itself.
+	SessionRecord record_of(const Session &session) const;
 	void publish(const Session &session, Actions &out) const;
 	void start_direct_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out);
 	void on_sessions_found(const SessionsFound &found, TimePoint now, Actions &out);

@@ -535,6 +535,7 @@ TEST(Config, DirectMode)
 	EXPECT_EQ(config.sessions->endpoints, std::vector<std::string>{"http://[2001:db8::e]:2379"});
 	EXPECT_EQ(config.sessions->prefix, "/dlif/sessions/");
 	EXPECT_EQ(config.sessions->request_timeout, 1s);
+	EXPECT_EQ(config.sessions->lease_ttl, 10s);
 	EXPECT_FALSE(valid(kMaar).sessions);
 	EXPECT_FALSE(valid(kMaar).maar->direct);
 	const Config other = valid(direct + "prefix = \"/x/\"\nrequest_timeout = 0.5\n");
@@ -576,7 +577,11 @@ TEST(ConfigErrors, DirectMode)
 		  "13:1: maar.sessions: discovery = \"query\" asks the other MAARs and keeps no session database; "
 		  "remove [maar.sessions] or set discovery = \"database\"");
 	EXPECT_EQ(error_of(direct + sessions + "lease = 3\n"),
-		  "14:1: unknown key \"lease\" in [maar.sessions]; known keys: endpoints, prefix, request_timeout");
+		  "14:1: unknown key \"lease\" in [maar.sessions]; known keys: endpoints, prefix, request_timeout, "
+		  "lease_ttl");
+	EXPECT_EQ(error_of(direct + sessions + "lease_ttl = 3\nrequest_timeout = 2\n"),
+		  "15:19: maar.sessions.request_timeout: 2s is more than a third of maar.sessions.lease_ttl (3s): the "
+		  "records could expire while a renewal waits for etcd");
 }
 
 TEST(ConfigErrors, EtcdStore)

@@ -67,6 +67,50 @@ TEST(SessionDirectory, OnEtcd)
 	EXPECT_FALSE(directory.next_retry());
 }
 
+// The records live on the MAAR's lease: gone with it, written again on a
+// fresh one by publish_all.
+TEST(SessionDirectory, RecordsLiveOnTheLease)
+{
+	if (!tools::EtcdServer::installed())
+		GTEST_SKIP() << tools::EtcdServer::kBinary << " is not installed (scripts/deps.sh installs etcd-server)";
+	const tools::EtcdServer server;
+	ASSERT_TRUE(server.running()) << server.directory();
+	SessionDirectoryConfig config;
+	config.endpoints = {server.endpoint()};
+	config.lease_ttl = 6s;
+	SessionDirectory directory(config);
+	const auto m1 = record_of("2001:db8::1", "2001:db8:1:0::/64");
+	const dmm::TimePoint now{};
+	EXPECT_EQ(directory.lease(), 0);
+	EXPECT_FALSE(directory.next_renewal());
+	ASSERT_FALSE(directory.publish("n1@dlif.example", m1.maar, m1, now));
+	const std::int64_t lease = directory.lease();
+	EXPECT_NE(lease, 0);
+	EXPECT_EQ(directory.next_renewal(), now + 2s);
+	EXPECT_EQ(directory.renew_due(now + 1s), SessionDirectory::Renewal::not_due);
+	EXPECT_EQ(directory.renew_due(now + 2s), SessionDirectory::Renewal::renewed);
+	EXPECT_EQ(directory.next_renewal(), now + 4s);
+
+	// The MAAR was away for longer than the TTL: etcd dropped the lease
+	// and every record on it.
+	etcd::Client other({server.endpoint()}, 1000ms);
+	ASSERT_TRUE(other.revoke(lease));
+	ASSERT_TRUE(directory.lookup("n1@dlif.example"));
+	EXPECT_TRUE(directory.lookup("n1@dlif.example")->empty());
+	EXPECT_EQ(directory.renew_due(now + 4s), SessionDirectory::Renewal::lost);
+	EXPECT_EQ(directory.lease(), 0);
+
+	std::vector<dmm::PublishSession> all;
+	for (int i = 0; i < 250; ++i)	// three transactions
+		all.push_back({"n" + std::to_string(i) + "@dlif.example", m1});
+	EXPECT_FALSE(directory.publish_all(m1.maar, all, now + 4s));
+	EXPECT_NE(directory.lease(), 0);
+	EXPECT_NE(directory.lease(), lease);
+	EXPECT_EQ(directory.lookup("n1@dlif.example")->size(), 1u);
+	EXPECT_EQ(directory.lookup("n249@dlif.example")->size(), 1u);
+	EXPECT_EQ(directory.unwritten(), 0u);
+}
+
 TEST(SessionDirectory, ClusterAwayKeepsTheNewestChange)
 {
 	const int port = tools::free_loopback_port();
@@ -85,6 +129,10 @@ TEST(SessionDirectory, ClusterAwayKeepsTheNewestChange)
 	EXPECT_EQ(directory.retry_due(now + SessionDirectory::kRetry), 0u);
 	EXPECT_EQ(directory.unwritten(), 1u);
 	EXPECT_FALSE(directory.lookup("n1@dlif.example"));
+	// Everything publish_all could not write waits too.
+	std::vector<dmm::PublishSession> all{{"n2@dlif.example", m1}, {"n3@dlif.example", m1}};
+	EXPECT_TRUE(directory.publish_all(m1.maar, all, now));
+	EXPECT_EQ(directory.unwritten(), 3u);
 }
 
 } // namespace

@@ -144,6 +144,10 @@ public:
 	std::optional<SessionView> session(const MnId &mn) const;
 	std::size_t session_count() const noexcept;
 	KernelState kernel_state() const;
+	// Direct mode with a session database: this MAAR's record of every
+	// node it holds prefixes for, as PublishSession would write it (what a
+	// restarted daemon writes again). Empty in every other mode.
+	std::vector<dmm::PublishSession> session_records() const;
 	CounterMap counters() const;
 	// How long registrations took, in the core's time (the "now" of its
 	// events): from a node's attachment to the PBA that completes its
