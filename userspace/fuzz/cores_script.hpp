@@ -88,6 +88,11 @@ inline std::string run_cores_script(std::span<const std::uint8_t> input, bool ch
 	options.domain_claims = true;
 	options.local_prefixes = {{pfx("2001:db8:100::/64")}, {}, {}};
 	options.mode = static_cast<CmdMode>(input.size() % 3);
+	// Half the inputs run a domain without a CMD (direct mode), on the
+	// session database or by queries.
+	const std::size_t variant = (input.size() / 3) % 4;
+	options.direct = variant >= 2;
+	options.discovery = variant == 3 ? MaarConfig::Discovery::query : MaarConfig::Discovery::database;
 	options.check_snapshots = check_snapshots;
 	Network net(options);
 	CoresScript script(input);

@@ -160,6 +160,9 @@ TEST(Ipsec, PeersOfEachRole)
 	// Locator mode: previous MAARs answer the serving MAAR directly.
 	maar.maar->cmd_mode = dmm::CmdMode::locator;
 	EXPECT_EQ(signalling_peers(maar), (std::vector<Ipv6Address>{kCmd, kMaars[1]}));
+	// Direct mode: no CMD; every other MAAR is a peer.
+	maar.maar->direct = true;
+	EXPECT_EQ(signalling_peers(maar), std::vector<Ipv6Address>{kMaars[1]});
 }
 
 } // namespace
