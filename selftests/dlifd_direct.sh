@@ -20,6 +20,12 @@
 # - query_discovery_walk: the same walk with distributed discovery (003
 #   §4) instead of the database: the MAAR where the node attaches sends a
 #   PBU to every other MAAR, and those holding nothing answer 133.
+# - anchor_without_d_flag: the legacy fallback (004 App A.5, R111). MAAR3
+#   runs no dlifd; an operator's record in etcd names it as an anchor of
+#   the node, and it answers MAAR1's PBU as a plain RFC 5213 LMA would
+#   (mh_spoof.py from MAAR3's own address: no D flag, no RFC 8885
+#   option). MAAR1 tunnels MAAR3's prefix all the same, under a DLIF
+#   with the derived identity, and tshark sees the PBA without D.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
@@ -204,4 +210,51 @@ test_query_discovery_walk() {
 	direct_walk query
 }
 
-run_tests test_session_database_walk test_query_discovery_walk
+# The sequence number of the last PBU from $1 to $2 in capture $3 ("" if none).
+last_pbu_seq_in() {
+	tshark -r "$3" -Y "ipv6.src == $1 and ipv6.dst == $2 and mip6.mhtype == 5" -T fields \
+		-e mip6.bu.seqnr 2>/dev/null | tail -1
+}
+
+pbu_to_maar3_captured() { [ -n "$(last_pbu_seq_in "$M1" "$M3" "$RUN/maar3.pcap")" ]; }
+maar1_serves() { entries_of maar1 | grep -q "^$1 serving $2$"; }	# PREFIX ANCHOR
+
+test_anchor_without_d_flag() {
+	[ -x "$ETCD" ] || { ktap_diag "no etcd (scripts/deps.sh installs etcd-server)"; return $ksft_skip; }
+	local p3=${MAAR_POOL[3]%%::*}::/64 seq record
+	DISCOVERY=database
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure_direct
+	etcd_start || return 1
+	# Put in by an operator: a legacy anchor writes no record.
+	record="{\"maar\":\"$M3\",\"prefixes\":[\"$p3\"],\"identity\":{\"mac\":\"02:00:00:00:03:01\","
+	record+="\"link_local\":\"fe80::3:1\"},\"local_prefixes\":[]}"
+	ip netns exec "$CN" "${ETCDCTL[@]}" put "/dlif/sessions/$MN_NAI/$M3" "$record" >/dev/null ||
+		{ fail "etcdctl put"; return 1; }
+	dlifd_start maar1 || return 1
+	capture_start
+	ip netns exec "${MAAR_NS[3]}" tcpdump -n -U -i core0 -w "$RUN/maar3.pcap" 'ip6 proto 135' \
+		2>"$RUN/tcpdump3.log" &
+	defer kill $!
+	busywait 20000 grep -q "listening on" "$RUN/tcpdump3.log"
+
+	mn_move 1
+	check "the node got an address in MAAR1's prefix" busywait 30000 has_address_in 1
+	check "MAAR1 sent MAAR3 a PBU" busywait 20000 pbu_to_maar3_captured
+	seq=$(last_pbu_seq_in "$M1" "$M3" "$RUN/maar3.pcap")
+	[ -n "$seq" ] || { fail "no PBU from MAAR1 to MAAR3 captured"; return 1; }
+	ip netns exec "${MAAR_NS[3]}" /usr/bin/python3 "$SPOOF" pba "$M3" "$M1" --seq "$seq" --mn "$MN_NAI" \
+		--hnp "$p3" >/dev/null || { fail "mh_spoof.py pba"; return 1; }
+	check "MAAR1 tunnels MAAR3's prefix to MAAR3" busywait 10000 maar1_serves "$p3" "$M3"
+	check_eq "$(counter maar1 legacy_anchors)" 1 "MAAR1 counted an anchor without the D flag"
+	check_eq "$(counter maar1 anchor_failures)" 0 "and no failed anchor"
+	check_match "$(dlifs_of maar1)" "mar3" "MAAR1 shows the node a DLIF for MAAR3"
+	capture_stop
+	check_match "$(tshark -r "$CAPTURE" -Y "ipv6.src == $M3 and mip6.mhtype == 6" -T fields \
+		-e mip6.ba.status 2>/dev/null | head -1)" "^0$" "tshark: MAAR3's PBA accepts"
+	check_eq "$(tshark -r "$CAPTURE" -Y "ipv6.src == $M3 and mip6.mhtype == 6 and mipv6[7] & 0x02" \
+		2>/dev/null | wc -l)" 0 "tshark: MAAR3's PBA has no D flag"
+}
+
+run_tests test_session_database_walk test_query_discovery_walk test_anchor_without_d_flag

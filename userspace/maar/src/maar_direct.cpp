@@ -213,8 +213,13 @@ void MaarCore::Impl::drop_remote(Session &session, const Ipv6Address &maar)
 void MaarCore::Impl::on_direct_pba(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba,
 				   TimePoint now, Actions &out)
 {
-	const bool accepted = mh::is_accepted(pba.status) && pba.flags.has(BaFlag::Dmm) &&
-			      !pba.lifetime.is_deregistration();
+	// 004 App A.5 (R111): an anchor without RFC 8885 support answers as a
+	// plain RFC 5213 LMA, without the D flag and without the DLIF and
+	// Local Prefix options. Its prefixes are still tunnelled; the DLIF
+	// shown for it takes the derived identity.
+	const bool accepted = mh::is_accepted(pba.status) && !pba.lifetime.is_deregistration();
+	if (accepted && !pba.flags.has(BaFlag::Dmm))
+		count(Counter::legacy_anchors);
 	Exchange *exchange = session.exchange ? &*session.exchange : nullptr;
 	if (exchange && !exchange->lookup && has(exchange->pending, source) &&
 	    sequence_in_range(pba.sequence, exchange->first_seq, exchange->last_seq)) {

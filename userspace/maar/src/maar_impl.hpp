@@ -51,7 +51,7 @@ std::string_view name(ExchangeKind kind) noexcept;
 	X(drop_stale_sequence) X(duplicate_pbus) X(refused_claims) X(refused_not_authorised)        \
 	X(refused_session_limit) X(refused_rate_limit) X(legacy_prefix_conflicts) X(internal_errors)         \
 	X(session_lookups) X(session_lookup_failures) X(drop_unmatched_lookup) X(anchor_failures)           \
-	X(drop_pbu_not_from_serving) X(discovery_misses)
+	X(drop_pbu_not_from_serving) X(discovery_misses) X(legacy_anchors)
 
 enum class Counter : std::size_t {
 #define DLIF_X(name) name,

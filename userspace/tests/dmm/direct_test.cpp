@@ -295,6 +295,42 @@ TEST(DirectMode, RandomWalksConverge)
 	}
 }
 
+// 004 App A.5 (R111): an anchor that answers as a plain RFC 5213 LMA
+// (no D flag, no DLIF or Local Prefix option) still gets its prefix
+// tunnelled, under a DLIF with the derived identity.
+TEST(DirectMode, AnchorWithoutTheDFlag)
+{
+	Network net(direct_options());
+	net.attach(M1, kMn);
+	ASSERT_TRUE(net.settle());
+	// M1's own answer is lost; a legacy LMA's stands in for it.
+	net.link(M1, M2).drop_if = [](const mh::Message &message) {
+		return std::holds_alternative<mh::ProxyBindingAck>(message);
+	};
+	const std::size_t mark = net.trace().size();
+	net.move(kMn, M1, M2);
+	net.run_for(50ms);
+	const auto pbus = messages(net.sent_since(mark), M2, M1);
+	ASSERT_EQ(pbus.size(), 1u) << describe(net.sent_since(mark));
+	mh::ProxyBindingAck legacy;
+	legacy.sequence = pbu_of(pbus.front()).sequence;
+	legacy.lifetime = pbu_of(pbus.front()).lifetime;
+	legacy.options.mobile_node_identifier = to_option(mn_id(kMn));
+	legacy.options.home_network_prefixes.push_back(pref(M1));
+	net.link(M1, M2).drop_if = nullptr;
+	net.inject(M1, M2, legacy);
+	ASSERT_TRUE(net.settle()) << net.dump();
+	EXPECT_EQ(net.counter(M2, "legacy_anchors"), 1u);
+	const auto served = net.maar(M2).session(mn_id(kMn));
+	ASSERT_EQ(served->anchors.size(), 1u);
+	EXPECT_EQ(served->anchors.front().prefixes, std::vector<Ipv6Prefix>{pref(M1)});
+	EXPECT_FALSE(served->anchors.front().identity_from_options);
+	EXPECT_TRUE(served->anchors.front().local_prefixes.empty());
+	ASSERT_TRUE(entry_at(net, M2, pref(M1)));
+	EXPECT_EQ(entry_at(net, M2, pref(M1))->peer, Network::address(M1));
+	EXPECT_EQ(entry_at(net, M1, pref(M1))->peer, Network::address(M2));
+}
+
 // A MAAR restarted at any point of a handover (its state from the stored
 // records, as dlifd restores it) finishes what it started: the lookup
 // or the anchors' PBUs are repeated by the restored timers.
