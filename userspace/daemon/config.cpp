@@ -749,6 +749,31 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 
 std::string seconds_text(Duration duration);
 
+// One element of an etcd `endpoints` list: an http:// (or, with TLS,
+// https://) URL, without a trailing '/'.
+std::string etcd_endpoint(const Section &section, const toml::node &endpoint, bool tls)
+{
+	const auto &url = section.typed<toml::value<std::string>>(endpoint, "endpoints", "a URL in a string").get();
+	if (!url.starts_with("http://") && !(tls && url.starts_with("https://")))
+		section.reader().fail(endpoint, section.path("endpoints") + ": " + quoted(url) +
+							(tls ? " is not an http:// or https:// URL"
+							     : " is not an http:// URL (TLS is not supported here yet)"));
+	return url.ends_with("/") ? url.substr(0, url.size() - 1) : url;
+}
+
+// The `prefix` key of an etcd section: starts and ends with '/'.
+void read_etcd_prefix(const Section &section, std::string_view example, std::string &into)
+{
+	const auto prefix = section.string("prefix");
+	if (!prefix)
+		return;
+	if (prefix->size() < 2 || prefix->front() != '/' || prefix->back() != '/')
+		section.reader().fail(*section.node("prefix"), section.path("prefix") + ": " + quoted(*prefix) +
+								       " must start and end with '/', e.g. \"" +
+								       std::string(example) + "\"");
+	into = *prefix;
+}
+
 // [maar.sessions], exactly when [maar] names no CMD.
 std::optional<SessionDirectoryConfig> read_sessions(const Section &maar, const dmm::MaarConfig &config)
 {
@@ -776,20 +801,9 @@ std::optional<SessionDirectoryConfig> read_sessions(const Section &maar, const d
 	if (endpoints == nullptr || endpoints->empty())
 		reader.fail(endpoints ? static_cast<const toml::node &>(*endpoints) : *table,
 			    "maar.sessions.endpoints: the etcd cluster's client URLs, e.g. [\"http://192.0.2.1:2379\"]");
-	for (const auto &endpoint : *endpoints) {
-		const auto &url =
-			sessions.typed<toml::value<std::string>>(endpoint, "endpoints", "a URL in a string").get();
-		if (!url.starts_with("http://"))
-			reader.fail(endpoint, "maar.sessions.endpoints: " + quoted(url) +
-						      " is not an http:// URL (TLS is not supported here yet)");
-		out.endpoints.push_back(url.ends_with("/") ? url.substr(0, url.size() - 1) : url);
-	}
-	if (auto prefix = sessions.string("prefix")) {
-		if (prefix->size() < 2 || prefix->front() != '/' || prefix->back() != '/')
-			reader.fail(*sessions.node("prefix"), "maar.sessions.prefix: " + quoted(*prefix) +
-								      " must start and end with '/', e.g. \"/dlif/sessions/\"");
-		out.prefix = *prefix;
-	}
+	for (const auto &endpoint : *endpoints)
+		out.endpoints.push_back(etcd_endpoint(sessions, endpoint, false));
+	read_etcd_prefix(sessions, "/dlif/sessions/", out.prefix);
 	out.request_timeout = sessions.seconds("request_timeout", 0.1, 10).value_or(out.request_timeout);
 	// Whole seconds: an etcd lease has no finer TTL.
 	if (auto ttl = sessions.integer("lease_ttl", 3, 3600))
@@ -862,18 +876,9 @@ StoreConfig read_store(const Section &store, const Config &config)
 		reader.fail(endpoints ? static_cast<const toml::node &>(*endpoints) : backend,
 			    "store.endpoints: backend \"etcd\" needs the cluster's client URLs, e.g. "
 			    "[\"http://192.0.2.1:2379\"]");
-	for (const auto &endpoint : *endpoints) {
-		const auto &url = store.typed<toml::value<std::string>>(endpoint, "endpoints", "a URL in a string").get();
-		if (!url.starts_with("http://") && !url.starts_with("https://"))
-			reader.fail(endpoint, "store.endpoints: " + quoted(url) + " is not an http:// or https:// URL");
-		out.endpoints.push_back(url.ends_with("/") ? url.substr(0, url.size() - 1) : url);
-	}
-	if (auto prefix = store.string("prefix")) {
-		if (prefix->size() < 2 || prefix->front() != '/' || prefix->back() != '/')
-			reader.fail(*store.node("prefix"), "store.prefix: " + quoted(*prefix) +
-								   " must start and end with '/', e.g. \"/dlif/cmd/\"");
-		out.prefix = *prefix;
-	}
+	for (const auto &endpoint : *endpoints)
+		out.endpoints.push_back(etcd_endpoint(store, endpoint, true));
+	read_etcd_prefix(store, "/dlif/cmd/", out.prefix);
 	out.name = store.string("name").value_or("");
 	// Whole seconds: an etcd lease has no finer TTL, and the leader's hold
 	// on the service address (its preferred lifetime) follows the lease.

@@ -645,12 +645,8 @@ void MaarCore::Impl::cancel_exchange(Session &session, Actions &out)
 	session.exchange.reset();
 }
 
-void MaarCore::Impl::start_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out)
+Exchange MaarCore::Impl::new_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out)
 {
-	if (config.direct) {
-		start_direct_exchange(session, kind, now, out);
-		return;
-	}
 	cancel_exchange(session, out);
 	Exchange exchange;
 	exchange.kind = kind;
@@ -660,6 +656,16 @@ void MaarCore::Impl::start_exchange(Session &session, ExchangeKind kind, TimePoi
 	exchange.started = now;
 	if (kind == ExchangeKind::registration)
 		session.registration_range = SeqRange{exchange.first_seq, exchange.last_seq};
+	return exchange;
+}
+
+void MaarCore::Impl::start_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out)
+{
+	if (config.direct) {
+		start_direct_exchange(session, kind, now, out);
+		return;
+	}
+	Exchange exchange = new_exchange(session, kind, now, out);
 	send(out, config.cmd, make_pbu(session, kind, exchange.first_seq, now));
 	exchange.timer = arm(out, session, TimerKind::exchange, exchange.timeout);
 	session.exchange = exchange;

@@ -62,17 +62,12 @@ std::vector<PublishSession> MaarCore::session_records() const
 
 void MaarCore::Impl::start_direct_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out)
 {
-	cancel_exchange(session, out);
-	Exchange exchange;
-	exchange.kind = kind;
-	exchange.first_seq = exchange.last_seq = session.next_seq++;
-	exchange.timeout = config.timers.initial_retransmission;
-	exchange.deadline = now + exchange.timeout;
-	exchange.started = now;
+	if (kind == ExchangeKind::deregistration || kind == ExchangeKind::anchor_deregistration)
+		return;	// end_direct_session() and the anchor's expiry need no exchange
+	Exchange exchange = new_exchange(session, kind, now, out);
 	switch (kind) {
 	case ExchangeKind::registration:
 		// The anchors first: the database answers through the daemon.
-		session.registration_range = SeqRange{exchange.first_seq, exchange.last_seq};
 		exchange.lookup = true;
 		if (querying()) {
 			// Distributed discovery (003 §4, R137): every other MAAR
@@ -104,7 +99,6 @@ void MaarCore::Impl::start_direct_exchange(Session &session, ExchangeKind kind, 
 		break;
 	case ExchangeKind::deregistration:
 	case ExchangeKind::anchor_deregistration:
-		// end_direct_session() and the anchor's expiry need no exchange.
 		return;
 	}
 	exchange.timer = arm(out, session, TimerKind::exchange, exchange.timeout);

@@ -203,6 +203,9 @@ struct MaarCore::Impl {
 	// Sessions.
 	Session *create(const MacAddress &mac, const std::string &interface, TimePoint now, Actions &out);
 	void remove(Session &session, TimePoint now, Actions &out);
+	// A new exchange of the session's (the one running is cancelled),
+	// numbered and timed from now; the caller sends and arms it.
+	Exchange new_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out);
 	void start_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out);
 	void cancel_exchange(Session &session, Actions &out);
 	void exchange_failed(Session &session, std::optional<mh::Status> status, TimePoint now, Actions &out);

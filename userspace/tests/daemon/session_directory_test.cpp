@@ -5,6 +5,8 @@
 // node's key, deleted; a cluster that is away keeps the change for later.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "etcd_server.hpp"
 #include "session_directory.hpp"
 
@@ -34,14 +36,27 @@ TEST(SessionRecord, RoundTripsAndRefusesWhatIsNotOne)
 		R"({"maar":"nope","prefixes":[],"identity":{"mac":"02:00:00:00:00:01","link_local":"fe80::1"},"local_prefixes":[]})"));
 }
 
-TEST(SessionDirectory, OnEtcd)
+// A throwaway etcd per test.
+class SessionDirectoryOnEtcd : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		if (!tools::EtcdServer::installed())
+			GTEST_SKIP() << tools::EtcdServer::kBinary
+				     << " is not installed (scripts/deps.sh installs etcd-server)";
+		server_.emplace();
+		ASSERT_TRUE(server_->running()) << server_->directory();
+	}
+	const tools::EtcdServer &server() const { return *server_; }
+
+private:
+	std::optional<tools::EtcdServer> server_;
+};
+
+TEST_F(SessionDirectoryOnEtcd, WritesReadsAndDeletes)
 {
-	if (!tools::EtcdServer::installed())
-		GTEST_SKIP() << tools::EtcdServer::kBinary << " is not installed (scripts/deps.sh installs etcd-server)";
-	const tools::EtcdServer server;
-	ASSERT_TRUE(server.running()) << server.directory();
 	SessionDirectoryConfig config;
-	config.endpoints = {server.endpoint()};
+	config.endpoints = {server().endpoint()};
 	config.prefix = "/test/sessions/";
 	SessionDirectory directory(config);
 	const auto m1 = record_of("2001:db8::1", "2001:db8:1:0::/64");
@@ -69,14 +84,10 @@ TEST(SessionDirectory, OnEtcd)
 
 // The records live on the MAAR's lease: gone with it, written again on a
 // fresh one by publish_all.
-TEST(SessionDirectory, RecordsLiveOnTheLease)
+TEST_F(SessionDirectoryOnEtcd, RecordsLiveOnTheLease)
 {
-	if (!tools::EtcdServer::installed())
-		GTEST_SKIP() << tools::EtcdServer::kBinary << " is not installed (scripts/deps.sh installs etcd-server)";
-	const tools::EtcdServer server;
-	ASSERT_TRUE(server.running()) << server.directory();
 	SessionDirectoryConfig config;
-	config.endpoints = {server.endpoint()};
+	config.endpoints = {server().endpoint()};
 	config.lease_ttl = 6s;
 	SessionDirectory directory(config);
 	const auto m1 = record_of("2001:db8::1", "2001:db8:1:0::/64");
@@ -93,7 +104,7 @@ TEST(SessionDirectory, RecordsLiveOnTheLease)
 
 	// The MAAR was away for longer than the TTL: etcd dropped the lease
 	// and every record on it.
-	etcd::Client other({server.endpoint()}, 1000ms);
+	etcd::Client other({server().endpoint()}, 1000ms);
 	ASSERT_TRUE(other.revoke(lease));
 	ASSERT_TRUE(directory.lookup("n1@dlif.example"));
 	EXPECT_TRUE(directory.lookup("n1@dlif.example")->empty());

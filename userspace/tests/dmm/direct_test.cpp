@@ -261,10 +261,11 @@ TEST(DirectMode, PeersThatLieChangeNothing)
 // Random walks with loss and reordering: once quiet, the database and
 // every MAAR agree (direct mode's invariants), with snapshots checked
 // after every change.
-TEST(DirectMode, RandomWalksConverge)
+void random_walks_converge(MaarConfig::Discovery discovery)
 {
 	for (std::uint64_t seed = 1; seed <= 20; ++seed) {
 		SimOptions options = direct_options();
+		options.discovery = discovery;
 		options.seed = seed;
 		Network net(options);
 		for (NodeId from = 1; from <= kMaars; ++from)
@@ -293,6 +294,11 @@ TEST(DirectMode, RandomWalksConverge)
 		EXPECT_EQ(session->state, maar::SessionState::serving) << "seed " << seed;
 		EXPECT_TRUE(net.problems().empty()) << "seed " << seed << ::testing::PrintToString(net.problems());
 	}
+}
+
+TEST(DirectMode, RandomWalksConverge)
+{
+	random_walks_converge(MaarConfig::Discovery::database);
 }
 
 // 004 App A.5 (R111): an anchor that answers as a plain RFC 5213 LMA
@@ -415,34 +421,7 @@ TEST(DirectQuery, MaarAwayIsGivenUp)
 
 TEST(DirectQuery, RandomWalksConverge)
 {
-	for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-		SimOptions options = direct_options();
-		options.discovery = MaarConfig::Discovery::query;
-		options.seed = seed;
-		Network net(options);
-		for (NodeId from = 1; from <= kMaars; ++from)
-			for (NodeId to = 1; to <= kMaars; ++to)
-				if (from != to) {
-					net.link(from, to).loss = 0.1;
-					net.link(from, to).jitter = 20ms;
-				}
-		std::mt19937_64 random(seed);
-		NodeId at = 1;
-		net.attach(at, kMn);
-		for (int step = 0; step < 6; ++step) {
-			NodeId next = at;
-			while (next == at)
-				next = 1 + static_cast<NodeId>(random() % kMaars);
-			net.run_for(std::chrono::milliseconds(random() % 3000));
-			net.move(kMn, at, next);
-			at = next;
-		}
-		ASSERT_TRUE(net.settle()) << "seed " << seed << "\n" << net.dump();
-		const auto violations = net.invariant_violations();
-		EXPECT_TRUE(violations.empty()) << "seed " << seed << ": " << ::testing::PrintToString(violations)
-						<< "\n" << net.dump();
-		EXPECT_TRUE(net.problems().empty()) << "seed " << seed << ::testing::PrintToString(net.problems());
-	}
+	random_walks_converge(MaarConfig::Discovery::query);
 }
 
 } // namespace
