@@ -156,6 +156,8 @@ direct_walk() {	# database | query
 	if [ "$DISCOVERY" = database ]; then
 		check_eq "$(records_of_node)" "$M1 $M2 $M3 " "etcd holds each MAAR's record of the node"
 		check_eq "$(counter maar1 session_lookups)" 2 "MAAR1 read the database at each attachment"
+		check_match "$(ctl_node maar1 -j status)" '"session_database":\{[^}]*"lease":[1-9][0-9]*,"unwritten_records":0\}' \
+			"dlifctl status: MAAR1's records are all written, on a lease"
 	fi
 	check_eq "$(counter maar1 anchor_failures)" 0 "no anchor failed MAAR1"
 

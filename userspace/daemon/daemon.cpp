@@ -1315,7 +1315,7 @@ void Daemon::apply_reload()
 
 nlohmann::json Daemon::status_json(dmm::TimePoint now) const
 {
-	return {{"version", DLIF_VERSION},
+	nlohmann::json status = {{"version", DLIF_VERSION},
 		{"role", name(config_.role)},
 		{"address", config_.address().to_string()},
 		{"pid", static_cast<long>(getpid())},
@@ -1341,6 +1341,13 @@ nlohmann::json Daemon::status_json(dmm::TimePoint now) const
 			 ? std::chrono::duration_cast<std::chrono::seconds>(now - *commits_failing_since_).count()
 			 : 0},
 		{"kernel", kernel_ != nullptr}};
+	if (sessions_)
+		// Direct mode: the records etcd has not taken yet, and the lease
+		// they live on (0: none yet, or lost and not yet replaced).
+		status["session_database"] = {{"endpoints", config_.sessions->endpoints},
+					      {"lease", sessions_->lease()},
+					      {"unwritten_records", sessions_->unwritten()}};
+	return status;
 }
 
 nlohmann::json Daemon::counters_json() const

@@ -70,14 +70,16 @@ TEST(DirectMode, WalkThroughThreeMaarsAndBack)
 	ASSERT_TRUE(net.settle()) << net.dump();
 	auto wires = net.sent_since(mark);
 	EXPECT_FALSE(touches_cmd(wires));
-	ASSERT_EQ(messages(wires, M2, M1).size(), 1u) << describe(wires);
-	ASSERT_EQ(messages(wires, M1, M2).size(), 1u) << describe(wires);
-	const auto &pbu = pbu_of(messages(wires, M2, M1).front());
+	const auto pbus = messages(wires, M2, M1);
+	const auto pbas = messages(wires, M1, M2);
+	ASSERT_EQ(pbus.size(), 1u) << describe(wires);
+	ASSERT_EQ(pbas.size(), 1u) << describe(wires);
+	const auto &pbu = pbu_of(pbus.front());
 	EXPECT_TRUE(pbu.flags.has(BuFlag::Dmm));
 	EXPECT_EQ(pbu.options.mobile_node_identifier->text(), mn_id(kMn).nai);
 	// 004 §4.2 step 7: the anchored prefix, the DLIF's addresses and the
 	// anchor's local networks.
-	const auto &pba = pba_of(messages(wires, M1, M2).front());
+	const auto &pba = pba_of(pbas.front());
 	EXPECT_TRUE(pba.flags.has(BaFlag::Dmm));
 	EXPECT_TRUE(mh::is_accepted(pba.status));
 	ASSERT_EQ(pba.options.home_network_prefixes.size(), 1u);
