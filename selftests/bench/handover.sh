@@ -46,6 +46,15 @@ monitors_start() {
 	done
 }
 
+# preferred_address_in N: the node has an address in MAAR N's prefix, and
+# it is preferred. Asked afresh each time: the address may not exist yet
+# when busywait starts.
+preferred_address_in() {
+	local address
+	address=$(mn_address_in "$1")
+	[ -n "$address" ] && address_state_is "$address" preferred
+}
+
 # latency NEW: milliseconds from NEW's last attachment to the last entry
 # change at any MAAR within 10 s of it.
 latency() {
@@ -74,7 +83,7 @@ latency_part() {
 				new=$(( k % 3 + 1 ))
 				mn_move "$new"
 				ctl_node "maar$new" attach acc $MN_MAC >/dev/null
-				busywait 30000 address_state_is "$(mn_address_in "$new")" preferred ||
+				busywait 30000 preferred_address_in "$new" ||
 					{ echo "# $mode: handover $k to MAAR$new did not complete"; exit 1; }
 				sleep 2	# quiet: every tunnel end is in place
 				lats+=("$(latency "$new")")
