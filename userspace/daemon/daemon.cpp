@@ -726,19 +726,18 @@ void Daemon::answer_lookups()
 void Daemon::republish_sessions(std::string_view why, dmm::TimePoint now)
 {
 	const auto records = core_->session_records();
-	const auto failed = sessions_->publish_all(config_.address(), records, now);
-	const std::size_t waiting = sessions_->unwritten();
-	count("session_db_writes", records.size() - std::min(records.size(), waiting));
+	const auto published = sessions_->publish_all(config_.address(), records, now);
+	count("session_db_writes", published.written);
 	LogFields fields{{"why", std::string(why)},
 			 {"records", std::to_string(records.size())},
 			 {"lease", std::to_string(sessions_->lease())}};
-	if (!failed) {
+	if (!published.error) {
 		log_.notice("session-database.published", fields);
 		return;
 	}
 	count("session_db_errors");
-	fields.emplace_back("waiting", std::to_string(waiting));
-	fields.emplace_back("error", *failed);
+	fields.emplace_back("waiting", std::to_string(sessions_->unwritten()));
+	fields.emplace_back("error", *published.error);
 	log_.warning("session-database.publish.failed", fields);
 }
 

@@ -107,32 +107,40 @@ std::optional<std::string> SessionDirectory::publish(const std::string &mn, cons
 	return written.error();
 }
 
-std::optional<std::string> SessionDirectory::publish_all(const Ipv6Address &maar,
-							 const std::vector<dmm::PublishSession> &records,
-							 dmm::TimePoint now)
+SessionDirectory::PublishedAll SessionDirectory::publish_all(const Ipv6Address &maar,
+							     const std::vector<dmm::PublishSession> &records,
+							     dmm::TimePoint now)
 {
-	std::optional<std::string> failed;
-	for (std::size_t first = 0; first < records.size(); first += kBatch) {
+	PublishedAll result;
+	for (; result.written < records.size(); result.written += kBatch) {
+		const std::size_t first = result.written;
 		const std::size_t last = std::min(records.size(), first + kBatch);
+		auto lease = ensure_lease(now);
+		if (!lease) {
+			result.error = lease.error();
+			break;
+		}
 		etcd::Transaction transaction;
-		auto lease = failed ? etcd::Result<std::int64_t>(mh::unexpected(*failed)) : ensure_lease(now);
-		if (lease)
-			for (std::size_t i = first; i < last; ++i)
-				transaction.success.push_back(etcd::Operation::put(
-					key(records[i].mn, maar), encode_session_record(*records[i].record), *lease));
-		auto committed = lease ? client_.commit(transaction) : etcd::Result<etcd::TransactionResult>(
-									      mh::unexpected(lease.error()));
-		if (committed)
-			continue;
-		// The rest waits, as a publish() that failed would.
-		if (!failed)
-			failed = committed.error();
 		for (std::size_t i = first; i < last; ++i)
-			unwritten_.insert_or_assign(key(records[i].mn, maar), records[i].record);
-		if (!next_retry_)
-			next_retry_ = now + kRetry;
+			transaction.success.push_back(etcd::Operation::put(key(records[i].mn, maar),
+									    encode_session_record(*records[i].record), *lease));
+		if (auto committed = client_.commit(transaction); !committed) {
+			result.error = committed.error();
+			break;
+		}
+		// Newer than any change still waiting for these keys.
+		for (std::size_t i = first; i < last; ++i)
+			unwritten_.erase(key(records[i].mn, maar));
 	}
-	return failed;
+	result.written = std::min(result.written, records.size());
+	if (!result.error)
+		return result;
+	// The rest waits, as a publish() that failed would.
+	for (std::size_t i = result.written; i < records.size(); ++i)
+		unwritten_.insert_or_assign(key(records[i].mn, maar), records[i].record);
+	if (!next_retry_)
+		next_retry_ = now + kRetry;
+	return result;
 }
 
 SessionDirectory::Renewal SessionDirectory::renew_due(dmm::TimePoint now)

@@ -50,11 +50,15 @@ public:
 	// On failure the change waits for retry_due(); the error is returned.
 	std::optional<std::string> publish(const std::string &mn, const Ipv6Address &maar,
 					   const std::optional<dmm::SessionRecord> &record, dmm::TimePoint now);
-	// Writes every record on the current lease (a fresh one after
-	// lease_lost()), in transactions of kBatch puts. The error, if a
-	// batch failed: what remains waits for retry_due().
-	std::optional<std::string> publish_all(const Ipv6Address &maar, const std::vector<dmm::PublishSession> &records,
-					       dmm::TimePoint now);
+	// Writes every record on the current lease (a fresh one after a
+	// lost one), in transactions of kBatch puts, until one fails: what
+	// remains then waits for retry_due().
+	struct PublishedAll {
+		std::size_t written = 0;
+		std::optional<std::string> error;
+	};
+	PublishedAll publish_all(const Ipv6Address &maar, const std::vector<dmm::PublishSession> &records,
+				 dmm::TimePoint now);
 	// Tries the waiting changes again once their time has come; how many
 	// it wrote.
 	std::size_t retry_due(dmm::TimePoint now);

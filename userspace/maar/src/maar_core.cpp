@@ -624,7 +624,7 @@ void MaarCore::Impl::remove(Session &session, TimePoint now, Actions &out)
 	sessions.erase(number);
 	free_numbers.insert(number);
 	sync_shared(out);
-	if (config.direct)
+	if (keeps_records())
 		out.push_back(PublishSession{mn, std::nullopt});
 	out.push_back(StateChanged{std::move(mn)});
 	if (reattach) {
@@ -657,6 +657,33 @@ Exchange MaarCore::Impl::new_exchange(Session &session, ExchangeKind kind, TimeP
 	if (kind == ExchangeKind::registration)
 		session.registration_range = SeqRange{exchange.first_seq, exchange.last_seq};
 	return exchange;
+}
+
+void MaarCore::Impl::renumber(Session &session, Exchange &exchange)
+{
+	exchange.last_seq = session.next_seq++;
+	if (exchange.kind == ExchangeKind::registration && session.registration_range)
+		session.registration_range->last = exchange.last_seq;
+}
+
+void MaarCore::Impl::back_off(Session &session, Exchange &exchange, TimePoint now)
+{
+	// R162/R164: a new sequence number, the timeout doubled.
+	++exchange.retransmissions;
+	count(Counter::retransmissions);
+	exchange.timeout = next_backoff(exchange.timeout, config.timers.max_retransmission);
+	exchange.deadline = now + exchange.timeout;
+	renumber(session, exchange);
+}
+
+void MaarCore::Impl::merge_late(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba,
+				Actions &out)
+{
+	count(Counter::late_previous_maar_merges);
+	merge_previous_maars(session, source, pba, out);
+	sync(session, out);
+	sync_shared(out);
+	out.push_back(StateChanged{session.mn.nai});
 }
 
 void MaarCore::Impl::start_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out)
@@ -1377,9 +1404,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 		// PBA; go on after it at once.
 		count(Counter::sequence_resyncs);
 		session->next_seq = static_cast<std::uint16_t>(pba.sequence + 1);
-		exchange->last_seq = session->next_seq++;
-		if (exchange->kind == ExchangeKind::registration && session->registration_range)
-			session->registration_range->last = exchange->last_seq;
+		renumber(*session, *exchange);
 		send(out, config.cmd, make_pbu(*session, exchange->kind, exchange->last_seq, now));
 		out.push_back(StateChanged{session->mn.nai});
 		return;
@@ -1464,11 +1489,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 	if (session->state == SessionState::serving && !session->legacy && session->registration_range &&
 	    sequence_in_range(pba.sequence, session->registration_range->first, session->registration_range->last) &&
 	    mh::is_accepted(pba.status) && pba.flags.has(BaFlag::Dmm) && !pba.lifetime.is_deregistration()) {
-		count(Counter::late_previous_maar_merges);
-		merge_previous_maars(*session, source, pba, out);
-		sync(*session, out);
-		sync_shared(out);
-		out.push_back(StateChanged{session->mn.nai});
+		merge_late(*session, source, pba, out);
 		return;
 	}
 	// A duplicate, or the answer to an exchange since finished or dropped.
@@ -1500,14 +1521,7 @@ void MaarCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 			exchange_failed(session, std::nullopt, now, out);
 			return;
 		}
-		// R162/R164: a new sequence number, the timeout doubled.
-		++exchange.retransmissions;
-		count(Counter::retransmissions);
-		exchange.timeout = next_backoff(exchange.timeout, config.timers.max_retransmission);
-		exchange.last_seq = session.next_seq++;
-		exchange.deadline = now + exchange.timeout;
-		if (exchange.kind == ExchangeKind::registration && session.registration_range)
-			session.registration_range->last = exchange.last_seq;
+		back_off(session, exchange, now);
 		send(out, config.cmd, make_pbu(session, exchange.kind, exchange.last_seq, now));
 		exchange.timer = arm(out, session, TimerKind::exchange, exchange.timeout);
 		out.push_back(StateChanged{session.mn.nai});

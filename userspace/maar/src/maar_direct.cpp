@@ -44,15 +44,14 @@ SessionRecord MaarCore::Impl::record_of(const Session &session) const
 
 void MaarCore::Impl::publish(const Session &session, Actions &out) const
 {
-	if (!config.direct || querying())
-		return;
-	out.push_back(PublishSession{session.mn.nai, record_of(session)});
+	if (keeps_records())
+		out.push_back(PublishSession{session.mn.nai, record_of(session)});
 }
 
 std::vector<PublishSession> MaarCore::session_records() const
 {
 	std::vector<PublishSession> records;
-	if (!impl_->config.direct || impl_->querying())
+	if (!impl_->keeps_records())
 		return records;
 	for (const auto &[number, session] : impl_->sessions)
 		if (!session.prefixes.empty() && session.state != SessionState::deregistering)
@@ -65,8 +64,7 @@ void MaarCore::Impl::start_direct_exchange(Session &session, ExchangeKind kind, 
 	if (kind == ExchangeKind::deregistration || kind == ExchangeKind::anchor_deregistration)
 		return;	// end_direct_session() and the anchor's expiry need no exchange
 	Exchange exchange = new_exchange(session, kind, now, out);
-	switch (kind) {
-	case ExchangeKind::registration:
+	if (kind == ExchangeKind::registration) {
 		// The anchors first: the database answers through the daemon.
 		exchange.lookup = true;
 		if (querying()) {
@@ -82,10 +80,9 @@ void MaarCore::Impl::start_direct_exchange(Session &session, ExchangeKind kind, 
 		}
 		count(Counter::session_lookups);
 		out.push_back(LookupSessions{session.mn.nai});
-		break;
-	case ExchangeKind::refresh:
-		// This MAAR grants its own lifetime; the anchors are asked to
-		// keep theirs.
+	} else {
+		// A refresh. This MAAR grants its own lifetime; the anchors are
+		// asked to keep theirs.
 		count(Counter::refreshes);
 		arm_lifetime(session, config.timers.lifetime, now, out, true);
 		for (const auto &remote : session.remotes)
@@ -96,10 +93,6 @@ void MaarCore::Impl::start_direct_exchange(Session &session, ExchangeKind kind, 
 		}
 		for (const auto &maar : exchange.pending)
 			send(out, maar, make_pbu(session, kind, exchange.first_seq, now));
-		break;
-	case ExchangeKind::deregistration:
-	case ExchangeKind::anchor_deregistration:
-		return;
 	}
 	exchange.timer = arm(out, session, TimerKind::exchange, exchange.timeout);
 	session.exchange = std::move(exchange);
@@ -188,13 +181,19 @@ void MaarCore::Impl::signal_anchors(Session &session, TimePoint now, Actions &ou
 	exchange.timeout = config.timers.initial_retransmission;
 	exchange.deadline = now + exchange.timeout;
 	exchange.started = now;
-	exchange.last_seq = session.next_seq++;
-	if (session.registration_range)
-		session.registration_range->last = exchange.last_seq;
+	renumber(session, exchange);
 	for (const auto &maar : exchange.pending)
 		send(out, maar, make_pbu(session, exchange.kind, exchange.last_seq, now));
 	exchange.timer = arm(out, session, TimerKind::exchange, exchange.timeout);
 	out.push_back(StateChanged{session.mn.nai});
+}
+
+void MaarCore::Impl::merge_anchor_answer(Session &session, const Ipv6Address &source,
+					 const mh::ProxyBindingAck &pba, Actions &out)
+{
+	if (!pba.flags.has(BaFlag::Dmm))
+		count(Counter::legacy_anchors);
+	merge_previous_maars(session, source, pba, out);
 }
 
 void MaarCore::Impl::drop_remote(Session &session, const Ipv6Address &maar)
@@ -212,8 +211,6 @@ void MaarCore::Impl::on_direct_pba(Session &session, const Ipv6Address &source, 
 	// Local Prefix options. Its prefixes are still tunnelled; the DLIF
 	// shown for it takes the derived identity.
 	const bool accepted = mh::is_accepted(pba.status) && !pba.lifetime.is_deregistration();
-	if (accepted && !pba.flags.has(BaFlag::Dmm))
-		count(Counter::legacy_anchors);
 	Exchange *exchange = session.exchange ? &*session.exchange : nullptr;
 	if (exchange && !exchange->lookup && has(exchange->pending, source) &&
 	    sequence_in_range(pba.sequence, exchange->first_seq, exchange->last_seq)) {
@@ -221,7 +218,7 @@ void MaarCore::Impl::on_direct_pba(Session &session, const Ipv6Address &source, 
 		if (accepted) {
 			if (exchange->kind == ExchangeKind::registration)
 				latencies.pbu_to_pba.observe(now - exchange->started);
-			merge_previous_maars(session, source, pba, out);
+			merge_anchor_answer(session, source, pba, out);
 		} else if (querying() && pba.status == mh::Status::NotLmaForThisMobileNode &&
 			   exchange->kind == ExchangeKind::registration) {
 			// Asked, and it anchors nothing of the node's.
@@ -246,12 +243,9 @@ void MaarCore::Impl::on_direct_pba(Session &session, const Ipv6Address &source, 
 	}
 	if (session.state == SessionState::serving && session.registration_range && accepted &&
 	    sequence_in_range(pba.sequence, session.registration_range->first, session.registration_range->last)) {
-		// An anchor's answer to a PBU already repeated.
-		count(Counter::late_previous_maar_merges);
-		merge_previous_maars(session, source, pba, out);
-		sync(session, out);
-		sync_shared(out);
-		out.push_back(StateChanged{session.mn.nai});
+		// An anchor's answer to a PBU already repeated (counted as
+		// legacy, if it is, with its first answer).
+		merge_late(session, source, pba, out);
 		return;
 	}
 	count(Counter::drop_unmatched_pba);
@@ -283,13 +277,7 @@ void MaarCore::Impl::direct_exchange_timeout(Session &session, TimePoint now, Ac
 		out.push_back(StateChanged{session.mn.nai});
 		return;
 	}
-	++exchange.retransmissions;
-	count(Counter::retransmissions);
-	exchange.timeout = next_backoff(exchange.timeout, config.timers.max_retransmission);
-	exchange.deadline = now + exchange.timeout;
-	exchange.last_seq = session.next_seq++;
-	if (exchange.kind == ExchangeKind::registration && session.registration_range)
-		session.registration_range->last = exchange.last_seq;
+	back_off(session, exchange, now);
 	if (exchange.lookup) {
 		count(Counter::session_lookups);
 		out.push_back(LookupSessions{session.mn.nai});

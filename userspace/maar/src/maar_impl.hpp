@@ -207,6 +207,14 @@ struct MaarCore::Impl {
 	// numbered and timed from now; the caller sends and arms it.
 	Exchange new_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out);
 	void start_exchange(Session &session, ExchangeKind kind, TimePoint now, Actions &out);
+	// The exchange's next PBU gets a new sequence number; answers to the
+	// earlier ones still count (registration_range).
+	void renumber(Session &session, Exchange &exchange);
+	// A retransmission: counted, the timeout doubled, renumbered.
+	void back_off(Session &session, Exchange &exchange, TimePoint now);
+	// An accepted answer to a registration already completed (A11, A13):
+	// its previous MAARs merged into the session.
+	void merge_late(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba, Actions &out);
 	void cancel_exchange(Session &session, Actions &out);
 	void exchange_failed(Session &session, std::optional<mh::Status> status, TimePoint now, Actions &out);
 	void complete_registration(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba,
@@ -257,6 +265,11 @@ struct MaarCore::Impl {
 	// is signalled.
 	void anchors_found(Session &session, std::vector<Ipv6Address> anchors, TimePoint now, Actions &out);
 	bool querying() const noexcept { return config.direct && config.discovery == MaarConfig::Discovery::query; }
+	// Direct mode on a session database: this MAAR writes its records.
+	bool keeps_records() const noexcept { return config.direct && !querying(); }
+	// An anchor's accepted PBA (004 §4.2 step 7, or without D: R111).
+	void merge_anchor_answer(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba,
+				 Actions &out);
 	void on_direct_pba(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba, TimePoint now,
 			   Actions &out);
 	void direct_exchange_timeout(Session &session, TimePoint now, Actions &out);

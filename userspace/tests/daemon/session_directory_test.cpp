@@ -114,7 +114,9 @@ TEST_F(SessionDirectoryOnEtcd, RecordsLiveOnTheLease)
 	std::vector<dmm::PublishSession> all;
 	for (int i = 0; i < 250; ++i)	// three transactions
 		all.push_back({"n" + std::to_string(i) + "@dlif.example", m1});
-	EXPECT_FALSE(directory.publish_all(m1.maar, all, now + 4s));
+	const auto published = directory.publish_all(m1.maar, all, now + 4s);
+	EXPECT_FALSE(published.error);
+	EXPECT_EQ(published.written, 250u);
 	EXPECT_NE(directory.lease(), 0);
 	EXPECT_NE(directory.lease(), lease);
 	EXPECT_EQ(directory.lookup("n1@dlif.example")->size(), 1u);
@@ -142,7 +144,9 @@ TEST(SessionDirectory, ClusterAwayKeepsTheNewestChange)
 	EXPECT_FALSE(directory.lookup("n1@dlif.example"));
 	// Everything publish_all could not write waits too.
 	std::vector<dmm::PublishSession> all{{"n2@dlif.example", m1}, {"n3@dlif.example", m1}};
-	EXPECT_TRUE(directory.publish_all(m1.maar, all, now));
+	const auto published = directory.publish_all(m1.maar, all, now);
+	EXPECT_TRUE(published.error);
+	EXPECT_EQ(published.written, 0u);
 	EXPECT_EQ(directory.unwritten(), 3u);
 }
 

@@ -402,6 +402,15 @@ TEST(DirectQuery, WalkThroughThreeMaarsAndBack)
 	EXPECT_EQ(net.counter(M1, "anchor_failures") + net.counter(M2, "anchor_failures") +
 			  net.counter(M3, "anchor_failures"),
 		  0u);
+
+	// The node leaves: every MAAR releases its prefix, and none writes to
+	// a session database there is none of.
+	net.detach(M1, kMn);
+	net.run_for(net.maar_config(M1).timers.lifetime * 2);
+	ASSERT_TRUE(net.settle()) << net.dump();
+	for (NodeId node = 1; node <= kMaars; ++node)
+		EXPECT_TRUE(net.maar(node).sessions().empty()) << "MAAR" << node;
+	EXPECT_TRUE(net.problems().empty()) << ::testing::PrintToString(net.problems());
 }
 
 // A MAAR that is away during a query only delays its own answer; the

@@ -186,6 +186,9 @@ void Network::apply(NodeId node, Actions actions)
 			++in_flight_;
 			queue_.push(Item{now_ + options_.database_delay, order_++, Lookup{node, lookup->mn}});
 		} else if (const auto *publish = std::get_if<PublishSession>(&action)) {
+			if (!options_.direct || options_.discovery == MaarConfig::Discovery::query)
+				problems_.push_back("node " + std::to_string(node) + ": a session database write "
+						    "without a session database");
 			if (database_down_)
 				continue;	// what the daemon retries; not modelled
 			if (publish->record)
@@ -706,12 +709,12 @@ void Network::check_database(const std::set<MacAddress> &departed, std::vector<s
 			if (records != database_.end())
 				if (const auto it = records->second.find(address(node)); it != records->second.end())
 					record = &it->second;
-			if (options_.discovery == MaarConfig::Discovery::query)
-				;	// no database
-			else if (!record)
-				violations.push_back(who + "no record in the database");
-			else if (record->prefixes != session.anchored_prefixes)
-				violations.push_back(who + "the record's prefixes differ from the session's");
+			if (options_.discovery == MaarConfig::Discovery::database) {
+				if (!record)
+					violations.push_back(who + "no record in the database");
+				else if (record->prefixes != session.anchored_prefixes)
+					violations.push_back(who + "the record's prefixes differ from the session's");
+			}
 			if (session.state == maar::SessionState::serving) {
 				if (serving)
 					violations.push_back(mn + ": served at MAAR" + std::to_string(*serving) +
