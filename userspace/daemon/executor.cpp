@@ -25,6 +25,39 @@ std::string addresses_text(const std::vector<KernelAddress> &addresses)
 	return text;
 }
 
+LogFields relay_fields(const dmm::InstallRelay &relay)
+{
+	return {{"prefix", relay.prefix.masked().to_string()},
+		{"anchor", relay.anchor.remote.to_string()},
+		{"anchor_device", relay.anchor.device},
+		{"serving", relay.serving.remote.to_string()},
+		{"serving_device", relay.serving.device},
+		{"table", std::to_string(relay.table)},
+		{"priority", std::to_string(relay.rule_priority)}};
+}
+
+LogFields rule_fields(const KernelRule &rule)
+{
+	return {{"priority", std::to_string(rule.priority)},
+		{"source", rule.source.to_string()},
+		{"iif", rule.iif},
+		{"table", std::to_string(rule.table)}};
+}
+
+LogFields route_fields(const KernelDeviceRoute &route)
+{
+	return {{"prefix", route.prefix.to_string()}, {"device", route.device}, {"table", std::to_string(route.table)}};
+}
+
+// Whether a relay still routes the default of `table` through `device`.
+bool uses_uplink(const std::map<std::string, dmm::InstallRelay> &relays, std::uint32_t table,
+		 const std::string &device)
+{
+	return std::any_of(relays.begin(), relays.end(), [&](const auto &item) {
+		return item.second.table == table && item.second.anchor.device == device;
+	});
+}
+
 LogFields entry_fields(const KernelEntry &entry)
 {
 	LogFields fields{{"prefix", entry.prefix.to_string()}, {"role", std::string(name(entry.role))}};
@@ -63,6 +96,8 @@ void Executor::apply(const dmm::Action &action, dmm::TimePoint now)
 			   [&](const dmm::RemoveDlif &) { perform(action, now, 0); },
 			   [&](const dmm::InstallEntry &) { perform(action, now, 0); },
 			   [&](const dmm::RemoveEntry &) { perform(action, now, 0); },
+			   [&](const dmm::InstallRelay &) { perform(action, now, 0); },
+			   [&](const dmm::RemoveRelay &) { perform(action, now, 0); },
 			   [&](const dmm::AdvertiseNow &advertise) { ra_.advertise_now(advertise.dlif, now); },
 			   [&](const dmm::StateChanged &changed) {
 				   if (state_changed_)
@@ -99,6 +134,10 @@ std::string object_of(const dmm::Action &action)
 		return "entry " + entry->prefix.masked().to_string();
 	if (const auto *entry = std::get_if<dmm::RemoveEntry>(&action))
 		return "entry " + entry->prefix.masked().to_string();
+	if (const auto *relay = std::get_if<dmm::InstallRelay>(&action))
+		return "relay " + relay->prefix.masked().to_string();
+	if (const auto *relay = std::get_if<dmm::RemoveRelay>(&action))
+		return "relay " + relay->prefix.masked().to_string();
 	return {};
 }
 
@@ -107,7 +146,8 @@ std::string object_of(const dmm::Action &action)
 bool is_kernel_action(const dmm::Action &action)
 {
 	return std::holds_alternative<dmm::InstallDlif>(action) || std::holds_alternative<dmm::RemoveDlif>(action) ||
-	       std::holds_alternative<dmm::InstallEntry>(action) || std::holds_alternative<dmm::RemoveEntry>(action);
+	       std::holds_alternative<dmm::InstallEntry>(action) || std::holds_alternative<dmm::RemoveEntry>(action) ||
+	       std::holds_alternative<dmm::InstallRelay>(action) || std::holds_alternative<dmm::RemoveRelay>(action);
 }
 
 void Executor::perform(const dmm::Action &action, dmm::TimePoint now, unsigned attempts)
@@ -123,6 +163,10 @@ void Executor::perform(const dmm::Action &action, dmm::TimePoint now, unsigned a
 		done = install_entry(*entry);
 	else if (const auto *gone = std::get_if<dmm::RemoveEntry>(&action))
 		done = remove_entry(gone->prefix);
+	else if (const auto *relay = std::get_if<dmm::InstallRelay>(&action))
+		done = install_relay(*relay);
+	else if (const auto *unrelay = std::get_if<dmm::RemoveRelay>(&action))
+		done = remove_relay(unrelay->prefix);
 	if (done) {
 		if (attempts > 0) {
 			count("kernel_retries_succeeded");
@@ -434,6 +478,272 @@ bool Executor::remove_entry(const Ipv6Prefix &prefix)
 	return true;
 }
 
+std::size_t Executor::relay_tunnel_users(const std::string &device) const
+{
+	return static_cast<std::size_t>(std::count_if(relays_.begin(), relays_.end(), [&](const auto &item) {
+		return item.second.anchor.device == device || item.second.serving.device == device;
+	}));
+}
+
+// A tunnel of that name is reused when it is an ip6tnl with the relay's
+// addresses; anything else with the name is the operator's (or another
+// program's) and is neither changed nor deleted: the relay waits, retried,
+// until the name is free.
+bool Executor::ensure_relay_tunnel(const dmm::InstallRelay &relay, const dmm::RelayTunnel &tunnel)
+{
+	LogFields where = relay_fields(relay);
+	where.emplace_back("device", tunnel.device);
+	auto current = kernel_->link(tunnel.device);
+	if (!current) {
+		kernel_failed("relay.tunnel.lookup.failed", current.error(), where);
+		return false;
+	}
+	if (!*current) {
+		if (auto status = kernel_->create_tunnel(KernelTunnel{tunnel.device, relay.local, tunnel.remote}); !status) {
+			kernel_failed("relay.tunnel.create.failed", status.error(), where);
+			return false;
+		}
+		count("relay_tunnels_created");
+		log_.info("relay.tunnel.created", {{"device", tunnel.device},
+						   {"local", relay.local.to_string()},
+						   {"remote", tunnel.remote.to_string()}});
+		return true;
+	}
+	const KernelLink &link = **current;
+	std::optional<std::string> conflict;
+	if (!link.is_ip6tnl())
+		conflict = "a " + (link.kind.empty() ? std::string("non-ip6tnl") : link.kind) + " link named " +
+			   tunnel.device + " exists";
+	else if (link.tunnel_local != relay.local || link.tunnel_remote != tunnel.remote)
+		conflict = "the ip6tnl link " + tunnel.device + " runs from " +
+			   (link.tunnel_local ? link.tunnel_local->to_string() : std::string("any")) + " to " +
+			   (link.tunnel_remote ? link.tunnel_remote->to_string() : std::string("any")) + ", not from " +
+			   relay.local.to_string() + " to " + tunnel.remote.to_string();
+	if (conflict) {
+		count("relay_conflicts");
+		where.emplace_back("error", *conflict);
+		log_.error("relay.install.refused", where);
+		return false;
+	}
+	if (!link.up) {
+		if (auto status = kernel_->set_up(tunnel.device); !status) {
+			kernel_failed("relay.tunnel.up.failed", status.error(), where);
+			return false;
+		}
+	}
+	return true;
+}
+
+// In the order that keeps traffic flowing when a relay is replaced: the
+// tunnels, the uplink table's default route, the downlink route (replaced
+// in place), the old rule out and the new one in, then what the previous
+// version of the relay used and nothing uses any more.
+bool Executor::install_relay(const dmm::InstallRelay &relay)
+{
+	const LogFields where = relay_fields(relay);
+	if (kernel_ == nullptr) {
+		count("kernel_unavailable");
+		log_.error("relay.install.failed", {{"prefix", relay.prefix.masked().to_string()},
+						    {"error", "no kernel interface for this role"}});
+		return false;
+	}
+	if (!ensure_relay_tunnel(relay, relay.anchor) || !ensure_relay_tunnel(relay, relay.serving))
+		return false;
+	const std::string key = key_of(relay.prefix);
+	std::optional<dmm::InstallRelay> previous;
+	if (const auto it = relays_.find(key); it != relays_.end())
+		previous = it->second;
+
+	bool complete = true;
+	for (const auto &route : {relay_uplink_route(relay), relay_downlink_route(relay)})
+		if (auto status = kernel_->set_device_route(route); !status) {
+			LogFields fields = where;
+			fields.emplace_back("route", route.prefix.to_string());
+			complete = !kernel_failed("relay.route.failed", status.error(), fields);
+		}
+	const KernelRule rule = relay_rule(relay);
+	if (previous && relay_rule(*previous) != rule) {
+		// Any rule from the prefix at the old priority: only one is ours.
+		const KernelRule old{previous->rule_priority, rule.source, {}, 0};
+		if (auto status = kernel_->delete_rule(old); !status && status.error().code != ENOENT)
+			complete = !kernel_failed("relay.rule.delete.failed", status.error(), rule_fields(old));
+	}
+	if (auto status = kernel_->add_rule(rule); !status && status.error().code != EEXIST)
+		complete = !kernel_failed("relay.rule.failed", status.error(), rule_fields(rule));
+
+	// Recorded even when a step failed: the retry, or a RemoveRelay,
+	// then knows what this relay may have left in the kernel.
+	relays_[key] = relay;
+	unused_relay_tunnels_.erase(relay.anchor.device);
+	unused_relay_tunnels_.erase(relay.serving.device);
+	if (previous && !release_relay_tunnels(*previous))
+		complete = false;
+	count("relays_installed");
+	if (previous && *previous == relay)
+		log_.debug("relay.unchanged", where);
+	else
+		log_.info(previous ? "relay.replaced" : "relay.installed", where);
+	return complete;
+}
+
+// The tunnels `gone` used that no relay uses now go (with their routes);
+// an anchor tunnel that stays loses the default route of gone's table
+// when no relay routes that table through it any more.
+bool Executor::release_relay_tunnels(const dmm::InstallRelay &gone)
+{
+	bool complete = true;
+	for (const auto *device : {&gone.anchor.device, &gone.serving.device})
+		if (relay_tunnel_users(*device) == 0)
+			unused_relay_tunnels_.insert(*device);
+	if (relay_tunnel_users(gone.anchor.device) > 0 && !uses_uplink(relays_, gone.table, gone.anchor.device)) {
+		const KernelDeviceRoute route = relay_uplink_route(gone);
+		if (auto status = kernel_->delete_device_route(route);
+		    !status && status.error().code != ESRCH && status.error().code != ENODEV)
+			complete = !kernel_failed("relay.route.delete.failed", status.error(), route_fields(route));
+	}
+	return delete_unused_relay_tunnels() && complete;
+}
+
+bool Executor::delete_unused_relay_tunnels()
+{
+	bool complete = true;
+	for (auto it = unused_relay_tunnels_.begin(); it != unused_relay_tunnels_.end();) {
+		const std::string device = *it;
+		if (relay_tunnel_users(device) > 0) {
+			it = unused_relay_tunnels_.erase(it);
+			continue;
+		}
+		if (auto status = kernel_->delete_tunnel(device); !status && status.error().code != ENODEV) {
+			complete = !kernel_failed("relay.tunnel.delete.failed", status.error(), {{"device", device}});
+			++it;
+			continue;
+		}
+		count("relay_tunnels_removed");
+		log_.info("relay.tunnel.removed", {{"device", device}});
+		it = unused_relay_tunnels_.erase(it);
+	}
+	return complete;
+}
+
+bool Executor::remove_relay(const Ipv6Prefix &prefix)
+{
+	const std::string key = key_of(prefix);
+	if (kernel_ == nullptr) {
+		relays_.erase(key);
+		return true;
+	}
+	const auto it = relays_.find(key);
+	if (it == relays_.end())
+		return remove_unrecorded_relay(prefix);
+	const dmm::InstallRelay relay = it->second;
+	bool complete = true;
+	const KernelRule rule = relay_rule(relay);
+	if (auto status = kernel_->delete_rule(rule); !status && status.error().code != ENOENT)
+		complete = !kernel_failed("relay.rule.delete.failed", status.error(), rule_fields(rule));
+	const KernelDeviceRoute route = relay_downlink_route(relay);
+	if (auto status = kernel_->delete_device_route(route);
+	    !status && status.error().code != ESRCH && status.error().code != ENODEV)
+		complete = !kernel_failed("relay.route.delete.failed", status.error(), route_fields(route));
+	// Kept for the retry: it still knows the rule's priority and devices.
+	if (!complete)
+		return false;
+	relays_.erase(it);
+	count("relays_removed");
+	log_.info("relay.removed", relay_fields(relay));
+	return release_relay_tunnels(relay);
+}
+
+// A RemoveRelay for a prefix this executor has no record of (a restarted
+// daemon that did not converge, a retry after a tunnel's deletion failed):
+// the relay rules from the prefix say which serving tunnel its route goes
+// through. Tunnels are left to converge_relays(): without the full list,
+// whether another relay still needs one is not known here.
+bool Executor::remove_unrecorded_relay(const Ipv6Prefix &prefix)
+{
+	bool complete = delete_unused_relay_tunnels();
+	auto rules = kernel_->rules();
+	if (!rules) {
+		kernel_failed("relay.rules.dump.failed", rules.error(), {{"prefix", prefix.masked().to_string()}});
+		return false;
+	}
+	for (const auto &rule : *rules) {
+		if (rule.source != prefix || !is_relay_device_name(rule.iif))
+			continue;
+		if (auto status = kernel_->delete_rule(rule); !status && status.error().code != ENOENT)
+			complete = !kernel_failed("relay.rule.delete.failed", status.error(), rule_fields(rule));
+		const KernelDeviceRoute route{prefix.masked(), rule.iif, KernelDeviceRoute::kMainTable};
+		if (auto status = kernel_->delete_device_route(route);
+		    !status && status.error().code != ESRCH && status.error().code != ENODEV)
+			complete = !kernel_failed("relay.route.delete.failed", status.error(), route_fields(route));
+		log_.info("relay.removed", {{"prefix", prefix.masked().to_string()}, {"serving_device", rule.iif}});
+	}
+	return complete;
+}
+
+RelayPlan Executor::converge_relays(const std::vector<dmm::InstallRelay> &wanted, dmm::TimePoint now)
+{
+	RelayPlan plan;
+	if (kernel_ != nullptr) {
+		auto tunnels = kernel_->tunnels();
+		auto rules = kernel_->rules();
+		if (!tunnels)
+			kernel_failed("relay.converge.dump.failed", tunnels.error(), {{"what", "tunnels"}});
+		if (!rules)
+			kernel_failed("relay.converge.dump.failed", rules.error(), {{"what", "rules"}});
+		if (tunnels && rules) {
+			std::vector<KernelDeviceRoute> routes;
+			for (const auto &link : *tunnels) {
+				if (!link.is_ip6tnl() || !is_relay_device_name(link.name))
+					continue;
+				auto through = kernel_->device_routes(link.name);
+				if (!through) {
+					kernel_failed("relay.converge.dump.failed", through.error(), {{"what", "routes"}, {"device", link.name}});
+					continue;
+				}
+				routes.insert(routes.end(), through->begin(), through->end());
+			}
+			plan = plan_relays(wanted, *tunnels, *rules, routes);
+			for (const auto &rule : plan.remove_rules) {
+				if (auto status = kernel_->delete_rule(rule); !status && status.error().code != ENOENT)
+					kernel_failed("relay.converge.rule.failed", status.error(), rule_fields(rule));
+				else
+					log_.notice("relay.converge.rule.removed", rule_fields(rule));
+			}
+			for (const auto &route : plan.remove_routes) {
+				if (auto status = kernel_->delete_device_route(route);
+				    !status && status.error().code != ESRCH && status.error().code != ENODEV)
+					kernel_failed("relay.converge.route.failed", status.error(), route_fields(route));
+				else
+					log_.notice("relay.converge.route.removed", route_fields(route));
+			}
+			for (const auto &device : plan.remove_tunnels) {
+				if (auto status = kernel_->delete_tunnel(device); !status && status.error().code != ENODEV)
+					kernel_failed("relay.converge.tunnel.failed", status.error(), {{"device", device}});
+				else
+					log_.notice("relay.converge.tunnel.removed", {{"device", device}});
+			}
+		}
+	}
+	// What was known is replaced by the list: the installs below then
+	// compare with nothing, and a pending retry of an older version of a
+	// relay does not undo them.
+	relays_.clear();
+	unused_relay_tunnels_.clear();
+	std::vector<std::string> relay_retries;
+	for (const auto &[object, retry] : retries_)
+		if (object.starts_with("relay "))
+			relay_retries.push_back(object);
+	for (const auto &object : relay_retries)
+		drop_retry(object);
+	for (const auto &relay : wanted)
+		perform(relay, now, 0);
+	log_.info("relay.converge.done", {{"relays", std::to_string(wanted.size())},
+					  {"rules_removed", std::to_string(plan.remove_rules.size())},
+					  {"routes_removed", std::to_string(plan.remove_routes.size())},
+					  {"tunnels_removed", std::to_string(plan.remove_tunnels.size())}});
+	return plan;
+}
+
 bool Executor::has_dlif(const std::string &lower, const MacAddress &mn) const
 {
 	return nodes_.contains({lower, mn});
@@ -483,7 +793,19 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 						     {"foreign", std::to_string(plan.foreign_dlifs.size() + plan.foreign_entries.size())}});
 		}
 	}
-	apply(reissued, now);
+	// The relays converge as a whole (converge_relays installs them);
+	// everything else is applied in order.
+	bool relays = false;
+	for (const auto &action : reissued) {
+		if (std::holds_alternative<dmm::InstallRelay>(action) || std::holds_alternative<dmm::RemoveRelay>(action))
+			relays = true;
+		else
+			apply(action, now);
+	}
+	// Also with no relay wanted: a home LMA restarted after its last
+	// node left must lose the relays it had (two small dumps otherwise).
+	if (relays || kernel_ != nullptr)
+		plan.relays = converge_relays(relays_wanted_by(reissued), now);
 	return plan;
 }
 

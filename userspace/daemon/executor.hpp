@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// Carries out a core's actions: DLIFs and table entries in the kernel
+// Carries out a core's actions: DLIFs, table entries and a home LMA's
+// relays in the kernel
 // (through Kernel, idempotently: see reconcile.hpp), Mobility Headers
 // (through an MhSender), timers (TimerHeap), Router Advertisements
 // (RaEngine), state saves (a callback; the daemon coalesces them) and log
@@ -20,6 +21,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "dlif/dmm/core.hpp"
 #include "dlif/dmm/io.hpp"
@@ -31,7 +33,7 @@
 
 namespace dlif::daemon {
 
-// A DLIF or table entry to install or remove: what the executor carries
+// A DLIF, table entry or relay to install or remove: what the executor carries
 // out through the Kernel (and retries), as opposed to messages, timers,
 // RAs, state and log lines.
 bool is_kernel_action(const dmm::Action &action);
@@ -73,7 +75,19 @@ public:
 	// Returns how many objects it repaired.
 	std::size_t repair(const Scope &scope, dmm::TimePoint now);
 
+	// A home LMA's relays, all at once (at start, or whenever the core's
+	// whole list is known): removes the relay rules, routes and tunnels
+	// the kernel has that `wanted` does not (reconcile.hpp says how they
+	// are recognised without a record), forgets every relay it knew, then
+	// installs `wanted`. reconcile() calls it with the relays of its
+	// actions. Returns what it removed.
+	RelayPlan converge_relays(const std::vector<dmm::InstallRelay> &wanted, dmm::TimePoint now);
+
 	const std::map<std::string, dmm::InstallDlif> &dlifs() const noexcept { return dlifs_; }
+	// The relays installed, by prefix text.
+	const std::map<std::string, dmm::InstallRelay> &relays() const noexcept { return relays_; }
+	// How many relays use `device` (as their anchor or serving tunnel).
+	std::size_t relay_tunnel_users(const std::string &device) const;
 	const std::map<std::string, KernelEntry> &entries() const noexcept { return entries_; }
 	// Whether the node has a DLIF on that lower device (its frames then go
 	// to its DLIFs: an RS seen on the lower device is not an attachment).
@@ -110,6 +124,12 @@ private:
 	bool remove_dlif(const std::string &name);
 	bool install_entry(const dmm::InstallEntry &entry);
 	bool remove_entry(const Ipv6Prefix &prefix);
+	bool install_relay(const dmm::InstallRelay &relay);
+	bool remove_relay(const Ipv6Prefix &prefix);
+	bool remove_unrecorded_relay(const Ipv6Prefix &prefix);
+	bool ensure_relay_tunnel(const dmm::InstallRelay &relay, const dmm::RelayTunnel &tunnel);
+	bool release_relay_tunnels(const dmm::InstallRelay &gone);
+	bool delete_unused_relay_tunnels();
 	bool kernel_failed(std::string_view event, const nl::Error &error, LogFields fields);
 	void track(const dmm::InstallDlif &dlif);
 	void untrack(const std::string &name);
@@ -131,6 +151,9 @@ private:
 	// The keys of entries_ naming each DLIF: forgetting a DLIF's entries
 	// then costs what it has, not a walk of every entry.
 	std::map<std::string, std::set<std::string>> entry_keys_by_dlif_;
+	std::map<std::string, dmm::InstallRelay> relays_;	// by prefix text
+	// Relay tunnels no relay uses whose deletion failed: tried again.
+	std::set<std::string> unused_relay_tunnels_;
 	std::multiset<std::pair<std::string, MacAddress>> nodes_;	// (lower, mn) of dlifs_
 	std::map<MacAddress, std::set<std::string>> dlif_names_by_mn_;	// names in dlifs_, by node
 	// By object, and by when each is due ("dlif NAME" sorts before

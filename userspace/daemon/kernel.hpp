@@ -2,7 +2,9 @@
 //
 // What the executor needs of the kernel, in the cores' vocabulary: DLIFs
 // (rtnetlink links of kind "dlif", their IPv6 addresses, sysctls, routes
-// and neighbour) and tunnel table entries (the dlif generic netlink family). LinuxKernel
+// and neighbour), tunnel table entries (the dlif generic netlink family)
+// and, for a home LMA's relays, ip6tnl links, routes without a gateway in
+// any table and IPv6 policy rules. LinuxKernel
 // (linux_kernel.hpp) talks netlink; tests use an in-memory fake. No
 // method throws; failures carry the kernel's extack text.
 #pragma once
@@ -34,8 +36,12 @@ struct KernelLink {
 	bool up = false;
 	bool addr_gen_none = false;	// IPv6 address generation off
 	std::optional<std::uint32_t> mtu;	// IFLA_MTU, if the kernel said
+	// Kind "ip6tnl": the tunnel's outer addresses.
+	std::optional<Ipv6Address> tunnel_local;
+	std::optional<Ipv6Address> tunnel_remote;
 
 	bool is_dlif() const { return kind == "dlif"; }
+	bool is_ip6tnl() const { return kind == "ip6tnl"; }
 	friend bool operator==(const KernelLink &, const KernelLink &) = default;
 };
 
@@ -88,6 +94,38 @@ struct KernelEntry {
 	friend bool operator==(const KernelEntry &, const KernelEntry &) = default;
 };
 
+// A relay tunnel: an ip6tnl link carrying IPv6 in IPv6 from `local` to
+// `remote`, without the encapsulation-limit option, up.
+struct KernelTunnel {
+	std::string name;
+	Ipv6Address local;
+	Ipv6Address remote;
+
+	friend bool operator==(const KernelTunnel &, const KernelTunnel &) = default;
+};
+
+// A route through a tunnel, without a gateway, in routing table `table`,
+// protocol "static" (the mark of the routes dlifd makes).
+struct KernelDeviceRoute {
+	Ipv6Prefix prefix;
+	std::string device;
+	std::uint32_t table = kMainTable;
+
+	static constexpr std::uint32_t kMainTable = 254;	// RT_TABLE_MAIN
+	friend bool operator==(const KernelDeviceRoute &, const KernelDeviceRoute &) = default;
+};
+
+// An IPv6 policy rule: what comes from `source` in by `iif` is looked up
+// in `table`, at `priority`.
+struct KernelRule {
+	std::uint32_t priority = 0;
+	Ipv6Prefix source;
+	std::string iif;
+	std::uint32_t table = 0;
+
+	friend bool operator==(const KernelRule &, const KernelRule &) = default;
+};
+
 struct DlifCreate {
 	std::string name;
 	std::string lower;
@@ -132,6 +170,24 @@ public:
 	virtual Result<std::vector<KernelEntry>> entries() = 0;
 	virtual Status replace_entry(const KernelEntry &entry) = 0;
 	virtual Status remove_entry(const Ipv6Prefix &prefix) = 0;
+
+	// Relays (a home LMA). Links of kind ip6tnl, with their addresses.
+	virtual Result<std::vector<KernelLink>> tunnels() = 0;
+	virtual Status create_tunnel(const KernelTunnel &tunnel) = 0;	// EEXIST if the name is taken
+	virtual Status delete_tunnel(const std::string &name) = 0;	// ENODEV if there is none
+	// The static routes without a gateway through `device`, in every
+	// table (the kernel's own, such as fe80::/64, are not listed).
+	virtual Result<std::vector<KernelDeviceRoute>> device_routes(const std::string &device) = 0;
+	// Creates or replaces the route to the prefix in the table; delete:
+	// ESRCH when there is none, ENODEV when the device is gone.
+	virtual Status set_device_route(const KernelDeviceRoute &route) = 0;
+	virtual Status delete_device_route(const KernelDeviceRoute &route) = 0;
+	// IPv6 rules that send what comes from a prefix in by a device to a table.
+	virtual Result<std::vector<KernelRule>> rules() = 0;
+	virtual Status add_rule(const KernelRule &rule) = 0;	// EEXIST if the same rule is there
+	// Deletes one rule at rule.priority from rule.source, also matching
+	// rule.iif unless empty and rule.table unless 0; ENOENT if none.
+	virtual Status delete_rule(const KernelRule &rule) = 0;
 };
 
 } // namespace dlif::daemon

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <unistd.h>
 
@@ -107,6 +108,8 @@ KernelLink LinuxKernel::to_kernel(const nl::LinkInfo &link)
 	out.up = link.up();
 	out.addr_gen_none = link.addr_gen_mode == IN6_ADDR_GEN_MODE_NONE;
 	out.mtu = link.mtu;
+	out.tunnel_local = link.tunnel_local;
+	out.tunnel_remote = link.tunnel_remote;
 	return out;
 }
 
@@ -318,6 +321,84 @@ Status LinuxKernel::delete_neighbour(const std::string &dlif, const KernelNeighb
 	if (!index)
 		return index.error();
 	return rtnl_.delete_neighbour(nl::Neighbour{*index, neighbour.address, neighbour.mac});
+}
+
+Result<std::vector<KernelLink>> LinuxKernel::tunnels()
+{
+	auto links = rtnl_.list_links();
+	if (!links)
+		return links.error();
+	std::vector<KernelLink> out;
+	for (const auto &link : *links)
+		if (link.kind == "ip6tnl")
+			out.push_back(to_kernel(link));
+	return out;
+}
+
+Status LinuxKernel::create_tunnel(const KernelTunnel &tunnel)
+{
+	return rtnl_.create_ip6tnl(nl::Ip6TunnelSpec{tunnel.name, tunnel.local, tunnel.remote});
+}
+
+Status LinuxKernel::delete_tunnel(const std::string &name)
+{
+	auto index = ifindex_of(name);
+	if (!index)
+		return index.error();
+	return rtnl_.delete_link(*index);
+}
+
+Result<std::vector<KernelDeviceRoute>> LinuxKernel::device_routes(const std::string &device)
+{
+	auto index = ifindex_of(device);
+	if (!index)
+		return index.error();
+	auto listed = rtnl_.list_routes(*index);
+	if (!listed)
+		return listed.error();
+	std::vector<KernelDeviceRoute> out;
+	for (const auto &route : *listed)
+		if (route.protocol == RTPROT_STATIC && route.type == RTN_UNICAST && !route.gateway)
+			out.push_back(KernelDeviceRoute{route.destination, device, route.table});
+	return out;
+}
+
+Status LinuxKernel::set_device_route(const KernelDeviceRoute &route)
+{
+	auto index = ifindex_of(route.device);
+	if (!index)
+		return index.error();
+	return rtnl_.write_device_route(nl::RouteWrite::replace, nl::DeviceRoute{*index, route.prefix, route.table});
+}
+
+Status LinuxKernel::delete_device_route(const KernelDeviceRoute &route)
+{
+	auto index = ifindex_of(route.device);
+	if (!index)
+		return index.error();
+	return rtnl_.write_device_route(nl::RouteWrite::remove, nl::DeviceRoute{*index, route.prefix, route.table});
+}
+
+Result<std::vector<KernelRule>> LinuxKernel::rules()
+{
+	auto listed = rtnl_.list_rules();
+	if (!listed)
+		return listed.error();
+	std::vector<KernelRule> out;
+	for (const auto &rule : *listed)
+		if (rule.source && !rule.iif.empty())
+			out.push_back(KernelRule{rule.priority, *rule.source, rule.iif, rule.table});
+	return out;
+}
+
+Status LinuxKernel::add_rule(const KernelRule &rule)
+{
+	return rtnl_.add_rule(nl::Rule{rule.priority, rule.source, rule.iif, rule.table});
+}
+
+Status LinuxKernel::delete_rule(const KernelRule &rule)
+{
+	return rtnl_.delete_rule(nl::Rule{rule.priority, rule.source, rule.iif, rule.table});
 }
 
 } // namespace dlif::daemon

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// Kernel over netlink: rtnetlink for the DLIF links and their addresses,
+// Kernel over netlink: rtnetlink for the DLIF links and their addresses
+// (and a home LMA's relay tunnels, routes and rules),
 // the dlif generic netlink family for the table entries, and direct
 // writes under /proc/sys/net/ipv6/conf for the per-DLIF sysctls (R191).
 // Nothing is configured by running ip(8).
@@ -38,6 +39,15 @@ public:
 	Result<std::vector<KernelEntry>> entries() override;
 	Status replace_entry(const KernelEntry &entry) override;
 	Status remove_entry(const Ipv6Prefix &prefix) override;
+	Result<std::vector<KernelLink>> tunnels() override;
+	Status create_tunnel(const KernelTunnel &tunnel) override;
+	Status delete_tunnel(const std::string &name) override;
+	Result<std::vector<KernelDeviceRoute>> device_routes(const std::string &device) override;
+	Status set_device_route(const KernelDeviceRoute &route) override;
+	Status delete_device_route(const KernelDeviceRoute &route) override;
+	Result<std::vector<KernelRule>> rules() override;
+	Status add_rule(const KernelRule &rule) override;
+	Status delete_rule(const KernelRule &rule) override;
 
 	nl::DlifClient &dlif_client() { return dlif_; }
 

@@ -233,6 +233,86 @@ ReconcilePlan plan_reconcile(const Wanted &wanted, const std::vector<KernelLink>
 	return plan;
 }
 
+bool is_relay_device_name(std::string_view name) noexcept
+{
+	return name.starts_with(kRelayDevicePrefix);
+}
+
+KernelRule relay_rule(const dmm::InstallRelay &relay)
+{
+	return KernelRule{relay.rule_priority, relay.prefix.masked(), relay.serving.device, relay.table};
+}
+
+KernelDeviceRoute relay_downlink_route(const dmm::InstallRelay &relay)
+{
+	return KernelDeviceRoute{relay.prefix.masked(), relay.serving.device, KernelDeviceRoute::kMainTable};
+}
+
+KernelDeviceRoute relay_uplink_route(const dmm::InstallRelay &relay)
+{
+	return KernelDeviceRoute{Ipv6Prefix{}, relay.anchor.device, relay.table};
+}
+
+RelayPlan plan_relays(const std::vector<dmm::InstallRelay> &wanted, const std::vector<KernelLink> &tunnels,
+		      const std::vector<KernelRule> &rules, const std::vector<KernelDeviceRoute> &routes)
+{
+	// Device name -> the remote it is wanted with.
+	std::map<std::string, std::pair<Ipv6Address, Ipv6Address>> wanted_tunnels;
+	std::vector<KernelRule> wanted_rules;
+	std::vector<KernelDeviceRoute> wanted_routes;
+	for (const auto &relay : wanted) {
+		wanted_tunnels.emplace(relay.anchor.device, std::pair{relay.local, relay.anchor.remote});
+		wanted_tunnels.emplace(relay.serving.device, std::pair{relay.local, relay.serving.remote});
+		wanted_rules.push_back(relay_rule(relay));
+		wanted_routes.push_back(relay_downlink_route(relay));
+		wanted_routes.push_back(relay_uplink_route(relay));
+	}
+	auto contains = [](const auto &list, const auto &item) {
+		return std::find(list.begin(), list.end(), item) != list.end();
+	};
+
+	RelayPlan plan;
+	std::set<std::string> removed;
+	for (const auto &link : tunnels) {
+		if (!link.is_ip6tnl() || !is_relay_device_name(link.name))
+			continue;
+		const auto it = wanted_tunnels.find(link.name);
+		if (it == wanted_tunnels.end() || link.tunnel_local != it->second.first ||
+		    link.tunnel_remote != it->second.second) {
+			plan.remove_tunnels.push_back(link.name);
+			removed.insert(link.name);
+		}
+	}
+	for (const auto &rule : rules) {
+		KernelRule masked = rule;
+		masked.source = rule.source.masked();
+		if (is_relay_device_name(rule.iif) && !contains(wanted_rules, masked))
+			plan.remove_rules.push_back(rule);
+	}
+	for (const auto &route : routes) {
+		KernelDeviceRoute masked = route;
+		masked.prefix = route.prefix.masked();
+		if (is_relay_device_name(route.device) && !removed.contains(route.device) &&
+		    !contains(wanted_routes, masked))
+			plan.remove_routes.push_back(route);
+	}
+	return plan;
+}
+
+std::vector<dmm::InstallRelay> relays_wanted_by(const dmm::Actions &actions)
+{
+	InstallOrder<PrefixKey, dmm::InstallRelay> relays;
+	for (const auto &action : actions) {
+		if (const auto *install = std::get_if<dmm::InstallRelay>(&action)) {
+			relays.remove(key_of(install->prefix));
+			relays.install(key_of(install->prefix), *install);
+		} else if (const auto *remove = std::get_if<dmm::RemoveRelay>(&action)) {
+			relays.remove(key_of(remove->prefix));
+		}
+	}
+	return relays.in_order();
+}
+
 dlif::Result<std::uint32_t, std::string> tunnel_safe_mtu(Kernel &kernel, const std::vector<std::string> &interfaces)
 {
 	constexpr std::uint32_t kIpv6MinimumMtu = 1280;

@@ -16,12 +16,22 @@
 //   entries whose peer is a domain node or whose DLIF is ours, and
 //   local-export entries open to every peer; anything else in the
 //   namespace is foreign and left untouched.
+// * plan_relays(): a home LMA's relays (dmm::InstallRelay) converge the
+//   same way, on a restart or whenever the core's whole list is known.
+//   What is a relay's is recognised without any record: dlifd names its
+//   relay tunnels "dlr..." (kRelayDevicePrefix), so an ip6tnl link so
+//   named is a relay tunnel; a rule whose input interface (FRA_IIFNAME)
+//   is so named is a relay rule, even when the device is gone (the kernel
+//   keeps a rule that names a missing device); a static route without a
+//   gateway through a relay tunnel is a relay route. Those the list does
+//   not want are removed; anything else is the operator's and left alone.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dlif/dmm/io.hpp"
@@ -91,6 +101,34 @@ struct Wanted {
 // earlier Install).
 Wanted wanted_by(const dmm::Actions &actions);
 
+inline constexpr std::string_view kRelayDevicePrefix = "dlr";
+bool is_relay_device_name(std::string_view name) noexcept;
+
+// What a relay wants in the kernel besides its two tunnels.
+KernelRule relay_rule(const dmm::InstallRelay &relay);
+KernelDeviceRoute relay_downlink_route(const dmm::InstallRelay &relay);	// prefix -> serving, main table
+KernelDeviceRoute relay_uplink_route(const dmm::InstallRelay &relay);	// ::/0 -> anchor, relay.table
+
+struct RelayPlan {
+	std::vector<KernelRule> remove_rules;
+	// Through relay tunnels that stay (a tunnel removed takes its routes).
+	std::vector<KernelDeviceRoute> remove_routes;
+	// Relay tunnels no relay wants, or wanted with other addresses than
+	// the kernel's (re-created by the install that follows).
+	std::vector<std::string> remove_tunnels;
+
+	bool empty() const { return remove_rules.empty() && remove_routes.empty() && remove_tunnels.empty(); }
+};
+
+// `tunnels`: the kernel's ip6tnl links; `routes`: the device routes
+// through those of them that are relay tunnels.
+RelayPlan plan_relays(const std::vector<dmm::InstallRelay> &wanted, const std::vector<KernelLink> &tunnels,
+		      const std::vector<KernelRule> &rules, const std::vector<KernelDeviceRoute> &routes);
+
+// What a sequence of actions leaves relayed (a later RemoveRelay cancels
+// an earlier InstallRelay of the prefix, a later InstallRelay replaces it).
+std::vector<dmm::InstallRelay> relays_wanted_by(const dmm::Actions &actions);
+
 struct ReconcilePlan {
 	std::vector<std::string> keep_dlifs;
 	std::vector<std::string> create_dlifs;
@@ -100,6 +138,7 @@ struct ReconcilePlan {
 	std::vector<Ipv6Prefix> create_entries;
 	std::vector<Ipv6Prefix> remove_entries;
 	std::vector<Ipv6Prefix> foreign_entries;
+	RelayPlan relays;	// Executor::reconcile converges the relays too
 };
 
 // The MTU a MAAR advertises when maar.ra.mtu is not set: the smallest MTU

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "dlif/nl/rtnl.hpp"
 
+// Before the linux/ headers: linux/if.h (from linux/if_tunnel.h) then
+// leaves out what net/if.h already declared.
+#include <net/if.h>
+
 #include <linux/dlif_link.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/if_tunnel.h>
+#include <linux/ip6_tunnel.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
-#include <net/if.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -59,6 +66,46 @@ void put_addr_gen_mode(MessageBuilder &msg, uint8_t mode)
 std::size_t finish(MessageBuilder &msg)
 {
 	return msg.ok() ? msg.size() : 0;
+}
+
+constexpr std::string_view ip6tnl_kind = "ip6tnl";
+
+// A table id in the one-octet header field: ids from 256 up travel in
+// their attribute (RTA_TABLE, FRA_TABLE) alone, the field saying UNSPEC.
+uint8_t table_field(uint32_t table)
+{
+	return table < 256 ? static_cast<uint8_t>(table) : static_cast<uint8_t>(RT_TABLE_UNSPEC);
+}
+
+// The header of a route request: `write` says new or delete and how a
+// route of the same destination and metric is treated.
+MessageBuilder route_request(std::span<std::byte> buffer, uint32_t seq, RouteWrite write)
+{
+	uint16_t type = RTM_NEWROUTE;
+	uint16_t flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
+	if (write == RouteWrite::create)
+		flags |= NLM_F_EXCL;
+	else if (write == RouteWrite::replace)
+		flags |= NLM_F_REPLACE;
+	else {
+		type = RTM_DELROUTE;
+		flags = NLM_F_REQUEST | NLM_F_ACK;
+	}
+	return MessageBuilder(buffer, type, flags, seq);
+}
+
+rtmsg *put_rtmsg(MessageBuilder &msg, const Ipv6Prefix &destination, uint32_t table)
+{
+	auto *rtm = static_cast<rtmsg *>(msg.put_extra_header(sizeof(rtmsg)));
+	if (rtm != nullptr) {
+		rtm->rtm_family = AF_INET6;
+		rtm->rtm_dst_len = destination.length;
+		rtm->rtm_table = table_field(table);
+		rtm->rtm_protocol = RTPROT_STATIC;
+		rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+		rtm->rtm_type = RTN_UNICAST;
+	}
+	return rtm;
 }
 
 }  // namespace
@@ -164,30 +211,92 @@ std::size_t build_dump_addresses(std::span<std::byte> buffer, uint32_t seq, std:
 
 std::size_t build_route(std::span<std::byte> buffer, uint32_t seq, RouteWrite write, const Route &route)
 {
-	uint16_t type = RTM_NEWROUTE;
-	uint16_t flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
-	if (write == RouteWrite::create)
-		flags |= NLM_F_EXCL;
-	else if (write == RouteWrite::replace)
-		flags |= NLM_F_REPLACE;
-	else {
-		type = RTM_DELROUTE;
-		flags = NLM_F_REQUEST | NLM_F_ACK;
-	}
-	MessageBuilder msg(buffer, type, flags, seq);
-	auto *rtm = static_cast<rtmsg *>(msg.put_extra_header(sizeof(rtmsg)));
+	MessageBuilder msg = route_request(buffer, seq, write);
 	const Ipv6Prefix destination = route.destination.masked();
-	if (rtm != nullptr) {
-		rtm->rtm_family = AF_INET6;
-		rtm->rtm_dst_len = destination.length;
-		rtm->rtm_table = RT_TABLE_MAIN;
-		rtm->rtm_protocol = RTPROT_STATIC;
-		rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-		rtm->rtm_type = RTN_UNICAST;
-	}
+	put_rtmsg(msg, destination, RT_TABLE_MAIN);
 	msg.put_ipv6(RTA_DST, destination.address);
 	msg.put_ipv6(RTA_GATEWAY, route.gateway);
 	msg.put_u32(RTA_OIF, route.ifindex);
+	return finish(msg);
+}
+
+std::size_t build_device_route(std::span<std::byte> buffer, uint32_t seq, RouteWrite write, const DeviceRoute &route)
+{
+	MessageBuilder msg = route_request(buffer, seq, write);
+	const Ipv6Prefix destination = route.destination.masked();
+	put_rtmsg(msg, destination, route.table);
+	// The default route has no RTA_DST: ::/0 is said by rtm_dst_len 0.
+	if (destination.length > 0)
+		msg.put_ipv6(RTA_DST, destination.address);
+	msg.put_u32(RTA_TABLE, route.table);
+	msg.put_u32(RTA_OIF, route.ifindex);
+	return finish(msg);
+}
+
+std::size_t build_dump_routes(std::span<std::byte> buffer, uint32_t seq, uint32_t ifindex)
+{
+	MessageBuilder msg(buffer, RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
+	auto *rtm = static_cast<rtmsg *>(msg.put_extra_header(sizeof(rtmsg)));
+	if (rtm != nullptr)
+		rtm->rtm_family = AF_INET6;	// strict checking refuses any other header field
+	msg.put_u32(RTA_OIF, ifindex);
+	return finish(msg);
+}
+
+std::size_t build_rule(std::span<std::byte> buffer, uint32_t seq, bool add, const Rule &rule)
+{
+	const uint16_t flags = add ? NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL : NLM_F_REQUEST | NLM_F_ACK;
+	MessageBuilder msg(buffer, add ? RTM_NEWRULE : RTM_DELRULE, flags, seq);
+	auto *frh = static_cast<fib_rule_hdr *>(msg.put_extra_header(sizeof(fib_rule_hdr)));
+	std::optional<Ipv6Prefix> source;
+	if (rule.source)
+		source = rule.source->masked();
+	if (frh != nullptr) {
+		frh->family = AF_INET6;
+		frh->src_len = source ? source->length : 0;
+		frh->table = table_field(rule.table);
+		// A delete without an action matches a rule of any action.
+		frh->action = add ? FR_ACT_TO_TBL : FR_ACT_UNSPEC;
+	}
+	msg.put_u32(FRA_PRIORITY, rule.priority);
+	if (source && source->length > 0)
+		msg.put_ipv6(FRA_SRC, source->address);
+	if (!rule.iif.empty())
+		msg.put_string(FRA_IIFNAME, rule.iif);
+	if (rule.table != 0)
+		msg.put_u32(FRA_TABLE, rule.table);
+	return finish(msg);
+}
+
+std::size_t build_dump_rules(std::span<std::byte> buffer, uint32_t seq)
+{
+	MessageBuilder msg(buffer, RTM_GETRULE, NLM_F_REQUEST | NLM_F_DUMP, seq);
+	auto *frh = static_cast<fib_rule_hdr *>(msg.put_extra_header(sizeof(fib_rule_hdr)));
+	if (frh != nullptr)
+		frh->family = AF_INET6;
+	return finish(msg);
+}
+
+std::size_t build_create_ip6tnl(std::span<std::byte> buffer, uint32_t seq, const Ip6TunnelSpec &spec)
+{
+	MessageBuilder msg(buffer, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq);
+	ifinfomsg *ifi = put_ifinfo(msg, 0);
+	if (ifi != nullptr) {
+		// Up in the same request: a relay tunnel has no addresses or
+		// sysctls to set before it carries traffic.
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = IFF_UP;
+	}
+	msg.put_string(IFLA_IFNAME, spec.name);
+	auto linkinfo = msg.begin_nest(IFLA_LINKINFO);
+	msg.put_string(IFLA_INFO_KIND, ip6tnl_kind);
+	auto data = msg.begin_nest(IFLA_INFO_DATA);
+	msg.put_u8(IFLA_IPTUN_PROTO, IPPROTO_IPV6);
+	msg.put_ipv6(IFLA_IPTUN_LOCAL, spec.local);
+	msg.put_ipv6(IFLA_IPTUN_REMOTE, spec.remote);
+	msg.put_u32(IFLA_IPTUN_FLAGS, IP6_TNL_F_IGN_ENCAP_LIMIT);
+	msg.end_nest(data);
+	msg.end_nest(linkinfo);
 	return finish(msg);
 }
 
@@ -236,6 +345,13 @@ std::optional<LinkInfo> parse_link(const nlmsghdr &message)
 					link.dlif_maar = read_ipv6(data[IFLA_DLIF_MAAR_ADDR]);
 				}
 			}
+			if (link.kind == ip6tnl_kind && info[IFLA_INFO_DATA] != nullptr) {
+				std::array<const nlattr *, IFLA_IPTUN_MAX + 1> data{};
+				if (parse_nested(*info[IFLA_INFO_DATA], data)) {
+					link.tunnel_local = read_ipv6(data[IFLA_IPTUN_LOCAL]);
+					link.tunnel_remote = read_ipv6(data[IFLA_IPTUN_REMOTE]);
+				}
+			}
 		}
 	}
 	if (tb[IFLA_AF_SPEC] != nullptr) {
@@ -280,6 +396,57 @@ std::optional<InterfaceAddress> parse_address(const nlmsghdr &message)
 			result.lifetime_s = lifetimes.ifa_valid;
 	}
 	return result;
+}
+
+std::optional<RouteInfo> parse_route(const nlmsghdr &message)
+{
+	if (message.nlmsg_type != RTM_NEWROUTE || message.nlmsg_len < NLMSG_LENGTH(sizeof(rtmsg)))
+		return std::nullopt;
+	rtmsg rtm;
+	std::memcpy(&rtm, NLMSG_DATA(&message), sizeof(rtm));
+	if (rtm.rtm_family != AF_INET6)
+		return std::nullopt;
+	std::array<const nlattr *, RTA_MAX + 1> tb{};
+	if (!parse_attributes(message_payload(message, NLMSG_ALIGN(sizeof(rtmsg))), tb))
+		return std::nullopt;
+	auto destination = Ipv6Prefix::make(read_ipv6(tb[RTA_DST]).value_or(Ipv6Address{}), rtm.rtm_dst_len);
+	if (!destination)
+		return std::nullopt;
+	RouteInfo route;
+	route.table = read_u32(tb[RTA_TABLE]).value_or(rtm.rtm_table);
+	route.destination = *destination;
+	route.ifindex = read_u32(tb[RTA_OIF]).value_or(0);
+	route.gateway = read_ipv6(tb[RTA_GATEWAY]);
+	route.protocol = rtm.rtm_protocol;
+	route.type = rtm.rtm_type;
+	return route;
+}
+
+std::optional<Rule> parse_rule(const nlmsghdr &message)
+{
+	if (message.nlmsg_type != RTM_NEWRULE || message.nlmsg_len < NLMSG_LENGTH(sizeof(fib_rule_hdr)))
+		return std::nullopt;
+	fib_rule_hdr frh;
+	std::memcpy(&frh, NLMSG_DATA(&message), sizeof(frh));
+	if (frh.family != AF_INET6 || frh.action != FR_ACT_TO_TBL)
+		return std::nullopt;
+	std::array<const nlattr *, FRA_MAX + 1> tb{};
+	if (!parse_attributes(message_payload(message, NLMSG_ALIGN(sizeof(fib_rule_hdr))), tb))
+		return std::nullopt;
+	Rule rule;
+	rule.priority = read_u32(tb[FRA_PRIORITY]).value_or(0);
+	if (frh.src_len > 0) {
+		auto source = read_ipv6(tb[FRA_SRC]);
+		if (!source)
+			return std::nullopt;
+		rule.source = Ipv6Prefix::make(*source, frh.src_len);
+		if (!rule.source)
+			return std::nullopt;
+	}
+	if (auto iif = read_string(tb[FRA_IIFNAME]))
+		rule.iif = std::string(*iif);
+	rule.table = read_u32(tb[FRA_TABLE]).value_or(frh.table);
+	return rule;
 }
 
 RtnlClient::RtnlClient(Socket socket) : socket_(std::move(socket)), buffer_(request_buffer_bytes) {}
@@ -391,6 +558,55 @@ Status RtnlClient::set_neighbour(const Neighbour &neighbour)
 Status RtnlClient::delete_neighbour(const Neighbour &neighbour)
 {
 	return request(build_neighbour(buffer_, socket_.next_seq(), false, neighbour));
+}
+
+Status RtnlClient::create_ip6tnl(const Ip6TunnelSpec &spec)
+{
+	return request(build_create_ip6tnl(buffer_, socket_.next_seq(), spec));
+}
+
+Status RtnlClient::write_device_route(RouteWrite write, const DeviceRoute &route)
+{
+	return request(build_device_route(buffer_, socket_.next_seq(), write, route));
+}
+
+Result<std::vector<RouteInfo>> RtnlClient::list_routes(uint32_t ifindex)
+{
+	const std::size_t size = build_dump_routes(buffer_, socket_.next_seq(), ifindex);
+	std::vector<RouteInfo> routes;
+	auto summary = dump(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) -> Status {
+		auto route = parse_route(message);
+		if (route && route->ifindex == ifindex)
+			routes.push_back(*route);
+		return {};
+	});
+	if (!summary)
+		return summary.error();
+	return routes;
+}
+
+Status RtnlClient::add_rule(const Rule &rule)
+{
+	return request(build_rule(buffer_, socket_.next_seq(), true, rule));
+}
+
+Status RtnlClient::delete_rule(const Rule &rule)
+{
+	return request(build_rule(buffer_, socket_.next_seq(), false, rule));
+}
+
+Result<std::vector<Rule>> RtnlClient::list_rules()
+{
+	const std::size_t size = build_dump_rules(buffer_, socket_.next_seq());
+	std::vector<Rule> rules;
+	auto summary = dump(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) -> Status {
+		if (auto rule = parse_rule(message))
+			rules.push_back(std::move(*rule));
+		return {};
+	});
+	if (!summary)
+		return summary.error();
+	return rules;
 }
 
 }  // namespace dlif::nl

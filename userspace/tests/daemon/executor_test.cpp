@@ -432,5 +432,170 @@ TEST_F(ExecutorTest, RepairThatCannotDumpChangesNothing)
 	EXPECT_NE(log().find("event=repair.dump.failed"), std::string::npos);
 }
 
+// A home LMA relaying 2001:db8:5::/48 from the MAAR 2001:db8::1 that
+// anchors it to the visited MAAR 2001:db8:2::1 that serves its node.
+dmm::InstallRelay relay(const char *prefix_text = "2001:db8:5::/48", const char *serving = "dlrs1",
+			const char *serving_remote = "2001:db8:2::1", std::uint32_t table = 1001)
+{
+	dmm::InstallRelay relay;
+	relay.prefix = prefix(prefix_text);
+	relay.local = address("2001:db8::100");
+	relay.anchor = dmm::RelayTunnel{address("2001:db8::1"), "dlra1"};
+	relay.serving = dmm::RelayTunnel{address(serving_remote), serving};
+	relay.table = table;
+	relay.rule_priority = 1000;
+	return relay;
+}
+
+TEST_F(ExecutorTest, InstallRelayMakesTunnelsRoutesAndRule)
+{
+	executor_->apply(dmm::Actions{relay()}, t0);
+	EXPECT_EQ(kernel_.calls, (Calls{"tunnel dlra1 2001:db8::100 2001:db8::1", "tunnel dlrs1 2001:db8::100 2001:db8:2::1",
+					"droute 1001 ::/0 dev dlra1", "droute 254 2001:db8:5::/48 dev dlrs1",
+					"rule 1000 from 2001:db8:5::/48 iif dlrs1 table 1001"}));
+	EXPECT_EQ(kernel_.rule_list, (std::vector<KernelRule>{{1000, prefix("2001:db8:5::/48"), "dlrs1", 1001}}));
+	EXPECT_TRUE(kernel_.links.at("dlra1").is_ip6tnl());
+	EXPECT_EQ(executor_->relays().size(), 1u);
+	EXPECT_EQ(executor_->pending_retries(), 0u);
+
+	// Again: the tunnels are reused, the rule already there is success.
+	reset_calls();
+	executor_->apply(dmm::Actions{relay()}, t0);
+	EXPECT_EQ(kernel_.calls, (Calls{"droute 1001 ::/0 dev dlra1", "droute 254 2001:db8:5::/48 dev dlrs1",
+					"rule 1000 from 2001:db8:5::/48 iif dlrs1 table 1001"}));
+	EXPECT_EQ(kernel_.rule_list.size(), 1u);
+	EXPECT_EQ(executor_->counters().count("netlink_errors"), 0u);
+}
+
+TEST_F(ExecutorTest, TunnelsSharedByRelaysGoWithTheLastOne)
+{
+	executor_->apply(dmm::Actions{relay("2001:db8:5::/48"), relay("2001:db8:6::/48")}, t0);
+	EXPECT_EQ(executor_->relay_tunnel_users("dlra1"), 2u);
+	EXPECT_EQ(kernel_.rule_list.size(), 2u);
+
+	reset_calls();
+	executor_->apply(dmm::Actions{dmm::RemoveRelay{prefix("2001:db8:5::/48")}}, t0);
+	EXPECT_EQ(kernel_.calls, (Calls{"rule del 1000 from 2001:db8:5::/48", "droute del 254 2001:db8:5::/48 dev dlrs1"}));
+	EXPECT_TRUE(kernel_.links.contains("dlra1"));
+	EXPECT_TRUE(kernel_.links.contains("dlrs1"));
+
+	reset_calls();
+	executor_->apply(dmm::Actions{dmm::RemoveRelay{prefix("2001:db8:6::/48")}}, t0);
+	EXPECT_EQ(kernel_.calls, (Calls{"rule del 1000 from 2001:db8:6::/48", "droute del 254 2001:db8:6::/48 dev dlrs1",
+					"tunnel del dlra1", "tunnel del dlrs1"}));
+	EXPECT_TRUE(kernel_.rule_list.empty());
+	EXPECT_TRUE(kernel_.device_route_table.empty());
+	EXPECT_TRUE(executor_->relays().empty());
+
+	// Removing what is not there is success (a dump of the rules finds
+	// nothing from the prefix).
+	reset_calls();
+	executor_->apply(dmm::Actions{dmm::RemoveRelay{prefix("2001:db8:6::/48")}}, t0);
+	EXPECT_TRUE(kernel_.calls.empty());
+	EXPECT_EQ(executor_->pending_retries(), 0u);
+}
+
+TEST_F(ExecutorTest, ARelayMovedToAnotherServingTunnelReplacesRuleAndRoute)
+{
+	executor_->apply(dmm::Actions{relay("2001:db8:5::/48", "dlrs1", "2001:db8:2::1", 1001)}, t0);
+	reset_calls();
+	executor_->apply(dmm::Actions{relay("2001:db8:5::/48", "dlrs2", "2001:db8:3::1", 1002)}, t0);
+	EXPECT_EQ(kernel_.calls, (Calls{"tunnel dlrs2 2001:db8::100 2001:db8:3::1", "droute 1002 ::/0 dev dlra1",
+					"droute 254 2001:db8:5::/48 dev dlrs2", "rule del 1000 from 2001:db8:5::/48",
+					"rule 1000 from 2001:db8:5::/48 iif dlrs2 table 1002",
+					"droute del 1001 ::/0 dev dlra1", "tunnel del dlrs1"}));
+	EXPECT_EQ(kernel_.rule_list, (std::vector<KernelRule>{{1000, prefix("2001:db8:5::/48"), "dlrs2", 1002}}));
+	EXPECT_EQ(kernel_.device_route_table,
+		  (std::vector<KernelDeviceRoute>{{Ipv6Prefix{}, "dlra1", 1002}, {prefix("2001:db8:5::/48"), "dlrs2", 254}}));
+	EXPECT_FALSE(kernel_.links.contains("dlrs1"));
+}
+
+TEST_F(ExecutorTest, ARelayRefusesADeviceThatIsNotItsTunnel)
+{
+	KernelLink dummy;
+	dummy.name = "dlra1";
+	dummy.kind = "dummy";
+	kernel_.add_link(dummy);
+	executor_->apply(dmm::Actions{relay()}, t0);
+	EXPECT_TRUE(kernel_.calls.empty());
+	EXPECT_EQ(kernel_.links.at("dlra1").kind, "dummy");
+	EXPECT_EQ(executor_->counters().at("relay_conflicts"), 1u);
+	EXPECT_NE(log().find("a dummy link named dlra1 exists"), std::string::npos);
+	EXPECT_EQ(executor_->pending_retries(), 1u);
+
+	// An ip6tnl to another remote is not reused either.
+	kernel_.links.erase("dlra1");
+	KernelLink other;
+	other.name = "dlra1";
+	other.kind = "ip6tnl";
+	other.tunnel_local = address("2001:db8::100");
+	other.tunnel_remote = address("2001:db8::9");
+	kernel_.add_link(other);
+	executor_->retry_due(t0 + Executor::kFirstRetry);
+	EXPECT_TRUE(kernel_.calls.empty());
+	EXPECT_NE(log().find("runs from 2001:db8::100 to 2001:db8::9, not from 2001:db8::100 to 2001:db8::1"),
+		  std::string::npos);
+
+	// Once the name is free, the retry installs the relay.
+	kernel_.links.erase("dlra1");
+	executor_->retry_due(t0 + Executor::kFirstRetry * 3);
+	EXPECT_EQ(kernel_.rule_list.size(), 1u);
+	EXPECT_EQ(executor_->pending_retries(), 0u);
+}
+
+TEST_F(ExecutorTest, ConvergeRemovesStaleRelayStateAndKeepsWhatIsWanted)
+{
+	// Left by the daemon before a restart: the wanted relay, a stale one
+	// through its own serving tunnel, a stale rule and route through a
+	// tunnel that stays, a relay tunnel with other addresses, and the
+	// operator's tunnel and rule.
+	executor_->apply(dmm::Actions{relay("2001:db8:5::/48"), relay("2001:db8:6::/48", "dlrs2", "2001:db8:3::1"),
+				      relay("2001:db8:7::/48")},
+			 t0);
+	ASSERT_TRUE(kernel_.create_tunnel(KernelTunnel{"dlrx", address("2001:db8::100"), address("2001:db8::77")}));
+	ASSERT_TRUE(kernel_.create_tunnel(KernelTunnel{"tun0", address("2001:db8::100"), address("2001:db8::88")}));
+	kernel_.rule_list.push_back(KernelRule{500, prefix("2001:db8:9::/48"), "eth0", 200});
+	Executor restarted(&kernel_, sender_, timers_, ra_, log_);
+	reset_calls();
+
+	const RelayPlan plan = restarted.converge_relays({relay("2001:db8:5::/48")}, t0);
+	EXPECT_EQ(plan.remove_tunnels, (std::vector<std::string>{"dlrs2", "dlrx"}));
+	EXPECT_EQ(plan.remove_rules, (std::vector<KernelRule>{{1000, prefix("2001:db8:6::/48"), "dlrs2", 1001},
+							      {1000, prefix("2001:db8:7::/48"), "dlrs1", 1001}}));
+	EXPECT_EQ(plan.remove_routes, (std::vector<KernelDeviceRoute>{{prefix("2001:db8:7::/48"), "dlrs1", 254}}));
+	EXPECT_FALSE(kernel_.links.contains("dlrs2"));
+	EXPECT_FALSE(kernel_.links.contains("dlrx"));
+	EXPECT_TRUE(kernel_.links.contains("tun0"));
+	EXPECT_EQ(kernel_.rule_list, (std::vector<KernelRule>{{1000, prefix("2001:db8:5::/48"), "dlrs1", 1001},
+							      {500, prefix("2001:db8:9::/48"), "eth0", 200}}));
+	EXPECT_EQ(kernel_.device_route_table,
+		  (std::vector<KernelDeviceRoute>{{Ipv6Prefix{}, "dlra1", 1001}, {prefix("2001:db8:5::/48"), "dlrs1", 254}}));
+	EXPECT_EQ(restarted.relays().size(), 1u);
+	EXPECT_EQ(restarted.relay_tunnel_users("dlra1"), 1u);
+
+	// Reconcile at start converges the relays of the reissued actions;
+	// none wanted: every relay goes.
+	Executor again(&kernel_, sender_, timers_, ra_, log_);
+	const ReconcilePlan all = again.reconcile(dmm::Actions{relay("2001:db8:5::/48"), dmm::RemoveRelay{prefix("2001:db8:5::/48")}},
+						  Scope{}, t0);
+	EXPECT_EQ(all.relays.remove_tunnels, (std::vector<std::string>{"dlra1", "dlrs1"}));
+	EXPECT_EQ(kernel_.rule_list, (std::vector<KernelRule>{{500, prefix("2001:db8:9::/48"), "eth0", 200}}));
+	EXPECT_TRUE(kernel_.device_route_table.empty());
+	EXPECT_TRUE(again.relays().empty());
+}
+
+TEST_F(ExecutorTest, ARelayWhoseRuleFailsIsRetriedAndRemovable)
+{
+	kernel_.set_failure("rule 1000", ENOMEM);
+	executor_->apply(dmm::Actions{relay()}, t0);
+	EXPECT_EQ(executor_->pending_retries(), 1u);
+	EXPECT_EQ(executor_->relays().size(), 1u);	// what it may have left is known
+	kernel_.failures.clear();
+	executor_->apply(dmm::Actions{dmm::RemoveRelay{prefix("2001:db8:5::/48")}}, t0);
+	EXPECT_EQ(executor_->pending_retries(), 0u);	// the newer action replaced the retry
+	EXPECT_FALSE(kernel_.links.contains("dlra1"));
+	EXPECT_TRUE(kernel_.device_route_table.empty());
+}
+
 } // namespace
 } // namespace dlif::daemon

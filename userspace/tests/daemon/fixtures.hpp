@@ -57,6 +57,8 @@ public:
 	std::map<std::string, std::vector<KernelRoute>> routes;
 	std::map<std::string, std::vector<KernelNeighbour>> neighbours;
 	std::vector<KernelEntry> table;
+	std::vector<KernelDeviceRoute> device_route_table;	// relays' routes, every table
+	std::vector<KernelRule> rule_list;
 	std::vector<std::string> calls;
 	std::map<std::string, int> failures;
 
@@ -147,6 +149,114 @@ public:
 		routes.erase(name);
 		neighbours.erase(name);
 		std::erase_if(table, [&](const KernelEntry &entry) { return entry.dlif == name; });
+		return {};
+	}
+
+	// Relays. Dumps fail with set_failure("relay dump", ...).
+	Result<std::vector<KernelLink>> tunnels() override
+	{
+		if (const auto it = failures.find("relay dump"); it != failures.end())
+			return nl::make_error(it->second, "fake failure of the tunnel dump");
+		std::vector<KernelLink> out;
+		for (const auto &[name, link] : links)
+			if (link.is_ip6tnl())
+				out.push_back(link);
+		return out;
+	}
+	Status create_tunnel(const KernelTunnel &tunnel) override
+	{
+		if (auto status = record("tunnel " + tunnel.name + " " + tunnel.local.to_string() + " " +
+					 tunnel.remote.to_string());
+		    !status)
+			return status;
+		if (links.contains(tunnel.name))
+			return nl::make_error(EEXIST, "exists");
+		KernelLink link;
+		link.name = tunnel.name;
+		link.ifindex = static_cast<std::uint32_t>(100 + links.size());
+		link.kind = "ip6tnl";
+		link.up = true;
+		link.tunnel_local = tunnel.local;
+		link.tunnel_remote = tunnel.remote;
+		links[tunnel.name] = link;
+		return {};
+	}
+	Status delete_tunnel(const std::string &name) override
+	{
+		if (auto status = record("tunnel del " + name); !status)
+			return status;
+		if (links.erase(name) == 0)
+			return nl::make_error(ENODEV, "no device");
+		// The kernel takes the routes through a device with it, not the
+		// rules naming it.
+		std::erase_if(device_route_table, [&](const KernelDeviceRoute &r) { return r.device == name; });
+		return {};
+	}
+	Result<std::vector<KernelDeviceRoute>> device_routes(const std::string &device) override
+	{
+		if (const auto it = failures.find("relay dump"); it != failures.end())
+			return nl::make_error(it->second, "fake failure of the route dump");
+		std::vector<KernelDeviceRoute> out;
+		for (const auto &route : device_route_table)
+			if (route.device == device)
+				out.push_back(route);
+		return out;
+	}
+	Status set_device_route(const KernelDeviceRoute &route) override
+	{
+		if (auto status = record("droute " + std::to_string(route.table) + " " + route.prefix.to_string() +
+					 " dev " + route.device);
+		    !status)
+			return status;
+		if (!links.contains(route.device))
+			return nl::make_error(ENODEV, "no device");
+		// Replace: one route per destination and table.
+		std::erase_if(device_route_table,
+			      [&](const KernelDeviceRoute &r) { return r.table == route.table && r.prefix == route.prefix; });
+		device_route_table.push_back(route);
+		return {};
+	}
+	Status delete_device_route(const KernelDeviceRoute &route) override
+	{
+		if (auto status = record("droute del " + std::to_string(route.table) + " " + route.prefix.to_string() +
+					 " dev " + route.device);
+		    !status)
+			return status;
+		if (!links.contains(route.device))
+			return nl::make_error(ENODEV, "no device");
+		if (std::erase(device_route_table, route) == 0)
+			return nl::make_error(ESRCH, "no such route");
+		return {};
+	}
+	Result<std::vector<KernelRule>> rules() override
+	{
+		if (const auto it = failures.find("relay dump"); it != failures.end())
+			return nl::make_error(it->second, "fake failure of the rule dump");
+		return rule_list;
+	}
+	Status add_rule(const KernelRule &rule) override
+	{
+		if (auto status = record("rule " + std::to_string(rule.priority) + " from " + rule.source.to_string() +
+					 " iif " + rule.iif + " table " + std::to_string(rule.table));
+		    !status)
+			return status;
+		if (std::find(rule_list.begin(), rule_list.end(), rule) != rule_list.end())
+			return nl::make_error(EEXIST, "rule exists");
+		rule_list.push_back(rule);
+		return {};
+	}
+	Status delete_rule(const KernelRule &rule) override
+	{
+		if (auto status = record("rule del " + std::to_string(rule.priority) + " from " + rule.source.to_string());
+		    !status)
+			return status;
+		const auto it = std::find_if(rule_list.begin(), rule_list.end(), [&](const KernelRule &r) {
+			return r.priority == rule.priority && r.source == rule.source &&
+			       (rule.iif.empty() || r.iif == rule.iif) && (rule.table == 0 || r.table == rule.table);
+		});
+		if (it == rule_list.end())
+			return nl::make_error(ENOENT, "no such rule");
+		rule_list.erase(it);
 		return {};
 	}
 	Status add_address(const std::string &dlif, const KernelAddress &address) override

@@ -303,5 +303,58 @@ TEST(TunnelSafeMtu, AKernelThatRefusesNamesTheInterfaceAndItsError)
 	EXPECT_NE(mtu.error().find("fake failure of get link eth1"), std::string::npos) << mtu.error();
 }
 
+// Relay state is recognised by the "dlr" names alone: a rule naming a
+// relay tunnel that is gone is still a relay rule; the operator's tunnel
+// and rules are never in the plan; a relay tunnel with other addresses
+// than wanted goes (the install re-creates it), with its routes.
+TEST(PlanRelays, RemovesWhatNoRelayWantsByNameAlone)
+{
+	dmm::InstallRelay wanted;
+	wanted.prefix = prefix("2001:db8:5::/48");
+	wanted.local = address("2001:db8::100");
+	wanted.anchor = dmm::RelayTunnel{address("2001:db8::1"), "dlra1"};
+	wanted.serving = dmm::RelayTunnel{address("2001:db8:2::1"), "dlrs1"};
+	wanted.table = 1001;
+	wanted.rule_priority = 1000;
+	auto tunnel = [](const char *name, const char *remote) {
+		KernelLink link;
+		link.name = name;
+		link.kind = "ip6tnl";
+		link.tunnel_local = address("2001:db8::100");
+		link.tunnel_remote = address(remote);
+		return link;
+	};
+	const std::vector<KernelLink> tunnels{tunnel("dlra1", "2001:db8::1"), tunnel("dlrs1", "2001:db8:2::99"),
+					      tunnel("ip6tnl0", "::"), tunnel("dlrold", "2001:db8::7")};
+	const std::vector<KernelRule> rules{{1000, prefix("2001:db8:5::/48"), "dlrs1", 1001},
+					    {1000, prefix("2001:db8:6::/48"), "dlrgone", 1001},
+					    {900, prefix("2001:db8:6::/48"), "eth0", 1001}};
+	const std::vector<KernelDeviceRoute> routes{{Ipv6Prefix{}, "dlra1", 1001},
+						    {Ipv6Prefix{}, "dlra1", 1009},
+						    {prefix("2001:db8:5::/48"), "dlrs1", 254},
+						    {prefix("2001:db8:8::/48"), "dlrold", 254}};
+	const RelayPlan plan = plan_relays({wanted}, tunnels, rules, routes);
+	EXPECT_EQ(plan.remove_tunnels, (std::vector<std::string>{"dlrs1", "dlrold"}));
+	EXPECT_EQ(plan.remove_rules, (std::vector<KernelRule>{{1000, prefix("2001:db8:6::/48"), "dlrgone", 1001}}));
+	EXPECT_EQ(plan.remove_routes, (std::vector<KernelDeviceRoute>{{Ipv6Prefix{}, "dlra1", 1009}}));
+
+	EXPECT_TRUE(plan_relays({wanted}, {tunnel("dlra1", "2001:db8::1"), tunnel("dlrs1", "2001:db8:2::1")},
+				{rules[0]}, {routes[0], routes[2]})
+			    .empty());
+}
+
+TEST(PlanRelays, TheLastActionForAPrefixWins)
+{
+	dmm::InstallRelay a;
+	a.prefix = prefix("2001:db8:5::/48");
+	a.table = 1;
+	dmm::InstallRelay b = a;
+	b.table = 2;
+	dmm::InstallRelay c = a;
+	c.prefix = prefix("2001:db8:6::/48");
+	EXPECT_EQ(relays_wanted_by({a, c, b}), (std::vector<dmm::InstallRelay>{c, b}));
+	EXPECT_EQ(relays_wanted_by({a, c, dmm::RemoveRelay{prefix("2001:db8:5::/48")}}), (std::vector<dmm::InstallRelay>{c}));
+}
+
 } // namespace
 } // namespace dlif::daemon

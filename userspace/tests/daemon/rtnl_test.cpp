@@ -4,12 +4,18 @@
 // parsers (a request to create a link has the layout of a link reply).
 #include <gtest/gtest.h>
 
-#include <linux/if_addr.h>
-#include <linux/if_link.h>
-#include <linux/neighbour.h>
-#include <linux/rtnetlink.h>
 #include <net/if.h>
 
+#include <linux/fib_rules.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/if_tunnel.h>
+#include <linux/ip6_tunnel.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
@@ -239,6 +245,155 @@ TEST(Rtnl, PermanentNeighbours)
 	ASSERT_GT(build_neighbour(buffer.span(), 4, false, neighbour), 0u);
 	EXPECT_EQ(buffer.header().nlmsg_type, RTM_DELNEIGH);
 	EXPECT_FALSE(attributes_of(buffer.header(), sizeof(ndmsg)).contains(NDA_LLADDR));
+}
+
+std::map<unsigned, std::vector<uint8_t>> nested_of(const std::vector<uint8_t> &payload)
+{
+	std::map<unsigned, std::vector<uint8_t>> out;
+	auto left = static_cast<int>(payload.size());
+	for (auto *rta = reinterpret_cast<const rtattr *>(payload.data()); RTA_OK(rta, left); rta = RTA_NEXT(rta, left)) {
+		const auto *data = static_cast<const uint8_t *>(RTA_DATA(rta));
+		out[rta->rta_type & NLA_TYPE_MASK] = std::vector<uint8_t>(data, data + RTA_PAYLOAD(rta));
+	}
+	return out;
+}
+
+uint32_t u32_of(const std::vector<uint8_t> &bytes)
+{
+	uint32_t value = 0;
+	EXPECT_EQ(bytes.size(), sizeof(value));
+	std::memcpy(&value, bytes.data(), std::min(bytes.size(), sizeof(value)));
+	return value;
+}
+
+// A relay tunnel: ip6ip6 between two fixed addresses, no
+// encapsulation-limit option, created up.
+TEST(Rtnl, CreateIp6tnlIsIp6ip6WithoutEncapsulationLimitAndUp)
+{
+	Buffer buffer;
+	const Ip6TunnelSpec spec{"dlra1", ip("2001:db8::100"), ip("2001:db8::1")};
+	const std::size_t size = build_create_ip6tnl(buffer.span(), 8, spec);
+	ASSERT_GT(size, 0u);
+	EXPECT_EQ(buffer.header().nlmsg_len, size);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_NEWLINK);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	auto link = parse_link(buffer.header());
+	ASSERT_TRUE(link);
+	EXPECT_EQ(link->name, "dlra1");
+	EXPECT_EQ(link->kind, "ip6tnl");
+	EXPECT_EQ(link->tunnel_local, ip("2001:db8::100"));
+	EXPECT_EQ(link->tunnel_remote, ip("2001:db8::1"));
+	EXPECT_TRUE(link->up());
+	EXPECT_FALSE(link->dlif_mn);
+	ifinfomsg ifi;
+	std::memcpy(&ifi, NLMSG_DATA(&buffer.header()), sizeof(ifi));
+	EXPECT_EQ(ifi.ifi_change, static_cast<unsigned>(IFF_UP));
+	auto info = nested_of(attributes_of(buffer.header(), sizeof(ifinfomsg))[IFLA_LINKINFO | NLA_F_NESTED]);
+	auto data = nested_of(info[IFLA_INFO_DATA]);
+	EXPECT_EQ(data[IFLA_IPTUN_PROTO], (std::vector<uint8_t>{IPPROTO_IPV6}));
+	EXPECT_EQ(u32_of(data[IFLA_IPTUN_FLAGS]), static_cast<uint32_t>(IP6_TNL_F_IGN_ENCAP_LIMIT));
+	EXPECT_FALSE(data.contains(IFLA_IPTUN_ENCAP_LIMIT));
+}
+
+// Relay routes: no gateway, a table of any size (ids from 256 up only in
+// RTA_TABLE), ::/0 as dst_len 0 without RTA_DST.
+TEST(Rtnl, DeviceRoutesInAnyTableWithoutAGateway)
+{
+	Buffer buffer;
+	const DeviceRoute uplink{9, Ipv6Prefix{}, 1000};
+	ASSERT_GT(build_device_route(buffer.span(), 1, RouteWrite::replace, uplink), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_NEWROUTE);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+	rtmsg rtm;
+	std::memcpy(&rtm, NLMSG_DATA(&buffer.header()), sizeof(rtm));
+	EXPECT_EQ(rtm.rtm_table, RT_TABLE_UNSPEC);
+	EXPECT_EQ(rtm.rtm_dst_len, 0);
+	EXPECT_EQ(rtm.rtm_protocol, RTPROT_STATIC);
+	auto attributes = attributes_of(buffer.header(), sizeof(rtmsg));
+	EXPECT_FALSE(attributes.contains(RTA_DST));
+	EXPECT_FALSE(attributes.contains(RTA_GATEWAY));
+	EXPECT_EQ(u32_of(attributes[RTA_TABLE]), 1000u);
+	EXPECT_EQ(u32_of(attributes[RTA_OIF]), 9u);
+	auto parsed = parse_route(buffer.header());
+	ASSERT_TRUE(parsed);
+	EXPECT_EQ(parsed->table, 1000u);
+	EXPECT_EQ(parsed->destination, Ipv6Prefix{});
+	EXPECT_EQ(parsed->ifindex, 9u);
+	EXPECT_FALSE(parsed->gateway);
+	EXPECT_EQ(parsed->protocol, RTPROT_STATIC);
+	EXPECT_EQ(parsed->type, RTN_UNICAST);
+
+	const DeviceRoute downlink{10, *Ipv6Prefix::from_string("2001:db8:5::1/48")};
+	ASSERT_GT(build_device_route(buffer.span(), 2, RouteWrite::remove, downlink), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_DELROUTE);
+	std::memcpy(&rtm, NLMSG_DATA(&buffer.header()), sizeof(rtm));
+	EXPECT_EQ(rtm.rtm_table, RT_TABLE_MAIN);
+	EXPECT_EQ(rtm.rtm_dst_len, 48);
+	attributes = attributes_of(buffer.header(), sizeof(rtmsg));
+	EXPECT_EQ(attributes[RTA_DST], bytes_of(ip("2001:db8:5::")));
+	EXPECT_EQ(u32_of(attributes[RTA_TABLE]), static_cast<uint32_t>(RT_TABLE_MAIN));
+
+	ASSERT_GT(build_dump_routes(buffer.span(), 3, 10), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_GETROUTE);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	std::memcpy(&rtm, NLMSG_DATA(&buffer.header()), sizeof(rtm));
+	EXPECT_EQ(rtm.rtm_family, AF_INET6);
+	EXPECT_EQ(rtm.rtm_table, 0);	// strict checking refuses other header fields
+	EXPECT_EQ(u32_of(attributes_of(buffer.header(), sizeof(rtmsg))[RTA_OIF]), 10u);
+}
+
+TEST(Rtnl, RulesFromAPrefixInByADeviceToATable)
+{
+	Buffer buffer;
+	const Rule rule{1000, *Ipv6Prefix::from_string("2001:db8:5::/48"), "dlrs1", 1001};
+	ASSERT_GT(build_rule(buffer.span(), 1, true, rule), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_NEWRULE);
+	// Without NLM_F_EXCL the kernel would add a duplicate rule.
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	fib_rule_hdr frh;
+	std::memcpy(&frh, NLMSG_DATA(&buffer.header()), sizeof(frh));
+	EXPECT_EQ(frh.family, AF_INET6);
+	EXPECT_EQ(frh.src_len, 48);
+	EXPECT_EQ(frh.table, RT_TABLE_UNSPEC);
+	EXPECT_EQ(frh.action, FR_ACT_TO_TBL);
+	auto attributes = attributes_of(buffer.header(), sizeof(fib_rule_hdr));
+	EXPECT_EQ(attributes[FRA_SRC], bytes_of(ip("2001:db8:5::")));
+	EXPECT_EQ(u32_of(attributes[FRA_PRIORITY]), 1000u);
+	EXPECT_EQ(u32_of(attributes[FRA_TABLE]), 1001u);
+	auto parsed = parse_rule(buffer.header());
+	ASSERT_TRUE(parsed);
+	EXPECT_EQ(*parsed, rule);
+
+	// A delete matches on what it names: here any rule from the prefix
+	// at the priority, whatever its device, table and action.
+	const Rule any{1000, *Ipv6Prefix::from_string("2001:db8:5::/48"), {}, 0};
+	ASSERT_GT(build_rule(buffer.span(), 2, false, any), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_DELRULE);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	std::memcpy(&frh, NLMSG_DATA(&buffer.header()), sizeof(frh));
+	EXPECT_EQ(frh.action, FR_ACT_UNSPEC);
+	attributes = attributes_of(buffer.header(), sizeof(fib_rule_hdr));
+	EXPECT_FALSE(attributes.contains(FRA_IIFNAME));
+	EXPECT_FALSE(attributes.contains(FRA_TABLE));
+	EXPECT_TRUE(attributes.contains(FRA_SRC));
+
+	ASSERT_GT(build_dump_rules(buffer.span(), 3), 0u);
+	EXPECT_EQ(buffer.header().nlmsg_type, RTM_GETRULE);
+	EXPECT_EQ(buffer.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+}
+
+TEST(Rtnl, RulesOfOtherActionsAreNotParsed)
+{
+	Buffer buffer;
+	const Rule rule{32766, std::nullopt, {}, RT_TABLE_MAIN};	// "from all lookup main"
+	ASSERT_GT(build_rule(buffer.span(), 1, true, rule), 0u);
+	auto parsed = parse_rule(buffer.header());
+	ASSERT_TRUE(parsed);
+	EXPECT_FALSE(parsed->source);
+	EXPECT_EQ(parsed->table, static_cast<uint32_t>(RT_TABLE_MAIN));
+	auto *frh = static_cast<fib_rule_hdr *>(NLMSG_DATA(reinterpret_cast<nlmsghdr *>(buffer.bytes.data())));
+	frh->action = FR_ACT_UNREACHABLE;
+	EXPECT_FALSE(parse_rule(buffer.header()));
 }
 
 // Needs only a network namespace's loopback: lo is there for any user.

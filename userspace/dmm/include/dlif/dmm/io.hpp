@@ -215,9 +215,44 @@ struct PublishSession {
 	std::optional<SessionRecord> record;
 };
 
+// Home LMA (inter-domain continuity, seed 004 §5): one end of a relay
+// tunnel, a stock ip6tnl device from this node's address to `remote`.
+struct RelayTunnel {
+	Ipv6Address remote;
+	std::string device;
+
+	friend bool operator==(const RelayTunnel &, const RelayTunnel &) = default;
+};
+
+// Home LMA: relay `prefix` between the tunnel to the home-domain MAAR that
+// anchors it and the tunnel to the visited MAAR that serves the node.
+// Downlink: what arrives from the anchor for the prefix leaves by the
+// serving tunnel (a route to `prefix` through serving.device). Uplink: what
+// arrives on serving.device from the prefix is looked up in `table`, whose
+// default route is anchor.device (a rule at `rule_priority`). Create or
+// replace: the tunnels are made when missing.
+struct InstallRelay {
+	Ipv6Prefix prefix;
+	Ipv6Address local;
+	RelayTunnel anchor;
+	RelayTunnel serving;
+	std::uint32_t table = 0;
+	std::uint32_t rule_priority = 0;
+
+	friend bool operator==(const InstallRelay &, const InstallRelay &) = default;
+};
+
+// Home LMA: the prefix is relayed no more (its route and rule go; a tunnel
+// no relay uses any more goes with them).
+struct RemoveRelay {
+	Ipv6Prefix prefix;
+
+	friend bool operator==(const RemoveRelay &, const RemoveRelay &) = default;
+};
+
 using Action = std::variant<SendMh, StartTimer, StopTimer, InstallDlif, RemoveDlif,
 			    InstallEntry, RemoveEntry, AdvertiseNow, StateChanged, Log,
-			    LookupSessions, PublishSession>;
+			    LookupSessions, PublishSession, InstallRelay, RemoveRelay>;
 using Actions = std::vector<Action>;
 
 } // namespace dlif::dmm

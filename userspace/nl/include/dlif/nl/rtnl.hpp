@@ -3,7 +3,10 @@
 // rtnetlink for dlifd: dlif links (create with their MAC, lower device,
 // mobile node and anchoring MAAR; change; bring up; delete; get; dump) and
 // IPv6 addresses (add without DAD, delete, dump), IPv6 routes through a
-// link (add, replace, delete) and permanent neighbours. Message building and
+// link (add, replace, delete) and permanent neighbours; for a home LMA's
+// relays, ip6tnl links, routes without a gateway in any table (add,
+// replace, delete, dump) and IPv6 policy rules (add, delete, dump). Message
+// building and
 // parsing are pure functions of buffers, tested without a kernel;
 // RtnlClient owns a NETLINK_ROUTE socket and does the round trips.
 #pragma once
@@ -58,6 +61,9 @@ struct LinkInfo {
 	std::optional<MacAddress> dlif_mn;	// IFLA_DLIF_MN_ADDR
 	std::optional<Ipv6Address> dlif_maar;	// IFLA_DLIF_MAAR_ADDR
 	std::optional<uint8_t> addr_gen_mode;	// IFLA_AF_SPEC / AF_INET6
+	// Kind "ip6tnl": the outer addresses (IFLA_INFO_DATA IFLA_IPTUN_*).
+	std::optional<Ipv6Address> tunnel_local;
+	std::optional<Ipv6Address> tunnel_remote;
 
 	bool up() const;
 	bool operator==(const LinkInfo &) const = default;
@@ -85,6 +91,52 @@ struct Route {
 	Ipv6Address gateway;
 
 	bool operator==(const Route &) const = default;
+};
+
+// What RTM_NEWLINK creates for a relay: an ip6tnl link carrying IPv6 in
+// IPv6 from `local` to `remote`, without the encapsulation-limit option
+// (its destination option would make the peer's decapsulation path, and
+// any middlebox, see an extension header on every packet), up.
+struct Ip6TunnelSpec {
+	std::string name;
+	Ipv6Address local;
+	Ipv6Address remote;
+};
+
+// An IPv6 route through `ifindex` with no gateway (a point-to-point
+// tunnel needs none) in routing table `table`, protocol "static", the
+// kernel's default metric. Routes with a gateway are Route's.
+struct DeviceRoute {
+	uint32_t ifindex = 0;
+	Ipv6Prefix destination;
+	uint32_t table = 254;	// RT_TABLE_MAIN
+
+	bool operator==(const DeviceRoute &) const = default;
+};
+
+// An IPv6 route as a dump reports it.
+struct RouteInfo {
+	uint32_t table = 0;
+	Ipv6Prefix destination;
+	uint32_t ifindex = 0;			// RTA_OIF; 0 for multipath routes
+	std::optional<Ipv6Address> gateway;
+	uint8_t protocol = 0;			// RTPROT_*
+	uint8_t type = 0;			// RTN_*
+
+	bool operator==(const RouteInfo &) const = default;
+};
+
+// An IPv6 policy rule that looks packets from `source` arriving on `iif`
+// up in `table` (FR_ACT_TO_TBL) at `priority`. For a delete, the kernel
+// removes the first rule matching every field given: an empty `iif` and
+// table 0 match any.
+struct Rule {
+	uint32_t priority = 0;
+	std::optional<Ipv6Prefix> source;
+	std::string iif;
+	uint32_t table = 0;
+
+	bool operator==(const Rule &) const = default;
 };
 
 // A permanent neighbour entry: `address` on `ifindex` is `mac`. Permanent
@@ -115,6 +167,15 @@ std::size_t build_address(std::span<std::byte> buffer, uint32_t seq, bool add, c
 std::size_t build_dump_addresses(std::span<std::byte> buffer, uint32_t seq,
 				 std::optional<uint32_t> ifindex = std::nullopt);
 std::size_t build_route(std::span<std::byte> buffer, uint32_t seq, RouteWrite write, const Route &route);
+std::size_t build_create_ip6tnl(std::span<std::byte> buffer, uint32_t seq, const Ip6TunnelSpec &spec);
+std::size_t build_device_route(std::span<std::byte> buffer, uint32_t seq, RouteWrite write, const DeviceRoute &route);
+// Every IPv6 route through `ifindex` (the kernel filters when strict
+// checking is on; parse_route's caller filters again for older kernels).
+std::size_t build_dump_routes(std::span<std::byte> buffer, uint32_t seq, uint32_t ifindex);
+// RTM_NEWRULE with NLM_F_CREATE | NLM_F_EXCL (the kernel otherwise adds
+// a duplicate: EEXIST is the caller's "already there"), or RTM_DELRULE.
+std::size_t build_rule(std::span<std::byte> buffer, uint32_t seq, bool add, const Rule &rule);
+std::size_t build_dump_rules(std::span<std::byte> buffer, uint32_t seq);
 // RTM_NEWNEIGH (NUD_PERMANENT, NLM_F_CREATE | NLM_F_REPLACE) or RTM_DELNEIGH.
 std::size_t build_neighbour(std::span<std::byte> buffer, uint32_t seq, bool add, const Neighbour &neighbour);
 
@@ -123,6 +184,11 @@ std::size_t build_neighbour(std::span<std::byte> buffer, uint32_t seq, bool add,
 std::optional<LinkInfo> parse_link(const nlmsghdr &message);
 // IPv6 addresses only; nullopt for others and for malformed messages.
 std::optional<InterfaceAddress> parse_address(const nlmsghdr &message);
+// IPv6 routes only.
+std::optional<RouteInfo> parse_route(const nlmsghdr &message);
+// IPv6 rules with the action "to table" only (the others, such as the
+// kernel's unreachable or goto rules, are not Rules).
+std::optional<Rule> parse_rule(const nlmsghdr &message);
 
 // ---- I/O ------------------------------------------------------------------
 
@@ -146,6 +212,13 @@ public:
 	Status write_route(RouteWrite write, const Route &route);
 	Status set_neighbour(const Neighbour &neighbour);	// replaces an existing one
 	Status delete_neighbour(const Neighbour &neighbour);
+
+	Status create_ip6tnl(const Ip6TunnelSpec &spec);	// EEXIST if the name is taken
+	Status write_device_route(RouteWrite write, const DeviceRoute &route);
+	Result<std::vector<RouteInfo>> list_routes(uint32_t ifindex);
+	Status add_rule(const Rule &rule);			// EEXIST if there is one like it
+	Status delete_rule(const Rule &rule);			// ENOENT if none matches
+	Result<std::vector<Rule>> list_rules();
 
 private:
 	explicit RtnlClient(Socket socket);
