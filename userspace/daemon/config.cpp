@@ -548,6 +548,38 @@ dmm::CmdConfig read_cmd(const Section &cmd, const dmm::Domain &domain, const dmm
 								  " is not a valid interface name");
 		config.lma = lma_config;
 	}
+	if (const toml::table *roaming_table = cmd.subtable("roaming")) {
+		Section roaming(cmd.reader(), *roaming_table, "cmd.roaming", {"visited", "table_base", "rule_priority"});
+		dmm::RoamingConfig roaming_config;
+		const auto &visited_node = roaming.require("visited");
+		const auto &visited = roaming.typed<toml::array>(visited_node, "visited", "an array of IPv6 addresses");
+		if (visited.empty())
+			roaming.reader().fail(visited_node, "cmd.roaming.visited: name at least one visited MAAR");
+		for (const auto &element : visited) {
+			const Ipv6Address address = roaming.address_value(element, "visited");
+			if (auto problem = address_problem(address))
+				roaming.reader().fail(element, "cmd.roaming.visited: " + *problem);
+			if (address == config.address ||
+			    std::find(domain.maars.begin(), domain.maars.end(), address) != domain.maars.end())
+				roaming.reader().fail(element, "cmd.roaming.visited: " + address.to_string() +
+								       " is this domain's own; a visited MAAR belongs to a "
+								       "partner domain");
+			if (std::find(roaming_config.visited.begin(), roaming_config.visited.end(), address) !=
+			    roaming_config.visited.end())
+				roaming.reader().fail(element, "cmd.roaming.visited: " + address.to_string() + " is listed twice");
+			roaming_config.visited.push_back(address);
+		}
+		// Tables 253-255 are the kernel's; leave room for every MAAR.
+		roaming_config.table_base = static_cast<std::uint32_t>(
+			roaming.integer("table_base", 256, 0x7fff0000).value_or(roaming_config.table_base));
+		roaming_config.rule_priority = static_cast<std::uint32_t>(
+			roaming.integer("rule_priority", 1, 32765).value_or(roaming_config.rule_priority));
+		if (config.mode == dmm::CmdMode::locator)
+			roaming.reader().fail(visited_node, "cmd.roaming needs cmd.mode \"proxy\" or \"relay\": in "
+							    "locator mode previous MAARs answer the serving MAAR directly, "
+							    "which a visited MAAR never hears from");
+		config.roaming = std::move(roaming_config);
+	}
 	if (config.legacy_d_flag == dmm::LegacyDFlag::ignore && !config.lma)
 		cmd.reader().fail(*cmd.node("legacy_d_flag"),
 				  "cmd.legacy_d_flag = \"ignore\" serves D-flag PBUs as a plain LMA: it needs [cmd.lma]");
@@ -600,8 +632,28 @@ void read_policy_file(const Section &admission, const std::string &path, dmm::Ad
 		if (first == std::string::npos)
 			continue;
 		const auto last = line.find_last_not_of(" \t\r");
-		const std::string word = line.substr(first, last - first + 1);
-		if (const auto mac = MacAddress::from_string(word)) {
+		std::string word = line.substr(first, last - first + 1);
+		if (const auto space = word.find_first_of(" \t"); space != std::string::npos) {
+			// "MAC NAI": the node of that MAC is known by that MN-ID (a
+			// visitor from a partner domain keeps its home NAI).
+			const auto mac = MacAddress::from_string(word.substr(0, space));
+			const auto nai_at = word.find_first_not_of(" \t", space);
+			const std::string nai = word.substr(nai_at);
+			if (!mac || nai.find('@') == std::string::npos || nai.find_first_of(" \t") != std::string::npos ||
+			    !dmm::usable_nai(nai))
+				throw Invalid{ConfigError{path, static_cast<unsigned>(number), static_cast<unsigned>(first + 1),
+							  quoted(word) + " is not \"MAC MN-ID\" (02:00:00:00:00:01 "
+									 "user@realm)"}};
+			for (const auto &[known, identity] : result.identities)
+				if (known == *mac && identity != nai)
+					throw Invalid{ConfigError{path, static_cast<unsigned>(number),
+								  static_cast<unsigned>(first + 1),
+								  mac->to_string() + " has two MN-IDs: " + quoted(identity) +
+									  " and " + quoted(nai)}};
+			result.macs.push_back(*mac);
+			result.nais.push_back(nai);
+			result.identities.emplace_back(*mac, nai);
+		} else if (const auto mac = MacAddress::from_string(word)) {
 			result.macs.push_back(*mac);
 		} else if (word.find('@') != std::string::npos && word.find_first_of(" \t") == std::string::npos) {
 			result.nais.push_back(word);
@@ -615,6 +667,9 @@ void read_policy_file(const Section &admission, const std::string &path, dmm::Ad
 	result.macs.erase(std::unique(result.macs.begin(), result.macs.end()), result.macs.end());
 	std::sort(result.nais.begin(), result.nais.end());
 	result.nais.erase(std::unique(result.nais.begin(), result.nais.end()), result.nais.end());
+	std::sort(result.identities.begin(), result.identities.end());
+	result.identities.erase(std::unique(result.identities.begin(), result.identities.end()),
+				result.identities.end());
 }
 
 void read_admission(const Section &admission, dmm::Admission &result)
@@ -734,6 +789,51 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 		Section admission(maar.reader(), *admission_table, "maar.admission",
 				  {"policy_file", "max_sessions", "new_sessions_per_second", "burst"});
 		read_admission(admission, config.admission);
+	}
+
+	if (const toml::node *lmas_node = maar.node("home_lma")) {
+		if (!config.direct)
+			maar.reader().fail(*lmas_node, "maar.home_lma applies to direct mode: with a CMD, roaming "
+							"partners are the CMD's business");
+		const auto &tables =
+			maar.typed<toml::array>(*lmas_node, "home_lma", "an array of tables ([[maar.home_lma]])");
+		for (const auto &element : tables) {
+			const auto &table = maar.typed<toml::table>(element, "home_lma", "a table ([[maar.home_lma]])");
+			Section entry(maar.reader(), table, "maar.home_lma", {"realm", "address", "prefix", "prefix_length"});
+			dmm::HomeLma lma;
+			const auto &realm_node = entry.require("realm");
+			lma.realm = entry.typed<toml::value<std::string>>(realm_node, "realm", "a realm in a string").get();
+			if (lma.realm.empty() || lma.realm.find_first_of("@ \t") != std::string::npos)
+				entry.reader().fail(realm_node, "maar.home_lma.realm: " + quoted(lma.realm) +
+									" is not a realm (the part of an MN-ID after '@')");
+			if (lma.realm == domain.realm)
+				entry.reader().fail(realm_node, "maar.home_lma.realm: " + quoted(lma.realm) +
+									" is this domain's own realm (domain.realm)");
+			for (const auto &earlier : config.home_lmas)
+				if (earlier.realm == lma.realm)
+					entry.reader().fail(realm_node, "maar.home_lma.realm: " + quoted(lma.realm) +
+										" has two [[maar.home_lma]] tables");
+			const auto &address_node = entry.require("address");
+			lma.address = entry.address_value(address_node, "address");
+			if (auto problem = address_problem(lma.address))
+				entry.reader().fail(address_node, "maar.home_lma.address: " + *problem);
+			if (std::find(domain.maars.begin(), domain.maars.end(), lma.address) != domain.maars.end())
+				entry.reader().fail(address_node, "maar.home_lma.address: " + lma.address.to_string() +
+									  " is one of domain.maars; a home LMA is in a "
+									  "partner domain");
+			// What the LMA may claim for its nodes: the home domain's
+			// prefixes, as an aggregate.
+			lma.claims.pool = entry.prefix_value(entry.require("prefix"), "prefix");
+			lma.claims.prefix_length = static_cast<std::uint8_t>(
+				entry.integer("prefix_length", 1, 128).value_or(domain.prefix_length));
+			check_pool(entry, "prefix", lma.claims.pool, "prefix_length", lma.claims.prefix_length);
+			if (dmm::overlaps(lma.claims.pool, config.prefix_pool))
+				entry.reader().fail(*entry.node("prefix"), "maar.home_lma.prefix: " +
+										   lma.claims.pool.to_string() +
+										   " overlaps maar.prefix_pool " +
+										   config.prefix_pool.to_string());
+			config.home_lmas.push_back(std::move(lma));
+		}
 	}
 
 	timing.interval = config.ra_interval;
@@ -956,13 +1056,13 @@ Config read_config(const toml::table &root, const std::string &file)
 	if (config.role == Role::cmd) {
 		Section cmd(reader, *role_table, "cmd",
 			    {"address", "mode", "deregistration", "rfc8885", "legacy_status", "legacy_d_flag",
-			     "relay_timeout", "previous_maar_window", "lma"});
+			     "relay_timeout", "previous_maar_window", "lma", "roaming"});
 		config.cmd = read_cmd(cmd, domain, timers, ordering);
 	} else {
 		Section maar(reader, *role_table, "maar",
 			     {"address", "cmd", "access_interfaces", "prefix_pool", "prefix_length", "local_prefixes",
 			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "detach_after", "admission",
-			      "ra", "sessions", "discovery"});
+			      "ra", "sessions", "discovery", "home_lma"});
 		config.maar = read_maar(maar, domain, timers, ordering, config.ra);
 		config.sessions = read_sessions(maar, *config.maar);
 	}
@@ -1109,6 +1209,14 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 			add("cmd.lma.prefix_length", std::to_string(cmd.lma->prefix_length));
 			add("cmd.lma.interface", cmd.lma->interface);
 		}
+		if (cmd.roaming) {
+			std::string visited;
+			for (const auto &address : cmd.roaming->visited)
+				visited += (visited.empty() ? "" : ", ") + address.to_string();
+			add("cmd.roaming.visited", "[" + visited + "]");
+			add("cmd.roaming.table_base", std::to_string(cmd.roaming->table_base));
+			add("cmd.roaming.rule_priority", std::to_string(cmd.roaming->rule_priority));
+		}
 	}
 	if (config.maar) {
 		const dmm::MaarConfig &maar = *config.maar;
@@ -1126,6 +1234,10 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 				add("maar.sessions.request_timeout", seconds_text(sessions.request_timeout));
 				add("maar.sessions.lease_ttl", seconds_text(sessions.lease_ttl));
 			}
+			for (const auto &lma : maar.home_lmas)
+				add("maar.home_lma." + lma.realm,
+				    lma.address.to_string() + " " + lma.claims.pool.to_string() + " /" +
+					    std::to_string(lma.claims.prefix_length));
 		} else {
 			add("maar.cmd", maar.cmd.to_string());
 		}
@@ -1151,6 +1263,8 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 				digest = digest * 1099511628211u ^ std::hash<std::string>{}(mac.to_string());
 			for (const auto &nai : admission.nais)
 				digest = digest * 1099511628211u ^ std::hash<std::string>{}(nai);
+			for (const auto &[mac, nai] : admission.identities)
+				digest = digest * 1099511628211u ^ std::hash<std::string>{}(mac.to_string() + nai);
 			std::ostringstream text;
 			text << admission.policy_file << " (" << admission.macs.size() << " MACs, " << admission.nais.size()
 			     << " MN-IDs, digest " << std::hex << digest << ")";

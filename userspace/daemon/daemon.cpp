@@ -126,6 +126,16 @@ bool Daemon::is_peer(const Ipv6Address &address) const
 	const auto &maars = config_.domain().maars;
 	if (std::find(maars.begin(), maars.end(), address) != maars.end())
 		return true;
+	// Roaming partners (seed 004 §5): a home LMA's visited MAARs, a
+	// visited MAAR's home LMAs.
+	if (config_.cmd && config_.cmd->roaming) {
+		const auto &visited = config_.cmd->roaming->visited;
+		return std::find(visited.begin(), visited.end(), address) != visited.end();
+	}
+	if (config_.maar)
+		for (const auto &lma : config_.maar->home_lmas)
+			if (lma.address == address)
+				return true;
 	return config_.maar && config_.maar->cmd == address;
 }
 
@@ -137,8 +147,11 @@ Scope Daemon::scope() const
 	if (config_.cmd && config_.cmd->lma)
 		scope.lowers.insert(config_.cmd->lma->interface);
 	scope.peers.insert(config_.domain().maars.begin(), config_.domain().maars.end());
-	if (config_.maar)
+	if (config_.maar) {
 		scope.peers.insert(config_.maar->cmd);
+		for (const auto &lma : config_.maar->home_lmas)
+			scope.peers.insert(lma.address);
+	}
 	return scope;
 }
 
@@ -210,7 +223,7 @@ bool Daemon::start()
 		return fail("control.socket.failed", control.error().describe());
 	control_ = std::move(*control);
 
-	const bool needs_kernel = config_.maar || (config_.cmd && config_.cmd->lma);
+	const bool needs_kernel = config_.maar || (config_.cmd && (config_.cmd->lma || config_.cmd->roaming));
 	if (needs_kernel) {
 		auto kernel = LinuxKernel::open(config_.address());
 		if (!kernel)

@@ -59,9 +59,16 @@ bool covers(const std::vector<nl::XfrmPolicy> &policies, nl::XfrmPolicy::Directi
 
 std::vector<Ipv6Address> signalling_peers(const Config &config)
 {
-	if (config.cmd)
-		return config.cmd->domain.maars;
+	if (config.cmd) {
+		// And the visited MAARs of partner domains (R117).
+		std::vector<Ipv6Address> peers = config.cmd->domain.maars;
+		if (config.cmd->roaming)
+			peers.insert(peers.end(), config.cmd->roaming->visited.begin(), config.cmd->roaming->visited.end());
+		return peers;
+	}
 	std::vector<Ipv6Address> peers;
+	for (const auto &lma : config.maar->home_lmas)
+		peers.push_back(lma.address);
 	if (!config.maar->direct)
 		peers.push_back(config.maar->cmd);
 	if (config.maar->direct || config.maar->cmd_mode == dmm::CmdMode::locator)

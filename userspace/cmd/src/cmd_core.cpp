@@ -107,6 +107,8 @@ std::string_view name(BindingState state) noexcept
 CmdCore::Impl::Impl(CmdConfig cfg) : config(std::move(cfg))
 {
 	maars = config.domain.maars;
+	if (config.roaming)
+		maars.insert(maars.end(), config.roaming->visited.begin(), config.roaming->visited.end());
 	local_prefixes.resize(maars.size());
 	flights.resize(maars.size());
 	for (std::size_t i = 0; i < maars.size() && i < kNoMaar; ++i)
@@ -405,6 +407,10 @@ void CmdCore::Impl::send_serving_pbas(const BindingNode &node, std::uint16_t seq
 				      const Element *first, bool details_of_others, Actions &out)
 {
 	const Binding &binding = node.second;
+	if (is_visited(binding.serving)) {
+		send(out, binding.serving, visited_pba(node, seq, echo));
+		return;
+	}
 	const Element *lead = first ? first : (binding.elements.empty() ? nullptr : &binding.elements.front());
 	send(out, binding.serving, serving_pba(node, seq, echo, lead));
 	if (!details_of_others)
@@ -437,6 +443,92 @@ mh::ProxyBindingAck CmdCore::Impl::serving_pba(const BindingNode &node, std::uin
 		pba.options.local_prefixes.assign(std::span<const Ipv6Prefix>(local_prefixes[described.maar]));
 	}
 	return pba;
+}
+
+mh::ProxyBindingAck CmdCore::Impl::visited_pba(const BindingNode &node, std::uint16_t seq,
+						std::optional<mh::Timestamp> echo) const
+{
+	const Binding &binding = node.second;
+	mh::ProxyBindingAck pba = answer(node, seq, echo, true);
+	pba.options.home_network_prefixes.clear();
+	for (const auto &element : binding.elements)
+		for (const auto &prefix : element.prefixes)
+			pba.options.home_network_prefixes.push_back(prefix);
+	if (!binding.elements.empty()) {
+		// One DLIF at the visited MAAR stands for the home domain: that
+		// of the MAAR the node left it from (a PBA describes one).
+		const Element &newest = binding.elements.front();
+		if (newest.identity) {
+			pba.options.dlif_link_local_address = newest.identity->link_local;
+			pba.options.dlif_link_layer_address = to_link_layer(newest.identity->mac);
+		}
+		pba.options.local_prefixes.assign(std::span<const Ipv6Prefix>(local_prefixes[newest.maar]));
+	}
+	return pba;
+}
+
+std::vector<InstallRelay> CmdCore::Impl::relays_of(const BindingNode &node) const
+{
+	const Binding &binding = node.second;
+	std::vector<InstallRelay> relays;
+	if (!config.roaming || !is_visited(binding.serving) ||
+	    (binding.pending && binding.pending->kind == Pending::Kind::cleanup))
+		return relays;
+	const auto &roaming = *config.roaming;
+	const std::size_t domain_size = config.domain.maars.size();
+	const RelayTunnel serving{address_of(binding.serving), "dlrv" + std::to_string(binding.serving - domain_size + 1)};
+	for (const auto &element : binding.elements) {
+		const RelayTunnel anchor{address_of(element.maar), "dlra" + std::to_string(element.maar + 1)};
+		for (const auto &prefix : element.prefixes)
+			relays.push_back(InstallRelay{prefix, config.address, anchor, serving,
+						      roaming.table_base + element.maar + 1u, roaming.rule_priority});
+	}
+	return relays;
+}
+
+void CmdCore::Impl::sync_relays(std::size_t from, Actions &out)
+{
+	std::vector<std::string> changed;
+	for (std::size_t i = from; i < out.size(); ++i)
+		if (const auto *state = std::get_if<StateChanged>(&out[i]))
+			if (std::find(changed.begin(), changed.end(), state->mn) == changed.end())
+				changed.push_back(state->mn);
+	for (const auto &mn : changed) {
+		const auto it = bindings.find(mn);
+		std::vector<InstallRelay> wanted;
+		if (it != bindings.end())
+			wanted = relays_of(*it);
+		const auto installed = relayed.find(mn);
+		if (installed != relayed.end())
+			for (const auto &relay : installed->second) {
+				const bool kept = std::any_of(wanted.begin(), wanted.end(), [&](const InstallRelay &w) {
+					return w.prefix == relay.prefix;
+				});
+				if (!kept)
+					out.push_back(RemoveRelay{relay.prefix});
+			}
+		for (const auto &relay : wanted) {
+			const bool same = installed != relayed.end() &&
+					  std::find(installed->second.begin(), installed->second.end(), relay) !=
+						  installed->second.end();
+			if (!same)
+				out.push_back(relay);
+		}
+		if (wanted.empty()) {
+			if (installed != relayed.end())
+				relayed.erase(installed);
+		} else {
+			relayed[mn] = std::move(wanted);
+		}
+	}
+}
+
+std::vector<InstallRelay> CmdCore::relays() const
+{
+	std::vector<InstallRelay> all;
+	for (const auto &[mn, relays] : impl_->relayed)
+		all.insert(all.end(), relays.begin(), relays.end());
+	return all;
 }
 
 bool CmdCore::Impl::serving_pbas_fit(const BindingNode &node) const
@@ -495,7 +587,9 @@ mh::ProxyBindingUpdate CmdCore::Impl::forward(const BindingNode &node, const Ele
 	if (config.ordering == Ordering::timestamp)
 		pbu.options.timestamp = wall.timestamp(now);
 	if (!cleanup)
-		pbu.options.serving_maar = address_of(binding.serving);
+		// A visited MAAR is reached through the CMD (004 §5): the anchor
+		// tunnels to the CMD, which relays.
+		pbu.options.serving_maar = is_visited(binding.serving) ? config.address : address_of(binding.serving);
 	return pbu;
 }
 
@@ -540,6 +634,8 @@ void CmdCore::Impl::on_event(const Event &event, TimePoint now, Actions &out)
 		on_timer(fired->id, now, out);
 	}
 	launch_waiting(now, out);
+	if (config.roaming)
+		sync_relays(0, out);
 	// MnAttached / MnDetached concern MAARs only.
 }
 
@@ -674,6 +770,14 @@ void CmdCore::Impl::dmm_pbu(MaarIndex maar, std::string_view mn, const mh::Proxy
 			auto pba = rejection(pbu, Status::Accepted, true);
 			pba.options.home_network_prefixes = pbu.options.home_network_prefixes;
 			reply(out, maar, std::move(pba));
+			return;
+		}
+		if (is_visited(maar)) {
+			// A home LMA anchors what its domain's MAARs anchor: a node
+			// with none has nothing to keep here.
+			count(Counter::visited_unknown_node);
+			reply(out, maar, rejection(pbu, Status::NotLmaForThisMobileNode, true));
+			log(out, LogLevel::info, "visited-node-unknown", {{"mn", std::string(mn)}, {"source", text(address_of(maar))}});
 			return;
 		}
 		register_initial(maar, mn, pbu, now, out);
@@ -826,7 +930,11 @@ void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::
 	PrefixList returned;
 	std::vector<Element> elements;
 	elements.reserve(binding.elements.size() + 1);
-	elements.push_back(Element{previous, binding.prefixes, binding.serving_identity, false});
+	// A visited MAAR of a partner domain anchors nothing for this domain
+	// (004 §5: no tunnels between operators' MAARs): its prefixes end
+	// with the visit.
+	if (!is_visited(previous))
+		elements.push_back(Element{previous, binding.prefixes, binding.serving_identity, false});
 	for (auto &element : binding.elements) {
 		if (element.maar == maar) {
 			for (const auto &prefix : element.prefixes)
@@ -876,6 +984,8 @@ void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::
 	binding.pending = std::move(pending);
 
 	count(Counter::handovers);
+	if (is_visited(maar))
+		count(Counter::visited_handovers);
 	if (!returned.empty())
 		count(Counter::returns);
 	log(out, LogLevel::info, "handover",
@@ -897,6 +1007,10 @@ void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::
 		binding.pending->relay_timer = arm(out, binding, TimerKind::relay, 0, config.relay_timeout);
 	}
 	out.push_back(StateChanged{node.first});
+	if (binding.pending->outstanding.empty())
+		// Back home from a visited MAAR with nothing anchored elsewhere:
+		// no previous MAAR to update.
+		maybe_complete(node, now, out);
 }
 
 void CmdCore::Impl::deregistration(BindingNode &node, MaarIndex maar, const mh::ProxyBindingUpdate &pbu,
@@ -945,7 +1059,7 @@ void CmdCore::Impl::deregistration(BindingNode &node, MaarIndex maar, const mh::
 void CmdCore::Impl::start_cleanup(BindingNode &node, TimePoint now, Actions &out, bool include_serving)
 {
 	Binding &binding = node.second;
-	if (include_serving && !element_of(binding, binding.serving)) {
+	if (include_serving && !is_visited(binding.serving) && !element_of(binding, binding.serving)) {
 		// The binding expired: the serving MAAR stopped refreshing it.
 		// It gets the lifetime-0 PBU too, in case it is still there
 		// and holds state for the node (as an anchor, say).

@@ -55,7 +55,7 @@ enum class TimerKind : std::uint8_t { expiry = 1, outstanding = 2, relay = 3 };
 	X(queued_handovers) X(previous_maar_failures) X(relay_timeouts) X(lma_registrations)      \
 	X(lma_handovers) X(lma_deregistrations) X(rejected_prefix) X(refused_claims)              \
 	X(duplicate_pbus) X(sequence_resyncs) X(internal_errors) X(previous_maars_pruned)         \
-	X(paced_pbus)
+	X(paced_pbus) X(visited_handovers) X(visited_unknown_node)
 
 enum class Counter : std::size_t {
 #define DLIF_X(name) name,
@@ -195,12 +195,20 @@ struct CmdCore::Impl {
 	// MAARs whose window gained a place during the current event.
 	std::vector<Flight> flights;
 	std::vector<MaarIndex> landed;
+	// Home LMA (config.roaming): the relays installed for each node served
+	// by a visited MAAR, to diff against after every event.
+	std::unordered_map<std::string, std::vector<InstallRelay>> relayed;
 
 	void count(Counter counter, std::uint64_t by = 1) noexcept
 	{
 		counters[static_cast<std::size_t>(counter)] += by;
 	}
 	std::optional<MaarIndex> index_of(const Ipv6Address &address) const;
+	// A MAAR of a partner domain (config.roaming), past domain.maars.
+	bool is_visited(MaarIndex index) const noexcept
+	{
+		return index != kNoMaar && index >= config.domain.maars.size();
+	}
 	const Ipv6Address &address_of(MaarIndex index) const { return maars.at(index); }
 
 	// Events.
@@ -258,6 +266,16 @@ struct CmdCore::Impl {
 	// (DLIF, Local Prefix options) of `lead`'s.
 	mh::ProxyBindingAck serving_pba(const BindingNode &node, std::uint16_t seq, std::optional<mh::Timestamp> echo,
 					const Element *lead) const;
+	// Home LMA: the one PBA to a visited serving MAAR. The CMD is the
+	// anchor it sees: every home prefix in HNP options, with the DLIF and
+	// Local Prefix options of the newest previous MAAR (004 §5, R116).
+	mh::ProxyBindingAck visited_pba(const BindingNode &node, std::uint16_t seq,
+					std::optional<mh::Timestamp> echo) const;
+	// Home LMA: what the kernel should relay for a node, and the actions
+	// that bring the installed relays of each node named by a StateChanged
+	// among out[from...] there.
+	std::vector<InstallRelay> relays_of(const BindingNode &node) const;
+	void sync_relays(std::size_t from, Actions &out);
 	// Whether every PBA the serving MAAR may get for this binding fits in
 	// one Mobility Header (2,048 octets).
 	bool serving_pbas_fit(const BindingNode &node) const;

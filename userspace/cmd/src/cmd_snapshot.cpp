@@ -210,7 +210,7 @@ Actions CmdCore::Impl::restore(const Json &snapshot, const RecordVisitor &record
 		const Ipv6Address address = json::address_from(value);
 		const auto index = index_of(address);
 		if (!index)
-			throw SnapshotError("MAAR " + address.to_string() + " is not in domain.maars");
+			throw SnapshotError("MAAR " + address.to_string() + " is not in domain.maars or roaming.visited");
 		return *index;
 	};
 
@@ -341,6 +341,12 @@ Actions CmdCore::Impl::restore(const Json &snapshot, const RecordVisitor &record
 			out.push_back(dlif);
 			for (const auto &prefix : binding.prefixes)
 				out.push_back(InstallEntry{prefix, TunnelRole::anchor, address_of(binding.serving), dlif.name});
+		}
+		// Home LMA: the relays of a node served in a partner domain
+		// (create-or-replace, like the rest).
+		if (auto relays = relays_of(node); !relays.empty()) {
+			out.insert(out.end(), relays.begin(), relays.end());
+			relayed[node.first] = std::move(relays);
 		}
 	});
 	// Exchanges that waited for a place take those that are free.

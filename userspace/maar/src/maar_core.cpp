@@ -103,6 +103,13 @@ std::string_view counter_name(Counter counter) noexcept
 
 MaarCore::Impl::Impl(MaarConfig cfg) : config(std::move(cfg))
 {
+	peers = config.domain;
+	const bool claims_listed = peers.claims.size() == peers.maars.size() && !peers.claims.empty();
+	for (const auto &lma : config.home_lmas) {
+		peers.maars.push_back(lma.address);
+		if (claims_listed)
+			peers.claims.push_back(lma.claims);
+	}
 	self_position = position_of(config.address);
 	// Never hand out a prefix holding this MAAR's or the CMD's address, or
 	// overlapping a local network.
@@ -124,8 +131,7 @@ bool MaarCore::Impl::admit(const MacAddress &mac, TimePoint now, Actions &out)
 	const Admission &admission = config.admission;
 	if (admission.restricted &&
 	    !std::binary_search(admission.macs.begin(), admission.macs.end(), mac) &&
-	    !std::binary_search(admission.nais.begin(), admission.nais.end(),
-				mn_id_from_mac(mac, config.domain.realm).nai)) {
+	    !std::binary_search(admission.nais.begin(), admission.nais.end(), mn_id_of(mac).nai)) {
 		// R11: not in the policy store. Per-message lines only at debug
 		// level: a flood must not flood the log as well.
 		count(Counter::refused_not_authorised);
@@ -173,7 +179,7 @@ void MaarCore::Impl::log(Actions &out, LogLevel level, std::string event,
 
 std::optional<std::size_t> MaarCore::Impl::position_of(const Ipv6Address &maar) const
 {
-	const auto &maars = config.domain.maars;
+	const auto &maars = peers.maars;
 	const auto it = std::find(maars.begin(), maars.end(), maar);
 	if (it == maars.end())
 		return std::nullopt;
@@ -182,7 +188,40 @@ std::optional<std::size_t> MaarCore::Impl::position_of(const Ipv6Address &maar) 
 
 bool MaarCore::Impl::is_domain_maar(const Ipv6Address &address) const
 {
-	return address != config.address && position_of(address).has_value();
+	const auto position = position_of(address);
+	return address != config.address && position && *position < config.domain.maars.size();
+}
+
+bool MaarCore::Impl::is_home_lma(const Ipv6Address &address) const
+{
+	return std::any_of(config.home_lmas.begin(), config.home_lmas.end(),
+			   [&](const HomeLma &lma) { return lma.address == address; });
+}
+
+std::optional<Ipv6Address> MaarCore::Impl::home_lma_of(const Session &session) const
+{
+	const auto at = session.mn.nai.rfind('@');
+	if (at == std::string::npos)
+		return std::nullopt;
+	const std::string_view realm = std::string_view(session.mn.nai).substr(at + 1);
+	if (realm == config.domain.realm)
+		return std::nullopt;
+	for (const auto &lma : config.home_lmas)
+		if (lma.realm == realm)
+			return lma.address;
+	return std::nullopt;
+}
+
+MnId MaarCore::Impl::mn_id_of(const MacAddress &mac) const
+{
+	// The policy store's MN-ID (RFC 5213 §6.2), else one derived in this
+	// domain's realm.
+	const auto &identities = config.admission.identities;
+	const auto it = std::lower_bound(identities.begin(), identities.end(), mac,
+					 [](const auto &entry, const MacAddress &key) { return entry.first < key; });
+	if (it != identities.end() && it->first == mac)
+		return MnId{it->second};
+	return mn_id_from_mac(mac, config.domain.realm);
 }
 
 Session *MaarCore::Impl::find(const MacAddress &mac)
@@ -570,7 +609,7 @@ Session *MaarCore::Impl::create(const MacAddress &mac, const std::string &interf
 	(void)now;
 	Session session;
 	session.mac = mac;
-	session.mn = mn_id_from_mac(mac, config.domain.realm);
+	session.mn = mn_id_of(mac);
 	session.interface = interface;
 	session.state = SessionState::registering;
 	session.attached = true;
@@ -783,7 +822,7 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 	auto take = [&](const Ipv6Address &owner, const Ipv6Prefix &prefix, std::string_view option) {
 		// Each prefix becomes a serving entry and a connected route
 		// here: only one its anchor may have (claims.hpp).
-		if (const auto problem = home_prefix_problem(config.domain, owner, prefix, own_prefixes)) {
+		if (const auto problem = home_prefix_problem(peers, owner, prefix, own_prefixes)) {
 			refuse_claim(out, session, owner, option, prefix.to_string(), *problem);
 			return;
 		}
@@ -812,7 +851,7 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 			count(Counter::drop_previous_maar_is_self);
 			continue;
 		}
-		if (!is_domain_maar(maar)) {
+		if (!is_domain_maar(maar) && !(maar == source && is_home_lma(maar))) {
 			count(Counter::drop_unknown_previous_maar);
 			log(out, LogLevel::warning, "unknown-previous-maar", {{"mn", session.mn.nai}, {"maar", text(maar)}});
 			continue;
@@ -855,7 +894,7 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 			it->local_prefixes.clear();
 			for (const auto &local : pba.options.local_prefixes) {
 				// Each becomes a namespace-wide local-net entry.
-				if (const auto problem = local_prefix_problem(config.domain, maar, local, own_prefixes))
+				if (const auto problem = local_prefix_problem(peers, maar, local, own_prefixes))
 					refuse_claim(out, session, maar, "local-prefix", local.to_string(), *problem);
 				else
 					it->local_prefixes.push_back(local);
@@ -1322,7 +1361,9 @@ void MaarCore::Impl::on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpd
 		log(out, LogLevel::warning, "serving-maar-is-self", {{"mn", mn->nai}});
 		return;
 	}
-	if (!is_domain_maar(serving)) {
+	// The CMD names itself when it relays for a node visiting a partner
+	// domain (004 §5): it is then the node's serving node here.
+	if (!is_domain_maar(serving) && !(serving == config.cmd && !config.direct)) {
 		count(Counter::drop_unknown_peer);
 		send(out, source, rejection(pbu, Status::ReasonUnspecified));
 		log(out, LogLevel::warning, "serving-maar-unknown", {{"mn", mn->nai}, {"serving_maar", text(serving)}});
@@ -1364,7 +1405,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 {
 	count(Counter::rx_pba);
 	const bool from_cmd = source == config.cmd;
-	if (!from_cmd && !is_domain_maar(source)) {
+	if (!from_cmd && !is_domain_maar(source) && !(config.direct && is_home_lma(source))) {
 		count(Counter::drop_unknown_peer);
 		log(out, LogLevel::warning, "pba-from-unknown-peer", {{"source", text(source)}});
 		return;

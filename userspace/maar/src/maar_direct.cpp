@@ -160,6 +160,10 @@ void MaarCore::Impl::on_sessions_found(const SessionsFound &found, TimePoint now
 void MaarCore::Impl::anchors_found(Session &session, std::vector<Ipv6Address> anchors, TimePoint now, Actions &out)
 {
 	session.exchange->lookup = false;
+	// A node from a partner domain: its home LMA anchors its home
+	// prefixes, as the domain's MAARs anchor theirs (004 §5).
+	if (const auto lma = home_lma_of(session); lma && !has(anchors, *lma))
+		anchors.push_back(*lma);
 	if (session.state != SessionState::serving)
 		register_directly(session, now, out);
 	if (anchors.empty()) {
@@ -219,9 +223,10 @@ void MaarCore::Impl::on_direct_pba(Session &session, const Ipv6Address &source, 
 			if (exchange->kind == ExchangeKind::registration)
 				latencies.pbu_to_pba.observe(now - exchange->started);
 			merge_anchor_answer(session, source, pba, out);
-		} else if (querying() && pba.status == mh::Status::NotLmaForThisMobileNode &&
+		} else if ((querying() || is_home_lma(source)) && pba.status == mh::Status::NotLmaForThisMobileNode &&
 			   exchange->kind == ExchangeKind::registration) {
-			// Asked, and it anchors nothing of the node's.
+			// Asked, and it anchors nothing of the node's (a home LMA:
+			// the node has no session in its home domain).
 			count(Counter::discovery_misses);
 			drop_remote(session, source);
 		} else {

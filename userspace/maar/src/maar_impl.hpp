@@ -154,6 +154,9 @@ struct MaarCore::Impl {
 
 	MaarConfig config;
 	std::optional<std::size_t> self_position;	// in domain.maars, from 0
+	// The domain's MAARs and then the home LMAs of partner domains (seed
+	// 004 §5), with their claims: whom a DLIF may represent, by position.
+	Domain peers;
 	PrefixPool pool;
 	Numbered<Session> sessions;	// by N
 	std::unordered_map<MacAddress, std::uint32_t, dmm::MacHash> by_mac;
@@ -189,6 +192,10 @@ struct MaarCore::Impl {
 		 std::initializer_list<std::pair<std::string, std::string>> fields);
 	std::optional<std::size_t> position_of(const Ipv6Address &maar) const;
 	bool is_domain_maar(const Ipv6Address &address) const;
+	bool is_home_lma(const Ipv6Address &address) const;
+	// The home LMA of a node from a partner domain (by its MN-ID's realm).
+	std::optional<Ipv6Address> home_lma_of(const Session &session) const;
+	MnId mn_id_of(const MacAddress &mac) const;
 	Session *find(const MacAddress &mac);
 	Session *find(std::string_view mn);
 

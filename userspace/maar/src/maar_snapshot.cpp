@@ -202,7 +202,7 @@ Actions MaarCore::Impl::restore(const Json &snapshot, const RecordVisitor &recor
 		for (const auto &value : json::member(item, "remotes")) {
 			Remote remote;
 			remote.maar = json::address_from(json::member(value, "maar"));
-			if (!is_domain_maar(remote.maar))
+			if (!is_domain_maar(remote.maar) && !is_home_lma(remote.maar))
 				throw SnapshotError("previous MAAR " + remote.maar.to_string() + " not in domain.maars");
 			remote.prefixes = json::prefixes_from(json::member(value, "prefixes"));
 			remote.local_prefixes = json::prefixes_from(json::member(value, "local_prefixes"));
@@ -232,7 +232,7 @@ Actions MaarCore::Impl::restore(const Json &snapshot, const RecordVisitor &recor
 					throw SnapshotError("bad exchange pending");
 				for (const auto &maar : *pending) {
 					e.pending.push_back(json::address_from(maar));
-					if (!is_domain_maar(e.pending.back()))
+					if (!is_domain_maar(e.pending.back()) && !is_home_lma(e.pending.back()))
 						throw SnapshotError("pending MAAR " + e.pending.back().to_string() +
 								    " not in domain.maars");
 				}

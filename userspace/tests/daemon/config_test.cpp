@@ -333,7 +333,7 @@ TEST(ConfigErrors, UnknownKeysWithSuggestions)
 	EXPECT_EQ(error_of(replaced(kMaar, "prefix_pool =", "prefix_pol =")),
 		  "12:1: unknown key \"prefix_pol\" in [maar] (did you mean \"prefix_pool\"?); known keys: address, cmd, "
 		  "access_interfaces, prefix_pool, prefix_length, local_prefixes, legacy_mag, cmd_mode, deregistration, "
-		  "access_technology, detach_after, admission, ra, sessions, discovery");
+		  "access_technology, detach_after, admission, ra, sessions, discovery, home_lma");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[signalling]\nlifetme = 10\n")),
 		  "14:1: unknown key \"lifetme\" in [signalling] (did you mean \"lifetime\"?); k");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[maar.ra]\nfoo = 1\n")), "14:1: unknown key \"foo\" in [maar.ra]");
@@ -704,6 +704,87 @@ TEST(ConfigDescribe, ListsEveryKeyOnce)
 		EXPECT_TRUE(keys.insert(key).second) << key;
 	EXPECT_TRUE(keys.contains("maar.ra.min_solicited_interval"));
 	EXPECT_TRUE(keys.contains("signalling.timestamp_window"));
+}
+
+} // namespace
+} // namespace dlif::daemon
+
+namespace dlif::daemon {
+namespace {
+
+// Inter-domain continuity (seed 004 §5): the CMD as home LMA, a
+// direct-mode MAAR's home LMAs and its policy file's home MN-IDs.
+TEST(Config, Roaming)
+{
+	const Config cmd = valid(with(kCmd, "[cmd.roaming]\nvisited = [\"2001:db8:b::3\"]\nrule_priority = 200\n"));
+	ASSERT_TRUE(cmd.cmd->roaming);
+	EXPECT_EQ(cmd.cmd->roaming->visited, std::vector<Ipv6Address>{*Ipv6Address::from_string("2001:db8:b::3")});
+	EXPECT_EQ(cmd.cmd->roaming->table_base, 10000u);
+	EXPECT_EQ(cmd.cmd->roaming->rule_priority, 200u);
+	EXPECT_FALSE(valid(kCmd).cmd->roaming);
+
+	const std::string path = ::testing::TempDir() + "dlif-visitors.allow";
+	{
+		std::ofstream out(path);
+		out << "02:00:00:00:00:01   02-00-00-00-00-01@home.example # a visitor\n02:00:00:00:00:02\n";
+	}
+	const std::string direct = replaced(kMaar, "cmd = \"2001:db8::100\"\n", "discovery = \"query\"\n") +
+				   "[[maar.home_lma]]\nrealm = \"home.example\"\naddress = \"2001:db8:a::100\"\n"
+				   "prefix = \"2001:db8:a000::/36\"\n[maar.admission]\npolicy_file = \"" + path + "\"\n";
+	const Config maar = valid(direct);
+	ASSERT_EQ(maar.maar->home_lmas.size(), 1u);
+	EXPECT_EQ(maar.maar->home_lmas[0].realm, "home.example");
+	EXPECT_EQ(maar.maar->home_lmas[0].address, *Ipv6Address::from_string("2001:db8:a::100"));
+	EXPECT_EQ(maar.maar->home_lmas[0].claims.pool.to_string(), "2001:db8:a000::/36");
+	EXPECT_EQ(maar.maar->home_lmas[0].claims.prefix_length, 64);
+	const auto &identities = maar.maar->admission.identities;
+	ASSERT_EQ(identities.size(), 1u);
+	EXPECT_EQ(identities[0].first.to_string(), "02:00:00:00:00:01");
+	EXPECT_EQ(identities[0].second, "02-00-00-00-00-01@home.example");
+	EXPECT_EQ(maar.maar->admission.macs.size(), 2u);
+
+	{
+		std::ofstream out(path);
+		out << "02:00:00:00:00:01 a@home.example\n02:00:00:00:00:01 b@home.example\n";
+	}
+	auto twice = config_from_toml(direct, "test.toml");
+	ASSERT_FALSE(twice);
+	EXPECT_EQ(twice.error().to_string(), path + ":2:1: 02:00:00:00:00:01 has two MN-IDs: \"a@home.example\" and "
+						    "\"b@home.example\"");
+	{
+		std::ofstream out(path);
+		out << "02:00:00:00:00:01 nobody\n";
+	}
+	auto bad = config_from_toml(direct, "test.toml");
+	ASSERT_FALSE(bad);
+	EXPECT_EQ(bad.error().to_string(),
+		  path + ":1:1: \"02:00:00:00:00:01 nobody\" is not \"MAC MN-ID\" (02:00:00:00:00:01 user@realm)");
+	std::remove(path.c_str());
+}
+
+TEST(ConfigErrors, Roaming)
+{
+	EXPECT_EQ(error_of(with(kCmd, "[cmd.roaming]\nvisited = [\"2001:db8::2\"]\n")),
+		  "10:12: cmd.roaming.visited: 2001:db8::2 is this domain's own; a visited MAAR belongs to a partner "
+		  "domain");
+	EXPECT_EQ(error_of(with(kCmd, "[cmd.roaming]\nvisited = []\n")),
+		  "10:11: cmd.roaming.visited: name at least one visited MAAR");
+	EXPECT_EQ(error_of(replaced(kCmd, "address = \"2001:db8::100\"\n",
+				    "address = \"2001:db8::100\"\nmode = \"locator\"\n") +
+			   "[cmd.roaming]\nvisited = [\"2001:db8:b::3\"]\n"),
+		  "11:11: cmd.roaming needs cmd.mode \"proxy\" or \"relay\": in locator mode previous MAARs answer the "
+		  "serving MAAR directly, which a visited MAAR never hears from");
+	const std::string lma = "[[maar.home_lma]]\nrealm = \"home.example\"\naddress = \"2001:db8:a::100\"\n"
+				"prefix = \"2001:db8:a000::/36\"\n";
+	EXPECT_EQ(error_of(with(kMaar, lma)),
+		  "13:1: maar.home_lma applies to direct mode: with a CMD, roaming partners are the CMD's business");
+	const std::string direct = replaced(kMaar, "cmd = \"2001:db8::100\"\n", "discovery = \"query\"\n");
+	EXPECT_EQ(error_of(with(direct.c_str(), replaced(lma.c_str(), "home.example", "dlif.example"))),
+		  "14:9: maar.home_lma.realm: \"dlif.example\" is this domain's own realm (domain.realm)");
+	EXPECT_EQ(error_of(with(direct.c_str(), replaced(lma.c_str(), "2001:db8:a000::/36", "2001:db8:2000::/36"))),
+		  "16:10: maar.home_lma.prefix: 2001:db8:2000::/36 overlaps maar.prefix_pool 2001:db8:2000::/48");
+	EXPECT_EQ(error_of(with(direct.c_str(), lma + lma)),
+		  "18:9: maar.home_lma.realm: \"home.example\" has two [[maar.home_lma]] tables");
 }
 
 } // namespace

@@ -41,6 +41,11 @@ void Kernel::apply(const Action &action)
 	} else if (const auto *gone = std::get_if<RemoveEntry>(&action)) {
 		if (!entries.erase(gone->prefix.to_string()))
 			problems.push_back("RemoveEntry of unknown " + gone->prefix.to_string());
+	} else if (const auto *relay = std::get_if<InstallRelay>(&action)) {
+		relays[relay->prefix.to_string()] = *relay;
+	} else if (const auto *unrelay = std::get_if<RemoveRelay>(&action)) {
+		if (!relays.erase(unrelay->prefix.to_string()))
+			problems.push_back("RemoveRelay of unknown " + unrelay->prefix.to_string());
 	} else if (const auto *advertise = std::get_if<AdvertiseNow>(&action)) {
 		advertised.push_back(advertise->dlif);
 		const auto it = dlifs.find(advertise->dlif);
@@ -149,6 +154,33 @@ Network::Network(SimOptions options) : options_(std::move(options)), random_(opt
 		config.deprecated_router_low_preference = options_.low_preference;
 		config.admission = options_.admission;
 		maar_configs_.push_back(config);
+	}
+	if (options_.inter_domain) {
+		constexpr std::size_t kVisited = kMaars - 1;
+		Domain home = domain;
+		home.maars.pop_back();
+		if (!home.claims.empty())
+			home.claims.pop_back();
+		cmd_config_.domain = home;
+		cmd_config_.roaming = RoamingConfig{{address(kMaars)}};
+		for (std::size_t i = 0; i < kVisited; ++i)
+			maar_configs_[i].domain = home;
+		MaarConfig &visited = maar_configs_[kVisited];
+		Domain partner;
+		partner.maars = {address(kMaars)};
+		partner.realm = "partner.example";
+		if (!domain.claims.empty())
+			partner.claims = {domain.claims.back()};
+		visited.domain = partner;
+		visited.direct = true;
+		visited.cmd = Ipv6Address{};
+		visited.discovery = MaarConfig::Discovery::query;
+		MaarClaims home_claims;
+		home_claims.pool = pfx("2001:db8::/46");	// MAAR1's and MAAR2's pools
+		visited.home_lmas = {HomeLma{"dlif.example", address(kCmd), home_claims}};
+		for (const auto &visitor : options_.visitors)
+			visited.admission.identities.emplace_back(visitor, mn_id_from_mac(visitor, "dlif.example").nai);
+		std::sort(visited.admission.identities.begin(), visited.admission.identities.end());
 	}
 	cmd_ = std::make_unique<cmd::CmdCore>(cmd_config_);
 	for (const auto &config : maar_configs_)
@@ -459,15 +491,19 @@ void Network::restart(NodeId node)
 	// replace), remove the rest.
 	std::set<std::string> dlifs;
 	std::set<std::string> entries;
+	std::set<std::string> relays;
 	for (const auto &action : actions) {
 		if (const auto *dlif = std::get_if<InstallDlif>(&action))
 			dlifs.insert(dlif->name);
 		else if (const auto *entry = std::get_if<InstallEntry>(&action))
 			entries.insert(entry->prefix.to_string());
+		else if (const auto *relay = std::get_if<InstallRelay>(&action))
+			relays.insert(relay->prefix.to_string());
 	}
 	apply(node, std::move(actions));
 	Kernel &kernel = kernels_[static_cast<std::size_t>(node)];
 	std::erase_if(kernel.entries, [&](const auto &entry) { return !entries.contains(entry.first); });
+	std::erase_if(kernel.relays, [&](const auto &relay) { return !relays.contains(relay.first); });
 	std::erase_if(kernel.dlifs, [&](const auto &dlif) { return !dlifs.contains(dlif.first); });
 }
 

@@ -43,6 +43,7 @@ MacAddress mac(const char *text);
 struct Kernel {
 	std::map<std::string, InstallDlif> dlifs;
 	std::map<std::string, InstallEntry> entries;	// by prefix text
+	std::map<std::string, InstallRelay> relays;	// by prefix text (a home LMA's)
 	std::vector<std::string> advertised;		// AdvertiseNow, in order
 	std::vector<std::string> problems;		// e.g. an entry naming no DLIF
 
@@ -97,6 +98,13 @@ struct SimOptions {
 	bool direct = false;
 	MaarConfig::Discovery discovery = MaarConfig::Discovery::database;
 	Duration database_delay{2};
+	// Two operators (seed 004 §5): MAAR1 and MAAR2 with the CMD are the
+	// home domain (realm dlif.example); MAAR3 is alone in a partner
+	// domain (realm partner.example), in direct mode, and reaches the
+	// home prefixes of the nodes in `visitors` through the CMD as home
+	// LMA.
+	bool inter_domain = false;
+	std::vector<MacAddress> visitors;
 	std::uint64_t seed = 1;
 
 	static SignallingTimers default_timers();

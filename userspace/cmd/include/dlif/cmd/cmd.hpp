@@ -126,6 +126,9 @@ public:
 	std::vector<BindingView> bindings_page(std::string_view after, std::size_t limit) const;
 	std::optional<BindingView> binding(const MnId &mn) const;
 	std::size_t binding_count() const noexcept;
+	// Home LMA (config.roaming): every relay the kernel should hold, what
+	// a restarted daemon converges to.
+	std::vector<dmm::InstallRelay> relays() const;
 	CounterMap counters() const;
 	// The binding a plain MAG's node has under its MAC (MN-LLI), the
 	// lowest MN-ID first if several. A walk of the bindings (no index by

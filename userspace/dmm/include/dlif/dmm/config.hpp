@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dlif/dmm/types.hpp"
@@ -76,6 +77,20 @@ struct LmaConfig {
 // MAG's (needs `lma`), status 0, no D in the PBA, options 65-70 ignored.
 enum class LegacyDFlag : std::uint8_t { refuse, ignore };
 
+// Inter-domain session continuity (seed 004 §5, R112-R116): the CMD is
+// also its domain's home LMA for nodes that roam into other operators'
+// domains. A PBU from one of `visited` (a MAAR of a partner domain)
+// makes the CMD the node's serving node towards the MAARs anchoring its
+// prefixes here, and their anchor towards the visited MAAR; the kernel
+// relays each prefix between the two tunnels (InstallRelay): its uplink
+// through routing table `table_base` + K (K: the anchor's position in
+// domain.maars, from 1), selected by a rule at `rule_priority`.
+struct RoamingConfig {
+	std::vector<Ipv6Address> visited;
+	std::uint32_t table_base = 10000;
+	std::uint32_t rule_priority = 100;
+};
+
 struct CmdConfig {
 	Ipv6Address address;
 	CmdMode mode = CmdMode::proxy;
@@ -97,6 +112,16 @@ struct CmdConfig {
 	// once then gets the updates as fast as it answers them, instead of
 	// all at once and again as retransmissions.
 	unsigned previous_maar_window = 64;
+	std::optional<RoamingConfig> roaming;
+};
+
+// A visited MAAR's view of a partner domain (seed 004 §5): nodes whose
+// MN-ID is of `realm` keep their home prefixes through the home LMA at
+// `address`, which may claim what `claims` allows for them.
+struct HomeLma {
+	std::string realm;
+	Ipv6Address address;
+	MaarClaims claims;
 };
 
 // Who may attach at a MAAR (R11, the RFC 5213 policy store) and how many
@@ -109,6 +134,10 @@ struct Admission {
 	std::string policy_file;		// where the lists came from (for logs)
 	std::vector<MacAddress> macs;
 	std::vector<std::string> nais;
+	// MN-IDs the policy file gives (a line "MAC NAI"), sorted by MAC: a
+	// node from another domain is known by its home NAI, not the one this
+	// domain would derive from its MAC.
+	std::vector<std::pair<MacAddress, std::string>> identities;
 	std::size_t max_sessions = 0;		// 0: the pool is the limit
 	// Token bucket for new sessions: `rate` per second, `burst` at once
 	// (rate 0: no limit).
@@ -150,6 +179,9 @@ struct MaarConfig {
 	// each; one holding nothing for the node answers 133).
 	enum class Discovery : std::uint8_t { database, query };
 	Discovery discovery = Discovery::database;
+	// Direct mode: the home LMAs of nodes from partner domains. Each is
+	// signalled like one more anchor of such a node (seed 004 §5).
+	std::vector<HomeLma> home_lmas;
 	// Access Technology Type option of the PBUs (RFC 5213 §8.5).
 	mh::AccessTechnologyType access_technology = mh::AccessTechnologyType::Ieee8023;
 	Admission admission;

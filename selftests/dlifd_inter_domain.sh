@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inter-domain session continuity through the home LMA (seed 004 §5,
+# R112-R116). Two operators on the testbed's core:
+# - the home domain (realm dlif.example): the CMD with MAAR1 and MAAR2,
+#   proxy mode; the CMD is also the home LMA ([cmd.roaming]);
+# - a partner domain (realm partner.example): MAAR3 alone, in direct
+#   mode, which knows the node by its home MN-ID (its policy file) and
+#   reaches its home prefixes through the LMA ([[maar.home_lma]]).
+#
+# - home_lma_walk: an unmodified Linux host with a TCP connection and a
+#   ping on its MAAR1 address moves MAAR1 -> MAAR3 -> MAAR1. At MAAR3 the
+#   flows survive; the home prefix is deprecated under a DLIF with MAAR1's
+#   identity; MAAR1 tunnels it to the LMA and MAAR3 to the LMA, never to
+#   each other; the LMA relays it between two stock ip6tnl devices by a
+#   route and a rule. tshark sees the two exchanges (MAAR3 <-> LMA and
+#   LMA <-> MAAR1) and the node's packets going MAAR1 -> LMA -> MAAR3 and
+#   back. After the return, the flows survive and no tunnel, route or
+#   rule remains at the LMA.
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/dmm_net.sh"
+source "$(dirname "$0")/dlifd_lib.sh"
+
+M1=${MAAR_ADDR[1]}
+M3=${MAAR_ADDR[3]}
+HOME_AGGREGATE=2001:db8:1000::/36	# MAAR1's pool; not MAAR3's
+
+arrive() {	# K: the access point tells MAAR K that the node is there
+	mn_move "$1"
+	ctl_node "maar$1" attach acc $MN_MAC >/dev/null
+}
+
+# The home domain's files from dlifd_configure, without MAAR3; MAAR3's
+# own, alone in the partner domain.
+configure_two_domains() {
+	local f
+	dlifd_configure proxy lifetime=30
+	for f in cmd maar1 maar2; do
+		python3 - "$RUN/$f.toml" "$M3" <<-'EOF'
+		import re, sys
+		path, m3 = sys.argv[1:]
+		text = open(path).read()
+		text = text.replace(', "%s"]' % m3, "]")
+		# Drop MAAR3's [[domain.maar]] table: it is not of this domain.
+		text = re.sub(r'\[\[domain\.maar\]\]\naddress = "%s"\nprefix_pool = "[^"]*"\n' % re.escape(m3), "", text)
+		open(path, "w").write(text)
+		EOF
+	done
+	printf '[cmd.roaming]\nvisited = ["%s"]\n' "$M3" >>"$RUN/cmd.toml"
+	echo "$MN_MAC $MN_NAI" >"$RUN/visitors.allow"
+	cat >"$RUN/maar3.toml" <<-EOF
+	[daemon]
+	role = "maar"
+	log_level = "debug"
+	control_socket = "$RUN/maar3.sock"
+	state_dir = "$RUN/maar3-state"
+	[domain]
+	maars = ["$M3"]
+	realm = "partner.example"
+	[signalling]
+	lifetime = 30
+	[maar]
+	address = "$M3"
+	discovery = "query"
+	access_interfaces = ["acc"]
+	prefix_pool = "${MAAR_POOL[3]}"
+	[[maar.home_lma]]
+	realm = "dlif.example"
+	address = "$CMD_ADDR"
+	prefix = "$HOME_AGGREGATE"
+	[maar.admission]
+	policy_file = "$RUN/visitors.allow"
+	[maar.ra]
+	interval = 10
+	initial_interval = 0.3
+	EOF
+}
+
+lma_links() { ip -n "$CMD" -o link show type ip6tnl | awk -F': ' '{ print $2 }' | sed 's/@.*//' | grep '^dlr' | sort | tr '\n' ' '; }
+lma_rules() { ip -n "$CMD" -6 rule show | grep -c 'iif dlr'; }
+lma_has_no_relay() { [ -z "$(lma_links)" ] && [ "$(lma_rules)" = 0 ] && ! ip -n "$CMD" -6 route show | grep -q 'dev dlr'; }
+
+# IPv6-in-IPv6 packets on the core between two addresses, whose inner
+# packet is the node's (to or from address $3).
+tunnelled() {	# SRC DST NODE_ADDRESS
+	tshark -r "$RUN/data.pcap" -Y "ipv6.src == $1 and ipv6.dst == $2 and ipv6.nxt == 41 and ipv6.addr == $3" \
+		-T fields -e frame.number 2>/dev/null | grep -c .
+}
+
+test_home_lma_walk() {
+	local a1 a3 p1 problems
+	dlif_load || return 1
+	dmm_net || return 1
+	configure_two_domains
+	# The LMA forwards between its tunnels.
+	ip netns exec "$CMD" sysctl -qw net.ipv6.conf.all.forwarding=1
+	dlifd_start cmd || return 1
+	for k in 1 2 3; do
+		dlifd_start "maar$k" || return 1
+	done
+	capture_start
+
+	mn_move 1
+	check "at MAAR1: the node got an address in MAAR1's prefix" busywait 30000 has_address_in 1
+	a1=$(mn_address_in 1)
+	[ -n "$a1" ] || return 1
+	p1=$(prefix64 "$a1")
+	flows_start "$a1" || { fail "the flows did not start"; return 1; }
+
+	ip netns exec "$CORE" tcpdump -n -U -i any -Q in -w "$RUN/data.pcap" 'ip6 proto 41' \
+		2>"$RUN/tcpdump-data.log" &
+	defer kill $!
+	busywait 20000 grep -q "listening on" "$RUN/tcpdump-data.log"
+
+	arrive 3
+	check "at MAAR3: the node has an address in MAAR3's prefix" busywait 30000 has_address_in 3
+	a3=$(mn_address_in 3)
+	check "at MAAR3: MAAR3's prefix is preferred" busywait 20000 address_state_is "$a3" preferred
+	check "at MAAR3: the home address is deprecated" busywait 20000 address_state_is "$a1" deprecated
+	check "at MAAR3: the TCP connection on the home address survives" flow_survives
+	check "at MAAR3: the ping on the home address recovers" ping_recovers
+	check "at MAAR3: the CN reaches the node at its home address" ip netns exec "$CN" ping -c 2 -i 0.3 -W 3 "$a1"
+	check "at MAAR3: the CN reaches the node at MAAR3's address" ip netns exec "$CN" ping -c 2 -i 0.3 -W 3 "$a3"
+	check_match "$(entries_of maar1)" "^$p1 anchor $CMD_ADDR$" "MAAR1 tunnels the home prefix to the LMA"
+	check_match "$(entries_of maar3)" "^$p1 serving $CMD_ADDR$" "MAAR3 tunnels the home prefix to the LMA"
+	check_eq "$(lma_links)" "dlra1 dlrv1 " "the LMA has an ip6tnl to MAAR1 and one to MAAR3"
+	check_match "$(ip -n "$CMD" -6 route show "$p1")" "dev dlrv1" "the LMA routes the home prefix to MAAR3"
+	check_match "$(ip -n "$CMD" -6 rule show)" "from $p1 iif dlrv1 lookup 10001" \
+		"the LMA's rule sends the node's uplink to MAAR1's table"
+	check_match "$(ip -n "$CMD" -6 route show table 10001)" "default dev dlra1" "table 10001 leads to MAAR1"
+	check_match "$(dlifs_of maar3)" "mar2" "MAAR3 shows the node a DLIF for the home domain"
+	check_eq "$(counter cmd visited_handovers)" 1 "the LMA counted the visit"
+
+	sleep 1
+	check "packets of the node go MAAR1 -> LMA" test "$(tunnelled "$M1" "$CMD_ADDR" "$a1")" -gt 0
+	check "and LMA -> MAAR3" test "$(tunnelled "$CMD_ADDR" "$M3" "$a1")" -gt 0
+	check "and back MAAR3 -> LMA" test "$(tunnelled "$M3" "$CMD_ADDR" "$a1")" -gt 0
+	check "and LMA -> MAAR1" test "$(tunnelled "$CMD_ADDR" "$M1" "$a1")" -gt 0
+	check_eq "$(tunnelled "$M1" "$M3" "$a1")$(tunnelled "$M3" "$M1" "$a1")" "00" \
+		"no tunnel between the two operators' MAARs"
+
+	arrive 1
+	check "back at MAAR1: the home address is preferred again" busywait 30000 address_state_is "$a1" preferred
+	check "back at MAAR1: the TCP connection survives" flow_survives
+	check "back at MAAR1: the ping recovers" ping_recovers
+	check_no_match "$(entries_of maar1)" "^$p1 anchor" "MAAR1 routes the home prefix natively again"
+	check "no tunnel, route or rule remains at the LMA" busywait 10000 lma_has_no_relay
+	capture_stop
+
+	signalling >"$RUN/signalling.txt"
+	problems=$(python3 - "$CMD_ADDR" "$M1" "$M3" "$RUN/signalling.txt" <<-'EOF'
+	import sys
+	lma, m1, m3, path = sys.argv[1:]
+	seen = set()
+	for line in open(path):
+	    f = line.split()
+	    src, dst, kind = f[1], f[2], f[3]
+	    seen.add((src, dst, kind))
+	    if {src, dst} == {m1, m3}:
+	        print("a message between the operators' MAARs:", line.strip())
+	for want in [(m3, lma, "PBU"), (lma, m3, "PBA"), (lma, m1, "PBU"), (m1, lma, "PBA")]:
+	    if want not in seen:
+	        print("no %s %s -> %s" % (want[2], want[0], want[1]))
+	EOF
+	)
+	check_eq "$problems" "" "tshark: PBU/PBA MAAR3 <-> LMA and LMA <-> MAAR1, none between the MAARs"
+	[ -z "$problems" ] || sed 's/^/#   /' "$RUN/signalling.txt"
+}
+
+run_tests test_home_lma_walk
