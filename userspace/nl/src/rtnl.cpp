@@ -19,6 +19,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <type_traits>
+#include <vector>
 
 #include "dlif/nl/message.hpp"
 #include "dlif/nl/transaction.hpp"
@@ -506,18 +508,30 @@ Result<std::optional<LinkInfo>> RtnlClient::get_link(const std::string &name)
 	return found;
 }
 
-Result<std::vector<LinkInfo>> RtnlClient::list_links()
+namespace {
+
+// A dump's messages that `parse` turns into values (nullopt: skipped).
+template <class Parse>
+auto collect(Socket &socket, std::span<const std::byte> request, Parse parse)
+	-> Result<std::vector<typename std::invoke_result_t<Parse, const nlmsghdr &>::value_type>>
 {
-	const std::size_t size = build_dump_links(buffer_, socket_.next_seq());
-	std::vector<LinkInfo> links;
-	auto summary = dump(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) -> Status {
-		if (auto link = parse_link(message))
-			links.push_back(std::move(*link));
+	std::vector<typename std::invoke_result_t<Parse, const nlmsghdr &>::value_type> values;
+	auto summary = dump(socket, request, [&](const nlmsghdr &message) -> Status {
+		if (auto value = parse(message))
+			values.push_back(std::move(*value));
 		return {};
 	});
 	if (!summary)
 		return summary.error();
-	return links;
+	return values;
+}
+
+} // namespace
+
+Result<std::vector<LinkInfo>> RtnlClient::list_links()
+{
+	const std::size_t size = build_dump_links(buffer_, socket_.next_seq());
+	return collect(socket_, std::span(buffer_).first(size), parse_link);
 }
 
 Status RtnlClient::add_address(const InterfaceAddress &address)
@@ -533,16 +547,12 @@ Status RtnlClient::delete_address(const InterfaceAddress &address)
 Result<std::vector<InterfaceAddress>> RtnlClient::list_addresses(std::optional<uint32_t> ifindex)
 {
 	const std::size_t size = build_dump_addresses(buffer_, socket_.next_seq(), ifindex);
-	std::vector<InterfaceAddress> addresses;
-	auto summary = dump(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) -> Status {
+	return collect(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) {
 		auto address = parse_address(message);
-		if (address && (!ifindex || address->ifindex == *ifindex))
-			addresses.push_back(*address);
-		return {};
+		if (address && ifindex && address->ifindex != *ifindex)
+			address.reset();
+		return address;
 	});
-	if (!summary)
-		return summary.error();
-	return addresses;
 }
 
 Status RtnlClient::write_route(RouteWrite write, const Route &route)
@@ -573,16 +583,12 @@ Status RtnlClient::write_device_route(RouteWrite write, const DeviceRoute &route
 Result<std::vector<RouteInfo>> RtnlClient::list_routes(uint32_t ifindex)
 {
 	const std::size_t size = build_dump_routes(buffer_, socket_.next_seq(), ifindex);
-	std::vector<RouteInfo> routes;
-	auto summary = dump(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) -> Status {
+	return collect(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) {
 		auto route = parse_route(message);
-		if (route && route->ifindex == ifindex)
-			routes.push_back(*route);
-		return {};
+		if (route && route->ifindex != ifindex)
+			route.reset();
+		return route;
 	});
-	if (!summary)
-		return summary.error();
-	return routes;
 }
 
 Status RtnlClient::add_rule(const Rule &rule)
@@ -598,15 +604,7 @@ Status RtnlClient::delete_rule(const Rule &rule)
 Result<std::vector<Rule>> RtnlClient::list_rules()
 {
 	const std::size_t size = build_dump_rules(buffer_, socket_.next_seq());
-	std::vector<Rule> rules;
-	auto summary = dump(socket_, std::span(buffer_).first(size), [&](const nlmsghdr &message) -> Status {
-		if (auto rule = parse_rule(message))
-			rules.push_back(std::move(*rule));
-		return {};
-	});
-	if (!summary)
-		return summary.error();
-	return rules;
+	return collect(socket_, std::span(buffer_).first(size), parse_rule);
 }
 
 }  // namespace dlif::nl
