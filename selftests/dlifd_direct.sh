@@ -19,7 +19,7 @@
 #   comes back when dlifd restarts from its state.
 # - query_discovery_walk: the same walk with distributed discovery (003
 #   §4) instead of the database: the MAAR where the node attaches sends a
-#   PBU to every other MAAR, and those holding nothing answer 133.
+#   PBU to every other MAAR, and those holding nothing answer 153 (Not LMA for this mobile node).
 # - anchor_without_d_flag: the legacy fallback (004 App A.5, R111). MAAR3
 #   runs no dlifd; an operator's record in etcd names it as an anchor of
 #   the node, and it answers MAAR1's PBU as a plain RFC 5213 LMA would

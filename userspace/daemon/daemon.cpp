@@ -225,12 +225,16 @@ bool Daemon::start()
 
 	const bool needs_kernel = config_.maar || (config_.cmd && (config_.cmd->lma || config_.cmd->roaming));
 	if (needs_kernel) {
-		auto kernel = LinuxKernel::open(config_.address());
+		// A CMD that only relays for visited MAARs needs ip6tnl, not dlif.ko.
+		const bool need_dlif = config_.maar || config_.cmd->lma;
+		auto kernel = LinuxKernel::open(config_.address(), need_dlif);
 		if (!kernel)
 			return fail("kernel.open.failed", kernel.error().describe());
 		kernel_ = std::make_unique<LinuxKernel>(std::move(*kernel));
-		kernel_->dlif_client().socket().set_warning_handler(
-			[this](std::string_view warning) { log_.warning("netlink.warning", {{"message", std::string(warning)}}); });
+		if (nl::DlifClient *dlif = kernel_->dlif_client())
+			dlif->socket().set_warning_handler([this](std::string_view warning) {
+				log_.warning("netlink.warning", {{"message", std::string(warning)}});
+			});
 		derive_ra_mtu(config_);
 	}
 

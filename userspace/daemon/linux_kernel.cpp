@@ -69,7 +69,13 @@ std::string name_of(std::uint32_t ifindex)
 
 } // namespace
 
-Result<LinuxKernel> LinuxKernel::open(const Ipv6Address &local)
+namespace {
+
+constexpr const char *kNoDlifFamily = "the dlif generic netlink family is missing (is dlif.ko loaded? modprobe dlif)";
+
+} // namespace
+
+Result<LinuxKernel> LinuxKernel::open(const Ipv6Address &local, bool need_dlif)
 {
 	auto rtnl = nl::RtnlClient::open();
 	if (!rtnl)
@@ -77,11 +83,22 @@ Result<LinuxKernel> LinuxKernel::open(const Ipv6Address &local)
 	auto dlif = nl::DlifClient::open();
 	if (!dlif) {
 		nl::Error error = dlif.error();
-		if (error.code == ENOENT)
-			error.message = "the dlif generic netlink family is missing (is dlif.ko loaded? modprobe dlif)";
-		return error;
+		if (error.code != ENOENT)
+			return error;
+		if (need_dlif) {
+			error.message = kNoDlifFamily;
+			return error;
+		}
+		return LinuxKernel(std::move(*rtnl), std::nullopt, local);
 	}
 	return LinuxKernel(std::move(*rtnl), std::move(*dlif), local);
+}
+
+Result<nl::DlifClient *> LinuxKernel::dlif()
+{
+	if (!dlif_)
+		return nl::make_error(ENOENT, kNoDlifFamily);
+	return &*dlif_;
 }
 
 Result<std::uint32_t> LinuxKernel::ifindex_of(const std::string &name)
@@ -182,7 +199,10 @@ Status LinuxKernel::update_dlif(const std::string &name, const DlifUpdate &updat
 	// link-info change as NETDEV_CHANGE, on which IPv6 walks the whole
 	// FIB; dlif.ko announces these with NETDEV_CHANGEINFODATA, which
 	// still sends RTM_NEWLINK and walks nothing.
-	return dlif_.set_device(nl::DeviceUpdate{*index, update.mn, update.maar});
+	auto client = dlif();
+	if (!client)
+		return client.error();
+	return (*client)->set_device(nl::DeviceUpdate{*index, update.mn, update.maar});
 }
 
 // Through the sysctls, not rtnetlink: an IFLA_AF_SPEC change makes the
@@ -249,10 +269,12 @@ Status LinuxKernel::delete_address(const std::string &dlif, const KernelAddress 
 
 Result<std::vector<KernelEntry>> LinuxKernel::entries()
 {
-	auto listed = dlif_.list_entries();
+	std::vector<KernelEntry> out;
+	if (!dlif_)
+		return out;	// without the module there are none
+	auto listed = dlif_->list_entries();
 	if (!listed)
 		return listed.error();
-	std::vector<KernelEntry> out;
 	for (const auto &entry : *listed) {
 		const auto role = from_nl(entry.role);
 		if (!role)
@@ -283,12 +305,18 @@ Status LinuxKernel::replace_entry(const KernelEntry &entry)
 			return index.error();
 		request.ifindex = *index;
 	}
-	return dlif_.replace_entry(request);
+	auto client = dlif();
+	if (!client)
+		return client.error();
+	return (*client)->replace_entry(request);
 }
 
 Status LinuxKernel::remove_entry(const Ipv6Prefix &prefix)
 {
-	return dlif_.remove_entry(prefix);
+	auto client = dlif();
+	if (!client)
+		return client.error();
+	return (*client)->remove_entry(prefix);
 }
 
 Status LinuxKernel::set_route(const std::string &dlif, const KernelRoute &route)

@@ -19,8 +19,11 @@ namespace dlif::daemon {
 class LinuxKernel final : public Kernel {
 public:
 	// local: the outer source address of the tunnels (this node's
-	// configured address, which the peers check).
-	static Result<LinuxKernel> open(const Ipv6Address &local);
+	// configured address, which the peers check). Without `need_dlif`
+	// (a home LMA that relays with ip6tnl only), a kernel without dlif.ko
+	// is fine: there are no DLIF entries then, and what needs them fails
+	// with the reason.
+	static Result<LinuxKernel> open(const Ipv6Address &local, bool need_dlif = true);
 
 	Result<std::vector<KernelLink>> dlifs() override;
 	Result<std::optional<KernelLink>> link(const std::string &name) override;
@@ -49,19 +52,21 @@ public:
 	Status add_rule(const KernelRule &rule) override;
 	Status delete_rule(const KernelRule &rule) override;
 
-	nl::DlifClient &dlif_client() { return dlif_; }
+	// None when opened without dlif.ko (see open()).
+	nl::DlifClient *dlif_client() { return dlif_ ? &*dlif_ : nullptr; }
 
 private:
-	LinuxKernel(nl::RtnlClient rtnl, nl::DlifClient dlif, const Ipv6Address &local)
+	LinuxKernel(nl::RtnlClient rtnl, std::optional<nl::DlifClient> dlif, const Ipv6Address &local)
 		: rtnl_(std::move(rtnl)), dlif_(std::move(dlif)), local_(local)
 	{
 	}
 
 	Result<std::uint32_t> ifindex_of(const std::string &name);
 	KernelLink to_kernel(const nl::LinkInfo &link);
+	Result<nl::DlifClient *> dlif();
 
 	nl::RtnlClient rtnl_;
-	nl::DlifClient dlif_;
+	std::optional<nl::DlifClient> dlif_;
 	Ipv6Address local_;
 };
 

@@ -180,7 +180,7 @@ TEST(InterDomain, VisitorThatStaysAwayIsCleanedUp)
 	EXPECT_TRUE(net.problems().empty()) << ::testing::PrintToString(net.problems());
 }
 
-// A visitor the home domain does not know: the LMA refuses (133), keeps
+// A visitor the home domain does not know: the LMA refuses (153), keeps
 // nothing, and the visited MAAR serves the node with its own prefix only.
 TEST(InterDomain, UnknownVisitorKeepsNothingAtTheLma)
 {

@@ -351,6 +351,19 @@ esp in 2001:db8::2 2001:db8::100
 check "with ESP required both ways with both MAARs it starts" start
 check "and says it checked" grep -q 'event=security.ipsec.checked peers=2 policies=4' "$dir/dlifd.log"
 
+# A home LMA for partner domains (seed 004 §5) relays with stock ip6tnl:
+# it starts without dlif.ko (this host has none) and answers a visited
+# MAAR; a visitor the domain does not know is refused with status 153.
+stop_daemon
+ip -n "$ns_cmd" xfrm policy flush
+sed -i '/^require_ipsec = true$/d' "$dir/cmd.toml"
+printf '[cmd.roaming]\nvisited = ["2001:db8::99"]\n' >>"$dir/cmd.toml"
+check "as a home LMA it starts without dlif.ko" start
+check "a visited MAAR's PBU for a node unknown here is refused with 153" \
+	ip netns exec "$ns_maar" $PY "$FAKE_MAAR" refused 2001:db8::99 2001:db8::100 mn9@dlif.example 2001:db8:9::/64 153
+check "and counted" bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j counters | grep -q '\"visited_unknown_node\":1'"
+stop_daemon
+
 if [ "$failures" -ne 0 ]; then
 	echo "--- dlifd log"
 	cat "$dir/dlifd.log"

@@ -68,7 +68,8 @@ def exchange(source, destination, message):
 
 def main(argv):
     command = argv[1]
-    if command in ("register", "silent"):
+    if command in ("register", "silent", "refused"):
+        # refused: a PBA with the status given after the prefix.
         source, cmd, nai, prefix = argv[2:6]
         reply = exchange(source, cmd, proxy_binding_update(7, nai, prefix))
         if command == "silent":
@@ -79,6 +80,8 @@ def main(argv):
             return 1
         mh_type, status, flags, sequence = reply[2], reply[6], reply[7], struct.unpack("!H", reply[8:10])[0]
         print("PBA type=%d status=%d flags=0x%02x seq=%d" % (mh_type, status, flags, sequence))
+        if command == "refused":
+            return 0 if mh_type == 6 and status == int(argv[6]) and sequence == 7 else 1
         return 0 if mh_type == 6 and status < 128 and sequence == 7 else 1
     if command == "unknown-type":
         source, cmd = argv[2:4]
