@@ -71,6 +71,17 @@ inline std::string cores_problem(sim::Network &net)
 			if (entry.prefix.length == 0)
 				return "an entry for ::/0 at node " + std::to_string(node);
 	}
+	// A home LMA relays only home prefixes, each to the MAAR whose pool
+	// holds it, for a node a visited MAAR serves.
+	for (const auto &[text, relay] : net.kernel(sim::kCmd).relays) {
+		const NodeId anchor = net.node_of(relay.anchor.remote);
+		if (anchor < 1 || anchor > sim::kMaars || !net.cmd_config().roaming ||
+		    net.cmd_config().roaming->visited.front() == relay.anchor.remote)
+			return "a relay to " + relay.anchor.remote.to_string() + ", not a home MAAR";
+		const dmm::MaarClaims *claims = net.cmd_config().domain.claims_of(relay.anchor.remote);
+		if (claims && !claims->pool.contains(relay.prefix.address))
+			return "relay of " + text + " to a MAAR whose pool does not hold it";
+	}
 	return {};
 }
 
@@ -88,11 +99,19 @@ inline std::string run_cores_script(std::span<const std::uint8_t> input, bool ch
 	options.domain_claims = true;
 	options.local_prefixes = {{pfx("2001:db8:100::/64")}, {}, {}};
 	options.mode = static_cast<CmdMode>(input.size() % 3);
-	// Half the inputs run a domain without a CMD (direct mode), on the
-	// session database or by queries.
-	const std::size_t variant = (input.size() / 3) % 4;
-	options.direct = variant >= 2;
+	// Two in five inputs run a domain without a CMD (direct mode), on the
+	// session database or by queries; one in five two domains, MAAR3 a
+	// partner's reaching the nodes' home prefixes through the CMD as home
+	// LMA.
+	const std::size_t variant = (input.size() / 3) % 5;
+	options.direct = variant == 2 || variant == 3;
 	options.discovery = variant == 3 ? MaarConfig::Discovery::query : MaarConfig::Discovery::database;
+	options.inter_domain = variant == 4;
+	if (options.inter_domain) {
+		options.visitors.assign(std::begin(nodes), std::end(nodes));
+		if (options.mode == CmdMode::locator)
+			options.mode = CmdMode::proxy;	// refused with roaming
+	}
 	options.check_snapshots = check_snapshots;
 	Network net(options);
 	CoresScript script(input);
