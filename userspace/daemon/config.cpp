@@ -799,7 +799,7 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 			maar.typed<toml::array>(*lmas_node, "home_lma", "an array of tables ([[maar.home_lma]])");
 		for (const auto &element : tables) {
 			const auto &table = maar.typed<toml::table>(element, "home_lma", "a table ([[maar.home_lma]])");
-			Section entry(maar.reader(), table, "maar.home_lma", {"realm", "address", "prefix", "prefix_length"});
+			Section entry(maar.reader(), table, "maar.home_lma", {"realm", "address", "prefixes", "prefix_length"});
 			dmm::HomeLma lma;
 			const auto &realm_node = entry.require("realm");
 			lma.realm = entry.typed<toml::value<std::string>>(realm_node, "realm", "a realm in a string").get();
@@ -822,16 +822,26 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 									  " is one of domain.maars; a home LMA is in a "
 									  "partner domain");
 			// What the LMA may claim for its nodes: the home domain's
-			// prefixes, as an aggregate.
-			lma.claims.pool = entry.prefix_value(entry.require("prefix"), "prefix");
-			lma.claims.prefix_length = static_cast<std::uint8_t>(
+			// blocks.
+			lma.prefix_length = static_cast<std::uint8_t>(
 				entry.integer("prefix_length", 1, 128).value_or(domain.prefix_length));
-			check_pool(entry, "prefix", lma.claims.pool, "prefix_length", lma.claims.prefix_length);
-			if (dmm::overlaps(lma.claims.pool, config.prefix_pool))
-				entry.reader().fail(*entry.node("prefix"), "maar.home_lma.prefix: " +
-										   lma.claims.pool.to_string() +
-										   " overlaps maar.prefix_pool " +
-										   config.prefix_pool.to_string());
+			const auto &prefixes_node = entry.require("prefixes");
+			const auto &blocks =
+				entry.typed<toml::array>(prefixes_node, "prefixes", "an array of IPv6 prefixes");
+			if (blocks.empty())
+				entry.reader().fail(prefixes_node, "maar.home_lma.prefixes: name the home domain's prefixes");
+			for (const auto &element : blocks) {
+				const Ipv6Prefix block = entry.prefix_value(element, "prefixes");
+				if (block.length > lma.prefix_length)
+					entry.reader().fail(element, "maar.home_lma.prefixes: " + block.to_string() +
+									     " holds no /" + std::to_string(lma.prefix_length) +
+									     " (maar.home_lma.prefix_length)");
+				if (dmm::overlaps(block, config.prefix_pool))
+					entry.reader().fail(element, "maar.home_lma.prefixes: " + block.to_string() +
+									     " overlaps maar.prefix_pool " +
+									     config.prefix_pool.to_string());
+				lma.prefixes.push_back(block);
+			}
 			config.home_lmas.push_back(std::move(lma));
 		}
 	}
@@ -1235,9 +1245,8 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 				add("maar.sessions.lease_ttl", seconds_text(sessions.lease_ttl));
 			}
 			for (const auto &lma : maar.home_lmas)
-				add("maar.home_lma." + lma.realm,
-				    lma.address.to_string() + " " + lma.claims.pool.to_string() + " /" +
-					    std::to_string(lma.claims.prefix_length));
+				add("maar.home_lma." + lma.realm, lma.address.to_string() + " " + prefixes_text(lma.prefixes) +
+									  " /" + std::to_string(lma.prefix_length));
 		} else {
 			add("maar.cmd", maar.cmd.to_string());
 		}

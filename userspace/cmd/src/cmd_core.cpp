@@ -462,7 +462,8 @@ mh::ProxyBindingAck CmdCore::Impl::visited_pba(const BindingNode &node, std::uin
 			pba.options.dlif_link_local_address = newest.identity->link_local;
 			pba.options.dlif_link_layer_address = to_link_layer(newest.identity->mac);
 		}
-		pba.options.local_prefixes.assign(std::span<const Ipv6Prefix>(local_prefixes[newest.maar]));
+		// No Local Prefix options: a home MAAR's local networks are not
+		// relayed, only the node's prefixes are.
 	}
 	return pba;
 }

@@ -267,8 +267,8 @@ struct CmdCore::Impl {
 	mh::ProxyBindingAck serving_pba(const BindingNode &node, std::uint16_t seq, std::optional<mh::Timestamp> echo,
 					const Element *lead) const;
 	// Home LMA: the one PBA to a visited serving MAAR. The CMD is the
-	// anchor it sees: every home prefix in HNP options, with the DLIF and
-	// Local Prefix options of the newest previous MAAR (004 §5, R116).
+	// anchor it sees: every home prefix in HNP options, with the DLIF
+	// options of the newest previous MAAR (004 §5, R116).
 	mh::ProxyBindingAck visited_pba(const BindingNode &node, std::uint16_t seq,
 					std::optional<mh::Timestamp> echo) const;
 	// Home LMA: what the kernel should relay for a node, and the actions

@@ -107,8 +107,10 @@ MaarCore::Impl::Impl(MaarConfig cfg) : config(std::move(cfg))
 	const bool claims_listed = peers.claims.size() == peers.maars.size() && !peers.claims.empty();
 	for (const auto &lma : config.home_lmas) {
 		peers.maars.push_back(lma.address);
+		// Its blocks are checked apart (home_lma_claim_problem); no
+		// Local Prefix crosses domains.
 		if (claims_listed)
-			peers.claims.push_back(lma.claims);
+			peers.claims.push_back(MaarClaims{Ipv6Prefix{}, lma.prefix_length, {}});
 	}
 	self_position = position_of(config.address);
 	// Never hand out a prefix holding this MAAR's or the CMD's address, or
@@ -209,6 +211,21 @@ std::optional<Ipv6Address> MaarCore::Impl::home_lma_of(const Session &session) c
 	for (const auto &lma : config.home_lmas)
 		if (lma.realm == realm)
 			return lma.address;
+	return std::nullopt;
+}
+
+ClaimProblem MaarCore::Impl::home_lma_claim_problem(const Ipv6Address &claimant, const Ipv6Prefix &prefix) const
+{
+	for (const auto &lma : config.home_lmas) {
+		if (lma.address != claimant)
+			continue;
+		if (prefix.length != lma.prefix_length)
+			return "prefix-length";
+		const bool inside = std::any_of(lma.prefixes.begin(), lma.prefixes.end(), [&](const Ipv6Prefix &block) {
+			return block.length <= prefix.length && block.contains(prefix.address);
+		});
+		return inside ? ClaimProblem{} : ClaimProblem{"outside-home-prefixes"};
+	}
 	return std::nullopt;
 }
 
@@ -823,6 +840,10 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 		// Each prefix becomes a serving entry and a connected route
 		// here: only one its anchor may have (claims.hpp).
 		if (const auto problem = home_prefix_problem(peers, owner, prefix, own_prefixes)) {
+			refuse_claim(out, session, owner, option, prefix.to_string(), *problem);
+			return;
+		}
+		if (const auto problem = home_lma_claim_problem(owner, prefix)) {
 			refuse_claim(out, session, owner, option, prefix.to_string(), *problem);
 			return;
 		}

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dlif/dmm/claims.hpp"
 #include "dlif/dmm/core.hpp"
 #include "dlif/dmm/pool.hpp"
 #include "dlif/maar/maar.hpp"
@@ -195,6 +196,9 @@ struct MaarCore::Impl {
 	bool is_home_lma(const Ipv6Address &address) const;
 	// The home LMA of a node from a partner domain (by its MN-ID's realm).
 	std::optional<Ipv6Address> home_lma_of(const Session &session) const;
+	// What a home LMA may claim: a prefix of its length in its blocks
+	// (nullopt for any other claimant).
+	ClaimProblem home_lma_claim_problem(const Ipv6Address &claimant, const Ipv6Prefix &prefix) const;
 	MnId mn_id_of(const MacAddress &mac) const;
 	Session *find(const MacAddress &mac);
 	Session *find(std::string_view mn);

@@ -730,13 +730,14 @@ TEST(Config, Roaming)
 	}
 	const std::string direct = replaced(kMaar, "cmd = \"2001:db8::100\"\n", "discovery = \"query\"\n") +
 				   "[[maar.home_lma]]\nrealm = \"home.example\"\naddress = \"2001:db8:a::100\"\n"
-				   "prefix = \"2001:db8:a000::/36\"\n[maar.admission]\npolicy_file = \"" + path + "\"\n";
+				   "prefixes = [\"2001:db8:a000::/36\", \"2001:db8:c000::/40\"]\n[maar.admission]\npolicy_file = \"" + path + "\"\n";
 	const Config maar = valid(direct);
 	ASSERT_EQ(maar.maar->home_lmas.size(), 1u);
 	EXPECT_EQ(maar.maar->home_lmas[0].realm, "home.example");
 	EXPECT_EQ(maar.maar->home_lmas[0].address, *Ipv6Address::from_string("2001:db8:a::100"));
-	EXPECT_EQ(maar.maar->home_lmas[0].claims.pool.to_string(), "2001:db8:a000::/36");
-	EXPECT_EQ(maar.maar->home_lmas[0].claims.prefix_length, 64);
+	ASSERT_EQ(maar.maar->home_lmas[0].prefixes.size(), 2u);
+	EXPECT_EQ(maar.maar->home_lmas[0].prefixes[1].to_string(), "2001:db8:c000::/40");
+	EXPECT_EQ(maar.maar->home_lmas[0].prefix_length, 64);
 	const auto &identities = maar.maar->admission.identities;
 	ASSERT_EQ(identities.size(), 1u);
 	EXPECT_EQ(identities[0].first.to_string(), "02:00:00:00:00:01");
@@ -775,14 +776,14 @@ TEST(ConfigErrors, Roaming)
 		  "11:11: cmd.roaming needs cmd.mode \"proxy\" or \"relay\": in locator mode previous MAARs answer the "
 		  "serving MAAR directly, which a visited MAAR never hears from");
 	const std::string lma = "[[maar.home_lma]]\nrealm = \"home.example\"\naddress = \"2001:db8:a::100\"\n"
-				"prefix = \"2001:db8:a000::/36\"\n";
+				"prefixes = [\"2001:db8:a000::/36\"]\n";
 	EXPECT_EQ(error_of(with(kMaar, lma)),
 		  "13:1: maar.home_lma applies to direct mode: with a CMD, roaming partners are the CMD's business");
 	const std::string direct = replaced(kMaar, "cmd = \"2001:db8::100\"\n", "discovery = \"query\"\n");
 	EXPECT_EQ(error_of(with(direct.c_str(), replaced(lma.c_str(), "home.example", "dlif.example"))),
 		  "14:9: maar.home_lma.realm: \"dlif.example\" is this domain's own realm (domain.realm)");
 	EXPECT_EQ(error_of(with(direct.c_str(), replaced(lma.c_str(), "2001:db8:a000::/36", "2001:db8:2000::/36"))),
-		  "16:10: maar.home_lma.prefix: 2001:db8:2000::/36 overlaps maar.prefix_pool 2001:db8:2000::/48");
+		  "16:13: maar.home_lma.prefixes: 2001:db8:2000::/36 overlaps maar.prefix_pool 2001:db8:2000::/48");
 	EXPECT_EQ(error_of(with(direct.c_str(), lma + lma)),
 		  "18:9: maar.home_lma.realm: \"home.example\" has two [[maar.home_lma]] tables");
 }

@@ -217,6 +217,32 @@ TEST(InterDomain, OnlyVisitorsGoToTheLma)
 	EXPECT_TRUE(net.kernel(kCmd).relays.empty());
 }
 
+// The LMA may claim for its nodes only prefixes of the home blocks the
+// visited MAAR is configured with.
+TEST(InterDomain, LmaClaimsOnlyHomePrefixes)
+{
+	Network net(two_domains());
+	net.attach(M1, kMn);
+	ASSERT_TRUE(net.settle());
+	std::size_t mark = net.trace().size();
+	net.move(kMn, M1, M3);
+	ASSERT_TRUE(net.settle()) << net.dump();
+	const auto pbus = messages(net.sent_since(mark), M3, kCmd);
+	ASSERT_FALSE(pbus.empty());
+	const auto refused = net.counter(M3, "refused_claims");
+	for (const char *foreign : {"2001:db8:9::/64", "2001:db8:3:5::/64", "2001:db8:1::/56"}) {
+		mh::ProxyBindingAck pba = pba_of(messages(net.sent_since(mark), kCmd, M3).back());
+		pba.sequence = pbu_of(pbus.back()).sequence;
+		pba.options.home_network_prefixes = {pfx(foreign)};
+		net.inject(kCmd, M3, pba);
+		ASSERT_TRUE(net.settle());
+		EXPECT_EQ(net.kernel(M3).entry(pfx(foreign)), nullptr) << foreign;
+	}
+	EXPECT_EQ(net.counter(M3, "refused_claims"), refused + 3);
+	// The home prefix stays.
+	ASSERT_TRUE(net.kernel(M3).entry(pref(M1)));
+}
+
 // The LMA restarts while relaying: the relays are re-issued from its
 // state and the visit goes on.
 TEST(InterDomain, LmaRestartKeepsTheRelay)

@@ -175,9 +175,7 @@ Network::Network(SimOptions options) : options_(std::move(options)), random_(opt
 		visited.direct = true;
 		visited.cmd = Ipv6Address{};
 		visited.discovery = MaarConfig::Discovery::query;
-		MaarClaims home_claims;
-		home_claims.pool = pfx("2001:db8::/46");	// MAAR1's and MAAR2's pools
-		visited.home_lmas = {HomeLma{"dlif.example", address(kCmd), home_claims}};
+		visited.home_lmas = {HomeLma{"dlif.example", address(kCmd), {pfx("2001:db8:1::/48"), pfx("2001:db8:2::/48")}, 64}};
 		for (const auto &visitor : options_.visitors)
 			visited.admission.identities.emplace_back(visitor, mn_id_from_mac(visitor, "dlif.example").nai);
 		std::sort(visited.admission.identities.begin(), visited.admission.identities.end());

@@ -117,11 +117,13 @@ struct CmdConfig {
 
 // A visited MAAR's view of a partner domain (seed 004 §5): nodes whose
 // MN-ID is of `realm` keep their home prefixes through the home LMA at
-// `address`, which may claim what `claims` allows for them.
+// `address`, which may claim prefixes of `prefix_length` inside
+// `prefixes` (the home domain's blocks) for them.
 struct HomeLma {
 	std::string realm;
 	Ipv6Address address;
-	MaarClaims claims;
+	std::vector<Ipv6Prefix> prefixes;
+	std::uint8_t prefix_length = 64;
 };
 
 // Who may attach at a MAAR (R11, the RFC 5213 policy store) and how many
