@@ -71,8 +71,9 @@ check: module userspace deb
 # One kernel for these (the first; KVER= on the command line overrides):
 # a demo must not wait for the debug kernel's first build.
 demo bench-vm vm-shell: KVER = $(firstword $(KVERS))
-# make demo MODE=relay|locator|proxy|direct (direct: no CMD, the MAARs on
-# a session database).
+# make demo MODE=relay|locator|proxy|direct|inter-domain (direct: no CMD,
+# the MAARs on a session database; inter-domain: MAAR3 a partner
+# operator's, the node's home prefixes relayed by the CMD as home LMA).
 MODE ?= proxy
 
 demo: module userspace

@@ -7,6 +7,9 @@
 # with a TCP connection and a ping running from the node's first address.
 # MODE=direct: no CMD; the MAARs signal each other and keep their
 # records in a session database (a one-member etcd on the core).
+# MODE=inter-domain: MAAR3 belongs to a partner operator; the node keeps
+# its home prefixes there through its home domain's CMD as home LMA,
+# which relays them between two tunnels (seed 004 §5).
 # A live timeline shows where the node is, its addresses and their state,
 # whether its flows are alive, and the signalling the nodes exchange; a
 # summary ends it.
@@ -76,6 +79,10 @@ visit() {	# MAAR number, how
 	show_node
 	[ -n "${ADDR1:-}" ] && show_flows
 	say "   MAAR$k's tunnels: $(entries_of "maar$k" | grep -v local-export | awk '{ printf "%s %s via %s; ", $1, $2, $3 }')"
+	if [ "${MODE:-proxy}" = inter-domain ]; then
+		ip -n "$CMD" -6 rule show | grep 'iif dlr' | while read -r rule; do say "   home LMA rule: $rule"; done
+		ip -n "$CMD" -6 route show | grep 'dev dlr' | while read -r route; do say "   home LMA route: $route"; done
+	fi
 }
 
 trap cleanup_all EXIT
@@ -91,6 +98,10 @@ if [ "${MODE:-proxy}" = direct ]; then
 		dlifd_start "maar$k" || exit 1
 	done
 	say "direct mode: no CMD; dlifd runs on each MAAR, with the session database on etcd at $ETCD_URL"
+elif [ "${MODE:-proxy}" = inter-domain ]; then
+	dlifd_configure_two_domains
+	dlifd_start_all || exit 1
+	say "two operators: the home domain (CMD = home LMA, MAAR1, MAAR2) and a partner's (MAAR3, direct mode)"
 else
 	dlifd_configure "${MODE:-proxy}"
 	dlifd_start_all || exit 1
@@ -115,6 +126,8 @@ show_flows
 
 headline "Summary"
 say "the node visited MAAR1, MAAR2, MAAR3 and came back to MAAR1"
+[ "${MODE:-proxy}" = inter-domain ] &&
+	say "MAAR3 is a partner operator's; relay rules left at the home LMA: $(ip -n "$CMD" -6 rule show | grep -c 'iif dlr')"
 show_node
 if [ "$(flow_field error)" = None ]; then
 	say "the TCP connection from ${ADDR1} survived every move: $(flow_field echoed) lines echoed"

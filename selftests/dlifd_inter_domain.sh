@@ -33,52 +33,6 @@ arrive() {	# K: the access point tells MAAR K that the node is there
 	ctl_node "maar$1" attach acc $MN_MAC >/dev/null
 }
 
-# The home domain's files from dlifd_configure, without MAAR3; MAAR3's
-# own, alone in the partner domain.
-configure_two_domains() {
-	local f
-	dlifd_configure proxy lifetime=30
-	for f in cmd maar1 maar2; do
-		python3 - "$RUN/$f.toml" "$M3" <<-'EOF'
-		import re, sys
-		path, m3 = sys.argv[1:]
-		text = open(path).read()
-		text = text.replace(', "%s"]' % m3, "]")
-		# Drop MAAR3's [[domain.maar]] table: it is not of this domain.
-		text = re.sub(r'\[\[domain\.maar\]\]\naddress = "%s"\nprefix_pool = "[^"]*"\n' % re.escape(m3), "", text)
-		open(path, "w").write(text)
-		EOF
-	done
-	printf '[cmd.roaming]\nvisited = ["%s"]\n' "$M3" >>"$RUN/cmd.toml"
-	echo "$MN_MAC $MN_NAI" >"$RUN/visitors.allow"
-	cat >"$RUN/maar3.toml" <<-EOF
-	[daemon]
-	role = "maar"
-	log_level = "debug"
-	control_socket = "$RUN/maar3.sock"
-	state_dir = "$RUN/maar3-state"
-	[domain]
-	maars = ["$M3"]
-	realm = "partner.example"
-	[signalling]
-	lifetime = 30
-	[maar]
-	address = "$M3"
-	discovery = "query"
-	access_interfaces = ["acc"]
-	prefix_pool = "${MAAR_POOL[3]}"
-	[[maar.home_lma]]
-	realm = "dlif.example"
-	address = "$CMD_ADDR"
-	prefixes = ["${MAAR_POOL[1]}", "${MAAR_POOL[2]}"]
-	[maar.admission]
-	policy_file = "$RUN/visitors.allow"
-	[maar.ra]
-	interval = 10
-	initial_interval = 0.3
-	EOF
-}
-
 lma_links() { ip -n "$CMD" -o link show type ip6tnl | awk -F': ' '{ print $2 }' | sed 's/@.*//' | grep '^dlr' | sort | tr '\n' ' '; }
 lma_rules() { ip -n "$CMD" -6 rule show | grep -c 'iif dlr'; }
 lma_has_no_relay() { [ -z "$(lma_links)" ] && [ "$(lma_rules)" = 0 ] && ! ip -n "$CMD" -6 route show | grep -q 'dev dlr'; }
@@ -94,9 +48,7 @@ test_home_lma_walk() {
 	local a1 a2 a3 p1 p2 problems
 	dlif_load || return 1
 	dmm_net || return 1
-	configure_two_domains
-	# The LMA forwards between its tunnels.
-	ip netns exec "$CMD" sysctl -qw net.ipv6.conf.all.forwarding=1
+	dlifd_configure_two_domains
 	dlifd_start cmd || return 1
 	for k in 1 2 3; do
 		dlifd_start "maar$k" || return 1

@@ -130,6 +130,57 @@ dlifd_configure_direct() {
 	done
 }
 
+# dlifd_configure_two_domains: two operators (seed 004 §5). The home
+# domain (realm dlif.example) is dlifd_configure's CMD, MAAR1 and MAAR2 in
+# proxy mode, the CMD also the home LMA ([cmd.roaming], its namespace
+# forwarding); the partner domain (realm partner.example) is MAAR3 alone
+# in direct mode, reaching the home prefixes of the testbed's node through
+# the LMA ([[maar.home_lma]]; the node's home MN-ID from its policy file).
+dlifd_configure_two_domains() {
+	local f M3=${MAAR_ADDR[3]}
+	dlifd_configure proxy lifetime=30
+	for f in cmd maar1 maar2; do
+		python3 - "$RUN/$f.toml" "$M3" <<-'EOF'
+		import re, sys
+		path, m3 = sys.argv[1:]
+		text = open(path).read()
+		text = text.replace(', "%s"]' % m3, "]")
+		# Drop MAAR3's [[domain.maar]] table: it is not of this domain.
+		text = re.sub(r'\[\[domain\.maar\]\]\naddress = "%s"\nprefix_pool = "[^"]*"\n' % re.escape(m3), "", text)
+		open(path, "w").write(text)
+		EOF
+	done
+	printf '[cmd.roaming]\nvisited = ["%s"]\n' "$M3" >>"$RUN/cmd.toml"
+	ip netns exec "$CMD" sysctl -qw net.ipv6.conf.all.forwarding=1
+	echo "$MN_MAC $MN_NAI" >"$RUN/visitors.allow"
+	cat >"$RUN/maar3.toml" <<-EOF
+	[daemon]
+	role = "maar"
+	log_level = "debug"
+	control_socket = "$RUN/maar3.sock"
+	state_dir = "$RUN/maar3-state"
+	[domain]
+	maars = ["$M3"]
+	realm = "partner.example"
+	[signalling]
+	lifetime = 30
+	[maar]
+	address = "$M3"
+	discovery = "query"
+	access_interfaces = ["acc"]
+	prefix_pool = "${MAAR_POOL[3]}"
+	[[maar.home_lma]]
+	realm = "dlif.example"
+	address = "$CMD_ADDR"
+	prefixes = ["${MAAR_POOL[1]}", "${MAAR_POOL[2]}"]
+	[maar.admission]
+	policy_file = "$RUN/visitors.allow"
+	[maar.ra]
+	interval = 10
+	initial_interval = 0.3
+	EOF
+}
+
 # Keep the daemons' logs, the capture and the flows' status of a case in
 # the VM's exchange directory (kept by qemu/vm.sh when a run fails).
 save_run() {
