@@ -31,15 +31,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
 source "$(dirname "$0")/dlifd_lib.sh"
 
-M1=${MAAR_ADDR[1]}
-M2=${MAAR_ADDR[2]}
-M3=${MAAR_ADDR[3]}
 ETCDCTL=(env ETCDCTL_API=3 etcdctl --endpoints "$ETCD_URL")
-
-arrive() {	# K: the access point tells MAAR K that the node is there
-	mn_move "$1"
-	ctl_node "maar$1" attach acc $MN_MAC >/dev/null
-}
 
 # The captured Mobility Headers, one per line:
 #   SRC DST TYPE D STATUS hnp=.. ll=.. lla=.. local=..

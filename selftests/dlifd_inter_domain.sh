@@ -24,14 +24,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
 source "$(dirname "$0")/dlifd_lib.sh"
 
-M1=${MAAR_ADDR[1]}
-M2=${MAAR_ADDR[2]}
-M3=${MAAR_ADDR[3]}
-
-arrive() {	# K: the access point tells MAAR K that the node is there
-	mn_move "$1"
-	ctl_node "maar$1" attach acc $MN_MAC >/dev/null
-}
 
 lma_links() { ip -n "$CMD" -o link show type ip6tnl | awk -F': ' '{ print $2 }' | sed 's/@.*//' | grep '^dlr' | sort | tr '\n' ' '; }
 lma_rules() { ip -n "$CMD" -6 rule show | grep -c 'iif dlr'; }

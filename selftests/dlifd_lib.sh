@@ -137,7 +137,7 @@ dlifd_configure_direct() {
 # in direct mode, reaching the home prefixes of the testbed's node through
 # the LMA ([[maar.home_lma]]; the node's home MN-ID from its policy file).
 dlifd_configure_two_domains() {
-	local f M3=${MAAR_ADDR[3]}
+	local f
 	dlifd_configure proxy lifetime=30
 	for f in cmd maar1 maar2; do
 		python3 - "$RUN/$f.toml" "$M3" <<-'EOF'
@@ -418,6 +418,14 @@ bindings_are() { test "$(bindings "$1")" = "$2"; }
 
 SPOOF=${SPOOF:-$SELFTESTS/tools/mh_spoof.py}
 MN_NAI=${MN_MAC//:/-}@dlif.example
+M1=${MAAR_ADDR[1]}
+M2=${MAAR_ADDR[2]}
+M3=${MAAR_ADDR[3]}
+
+arrive() {	# K: the access point tells MAAR K that the node is there
+	mn_move "$1"
+	ctl_node "maar$1" attach acc $MN_MAC >/dev/null
+}
 
 spoof() {	# mh_spoof.py arguments, from the rogue's namespace
 	ip netns exec "$ROGUE" /usr/bin/python3 "$SPOOF" "$@"

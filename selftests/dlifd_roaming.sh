@@ -17,9 +17,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
 source "$(dirname "$0")/dlifd_lib.sh"
 
-M1=${MAAR_ADDR[1]}
-M2=${MAAR_ADDR[2]}
-M3=${MAAR_ADDR[3]}
 
 # The node's link-layer address for a router link-local, from its
 # neighbour table ("" if unknown).
