@@ -11,8 +11,8 @@
 #
 # - home_lma_walk: an unmodified Linux host with a TCP connection and a
 #   ping on its MAAR1 address moves MAAR1 -> MAAR2 -> MAAR3 -> MAAR1. At
-#   MAAR3 the flows survive; both home prefixes are deprecated under a DLIF
-#   with MAAR2's identity (the MAAR it left home from); MAAR1 and MAAR2
+#   MAAR3 the flows survive; each home prefix is deprecated under a DLIF
+#   with its home MAAR's identity (R116), as at home; MAAR1 and MAAR2
 #   tunnel them to the LMA and MAAR3 to the LMA, never to each other; the
 #   LMA relays each between stock ip6tnl devices by a route and a rule.
 #   tshark sees the two exchanges (MAAR3 <-> LMA and LMA <-> MAAR1, MAAR2)
@@ -90,7 +90,8 @@ test_home_lma_walk() {
 		"the LMA's rule sends the second prefix's uplink to MAAR2's table"
 	check_match "$(ip -n "$CMD" -6 route show table 10001)" "default dev dlra1" "table 10001 leads to MAAR1"
 	check_match "$(ip -n "$CMD" -6 route show table 10002)" "default dev dlra2" "table 10002 leads to MAAR2"
-	check_match "$(dlifs_of maar3)" "mar2" "MAAR3 shows the node a DLIF for the home domain"
+	check_match "$(dlifs_of maar3)" "mar3: .* maar $M1( |$)" "MAAR3 shows the node a DLIF for MAAR1"
+	check_match "$(dlifs_of maar3)" "mar4: .* maar $M2( |$)" "and one for MAAR2"
 	check_eq "$(counter cmd visited_handovers)" 1 "the LMA counted the visit"
 
 	sleep 1

@@ -402,15 +402,13 @@ mh::ProxyBindingAck CmdCore::Impl::answer(const BindingNode &node, std::uint16_t
 // retransmitted) gives the complete picture. The DLIF and Local Prefix
 // options of a PBA describe the P-MAAR of its first Previous MAAR option
 // (the newest, or `first`); with `details_of_others`, one more PBA per
-// other P-MAAR that has such details follows, with that one first.
+// other P-MAAR that has such details follows, with that one first. A
+// visited MAAR of a partner domain gets the same (004 §5): it reaches the
+// P-MAARs through this CMD, its home LMA, and shows a DLIF for each.
 void CmdCore::Impl::send_serving_pbas(const BindingNode &node, std::uint16_t seq, std::optional<mh::Timestamp> echo,
 				      const Element *first, bool details_of_others, Actions &out)
 {
 	const Binding &binding = node.second;
-	if (is_visited(binding.serving)) {
-		send(out, binding.serving, visited_pba(node, seq, echo));
-		return;
-	}
 	const Element *lead = first ? first : (binding.elements.empty() ? nullptr : &binding.elements.front());
 	send(out, binding.serving, serving_pba(node, seq, echo, lead));
 	if (!details_of_others)
@@ -440,30 +438,10 @@ mh::ProxyBindingAck CmdCore::Impl::serving_pba(const BindingNode &node, std::uin
 			pba.options.dlif_link_local_address = described.identity->link_local;
 			pba.options.dlif_link_layer_address = to_link_layer(described.identity->mac);
 		}
-		pba.options.local_prefixes.assign(std::span<const Ipv6Prefix>(local_prefixes[described.maar]));
-	}
-	return pba;
-}
-
-mh::ProxyBindingAck CmdCore::Impl::visited_pba(const BindingNode &node, std::uint16_t seq,
-						std::optional<mh::Timestamp> echo) const
-{
-	const Binding &binding = node.second;
-	mh::ProxyBindingAck pba = answer(node, seq, echo, true);
-	pba.options.home_network_prefixes.clear();
-	for (const auto &element : binding.elements)
-		for (const auto &prefix : element.prefixes)
-			pba.options.home_network_prefixes.push_back(prefix);
-	if (!binding.elements.empty()) {
-		// One DLIF at the visited MAAR stands for the home domain: that
-		// of the MAAR the node left it from (a PBA describes one).
-		const Element &newest = binding.elements.front();
-		if (newest.identity) {
-			pba.options.dlif_link_local_address = newest.identity->link_local;
-			pba.options.dlif_link_layer_address = to_link_layer(newest.identity->mac);
-		}
-		// No Local Prefix options: a home MAAR's local networks are not
-		// relayed, only the node's prefixes are.
+		// A home MAAR's local networks stay in its domain: a visited
+		// MAAR gets the node's prefixes only (004 §5).
+		if (!is_visited(binding.serving))
+			pba.options.local_prefixes.assign(std::span<const Ipv6Prefix>(local_prefixes[described.maar]));
 	}
 	return pba;
 }

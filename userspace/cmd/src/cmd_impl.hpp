@@ -266,11 +266,6 @@ struct CmdCore::Impl {
 	// (DLIF, Local Prefix options) of `lead`'s.
 	mh::ProxyBindingAck serving_pba(const BindingNode &node, std::uint16_t seq, std::optional<mh::Timestamp> echo,
 					const Element *lead) const;
-	// Home LMA: the one PBA to a visited serving MAAR. The CMD is the
-	// anchor it sees: every home prefix in HNP options, with the DLIF
-	// options of the newest previous MAAR (004 §5, R116).
-	mh::ProxyBindingAck visited_pba(const BindingNode &node, std::uint16_t seq,
-					std::optional<mh::Timestamp> echo) const;
 	// Home LMA: what the kernel should relay for a node, and the actions
 	// that bring the installed relays of each node named by a StateChanged
 	// among out[from...] there.

@@ -260,8 +260,27 @@ std::string MaarCore::Impl::dlif_name(const Session &session, const Ipv6Address 
 	// "mn<N>mar<K>": N this MAAR's number for the node, K the anchoring
 	// MAAR's position in domain.maars from 1. At most 2+8+3+2 = 15
 	// characters for 10^8 nodes and 99 MAARs (IFNAMSIZ - 1).
-	const auto position = position_of(anchoring);
-	return "mn" + std::to_string(session.number) + "mar" + std::to_string(position ? *position + 1 : 0);
+	auto position = position_of(anchoring);
+	if (!position) {
+		// A home MAAR of a partner domain (reached through its LMA): after
+		// the peers, in address order among the session's such MAARs,
+		// which stay the same for the length of a visit.
+		std::size_t rank = 0;
+		for (const auto &remote : session.remotes)
+			if (remote.via && remote.maar < anchoring)
+				++rank;
+		position = peers.maars.size() + rank;
+	}
+	return "mn" + std::to_string(session.number) + "mar" + std::to_string(*position + 1);
+}
+
+std::vector<Ipv6Address> MaarCore::Impl::anchor_peers(const Session &session)
+{
+	std::vector<Ipv6Address> peers;
+	for (const auto &remote : session.remotes)
+		if (std::find(peers.begin(), peers.end(), remote.peer()) == peers.end())
+			peers.push_back(remote.peer());
+	return peers;
 }
 
 std::string MaarCore::Impl::own_dlif_name(const Session &session) const
@@ -353,7 +372,7 @@ void MaarCore::Impl::desired(const Session &session, std::vector<InstallDlif> &d
 			mirrored.ra = mirrored_plan(remote);
 			mirrored.advertise = session.attached;
 			for (const auto &prefix : remote.prefixes)
-				entries.push_back(InstallEntry{prefix, TunnelRole::serving, remote.maar, mirrored.name});
+				entries.push_back(InstallEntry{prefix, TunnelRole::serving, remote.peer(), mirrored.name});
 			dlifs.push_back(std::move(mirrored));
 		}
 	} else if (session.state == SessionState::anchor && session.serving_maar) {
@@ -446,7 +465,7 @@ void MaarCore::Impl::claim_shared(Session &session)
 			// One entry per prefix, for every node here: the first
 			// MAAR to claim a local network keeps it (ClaimKey).
 			shared_claims[local].emplace(ClaimKey{session.number, r, l},
-						     InstallEntry{local, TunnelRole::local_net, remote.maar, std::nullopt});
+						     InstallEntry{local, TunnelRole::local_net, remote.peer(), std::nullopt});
 			session.shared_claims.push_back(local);
 			shared_dirty.insert(local);
 		}
@@ -833,8 +852,14 @@ void MaarCore::Impl::start_deregistration(Session &session, TimePoint now, Actio
 void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba,
 					  Actions &out)
 {
-	// (P-MAAR, prefix) pairs: Previous MAAR options from the CMD, or the
-	// HNP options of a previous MAAR answering directly (locator).
+	// (P-MAAR, prefix) pairs: Previous MAAR options from the CMD or a home
+	// LMA, or the HNP options of a previous MAAR answering directly
+	// (locator, direct mode).
+	// A home LMA answers like a CMD (004 §5): its Previous MAAR options
+	// name the home MAARs, reached through it; its HNP options are this
+	// MAAR's own.
+	const bool from_lma = config.direct && is_home_lma(source);
+	const bool lists_all = source == config.cmd || from_lma;
 	std::vector<std::pair<Ipv6Address, Ipv6Prefix>> pairs;
 	auto take = [&](const Ipv6Address &owner, const Ipv6Prefix &prefix, std::string_view option) {
 		// Each prefix becomes a serving entry and a connected route
@@ -843,7 +868,7 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 			refuse_claim(out, session, owner, option, prefix.to_string(), *problem);
 			return;
 		}
-		if (const auto problem = home_lma_claim_problem(owner, prefix)) {
+		if (const auto problem = home_lma_claim_problem(from_lma ? source : owner, prefix)) {
 			refuse_claim(out, session, owner, option, prefix.to_string(), *problem);
 			return;
 		}
@@ -851,7 +876,7 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 	};
 	for (const auto &previous : pba.options.previous_maars)
 		take(previous.address, previous.home_network_prefix, "previous-maar");
-	if (source != config.cmd)
+	if (!lists_all)
 		for (const auto &prefix : pba.options.home_network_prefixes)
 			take(source, prefix, "home-network-prefix");
 	std::vector<Ipv6Address> maars;
@@ -863,7 +888,7 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 	// identity is derived).
 	std::optional<Ipv6Address> described;
 	if (pba.flags.has(BaFlag::Dmm) && !maars.empty())
-		described = source != config.cmd ? source : maars.front();
+		described = lists_all ? maars.front() : source;
 
 	for (const auto &maar : maars) {
 		if (maar == config.address) {
@@ -872,7 +897,8 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 			count(Counter::drop_previous_maar_is_self);
 			continue;
 		}
-		if (!is_domain_maar(maar) && !(maar == source && is_home_lma(maar))) {
+		// Through a home LMA: any MAAR of its domain, none of ours.
+		if (from_lma ? is_domain_maar(maar) || is_home_lma(maar) : !is_domain_maar(maar)) {
 			count(Counter::drop_unknown_previous_maar);
 			log(out, LogLevel::warning, "unknown-previous-maar", {{"mn", session.mn.nai}, {"maar", text(maar)}});
 			continue;
@@ -886,6 +912,7 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 			session.remotes.push_back(std::move(remote));
 			it = session.remotes.end() - 1;
 		}
+		it->via = from_lma ? std::optional(source) : std::nullopt;
 		for (const auto &[owner, prefix] : pairs) {
 			if (owner != maar || contains(session.prefixes, prefix))
 				continue;
@@ -914,8 +941,11 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 			}
 			it->local_prefixes.clear();
 			for (const auto &local : pba.options.local_prefixes) {
-				// Each becomes a namespace-wide local-net entry.
-				if (const auto problem = local_prefix_problem(peers, maar, local, own_prefixes))
+				// Each becomes a namespace-wide local-net entry. The
+				// LMA relays the node's prefixes only.
+				if (from_lma)
+					refuse_claim(out, session, maar, "local-prefix", local.to_string(), "from-partner-domain");
+				else if (const auto problem = local_prefix_problem(peers, maar, local, own_prefixes))
 					refuse_claim(out, session, maar, "local-prefix", local.to_string(), *problem);
 				else
 					it->local_prefixes.push_back(local);
@@ -932,11 +962,13 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 			}
 		}
 	}
-	if (source == config.cmd) {
+	if (lists_all) {
 		// Every PBA from the CMD lists the node's whole P-MAAR list: a
 		// previous MAAR it no longer names is gone (A12), as are prefixes
-		// it no longer gives.
+		// it no longer gives. A home LMA's lists its domain's part.
 		for (auto &remote : session.remotes) {
+			if (from_lma ? remote.via != source : remote.via.has_value())
+				continue;
 			std::vector<Ipv6Prefix> kept;
 			for (const auto &prefix : remote.prefixes)
 				for (const auto &[owner, named] : pairs)

@@ -85,8 +85,7 @@ void MaarCore::Impl::start_direct_exchange(Session &session, ExchangeKind kind, 
 		// asked to keep theirs.
 		count(Counter::refreshes);
 		arm_lifetime(session, config.timers.lifetime, now, out, true);
-		for (const auto &remote : session.remotes)
-			exchange.pending.push_back(remote.maar);
+		exchange.pending = anchor_peers(session);
 		if (exchange.pending.empty()) {
 			out.push_back(StateChanged{session.mn.nai});
 			return;
@@ -202,8 +201,9 @@ void MaarCore::Impl::merge_anchor_answer(Session &session, const Ipv6Address &so
 
 void MaarCore::Impl::drop_remote(Session &session, const Ipv6Address &maar)
 {
+	// A home LMA takes the MAARs reached through it along.
 	session.remotes.erase(std::remove_if(session.remotes.begin(), session.remotes.end(),
-					     [&](const Remote &remote) { return remote.maar == maar; }),
+					     [&](const Remote &remote) { return remote.peer() == maar; }),
 			      session.remotes.end());
 }
 
@@ -299,8 +299,8 @@ void MaarCore::Impl::direct_exchange_timeout(Session &session, TimePoint now, Ac
 void MaarCore::Impl::end_direct_session(Session &session, TimePoint now, Actions &out)
 {
 	const std::uint16_t seq = session.next_seq++;
-	for (const auto &remote : session.remotes)
-		send(out, remote.maar, make_pbu(session, ExchangeKind::deregistration, seq, now));
+	for (const auto &peer : anchor_peers(session))
+		send(out, peer, make_pbu(session, ExchangeKind::deregistration, seq, now));
 	count(Counter::deregistrations);
 	remove(session, now, out);
 }

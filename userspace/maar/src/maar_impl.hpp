@@ -83,6 +83,11 @@ struct Remote {
 	std::vector<Ipv6Prefix> local_prefixes;
 	DlifIdentity identity;
 	bool identity_from_options = false;
+	// A MAAR of a partner's home domain, reached through its home LMA
+	// (seed 004 §5): the tunnel and the signalling go there.
+	std::optional<Ipv6Address> via;
+
+	const Ipv6Address &peer() const noexcept { return via ? *via : maar; }
 };
 
 struct SeqRange {
@@ -251,6 +256,8 @@ struct MaarCore::Impl {
 
 	// Kernel state.
 	std::string dlif_name(const Session &session, const Ipv6Address &anchoring) const;
+	// Where the session's anchors are signalled: each remote's peer(), once.
+	static std::vector<Ipv6Address> anchor_peers(const Session &session);
 	std::string own_dlif_name(const Session &session) const;
 	DlifIdentity own_identity(const Session &session) const;
 	RaPlan own_plan(const std::vector<Ipv6Prefix> &prefixes) const;

@@ -76,6 +76,8 @@ std::string MaarCore::Impl::snapshot_record(const Session &session) const
 		out.member("local_prefixes", remote.local_prefixes);
 		out.member("identity", remote.identity);
 		out.member("identity_from_options", remote.identity_from_options);
+		if (remote.via)
+			out.member("via", *remote.via);
 		out.end_object();
 	}
 	out.end_array();
@@ -202,8 +204,16 @@ Actions MaarCore::Impl::restore(const Json &snapshot, const RecordVisitor &recor
 		for (const auto &value : json::member(item, "remotes")) {
 			Remote remote;
 			remote.maar = json::address_from(json::member(value, "maar"));
-			if (!is_domain_maar(remote.maar) && !is_home_lma(remote.maar))
+			// Absent before inter-domain continuity: none was reached
+			// through a home LMA.
+			if (const auto via = value.find("via"); via != value.end()) {
+				remote.via = json::address_from(*via);
+				if (!is_home_lma(*remote.via))
+					throw SnapshotError("previous MAAR " + remote.maar.to_string() + " through " +
+							    remote.via->to_string() + ", not a home LMA");
+			} else if (!is_domain_maar(remote.maar)) {
 				throw SnapshotError("previous MAAR " + remote.maar.to_string() + " not in domain.maars");
+			}
 			remote.prefixes = json::prefixes_from(json::member(value, "prefixes"));
 			remote.local_prefixes = json::prefixes_from(json::member(value, "local_prefixes"));
 			remote.identity = json::identity_from(json::member(value, "identity"));
@@ -305,7 +315,7 @@ SessionView MaarCore::Impl::view(const Session &session) const
 		view.lma = config.cmd;
 	for (const auto &remote : session.remotes)
 		view.anchors.push_back(AnchorView{remote.maar, remote.prefixes, remote.local_prefixes, remote.identity,
-						  remote.identity_from_options, dlif_name(session, remote.maar)});
+						  remote.identity_from_options, dlif_name(session, remote.maar), remote.via});
 	view.dlifs = session.installed_dlifs;
 	view.entries = session.installed_entries;
 	view.lifetime = std::chrono::duration_cast<Duration>(Lifetime::from_units(session.lifetime_units).duration());
@@ -390,13 +400,16 @@ Json session_item(const SessionView &view, TimePoint now)
 		return time ? Json(remaining(*time, now).count()) : Json(nullptr);
 	};
 	Json anchors = Json::array();
-	for (const auto &anchor : view.anchors)
+	for (const auto &anchor : view.anchors) {
 		anchors.push_back({{"maar", json::to_json(anchor.maar)},
 				   {"prefixes", json::to_json(anchor.prefixes)},
 				   {"local_prefixes", json::to_json(anchor.local_prefixes)},
 				   {"identity", json::to_json(anchor.identity)},
 				   {"identity_from_options", anchor.identity_from_options},
 				   {"dlif", anchor.dlif}});
+		if (anchor.via)
+			anchors.back()["via"] = json::to_json(*anchor.via);
+	}
 	Json dlifs = Json::array();
 	for (const auto &dlif : view.dlifs)
 		dlifs.push_back(json::to_json(dlif));

@@ -28,9 +28,10 @@ SimOptions two_domains()
 
 const Ipv6Address kLma = Network::address(kCmd);
 
-// MAAR3 names the DLIF of the home domain after the LMA's position among
-// its peers: after its own domain's one MAAR.
-const std::string kHomeDlif = dlif_name(1, 2);
+// MAAR3 names the DLIFs of home MAARs after its peers (its domain's one
+// MAAR and the LMA), in address order: MAAR1's, then MAAR2's.
+const std::string kHomeDlif = dlif_name(1, 3);
+const std::string kSecondHomeDlif = dlif_name(1, 4);
 
 void expect_relayed(Network &net, const Ipv6Prefix &prefix, NodeId anchor)
 {
@@ -74,15 +75,17 @@ TEST(InterDomain, VisitAndReturn)
 	EXPECT_EQ(pbu_of(to_lma.front()).options.mobile_node_identifier->text(), mn_id(kMn).nai);
 	// The anchor sees the LMA as the serving node.
 	EXPECT_EQ(pbu_of(to_anchor.front()).options.serving_maar, kLma);
-	// The visited MAAR sees the LMA as the anchor: the home prefix in an
-	// HNP option with the home DLIF's identity, no Previous MAAR option.
+	// The visited MAAR sees the LMA as the anchor, answering as a CMD:
+	// each home prefix in a Previous MAAR option naming its home MAAR,
+	// that MAAR's DLIF identity, no Local Prefix.
 	const auto &pba = pba_of(from_lma.front());
 	EXPECT_TRUE(pba.flags.has(BaFlag::Dmm));
 	EXPECT_EQ(pba.status, mh::Status::Accepted);
-	EXPECT_TRUE(pba.options.previous_maars.empty());
-	ASSERT_EQ(pba.options.home_network_prefixes.size(), 1u);
-	EXPECT_EQ(pba.options.home_network_prefixes.front(), pref(M1));
+	ASSERT_EQ(pba.options.previous_maars.size(), 1u);
+	EXPECT_EQ(pba.options.previous_maars.front().address, Network::address(M1));
+	EXPECT_EQ(pba.options.previous_maars.front().home_network_prefix, pref(M1));
 	EXPECT_EQ(pba.options.dlif_link_local_address, home_identity.link_local);
+	EXPECT_TRUE(pba.options.local_prefixes.empty());
 
 	// The tunnels: MAAR1 -> LMA, LMA -> MAAR3.
 	ASSERT_TRUE(net.kernel(M1).entry(pref(M1)));
@@ -141,9 +144,17 @@ TEST(InterDomain, TwoHomeAnchorsThenReturnElsewhere)
 	expect_relayed(net, pref(M2), M2);
 	EXPECT_EQ(net.kernel(M1).entry(pref(M1))->peer, kLma);
 	EXPECT_EQ(net.kernel(M2).entry(pref(M2))->peer, kLma);
-	const InstallDlif *home = net.kernel(M3).dlif(kHomeDlif);
-	ASSERT_NE(home, nullptr) << net.dump();
-	EXPECT_EQ(home->prefixes.size(), 2u);
+	// R116: one DLIF per home MAAR, each with that MAAR's identity.
+	const InstallDlif *first = net.kernel(M3).dlif(kHomeDlif);
+	const InstallDlif *second = net.kernel(M3).dlif(kSecondHomeDlif);
+	ASSERT_NE(first, nullptr) << net.dump();
+	ASSERT_NE(second, nullptr) << net.dump();
+	EXPECT_EQ(first->prefixes, std::vector<Ipv6Prefix>{pref(M1)});
+	EXPECT_EQ(second->prefixes, std::vector<Ipv6Prefix>{pref(M2)});
+	EXPECT_EQ(first->identity, net.kernel(M1).dlif(dlif_name(1, 1))->identity);
+	EXPECT_EQ(second->identity, net.kernel(M2).dlif(dlif_name(1, 2))->identity);
+	EXPECT_EQ(first->anchoring_maar, Network::address(M1));
+	EXPECT_EQ(net.kernel(M3).entry(pref(M2))->peer, kLma);
 
 	net.move(kMn, M3, M1);
 	ASSERT_TRUE(net.settle()) << net.dump();
@@ -230,15 +241,24 @@ TEST(InterDomain, LmaClaimsOnlyHomePrefixes)
 	const auto pbus = messages(net.sent_since(mark), M3, kCmd);
 	ASSERT_FALSE(pbus.empty());
 	const auto refused = net.counter(M3, "refused_claims");
+	const mh::ProxyBindingAck answer = pba_of(messages(net.sent_since(mark), kCmd, M3).back());
 	for (const char *foreign : {"2001:db8:9::/64", "2001:db8:3:5::/64", "2001:db8:1::/56"}) {
-		mh::ProxyBindingAck pba = pba_of(messages(net.sent_since(mark), kCmd, M3).back());
+		mh::ProxyBindingAck pba = answer;
 		pba.sequence = pbu_of(pbus.back()).sequence;
-		pba.options.home_network_prefixes = {pfx(foreign)};
+		pba.options.previous_maars.push_back(mh::PreviousMaar{Network::address(M1), pfx(foreign)});
 		net.inject(kCmd, M3, pba);
 		ASSERT_TRUE(net.settle());
 		EXPECT_EQ(net.kernel(M3).entry(pfx(foreign)), nullptr) << foreign;
 	}
 	EXPECT_EQ(net.counter(M3, "refused_claims"), refused + 3);
+	// No Local Prefix crosses domains.
+	mh::ProxyBindingAck pba = answer;
+	pba.sequence = pbu_of(pbus.back()).sequence;
+	pba.options.local_prefixes.push_back(pfx("2001:db8:100::/56"));
+	net.inject(kCmd, M3, pba);
+	ASSERT_TRUE(net.settle());
+	EXPECT_EQ(net.counter(M3, "refused_claims"), refused + 4);
+	EXPECT_EQ(net.kernel(M3).entry(pfx("2001:db8:100::/56")), nullptr);
 	// The home prefix stays.
 	ASSERT_TRUE(net.kernel(M3).entry(pref(M1)));
 }

@@ -61,6 +61,7 @@ struct AnchorView {
 	DlifIdentity identity;
 	bool identity_from_options = false;	// else derived (types.hpp)
 	std::string dlif;			// the mirrored DLIF representing it
+	std::optional<Ipv6Address> via;		// a partner's home MAAR: its home LMA
 };
 
 struct SessionView {
