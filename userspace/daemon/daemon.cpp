@@ -146,6 +146,7 @@ Scope Daemon::scope() const
 		scope.lowers.insert(config_.maar->access_interfaces.begin(), config_.maar->access_interfaces.end());
 	if (config_.cmd && config_.cmd->lma)
 		scope.lowers.insert(config_.cmd->lma->interface);
+	scope.relays = config_.cmd.has_value();
 	scope.peers.insert(config_.domain().maars.begin(), config_.domain().maars.end());
 	if (config_.maar) {
 		scope.peers.insert(config_.maar->cmd);

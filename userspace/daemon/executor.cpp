@@ -803,8 +803,9 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 			apply(action, now);
 	}
 	// Also with no relay wanted: a home LMA restarted after its last
-	// node left must lose the relays it had (two small dumps otherwise).
-	if (relays || kernel_ != nullptr)
+	// node left (or without [cmd.roaming] now) must lose the relays it
+	// had. A MAAR has none to look for.
+	if (relays || scope.relays)
 		plan.relays = converge_relays(relays_wanted_by(reissued), now);
 	return plan;
 }

@@ -90,6 +90,9 @@ KernelEntry to_kernel_entry(const dmm::InstallEntry &entry);
 struct Scope {
 	std::set<std::string> lowers;		// access interfaces / the LMA interface
 	std::set<Ipv6Address> peers;	// domain nodes
+	// The relay tunnels, rules and routes (dlr*) are ours to converge: a
+	// CMD's, which may be or have been a home LMA. A MAAR never relays.
+	bool relays = false;
 };
 
 struct Wanted {

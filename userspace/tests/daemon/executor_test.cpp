@@ -573,6 +573,13 @@ TEST_F(ExecutorTest, ConvergeRemovesStaleRelayStateAndKeepsWhatIsWanted)
 	EXPECT_EQ(restarted.relays().size(), 1u);
 	EXPECT_EQ(restarted.relay_tunnel_users("dlra1"), 1u);
 
+	// A MAAR's reconcile leaves relay state alone: it never relays.
+	Executor maar(&kernel_, sender_, timers_, ra_, log_);
+	const ReconcilePlan untouched = maar.reconcile(dmm::Actions{}, Scope{}, t0);
+	EXPECT_TRUE(untouched.relays.remove_tunnels.empty());
+	EXPECT_TRUE(kernel_.links.contains("dlra1"));
+	EXPECT_EQ(kernel_.rule_list.size(), 2u);
+
 	// Reconcile at start converges the relays of the reissued actions;
 	// none wanted: every relay goes.
 	Executor again(&kernel_, sender_, timers_, ra_, log_);
