@@ -49,6 +49,13 @@ LogFields route_fields(const KernelDeviceRoute &route)
 	return {{"prefix", route.prefix.to_string()}, {"device", route.device}, {"table", std::to_string(route.table)}};
 }
 
+// A device route that is not there (ESRCH), or whose device is gone and
+// took it along (ENODEV), is deleted as asked.
+bool route_delete_failed(const Status &status)
+{
+	return !status && status.error().code != ESRCH && status.error().code != ENODEV;
+}
+
 // Whether a relay still routes the default of `table` through `device`.
 bool uses_uplink(const std::map<std::string, dmm::InstallRelay> &relays, std::uint32_t table,
 		 const std::string &device)
@@ -597,8 +604,7 @@ bool Executor::release_relay_tunnels(const dmm::InstallRelay &gone)
 			unused_relay_tunnels_.insert(*device);
 	if (relay_tunnel_users(gone.anchor.device) > 0 && !uses_uplink(relays_, gone.table, gone.anchor.device)) {
 		const KernelDeviceRoute route = relay_uplink_route(gone);
-		if (auto status = kernel_->delete_device_route(route);
-		    !status && status.error().code != ESRCH && status.error().code != ENODEV)
+		if (auto status = kernel_->delete_device_route(route); route_delete_failed(status))
 			complete = !kernel_failed("relay.route.delete.failed", status.error(), route_fields(route));
 	}
 	return delete_unused_relay_tunnels() && complete;
@@ -641,8 +647,7 @@ bool Executor::remove_relay(const Ipv6Prefix &prefix)
 	if (auto status = kernel_->delete_rule(rule); !status && status.error().code != ENOENT)
 		complete = !kernel_failed("relay.rule.delete.failed", status.error(), rule_fields(rule));
 	const KernelDeviceRoute route = relay_downlink_route(relay);
-	if (auto status = kernel_->delete_device_route(route);
-	    !status && status.error().code != ESRCH && status.error().code != ENODEV)
+	if (auto status = kernel_->delete_device_route(route); route_delete_failed(status))
 		complete = !kernel_failed("relay.route.delete.failed", status.error(), route_fields(route));
 	// Kept for the retry: it still knows the rule's priority and devices.
 	if (!complete)
@@ -672,8 +677,7 @@ bool Executor::remove_unrecorded_relay(const Ipv6Prefix &prefix)
 		if (auto status = kernel_->delete_rule(rule); !status && status.error().code != ENOENT)
 			complete = !kernel_failed("relay.rule.delete.failed", status.error(), rule_fields(rule));
 		const KernelDeviceRoute route{prefix.masked(), rule.iif, KernelDeviceRoute::kMainTable};
-		if (auto status = kernel_->delete_device_route(route);
-		    !status && status.error().code != ESRCH && status.error().code != ENODEV)
+		if (auto status = kernel_->delete_device_route(route); route_delete_failed(status))
 			complete = !kernel_failed("relay.route.delete.failed", status.error(), route_fields(route));
 		log_.info("relay.removed", {{"prefix", prefix.masked().to_string()}, {"serving_device", rule.iif}});
 	}
@@ -710,8 +714,7 @@ RelayPlan Executor::converge_relays(const std::vector<dmm::InstallRelay> &wanted
 					log_.notice("relay.converge.rule.removed", rule_fields(rule));
 			}
 			for (const auto &route : plan.remove_routes) {
-				if (auto status = kernel_->delete_device_route(route);
-				    !status && status.error().code != ESRCH && status.error().code != ENODEV)
+				if (auto status = kernel_->delete_device_route(route); route_delete_failed(status))
 					kernel_failed("relay.converge.route.failed", status.error(), route_fields(route));
 				else
 					log_.notice("relay.converge.route.removed", route_fields(route));
