@@ -45,6 +45,21 @@ ClaimProblem home_prefix_problem(const Domain &domain, const Ipv6Address &claima
 	return std::nullopt;
 }
 
+ClaimProblem home_lma_prefix_problem(const HomeLma &lma, const Ipv6Prefix &prefix, std::span<const Ipv6Prefix> own)
+{
+	if (prefix.length == 0)
+		return "default-prefix";
+	if (prefix.length != lma.prefix_length)
+		return "prefix-length";
+	const bool in_blocks = std::any_of(lma.prefixes.begin(), lma.prefixes.end(),
+					   [&](const Ipv6Prefix &block) { return inside(block, prefix); });
+	if (!in_blocks)
+		return "outside-home-prefixes";
+	if (overlaps_any(prefix, own))
+		return "overlaps-own";
+	return std::nullopt;
+}
+
 ClaimProblem local_prefix_problem(const Domain &domain, const Ipv6Address &claimant, const Ipv6Prefix &prefix,
 				  std::span<const Ipv6Prefix> own)
 {

@@ -103,15 +103,6 @@ std::string_view counter_name(Counter counter) noexcept
 
 MaarCore::Impl::Impl(MaarConfig cfg) : config(std::move(cfg))
 {
-	peers = config.domain;
-	const bool claims_listed = peers.claims.size() == peers.maars.size() && !peers.claims.empty();
-	for (const auto &lma : config.home_lmas) {
-		peers.maars.push_back(lma.address);
-		// Its blocks are checked apart (home_lma_claim_problem); no
-		// Local Prefix crosses domains.
-		if (claims_listed)
-			peers.claims.push_back(MaarClaims{Ipv6Prefix{}, lma.prefix_length, {}});
-	}
 	self_position = position_of(config.address);
 	// Never hand out a prefix holding this MAAR's or the CMD's address, or
 	// overlapping a local network.
@@ -181,7 +172,7 @@ void MaarCore::Impl::log(Actions &out, LogLevel level, std::string event,
 
 std::optional<std::size_t> MaarCore::Impl::position_of(const Ipv6Address &maar) const
 {
-	const auto &maars = peers.maars;
+	const auto &maars = config.domain.maars;
 	const auto it = std::find(maars.begin(), maars.end(), maar);
 	if (it == maars.end())
 		return std::nullopt;
@@ -190,8 +181,7 @@ std::optional<std::size_t> MaarCore::Impl::position_of(const Ipv6Address &maar) 
 
 bool MaarCore::Impl::is_domain_maar(const Ipv6Address &address) const
 {
-	const auto position = position_of(address);
-	return address != config.address && position && *position < config.domain.maars.size();
+	return address != config.address && position_of(address).has_value();
 }
 
 bool MaarCore::Impl::is_home_lma(const Ipv6Address &address) const
@@ -214,19 +204,13 @@ std::optional<Ipv6Address> MaarCore::Impl::home_lma_of(const Session &session) c
 	return std::nullopt;
 }
 
-ClaimProblem MaarCore::Impl::home_lma_claim_problem(const Ipv6Address &claimant, const Ipv6Prefix &prefix) const
+ClaimProblem MaarCore::Impl::home_lma_claim_problem(const Ipv6Address &lma_address, const Ipv6Prefix &prefix) const
 {
-	for (const auto &lma : config.home_lmas) {
-		if (lma.address != claimant)
-			continue;
-		if (prefix.length != lma.prefix_length)
-			return "prefix-length";
-		const bool inside = std::any_of(lma.prefixes.begin(), lma.prefixes.end(), [&](const Ipv6Prefix &block) {
-			return block.length <= prefix.length && block.contains(prefix.address);
-		});
-		return inside ? ClaimProblem{} : ClaimProblem{"outside-home-prefixes"};
-	}
-	return std::nullopt;
+	const auto lma = std::find_if(config.home_lmas.begin(), config.home_lmas.end(),
+				      [&](const HomeLma &candidate) { return candidate.address == lma_address; });
+	if (lma == config.home_lmas.end())
+		return "not-a-home-lma";
+	return home_lma_prefix_problem(*lma, prefix, own_prefixes);
 }
 
 MnId MaarCore::Impl::mn_id_of(const MacAddress &mac) const
@@ -263,13 +247,14 @@ std::string MaarCore::Impl::dlif_name(const Session &session, const Ipv6Address 
 	auto position = position_of(anchoring);
 	if (!position) {
 		// A home MAAR of a partner domain (reached through its LMA): after
-		// the peers, in address order among the session's such MAARs,
-		// which stay the same for the length of a visit.
+		// the domain's MAARs and the home LMAs, in address order among the
+		// session's such MAARs, which stay the same for the length of a
+		// visit.
 		std::size_t rank = 0;
 		for (const auto &remote : session.remotes)
 			if (remote.via && remote.maar < anchoring)
 				++rank;
-		position = peers.maars.size() + rank;
+		position = config.domain.maars.size() + config.home_lmas.size() + rank;
 	}
 	return "mn" + std::to_string(session.number) + "mar" + std::to_string(*position + 1);
 }
@@ -864,11 +849,10 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 	auto take = [&](const Ipv6Address &owner, const Ipv6Prefix &prefix, std::string_view option) {
 		// Each prefix becomes a serving entry and a connected route
 		// here: only one its anchor may have (claims.hpp).
-		if (const auto problem = home_prefix_problem(peers, owner, prefix, own_prefixes)) {
-			refuse_claim(out, session, owner, option, prefix.to_string(), *problem);
-			return;
-		}
-		if (const auto problem = home_lma_claim_problem(from_lma ? source : owner, prefix)) {
+		// Through a home LMA, the LMA's blocks and length say what is
+		// possible, not this domain's claims.
+		if (const auto problem = from_lma ? home_lma_claim_problem(source, prefix)
+						  : home_prefix_problem(config.domain, owner, prefix, own_prefixes)) {
 			refuse_claim(out, session, owner, option, prefix.to_string(), *problem);
 			return;
 		}
@@ -945,7 +929,7 @@ void MaarCore::Impl::merge_previous_maars(Session &session, const Ipv6Address &s
 				// LMA relays the node's prefixes only.
 				if (from_lma)
 					refuse_claim(out, session, maar, "local-prefix", local.to_string(), "from-partner-domain");
-				else if (const auto problem = local_prefix_problem(peers, maar, local, own_prefixes))
+				else if (const auto problem = local_prefix_problem(config.domain, maar, local, own_prefixes))
 					refuse_claim(out, session, maar, "local-prefix", local.to_string(), *problem);
 				else
 					it->local_prefixes.push_back(local);

@@ -160,9 +160,6 @@ struct MaarCore::Impl {
 
 	MaarConfig config;
 	std::optional<std::size_t> self_position;	// in domain.maars, from 0
-	// The domain's MAARs and then the home LMAs of partner domains (seed
-	// 004 §5), with their claims: whom a DLIF may represent, by position.
-	Domain peers;
 	PrefixPool pool;
 	Numbered<Session> sessions;	// by N
 	std::unordered_map<MacAddress, std::uint32_t, dmm::MacHash> by_mac;
@@ -201,9 +198,9 @@ struct MaarCore::Impl {
 	bool is_home_lma(const Ipv6Address &address) const;
 	// The home LMA of a node from a partner domain (by its MN-ID's realm).
 	std::optional<Ipv6Address> home_lma_of(const Session &session) const;
-	// What a home LMA may claim: a prefix of its length in its blocks
-	// (nullopt for any other claimant).
-	ClaimProblem home_lma_claim_problem(const Ipv6Address &claimant, const Ipv6Prefix &prefix) const;
+	// What the home LMA at `lma_address` may claim for a node
+	// (claims.hpp).
+	ClaimProblem home_lma_claim_problem(const Ipv6Address &lma_address, const Ipv6Prefix &prefix) const;
 	MnId mn_id_of(const MacAddress &mac) const;
 	Session *find(const MacAddress &mac);
 	Session *find(std::string_view mn);

@@ -42,6 +42,20 @@ TEST(Claims, HomePrefixShape)
 	EXPECT_FALSE(home_prefix_problem(domain, Network::address(M2), pref(M2), own));
 }
 
+// A partner's home LMA: its blocks and its length, whatever this domain
+// uses (here /64 at home, /56 for the LMA's nodes).
+TEST(Claims, HomeLmaPrefix)
+{
+	const HomeLma lma{"home.example", addr("2001:db8:a::100"), {pfx("2001:db8:a000::/36"), pfx("2001:db8:c000::/40")}, 56};
+	const std::vector<Ipv6Prefix> own = {pfx("2001:db8:a100::/48")};
+	EXPECT_FALSE(home_lma_prefix_problem(lma, pfx("2001:db8:a001:100::/56"), own));
+	EXPECT_FALSE(home_lma_prefix_problem(lma, pfx("2001:db8:c000:200::/56"), own));
+	EXPECT_EQ(home_lma_prefix_problem(lma, pfx("::/0"), own), "default-prefix");
+	EXPECT_EQ(home_lma_prefix_problem(lma, pfx("2001:db8:a001:100::/64"), own), "prefix-length");
+	EXPECT_EQ(home_lma_prefix_problem(lma, pfx("2001:db8:b000::/56"), own), "outside-home-prefixes");
+	EXPECT_EQ(home_lma_prefix_problem(lma, pfx("2001:db8:a100::/56"), own), "overlaps-own");
+}
+
 TEST(Claims, LocalPrefixAndIdentity)
 {
 	Domain domain;

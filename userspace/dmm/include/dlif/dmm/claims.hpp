@@ -31,6 +31,11 @@ using ClaimProblem = std::optional<std::string_view>;
 ClaimProblem home_prefix_problem(const Domain &domain, const Ipv6Address &claimant, const Ipv6Prefix &prefix,
 				 std::span<const Ipv6Prefix> own);
 
+// A prefix a partner domain's home LMA says it anchors for a node
+// visiting here (seed 004 §5). Refused: ::/0, a prefix of another length
+// than the LMA's, one outside its blocks, and one that overlaps `own`.
+ClaimProblem home_lma_prefix_problem(const HomeLma &lma, const Ipv6Prefix &prefix, std::span<const Ipv6Prefix> own);
+
 // A network `claimant` says is reachable only through it (Local Prefix
 // option). Refused: ::/0, a prefix that overlaps `own`, and, when the
 // domain lists what each MAAR may claim, one that is not inside the
