@@ -263,6 +263,7 @@ bool Daemon::start()
 	MhSender &sender = *this;
 	executor_ = std::make_unique<Executor>(kernel_.get(), sender, timers_, ra_, log_);
 	executor_->on_state_changed([this](const std::string &mn) { changed_nodes_.insert(mn); });
+	executor_->on_farewell([this](const dmm::InstallDlif &dlif) { send_final_advertisement(dlif); });
 	if (sessions_) {
 		executor_->on_lookup([this](const dmm::LookupSessions &lookup) { lookups_.push_back(lookup.mn); });
 		executor_->on_publish(
@@ -1117,6 +1118,37 @@ void Daemon::send_due_advertisements(dmm::TimePoint now)
 				       {"prefixes", std::to_string(dlif->ra.prefixes.size())},
 				       {"routes", std::to_string(dlif->ra.routes.size())}});
 	}
+}
+
+// RFC 4861 §6.2.5: a DLIF that goes while its node may still be there (a
+// previous MAAR released, a session ended) says so with a Router Lifetime
+// of 0, so that the node drops it as a default router at once instead of
+// when neighbour unreachability detection finds it gone (30 s without a
+// route here, on 6.12). Its prefixes are deprecated and their routes
+// withdrawn; the valid lifetimes stay, as RFC 4862's two-hour rule would
+// ignore less. One RA, not three: the device goes right after it.
+void Daemon::send_final_advertisement(const dmm::InstallDlif &dlif)
+{
+	if (!nd_socket_)
+		return;
+	dmm::RaPlan last = dlif.ra;
+	last.router_lifetime = dmm::Duration::zero();
+	for (auto &prefix : last.prefixes)
+		prefix.preferred_lifetime = dmm::Duration::zero();
+	for (auto &route : last.routes)
+		route.lifetime = dmm::Duration::zero();
+	const unsigned ifindex = if_nametoindex(dlif.name.c_str());
+	auto sent = ifindex == 0 ? nl::Status(nl::make_error(ENODEV, "no device " + dlif.name))
+				 : nd_socket_->send_advertisement(
+					   ifindex, dlif.identity.link_local,
+					   nd::build_router_advertisement(last, dlif.identity.mac));
+	if (!sent) {
+		count("ra_tx_errors");
+		log_.debug("ra.final.failed", {{"dlif", dlif.name}, {"error", sent.error().describe()}});
+		return;
+	}
+	count("ra_final_tx");
+	log_.debug("ra.final.sent", {{"dlif", dlif.name}, {"mn", dlif.mn.to_string()}});
 }
 
 void Daemon::on_timer()

@@ -108,6 +108,7 @@ private:
 	void on_solicitation();
 	void on_frame(PacketSocket &socket);
 	void send_due_advertisements(dmm::TimePoint now);
+	void send_final_advertisement(const dmm::InstallDlif &dlif);
 	void check_liveness(dmm::TimePoint now);
 	void report_attachment(const MacAddress &mac, const std::string &interface, dmm::TimePoint now,
 			       std::string_view how);

@@ -426,6 +426,8 @@ bool Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 
 bool Executor::remove_dlif(const std::string &name)
 {
+	if (const dmm::InstallDlif *dlif = ra_.find(name); dlif && dlif->advertise && farewell_)
+		farewell_(*dlif);
 	ra_.remove(name);
 	forget_dlif(name);
 	if (kernel_ == nullptr)

@@ -55,6 +55,9 @@ public:
 	// callback, the action is an error, logged.
 	void on_lookup(std::function<void(const dmm::LookupSessions &)> callback) { lookup_ = std::move(callback); }
 	void on_publish(std::function<void(const dmm::PublishSession &)> callback) { publish_ = std::move(callback); }
+	// Just before an advertising DLIF is removed, with what it advertised:
+	// the daemon's final Router Advertisement on it (RFC 4861 §6.2.5).
+	void on_farewell(std::function<void(const dmm::InstallDlif &)> callback) { farewell_ = std::move(callback); }
 
 	void apply(const dmm::Actions &actions, dmm::TimePoint now);
 	void apply(const dmm::Action &action, dmm::TimePoint now);
@@ -146,6 +149,7 @@ private:
 	std::function<void(const std::string &)> state_changed_;
 	std::function<void(const dmm::LookupSessions &)> lookup_;
 	std::function<void(const dmm::PublishSession &)> publish_;
+	std::function<void(const dmm::InstallDlif &)> farewell_;
 	std::map<std::string, dmm::InstallDlif> dlifs_;
 	std::map<std::string, KernelEntry> entries_;		// by prefix text
 	// The keys of entries_ naming each DLIF: forgetting a DLIF's entries

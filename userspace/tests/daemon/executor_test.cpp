@@ -159,6 +159,26 @@ TEST_F(ExecutorTest, RemoveDlifStopsAdvertisingAndDeletes)
 	EXPECT_EQ(executor_->counters().count("netlink_errors"), 0u);
 }
 
+// RFC 4861 §6.2.5: the daemon says farewell on an advertising DLIF, before
+// the kernel deletes it; a silent one (its node is elsewhere) goes quietly.
+TEST_F(ExecutorTest, AnAdvertisingDlifSaysFarewellBeforeItGoes)
+{
+	std::vector<std::string> farewells;
+	executor_->on_farewell([&](const dmm::InstallDlif &dlif) {
+		farewells.push_back(dlif.name + (kernel_.links.contains(dlif.name) ? " present" : " gone"));
+		EXPECT_EQ(dlif.ra.router_lifetime, 1800s);	// what it advertised
+	});
+	auto silent = dlif_install("mn2mar1", "02:00:00:00:00:02");
+	silent.advertise = false;
+	executor_->apply(dmm::Actions{dlif_install(), silent, dmm::RemoveDlif{"mn1mar1"}, dmm::RemoveDlif{"mn2mar1"}},
+			 t0);
+	EXPECT_EQ(farewells, std::vector<std::string>{"mn1mar1 present"});
+	EXPECT_FALSE(kernel_.links.contains("mn1mar1"));
+	EXPECT_FALSE(kernel_.links.contains("mn2mar1"));
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar1"}}, t0);
+	EXPECT_EQ(farewells.size(), 1u);
+}
+
 TEST_F(ExecutorTest, EntriesAreReplacedOnlyWhenTheyChange)
 {
 	const dmm::InstallEntry entry{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
