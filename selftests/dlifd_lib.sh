@@ -302,8 +302,15 @@ flows_start() {
 	FLOW_PID=$!
 	defer kill $FLOW_PID
 	ip netns exec "$MN" stdbuf -oL ping -i 0.2 -I "$src" $CN_ADDR >"$RUN/ping.log" 2>&1 &
-	defer kill $!
+	PING_PID=$!
+	defer kill $PING_PID
 	busywait 60000 flow_echoed_at_least 3 || { fail "the flow from $src did not start (3 echoes)"; return 1; }
+}
+
+flows_stop() {	# the node's side of both: no more packets from it
+	kill "$FLOW_PID" "$PING_PID" 2>/dev/null
+	wait "$FLOW_PID" "$PING_PID" 2>/dev/null
+	return 0
 }
 
 flow_field() {	# key of the client status

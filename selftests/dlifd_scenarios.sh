@@ -9,7 +9,7 @@
 # killed, the kernel changed behind dlifd's back, refusing, or out of
 # memory, the wall clock stepped both ways in timestamp ordering, and bulk
 # TCP through a core that filters ICMPv6, one neighbour entry per node at
-# the anchor. All in proxy mode (the default;
+# the anchor, an idle previous MAAR released. All in proxy mode (the default;
 # the three modes are compared in dlifd_roaming.sh).
 
 source "$(dirname "$0")/lib.sh"
@@ -621,6 +621,52 @@ for i in range(3000):
 	ktap_diag_always "neighbour entries on MAAR1's DLIF: $(ip -n "$(node_ns maar1)" -6 neigh show nud all dev "$dlif" | grep -c .)"
 }
 
+tunnels_prefix_of_maar1() { entries_of maar2 | grep -q "serving $M1$"; }
+released_prefix_of_maar1() { ! tunnels_prefix_of_maar1; }
+default_routers_are() { test "$(ip -n "$MN" -6 route show default | grep -o 'via [^ ]*' | sort -u | grep -c .)" = "$1"; }
+
+# [maar] release_idle_after (A14): MAAR1's prefix stays at MAAR2 while a
+# flow uses it; once no packet of it crosses MAAR2 for the idle time,
+# MAAR2 names MAAR1 in a refresh (a Previous MAAR option in its PBU),
+# the CMD drops MAAR1 from the binding and ends that part of the session
+# there with a lifetime-0 PBU, and MAAR2 removes MAAR1's DLIF and entry.
+test_idle_previous_maar_is_released() {
+	local b
+	at_maar2_with_flows maar.release_idle_after=6 || return 1
+	b=$(mn_address_in 2)
+	capture_start || return 1
+	sleep 15
+	check "with a flow on MAAR1's prefix for 2.5 idle periods, the flow goes on" flow_survives
+	check "and MAAR2 still tunnels MAAR1's prefix" tunnels_prefix_of_maar1
+	check_eq "$(counter maar2 idle_releases)" 0 "MAAR2 released nothing"
+	flows_stop
+	check "with no more traffic, MAAR2 lets MAAR1's prefix go" \
+		busywait 40000 released_prefix_of_maar1
+	check_eq "$(counter maar2 idle_releases)" 1 "MAAR2 counts one release"
+	check_eq "$(counter cmd previous_maars_released)" 1 "the CMD counts one"
+	check_eq "$(mn_field cmd previous_maars)" "[]" "the CMD's binding has no previous MAAR left"
+	check "MAAR1 ends its part of the session" busywait 20000 bindings_are maar1 0
+	check_eq "$(entries_of maar1 | grep -c anchor)" 0 "and tunnels nothing for the node"
+	check_eq "$(dlif_count maar2)" 1 "MAAR2 shows the node one DLIF, its own"
+	# RFC 4861 §6.2.5: the DLIF's last RA had a Router Lifetime of 0.
+	check "the node drops MAAR1's DLIF as a default router at once" busywait 5000 default_routers_are 1
+	check_eq "$(counter maar2 ra_final_tx)" 1 "MAAR2 sent one final RA"
+	check_eq "$(bindings maar2)" 1 "the node stays registered at MAAR2"
+	local t0=$EPOCHREALTIME
+	check "the node reaches the CN from its MAAR2 address" \
+		busywait 30000 ip netns exec "$MN" ping -c 1 -W 2 -I "$b" "$CN_ADDR"
+	ktap_diag_always "after the release, the node's first ping from its MAAR2 address answered in" \
+		"$(python3 -c "print(f'{$EPOCHREALTIME - $t0:.1f} s')")"
+	ktap_diag_always "the node's default routers: $(ip -n "$MN" -6 route show default | tr '\n' ';')"
+	capture_stop
+	local decoded
+	decoded=$(signalling)
+	check_match "$(grep " $M2 $CMD_ADDR PBU " <<<"$decoded")" "pmaar=$M1/" \
+		"tshark: MAAR2's refresh names MAAR1 in a Previous MAAR option"
+	check_match "$(grep " $CMD_ADDR $M1 PBU " <<<"$decoded")" " 0 hnp=" \
+		"tshark: the CMD's PBU to MAAR1 has lifetime 0"
+}
+
 # The debug kernel runs the case that needs its fault injection, and the
 # GRO cells with KASAN and lockdep under a real TCP flow.
 DEBUG_CASES=(test_kernel_out_of_memory_is_retried test_decapsulated_tcp_is_merged_before_routing)
@@ -642,4 +688,5 @@ run_tests \
 	test_wall_clock_step_in_timestamp_mode \
 	test_bulk_tcp_needs_no_packet_too_big \
 	test_decapsulated_tcp_is_merged_before_routing \
-	test_anchor_keeps_one_neighbour_per_node
+	test_anchor_keeps_one_neighbour_per_node \
+	test_idle_previous_maar_is_released

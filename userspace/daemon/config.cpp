@@ -784,6 +784,20 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 		maar.reader().fail(*maar.node("detach_after"),
 				   "maar.detach_after: 0 (off) or at least 5 s: a node answers probes only "
 				   "between its own neighbour checks");
+	config.release_idle_after = maar.seconds("release_idle_after", 0, 604800).value_or(config.release_idle_after);
+	if (config.release_idle_after.count() != 0) {
+		const toml::node &key = *maar.node("release_idle_after");
+		// The refresh that carries the release goes to a CMD (RFC 8885
+		// R81: only the serving MAAR may end a part of the session).
+		if (config.direct)
+			maar.reader().fail(key, "maar.release_idle_after needs a CMD (maar.cmd): in direct mode "
+						"previous MAARs are not released by idle time yet");
+		if (config.legacy_mag)
+			maar.reader().fail(key, "maar.release_idle_after does not apply to a plain MAG (legacy_mag)");
+		if (config.release_idle_after < Duration(5000))
+			maar.reader().fail(key, "maar.release_idle_after: 0 (off) or at least 5 s: traffic is "
+						"sampled a few times in that time");
+	}
 
 	if (const toml::table *admission_table = maar.subtable("admission")) {
 		Section admission(maar.reader(), *admission_table, "maar.admission",
@@ -1071,7 +1085,8 @@ Config read_config(const toml::table &root, const std::string &file)
 	} else {
 		Section maar(reader, *role_table, "maar",
 			     {"address", "cmd", "access_interfaces", "prefix_pool", "prefix_length", "local_prefixes",
-			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "detach_after", "admission",
+			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "detach_after",
+			      "release_idle_after", "admission",
 			      "ra", "sessions", "discovery", "home_lma"});
 		config.maar = read_maar(maar, domain, timers, ordering, config.ra);
 		config.sessions = read_sessions(maar, *config.maar);
@@ -1262,6 +1277,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 		add("maar.deregistration", std::string(word_of(kDeregistrations, maar.deregistration)));
 		add("maar.access_technology", std::string(word_of(kAccessTechnologies, maar.access_technology)));
 		add("maar.detach_after", seconds_text(maar.detach_after));
+		add("maar.release_idle_after", seconds_text(maar.release_idle_after));
 		const dmm::Admission &admission = maar.admission;
 		std::string policy = "any node";
 		if (admission.restricted) {

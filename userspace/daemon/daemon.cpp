@@ -310,6 +310,8 @@ bool Daemon::start()
 		if (dlif.advertise)
 			liveness_.attached(dlif.mn, steady_now());
 	schedule_repair(steady_now());
+	if (config_.maar && config_.maar->release_idle_after > dmm::Duration::zero())
+		next_traffic_sample_ = steady_now();
 	save_state();
 	after_events();
 
@@ -1208,6 +1210,8 @@ void Daemon::after_events()
 		schedule_repair(now);
 	}
 	check_liveness(now);
+	if (next_traffic_sample_ && *next_traffic_sample_ <= now)
+		sample_traffic(now);
 	send_due_advertisements(now);
 	// Messages waiting for a commit are a reason to try again at once,
 	// before the second after a failed one is over.
@@ -1222,6 +1226,26 @@ void Daemon::after_events()
 	if (auto summary = mh_summary_.due(now, counter("mh_tx"), counter("mh_rx")))
 		log_.info("mh.summary", *summary);
 	arm_timer();
+}
+
+// [maar] release_idle_after: the serving entries' counters go to the core
+// four times per idle period (at most once a second, at least once a
+// minute), so that a previous MAAR is released within a quarter period of
+// going idle. One filtered dump; the core compares.
+void Daemon::sample_traffic(dmm::TimePoint now)
+{
+	const dmm::Duration every =
+		std::clamp<dmm::Duration>(config_.maar->release_idle_after / 4, std::chrono::seconds(1), std::chrono::minutes(1));
+	next_traffic_sample_ = now + every;
+	if (!kernel_ || core_timers_held())
+		return;	// a release's refresh would be held too
+	auto traffic = kernel_->serving_traffic();
+	if (!traffic) {
+		count("traffic_sample_failures");
+		log_.warning("traffic.sample-failed", {{"error", traffic.error().describe()}});
+		return;
+	}
+	dispatch(dmm::TrafficSampled{std::move(*traffic)}, now);
 }
 
 void Daemon::schedule_repair(dmm::TimePoint now)
@@ -1267,7 +1291,7 @@ void Daemon::arm_timer()
 {
 	auto deadline = core_timers_held() ? std::nullopt : timers_.next_deadline();
 	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline(), next_watchdog_,
-			   executor_->next_retry(), next_repair_, next_leadership_check_,
+			   executor_->next_retry(), next_repair_, next_traffic_sample_, next_leadership_check_,
 			   sessions_ ? sessions_->next_retry() : std::nullopt,
 			   sessions_ ? sessions_->next_renewal() : std::nullopt})
 		if (other && (!deadline || *other < *deadline))

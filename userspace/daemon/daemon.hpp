@@ -110,6 +110,7 @@ private:
 	void send_due_advertisements(dmm::TimePoint now);
 	void send_final_advertisement(const dmm::InstallDlif &dlif);
 	void check_liveness(dmm::TimePoint now);
+	void sample_traffic(dmm::TimePoint now);
 	void report_attachment(const MacAddress &mac, const std::string &interface, dmm::TimePoint now,
 			       std::string_view how);
 	void reload();
@@ -151,6 +152,7 @@ private:
 	ServiceNotifier service_;		// systemd, when it started dlifd
 	std::optional<dmm::TimePoint> next_watchdog_;
 	std::optional<dmm::TimePoint> next_repair_;	// [daemon] reconcile_interval
+	std::optional<dmm::TimePoint> next_traffic_sample_;	// [maar] release_idle_after
 	StateStore legacy_store_;		// the JSON file of earlier dlifds, migrated
 	StateDatabase database_;
 	std::optional<EtcdStore> etcd_;

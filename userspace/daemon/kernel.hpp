@@ -168,6 +168,9 @@ public:
 	virtual Status delete_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) = 0;
 
 	virtual Result<std::vector<KernelEntry>> entries() = 0;
+	// The serving entries' packets, encapsulated plus decapsulated, per
+	// prefix ([maar] release_idle_after).
+	virtual Result<std::vector<std::pair<Ipv6Prefix, std::uint64_t>>> serving_traffic() = 0;
 	virtual Status replace_entry(const KernelEntry &entry) = 0;
 	virtual Status remove_entry(const Ipv6Prefix &prefix) = 0;
 

@@ -291,6 +291,24 @@ Result<std::vector<KernelEntry>> LinuxKernel::entries()
 	return out;
 }
 
+Result<std::vector<std::pair<Ipv6Prefix, std::uint64_t>>> LinuxKernel::serving_traffic()
+{
+	std::vector<std::pair<Ipv6Prefix, std::uint64_t>> out;
+	if (!dlif_)
+		return out;
+	// One dump filtered by role in the kernel; no name lookups.
+	nl::EntryFilter serving;
+	serving.role = nl::Role::serving;
+	auto dumped = dlif_->dump_entries(serving, [&](const nl::Entry &entry) {
+		const nl::EntryStats stats = entry.stats.value_or(nl::EntryStats{});
+		out.emplace_back(entry.prefix, stats.encap_packets + stats.decap_packets);
+		return nl::Status{};
+	});
+	if (!dumped)
+		return dumped.error();
+	return out;
+}
+
 Status LinuxKernel::replace_entry(const KernelEntry &entry)
 {
 	nl::Entry request;

@@ -40,6 +40,7 @@ public:
 	Status set_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) override;
 	Status delete_neighbour(const std::string &dlif, const KernelNeighbour &neighbour) override;
 	Result<std::vector<KernelEntry>> entries() override;
+	Result<std::vector<std::pair<Ipv6Prefix, std::uint64_t>>> serving_traffic() override;
 	Status replace_entry(const KernelEntry &entry) override;
 	Status remove_entry(const Ipv6Prefix &prefix) override;
 	Result<std::vector<KernelLink>> tunnels() override;

@@ -15,7 +15,10 @@
 //   0 FROM TO LEN_LO LEN_HI BYTES...  a Mobility Header from FROM to TO
 //   1 MAAR NODE                       a node attaches
 //   2 MAAR NODE                       a node leaves
-//   3 TICKS                           time passes (TICKS x 50 ms)
+//   3 TICKS                           time passes (TICKS x 50 ms); with
+//                                     release_idle_after (one input in
+//                                     five), every MAAR's traffic is then
+//                                     sampled, moving when TICKS is odd
 //   4 NODE                            a daemon restarts (snapshot, restore);
 //                                     the first kMaxRestarts of an input only
 // FROM: 0 the CMD, 1-3 a MAAR, 4 a stranger; TO: 0 the CMD, 1-3 a MAAR.
@@ -23,6 +26,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 
@@ -107,6 +111,8 @@ inline std::string run_cores_script(std::span<const std::uint8_t> input, bool ch
 	options.direct = variant == 2 || variant == 3;
 	options.discovery = variant == 3 ? MaarConfig::Discovery::query : MaarConfig::Discovery::database;
 	options.inter_domain = variant == 4;
+	if (variant == 1)
+		options.release_idle_after = std::chrono::seconds(5);
 	if (options.inter_domain) {
 		options.visitors.assign(std::begin(nodes), std::end(nodes));
 		if (options.mode == CmdMode::locator)
@@ -116,6 +122,7 @@ inline std::string run_cores_script(std::span<const std::uint8_t> input, bool ch
 	Network net(options);
 	CoresScript script(input);
 	unsigned restarts = 0;
+	std::uint64_t packets = 0;
 	for (unsigned steps = 0; !script.done() && steps < 64; ++steps) {
 		switch (script.next() % 5) {
 		case 0: {
@@ -134,9 +141,20 @@ inline std::string run_cores_script(std::span<const std::uint8_t> input, bool ch
 		case 2:
 			net.detach(1 + script.next() % kMaars, nodes[script.next() % 3]);
 			break;
-		case 3:
-			net.run_for(dmm::Duration(50 * (1 + script.next())));
+		case 3: {
+			const unsigned ticks = script.next();
+			net.run_for(dmm::Duration(50 * (1 + ticks)));
+			if (options.release_idle_after == dmm::Duration::zero())
+				break;
+			packets += ticks % 2;
+			for (NodeId maar = 1; maar <= kMaars; ++maar) {
+				std::map<Ipv6Prefix, std::uint64_t> counters;
+				for (const auto &[key, entry] : net.kernel(maar).entries)
+					counters[entry.prefix] = packets;
+				net.sample_traffic(maar, counters);
+			}
 			break;
+		}
 		case 4: {
 			const NodeId node = script.next() % (kMaars + 1);
 			if (restarts++ < kMaxRestarts)

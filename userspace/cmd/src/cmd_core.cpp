@@ -547,6 +547,59 @@ void CmdCore::Impl::prune_previous_maars(BindingNode &node, TimePoint now, Actio
 	}
 }
 
+// A refresh from the serving MAAR that names previous MAARs (dlif's use of
+// the Previous MAAR option in a PBU, Documentation/design.rst): no packet
+// of their prefixes crossed the serving MAAR for its [maar]
+// release_idle_after (A14). Each named prefix leaves the binding; a
+// previous MAAR left with none gets the lifetime-0 PBU of RFC 8885's
+// de-registration of that part of the session, as a pruned one does, and
+// the answer to the refresh lists what is left. Only the serving MAAR
+// may ask (R81), and only between exchanges: during a handover's updates
+// the refresh is answered as usual and the serving MAAR asks again later.
+void CmdCore::Impl::release_previous_maars(BindingNode &node, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+					   Actions &out)
+{
+	Binding &binding = node.second;
+	if (binding.pending)
+		return;
+	const auto named = [&](MaarIndex maar, const Ipv6Prefix &prefix) {
+		return std::any_of(pbu.options.previous_maars.begin(), pbu.options.previous_maars.end(),
+				   [&](const mh::PreviousMaar &previous) {
+					   return previous.home_network_prefix == prefix.masked() &&
+						  index_of(previous.address) == maar;
+				   });
+	};
+	std::vector<Element> kept;
+	kept.reserve(binding.elements.size());
+	for (auto &element : binding.elements) {
+		PrefixList left;
+		for (const auto &prefix : element.prefixes)
+			if (!named(element.maar, prefix))
+				left.push_back(prefix);
+		if (left.size() == element.prefixes.size()) {
+			kept.push_back(std::move(element));
+			continue;
+		}
+		count(Counter::previous_maars_released);
+		log(out, LogLevel::info, "previous-maar-released",
+		    {{"mn", node.first},
+		     {"maar", text(address_of(element.maar))},
+		     {"released", std::to_string(element.prefixes.size() - left.size())},
+		     {"kept", std::to_string(left.size())}});
+		if (!left.empty()) {
+			// Part of what it anchors: it is told the rest at the next
+			// handover; the released prefix goes with the session.
+			element.prefixes = std::move(left);
+			kept.push_back(std::move(element));
+			continue;
+		}
+		// Not awaited: a lost PBU leaves it to the anchor's lifetime,
+		// as for a MAAR that cannot be reached.
+		send(out, element.maar, forward(node, element, ++binding.cmd_seq, true, now));
+	}
+	binding.elements = std::move(kept);
+}
+
 // The PBU to a previous MAAR (A10): MN-ID, the prefixes anchored there in
 // HNP options (so the RFC 5213 mandatory option is present), the Serving
 // MAAR option (none in a lifetime-0 cleanup), D set (A3).
@@ -883,6 +936,8 @@ void CmdCore::Impl::from_serving(BindingNode &node, const mh::ProxyBindingUpdate
 		    {{"mn", node.first}, {"from", text(binding.prefixes)}, {"to", text(prefixes)}});
 		binding.prefixes = prefixes;
 	}
+	if (is_refresh(pbu) && !pbu.options.previous_maars.empty())
+		release_previous_maars(node, pbu, now, out);
 	if (is_refresh(pbu) || binding.elements.empty()) {
 		// A refresh answer lists the P-MAARs too: a serving MAAR that
 		// missed one (locator's direct PBAs, A11) completes its list.

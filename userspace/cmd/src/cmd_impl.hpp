@@ -55,7 +55,7 @@ enum class TimerKind : std::uint8_t { expiry = 1, outstanding = 2, relay = 3 };
 	X(queued_handovers) X(previous_maar_failures) X(relay_timeouts) X(lma_registrations)      \
 	X(lma_handovers) X(lma_deregistrations) X(rejected_prefix) X(refused_claims)              \
 	X(duplicate_pbus) X(sequence_resyncs) X(internal_errors) X(previous_maars_pruned)         \
-	X(paced_pbus) X(visited_handovers) X(visited_unknown_node)
+	X(paced_pbus) X(visited_handovers) X(visited_unknown_node) X(previous_maars_released)
 
 enum class Counter : std::size_t {
 #define DLIF_X(name) name,
@@ -277,6 +277,9 @@ struct CmdCore::Impl {
 	// Drops the oldest previous MAARs until the serving PBAs fit; each
 	// dropped one is told to release the node's prefix (lifetime-0 PBU).
 	void prune_previous_maars(BindingNode &node, TimePoint now, Actions &out);
+	// A refresh from the serving MAAR naming idle previous MAARs.
+	void release_previous_maars(BindingNode &node, const mh::ProxyBindingUpdate &pbu, TimePoint now,
+				    Actions &out);
 	mh::ProxyBindingUpdate forward(const BindingNode &node, const Element &element, std::uint16_t seq,
 				       bool cleanup, TimePoint now) const;
 	void send_outstanding(BindingNode &node, std::size_t index, TimePoint now, Actions &out);

@@ -25,6 +25,14 @@ std::string text(const Ipv6Address &address)
 	return address.to_string();
 }
 
+std::string text(const std::vector<Ipv6Address> &addresses)
+{
+	std::string out;
+	for (const auto &address : addresses)
+		out += (out.empty() ? "" : ",") + address.to_string();
+	return out;
+}
+
 std::string text(const std::vector<Ipv6Prefix> &prefixes)
 {
 	std::string out;
@@ -564,6 +572,13 @@ mh::ProxyBindingUpdate MaarCore::Impl::make_pbu(const Session &session, Exchange
 		break;
 	case ExchangeKind::refresh:
 		pbu.options.handoff_indicator = HandoffIndicator::HandoffStateNotChanged;
+		// Idle previous MAARs to release (dlif's use of the Previous
+		// MAAR option in a PBU: Documentation/design.rst).
+		for (const auto &maar : session.releasing)
+			for (const auto &remote : session.remotes)
+				if (remote.maar == maar)
+					for (const auto &prefix : remote.prefixes)
+						pbu.options.previous_maars.push_back(mh::PreviousMaar{maar, prefix});
 		break;
 	case ExchangeKind::deregistration:
 	case ExchangeKind::anchor_deregistration:
@@ -714,6 +729,8 @@ Exchange MaarCore::Impl::new_exchange(Session &session, ExchangeKind kind, TimeP
 	exchange.timeout = config.timers.initial_retransmission;
 	exchange.deadline = now + exchange.timeout;
 	exchange.started = now;
+	if (kind != ExchangeKind::refresh)
+		session.releasing.clear();	// only a refresh carries releases
 	if (kind == ExchangeKind::registration)
 		session.registration_range = SeqRange{exchange.first_seq, exchange.last_seq};
 	return exchange;
@@ -796,7 +813,9 @@ void MaarCore::Impl::exchange_failed(Session &session, std::optional<mh::Status>
 		return;
 	case ExchangeKind::refresh:
 		// The expiry timer still runs (or ran out while this was in
-		// flight, and waits for it): the session ends with it.
+		// flight, and waits for it): the session ends with it. Idle
+		// previous MAARs it named are tried again at a later sample.
+		session.releasing.clear();
 		count(Counter::refresh_failures);
 		log(out, LogLevel::warning, "refresh-failed", {{"mn", session.mn.nai}, {"status", why}});
 		if (status) {
@@ -1137,6 +1156,72 @@ void MaarCore::Impl::on_event(const Event &event, TimePoint now, Actions &out)
 	} else if (const auto *found = std::get_if<SessionsFound>(&event)) {
 		if (config.direct)
 			on_sessions_found(*found, now, out);
+	} else if (const auto *sample = std::get_if<TrafficSampled>(&event)) {
+		on_traffic(*sample, now, out);
+	}
+}
+
+void MaarCore::Impl::on_traffic(const TrafficSampled &sample, TimePoint now, Actions &out)
+{
+	const Duration idle = config.release_idle_after;
+	if (idle == Duration::zero() || config.direct || config.legacy_mag)
+		return;
+	std::map<Ipv6Prefix, std::uint64_t, PrefixLess> packets;
+	for (const auto &[prefix, count] : sample.serving_packets)
+		packets[prefix.masked()] += count;
+	for (auto &&[number, session] : sessions) {
+		if (session.state != SessionState::serving || session.legacy || session.remotes.empty())
+			continue;
+		std::vector<Ipv6Address> idle_remotes;
+		for (auto &remote : session.remotes) {
+			// Through a home LMA the CMD is not the one to ask.
+			if (remote.via)
+				continue;
+			std::uint64_t total = 0;
+			for (const auto &prefix : remote.prefixes)
+				if (const auto it = packets.find(prefix); it != packets.end())
+					total += it->second;
+			if (!remote.active_at || total != remote.packets) {
+				remote.packets = total;
+				remote.active_at = now;
+			} else if (now - *remote.active_at >= idle) {
+				idle_remotes.push_back(remote.maar);
+			}
+		}
+		// One release at a time, and not across another exchange: the
+		// next sample finds them still idle.
+		if (idle_remotes.empty() || session.exchange || !session.attached)
+			continue;
+		log(out, LogLevel::info, "previous-maars-idle",
+		    {{"mn", session.mn.nai}, {"maars", text(idle_remotes)}});
+		session.releasing = std::move(idle_remotes);
+		stop_timer(session.refresh_timer, out);
+		session.refresh_at.reset();
+		session.verifying = false;
+		start_exchange(session, ExchangeKind::refresh, now, out);
+	}
+}
+
+// The answer to a refresh that named idle previous MAARs: the CMD lists
+// the whole binding, so one it no longer lists is gone from it (and told
+// to release its prefixes); one it still lists stays, and waits another
+// idle period (a CMD that does not know the release keeps them all).
+void MaarCore::Impl::settle_releases(Session &session, const mh::ProxyBindingAck &pba, TimePoint now, Actions &out)
+{
+	for (const auto &maar : std::exchange(session.releasing, {})) {
+		const bool listed = std::any_of(pba.options.previous_maars.begin(), pba.options.previous_maars.end(),
+						[&](const mh::PreviousMaar &previous) { return previous.address == maar; });
+		if (listed) {
+			count(Counter::idle_releases_kept);
+			for (auto &remote : session.remotes)
+				if (remote.maar == maar)
+					remote.active_at = now;
+			log(out, LogLevel::notice, "previous-maar-kept", {{"mn", session.mn.nai}, {"maar", text(maar)}});
+			continue;
+		}
+		count(Counter::idle_releases);
+		drop_remote(session, maar);
+		log(out, LogLevel::info, "previous-maar-released", {{"mn", session.mn.nai}, {"maar", text(maar)}});
 	}
 }
 
@@ -1523,6 +1608,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 			session->lifetime_units = pba.lifetime.units();
 			arm_lifetime(*session, duration_of(pba.lifetime), now, out, true);
 			if (!session->legacy) {
+				settle_releases(*session, pba, now, out);
 				merge_previous_maars(*session, source, pba, out);
 				sync(*session, out);
 				sync_shared(out);

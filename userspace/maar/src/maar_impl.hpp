@@ -52,7 +52,8 @@ std::string_view name(ExchangeKind kind) noexcept;
 	X(drop_stale_sequence) X(duplicate_pbus) X(refused_claims) X(refused_not_authorised)        \
 	X(refused_session_limit) X(refused_rate_limit) X(legacy_prefix_conflicts) X(internal_errors)         \
 	X(session_lookups) X(session_lookup_failures) X(drop_unmatched_lookup) X(anchor_failures)           \
-	X(drop_pbu_not_from_serving) X(discovery_misses) X(legacy_anchors)
+	X(drop_pbu_not_from_serving) X(discovery_misses) X(legacy_anchors) X(idle_releases)            \
+	X(idle_releases_kept)
 
 enum class Counter : std::size_t {
 #define DLIF_X(name) name,
@@ -86,6 +87,12 @@ struct Remote {
 	// A MAAR of a partner's home domain, reached through its home LMA
 	// (seed 004 §5): the tunnel and the signalling go there.
 	std::optional<Ipv6Address> via;
+	// [maar] release_idle_after: the packets its prefixes' serving
+	// entries had carried at the last sample that changed them, and when
+	// that was (unset until the first sample: a restarted daemon starts
+	// the clock again rather than release on a guess).
+	std::uint64_t packets = 0;
+	std::optional<TimePoint> active_at;
 
 	const Ipv6Address &peer() const noexcept { return via ? *via : maar; }
 };
@@ -130,6 +137,10 @@ struct Session {
 	// The local networks of its previous MAARs it claims in
 	// Impl::shared_claims, withdrawn when it changes or goes.
 	std::vector<Ipv6Prefix> shared_claims;
+	// The idle previous MAARs the refresh in flight names for release
+	// (Previous MAAR options in the PBU): each the CMD's answer no longer
+	// lists is dropped.
+	std::vector<Ipv6Address> releasing;
 };
 
 struct PrefixLess {
@@ -212,6 +223,10 @@ struct MaarCore::Impl {
 	void on_pbu(const Ipv6Address &source, const mh::ProxyBindingUpdate &pbu, TimePoint now, Actions &out);
 	void on_pba(const Ipv6Address &source, const mh::ProxyBindingAck &pba, TimePoint now, Actions &out);
 	void on_timer(TimerId id, TimePoint now, Actions &out);
+	// [maar] release_idle_after: previous MAARs idle for that long are
+	// named in an early refresh, which the CMD answers without them.
+	void on_traffic(const TrafficSampled &sample, TimePoint now, Actions &out);
+	void settle_releases(Session &session, const mh::ProxyBindingAck &pba, TimePoint now, Actions &out);
 
 	// Sessions.
 	Session *create(const MacAddress &mac, const std::string &interface, TimePoint now, Actions &out);

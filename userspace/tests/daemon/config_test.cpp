@@ -333,7 +333,7 @@ TEST(ConfigErrors, UnknownKeysWithSuggestions)
 	EXPECT_EQ(error_of(replaced(kMaar, "prefix_pool =", "prefix_pol =")),
 		  "12:1: unknown key \"prefix_pol\" in [maar] (did you mean \"prefix_pool\"?); known keys: address, cmd, "
 		  "access_interfaces, prefix_pool, prefix_length, local_prefixes, legacy_mag, cmd_mode, deregistration, "
-		  "access_technology, detach_after, admission, ra, sessions, discovery, home_lma");
+		  "access_technology, detach_after, release_idle_after, admission, ra, sessions, discovery, home_lma");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[signalling]\nlifetme = 10\n")),
 		  "14:1: unknown key \"lifetme\" in [signalling] (did you mean \"lifetime\"?); k");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[maar.ra]\nfoo = 1\n")), "14:1: unknown key \"foo\" in [maar.ra]");
@@ -551,6 +551,22 @@ TEST(Config, DirectMode)
 	const Reload reload = plan_reload(valid(kMaar), config);
 	EXPECT_NE(std::find(reload.needs_restart.begin(), reload.needs_restart.end(), "maar.cmd"),
 		  reload.needs_restart.end());
+}
+
+// [maar] release_idle_after: seconds, 0 (the default) off; for a MAAR
+// with a CMD, which takes the release.
+TEST(Config, ReleaseIdleAfter)
+{
+	EXPECT_EQ(valid(kMaar).maar->release_idle_after, 0s);
+	EXPECT_EQ(valid(with(kMaar, "release_idle_after = 600\n")).maar->release_idle_after, 600s);
+	EXPECT_EQ(valid(with(kMaar, "release_idle_after = 0\n")).maar->release_idle_after, 0s);
+	EXPECT_EQ(error_of(with(kMaar, "release_idle_after = 2\n")), "13:22: maar.release_idle_after: 0 (off) or at least 5 s: traffic is sampled a few times in that time");
+	EXPECT_EQ(error_of(with(kMaar, "release_idle_after = 700000\n")), "13:22: maar.release_idle_after: 700000 s is out of range (0..604800 s)");
+	EXPECT_EQ(error_of(with(kMaar, "legacy_mag = true\nrelease_idle_after = 60\n")), "14:22: maar.release_idle_after does not apply to a plain MAG (legacy_mag)");
+	EXPECT_EQ(error_of(replaced(kMaar, "cmd = \"2001:db8::100\"\n", "discovery = \"query\"\n") +
+			   "release_idle_after = 60\n"),
+		  "13:22: maar.release_idle_after needs a CMD (maar.cmd): in direct mode previous MAARs are not "
+		  "released by idle time yet");
 }
 
 TEST(ConfigErrors, DirectMode)

@@ -323,6 +323,18 @@ public:
 			return nl::make_error(it->second, "fake failure of the entry dump");
 		return table;
 	}
+	// Packets per serving entry's prefix, as a test sets them.
+	std::map<std::string, std::uint64_t> packets;
+	Result<std::vector<std::pair<Ipv6Prefix, std::uint64_t>>> serving_traffic() override
+	{
+		if (const auto it = failures.find("dump"); it != failures.end())
+			return nl::make_error(it->second, "fake failure of the entry dump");
+		std::vector<std::pair<Ipv6Prefix, std::uint64_t>> out;
+		for (const auto &entry : table)
+			if (entry.role == dmm::TunnelRole::serving)
+				out.emplace_back(entry.prefix, packets[entry.prefix.to_string()]);
+		return out;
+	}
 	Status replace_entry(const KernelEntry &entry) override
 	{
 		if (auto status = record("entry " + entry.prefix.to_string()); !status)

@@ -153,6 +153,7 @@ Network::Network(SimOptions options) : options_(std::move(options)), random_(opt
 		config.discovery = options_.discovery;
 		config.deprecated_router_low_preference = options_.low_preference;
 		config.admission = options_.admission;
+		config.release_idle_after = options_.release_idle_after;
 		maar_configs_.push_back(config);
 	}
 	if (options_.inter_domain) {
@@ -371,6 +372,18 @@ void Network::detach(NodeId maar_node, const MacAddress &mn)
 {
 	events_.emplace_back(now_, "detach " + mn.to_string() + " at MAAR" + std::to_string(maar_node));
 	dispatch(maar_node, MnDetached{mn});
+}
+
+void Network::sample_traffic(NodeId maar_node, const std::map<Ipv6Prefix, std::uint64_t> &packets)
+{
+	TrafficSampled sample;
+	for (const auto &[key, entry] : kernels_.at(maar_node).entries) {
+		if (entry.role != TunnelRole::serving)
+			continue;
+		const auto it = packets.find(entry.prefix);
+		sample.serving_packets.emplace_back(entry.prefix, it == packets.end() ? 0 : it->second);
+	}
+	dispatch(maar_node, sample);
 }
 
 void Network::move(const MacAddress &mn, std::optional<NodeId> from, NodeId to)

@@ -105,6 +105,8 @@ struct SimOptions {
 	// LMA.
 	bool inter_domain = false;
 	std::vector<MacAddress> visitors;
+	// Every MAAR's [maar] release_idle_after (0: off).
+	Duration release_idle_after{0};
 	std::uint64_t seed = 1;
 
 	static SignallingTimers default_timers();
@@ -124,6 +126,9 @@ public:
 	void detach(NodeId maar, const MacAddress &mn);
 	// A layer-2 move: detach from `from` (if given), attach at `to`.
 	void move(const MacAddress &mn, std::optional<NodeId> from, NodeId to);
+	// What the MAAR's daemon samples for [maar] release_idle_after: its
+	// serving entries' packet counters (a prefix not in `packets`: 0).
+	void sample_traffic(NodeId maar, const std::map<Ipv6Prefix, std::uint64_t> &packets = {});
 	// Inject a message as if `from` had sent it to `to`.
 	void inject(NodeId from, NodeId to, mh::Message message);
 	void inject_from(const Ipv6Address &source, NodeId to, mh::Message message);

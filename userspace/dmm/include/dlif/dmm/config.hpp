@@ -192,6 +192,11 @@ struct MaarConfig {
 	// liveness check; 0: only layer-2 detach events count). On by default:
 	// without it a flood of made-up MACs holds the pool for ever.
 	Duration detach_after{60000};
+	// A previous MAAR whose prefixes carried no packet through this
+	// MAAR (the serving entries' counters) for this long is released:
+	// named in a refresh to the CMD, which de-registers that part of the
+	// session at the anchor (A14). 0: kept for the session's life.
+	Duration release_idle_after{0};
 };
 
 } // namespace dlif::dmm

@@ -78,7 +78,16 @@ struct SessionsFound {
 	std::optional<std::string> error;
 };
 
-using Event = std::variant<MhReceived, MnAttached, MnDetached, TimerFired, SessionsFound>;
+// What this MAAR's serving entries (a previous MAAR's prefix tunnelled
+// here) have carried: per prefix, the packets encapsulated plus those
+// decapsulated since the entry was made. The daemon samples the kernel's
+// counters every so often when [maar] release_idle_after is set; only a
+// change of a value means traffic.
+struct TrafficSampled {
+	std::vector<std::pair<Ipv6Prefix, std::uint64_t>> serving_packets;
+};
+
+using Event = std::variant<MhReceived, MnAttached, MnDetached, TimerFired, SessionsFound, TrafficSampled>;
 
 // ----------------------------------------------------------------- actions
 
