@@ -787,11 +787,6 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 	config.release_idle_after = maar.seconds("release_idle_after", 0, 604800).value_or(config.release_idle_after);
 	if (config.release_idle_after.count() != 0) {
 		const toml::node &key = *maar.node("release_idle_after");
-		// The refresh that carries the release goes to a CMD (RFC 8885
-		// R81: only the serving MAAR may end a part of the session).
-		if (config.direct)
-			maar.reader().fail(key, "maar.release_idle_after needs a CMD (maar.cmd): in direct mode "
-						"previous MAARs are not released by idle time yet");
 		if (config.legacy_mag)
 			maar.reader().fail(key, "maar.release_idle_after does not apply to a plain MAG (legacy_mag)");
 		if (config.release_idle_after < Duration(5000))

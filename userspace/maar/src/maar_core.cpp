@@ -1164,7 +1164,7 @@ void MaarCore::Impl::on_event(const Event &event, TimePoint now, Actions &out)
 void MaarCore::Impl::on_traffic(const TrafficSampled &sample, TimePoint now, Actions &out)
 {
 	const Duration idle = config.release_idle_after;
-	if (idle == Duration::zero() || config.direct || config.legacy_mag)
+	if (idle == Duration::zero() || config.legacy_mag)
 		return;
 	std::map<Ipv6Prefix, std::uint64_t, PrefixLess> packets;
 	for (const auto &[prefix, count] : sample.serving_packets)
@@ -1194,6 +1194,10 @@ void MaarCore::Impl::on_traffic(const TrafficSampled &sample, TimePoint now, Act
 			continue;
 		log(out, LogLevel::info, "previous-maars-idle",
 		    {{"mn", session.mn.nai}, {"maars", text(idle_remotes)}});
+		if (config.direct) {
+			release_directly(session, idle_remotes, now, out);
+			continue;
+		}
 		session.releasing = std::move(idle_remotes);
 		stop_timer(session.refresh_timer, out);
 		session.refresh_at.reset();

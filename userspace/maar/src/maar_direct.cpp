@@ -305,4 +305,23 @@ void MaarCore::Impl::end_direct_session(Session &session, TimePoint now, Actions
 	remove(session, now, out);
 }
 
+// Idle anchors ([maar] release_idle_after): this MAAR, serving the node,
+// may end a part of its session (R81): each is told with a lifetime-0 PBU,
+// once, as at the session's end, and would end its binding at its own
+// expiry anyway, since nobody refreshes it any more.
+void MaarCore::Impl::release_directly(Session &session, const std::vector<Ipv6Address> &anchors, TimePoint now,
+				      Actions &out)
+{
+	const std::uint16_t seq = session.next_seq++;
+	for (const auto &maar : anchors) {
+		send(out, maar, make_pbu(session, ExchangeKind::deregistration, seq, now));
+		drop_remote(session, maar);
+		count(Counter::idle_releases);
+		log(out, LogLevel::info, "previous-maar-released", {{"mn", session.mn.nai}, {"maar", maar.to_string()}});
+	}
+	sync(session, out);
+	sync_shared(out);
+	out.push_back(StateChanged{session.mn.nai});
+}
+
 } // namespace dlif::maar

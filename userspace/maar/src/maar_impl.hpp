@@ -304,6 +304,9 @@ struct MaarCore::Impl {
 			   Actions &out);
 	void direct_exchange_timeout(Session &session, TimePoint now, Actions &out);
 	void end_direct_session(Session &session, TimePoint now, Actions &out);
+	// [maar] release_idle_after without a CMD: the serving MAAR ends the
+	// idle anchors' bindings itself.
+	void release_directly(Session &session, const std::vector<Ipv6Address> &anchors, TimePoint now, Actions &out);
 	void drop_remote(Session &session, const Ipv6Address &maar);
 	// How long an anchor keeps a binding it was granted.
 	Duration anchor_lifetime(mh::Lifetime granted) const;

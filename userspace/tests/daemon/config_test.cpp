@@ -563,10 +563,11 @@ TEST(Config, ReleaseIdleAfter)
 	EXPECT_EQ(error_of(with(kMaar, "release_idle_after = 2\n")), "13:22: maar.release_idle_after: 0 (off) or at least 5 s: traffic is sampled a few times in that time");
 	EXPECT_EQ(error_of(with(kMaar, "release_idle_after = 700000\n")), "13:22: maar.release_idle_after: 700000 s is out of range (0..604800 s)");
 	EXPECT_EQ(error_of(with(kMaar, "legacy_mag = true\nrelease_idle_after = 60\n")), "14:22: maar.release_idle_after does not apply to a plain MAG (legacy_mag)");
-	EXPECT_EQ(error_of(replaced(kMaar, "cmd = \"2001:db8::100\"\n", "discovery = \"query\"\n") +
-			   "release_idle_after = 60\n"),
-		  "13:22: maar.release_idle_after needs a CMD (maar.cmd): in direct mode previous MAARs are not "
-		  "released by idle time yet");
+	// Direct mode too: the serving MAAR ends the idle anchors' bindings.
+	EXPECT_EQ(valid(replaced(kMaar, "cmd = \"2001:db8::100\"\n", "discovery = \"query\"\n") +
+			"release_idle_after = 60\n")
+			  .maar->release_idle_after,
+		  60s);
 }
 
 TEST(ConfigErrors, DirectMode)

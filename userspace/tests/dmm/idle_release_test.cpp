@@ -3,8 +3,8 @@
 // [maar] release_idle_after (A14): a previous MAAR whose prefixes carried
 // no packet through the serving MAAR for that long is named in an early
 // refresh, dropped from the CMD's binding, de-registered at the anchor
-// (lifetime-0 PBU) and removed at the serving MAAR, in every CMD mode;
-// one with traffic stays.
+// (lifetime-0 PBU) and removed at the serving MAAR, in every CMD mode
+// and in direct mode; one with traffic stays.
 #include <gtest/gtest.h>
 
 #include "test_util.hpp"
@@ -218,6 +218,60 @@ TEST_P(IdleRelease, NothingIsAskedOnceTheNodeMovedOn)
 
 INSTANTIATE_TEST_SUITE_P(Modes, IdleRelease, ::testing::Values(CmdMode::relay, CmdMode::locator, CmdMode::proxy),
 			 mode_name);
+
+// Without a CMD (direct mode, on the session database or by queries) the
+// serving MAAR ends the idle anchor's binding itself; the anchor's record
+// leaves the database with it.
+TEST(IdleReleaseDirect, TheServingMaarEndsTheIdleAnchorsBinding)
+{
+	for (const auto discovery : {MaarConfig::Discovery::database, MaarConfig::Discovery::query}) {
+		SCOPED_TRACE(discovery == MaarConfig::Discovery::database ? "database" : "query");
+		SimOptions o;
+		o.direct = true;
+		o.discovery = discovery;
+		o.check_snapshots = true;
+		o.release_idle_after = kIdle;
+		Network net(o);
+		net.attach(M1, kMn);
+		ASSERT_TRUE(net.settle());
+		net.move(kMn, M1, M2);
+		ASSERT_TRUE(net.settle());
+		net.move(kMn, M2, M3);
+		ASSERT_TRUE(net.settle());
+		ASSERT_TRUE(has_remote(net, M3, M1));
+		ASSERT_TRUE(has_remote(net, M3, M2));
+
+		const std::size_t mark = net.trace().size();
+		std::uint64_t packets = 0;
+		for (int i = 0; i < 8; ++i) {
+			net.sample_traffic(M3, {{pref(M2), ++packets}});
+			net.run_for(kIdle / 4);
+		}
+		ASSERT_TRUE(net.settle());
+		const auto to_m1 = messages(net.sent_since(mark), M3, M1);
+		ASSERT_EQ(to_m1.size(), 1u) << describe(net.sent_since(mark));
+		EXPECT_TRUE(pbu_of(to_m1[0]).lifetime.is_deregistration());
+		EXPECT_FALSE(has_remote(net, M3, M1)) << net.dump();
+		EXPECT_TRUE(has_remote(net, M3, M2));
+		EXPECT_EQ(net.kernel(M3).entry(pref(M1)), nullptr);
+		EXPECT_FALSE(net.maar(M1).session(mn_id(kMn)).has_value());
+		EXPECT_TRUE(net.kernel(M1).empty_of_sessions());
+		EXPECT_EQ(net.counter(M3, "idle_releases"), 1u);
+		if (discovery == MaarConfig::Discovery::database) {
+			const auto &records = net.database().at(mn_id(kMn).nai);
+			EXPECT_FALSE(records.contains(Network::address(M1)));
+			EXPECT_TRUE(records.contains(Network::address(M2)));
+		}
+		EXPECT_INVARIANTS(net);
+
+		// The next move finds MAAR2's prefix only.
+		net.move(kMn, M3, M1);
+		ASSERT_TRUE(net.settle());
+		EXPECT_TRUE(has_remote(net, M1, M2));
+		EXPECT_TRUE(has_remote(net, M1, M3));
+		EXPECT_INVARIANTS(net);
+	}
+}
 
 // Off (the default): idle previous MAARs stay for the session's life.
 TEST(IdleReleaseOff, SamplesChangeNothing)
