@@ -7,7 +7,14 @@
 #    MAAR1 -> MAAR2 -> MAAR3 -> MAAR1 ... HANDOVERS times per mode; each
 #    latency runs from the new MAAR's attachment of the node (its log) to
 #    the last tunnel end installed for that handover (the table
-#    notifications of every MAAR). Median and worst per mode.
+#    notifications of every MAAR). Median and worst per mode. Then each
+#    handover's phases, in ms from the layer-2 move: the switch port
+#    moved, the node's first RS, the new MAAR's attachment and
+#    registration (its log), the first RA of the new prefix, the new
+#    address usable (preferred), the node's first ping reply after the
+#    move (a ping every 20 ms from its first address, which MAAR1
+#    anchors), and the last tunnel end changed at any MAAR; the node's
+#    capture and address monitor give the node's view.
 # 2. Load: NODES mobile nodes (no hosts: the access point notifications
 #    alone, over the control socket) attach at MAAR1 and roam together to
 #    MAAR2, MAAR3 and back to MAAR1; for each round, the handovers per
@@ -65,8 +72,88 @@ latency() {
 		awk -v a="$attach" '$1 >= a && $1 <= a + 10 { if ($1 > last) last = $1 } END { printf "%d\n", (last - a) * 1000 }'
 }
 
+# log_time NODE EVENT AFTER: the epoch of the node's first log line of
+# EVENT at or after AFTER (epoch seconds), empty if none. The log's ts has
+# millisecond resolution.
+log_time() {
+	local ts
+	for ts in $(grep "event=$2 " "$RUN/$1.log" | grep -o 'ts=[^ ]*' | cut -d= -f2); do
+		ts=$(epoch "$ts")
+		awk -v t="$ts" -v a="$3" 'BEGIN { exit !(t >= a - 0.001) }' && { echo "$ts"; return; }
+	done
+}
+
+# The node's own view of a handover, from its capture (decoded by tshark
+# into mn-icmp6.txt: epoch, ICMPv6 type, echo sequence, prefixes) and its
+# address monitor: "PHASE EPOCH" lines for the handover to MAAR NEW whose
+# layer-2 move ended at LINKED (epoch): its first Router Solicitation, the
+# first Router Advertisement of the new MAAR's prefix, the new address
+# preferred (or preferred again), and the first ping reply to a request
+# sent after LINKED (through the new MAAR: the node is on no other link).
+node_times() {
+	local linked=$1 new=$2
+	awk -F'\t' -v re="${MAAR_POOL_RE[$new]}" -v linked="$linked" '
+			$1 < linked { next }
+			$2 == 133 && !rs { print "rs", $1; rs = 1 }
+			$2 == 134 && !ra { n = split($4, p, ","); for (i = 1; i <= n; i++) if (p[i] ~ re) { print "ra", $1; ra = 1; break } }
+			$2 == 128 && first == "" { first = $3 }
+			$2 == 129 && first != "" && $3 >= first && !reply { print "first_packet", $1; reply = 1 }' \
+		"$RUN/mn-icmp6.txt"
+	# "ip -ts monitor": each event after "[YYYY-MM-DDTHH:MM:SS.US]" (the
+	# VM's time zone is UTC); the first one showing the new address
+	# preferred.
+	local ts address t
+	while read -r ts address; do
+		[[ "$address" =~ ${MAAR_POOL_RE[$new]} ]] || continue
+		t=$(date -u -d "${ts//[][]/}" +%s.%N)
+		awk -v t="$t" -v m="$linked" 'BEGIN { exit !(t >= m) }' && { echo "address $t"; return; }
+	done < <(grep inet6 "$RUN/mn-addresses.log" | grep -v -e tentative -e Deleted -e deprecated |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "inet6") { split($(i + 1), a, "/"); print $1, a[1] } }')
+}
+
+PHASES="l2 rs attach registered ra address first_packet tunnels"
+
+# One handover's phases, in ms from the start of the layer-2 move (MOVED,
+# epoch) to MAAR NEW, "-" for what was not seen: l2 (the switch port moved,
+# LINKED), rs, ra, address and first_packet (the node's view), attach and
+# registered (the new MAAR's log), tunnels (the last tunnel end changed
+# at any MAAR, TUNNELS ms after the attachment: latency()).
+phases() {
+	local moved=$1 linked=$2 new=$3 tunnels=$4 attach registered
+	attach=$(log_time "maar$new" mn.attached "$moved")
+	registered=$(log_time "maar$new" registered "$moved")
+	[ -n "$registered" ] || registered=$(log_time "maar$new" registered-returned "$moved")
+	{
+		echo "l2 $linked"
+		node_times "$linked" "$new"
+		[ -n "$attach" ] && echo "attach $attach"
+		[ -n "$registered" ] && echo "registered $registered"
+		[ -n "$attach" ] && echo "tunnels $(awk -v a="$attach" -v k="$tunnels" 'BEGIN { printf "%.6f", a + k / 1000 }')"
+	} | awk -v m="$moved" -v names="$PHASES" '{ v[$1] = ($2 - m) * 1000 } END {
+		n = split(names, name, " ")
+		for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? " " : ""), (name[i] in v ? sprintf("%d", v[name[i]]) : "-")
+		printf "\n"
+	}'
+}
+
+# The median and worst of each column of phases' lines ("-" left out),
+# with how many handovers showed it: "NAME MEDIAN/WORST (N)".
+phase_medians() {
+	awk -v names="$PHASES" '{ for (i = 1; i <= NF; i++) if ($i != "-") v[i, ++n[i]] = $i }
+	END {
+		k = split(names, name, " ")
+		for (i = 1; i <= k; i++) {
+			c = n[i]; for (a = 1; a <= c; a++) s[a] = v[i, a]
+			for (a = 1; a <= c; a++) for (b = a + 1; b <= c; b++) if (s[b] < s[a]) { x = s[a]; s[a] = s[b]; s[b] = x }
+			m = c ? ((c % 2) ? s[(c + 1) / 2] : (s[c / 2] + s[c / 2 + 1]) / 2) "/" s[c] : "-"
+			printf "%s%s %s (%d)", (i > 1 ? " " : ""), name[i], m, c + 0
+		}
+		printf "\n"
+	}'
+}
+
 latency_part() {
-	local mode k new lats
+	local mode k new lats moved linked
 	for mode in $MODES; do
 		(
 			trap cleanup_all EXIT
@@ -78,21 +165,47 @@ latency_part() {
 			monitors_start
 			mn_move 1
 			busywait 30000 has_address_in 1 || { echo "# $mode: no first registration"; exit 1; }
+			# The node's view: its ICMPv6 (RS, RA, the ping), its
+			# addresses, and a ping from its first address, which
+			# MAAR1 anchors throughout, every 20 ms.
+			ip netns exec "$MN" tcpdump -n -U -i eth0 -w "$RUN/mn.pcap" icmp6 2>"$RUN/mn-tcpdump.log" &
+			defer kill $!
+			busywait 20000 grep -q "listening on" "$RUN/mn-tcpdump.log"
+			ip netns exec "$MN" ip -ts monitor address >"$RUN/mn-addresses.log" 2>&1 &
+			defer kill $!
+			ip netns exec "$MN" ping -q -i 0.02 -I "$(mn_address_in 1)" "$CN_ADDR" >/dev/null 2>&1 &
+			defer kill $!
 			lats=()
+			: >"$RUN/phases"
 			for k in $(seq 1 "$HANDOVERS"); do
 				new=$(( k % 3 + 1 ))
+				moved=$EPOCHREALTIME
 				mn_move "$new"
+				linked=$EPOCHREALTIME
 				ctl_node "maar$new" attach acc $MN_MAC >/dev/null
 				busywait 30000 preferred_address_in "$new" ||
 					{ echo "# $mode: handover $k to MAAR$new did not complete"; exit 1; }
 				sleep 2	# quiet: every tunnel end is in place
 				lats+=("$(latency "$new")")
+				echo "$moved $linked $new ${lats[-1]}" >>"$RUN/phases"
 			done
 			printf '%s\n' "${lats[@]}" | sort -n | awk -v mode="$mode" '
 				{ v[NR] = $1 } END {
 					m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 					printf "latency %s handovers %d median %d worst %d best %d\n", mode, NR, m, v[NR], v[1]
 				}'
+			sleep 1
+			# One decoding of the node's capture (tshark starts slowly
+			# under emulation), read once per handover.
+			tshark -r "$RUN/mn.pcap" -T fields -e frame.time_epoch -e icmpv6.type \
+				-e icmpv6.echo.sequence_number -e icmpv6.opt.prefix >"$RUN/mn-icmp6.txt" 2>/dev/null
+			echo "latency $mode phases, ms from the layer-2 move: $PHASES"
+			while read -r moved linked new tunnels; do
+				echo "latency $mode phases $(phases "$moved" "$linked" "$new" "$tunnels")"
+			done <"$RUN/phases" >"$RUN/phase-lines"
+			cat "$RUN/phase-lines"
+			echo "latency $mode phases, median/worst ms from the layer-2 move (handovers):" \
+				"$(sed 's/^latency [a-z]* phases //' "$RUN/phase-lines" | phase_medians)"
 		)
 	done
 }
