@@ -7,6 +7,9 @@
 // and in direct mode; one with traffic stays.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <optional>
+
 #include "test_util.hpp"
 
 namespace dlif::sim {
@@ -48,6 +51,31 @@ std::vector<Ipv6Address> cmd_previous_maars(Network &net)
 	return out;
 }
 
+// The node attaches at the first MAAR and moves on to each next one.
+void walk(Network &net, std::initializer_list<NodeId> maars)
+{
+	std::optional<NodeId> at;
+	for (const NodeId maar : maars) {
+		if (at)
+			net.move(kMn, *at, maar);
+		else
+			net.attach(maar, kMn);
+		ASSERT_TRUE(net.settle()) << net.dump();
+		at = maar;
+	}
+}
+
+// From MAAR3, after MAAR1 was released: back at MAAR1 the node gets a
+// new prefix there, and MAAR2 and MAAR3 anchor theirs.
+void back_to_maar1_after_maar1_went(Network &net)
+{
+	net.move(kMn, M3, M1);
+	ASSERT_TRUE(net.settle()) << net.dump();
+	EXPECT_TRUE(has_remote(net, M1, M2));
+	EXPECT_TRUE(has_remote(net, M1, M3));
+	EXPECT_INVARIANTS(net);
+}
+
 // Samples `count` times, `every` apart, with the given counters.
 void sample_for(Network &net, NodeId maar, const std::map<Ipv6Prefix, std::uint64_t> &packets, int count,
 		Duration every)
@@ -61,10 +89,7 @@ void sample_for(Network &net, NodeId maar, const std::map<Ipv6Prefix, std::uint6
 TEST_P(IdleRelease, AnIdlePreviousMaarIsReleasedEverywhere)
 {
 	Network net(options());
-	net.attach(M1, kMn);
-	ASSERT_TRUE(net.settle());
-	net.move(kMn, M1, M2);
-	ASSERT_TRUE(net.settle());
+	ASSERT_NO_FATAL_FAILURE(walk(net, {M1, M2}));
 	ASSERT_TRUE(has_remote(net, M2, M1));
 	ASSERT_NE(net.kernel(M2).dlif(dlif_name(1, M1)), nullptr);
 
@@ -117,12 +142,7 @@ TEST_P(IdleRelease, AnIdlePreviousMaarIsReleasedEverywhere)
 TEST_P(IdleRelease, OnlyTheIdleOneOfTwoGoes)
 {
 	Network net(options());
-	net.attach(M1, kMn);
-	ASSERT_TRUE(net.settle());
-	net.move(kMn, M1, M2);
-	ASSERT_TRUE(net.settle());
-	net.move(kMn, M2, M3);
-	ASSERT_TRUE(net.settle());
+	ASSERT_NO_FATAL_FAILURE(walk(net, {M1, M2, M3}));
 	ASSERT_TRUE(has_remote(net, M3, M1));
 	ASSERT_TRUE(has_remote(net, M3, M2));
 
@@ -140,11 +160,7 @@ TEST_P(IdleRelease, OnlyTheIdleOneOfTwoGoes)
 	EXPECT_INVARIANTS(net);
 
 	// Back to MAAR1: a new prefix there, MAAR2 and MAAR3 anchor theirs.
-	net.move(kMn, M3, M1);
-	ASSERT_TRUE(net.settle());
-	EXPECT_TRUE(has_remote(net, M1, M2));
-	EXPECT_TRUE(has_remote(net, M1, M3));
-	EXPECT_INVARIANTS(net);
+	ASSERT_NO_FATAL_FAILURE(back_to_maar1_after_maar1_went(net));
 }
 
 // The release's refresh or its answer lost: the retransmission carries
@@ -155,10 +171,7 @@ TEST_P(IdleRelease, LostMessagesOfTheRelease)
 	for (const bool lose_answer : {false, true}) {
 		SCOPED_TRACE(lose_answer ? "answer lost" : "refresh lost");
 		Network net(options());
-		net.attach(M1, kMn);
-		ASSERT_TRUE(net.settle());
-		net.move(kMn, M1, M2);
-		ASSERT_TRUE(net.settle());
+		ASSERT_NO_FATAL_FAILURE(walk(net, {M1, M2}));
 		if (lose_answer)
 			net.link(kCmd, M2).drop_next = 1;
 		else
@@ -180,10 +193,7 @@ TEST_P(IdleRelease, LostMessagesOfTheRelease)
 TEST_P(IdleRelease, ARestartStartsTheClockAgain)
 {
 	Network net(options());
-	net.attach(M1, kMn);
-	ASSERT_TRUE(net.settle());
-	net.move(kMn, M1, M2);
-	ASSERT_TRUE(net.settle());
+	ASSERT_NO_FATAL_FAILURE(walk(net, {M1, M2}));
 	sample_for(net, M2, {}, 3, kIdle / 4);
 	net.restart(M2);
 	sample_for(net, M2, {}, 4, kIdle / 4);
@@ -200,10 +210,7 @@ TEST_P(IdleRelease, ARestartStartsTheClockAgain)
 TEST_P(IdleRelease, NothingIsAskedOnceTheNodeMovedOn)
 {
 	Network net(options());
-	net.attach(M1, kMn);
-	ASSERT_TRUE(net.settle());
-	net.move(kMn, M1, M2);
-	ASSERT_TRUE(net.settle());
+	ASSERT_NO_FATAL_FAILURE(walk(net, {M1, M2}));
 	sample_for(net, M2, {}, 3, kIdle / 4);
 	net.move(kMn, M2, M3);
 	ASSERT_TRUE(net.settle());
@@ -232,12 +239,7 @@ TEST(IdleReleaseDirect, TheServingMaarEndsTheIdleAnchorsBinding)
 		o.check_snapshots = true;
 		o.release_idle_after = kIdle;
 		Network net(o);
-		net.attach(M1, kMn);
-		ASSERT_TRUE(net.settle());
-		net.move(kMn, M1, M2);
-		ASSERT_TRUE(net.settle());
-		net.move(kMn, M2, M3);
-		ASSERT_TRUE(net.settle());
+		ASSERT_NO_FATAL_FAILURE(walk(net, {M1, M2, M3}));
 		ASSERT_TRUE(has_remote(net, M3, M1));
 		ASSERT_TRUE(has_remote(net, M3, M2));
 
@@ -265,11 +267,7 @@ TEST(IdleReleaseDirect, TheServingMaarEndsTheIdleAnchorsBinding)
 		EXPECT_INVARIANTS(net);
 
 		// The next move finds MAAR2's prefix only.
-		net.move(kMn, M3, M1);
-		ASSERT_TRUE(net.settle());
-		EXPECT_TRUE(has_remote(net, M1, M2));
-		EXPECT_TRUE(has_remote(net, M1, M3));
-		EXPECT_INVARIANTS(net);
+		ASSERT_NO_FATAL_FAILURE(back_to_maar1_after_maar1_went(net));
 	}
 }
 
@@ -277,10 +275,7 @@ TEST(IdleReleaseDirect, TheServingMaarEndsTheIdleAnchorsBinding)
 TEST(IdleReleaseOff, SamplesChangeNothing)
 {
 	Network net;
-	net.attach(M1, kMn);
-	ASSERT_TRUE(net.settle());
-	net.move(kMn, M1, M2);
-	ASSERT_TRUE(net.settle());
+	ASSERT_NO_FATAL_FAILURE(walk(net, {M1, M2}));
 	const std::size_t mark = net.trace().size();
 	sample_for(net, M2, {}, 10, 30s);
 	EXPECT_TRUE(messages(net.sent_since(mark), M2, kCmd).empty());
