@@ -729,8 +729,10 @@ Exchange MaarCore::Impl::new_exchange(Session &session, ExchangeKind kind, TimeP
 	exchange.timeout = config.timers.initial_retransmission;
 	exchange.deadline = now + exchange.timeout;
 	exchange.started = now;
-	if (kind != ExchangeKind::refresh)
+	if (kind != ExchangeKind::refresh) {
 		session.releasing.clear();	// only a refresh carries releases
+		session.planned_refresh.reset();
+	}
 	if (kind == ExchangeKind::registration)
 		session.registration_range = SeqRange{exchange.first_seq, exchange.last_seq};
 	return exchange;
@@ -818,6 +820,15 @@ void MaarCore::Impl::exchange_failed(Session &session, std::optional<mh::Status>
 		session.releasing.clear();
 		count(Counter::refresh_failures);
 		log(out, LogLevel::warning, "refresh-failed", {{"mn", session.mn.nai}, {"status", why}});
+		if (const auto planned = std::exchange(session.planned_refresh, std::nullopt);
+		    planned && !status && session.attached) {
+			// A release's early refresh went unanswered: the refresh
+			// it brought forward is tried when it was due (at once if
+			// that has passed).
+			session.refresh_at = std::max(*planned, now);
+			session.refresh_timer = arm(out, session, TimerKind::refresh,
+						     std::chrono::ceil<Duration>(*session.refresh_at - now));
+		}
 		if (status) {
 			// Refused: the CMD holds no binding for us any more.
 			remove(session, now, out);
@@ -1199,6 +1210,7 @@ void MaarCore::Impl::on_traffic(const TrafficSampled &sample, TimePoint now, Act
 			continue;
 		}
 		session.releasing = std::move(idle_remotes);
+		session.planned_refresh = session.refresh_at;
 		stop_timer(session.refresh_timer, out);
 		session.refresh_at.reset();
 		session.verifying = false;
@@ -1611,6 +1623,7 @@ void MaarCore::Impl::on_pba(const Ipv6Address &source, const mh::ProxyBindingAck
 			count(Counter::refreshes);
 			session->lifetime_units = pba.lifetime.units();
 			arm_lifetime(*session, duration_of(pba.lifetime), now, out, true);
+			session->planned_refresh.reset();
 			if (!session->legacy) {
 				settle_releases(*session, pba, now, out);
 				merge_previous_maars(*session, source, pba, out);

@@ -139,8 +139,10 @@ struct Session {
 	std::vector<Ipv6Prefix> shared_claims;
 	// The idle previous MAARs the refresh in flight names for release
 	// (Previous MAAR options in the PBU): each the CMD's answer no longer
-	// lists is dropped.
+	// lists is dropped. The refresh it brought forward stays planned, in
+	// case this one gets no answer.
 	std::vector<Ipv6Address> releasing;
+	std::optional<TimePoint> planned_refresh;
 };
 
 struct PrefixLess {

@@ -188,6 +188,29 @@ TEST_P(IdleRelease, LostMessagesOfTheRelease)
 	}
 }
 
+// The CMD unreachable during the release: its early refresh fails, and
+// the refresh it brought forward is still made when due, so the session
+// does not end for a lost early one.
+TEST_P(IdleRelease, AnUnansweredReleaseLeavesThePlannedRefresh)
+{
+	Network net(options());
+	ASSERT_NO_FATAL_FAILURE(walk(net, {M1, M2}));
+	const auto planned = net.maar(M2).session(mn_id(kMn))->refresh_at;
+	ASSERT_TRUE(planned);
+	net.set_down(kCmd, true);
+	sample_for(net, M2, {}, 6, kIdle / 4);
+	net.run_for(std::chrono::minutes(2));	// every retransmission spent
+	EXPECT_EQ(net.counter(M2, "refresh_failures"), 1u) << net.dump();
+	const auto after = net.maar(M2).session(mn_id(kMn));
+	ASSERT_TRUE(after);
+	EXPECT_EQ(after->refresh_at, planned);
+	net.set_down(kCmd, false);
+	const auto refreshes = net.counter(M2, "refreshes");
+	net.run_for(std::chrono::ceil<Duration>(*planned - net.now()) + std::chrono::seconds(10));
+	EXPECT_GT(net.counter(M2, "refreshes"), refreshes) << net.dump();
+	EXPECT_EQ(net.maar(M2).session(mn_id(kMn))->state, maar::SessionState::serving);
+}
+
 // A restarted MAAR starts the idle clock again: it releases only after a
 // whole idle period of its own samples.
 TEST_P(IdleRelease, ARestartStartsTheClockAgain)
