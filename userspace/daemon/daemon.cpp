@@ -1093,6 +1093,16 @@ void Daemon::check_liveness(dmm::TimePoint now)
 	}
 }
 
+// One RA of `plan` on the DLIF, from its identity.
+nl::Status Daemon::advertise(const dmm::InstallDlif &dlif, const dmm::RaPlan &plan)
+{
+	const unsigned ifindex = if_nametoindex(dlif.name.c_str());
+	if (ifindex == 0)
+		return nl::make_error(ENODEV, "no device " + dlif.name);
+	return nd_socket_->send_advertisement(ifindex, dlif.identity.link_local,
+					      nd::build_router_advertisement(plan, dlif.identity.mac));
+}
+
 void Daemon::send_due_advertisements(dmm::TimePoint now)
 {
 	if (!nd_socket_)
@@ -1101,10 +1111,7 @@ void Daemon::send_due_advertisements(dmm::TimePoint now)
 		const dmm::InstallDlif *dlif = ra_.find(name);
 		if (dlif == nullptr)
 			continue;
-		const unsigned ifindex = if_nametoindex(name.c_str());
-		const auto advertisement = nd::build_router_advertisement(dlif->ra, dlif->identity.mac);
-		auto sent = ifindex == 0 ? nl::Status(nl::make_error(ENODEV, "no device " + name))
-					 : nd_socket_->send_advertisement(ifindex, dlif->identity.link_local, advertisement);
+		auto sent = advertise(*dlif, dlif->ra);
 		if (!sent) {
 			count("ra_tx_errors");
 			// A DLIF whose access link is down cannot send: expected,
@@ -1139,11 +1146,7 @@ void Daemon::send_final_advertisement(const dmm::InstallDlif &dlif)
 		prefix.preferred_lifetime = dmm::Duration::zero();
 	for (auto &route : last.routes)
 		route.lifetime = dmm::Duration::zero();
-	const unsigned ifindex = if_nametoindex(dlif.name.c_str());
-	auto sent = ifindex == 0 ? nl::Status(nl::make_error(ENODEV, "no device " + dlif.name))
-				 : nd_socket_->send_advertisement(
-					   ifindex, dlif.identity.link_local,
-					   nd::build_router_advertisement(last, dlif.identity.mac));
+	auto sent = advertise(dlif, last);
 	if (!sent) {
 		count("ra_tx_errors");
 		log_.debug("ra.final.failed", {{"dlif", dlif.name}, {"error", sent.error().describe()}});

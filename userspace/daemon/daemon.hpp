@@ -109,6 +109,7 @@ private:
 	void on_frame(PacketSocket &socket);
 	void send_due_advertisements(dmm::TimePoint now);
 	void send_final_advertisement(const dmm::InstallDlif &dlif);
+	nl::Status advertise(const dmm::InstallDlif &dlif, const dmm::RaPlan &plan);
 	void check_liveness(dmm::TimePoint now);
 	void sample_traffic(dmm::TimePoint now);
 	void report_attachment(const MacAddress &mac, const std::string &interface, dmm::TimePoint now,
