@@ -201,6 +201,49 @@ test_nodes_gone_without_a_detach_event_are_found() {
 
 attached_at_maar1() { test "$(mn_field maar1 attached)" = "$1"; }
 
+detached_at_maar2() { grep -q "event=mn.detached mac=$MN_MAC how=no-answer" "$RUN/maar2.log"; }
+
+# A host whose router is confirmed by its TCP acknowledgements sends no
+# Neighbor Discovery while it talks, and the MAAR never solicits it (a
+# DLIF's neighbour is NOARP). Here made certain: the node's router is a
+# permanent neighbour and its only default route, and it sends no RS;
+# it comes to MAAR2 by the access point's notification, so MAAR2 never
+# learns a link-local address of it and has nothing to probe. All MAAR2
+# gets from it is its traffic, and that must keep it attached.
+test_a_node_that_talks_without_neighbor_discovery_stays_attached() {
+	local router mac src
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy maar.detach_after=5
+	dlifd_start_all || return 1
+	mn_move 1
+	busywait 30000 has_address_in 1 || { fail "no address at MAAR1"; return 1; }
+	router=$(ip -n "$MN" -6 route show default | awk '$2 == "via" { print $3; exit }')
+	mac=$(ip -n "$MN" -6 neigh show "$router" dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }')
+	[ -n "$router" ] && [ -n "$mac" ] || { fail "no router at MAAR1 ($router, $mac)"; return 1; }
+	ip netns exec "$MN" sysctl -qw net.ipv6.conf.eth0.accept_ra_defrtr=0 \
+		net.ipv6.conf.eth0.router_solicitations=0
+	ip -n "$MN" -6 neigh replace "$router" lladdr "$mac" dev eth0 nud permanent
+	ip -n "$MN" -6 route flush default
+	ip -n "$MN" -6 route add default via "$router" dev eth0 proto static
+	src=$(mn_address_in 1)
+	flows_start "$src" || return 1
+
+	arrive 2
+	check "MAAR2 serves it" busywait 30000 has_address_in 2
+	check "MAAR2 checks it three times and finds it sending" \
+		busywait 60000 counter_at_least maar2 liveness_frames_seen 3
+	check_no_match "$(grep 'event=mn.detached' "$RUN/maar2.log")" "mac=$MN_MAC" \
+		"so it is never taken as gone"
+	check_eq "$(mn_field maar2 attached)" true "its session says it is attached"
+	check "the TCP connection goes on" flow_survives
+
+	# Silent, it is found gone: nothing to probe, nothing received.
+	flows_stop
+	check "silent, it is found gone" busywait 30000 detached_at_maar2
+	check_eq "$(mn_field maar2 attached)" false "its session is no longer attached"
+}
+
 test_only_listed_nodes_attach() {
 	dlif_load || return 1
 	dmm_net || return 1
@@ -222,4 +265,5 @@ run_tests \
 	test_binding_errors_only_to_peers \
 	test_rs_flood_stays_bounded \
 	test_nodes_gone_without_a_detach_event_are_found \
+	test_a_node_that_talks_without_neighbor_discovery_stays_attached \
 	test_only_listed_nodes_attach

@@ -1053,21 +1053,38 @@ void Daemon::on_solicitation()
 
 void Daemon::check_liveness(dmm::TimePoint now)
 {
-	auto due = liveness_.take_due(now);
-	if (due.probes.empty() && due.gone.empty())
-		return;
+	// Asked only for the nodes whose deadline has come: the frames their
+	// DLIFs received, in all. Unknown on an error: the node is probed.
+	const auto frames_from = [&](const MacAddress &mn) -> std::optional<std::uint64_t> {
+		if (!kernel_)
+			return std::nullopt;
+		std::optional<std::uint64_t> total;
+		for (const auto &name : executor_->dlifs_of(mn)) {
+			auto received = kernel_->received_frames(name);
+			if (!received) {
+				count("liveness_frame_errors");
+				log_.debug("liveness.frames.failed", {{"dlif", name}, {"error", received.error().describe()}});
+				return std::nullopt;
+			}
+			if (*received)
+				total = total.value_or(0) + **received;
+		}
+		return total;
+	};
+	auto due = liveness_.take_due(now, frames_from);
+	for (const auto &mn : due.sending) {
+		count("liveness_frames_seen");
+		log_.debug("mn.sending", {{"mac", mn.to_string()}});
+	}
 	// A node's DLIFs all sit on its access link: any one of them can
-	// probe it. One pass over the DLIFs for all that are due.
-	std::map<MacAddress, const dmm::InstallDlif *> dlif_of;
-	for (const auto &[name, dlif] : executor_->dlifs())
-		dlif_of.try_emplace(dlif.mn, &dlif);
+	// probe it.
 	for (const auto &probe : due.probes) {
-		const auto found = dlif_of.find(probe.mn);
-		if (found == dlif_of.end()) {
+		const auto names = executor_->dlifs_of(probe.mn);
+		if (names.empty()) {
 			liveness_.forget(probe.mn);	// no session here (any more): nothing to detach
 			continue;
 		}
-		const dmm::InstallDlif &dlif = *found->second;
+		const dmm::InstallDlif &dlif = executor_->dlifs().at(*names.begin());
 		const unsigned ifindex = if_nametoindex(dlif.name.c_str());
 		const auto solicitation = nd::build_neighbor_solicitation(probe.target, dlif.identity.mac);
 		auto sent = ifindex == 0 ? nl::Status(nl::make_error(ENODEV, "no device " + dlif.name))
@@ -1083,7 +1100,7 @@ void Daemon::check_liveness(dmm::TimePoint now)
 					 {"target", probe.target.to_string()}});
 	}
 	for (const auto &mn : due.gone) {
-		if (!dlif_of.contains(mn))
+		if (executor_->dlifs_of(mn).empty())
 			continue;
 		count("detachments_unanswered");
 		log_.info("mn.detached", {{"mac", mn.to_string()}, {"how", "no-answer"},
@@ -1516,6 +1533,9 @@ control::Reply Daemon::on_control(const control::Request &request)
 		if (!mac || mac->is_zero() || (mac->bytes[0] & 0x01))
 			return control::failure("attach: \"" + attach->mac + "\" is not a unicast MAC address");
 		count("attachments_requested");
+		// Watched from now on, as a node attached by its RS is: the
+		// access point says when it comes, not always when it goes.
+		liveness_.attached(*mac, now);
 		log_.info("mn.attached", {{"mac", mac->to_string()}, {"interface", attach->interface}, {"how", "control"}});
 		dispatch(dmm::MnAttached{*mac, attach->interface}, now);
 		return control::success({{"attached", mac->to_string()}, {"interface", attach->interface}});

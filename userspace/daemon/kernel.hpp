@@ -149,6 +149,9 @@ public:
 
 	virtual Result<std::vector<KernelLink>> dlifs() = 0;	// every link of kind dlif
 	virtual Result<std::optional<KernelLink>> link(const std::string &name) = 0;
+	// The frames the device has received (IFLA_STATS64 rx_packets), or
+	// nothing if there is no such device.
+	virtual Result<std::optional<std::uint64_t>> received_frames(const std::string &name) = 0;
 	virtual Result<std::vector<KernelAddress>> addresses(const std::string &dlif) = 0;	// IPv6
 	virtual Status create_dlif(const DlifCreate &create) = 0;
 	virtual Status update_dlif(const std::string &name, const DlifUpdate &update) = 0;

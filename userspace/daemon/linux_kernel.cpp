@@ -152,6 +152,18 @@ Result<std::optional<KernelLink>> LinuxKernel::link(const std::string &name)
 	return std::optional<KernelLink>(to_kernel(**link));
 }
 
+Result<std::optional<std::uint64_t>> LinuxKernel::received_frames(const std::string &name)
+{
+	auto link = rtnl_.get_link(name);
+	if (!link)
+		return link.error();
+	if (!*link)
+		return std::optional<std::uint64_t>();
+	if (!(*link)->rx_packets)
+		return nl::make_error(EPROTO, "no IFLA_STATS64 for " + name);
+	return (*link)->rx_packets;
+}
+
 Result<std::vector<KernelAddress>> LinuxKernel::addresses(const std::string &dlif)
 {
 	auto index = ifindex_of(dlif);

@@ -27,6 +27,7 @@ public:
 
 	Result<std::vector<KernelLink>> dlifs() override;
 	Result<std::optional<KernelLink>> link(const std::string &name) override;
+	Result<std::optional<std::uint64_t>> received_frames(const std::string &name) override;
 	Result<std::vector<KernelAddress>> addresses(const std::string &dlif) override;
 	Status create_dlif(const DlifCreate &create) override;
 	Status update_dlif(const std::string &name, const DlifUpdate &update) override;

@@ -24,8 +24,12 @@ void Liveness::heard(const MacAddress &mn, const Ipv6Address &source, dmm::TimeP
 	if (!enabled())
 		return;
 	Node &node = nodes_[mn];
-	if (is_link_local(source))
-		node.link_local = source;
+	if (is_link_local(source)) {
+		node.target = source;
+		node.target_is_link_local = true;
+	} else if (!node.target_is_link_local && source != Ipv6Address{}) {
+		node.target = source;
+	}
 	node.probes_sent = 0;
 	schedule(mn, node, now + settings_.idle);
 }
@@ -44,21 +48,33 @@ void Liveness::forget(const MacAddress &mn)
 	nodes_.erase(it);
 }
 
-Liveness::Due Liveness::take_due(dmm::TimePoint now)
+Liveness::Due Liveness::take_due(dmm::TimePoint now, const FramesFrom &frames)
 {
 	Due due;
 	while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
 		const MacAddress mn = deadlines_.begin()->second;
 		Node &node = nodes_.at(mn);
-		// Probed as often as RFC 4861 probes a neighbour, unanswered:
-		// gone. Never heard from a link-local address: nothing to
-		// probe, and nothing heard for `idle` either.
-		if (!node.link_local || node.probes_sent >= settings_.probes) {
+		// Frames since the last check say it is there, whatever they
+		// were. The first check only sets the count to compare with.
+		const auto received = frames ? frames(mn) : std::nullopt;
+		const bool sent = received && node.frames && *received > *node.frames;
+		if (received)
+			node.frames = received;
+		if (sent) {
+			due.sending.push_back(mn);
+			node.probes_sent = 0;
+			schedule(mn, node, now + settings_.idle);
+			continue;
+		}
+		// Probed as often as RFC 4861 probes a neighbour, or watched
+		// as long, with neither an answer nor a frame: gone.
+		if (node.probes_sent >= settings_.probes) {
 			due.gone.push_back(mn);
 			forget(mn);
 			continue;
 		}
-		due.probes.push_back({mn, *node.link_local});
+		if (node.target)
+			due.probes.push_back({mn, *node.target});
 		++node.probes_sent;
 		schedule(mn, node, now + settings_.probe_interval);
 	}

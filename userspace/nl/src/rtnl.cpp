@@ -335,6 +335,16 @@ std::optional<LinkInfo> parse_link(const nlmsghdr &message)
 	link.link = read_u32(tb[IFLA_LINK]).value_or(0);
 	link.address = read_mac(tb[IFLA_ADDRESS]);
 	link.mtu = read_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_STATS64] != nullptr) {
+		// Older kernels send a shorter rtnl_link_stats64; rx_packets
+		// has been its first member from the start.
+		const auto stats = attribute_payload(*tb[IFLA_STATS64]);
+		uint64_t rx_packets;
+		if (stats.size() >= sizeof(rx_packets)) {
+			std::memcpy(&rx_packets, stats.data(), sizeof(rx_packets));
+			link.rx_packets = rx_packets;
+		}
+	}
 	if (tb[IFLA_LINKINFO] != nullptr) {
 		std::array<const nlattr *, IFLA_INFO_MAX + 1> info{};
 		if (parse_nested(*tb[IFLA_LINKINFO], info)) {

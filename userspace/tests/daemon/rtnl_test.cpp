@@ -14,6 +14,8 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -419,6 +421,29 @@ TEST(RtnlLive, GetsAndListsLinksAndAddresses)
 	ASSERT_TRUE(of_lo) << of_lo.error().describe();
 	for (const auto &address : *of_lo)
 		EXPECT_EQ(address.ifindex, (*lo)->ifindex);
+}
+
+// Liveness reads a DLIF's received frames from IFLA_STATS64: one frame
+// sent over loopback is one more received there.
+TEST(RtnlLive, ReceivedFramesGrowWithTraffic)
+{
+	auto client = RtnlClient::open();
+	ASSERT_TRUE(client) << client.error().describe();
+	auto before = client->get_link("lo");
+	ASSERT_TRUE(before && *before);
+	ASSERT_TRUE((*before)->rx_packets) << "no IFLA_STATS64 parsed";
+	const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_GE(fd, 0);
+	sockaddr_in to{};
+	to.sin_family = AF_INET;
+	to.sin_port = htons(9);		// discard: nobody need listen
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	const char byte = 0;
+	EXPECT_EQ(sendto(fd, &byte, 1, 0, reinterpret_cast<const sockaddr *>(&to), sizeof(to)), 1);
+	close(fd);
+	auto after = client->get_link("lo");
+	ASSERT_TRUE(after && *after && (*after)->rx_packets);
+	EXPECT_GT(*(*after)->rx_packets, *(*before)->rx_packets);
 }
 
 } // namespace

@@ -61,6 +61,7 @@ struct LinkInfo {
 	std::optional<MacAddress> dlif_mn;	// IFLA_DLIF_MN_ADDR
 	std::optional<Ipv6Address> dlif_maar;	// IFLA_DLIF_MAAR_ADDR
 	std::optional<uint8_t> addr_gen_mode;	// IFLA_AF_SPEC / AF_INET6
+	std::optional<uint64_t> rx_packets;	// IFLA_STATS64
 	// Kind "ip6tnl": the outer addresses (IFLA_INFO_DATA IFLA_IPTUN_*).
 	std::optional<Ipv6Address> tunnel_local;
 	std::optional<Ipv6Address> tunnel_remote;
