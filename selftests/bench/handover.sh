@@ -281,8 +281,9 @@ load_run() {
 			store_config=(store.backend='"etcd"' store.endpoints="[\"$ETCD_URL\"]" store.name='"a"'
 				      store.service_interface='"core0"')
 		fi
-		# The load attaches made-up nodes: no allow-list.
-		DLIFD_ANY_NODE=1 dlifd_configure proxy "${store_config[@]}"
+		# The load attaches made-up nodes: no allow-list, and no
+		# liveness (they send nothing and answer no probe).
+		DLIFD_ANY_NODE=1 dlifd_configure proxy maar.detach_after=0 "${store_config[@]}"
 		if [ "$store" = etcd ]; then
 			etcd_start || exit 1	# in $RUN, which dlifd_configure made
 		fi
