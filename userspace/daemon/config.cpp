@@ -806,8 +806,8 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 							"partners are the CMD's business");
 		const auto &tables =
 			maar.typed<toml::array>(*lmas_node, "home_lma", "an array of tables ([[maar.home_lma]])");
-		for (const auto &element : tables) {
-			const auto &table = maar.typed<toml::table>(element, "home_lma", "a table ([[maar.home_lma]])");
+		for (const auto &lma_element : tables) {
+			const auto &table = maar.typed<toml::table>(lma_element, "home_lma", "a table ([[maar.home_lma]])");
 			Section entry(maar.reader(), table, "maar.home_lma", {"realm", "address", "prefixes", "prefix_length"});
 			dmm::HomeLma lma;
 			const auto &realm_node = entry.require("realm");
@@ -822,12 +822,12 @@ dmm::MaarConfig read_maar(const Section &maar, const dmm::Domain &domain, const 
 				if (earlier.realm == lma.realm)
 					entry.reader().fail(realm_node, "maar.home_lma.realm: " + quoted(lma.realm) +
 										" has two [[maar.home_lma]] tables");
-			const auto &address_node = entry.require("address");
-			lma.address = entry.address_value(address_node, "address");
+			const auto &lma_address_node = entry.require("address");
+			lma.address = entry.address_value(lma_address_node, "address");
 			if (auto problem = address_problem(lma.address))
-				entry.reader().fail(address_node, "maar.home_lma.address: " + *problem);
+				entry.reader().fail(lma_address_node, "maar.home_lma.address: " + *problem);
 			if (std::find(domain.maars.begin(), domain.maars.end(), lma.address) != domain.maars.end())
-				entry.reader().fail(address_node, "maar.home_lma.address: " + lma.address.to_string() +
+				entry.reader().fail(lma_address_node, "maar.home_lma.address: " + lma.address.to_string() +
 									  " is one of domain.maars; a home LMA is in a "
 									  "partner domain");
 			// What the LMA may claim for its nodes: the home domain's
