@@ -74,8 +74,21 @@ test_cmd_killed_under_load() {
 	check_eq "$(counter cmd previous_maar_failures)" 0 "no previous-MAAR update failed after the restart"
 }
 
+# How long the restarted MAAR1 took from its first log line to
+# dlifd.started: reading its state, reconciling the kernel's DLIFs and
+# entries with it, reinstalling what is missing. A figure, not a check.
+restart_figures() {	# LINES: of maar1.log before the restart
+	local started first dlifs
+	first=$(tail -n +$(($1 + 1)) "$RUN/maar1.log" | head -1 | sed 's/^ts=\([^ ]*\).*/\1/')
+	started=$(tail -n +$(($1 + 1)) "$RUN/maar1.log" | grep -m1 'event=dlifd.started' | sed 's/^ts=\([^ ]*\).*/\1/')
+	[ -n "$first" ] && [ -n "$started" ] || return 0
+	dlifs=$(ctl_node maar1 dev show | grep -c .)
+	ktap_diag "MAAR1's restart: $(awk -v a="$(date -d "$started" +%s.%N)" -v b="$(date -d "$first" +%s.%N)" \
+		'BEGIN { printf "%.2f", a - b }') s to dlifd.started, $dlifs DLIFs"
+}
+
 test_maar_killed_under_load() {
-	local before
+	local before lines
 	load_start || return 1
 	move_until $((LOAD_NODES / 4))
 	before=$MOVED
@@ -84,7 +97,9 @@ test_maar_killed_under_load() {
 	PID_maar1=
 	ktap_diag "$before of $LOAD_NODES nodes were at MAAR2 when MAAR1 was killed"
 	sleep 2
+	lines=$(wc -l <"$RUN/maar1.log")
 	dlifd_start maar1 || return 1
+	restart_figures "$lines"
 	check_eq "$(bindings_total maar1)" "$LOAD_NODES" "the restarted MAAR1 has every node's session"
 	check "every node reaches MAAR2" busywait 300000 all_served_by "${MAAR_ADDR[2]}" "$LOAD_NODES"
 	wait "$ATTACHING"
