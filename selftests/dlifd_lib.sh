@@ -225,8 +225,23 @@ dlifd_start() {
 	ip netns exec "$ns" "${as_user[@]}" "$DLIFD" -c "$RUN/$node.toml" -f >>"$RUN/$node.log" 2>&1 &
 	printf -v "PID_$node" '%s' $!
 	defer dlifd_stop "$node"
-	busywait 20000 ip netns exec "$ns" "$DLIFCTL" -S "$RUN/$node.sock" status ||
+	# Up to two minutes while it runs: on the debug kernel, with
+	# another VM beside this one, a start has taken more than 20 s.
+	busywait 120000 dlifd_answers_or_died "$node" "$ns" ||
 		{ fail "dlifd $node did not start:"; tail -20 "$RUN/$node.log" | sed 's/^/#   /'; return 1; }
+	dlifd_running "$node" ||
+		{ fail "dlifd $node exited:"; tail -20 "$RUN/$node.log" | sed 's/^/#   /'; return 1; }
+}
+
+dlifd_running() {	# NODE: its process is there and not a zombie
+	local pid=PID_$1 state
+	[ -n "${!pid}" ] && read -r _ _ state _ 2>/dev/null <"/proc/${!pid}/stat" && [ "$state" != Z ]
+}
+
+# True when the node's dlifd answers on its control socket, or has exited
+# (the caller tells which).
+dlifd_answers_or_died() {	# NODE NS
+	! dlifd_running "$1" || ip netns exec "$2" "$DLIFCTL" -S "$RUN/$1.sock" status
 }
 
 dlifd_stop() {	# NODE: SIGTERM, and wait for it to exit
