@@ -78,9 +78,10 @@ test_cmd_killed_under_load() {
 # dlifd.started: reading its state, reconciling the kernel's DLIFs and
 # entries with it, reinstalling what is missing. A figure, not a check.
 restart_figures() {	# LINES: of maar1.log before the restart
-	local started first dlifs
-	first=$(tail -n +$(($1 + 1)) "$RUN/maar1.log" | head -1 | sed 's/^ts=\([^ ]*\).*/\1/')
-	started=$(tail -n +$(($1 + 1)) "$RUN/maar1.log" | grep -m1 'event=dlifd.started' | sed 's/^ts=\([^ ]*\).*/\1/')
+	local log started first dlifs
+	log=$(tail -n +$(($1 + 1)) "$RUN/maar1.log")
+	first=$(head -1 <<<"$log" | sed 's/^ts=\([^ ]*\).*/\1/')
+	started=$(grep -m1 'event=dlifd.started' <<<"$log" | sed 's/^ts=\([^ ]*\).*/\1/')
 	[ -n "$first" ] && [ -n "$started" ] || return 0
 	dlifs=$(ctl_node maar1 dev show | grep -c .)
 	ktap_diag "MAAR1's restart: $(awk -v a="$(date -d "$started" +%s.%N)" -v b="$(date -d "$first" +%s.%N)" \

@@ -12,8 +12,8 @@
 // address it sent from: its link-local address if it used one, else a
 // global one (a host checking its router does so from the address of the
 // packet that needed it); or, with no address known, it is watched for
-// as long as the probes would take; one that neither answers nor sends is gone, and the daemon
-// reports it detached, as a layer-2 detach would (the core stops
+// as long as the probes would take. One that neither answers nor sends
+// is gone, and the daemon reports it detached, as a layer-2 detach would (the core stops
 // refreshing, the binding ends with its lifetime, R82). Without it, a
 // node that leaves without a detach event is refreshed for ever, and a
 // flood of Router Solicitations from made-up MACs holds the pool.
@@ -75,7 +75,7 @@ private:
 		dmm::TimePoint deadline;
 		std::optional<Ipv6Address> target;
 		bool target_is_link_local = false;
-		int probes_sent = 0;		// or, with no link-local, watch periods
+		int probes_sent = 0;		// or, with no address known, watch periods
 		std::optional<std::uint64_t> frames;	// at the last check
 	};
 	void schedule(const MacAddress &mn, Node &node, dmm::TimePoint deadline);
