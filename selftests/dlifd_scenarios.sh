@@ -5,8 +5,8 @@
 # network behind MAAR1 reached after a move, two nodes roaming at once,
 # refresh and de-registration by lifetime expiry, lost signalling
 # recovered by retransmission, a PBU from a node that is no peer, a MAAR
-# restarted and killed while the node's flows run, the CMD restarted and
-# killed, the kernel changed behind dlifd's back, refusing, or out of
+# restarted and killed while the node's flows run, the CMD restarted,
+# killed, and away for longer than the retransmissions, the kernel changed behind dlifd's back, refusing, or out of
 # memory, the wall clock stepped both ways in timestamp ordering, and bulk
 # TCP through a core that filters ICMPv6, one neighbour entry per node at
 # the anchor, an idle previous MAAR released. All in proxy mode (the default;
@@ -252,6 +252,35 @@ test_cmd_killed_keeps_what_it_acknowledged() {
 	check "the next handover is accepted" busywait 30000 has_address_in 3
 	check_match "$(entries_of maar3)" "serving 2001:db8:ff::1$" "MAAR3 learnt MAAR1's prefix"
 	check_match "$(entries_of maar3)" "serving 2001:db8:ff::2$" "and MAAR2's"
+}
+
+# The CMD stops answering (SIGSTOP: its host is wedged, or it fails over)
+# for longer than the retransmissions last while the node moves to MAAR3,
+# which learns of it only from the access point (the node sends no RS). MAAR3
+# does not give up the registration of a node still attached: once the CMD
+# answers, the node is registered there with both earlier prefixes.
+test_cmd_away_longer_than_the_retransmissions() {
+	dlif_load || return 1
+	dmm_net || return 1
+	# The retransmissions last 0.5 + 1 + 2 s, then go on every 2 s.
+	dlifd_configure proxy initial_retransmission=0.5 max_retransmission=2 max_retransmissions=2
+	dlifd_start_all || return 1
+	walk 2 || return 1
+	flows_start "$(mn_address_in 1)" || return 1
+	ip netns exec "$MN" sysctl -qw net.ipv6.conf.eth0.router_solicitations=0
+	kill -STOP "$PID_cmd"
+	defer kill -CONT "$PID_cmd"
+	arrive 3
+	check "MAAR3's retransmissions ran out and went on" busywait 30000 counter_at_least maar3 registration_retries 1
+	check_eq "$(counter maar3 registration_failures)" 0 "MAAR3 did not give the registration up"
+	check_fails "the node has no MAAR3 address while the CMD is away" has_address_in 3
+	check "MAAR3 says so" grep -q "event=registration-unanswered mn=$MN_NAI" "$RUN/maar3.log"
+	kill -CONT "$PID_cmd"
+	check "the node registers at MAAR3 once the CMD answers" busywait 30000 has_address_in 3
+	check_eq "$(mn_field cmd serving_maar)" "${MAAR_ADDR[3]}" "the CMD has the node at MAAR3"
+	check_match "$(entries_of maar3)" "serving 2001:db8:ff::1$" "MAAR3 learnt MAAR1's prefix"
+	check_match "$(entries_of maar3)" "serving 2001:db8:ff::2$" "and MAAR2's"
+	check "the TCP connection from the first address survives" flow_survives
 }
 
 # A MAAR's state database is damaged while its dlifd is down (truncated,
@@ -694,6 +723,7 @@ run_tests \
 	test_maar_restart_keeps_flows \
 	test_cmd_restart_keeps_bindings \
 	test_cmd_killed_keeps_what_it_acknowledged \
+	test_cmd_away_longer_than_the_retransmissions \
 	test_kernel_drift_is_repaired \
 	test_unusable_state_leaves_the_kernel_alone \
 	test_refused_kernel_objects_are_retried \

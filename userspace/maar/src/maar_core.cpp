@@ -755,6 +755,35 @@ void MaarCore::Impl::back_off(Session &session, Exchange &exchange, TimePoint no
 	renumber(session, exchange);
 }
 
+// A registration the CMD has not answered, for a node still attached here,
+// is not given up: the CMD may be failing over to a standby, or briefly cut
+// off, and a node attached by its access point's notification would not
+// come again by itself. R20's drop applies to a refusal and to a node that
+// left (on_detached ends the retransmissions).
+bool MaarCore::Impl::keeps_registering(const Session &session) const
+{
+	return session.exchange && session.exchange->kind == ExchangeKind::registration && session.attached &&
+	       session.state == SessionState::registering;
+}
+
+// The next round of retransmissions goes at the longest interval. Only the
+// answer to the last PBU of the round before still counts with this one's:
+// the range of sequence numbers stays short however long the CMD is away.
+void MaarCore::Impl::another_round(Session &session, Exchange &exchange, Actions &out)
+{
+	count(Counter::registration_retries);
+	if (exchange.rounds++ == 0)
+		log(out, LogLevel::warning, "registration-unanswered",
+		    {{"mn", session.mn.nai},
+		     {"retransmissions", std::to_string(exchange.retransmissions)},
+		     {"again_every_ms", std::to_string(config.timers.max_retransmission.count())}});
+	exchange.retransmissions = 0;
+	exchange.timeout = config.timers.max_retransmission;
+	exchange.first_seq = exchange.last_seq;
+	if (session.registration_range)
+		session.registration_range->first = exchange.last_seq;
+}
+
 void MaarCore::Impl::merge_late(Session &session, const Ipv6Address &source, const mh::ProxyBindingAck &pba,
 				Actions &out)
 {
@@ -1699,8 +1728,11 @@ void MaarCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 			return;
 		}
 		if (exchange.retransmissions >= config.timers.max_retransmissions) {
-			exchange_failed(session, std::nullopt, now, out);
-			return;
+			if (!keeps_registering(session)) {
+				exchange_failed(session, std::nullopt, now, out);
+				return;
+			}
+			another_round(session, exchange, out);
 		}
 		back_off(session, exchange, now);
 		send(out, config.cmd, make_pbu(session, exchange.kind, exchange.last_seq, now));

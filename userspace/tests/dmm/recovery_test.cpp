@@ -163,28 +163,77 @@ TEST_P(Recovery, PreviousMaarUnreachable)
 	EXPECT_EQ(net.maar(M3).session(kMn)->state, maar::SessionState::serving);
 }
 
-// R20/A34: no PBA at all: after the retransmissions the MAAR frees the
-// prefix and removes the DLIF; it never advertised the prefix.
-TEST_P(Recovery, RegistrationWithoutAnswer)
+// No PBA at all while the node stays: the registration is not given up. The
+// retransmissions run out (R164) and go on at the longest interval, the
+// DLIF silent, until the CMD answers: a CMD that fails over to its standby
+// or is cut off for a while does not strand the nodes attached meanwhile.
+TEST_P(Recovery, UnansweredRegistrationGoesOnWhileTheNodeStays)
 {
 	Network net(options());
 	net.set_down(kCmd, true);
 	net.attach(M1, kMn);
 	net.run_for(std::chrono::minutes(3));
+	const auto session = net.maar(M1).session(kMn);
+	ASSERT_TRUE(session);
+	EXPECT_EQ(session->state, maar::SessionState::registering);
+	EXPECT_TRUE(net.kernel(M1).advertised.empty());
+	EXPECT_EQ(net.counter(M1, "registration_failures"), 0u);
+	EXPECT_EQ(net.counter(M1, "registration_retries"), 1u);
+	// 0, 1.5, 4.5, 10.5, 22.5 and 46.5 s (R164), then every 32 s: 78.5,
+	// 110.5, 142.5 and 174.5 s; a new sequence number each time.
+	const auto pbus = messages(net.trace(), M1, kCmd);
+	ASSERT_EQ(pbus.size(), 10u);
+	for (std::size_t i = 1; i < pbus.size(); ++i)
+		EXPECT_EQ(pbu_of(pbus[i]).sequence, pbu_of(pbus[i - 1]).sequence + 1);
+	net.set_down(kCmd, false);
+	ASSERT_TRUE(net.settle());
+	EXPECT_EQ(net.maar(M1).session(kMn)->state, maar::SessionState::serving);
+	EXPECT_EQ(net.cmd().binding(mn_id(kMn))->serving_maar, Network::address(M1));
+	EXPECT_FALSE(net.kernel(M1).advertised.empty());
+	EXPECT_INVARIANTS(net);
+}
+
+// R20/A34: no PBA, and the node gone: after the retransmissions the MAAR
+// frees the prefix and removes the DLIF; it never advertised the prefix.
+TEST_P(Recovery, UnansweredRegistrationOfANodeThatLeftFrees)
+{
+	Network net(options());
+	net.set_down(kCmd, true);
+	net.attach(M1, kMn);
+	net.run_for(std::chrono::seconds(5));
+	net.detach(M1, kMn);
+	net.run_for(std::chrono::minutes(3));
 	EXPECT_EQ(net.maar(M1).session_count(), 0u);
 	EXPECT_TRUE(net.kernel(M1).dlifs.empty());
 	EXPECT_TRUE(net.kernel(M1).advertised.empty());
-	EXPECT_EQ(net.counter(M1, "retransmissions"), 5u);
 	EXPECT_EQ(net.counter(M1, "registration_failures"), 1u);
-	const auto pbus = messages(net.trace(), M1, kCmd);
-	ASSERT_EQ(pbus.size(), 6u);
-	for (std::size_t i = 1; i < pbus.size(); ++i)
-		EXPECT_EQ(pbu_of(pbus[i]).sequence, pbu_of(pbus[i - 1]).sequence + 1);
+	EXPECT_EQ(net.counter(M1, "registration_retries"), 0u);
+	// Sent at 0, 1.5 and 4.5 s; none after the node left.
+	EXPECT_EQ(messages(net.trace(), M1, kCmd).size(), 3u);
 	// The prefix went back to the pool: the next node can have one.
 	net.set_down(kCmd, false);
 	net.attach(M1, kMn2);
 	ASSERT_TRUE(net.settle());
 	EXPECT_EQ(net.maar(M1).session(kMn2)->state, maar::SessionState::serving);
+}
+
+// A node that leaves while its registration goes on at the longest
+// interval: the next timeout ends it, as in the first round.
+TEST_P(Recovery, UnansweredRegistrationEndsWhenTheNodeLeavesLater)
+{
+	Network net(options());
+	net.set_down(kCmd, true);
+	net.attach(M1, kMn);
+	net.run_for(std::chrono::minutes(2));
+	ASSERT_EQ(net.counter(M1, "registration_retries"), 1u);
+	net.detach(M1, kMn);
+	net.run_for(std::chrono::minutes(1));
+	EXPECT_EQ(net.maar(M1).session_count(), 0u);
+	EXPECT_TRUE(net.kernel(M1).dlifs.empty());
+	EXPECT_EQ(net.counter(M1, "registration_failures"), 1u);
+	net.set_down(kCmd, false);
+	ASSERT_TRUE(net.settle());
+	EXPECT_FALSE(net.cmd().binding(mn_id(kMn)));
 }
 
 // A PBU from a node outside the domain is counted, logged, never acted on.
