@@ -167,6 +167,17 @@ ha_diagnose() {
 			"store errors $(counter "$node" store_errors), bindings $(ctl_node "$node" -j mn list | grep -o '"mn":' | wc -l)"
 		grep -E 'event=(store|state)\.' "$RUN/$node.log" | tail -4 | sed 's/^/#   /'
 	done
+	for node in maar1 maar2 maar3; do
+		ktap_diag "$node: $(maar_registration_figures "$node")"
+		grep 'event=registration-failed' "$RUN/$node.log" | tail -2 | sed 's/^/#   /'
+	done
+}
+
+# What a MAAR made of its registrations: the figures to tell a CMD that
+# did not answer from one that refused.
+maar_registration_figures() {	# NODE
+	echo "registration failures $(counter "$1" registration_failures)," \
+		"retried $(counter "$1" registration_retries), retransmissions $(counter "$1" retransmissions)"
 }
 
 # A counter summed over the CMD instances still running.
@@ -284,6 +295,9 @@ test_load_leaders_killed_twice() {
 	ktap_diag "leaderships lost without a kill, at the instances still running:" \
 		"$(cmd_counter store_leadership_lost)"
 	ktap_diag "failover from the last PBA before each kill to the first after it: $(pba_gaps "${kills[@]}")s"
+	for node in maar2 maar3; do
+		ktap_diag "$node: $(maar_registration_figures "$node")"
+	done
 }
 
 run_tests test_cmd_killed_standby_takes_over test_load_leaders_killed_twice
