@@ -9,6 +9,9 @@
 # /mnt/share/dmesg. The host (qemu/vm.sh) judges the kernel log.
 
 SHARE=/mnt/share
+# The boot got this far: a guest that stops from now on is the run's
+# result (vm.sh boots once more only when this is missing).
+: >"$SHARE/started"
 # shellcheck source=/dev/null
 . "$SHARE/env"
 
