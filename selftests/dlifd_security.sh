@@ -244,6 +244,55 @@ test_a_node_that_talks_without_neighbor_discovery_stays_attached() {
 	check_eq "$(mn_field maar2 attached)" false "its session is no longer attached"
 }
 
+# A node MAAR2 has heard Neighbor Discovery from only at its global
+# address (ndisc6 sends its NS, as Linux's unreachability detection does
+# for a router it reached from that address) is probed there when it falls
+# silent: it answers and stays; gone, it is found gone.
+test_a_node_heard_only_at_its_global_address_is_probed_there() {
+	local router mac src pcap
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy maar.detach_after=5
+	dlifd_start_all || return 1
+	mn_move 1
+	busywait 30000 has_address_in 1 || { fail "no address at MAAR1"; return 1; }
+	# ND-silent, as in the case above.
+	router=$(ip -n "$MN" -6 route show default | awk '$2 == "via" { print $3; exit }')
+	mac=$(ip -n "$MN" -6 neigh show "$router" dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }')
+	[ -n "$router" ] && [ -n "$mac" ] || { fail "no router at MAAR1 ($router, $mac)"; return 1; }
+	ip netns exec "$MN" sysctl -qw net.ipv6.conf.eth0.accept_ra_defrtr=0 \
+		net.ipv6.conf.eth0.router_solicitations=0
+	ip -n "$MN" -6 neigh replace "$router" lladdr "$mac" dev eth0 nud permanent
+	ip -n "$MN" -6 route flush default
+	ip -n "$MN" -6 route add default via "$router" dev eth0 proto static
+	# Its traffic keeps it attached at MAAR2 until it has solicited.
+	flows_start "$(mn_address_in 1)" || return 1
+
+	arrive 2
+	check "MAAR2 serves it" busywait 30000 has_address_in 2
+	src=$(mn_address_in 2)
+	pcap=$RUN/node.pcap
+	ip netns exec "$MN" tcpdump -n -U -i eth0 -w "$pcap" 'icmp6 and ip6[40] == 135' 2>"$RUN/node-tcpdump.log" &
+	local capture=$!
+	defer kill $capture
+	busywait 20000 grep -q "listening on" "$RUN/node-tcpdump.log"
+	# MAAR1's router, mirrored on the node's DLIF at MAAR2, solicited
+	# from the node's MAAR2 address.
+	check "the node solicits its router from its global address" \
+		ip netns exec "$MN" ndisc6 -q -1 -w 2000 -s "$src" "$router" eth0
+	flows_stop
+	check "MAAR2 probes it when it falls silent" busywait 60000 counter_at_least maar2 nud_probes 2
+	check_no_match "$(grep 'event=mn.detached' "$RUN/maar2.log")" "mac=$MN_MAC" \
+		"it answers, and stays attached"
+	sleep 0.5
+	kill -INT "$capture" 2>/dev/null
+	wait "$capture" 2>/dev/null
+	check_match "$(tshark -r "$pcap" -T fields -e icmpv6.nd.ns.target_address 2>/dev/null | sort -u)" \
+		"^$src$" "tshark: the probes asked for its global address"
+	mn_move 0
+	check "gone, it is found gone" busywait 30000 detached_at_maar2
+}
+
 test_only_listed_nodes_attach() {
 	dlif_load || return 1
 	dmm_net || return 1
@@ -266,4 +315,5 @@ run_tests \
 	test_rs_flood_stays_bounded \
 	test_nodes_gone_without_a_detach_event_are_found \
 	test_a_node_that_talks_without_neighbor_discovery_stays_attached \
+	test_a_node_heard_only_at_its_global_address_is_probed_there \
 	test_only_listed_nodes_attach
