@@ -203,6 +203,23 @@ attached_at_maar1() { test "$(mn_field maar1 attached)" = "$1"; }
 
 detached_at_maar2() { grep -q "event=mn.detached mac=$MN_MAC how=no-answer" "$RUN/maar2.log"; }
 
+# The node at MAAR1, then made to send no Neighbor Discovery of its own:
+# its router there (ROUTER) a permanent neighbour and its only default
+# route, no RS.
+nd_silent_node_at_maar1() {
+	local mac
+	mn_move 1
+	busywait 30000 has_address_in 1 || { fail "no address at MAAR1"; return 1; }
+	ROUTER=$(ip -n "$MN" -6 route show default | awk '$2 == "via" { print $3; exit }')
+	mac=$(ip -n "$MN" -6 neigh show "$ROUTER" dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }')
+	[ -n "$ROUTER" ] && [ -n "$mac" ] || { fail "no router at MAAR1 ($ROUTER, $mac)"; return 1; }
+	ip netns exec "$MN" sysctl -qw net.ipv6.conf.eth0.accept_ra_defrtr=0 \
+		net.ipv6.conf.eth0.router_solicitations=0
+	ip -n "$MN" -6 neigh replace "$ROUTER" lladdr "$mac" dev eth0 nud permanent
+	ip -n "$MN" -6 route flush default
+	ip -n "$MN" -6 route add default via "$ROUTER" dev eth0 proto static
+}
+
 # A host whose router is confirmed by its TCP acknowledgements sends no
 # Neighbor Discovery while it talks, and the MAAR never solicits it (a
 # DLIF's neighbour is NOARP). Here made certain: the node's router is a
@@ -211,21 +228,12 @@ detached_at_maar2() { grep -q "event=mn.detached mac=$MN_MAC how=no-answer" "$RU
 # learns a link-local address of it and has nothing to probe. All MAAR2
 # gets from it is its traffic, and that must keep it attached.
 test_a_node_that_talks_without_neighbor_discovery_stays_attached() {
-	local router mac src
+	local src
 	dlif_load || return 1
 	dmm_net || return 1
 	dlifd_configure proxy maar.detach_after=5
 	dlifd_start_all || return 1
-	mn_move 1
-	busywait 30000 has_address_in 1 || { fail "no address at MAAR1"; return 1; }
-	router=$(ip -n "$MN" -6 route show default | awk '$2 == "via" { print $3; exit }')
-	mac=$(ip -n "$MN" -6 neigh show "$router" dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }')
-	[ -n "$router" ] && [ -n "$mac" ] || { fail "no router at MAAR1 ($router, $mac)"; return 1; }
-	ip netns exec "$MN" sysctl -qw net.ipv6.conf.eth0.accept_ra_defrtr=0 \
-		net.ipv6.conf.eth0.router_solicitations=0
-	ip -n "$MN" -6 neigh replace "$router" lladdr "$mac" dev eth0 nud permanent
-	ip -n "$MN" -6 route flush default
-	ip -n "$MN" -6 route add default via "$router" dev eth0 proto static
+	nd_silent_node_at_maar1 || return 1
 	src=$(mn_address_in 1)
 	flows_start "$src" || return 1
 
@@ -249,22 +257,12 @@ test_a_node_that_talks_without_neighbor_discovery_stays_attached() {
 # for a router it reached from that address) is probed there when it falls
 # silent: it answers and stays; gone, it is found gone.
 test_a_node_heard_only_at_its_global_address_is_probed_there() {
-	local router mac src pcap
+	local src pcap capture
 	dlif_load || return 1
 	dmm_net || return 1
 	dlifd_configure proxy maar.detach_after=5
 	dlifd_start_all || return 1
-	mn_move 1
-	busywait 30000 has_address_in 1 || { fail "no address at MAAR1"; return 1; }
-	# ND-silent, as in the case above.
-	router=$(ip -n "$MN" -6 route show default | awk '$2 == "via" { print $3; exit }')
-	mac=$(ip -n "$MN" -6 neigh show "$router" dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }')
-	[ -n "$router" ] && [ -n "$mac" ] || { fail "no router at MAAR1 ($router, $mac)"; return 1; }
-	ip netns exec "$MN" sysctl -qw net.ipv6.conf.eth0.accept_ra_defrtr=0 \
-		net.ipv6.conf.eth0.router_solicitations=0
-	ip -n "$MN" -6 neigh replace "$router" lladdr "$mac" dev eth0 nud permanent
-	ip -n "$MN" -6 route flush default
-	ip -n "$MN" -6 route add default via "$router" dev eth0 proto static
+	nd_silent_node_at_maar1 || return 1
 	# Its traffic keeps it attached at MAAR2 until it has solicited.
 	flows_start "$(mn_address_in 1)" || return 1
 
@@ -273,13 +271,13 @@ test_a_node_heard_only_at_its_global_address_is_probed_there() {
 	src=$(mn_address_in 2)
 	pcap=$RUN/node.pcap
 	ip netns exec "$MN" tcpdump -n -U -i eth0 -w "$pcap" 'icmp6 and ip6[40] == 135' 2>"$RUN/node-tcpdump.log" &
-	local capture=$!
+	capture=$!
 	defer kill $capture
 	busywait 20000 grep -q "listening on" "$RUN/node-tcpdump.log"
 	# MAAR1's router, mirrored on the node's DLIF at MAAR2, solicited
 	# from the node's MAAR2 address.
 	check "the node solicits its router from its global address" \
-		ip netns exec "$MN" ndisc6 -q -1 -w 2000 -s "$src" "$router" eth0
+		ip netns exec "$MN" ndisc6 -q -1 -w 2000 -s "$src" "$ROUTER" eth0
 	flows_stop
 	check "MAAR2 probes it when it falls silent" busywait 60000 counter_at_least maar2 nud_probes 2
 	check_no_match "$(grep 'event=mn.detached' "$RUN/maar2.log")" "mac=$MN_MAC" \
