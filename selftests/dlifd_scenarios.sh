@@ -6,11 +6,13 @@
 # refresh and de-registration by lifetime expiry, lost signalling
 # recovered by retransmission, a PBU from a node that is no peer, a MAAR
 # restarted and killed while the node's flows run, the CMD restarted,
-# killed, and away for longer than the retransmissions, the kernel changed behind dlifd's back, refusing, or out of
-# memory, the wall clock stepped both ways in timestamp ordering, and bulk
-# TCP through a core that filters ICMPv6, one neighbour entry per node at
-# the anchor, an idle previous MAAR released. All in proxy mode (the default;
-# the three modes are compared in dlifd_roaming.sh).
+# killed, and away for longer than the retransmissions (at a handover and
+# when a refresh is due), the kernel changed behind dlifd's back,
+# refusing, or out of memory, the wall clock stepped both ways in
+# timestamp ordering, and bulk TCP through a core that filters ICMPv6, one
+# neighbour entry per node at the anchor, an idle previous MAAR released.
+# All in proxy mode (the default; the three modes are compared in
+# dlifd_roaming.sh).
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
@@ -281,6 +283,36 @@ test_cmd_away_longer_than_the_retransmissions() {
 	check_match "$(entries_of maar3)" "serving 2001:db8:ff::1$" "MAAR3 learnt MAAR1's prefix"
 	check_match "$(entries_of maar3)" "serving 2001:db8:ff::2$" "and MAAR2's"
 	check "the TCP connection from the first address survives" flow_survives
+}
+
+# The CMD stops answering when the node's refresh is due, for longer than
+# the retransmissions last but not the binding's lifetime: MAAR1 goes on
+# refreshing, and once the CMD answers the session outlives its first
+# lifetime (before, it ended then, with the node there).
+test_cmd_away_when_a_refresh_is_due() {
+	local registered
+	dlif_load || return 1
+	dmm_net || return 1
+	# Bindings of 60 s, refreshed at 48 s; a refresh's retransmissions
+	# last 0.5 + 1 s, then go on every second.
+	dlifd_configure proxy lifetime=60 initial_retransmission=0.5 max_retransmission=1 max_retransmissions=1
+	dlifd_start_all || return 1
+	mn_move 1
+	busywait 30000 has_address_in 1 || { fail "no address at MAAR1"; return 1; }
+	registered=$(date +%s)
+	kill -STOP "$PID_cmd"
+	defer kill -CONT "$PID_cmd"
+	check "MAAR1's refresh went unanswered and went on" \
+		busywait 90000 counter_at_least maar1 refresh_retries 1
+	check_eq "$(counter maar1 refresh_failures)" 0 "MAAR1 did not give the refresh up"
+	check "MAAR1 says so" grep -q "event=refresh-unanswered mn=$MN_NAI" "$RUN/maar1.log"
+	kill -CONT "$PID_cmd"
+	check "the CMD's answer renews the binding" busywait 30000 counter_at_least maar1 refreshes 1
+	# Past the end of the first lifetime.
+	sleep $((registered + 65 - $(date +%s))) 2>/dev/null
+	check_eq "$(counter maar1 expirations)" 0 "the session did not expire"
+	check_eq "$(mn_field maar1 state)" serving "MAAR1 still serves the node"
+	check "and it reaches the CN" busywait 10000 pings_cn
 }
 
 # A MAAR's state database is damaged while its dlifd is down (truncated,
@@ -724,6 +756,7 @@ run_tests \
 	test_cmd_restart_keeps_bindings \
 	test_cmd_killed_keeps_what_it_acknowledged \
 	test_cmd_away_longer_than_the_retransmissions \
+	test_cmd_away_when_a_refresh_is_due \
 	test_kernel_drift_is_repaired \
 	test_unusable_state_leaves_the_kernel_alone \
 	test_refused_kernel_objects_are_retried \

@@ -755,15 +755,30 @@ void MaarCore::Impl::back_off(Session &session, Exchange &exchange, TimePoint no
 	renumber(session, exchange);
 }
 
-// A registration the CMD has not answered, for a node still attached here,
-// is not given up: the CMD may be failing over to a standby, or briefly cut
-// off, and a node attached by its access point's notification would not
-// come again by itself. R20's drop applies to a refusal and to a node that
-// left (on_detached ends the retransmissions).
-bool MaarCore::Impl::keeps_registering(const Session &session) const
+// An exchange the CMD has not answered for a node still attached here is
+// not given up while it can still help: the CMD may be failing over to a
+// standby, or briefly cut off. A registration goes on until the CMD answers
+// or the node leaves (on_detached ends the retransmissions): a node
+// attached by its access point's notification would not come again by
+// itself, and R20's drop is for a refusal and a node that left. A refresh
+// goes on until the lifetime it would extend runs out (then the expiry
+// ends the session as before); one that carries idle releases falls back
+// to the refresh it brought forward instead (exchange_failed).
+bool MaarCore::Impl::keeps_trying(const Session &session, TimePoint now) const
 {
-	return session.exchange && session.exchange->kind == ExchangeKind::registration && session.attached &&
-	       session.state == SessionState::registering;
+	if (!session.exchange || !session.attached)
+		return false;
+	switch (session.exchange->kind) {
+	case ExchangeKind::registration:
+		return session.state == SessionState::registering;
+	case ExchangeKind::refresh:
+		return session.state == SessionState::serving && !session.planned_refresh && session.expires_at &&
+		       now + config.timers.max_retransmission < *session.expires_at;
+	case ExchangeKind::deregistration:
+	case ExchangeKind::anchor_deregistration:
+		return false;
+	}
+	return false;
 }
 
 // The next round of retransmissions goes at the longest interval. Only the
@@ -771,16 +786,17 @@ bool MaarCore::Impl::keeps_registering(const Session &session) const
 // the range of sequence numbers stays short however long the CMD is away.
 void MaarCore::Impl::another_round(Session &session, Exchange &exchange, Actions &out)
 {
-	count(Counter::registration_retries);
+	const bool registration = exchange.kind == ExchangeKind::registration;
+	count(registration ? Counter::registration_retries : Counter::refresh_retries);
 	if (exchange.rounds++ == 0)
-		log(out, LogLevel::warning, "registration-unanswered",
+		log(out, LogLevel::warning, std::string(name(exchange.kind)) + "-unanswered",
 		    {{"mn", session.mn.nai},
 		     {"retransmissions", std::to_string(exchange.retransmissions)},
 		     {"again_every_ms", std::to_string(config.timers.max_retransmission.count())}});
 	exchange.retransmissions = 0;
 	exchange.timeout = config.timers.max_retransmission;
 	exchange.first_seq = exchange.last_seq;
-	if (session.registration_range)
+	if (registration && session.registration_range)
 		session.registration_range->first = exchange.last_seq;
 }
 
@@ -1728,7 +1744,7 @@ void MaarCore::Impl::on_timer(TimerId id, TimePoint now, Actions &out)
 			return;
 		}
 		if (exchange.retransmissions >= config.timers.max_retransmissions) {
-			if (!keeps_registering(session)) {
+			if (!keeps_trying(session, now)) {
 				exchange_failed(session, std::nullopt, now, out);
 				return;
 			}

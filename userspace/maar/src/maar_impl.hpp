@@ -46,7 +46,8 @@ std::string_view name(ExchangeKind kind) noexcept;
 	X(drop_stale_timestamp) X(drop_previous_maar_is_self) X(drop_unknown_previous_maar)         \
 	X(rejected_unknown_node) X(attachments) X(duplicate_attachments) X(detachments)              \
 	X(reattachments) X(returns) X(registrations) X(registration_failures) X(registration_retries) \
-	X(refreshes) X(refresh_failures) X(deregistrations) X(expirations) X(handovers_as_previous)  \
+	X(refreshes) X(refresh_failures) X(refresh_retries) X(deregistrations) X(expirations)         \
+	X(handovers_as_previous)                                                                     \
 	X(cleanups) X(renewals) X(legacy_lma_detected) X(pool_exhausted) X(sequence_resyncs)        \
 	X(late_previous_maar_merges) X(local_prefix_conflicts) X(drop_pba_not_expected)             \
 	X(drop_stale_sequence) X(duplicate_pbus) X(refused_claims) X(refused_not_authorised)        \
@@ -73,7 +74,7 @@ struct Exchange {
 	TimerId timer = 0;
 	TimePoint started{};	// its first PBU
 	// A registration that outlasted its retransmissions while the node
-	// stayed: the rounds since (keeps_registering).
+	// stayed: the rounds since (keeps_trying).
 	unsigned rounds = 0;
 	// Direct mode: the registration waits for the session database, and
 	// then for the anchors that have not answered yet (maar_direct.cpp).
@@ -245,7 +246,7 @@ struct MaarCore::Impl {
 	void renumber(Session &session, Exchange &exchange);
 	// A retransmission: counted, the timeout doubled, renumbered.
 	void back_off(Session &session, Exchange &exchange, TimePoint now);
-	bool keeps_registering(const Session &session) const;
+	bool keeps_trying(const Session &session, TimePoint now) const;
 	void another_round(Session &session, Exchange &exchange, Actions &out);
 	// An accepted answer to a registration already completed (A11, A13):
 	// its previous MAARs merged into the session.

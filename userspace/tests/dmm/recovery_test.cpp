@@ -180,7 +180,8 @@ TEST_P(Recovery, UnansweredRegistrationGoesOnWhileTheNodeStays)
 	EXPECT_EQ(net.counter(M1, "registration_failures"), 0u);
 	EXPECT_EQ(net.counter(M1, "registration_retries"), 1u);
 	// 0, 1.5, 4.5, 10.5, 22.5 and 46.5 s (R164), then every 32 s: 78.5,
-	// 110.5, 142.5 and 174.5 s; a new sequence number each time.
+	// 110.5, 142.5 and 174.5 s (a round of five, the first at 78.5 s); a
+	// new sequence number each time.
 	const auto pbus = messages(net.trace(), M1, kCmd);
 	ASSERT_EQ(pbus.size(), 10u);
 	for (std::size_t i = 1; i < pbus.size(); ++i)
@@ -234,6 +235,63 @@ TEST_P(Recovery, UnansweredRegistrationEndsWhenTheNodeLeavesLater)
 	net.set_down(kCmd, false);
 	ASSERT_TRUE(net.settle());
 	EXPECT_FALSE(net.cmd().binding(mn_id(kMn)));
+}
+
+// The CMD away when an attached node's refresh is due, for longer than the
+// retransmissions last but not the lifetime: the refresh goes on at the
+// longest interval and, answered, extends the lifetime. Before, the session
+// ended with the lifetime (its de-registration) although the node was
+// there and the CMD back.
+TEST_P(Recovery, UnansweredRefreshGoesOnWithinTheLifetime)
+{
+	SimOptions o = options();
+	o.timers.lifetime = std::chrono::hours(1);	// a refresh at 48 minutes
+	Network net(o);
+	registered_at_maar1(net);
+	const auto first = net.maar(M1).session(kMn);
+	ASSERT_TRUE(first && first->refresh_at && first->expires_at);
+	net.run_for(std::chrono::ceil<Duration>(*first->refresh_at - net.now()) - std::chrono::seconds(1));
+	net.set_down(kCmd, true);
+	net.run_for(std::chrono::minutes(4));
+	// Rounds begin 78.5 s after the first PBU, then every 5 x 32 s.
+	EXPECT_EQ(net.counter(M1, "refresh_retries"), 2u);
+	EXPECT_EQ(net.counter(M1, "refresh_failures"), 0u);
+	net.set_down(kCmd, false);
+	net.run_for(std::chrono::minutes(1));
+	const auto after = net.maar(M1).session(kMn);
+	ASSERT_TRUE(after && after->expires_at);
+	EXPECT_EQ(after->state, maar::SessionState::serving);
+	EXPECT_GT(*after->expires_at, *first->expires_at + std::chrono::minutes(30));
+	EXPECT_EQ(net.counter(M1, "refresh_failures"), 0u);
+	net.run_for(std::chrono::minutes(20));	// past the first lifetime
+	const auto later = net.maar(M1).session(kMn);
+	ASSERT_TRUE(later);
+	EXPECT_EQ(later->state, maar::SessionState::serving);
+	EXPECT_TRUE(net.cmd().binding(mn_id(kMn)));
+	EXPECT_INVARIANTS(net);
+}
+
+// The CMD away until the lifetime runs out: the refresh goes on until
+// then, and the session ends with its lifetime, as before.
+TEST_P(Recovery, UnansweredRefreshEndsWithTheLifetime)
+{
+	SimOptions o = options();
+	o.timers.lifetime = std::chrono::hours(1);
+	Network net(o);
+	registered_at_maar1(net);
+	const auto first = net.maar(M1).session(kMn);
+	ASSERT_TRUE(first && first->refresh_at && first->expires_at);
+	net.run_for(std::chrono::ceil<Duration>(*first->refresh_at - net.now()) - std::chrono::seconds(1));
+	net.set_down(kCmd, true);
+	net.run_for(std::chrono::ceil<Duration>(*first->expires_at - net.now()) + std::chrono::minutes(1));
+	EXPECT_EQ(net.counter(M1, "refresh_failures"), 1u);
+	// Rounds at 78.5, 238.5, 398.5 and 558.5 s into the 12 minutes left;
+	// one at 718.5 s would outlast the lifetime.
+	EXPECT_EQ(net.counter(M1, "refresh_retries"), 4u);
+	EXPECT_EQ(net.counter(M1, "expirations"), 1u);
+	const auto ended = net.maar(M1).session(kMn);
+	EXPECT_TRUE(!ended || ended->state == maar::SessionState::deregistering);
+	EXPECT_TRUE(net.kernel(M1).dlifs.empty());
 }
 
 // A PBU from a node outside the domain is counted, logged, never acted on.
