@@ -3,6 +3,7 @@
 // Lost signalling recovered by retransmission, registrations that fail,
 // previous MAARs that do not answer, messages from peers outside the
 // domain, stale and duplicate sequence numbers and timestamps.
+#include <optional>
 #include <set>
 
 #include "test_util.hpp"
@@ -26,6 +27,26 @@ protected:
 	{
 		net.attach(M1, kMn);
 		ASSERT_TRUE(net.settle());
+	}
+	SimOptions hour_long_bindings()
+	{
+		SimOptions o = options();
+		o.timers.lifetime = std::chrono::hours(1);	// a refresh at 48 minutes
+		return o;
+	}
+	// The node registered at MAAR1, then the CMD down a second before
+	// the node's refresh: the session as it was.
+	std::optional<maar::SessionView> cmd_down_before_the_refresh(Network &net)
+	{
+		net.attach(M1, kMn);
+		if (!net.settle())
+			return std::nullopt;
+		auto first = net.maar(M1).session(kMn);
+		if (!first || !first->refresh_at || !first->expires_at)
+			return std::nullopt;
+		net.run_for(std::chrono::ceil<Duration>(*first->refresh_at - net.now()) - std::chrono::seconds(1));
+		net.set_down(kCmd, true);
+		return first;
 	}
 	void expect_moved_to_maar2(Network &net)
 	{
@@ -244,14 +265,9 @@ TEST_P(Recovery, UnansweredRegistrationEndsWhenTheNodeLeavesLater)
 // there and the CMD back.
 TEST_P(Recovery, UnansweredRefreshGoesOnWithinTheLifetime)
 {
-	SimOptions o = options();
-	o.timers.lifetime = std::chrono::hours(1);	// a refresh at 48 minutes
-	Network net(o);
-	registered_at_maar1(net);
-	const auto first = net.maar(M1).session(kMn);
-	ASSERT_TRUE(first && first->refresh_at && first->expires_at);
-	net.run_for(std::chrono::ceil<Duration>(*first->refresh_at - net.now()) - std::chrono::seconds(1));
-	net.set_down(kCmd, true);
+	Network net(hour_long_bindings());
+	const auto first = cmd_down_before_the_refresh(net);
+	ASSERT_TRUE(first);
 	net.run_for(std::chrono::minutes(4));
 	// Rounds begin 78.5 s after the first PBU, then every 5 x 32 s.
 	EXPECT_EQ(net.counter(M1, "refresh_retries"), 2u);
@@ -275,14 +291,9 @@ TEST_P(Recovery, UnansweredRefreshGoesOnWithinTheLifetime)
 // then, and the session ends with its lifetime, as before.
 TEST_P(Recovery, UnansweredRefreshEndsWithTheLifetime)
 {
-	SimOptions o = options();
-	o.timers.lifetime = std::chrono::hours(1);
-	Network net(o);
-	registered_at_maar1(net);
-	const auto first = net.maar(M1).session(kMn);
-	ASSERT_TRUE(first && first->refresh_at && first->expires_at);
-	net.run_for(std::chrono::ceil<Duration>(*first->refresh_at - net.now()) - std::chrono::seconds(1));
-	net.set_down(kCmd, true);
+	Network net(hour_long_bindings());
+	const auto first = cmd_down_before_the_refresh(net);
+	ASSERT_TRUE(first);
 	net.run_for(std::chrono::ceil<Duration>(*first->expires_at - net.now()) + std::chrono::minutes(1));
 	EXPECT_EQ(net.counter(M1, "refresh_failures"), 1u);
 	// Rounds at 78.5, 238.5, 398.5 and 558.5 s into the 12 minutes left;
