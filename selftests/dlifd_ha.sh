@@ -180,6 +180,18 @@ maar_registration_figures() {	# NODE
 		"retried $(counter "$1" registration_retries), retransmissions $(counter "$1" retransmissions)"
 }
 
+# Why each CMD instance still running stepped down, as its log says
+# (store.standby's reason), counted by reason.
+leaderships_lost_why() {
+	local node pid
+	for node in "${HOSTS[@]}"; do
+		pid=PID_$node
+		[ -n "${!pid:-}" ] || continue
+		grep 'event=store.standby' "$RUN/$node.log" | sed -n 's/.* reason=//p' | sort | uniq -c |
+			sed "s/^ */#   $node: /"
+	done
+}
+
 # A counter summed over the CMD instances still running.
 cmd_counter() {	# NAME
 	local node pid sum=0
@@ -294,6 +306,7 @@ test_load_leaders_killed_twice() {
 	capture_stop
 	ktap_diag "leaderships lost without a kill, at the instances still running:" \
 		"$(cmd_counter store_leadership_lost)"
+	leaderships_lost_why
 	ktap_diag "failover from the last PBA before each kill to the first after it: $(pba_gaps "${kills[@]}")s"
 	for node in maar2 maar3; do
 		ktap_diag "$node: $(maar_registration_figures "$node")"

@@ -476,6 +476,14 @@ bool Daemon::check_leadership(dmm::TimePoint now)
 		last_leadership_error_ = error;
 	};
 	if (etcd_->leader()) {
+		// How long since etcd last confirmed the lease: a keep-alive due
+		// every third of the TTL that comes later than two thirds was
+		// held up here (a busy iteration), not by etcd. Said with the
+		// reason of a step-down, so that a lost leadership tells which.
+		const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(now - lease_confirmed_);
+		const std::string confirmed = "last confirmed " + std::to_string(since.count()) + " ms before";
+		if (now - lease_confirmed_ >= ttl * 2 / 3)
+			count("store_keepalives_late");
 		auto alive = etcd_->keep_alive();
 		if (alive && *alive) {
 			lease_confirmed_ = now;
@@ -484,7 +492,7 @@ bool Daemon::check_leadership(dmm::TimePoint now)
 			return true;
 		}
 		if (alive) {
-			step_down(now, "the lease expired");
+			step_down(now, "the lease expired (" + confirmed + ")");
 			return true;
 		}
 		trouble(alive.error());
@@ -492,7 +500,7 @@ bool Daemon::check_leadership(dmm::TimePoint now)
 		// leadership to another instance any moment now. Stop
 		// answering before that can happen.
 		if (now - lease_confirmed_ >= ttl * 2 / 3)
-			step_down(now, "etcd did not confirm the lease: " + alive.error());
+			step_down(now, "etcd did not confirm the lease (" + confirmed + "): " + alive.error());
 		return true;
 	}
 	auto won = etcd_->campaign();
