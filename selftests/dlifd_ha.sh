@@ -189,6 +189,8 @@ leaderships_lost_why() {
 		[ -n "${!pid:-}" ] || continue
 		grep 'event=store.standby' "$RUN/$node.log" | sed -n 's/.* reason=//p' | sort | uniq -c |
 			sed "s/^ */#   $node: /"
+		grep 'event=store.leader' "$RUN/$node.log" | grep -o 'took_ms=[0-9]*' | paste -sd ' ' |
+			sed "s/^/#   $node: took over in /"
 	done
 }
 
