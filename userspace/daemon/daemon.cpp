@@ -480,9 +480,14 @@ bool Daemon::check_leadership(dmm::TimePoint now)
 		// every third of the TTL that comes later than two thirds was
 		// held up here (a busy iteration), not by etcd. Said with the
 		// reason of a step-down, so that a lost leadership tells which.
-		const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(now - lease_confirmed_);
-		const std::string confirmed = "last confirmed " + std::to_string(since.count()) + " ms before";
-		if (now - lease_confirmed_ >= ttl * 2 / 3)
+		const auto since = now - lease_confirmed_;
+		const bool late = since >= ttl * 2 / 3;
+		const auto confirmed = [&] {
+			return "last confirmed " +
+			       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(since).count()) +
+			       " ms before";
+		};
+		if (late)
 			count("store_keepalives_late");
 		auto alive = etcd_->keep_alive();
 		if (alive && *alive) {
@@ -492,15 +497,15 @@ bool Daemon::check_leadership(dmm::TimePoint now)
 			return true;
 		}
 		if (alive) {
-			step_down(now, "the lease expired (" + confirmed + ")");
+			step_down(now, "the lease expired (" + confirmed() + ")");
 			return true;
 		}
 		trouble(alive.error());
 		// Unconfirmed for two thirds of the TTL: etcd may hand the
 		// leadership to another instance any moment now. Stop
 		// answering before that can happen.
-		if (now - lease_confirmed_ >= ttl * 2 / 3)
-			step_down(now, "etcd did not confirm the lease (" + confirmed + "): " + alive.error());
+		if (late)
+			step_down(now, "etcd did not confirm the lease (" + confirmed() + "): " + alive.error());
 		return true;
 	}
 	auto won = etcd_->campaign();

@@ -13,10 +13,11 @@
 // global one (a host checking its router does so from the address of the
 // packet that needed it); or, with no address known, it is watched for
 // as long as the probes would take. One that neither answers nor sends
-// is gone, and the daemon reports it detached, as a layer-2 detach would (the core stops
-// refreshing, the binding ends with its lifetime, R82). Without it, a
-// node that leaves without a detach event is refreshed for ever, and a
-// flood of Router Solicitations from made-up MACs holds the pool.
+// is gone, and the daemon reports it detached, as a layer-2 detach would
+// (the core stops refreshing, the binding ends with its lifetime, R82).
+// Without it, a node that leaves without a detach event is refreshed for
+// ever, and a flood of Router Solicitations from made-up MACs holds the
+// pool.
 //
 // Pure: times come in, probes and departures go out; the daemon sends.
 #pragma once

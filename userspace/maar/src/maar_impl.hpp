@@ -73,8 +73,8 @@ struct Exchange {
 	TimePoint deadline{};
 	TimerId timer = 0;
 	TimePoint started{};	// its first PBU
-	// A registration that outlasted its retransmissions while the node
-	// stayed: the rounds since (keeps_trying).
+	// A registration or refresh that outlasted its retransmissions while
+	// the node stayed: the rounds since (keeps_trying).
 	unsigned rounds = 0;
 	// Direct mode: the registration waits for the session database, and
 	// then for the anchors that have not answered yet (maar_direct.cpp).
