@@ -59,6 +59,13 @@ test_entry_operations() {
 	check_eq "$(ctl route show peer 2001:db8:ff::9 | grep -c .)" 2 "filter by peer"
 	check_eq "$(ctl route show dev d0 | grep -c .)" 2 "filter by DLIF"
 	check_match "$(ctl -s route get $P)" "encap 0 pkts 0 bytes decap 0 pkts 0 bytes" "statistics shown"
+	# -n NAME works in the namespace as ip netns exec does, without it.
+	check_eq "$("$DLIFCTL" -n "$NS" route show)" "$(ctl route show)" "-n shows the namespace's table"
+	check "-n changes it there" "$DLIFCTL" -n "$NS" route add 2001:db8:d::/64 role local-export
+	check_fails "not in the caller's" "$DLIFCTL" route get 2001:db8:d::/64
+	check "but there" ctl route del 2001:db8:d::/64
+	check_error "-n with no such namespace" 'cannot open network namespace "dlif-none"' \
+		"$DLIFCTL" -n dlif-none route show
 	check "delete" ctl route del $P
 	check_error "delete it again" "no entry for this prefix" ctl route del $P
 	check_error "get a missing entry" "no entry for this prefix" ctl route get $P

@@ -448,6 +448,10 @@ Result<Invocation> parse_invocation(std::span<const std::string_view> args)
 			if (i + 1 >= args.size())
 				return usage("\"" + std::string(option) + "\" needs a socket path");
 			invocation.options.daemon_socket = std::string(args[++i]);
+		} else if (name == "n" || name == "netns") {
+			if (i + 1 >= args.size() || args[i + 1].empty())
+				return usage("\"" + std::string(option) + "\" needs a network namespace name");
+			invocation.options.netns = std::string(args[++i]);
 		} else if (name == "b" || name == "batch") {
 			if (i + 1 >= args.size())
 				return usage("\"" + std::string(option) + "\" needs a file name");
@@ -545,8 +549,8 @@ std::string_view usage_text()
 	       "\n"
 	       "ROLE    := { anchor | serving | local-net | local-export }\n"
 	       "PREFIX  := IPV6-ADDRESS[/LENGTH] | default\n"
-	       "OPTIONS := { -j[son] | -s[tats] | -S[ocket] PATH | -b[atch] FILE | -force |\n"
-	       "            -V[ersion] | -h[elp] }\n"
+	       "OPTIONS := { -j[son] | -s[tats] | -n[etns] NAME | -S[ocket] PATH |\n"
+	       "            -b[atch] FILE | -force | -V[ersion] | -h[elp] }\n"
 	       "\n"
 	       "-batch FILE reads one command per line (\"-\" = standard input); route add,\n"
 	       "replace and del lines are pipelined. It stops at the first failing line\n"

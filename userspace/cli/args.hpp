@@ -24,6 +24,7 @@ inline constexpr std::string_view default_daemon_socket = "/run/dlifd/dlifd.sock
 struct Options {
 	bool json = false;
 	std::string daemon_socket{default_daemon_socket};	// -S PATH
+	std::optional<std::string> netns;	// -n NAME: run in that namespace
 	bool stats = false;
 	bool force = false;			// -batch: go on after a failing line
 	std::optional<std::string> batch_file;	// "-" = standard input

@@ -201,6 +201,15 @@ TEST(Args, Options)
 	for (auto h : {"-h", "--help", "-help"})
 		EXPECT_TRUE(std::holds_alternative<Help>(parse({h, "route"})->command)) << h;
 
+	invocation = parse({"-n", "maar1", "-S", "/run/m1.sock", "counters"});
+	ASSERT_TRUE(invocation);
+	EXPECT_EQ(invocation->options.netns, "maar1");
+	EXPECT_EQ(invocation->options.daemon_socket, "/run/m1.sock");
+	EXPECT_EQ(parse({"--netns", "/proc/1/ns/net", "route"})->options.netns, "/proc/1/ns/net");
+	EXPECT_FALSE(parse({"route"})->options.netns);
+	EXPECT_EQ(error_of({"-n"}), "\"-n\" needs a network namespace name");
+	EXPECT_EQ(error_of({"-netns", ""}), "\"-netns\" needs a network namespace name");
+
 	EXPECT_EQ(error_of({"-x", "route"}), "unknown option \"-x\"; try \"dlifctl help\"");
 	EXPECT_EQ(error_of({}), "missing command; try \"dlifctl help\"");
 	EXPECT_EQ(error_of({"-j"}), "missing command; try \"dlifctl help\"");

@@ -39,6 +39,7 @@ offers "local-net local-export" route replace 2001:db8::/64 role lo
 offers "lo" route add 2001:db8::/64 dev lo
 offers "" route add 2001:db8::/64 peer ""
 offers "role peer dev" -S /run/x.sock route show ""
+offers "role peer dev" -n maar1 route show ""
 offers "peer dev" route flush ""
 offers "default" route del d
 offers "show set" dev ""
