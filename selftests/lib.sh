@@ -122,20 +122,24 @@ check_error() {
 exec {_NAP_FD}<> <(:)
 nap() { read -r -t "$1" -u "$_NAP_FD" _ || :; }
 
-# busywait TIMEOUT_MS command...: retry until the command succeeds. The
-# retries back off from 0.1 s to 0.5 s: a check costs 0.1 to 0.7 s of
-# CPU under emulation (python3 and json alone take 0.4 s), so checking
-# every 0.1 s throughout a long wait takes most of the CPU from the
-# daemons under test, and keeps busy a core another VM could use.
+# busywait TIMEOUT_MS command...: retry until the command succeeds.
+# Under emulation a check costs 0.1 s of CPU (dlifctl) to 2 s (dlifctl
+# and python3 over hundreds of bindings), and the VM has one CPU: the
+# pause between checks grows from 0.1 s to 0.5 s, and is at least twice
+# what the last check took, so that polling never takes more than a
+# third of the CPU from the daemons it waits for.
 busywait() {
-	local timeout_us=$(($1 * 1000)) start now pause=100
+	local timeout_us=$(($1 * 1000)) start before now pause=100 wait
 	shift
 	start=${EPOCHREALTIME/./}
 	while true; do
+		before=${EPOCHREALTIME/./}
 		"$@" >/dev/null 2>&1 && return 0
 		now=${EPOCHREALTIME/./}
 		[ $((now - start)) -ge "$timeout_us" ] && return 1
-		nap "0.$(printf '%03d' "$pause")"
+		wait=$(( (now - before) / 500 ))	# ms: twice the check
+		[ "$wait" -ge "$pause" ] || wait=$pause
+		nap "$((wait / 1000)).$(printf '%03d' $((wait % 1000)))"
 		pause=$((pause * 3 / 2 > 500 ? 500 : pause * 3 / 2))
 	done
 }
