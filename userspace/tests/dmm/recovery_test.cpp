@@ -239,6 +239,47 @@ TEST_P(Recovery, UnansweredRegistrationOfANodeThatLeftFrees)
 	EXPECT_EQ(net.maar(M1).session(kMn2)->state, maar::SessionState::serving);
 }
 
+// The CMD answers a registration late (it was stopped, its socket
+// holding the PBUs) after the MAAR gave it up because the node left. The
+// PBA finds no session and is dropped; the CMD holds the node at MAAR1,
+// as after any departure without de-registration (R82), until the node
+// registers elsewhere: MAAR1 then refuses the update for a node it does
+// not know, and the CMD drops it from the binding. No prefix of MAAR1's
+// reaches the node, and nothing is left at MAAR1.
+TEST_P(Recovery, LateAnswerToARegistrationGivenUp)
+{
+	Network net(options());
+	net.link(M1, kCmd).delay = std::chrono::seconds(60);
+	net.attach(M1, kMn);
+	net.run_for(std::chrono::seconds(5));
+	net.detach(M1, kMn);
+	net.run_for(std::chrono::seconds(10));
+	ASSERT_EQ(net.maar(M1).session_count(), 0u);
+	ASSERT_EQ(net.counter(M1, "registration_failures"), 1u);
+	net.link(M1, kCmd).delay = LinkRule{}.delay;
+	net.run_for(std::chrono::minutes(1));
+	const auto held = net.cmd().binding(mn_id(kMn));
+	ASSERT_TRUE(held) << net.dump();
+	EXPECT_EQ(held->serving_maar, Network::address(M1));
+	EXPECT_GE(net.counter(M1, "drop_unmatched_pba"), 1u);
+	EXPECT_EQ(net.maar(M1).session_count(), 0u);
+	EXPECT_TRUE(net.kernel(M1).dlifs.empty());
+
+	net.attach(M2, kMn);
+	ASSERT_TRUE(net.settle()) << net.dump();
+	const auto binding = net.cmd().binding(mn_id(kMn));
+	ASSERT_TRUE(binding);
+	EXPECT_EQ(binding->serving_maar, Network::address(M2));
+	EXPECT_TRUE(binding->previous_maars.empty()) << net.dump();
+	EXPECT_EQ(net.counter(M1, "rejected_unknown_node"), 1u);
+	EXPECT_EQ(net.maar(M1).session_count(), 0u);
+	EXPECT_TRUE(net.kernel(M1).dlifs.empty());
+	const auto session = net.maar(M2).session(kMn);
+	ASSERT_TRUE(session);
+	EXPECT_EQ(session->state, maar::SessionState::serving);
+	EXPECT_TRUE(net.invariant_violations().empty()) << net.dump();
+}
+
 // A node that leaves while its registration goes on at the longest
 // interval: the next timeout ends it, as in the first round.
 TEST_P(Recovery, UnansweredRegistrationEndsWhenTheNodeLeavesLater)
