@@ -129,7 +129,7 @@ nap() { read -r -t "$1" -u "$_NAP_FD" _ || :; }
 # what the last check took, so that polling never takes more than a
 # third of the CPU from the daemons it waits for.
 busywait() {
-	local timeout_us=$(($1 * 1000)) start before now pause=100 wait
+	local timeout_us=$(($1 * 1000)) start before now pause=100 nap_ms
 	shift
 	start=${EPOCHREALTIME/./}
 	while true; do
@@ -137,9 +137,9 @@ busywait() {
 		"$@" >/dev/null 2>&1 && return 0
 		now=${EPOCHREALTIME/./}
 		[ $((now - start)) -ge "$timeout_us" ] && return 1
-		wait=$(( (now - before) / 500 ))	# ms: twice the check
-		[ "$wait" -ge "$pause" ] || wait=$pause
-		nap "$((wait / 1000)).$(printf '%03d' $((wait % 1000)))"
+		nap_ms=$(( (now - before) / 500 ))	# twice the check
+		[ "$nap_ms" -ge "$pause" ] || nap_ms=$pause
+		nap "$((nap_ms / 1000)).$(printf "%03d" $((nap_ms % 1000)))"
 		pause=$((pause * 3 / 2 > 500 ? 500 : pause * 3 / 2))
 	done
 }
