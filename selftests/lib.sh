@@ -201,6 +201,14 @@ cleanup_all() {
 		eval "${CLEANUP_CMDS[$i]}" >/dev/null 2>&1
 	done
 	CLEANUP_CMDS=()
+	# What the case started in the background and is still running goes
+	# now, stopped or not by the commands above (an etcd member in its
+	# graceful shutdown, say): each holds KTAP_FD, a copy of the output,
+	# and the VM's tee (qemu/guest.sh) waits for every writer to close it
+	# before the run can end.
+	local left
+	left=$(jobs -p)
+	[ -z "$left" ] || kill -KILL $left >/dev/null 2>&1
 	for ns in "${NS_LIST[@]+"${NS_LIST[@]}"}"; do
 		ip netns del "$ns" >/dev/null 2>&1
 	done
