@@ -129,7 +129,7 @@ nap() { read -r -t "$1" -u "$_NAP_FD" _ || :; }
 # what the last check took, so that polling never takes more than a
 # third of the CPU from the daemons it waits for.
 busywait() {
-	local timeout_us=$(($1 * 1000)) start before now pause=100 nap_ms
+	local timeout_us=$(($1 * 1000)) start before now pause=100 nap_ms nap_s
 	shift
 	start=${EPOCHREALTIME/./}
 	while true; do
@@ -139,7 +139,8 @@ busywait() {
 		[ $((now - start)) -ge "$timeout_us" ] && return 1
 		nap_ms=$(( (now - before) / 500 ))	# twice the check
 		[ "$nap_ms" -ge "$pause" ] || nap_ms=$pause
-		nap "$((nap_ms / 1000)).$(printf "%03d" $((nap_ms % 1000)))"
+		printf -v nap_s '%d.%03d' $((nap_ms / 1000)) $((nap_ms % 1000))
+		nap "$nap_s"
 		pause=$((pause * 3 / 2 > 500 ? 500 : pause * 3 / 2))
 	done
 }
@@ -196,7 +197,7 @@ defer() {
 }
 
 cleanup_all() {
-	local i ns
+	local i ns left
 	for ((i = ${#CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
 		eval "${CLEANUP_CMDS[$i]}" >/dev/null 2>&1
 	done
@@ -206,7 +207,6 @@ cleanup_all() {
 	# graceful shutdown, say): each holds KTAP_FD, a copy of the output,
 	# and the VM's tee (qemu/guest.sh) waits for every writer to close it
 	# before the run can end.
-	local left
 	left=$(jobs -p)
 	[ -z "$left" ] || kill -KILL $left >/dev/null 2>&1
 	for ns in "${NS_LIST[@]+"${NS_LIST[@]}"}"; do
