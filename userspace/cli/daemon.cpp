@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "dlif/unique_fd.hpp"
+
 namespace dlif::cli {
 
 using control::Json;
@@ -175,13 +177,10 @@ nl::Result<control::Reply> ask_daemon(const std::string &socket_path, const cont
 	if (socket_path.size() >= sizeof(address.sun_path))
 		return unreachable(ENAMETOOLONG);
 	std::memcpy(address.sun_path, socket_path.data(), socket_path.size());
-	const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	const UniqueFd owned(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	if (!owned)
 		return unreachable(errno);
-	struct Closer {
-		int fd;
-		~Closer() { ::close(fd); }
-	} closer{fd};
+	const int fd = owned.get();
 	// A daemon that hangs must not hang dlifctl.
 	timeval timeout{10, 0};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));

@@ -11,6 +11,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "dlif/unique_fd.hpp"
+
 #include "args.hpp"
 #include "run.hpp"
 
@@ -23,14 +25,11 @@ namespace {
 std::string enter_netns(const std::string &name)
 {
 	const std::string path = name.find('/') == std::string::npos ? "/run/netns/" + name : name;
-	const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	const dlif::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+	if (!fd)
 		return "cannot open network namespace \"" + name + "\": " + std::strerror(errno);
-	const int entered = ::setns(fd, CLONE_NEWNET);
-	const int error = errno;
-	::close(fd);
-	if (entered < 0)
-		return "cannot enter network namespace \"" + name + "\": " + std::strerror(error);
+	if (::setns(fd.get(), CLONE_NEWNET) < 0)
+		return "cannot enter network namespace \"" + name + "\": " + std::strerror(errno);
 	return {};
 }
 

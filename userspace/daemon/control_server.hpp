@@ -13,8 +13,8 @@
 #include <string>
 
 #include "dlif/control/protocol.hpp"
+#include "dlif/unique_fd.hpp"
 #include "event_loop.hpp"
-#include "fd.hpp"
 
 namespace dlif::daemon {
 

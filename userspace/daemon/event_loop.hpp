@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "dlif/nl/result.hpp"
-#include "fd.hpp"
+#include "dlif/unique_fd.hpp"
 
 namespace dlif::daemon {
 

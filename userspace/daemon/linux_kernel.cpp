@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "fd.hpp"
+#include "dlif/unique_fd.hpp"
 
 namespace dlif::daemon {
 

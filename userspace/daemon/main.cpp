@@ -15,9 +15,10 @@
 #include <string>
 #include <string_view>
 
+#include "dlif/unique_fd.hpp"
+
 #include "config.hpp"
 #include "daemon.hpp"
-#include "fd.hpp"
 #include "log.hpp"
 
 #ifndef DLIF_VERSION
@@ -27,6 +28,7 @@
 namespace {
 
 using namespace dlif::daemon;
+using dlif::UniqueFd;
 
 constexpr std::string_view kUsage =
 	"Usage: dlifd -c FILE [-f|--foreground] [-p|--pid-file FILE] [--discard-state]\n"

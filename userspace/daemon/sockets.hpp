@@ -30,7 +30,7 @@
 
 #include "dlif/dmm/types.hpp"
 #include "dlif/nl/result.hpp"
-#include "fd.hpp"
+#include "dlif/unique_fd.hpp"
 
 namespace dlif::daemon {
 

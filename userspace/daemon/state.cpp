@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fd.hpp"
+#include "dlif/unique_fd.hpp"
 
 namespace dlif::daemon {
 

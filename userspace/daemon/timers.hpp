@@ -15,7 +15,7 @@
 
 #include "dlif/dmm/io.hpp"
 #include "dlif/dmm/types.hpp"
-#include "fd.hpp"
+#include "dlif/unique_fd.hpp"
 
 namespace dlif::daemon {
 

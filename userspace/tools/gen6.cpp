@@ -29,12 +29,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "dlif/unique_fd.hpp"
 
 namespace {
 
@@ -52,18 +53,6 @@ struct Target {
 	int fd = -1;
 	int ifindex = 0;
 	std::vector<Frame> frames;
-};
-
-class Fd {
-public:
-	explicit Fd(int fd) : fd_(fd) {}
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	~Fd() { if (fd_ >= 0) close(fd_); }
-	int get() const { return fd_; }
-
-private:
-	int fd_;
 };
 
 std::optional<Mac> parse_mac(std::string_view text)
@@ -233,7 +222,7 @@ int main(int argc, char **argv)
 	if ((vary != "src" && vary != "dst") || !prefixes || !have_fixed || targets.empty())
 		return usage();
 
-	std::vector<std::unique_ptr<Fd>> fds;
+	std::vector<dlif::UniqueFd> fds;
 	std::mt19937 rng(42);
 	std::vector<unsigned> order(prefixes);
 	for (unsigned i = 0; i < prefixes; i++)
@@ -246,8 +235,8 @@ int main(int argc, char **argv)
 			std::fprintf(stderr, "gen6: no interface %s\n", t.name.c_str());
 			return 1;
 		}
-		fds.push_back(std::make_unique<Fd>(socket(AF_PACKET, SOCK_RAW, 0)));
-		t.fd = fds.back()->get();
+		fds.emplace_back(socket(AF_PACKET, SOCK_RAW, 0));
+		t.fd = fds.back().get();
 		if (t.fd < 0) {
 			std::perror("gen6: socket");
 			return 1;

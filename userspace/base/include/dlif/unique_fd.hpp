@@ -7,7 +7,7 @@
 
 #include <utility>
 
-namespace dlif::daemon {
+namespace dlif {
 
 class UniqueFd {
 public:
@@ -37,4 +37,4 @@ private:
 	int fd_ = -1;
 };
 
-} // namespace dlif::daemon
+} // namespace dlif
