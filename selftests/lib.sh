@@ -206,9 +206,13 @@ cleanup_all() {
 	# now, stopped or not by the commands above (an etcd member in its
 	# graceful shutdown, say): each holds KTAP_FD, a copy of the output,
 	# and the VM's tee (qemu/guest.sh) waits for every writer to close it
-	# before the run can end.
+	# before the run can end. Disowned first, so that bash does not
+	# report each as "Killed" on the test's output.
 	left=$(jobs -p)
-	[ -z "$left" ] || kill -KILL $left >/dev/null 2>&1
+	if [ -n "$left" ]; then
+		disown -a
+		kill -KILL $left >/dev/null 2>&1
+	fi
 	for ns in "${NS_LIST[@]+"${NS_LIST[@]}"}"; do
 		ip netns del "$ns" >/dev/null 2>&1
 	done
