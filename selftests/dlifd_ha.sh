@@ -309,6 +309,8 @@ test_load_leaders_killed_twice() {
 	ktap_diag "leaderships lost without a kill, at the instances still running:" \
 		"$(cmd_counter store_leadership_lost)"
 	leaderships_lost_why
+	ktap_diag "keep-alives sent late: $(cmd_counter store_keepalives_late)," \
+		"backlogs cut short for a keep-alive: $(cmd_counter mh_rx_yielded_to_lease)"
 	ktap_diag "failover from the last PBA before each kill to the first after it: $(pba_gaps "${kills[@]}")s"
 	for node in maar2 maar3; do
 		ktap_diag "$node: $(maar_registration_figures "$node")"

@@ -460,6 +460,11 @@ std::string Daemon::store_where() const
 	return etcd_ ? etcd_->where() : database_.path();
 }
 
+bool Daemon::leadership_check_due() const
+{
+	return etcd_ && etcd_->leader() && next_leadership_check_ && *next_leadership_check_ <= steady_now();
+}
+
 // The leader keeps its lease alive; a standby asks for the leadership. Both
 // every third of the lease's TTL, so that a leader's lease is refreshed
 // twice before it could expire, and a standby takes over within about a
@@ -542,9 +547,17 @@ bool Daemon::take_over(dmm::TimePoint now)
 		etcd_->resign();
 		return false;
 	};
+	// Reading and restoring every binding can outlast the TTL on a
+	// starved CPU (dlifd_ha: 6.1 s): the lease is renewed between the
+	// steps too, not only at the end.
+	const auto renew = [this] {
+		if (auto alive = etcd_->keep_alive(); alive && *alive)
+			lease_confirmed_ = steady_now();
+	};
 	auto stored = etcd_->load();
 	if (!stored)
 		return refuse(stored.error());
+	renew();
 	auto core = fresh_core(now);
 	dmm::Actions actions;
 	if (*stored) {
@@ -563,6 +576,7 @@ bool Daemon::take_over(dmm::TimePoint now)
 	changed_nodes_.clear();
 	rewrite_all_ = false;	// etcd holds what was just read
 	last_leadership_error_.clear();
+	renew();
 	executor_->reconcile(actions, scope(), now);
 	hold_service_address(true);
 	count("store_leaderships");
@@ -876,6 +890,14 @@ void Daemon::on_mh()
 {
 	const dmm::TimePoint now = steady_now();
 	for (int budget = 0; budget < 256; ++budget) {
+		// A leader's keep-alive (after_events) goes before the rest of
+		// a backlog, which waits in the socket: a whole batch can take
+		// seconds on a starved CPU, longer than what is left of a
+		// lease's TTL.
+		if (budget % 16 == 15 && leadership_check_due()) {
+			count("mh_rx_yielded_to_lease");
+			return;
+		}
 		auto received = mh_socket_->receive();
 		if (!received) {
 			count("mh_rx_errors");

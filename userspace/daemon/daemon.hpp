@@ -86,6 +86,7 @@ private:
 	// [store] backend = "etcd": one instance, the leader, answers.
 	bool standby() const { return etcd_ && !etcd_->leader(); }
 	bool check_leadership(dmm::TimePoint now);
+	bool leadership_check_due() const;	// a leader's keep-alive is due
 	std::unique_ptr<ProtocolCore> fresh_core(dmm::TimePoint now) const;
 	bool take_over(dmm::TimePoint now);
 	void step_down(dmm::TimePoint now, const std::string &reason);
