@@ -78,15 +78,16 @@ static bool dlif_pair_taken(struct dlif_port *port, const u8 *mn_addr,
 			    const u8 *dev_addr, const struct dlif_dev *self)
 {
 	struct rhlist_head *list, *pos;
-	const struct dlif_dev *other;
+	const struct dlif_mn *other;
 	bool taken = false;
 
-	if (is_zero_ether_addr(mn_addr))
+	if (!mn_addr || is_zero_ether_addr(mn_addr))
 		return false;
 	rcu_read_lock();
 	list = rhltable_lookup(&port->by_mn, mn_addr, dlif_mn_params);
-	rhl_for_each_entry_rcu(other, pos, list, mn_node) {
-		if (other != self && ether_addr_equal(other->dev->dev_addr, dev_addr)) {
+	rhl_for_each_entry_rcu(other, pos, list, node) {
+		if (other->dlif != self &&
+		    ether_addr_equal(other->dlif->dev->dev_addr, dev_addr)) {
 			taken = true;
 			break;
 		}
@@ -95,22 +96,38 @@ static bool dlif_pair_taken(struct dlif_port *port, const u8 *mn_addr,
 	return taken;
 }
 
+/* The MAC of the node @dlif is bound to, or NULL. (RTNL) */
+static const u8 *dlif_mn_addr_rtnl(const struct dlif_dev *dlif)
+{
+	const struct dlif_mn *mn = rtnl_dereference(dlif->mn);
+
+	return mn ? mn->addr : NULL;
+}
+
+/* Take a binding out of the port's index; freed after a grace period. */
+static void dlif_mn_release(struct dlif_mn *mn)
+{
+	rhltable_remove(&mn->dlif->port->by_mn, &mn->node, dlif_mn_params);
+	kfree_rcu(mn, rcu);
+}
+
 /*
  * Bind the DLIF to a mobile node (an all-zero address unbinds it). Called
- * under RTNL. Readers of the port hash and of mn_addr run under RCU; a
- * rebind takes the DLIF out of both (hash entry gone, mn_bound clear)
- * and waits for them before rewriting the address, so that no reader
- * follows it into another chain or sees half of each address.
+ * under RTNL; the packet paths read the binding under RCU. The new
+ * binding is indexed before the old one leaves, so that a failure (memory
+ * only) leaves the DLIF as it was; between the two, the receive demux
+ * may find both, and takes only the one the DLIF points to
+ * (dlif_mn_current()).
  */
 int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		  struct netlink_ext_ack *extack)
 {
+	struct dlif_mn *old = rtnl_dereference(dlif->mn), *new = NULL;
 	struct net_device *dev = dlif->dev;
-	bool was_bound = !is_zero_ether_addr(dlif->mn_addr);
 	int err;
 
 	ASSERT_RTNL();
-	if (ether_addr_equal(mn_addr, dlif->mn_addr))
+	if (old ? ether_addr_equal(mn_addr, old->addr) : is_zero_ether_addr(mn_addr))
 		return 0;
 	if (!is_zero_ether_addr(mn_addr) && !is_valid_ether_addr(mn_addr)) {
 		NL_SET_ERR_MSG(extack, "mobile node address must be a unicast MAC address");
@@ -122,38 +139,34 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		return -EADDRINUSE;
 	}
 
-	if (was_bound) {
-		rhltable_remove(&dlif->port->by_mn, &dlif->mn_node, dlif_mn_params);
-		WRITE_ONCE(dlif->mn_bound, false);
-		synchronize_net();
-	}
-	ether_addr_copy(dlif->mn_addr, mn_addr);
-	err = 0;
-	if (is_zero_ether_addr(mn_addr)) {
-		eth_broadcast_addr(dev->broadcast);
-	} else {
-		smp_store_release(&dlif->mn_bound, true);
-		err = rhltable_insert(&dlif->port->by_mn, &dlif->mn_node, dlif_mn_params);
+	if (!is_zero_ether_addr(mn_addr)) {
+		new = kzalloc(sizeof(*new), GFP_KERNEL);
+		if (!new) {
+			NL_SET_ERR_MSG(extack, "out of memory for the mobile node's binding");
+			return -ENOMEM;
+		}
+		ether_addr_copy(new->addr, mn_addr);
+		new->dlif = dlif;
+		err = rhltable_insert(&dlif->port->by_mn, &new->node, dlif_mn_params);
 		if (err) {
-			/* Only memory can fail here. The old binding is gone
-			 * already: leave the DLIF unbound, and say so.
-			 */
-			WRITE_ONCE(dlif->mn_bound, false);
-			synchronize_net();
-			eth_zero_addr(dlif->mn_addr);
-			eth_broadcast_addr(dev->broadcast);
-			NL_SET_ERR_MSG(extack,
-				       "out of memory indexing the mobile node; the dlif is left unbound");
-		} else {
-			ether_addr_copy(dev->broadcast, mn_addr);
+			kfree(new);
+			NL_SET_ERR_MSG(extack, "out of memory indexing the mobile node");
+			return err;
 		}
 	}
+	rcu_assign_pointer(dlif->mn, new);
+	if (old)
+		dlif_mn_release(old);
+	if (new)
+		ether_addr_copy(dev->broadcast, new->addr);
+	else
+		eth_broadcast_addr(dev->broadcast);
 	/* Not netdev_state_change(): IPv6 answers NETDEV_CHANGE with a walk
 	 * of the whole FIB. This one still sends RTM_NEWLINK.
 	 */
-	if (dev->reg_state == NETREG_REGISTERED && (err == 0 || was_bound))
+	if (dev->reg_state == NETREG_REGISTERED)
 		call_netdevice_notifiers(NETDEV_CHANGEINFODATA, dev);
-	return err;
+	return 0;
 }
 
 /* ------------------------------------------------------------ netdev ops */
@@ -190,11 +203,14 @@ static int dlif_init(struct net_device *dev)
 static void dlif_uninit(struct net_device *dev)
 {
 	struct dlif_dev *dlif = netdev_priv(dev);
+	struct dlif_mn *mn = rtnl_dereference(dlif->mn);
 	struct dlif_port *port = dlif->port;
 
 	dlif_table_remove_dlif(dlif);
-	if (dlif->mn_bound)
-		rhltable_remove(&port->by_mn, &dlif->mn_node, dlif_mn_params);
+	if (mn) {
+		RCU_INIT_POINTER(dlif->mn, NULL);
+		dlif_mn_release(mn);
+	}
 	list_del_init(&dlif->port_node);
 	if (!--port->count)
 		dlif_port_destroy(port);
@@ -264,7 +280,7 @@ static int dlif_set_mac_address(struct net_device *dev, void *p)
 
 	if (!is_valid_ether_addr(sa->sa_data))
 		return -EADDRNOTAVAIL;
-	if (dlif_pair_taken(dlif->port, dlif->mn_addr, sa->sa_data, dlif))
+	if (dlif_pair_taken(dlif->port, dlif_mn_addr_rtnl(dlif), sa->sa_data, dlif))
 		return -EADDRINUSE;
 	if (dev->flags & IFF_UP) {
 		err = dev_uc_add(dlif->lower, sa->sa_data);
@@ -560,9 +576,9 @@ static size_t dlif_get_size(const struct net_device *dev)
 static int dlif_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	const struct dlif_dev *dlif = netdev_priv(dev);
+	const u8 *mn = dlif_mn_addr_rtnl(dlif);
 
-	if (!is_zero_ether_addr(dlif->mn_addr) &&
-	    nla_put(skb, IFLA_DLIF_MN_ADDR, ETH_ALEN, dlif->mn_addr))
+	if (mn && nla_put(skb, IFLA_DLIF_MN_ADDR, ETH_ALEN, mn))
 		return -EMSGSIZE;
 	if (!ipv6_addr_any(&dlif->maar_addr) &&
 	    nla_put_in6_addr(skb, IFLA_DLIF_MAAR_ADDR, &dlif->maar_addr))
@@ -598,20 +614,23 @@ struct rtnl_link_ops dlif_link_ops __read_mostly = {
 static void dlif_broadcast_changed(struct dlif_dev *dlif)
 {
 	struct net_device *dev = dlif->dev;
+	const u8 *mn = dlif_mn_addr_rtnl(dlif);
 	u8 wanted[ETH_ALEN];
 
-	if (ether_addr_equal(dev->broadcast, dlif->mn_addr) ||
-	    (is_broadcast_ether_addr(dev->broadcast) && is_zero_ether_addr(dlif->mn_addr)))
+	if (mn ? ether_addr_equal(dev->broadcast, mn) : is_broadcast_ether_addr(dev->broadcast))
 		return;
 	ether_addr_copy(wanted, dev->broadcast);
 	if (is_valid_ether_addr(wanted) && !dlif_dev_bind(dlif, wanted, NULL))
 		return;
-	netdev_warn(dev, "peer address %pM refused; the mobile node stays %pM\n",
-		    wanted, dlif->mn_addr);
-	if (is_zero_ether_addr(dlif->mn_addr))
+	if (mn) {
+		netdev_warn(dev, "peer address %pM refused; the mobile node stays %pM\n",
+			    wanted, mn);
+		ether_addr_copy(dev->broadcast, mn);
+	} else {
+		netdev_warn(dev, "peer address %pM refused; the dlif stays unbound\n",
+			    wanted);
 		eth_broadcast_addr(dev->broadcast);
-	else
-		ether_addr_copy(dev->broadcast, dlif->mn_addr);
+	}
 }
 
 static int dlif_device_event(struct notifier_block *nb, unsigned long event,

@@ -18,6 +18,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
 #include <linux/atomic.h>
 #include <linux/xarray.h>
@@ -40,33 +41,36 @@ struct dlif_port {
 	struct net_device *dev;
 	struct list_head dlifs;			/* live DLIFs on this port, RTNL */
 	unsigned int count;			/* registered DLIFs, RTNL */
-	/* Bound DLIFs by mobile node MAC, several per node (one per anchor).
-	 * An rhltable: it grows with the nodes on the port, and its random
-	 * seed keeps a host choosing source MACs from stacking them in one
-	 * chain.
+	/* Bindings (struct dlif_mn) by mobile node MAC, several per node
+	 * (one per anchor). An rhltable: it grows with the nodes on the
+	 * port, and its random seed keeps a host choosing source MACs from
+	 * stacking them in one chain.
 	 */
 	struct rhltable by_mn;
 	struct rcu_head rcu;
 };
 
 /*
- * The private part of a DLIF netdevice.
- *
- * mn_addr is read on the packet paths without RTNL. A rebind never lets
- * a reader see half an address: the writer clears mn_bound, waits for
- * the readers (synchronize_net()), rewrites mn_addr and sets mn_bound
- * again with release semantics; readers check mn_bound (acquire) first,
- * see dlif_mn_bound() and dlif_mn_is().
+ * A mobile node's binding to a DLIF: what the port's receive demux finds
+ * by the node's MAC. Never changed once published: a rebind publishes a
+ * new one and frees the old after a grace period, so that the packet
+ * paths read a binding without locks and never see half of an address.
  */
+struct dlif_mn {
+	struct rhlist_head node;		/* port->by_mn */
+	u8 addr[ETH_ALEN];			/* the mobile node's MAC */
+	struct dlif_dev *dlif;			/* fixed for the binding's life */
+	struct rcu_head rcu;
+};
+
+/* The private part of a DLIF netdevice. */
 struct dlif_dev {
 	struct net_device *dev;
 	struct net_device *lower;
 	struct dlif_port *port;
-	struct rhlist_head mn_node;		/* port->by_mn while mn_bound */
+	struct dlif_mn __rcu *mn;		/* NULL when unbound; RTNL to write */
 	struct list_head port_node;		/* port->dlifs, RTNL */
 	struct list_head entries;		/* table entries naming it */
-	u8 mn_addr[ETH_ALEN];			/* zero when unbound */
-	bool mn_bound;				/* mn_addr is stable and set */
 	struct in6_addr maar_addr;		/* the anchoring MAAR it represents */
 	struct gro_cells gro_cells;		/* decapsulated packets routed on */
 	/* Entries naming this DLIF, counted so that the packet paths skip
@@ -81,15 +85,21 @@ struct dlif_dev {
 
 extern struct rtnl_link_ops dlif_link_ops;
 
-static inline bool dlif_mn_bound(const struct dlif_dev *dlif)
-{
-	return smp_load_acquire(&dlif->mn_bound);
-}
-
 /* Is @dlif bound to the mobile node @mac? (RCU readers) */
 static inline bool dlif_mn_is(const struct dlif_dev *dlif, const u8 *mac)
 {
-	return dlif_mn_bound(dlif) && ether_addr_equal(dlif->mn_addr, mac);
+	const struct dlif_mn *mn = rcu_dereference(dlif->mn);
+
+	return mn && ether_addr_equal(mn->addr, mac);
+}
+
+/* Is @mn, found in the port's index, still its DLIF's binding? A rebind
+ * leaves the old one to readers that found it until a grace period has
+ * passed. (RCU readers)
+ */
+static inline bool dlif_mn_current(const struct dlif_mn *mn)
+{
+	return rcu_access_pointer(mn->dlif->mn) == mn;
 }
 
 /* The port index key: the mobile node's MAC (rhashtable hashes it with
@@ -97,8 +107,8 @@ static inline bool dlif_mn_is(const struct dlif_dev *dlif, const u8 *mac)
  */
 static const struct rhashtable_params dlif_mn_params __maybe_unused = {
 	.key_len		= ETH_ALEN,
-	.key_offset		= offsetof(struct dlif_dev, mn_addr),
-	.head_offset		= offsetof(struct dlif_dev, mn_node),
+	.key_offset		= offsetof(struct dlif_mn, addr),
+	.head_offset		= offsetof(struct dlif_mn, node),
 	.automatic_shrinking	= true,
 };
 

@@ -493,6 +493,7 @@ static int dlif_put_dev(struct sk_buff *skb, const struct net_device *dev,
 			u32 portid, u32 seq, int flags)
 {
 	const struct dlif_dev *dlif = netdev_priv(dev);
+	const struct dlif_mn *mn = rcu_dereference_rtnl(dlif->mn);	/* doit or dump */
 	struct nlattr *nest;
 	void *hdr;
 
@@ -507,8 +508,7 @@ static int dlif_put_dev(struct sk_buff *skb, const struct net_device *dev,
 	    nla_put_u32(skb, DLIF_DEV_A_LINK, READ_ONCE(dlif->lower->ifindex)) ||
 	    nla_put(skb, DLIF_DEV_A_ADDRESS, ETH_ALEN, dev->dev_addr))
 		goto cancel;
-	if (dlif_mn_bound(dlif) &&
-	    nla_put(skb, DLIF_DEV_A_MN_ADDR, ETH_ALEN, dlif->mn_addr))
+	if (mn && nla_put(skb, DLIF_DEV_A_MN_ADDR, ETH_ALEN, mn->addr))
 		goto cancel;
 	if (!ipv6_addr_any(&dlif->maar_addr) &&
 	    nla_put_in6_addr(skb, DLIF_DEV_A_MAAR_ADDR, &dlif->maar_addr))

@@ -24,11 +24,11 @@
 #include "dlif.h"
 
 /*
- * Is @src one of the prefixes of @dlif's node here: does this MAAR route
- * it to a DLIF of the same node (its local prefix, or one anchored here)?
+ * Is @src one of the prefixes of @mn's node here: does this MAAR route it
+ * to a DLIF of the same node (its local prefix, or one anchored here)?
  */
 static bool dlif_source_is_nodes(struct net *net, const struct in6_addr *src,
-				 const struct dlif_dev *dlif)
+				 const struct dlif_mn *mn)
 {
 	struct flowi6 fl6 = {
 		.daddr = *src,
@@ -41,22 +41,23 @@ static bool dlif_source_is_nodes(struct net *net, const struct in6_addr *src,
 	dst = ip6_route_output(net, NULL, &fl6);
 	if (!dst->error && netif_is_dlif(dst->dev)) {
 		to = netdev_priv(dst->dev);
-		ours = to->port == dlif->port && dlif_mn_is(to, dlif->mn_addr);
+		ours = to->port == mn->dlif->port && dlif_mn_is(to, mn->addr);
 	}
 	dst_release(dst);
 	return ours;
 }
 
 /*
- * Should this packet from @dlif's node be tunnelled? Consumes it if so.
- * @node_entries: the serving and local-net entries naming any of the
- * node's DLIFs; without them, and without a local-net entry open to every
- * node, no entry can claim the packet and the table is not probed (a
- * node at home costs the uplink nothing).
+ * Should this packet from @mn's node, received on its DLIF, be tunnelled?
+ * Consumes it if so. @node_entries: the serving and local-net entries
+ * naming any of the node's DLIFs; without them, and without a local-net
+ * entry open to every node, no entry can claim the packet and the table
+ * is not probed (a node at home costs the uplink nothing).
  */
-static bool dlif_uplink(struct sk_buff *skb, struct dlif_dev *dlif,
+static bool dlif_uplink(struct sk_buff *skb, const struct dlif_mn *mn,
 			unsigned int node_entries)
 {
+	struct dlif_dev *dlif = mn->dlif;
 	struct dlif_net *dn = dlif_net(dev_net(dlif->dev));
 	struct dlif_entry *e;
 	struct ipv6hdr *ip6h;
@@ -93,19 +94,19 @@ static bool dlif_uplink(struct sk_buff *skb, struct dlif_dev *dlif,
 	e = dlif_lookup(dn, DLIF_ROLE_SERVING, &ip6h->saddr);
 	/* Only the node the prefix belongs to may send from it. */
 	if (e && !(e->dlif && e->dlif->port == dlif->port &&
-		   dlif_mn_is(e->dlif, dlif->mn_addr)))
+		   dlif_mn_is(e->dlif, mn->addr)))
 		e = NULL;
 	if (!e) {
 		e = dlif_lookup(dn, DLIF_ROLE_LOCAL_NET, &ip6h->daddr);
 		if (e && e->dlif && !(e->dlif->port == dlif->port &&
-				      dlif_mn_is(e->dlif, dlif->mn_addr)))
+				      dlif_mn_is(e->dlif, mn->addr)))
 			e = NULL;
 		if (!e)
 			return false;
 		/* Into another MAAR's local network only from the node's
 		 * own prefixes: nothing else may claim to come from here.
 		 */
-		if (!dlif_source_is_nodes(dev_net(dlif->dev), &ip6h->saddr, dlif)) {
+		if (!dlif_source_is_nodes(dev_net(dlif->dev), &ip6h->saddr, mn)) {
 			dlif_entry_drop(e, skb, DLIF_DROP_SPOOF);
 			return true;
 		}
@@ -138,11 +139,12 @@ static void dlif_deliver_clone(struct sk_buff *skb, struct dlif_dev *dlif)
 rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
-	struct dlif_dev *dlif, *found = NULL;
+	struct dlif_mn *mn, *found = NULL;
 	unsigned int node_entries = 0;
 	struct rhlist_head *list, *pos;
 	const struct ethhdr *eth;
 	struct dlif_port *port;
+	struct net_device *dev;
 	struct sk_buff *clone;
 
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
@@ -151,49 +153,52 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 	eth = eth_hdr(skb);
 	list = rhltable_lookup(&port->by_mn, eth->h_source, dlif_mn_params);
 
+	/* A binding found here may have been replaced by a rebind that is
+	 * waiting for this reader: only the DLIF's current one counts.
+	 */
 	if (is_multicast_ether_addr(eth->h_dest)) {
 		/* Every logical router of the node sees its RS, NS and MLD. */
-		rhl_for_each_entry_rcu(dlif, pos, list, mn_node) {
-			if (!dlif_mn_is(dlif, eth->h_source) ||
-			    !netif_running(dlif->dev))
+		rhl_for_each_entry_rcu(mn, pos, list, node) {
+			if (!dlif_mn_current(mn) || !netif_running(mn->dlif->dev))
 				continue;
 			if (found) {
 				clone = skb_clone(skb, GFP_ATOMIC);
 				if (clone)
-					dlif_deliver_clone(clone, found);
+					dlif_deliver_clone(clone, found->dlif);
 				else
-					dev_core_stats_rx_dropped_inc(found->dev);
+					dev_core_stats_rx_dropped_inc(found->dlif->dev);
 			}
-			found = dlif;
+			found = mn;
 		}
 	} else {
 		/* The whole list: a node's entries may name any of its
 		 * DLIFs (a serving entry claims the prefix's packets
 		 * whichever logical router they are sent to).
 		 */
-		rhl_for_each_entry_rcu(dlif, pos, list, mn_node) {
-			if (!dlif_mn_is(dlif, eth->h_source))
+		rhl_for_each_entry_rcu(mn, pos, list, node) {
+			if (!dlif_mn_current(mn))
 				continue;
-			node_entries += READ_ONCE(dlif->uplink_entries);
+			node_entries += READ_ONCE(mn->dlif->uplink_entries);
 			if (!found &&
-			    ether_addr_equal(dlif->dev->dev_addr, eth->h_dest) &&
-			    netif_running(dlif->dev))
-				found = dlif;
+			    ether_addr_equal(mn->dlif->dev->dev_addr, eth->h_dest) &&
+			    netif_running(mn->dlif->dev))
+				found = mn;
 		}
 	}
 	if (!found)
 		return RX_HANDLER_PASS;
+	dev = found->dlif->dev;
 
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb) {
-		dev_core_stats_rx_dropped_inc(found->dev);
+		dev_core_stats_rx_dropped_inc(dev);
 		return RX_HANDLER_CONSUMED;
 	}
 	*pskb = skb;
-	skb->dev = found->dev;
+	skb->dev = dev;
 	if (skb->pkt_type == PACKET_OTHERHOST)
 		skb->pkt_type = PACKET_HOST;
-	dlif_dev_count_rx(found->dev, skb->len);
+	dlif_dev_count_rx(dev, skb->len);
 
 	if (skb->pkt_type == PACKET_HOST && dlif_uplink(skb, found, node_entries))
 		return RX_HANDLER_CONSUMED;

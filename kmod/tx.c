@@ -66,15 +66,16 @@ static void dlif_lower_xmit(struct sk_buff *skb, struct dlif_dev *dlif)
 static netdev_tx_t dlif_xmit_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 {
 	enum skb_drop_reason reason = DLIF_DROP_REASON_NO_TX_TARGET;
+	const struct dlif_mn *mn = rcu_dereference(dlif->mn);
 	struct ethhdr *eth;
 
-	if (unlikely(!dlif_mn_bound(dlif)))
+	if (unlikely(!mn))
 		goto drop;
 	reason = SKB_DROP_REASON_NOMEM;
 	if (skb_cow_head(skb, 0))
 		goto drop;
 	eth = (struct ethhdr *)skb->data;
-	ether_addr_copy(eth->h_dest, dlif->mn_addr);
+	ether_addr_copy(eth->h_dest, mn->addr);
 	ether_addr_copy(eth->h_source, dlif->dev->dev_addr);
 	dlif_lower_xmit(skb, dlif);
 	return NETDEV_TX_OK;
@@ -137,12 +138,13 @@ static bool dlif_egress_hooked(struct net_device *dev)
 void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 {
 	enum skb_drop_reason reason = SKB_DROP_REASON_DEV_READY;
+	const struct dlif_mn *mn = rcu_dereference(dlif->mn);
 	struct net_device *dev = dlif->dev;
 
 	if (unlikely(!netif_running(dev)))
 		goto drop;
 	reason = DLIF_DROP_REASON_NO_TX_TARGET;
-	if (unlikely(!dlif_mn_bound(dlif)))
+	if (unlikely(!mn))
 		goto drop;
 	reason = SKB_DROP_REASON_NOMEM;
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)))
@@ -150,7 +152,7 @@ void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 	skb->dev = dev;
 	skb->protocol = htons(ETH_P_IPV6);
 	reason = SKB_DROP_REASON_DEV_HDR;
-	if (dev_hard_header(skb, dev, ETH_P_IPV6, dlif->mn_addr, dev->dev_addr,
+	if (dev_hard_header(skb, dev, ETH_P_IPV6, mn->addr, dev->dev_addr,
 			    skb->len) < 0)
 		goto drop;
 	if (dlif_egress_hooked(dev))

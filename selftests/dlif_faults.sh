@@ -32,14 +32,15 @@ setup() {
 	D0=$(ip netns exec "$NS" cat /sys/class/net/d0/ifindex)
 }
 
-# entry_attempts MODE D0: in one Python process (a process per attempt is
-# minutes on the debug kernel), request MODE (add: ENTRY_NEW of
-# 2001:db8:a::/64 to peer ::1; replace: ENTRY_SET of it to peer ::9) with
-# its 1st, 2nd, ... allocation failing, until an attempt reaches no fault.
-# After each attempt the entry is read back and the state restored. One
+# request_attempts MODE D0: in one Python process (a process per attempt
+# is minutes on the debug kernel), request MODE (add: ENTRY_NEW of
+# 2001:db8:a::/64 to peer ::1; replace: ENTRY_SET of it to peer ::9;
+# rebind: DEV_SET of D0 from node ...:01 to node ...:02) with its 1st,
+# 2nd, ... allocation failing, until an attempt reaches no fault. After
+# each attempt the entry or DLIF is read back and the state restored. One
 # line per attempt: N OUTCOME STATE REACHED [MESSAGE], STATE being absent,
-# peer1 or peer9.
-entry_attempts() {
+# peer1 or peer9 (entries), mn1, mn2 or unbound (the DLIF's node).
+request_attempts() {
 	ip netns exec "$NS" python3 - "$SELFTESTS" "$1" "$2" <<-'PY'
 	import errno, os, socket, struct, sys
 	sys.path.insert(0, sys.argv[1])
@@ -53,6 +54,11 @@ entry_attempts() {
 	        a += nlraw.nla(5, socket.inet_pton(socket.AF_INET6, "2001:db8:ff::%x" % peer_last))
 	        a += nlraw.nla(7, struct.pack("I", ifindex))
 	    return nlraw.nla(1 | nlraw.NLA_F_NESTED, a)
+	def dev(mn_last):
+	    a = nlraw.nla(1, struct.pack("I", ifindex))
+	    if mn_last is not None:
+	        a += nlraw.nla(5, bytes([2, 0, 0, 0, 0, mn_last]))
+	    return nlraw.nla(2 | nlraw.NLA_F_NESTED, a)
 	def call(cmd, attrs, seq):
 	    nlraw.request(s, fid, nlraw.NLM_F_REQUEST | nlraw.NLM_F_ACK, cmd, attrs, seq)
 	    err, msg, peer = 0, "", None
@@ -75,27 +81,35 @@ entry_attempts() {
 	s.bind((0, 0))
 	fid = nlraw.family_id(s)
 	fd = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
-	cmd, target = (1, 1) if mode == "add" else (2, 9)
+	# The request, the read-back (ENTRY_GET, DEV_GET: attribute 5 of
+	# the reply is the entry's peer, the DLIF's node) and what undoes it.
+	if mode == "add":
+	    attempt, get, undo = (1, entry(1)), (4, entry(None)), (3, entry(None))
+	elif mode == "replace":
+	    attempt, get, undo = (2, entry(9)), (4, entry(None)), (2, entry(1))
+	else:
+	    attempt, get, undo = (7, dev(2)), (6, dev(None)), (7, dev(1))
 	seq = 10
 	for n in range(1, 1000):
 	    os.write(fd, str(n).encode())
 	    try:
-	        err, msg, _ = call(cmd, entry(target), seq)
+	        err, msg, _ = call(*attempt, seq)
 	    except OSError as e:
 	        err, msg = e.errno, ""
 	    left = int(os.pread(fd, 32, 0).split()[0] or b"0")
 	    os.pwrite(fd, b"0", 0)
 	    seq += 1
-	    gerr, _, peer = call(4, entry(None), seq)         # ENTRY_GET
+	    gerr, _, value = call(*get, seq)
 	    seq += 1
-	    state = "absent" if gerr else "peer%x" % peer[-1]
+	    if mode == "rebind":
+	        state = "mn%x" % value[-1] if value else "unbound"
+	    else:
+	        state = "absent" if gerr else "peer%x" % value[-1]
 	    print(n, errno.errorcode.get(err, "ok") if err else "ok", state,
 	          "reached" if left == 0 else "not-reached", msg, flush=True)
 	    # Back to the state before the attempt.
-	    if mode == "add" and not gerr:
-	        call(3, entry(None), seq)                      # ENTRY_DEL
-	    elif mode == "replace":
-	        call(2, entry(1), seq)
+	    if mode != "add" or not gerr:
+	        call(*undo, seq)
 	    seq += 1
 	    if left:
 	        break
@@ -126,7 +140,7 @@ test_entry_add_with_each_allocation_failing() {
 	dlif_load || return 1
 	fault_injection_on || { ktap_diag "no fault injection in this kernel"; return $ksft_skip; }
 	setup || return 1
-	judge_attempts "add an entry" "$(entry_attempts add "$D0")" absent peer1
+	judge_attempts "add an entry" "$(request_attempts add "$D0")" absent peer1
 }
 
 test_entry_replace_with_each_allocation_failing() {
@@ -135,7 +149,20 @@ test_entry_replace_with_each_allocation_failing() {
 	setup || return 1
 	ip netns exec "$NS" "$DLIFCTL" route add 2001:db8:a::/64 role serving peer 2001:db8:ff::1 dev d0 ||
 		return 1
-	judge_attempts "replace an entry" "$(entry_attempts replace "$D0")" peer1 peer9
+	judge_attempts "replace an entry" "$(request_attempts replace "$D0")" peer1 peer9
+}
+
+# Rebinding a DLIF to another node (DEV_SET, as dlifd does): a binding
+# that cannot be made leaves the DLIF bound to its node as before.
+test_dlif_rebind_with_each_allocation_failing() {
+	dlif_load || return 1
+	fault_injection_on || { ktap_diag "no fault injection in this kernel"; return $ksft_skip; }
+	setup || return 1
+	ip netns exec "$NS" "$DLIFCTL" dev set d0 mn 02:00:00:00:00:01 || return 1
+	judge_attempts "rebind a DLIF" "$(request_attempts rebind "$D0")" mn1 mn2
+	check_match "$("$DLIFCTL" -n "$NS" dev show d0)" " mn 02:00:00:00:00:01" \
+		"and it is bound to its node after the sweep"
+	check_match "$(ip -n "$NS" link show d0)" "peer 02:00:00:00:00:01" "which ip link shows as its peer"
 }
 
 # Creating a DLIF (rtnetlink) with its first DLIF_FAULT_ATTEMPTS (60)
@@ -218,4 +245,5 @@ test_dlif_creation_with_each_allocation_failing() {
 run_tests \
 	test_entry_add_with_each_allocation_failing \
 	test_entry_replace_with_each_allocation_failing \
+	test_dlif_rebind_with_each_allocation_failing \
 	test_dlif_creation_with_each_allocation_failing
