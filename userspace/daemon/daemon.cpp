@@ -64,14 +64,6 @@ LogFields mh_fields(const mh::Message &message, const Ipv6Address &source, const
 	return fields;
 }
 
-std::string interface_name(std::uint32_t ifindex)
-{
-	char name[IF_NAMESIZE] = {};
-	if (ifindex == 0 || if_indextoname(ifindex, name) == nullptr)
-		return {};
-	return name;
-}
-
 nlohmann::json counters_object(const dmm::CounterMap &counters)
 {
 	nlohmann::json object = nlohmann::json::object();
@@ -249,6 +241,10 @@ bool Daemon::start()
 		if (!nd)
 			return fail("nd.socket.failed", nd.error().describe());
 		nd_socket_.emplace(std::move(*nd));
+		auto names = InterfaceNames::open();
+		if (!names)
+			return fail("names.socket.failed", names.error().describe());
+		names_.emplace(std::move(*names));
 		for (const auto &interface : config_.maar->access_interfaces) {
 			auto packet = PacketSocket::open(interface);
 			if (!packet)
@@ -1059,7 +1055,7 @@ void Daemon::on_solicitation()
 		if (!*received)
 			return;
 		const auto &solicitation = **received;
-		const std::string dlif = interface_name(solicitation.ifindex);
+		const std::string dlif = names_->name(solicitation.ifindex);
 		const auto found = executor_->dlifs().find(dlif);
 		if (found == executor_->dlifs().end())
 			continue;	// an access interface (handled from the frame) or another link
@@ -1130,7 +1126,7 @@ void Daemon::check_liveness(dmm::TimePoint now)
 			continue;
 		}
 		const dmm::InstallDlif &dlif = executor_->dlifs().at(*names.begin());
-		const unsigned ifindex = if_nametoindex(dlif.name.c_str());
+		const std::uint32_t ifindex = names_->index(dlif.name);
 		const auto solicitation = nd::build_neighbor_solicitation(probe.target, dlif.identity.mac);
 		auto sent = ifindex == 0 ? nl::Status(nl::make_error(ENODEV, "no device " + dlif.name))
 					 : nd_socket_->send_solicitation(ifindex, dlif.identity.link_local, probe.target,
@@ -1158,7 +1154,7 @@ void Daemon::check_liveness(dmm::TimePoint now)
 // One RA of `plan` on the DLIF, from its identity.
 nl::Status Daemon::advertise(const dmm::InstallDlif &dlif, const dmm::RaPlan &plan)
 {
-	const unsigned ifindex = if_nametoindex(dlif.name.c_str());
+	const std::uint32_t ifindex = names_->index(dlif.name);
 	if (ifindex == 0)
 		return nl::make_error(ENODEV, "no device " + dlif.name);
 	return nd_socket_->send_advertisement(ifindex, dlif.identity.link_local,
@@ -1524,7 +1520,7 @@ nlohmann::json Daemon::kernel_view_of(const nlohmann::json &node) const
 	for (const auto &dlif_name : names) {
 		const dmm::InstallDlif &dlif = executor_->dlifs().at(dlif_name);
 		dlifs.push_back({{"name", dlif_name},
-				 {"ifindex", if_nametoindex(dlif_name.c_str())},
+				 {"ifindex", names_ ? names_->index(dlif_name) : 0},
 				 {"lower", dlif.lower},
 				 {"mac", dlif.identity.mac.to_string()},
 				 {"link_local", dlif.identity.link_local.to_string()},

@@ -24,6 +24,7 @@
 #include "etcd_store.hpp"
 #include "event_loop.hpp"
 #include "executor.hpp"
+#include "interface_names.hpp"
 #include "ipsec.hpp"
 #include "liveness.hpp"
 #include "linux_kernel.hpp"
@@ -183,6 +184,7 @@ private:
 	std::optional<nl::Socket> xfrm_monitor_;
 	IpsecCoverage ipsec_;
 	std::optional<NdSocket> nd_socket_;
+	std::optional<InterfaceNames> names_;	// a MAAR's DLIFs by index, and back
 	std::vector<std::unique_ptr<PacketSocket>> packet_sockets_;
 	std::unique_ptr<ControlServer> control_;
 

@@ -35,6 +35,9 @@ struct KernelLink {
 	std::optional<Ipv6Address> maar;
 	bool up = false;
 	bool addr_gen_none = false;	// IPv6 address generation off
+	// Forwarding on and accept_ra off, as configure_ipv6 sets them; none
+	// when the kernel did not say.
+	std::optional<bool> ipv6_router;
 	std::optional<std::uint32_t> mtu;	// IFLA_MTU, if the kernel said
 	// Kind "ip6tnl": the tunnel's outer addresses.
 	std::optional<Ipv6Address> tunnel_local;

@@ -59,18 +59,6 @@ Status write_ipv6_sysctl(const std::string &interface, const std::string &key, c
 
 namespace {
 
-std::string name_of(std::uint32_t ifindex)
-{
-	char name[IF_NAMESIZE] = {};
-	if (ifindex == 0 || if_indextoname(ifindex, name) == nullptr)
-		return {};
-	return name;
-}
-
-} // namespace
-
-namespace {
-
 constexpr const char *kNoDlifFamily = "the dlif generic netlink family is missing (is dlif.ko loaded? modprobe dlif)";
 
 } // namespace
@@ -80,6 +68,9 @@ Result<LinuxKernel> LinuxKernel::open(const Ipv6Address &local, bool need_dlif)
 	auto rtnl = nl::RtnlClient::open();
 	if (!rtnl)
 		return rtnl.error();
+	auto names = InterfaceNames::open();
+	if (!names)
+		return names.error();
 	auto dlif = nl::DlifClient::open();
 	if (!dlif) {
 		nl::Error error = dlif.error();
@@ -89,9 +80,9 @@ Result<LinuxKernel> LinuxKernel::open(const Ipv6Address &local, bool need_dlif)
 			error.message = kNoDlifFamily;
 			return error;
 		}
-		return LinuxKernel(std::move(*rtnl), std::nullopt, local);
+		return LinuxKernel(std::move(*rtnl), std::nullopt, std::move(*names), local);
 	}
-	return LinuxKernel(std::move(*rtnl), std::move(*dlif), local);
+	return LinuxKernel(std::move(*rtnl), std::move(*dlif), std::move(*names), local);
 }
 
 Result<nl::DlifClient *> LinuxKernel::dlif()
@@ -103,10 +94,15 @@ Result<nl::DlifClient *> LinuxKernel::dlif()
 
 Result<std::uint32_t> LinuxKernel::ifindex_of(const std::string &name)
 {
-	const unsigned index = if_nametoindex(name.c_str());
+	const std::uint32_t index = names_.index(name);
 	if (index == 0)
 		return nl::make_error(ENODEV, "no device " + name);
 	return index;
+}
+
+std::string LinuxKernel::name_of(std::uint32_t ifindex)
+{
+	return names_.name(ifindex);
 }
 
 KernelLink LinuxKernel::to_kernel(const nl::LinkInfo &link)
@@ -124,6 +120,8 @@ KernelLink LinuxKernel::to_kernel(const nl::LinkInfo &link)
 		out.maar = *link.dlif_maar;
 	out.up = link.up();
 	out.addr_gen_none = link.addr_gen_mode == IN6_ADDR_GEN_MODE_NONE;
+	if (link.ipv6_forwarding && link.ipv6_accept_ra)
+		out.ipv6_router = *link.ipv6_forwarding == 1 && *link.ipv6_accept_ra == 0;
 	out.mtu = link.mtu;
 	out.tunnel_local = link.tunnel_local;
 	out.tunnel_remote = link.tunnel_remote;

@@ -12,6 +12,7 @@
 
 #include "dlif/nl/dlif_client.hpp"
 #include "dlif/nl/rtnl.hpp"
+#include "interface_names.hpp"
 #include "kernel.hpp"
 
 namespace dlif::daemon {
@@ -58,17 +59,19 @@ public:
 	nl::DlifClient *dlif_client() { return dlif_ ? &*dlif_ : nullptr; }
 
 private:
-	LinuxKernel(nl::RtnlClient rtnl, std::optional<nl::DlifClient> dlif, const Ipv6Address &local)
-		: rtnl_(std::move(rtnl)), dlif_(std::move(dlif)), local_(local)
+	LinuxKernel(nl::RtnlClient rtnl, std::optional<nl::DlifClient> dlif, InterfaceNames names, const Ipv6Address &local)
+		: rtnl_(std::move(rtnl)), dlif_(std::move(dlif)), names_(std::move(names)), local_(local)
 	{
 	}
 
 	Result<std::uint32_t> ifindex_of(const std::string &name);
+	std::string name_of(std::uint32_t ifindex);
 	KernelLink to_kernel(const nl::LinkInfo &link);
 	Result<nl::DlifClient *> dlif();
 
 	nl::RtnlClient rtnl_;
 	std::optional<nl::DlifClient> dlif_;
+	InterfaceNames names_;
 	Ipv6Address local_;
 };
 

@@ -81,6 +81,7 @@ DlifPlan plan_dlif(const dmm::InstallDlif &wanted, const std::optional<KernelLin
 		plan_routes(plan, wanted.mn, addresses);
 		return plan;
 	}
+	plan.configure = !(current->addr_gen_none && current->ipv6_router == true);
 	if (current->mac != wanted.identity.mac)
 		plan.update.mac = wanted.identity.mac;
 	if (current->mn != wanted.mn)

@@ -58,7 +58,10 @@ struct DlifPlan {
 	bool recreate = false;			// delete first: it sits on another lower device
 	std::optional<std::string> conflict;	// refuse: why
 	DlifUpdate update;			// on an existing DLIF
-	bool configure = true;			// configure_ipv6 (always: cheap, idempotent)
+	// configure_ipv6: on a new DLIF, and on one whose IPv6 settings the
+	// kernel did not report as configure_ipv6 leaves them (three sysctl
+	// writes, on every install before).
+	bool configure = true;
 	bool bring_up = false;
 	// In this order: the neighbour, the routes added (their metric, 1024,
 	// is not the connected route's 256, so an address that gives up its

@@ -11,6 +11,7 @@
 #include <linux/if_link.h>
 #include <linux/if_tunnel.h>
 #include <linux/ip6_tunnel.h>
+#include <linux/ipv6.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -108,6 +109,18 @@ rtmsg *put_rtmsg(MessageBuilder &msg, const Ipv6Prefix &destination, uint32_t ta
 		rtm->rtm_type = RTN_UNICAST;
 	}
 	return rtm;
+}
+
+// One value of IFLA_INET6_CONF: the link's IPv6 sysctls, an array of s32
+// indexed by DEVCONF_*, as long as the kernel's (older kernels have fewer).
+std::optional<int32_t> read_devconf(const nlattr &conf, std::size_t index)
+{
+	const auto payload = attribute_payload(conf);
+	if (payload.size() < (index + 1) * sizeof(int32_t))
+		return std::nullopt;
+	int32_t value;
+	std::memcpy(&value, payload.data() + index * sizeof(int32_t), sizeof(value));
+	return value;
 }
 
 }  // namespace
@@ -370,8 +383,13 @@ std::optional<LinkInfo> parse_link(const nlmsghdr &message)
 		std::array<const nlattr *, AF_INET6 + 1> families{};
 		if (parse_nested(*tb[IFLA_AF_SPEC], families) && families[AF_INET6] != nullptr) {
 			std::array<const nlattr *, IFLA_INET6_MAX + 1> inet6{};
-			if (parse_nested(*families[AF_INET6], inet6))
+			if (parse_nested(*families[AF_INET6], inet6)) {
 				link.addr_gen_mode = read_u8(inet6[IFLA_INET6_ADDR_GEN_MODE]);
+				if (inet6[IFLA_INET6_CONF] != nullptr) {
+					link.ipv6_forwarding = read_devconf(*inet6[IFLA_INET6_CONF], DEVCONF_FORWARDING);
+					link.ipv6_accept_ra = read_devconf(*inet6[IFLA_INET6_CONF], DEVCONF_ACCEPT_RA);
+				}
+			}
 		}
 	}
 	return link;

@@ -25,6 +25,7 @@ KernelLink link_of(const dmm::InstallDlif &dlif)
 	link.maar = dlif.anchoring_maar;
 	link.up = true;
 	link.addr_gen_none = true;
+	link.ipv6_router = true;
 	return link;
 }
 
@@ -61,6 +62,26 @@ TEST(PlanDlif, AnUnchangedDlifCostsNoRouteRequest)
 	EXPECT_TRUE(plan.changes_nothing());
 	EXPECT_TRUE(plan.add_routes.empty());
 	EXPECT_FALSE(plan.neighbour);
+}
+
+// Its IPv6 sysctls are written only when the kernel says they differ (or
+// does not say): three sysctl writes on every install before.
+TEST(PlanDlif, IpSettingsAreWrittenOnlyWhereTheyDiffer)
+{
+	const dmm::InstallDlif dlif = dlif_install();
+	EXPECT_FALSE(plan_dlif(dlif, link_of(dlif), wanted_addresses(dlif)).configure);
+	EXPECT_TRUE(plan_dlif(dlif, std::nullopt, {}).configure);
+	KernelLink link = link_of(dlif);
+	link.ipv6_router = false;
+	EXPECT_TRUE(plan_dlif(dlif, link, wanted_addresses(dlif)).configure);
+	link.ipv6_router.reset();
+	EXPECT_TRUE(plan_dlif(dlif, link, wanted_addresses(dlif)).configure);
+	link = link_of(dlif);
+	link.addr_gen_none = false;
+	EXPECT_TRUE(plan_dlif(dlif, link, wanted_addresses(dlif)).configure);
+	link = link_of(dlif);
+	link.lower = "other0";
+	EXPECT_TRUE(plan_dlif(dlif, link, wanted_addresses(dlif)).configure);	// re-made
 }
 
 // A DLIF of an earlier dlifd, whose prefix address has the kernel's

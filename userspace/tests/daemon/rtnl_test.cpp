@@ -19,8 +19,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "dlif/nl/rtnl.hpp"
@@ -421,6 +424,29 @@ TEST(RtnlLive, GetsAndListsLinksAndAddresses)
 	ASSERT_TRUE(of_lo) << of_lo.error().describe();
 	for (const auto &address : *of_lo)
 		EXPECT_EQ(address.ifindex, (*lo)->ifindex);
+}
+
+// A link's IPv6 forwarding and accept_ra, read from IFLA_INET6_CONF, are
+// what the sysctls say (the kernel's own account, on lo).
+TEST(RtnlLive, Ipv6SettingsAreTheSysctls)
+{
+	const auto sysctl = [](const char *key) -> std::optional<int32_t> {
+		std::FILE *file = std::fopen((std::string("/proc/sys/net/ipv6/conf/lo/") + key).c_str(), "r");
+		if (file == nullptr)
+			return std::nullopt;
+		int value = 0;
+		const bool read = std::fscanf(file, "%d", &value) == 1;
+		std::fclose(file);
+		return read ? std::optional<int32_t>(value) : std::nullopt;
+	};
+	if (!sysctl("forwarding"))
+		GTEST_SKIP() << "no IPv6 on lo here";
+	auto client = RtnlClient::open();
+	ASSERT_TRUE(client) << client.error().describe();
+	auto lo = client->get_link("lo");
+	ASSERT_TRUE(lo && *lo);
+	EXPECT_EQ((*lo)->ipv6_forwarding, sysctl("forwarding"));
+	EXPECT_EQ((*lo)->ipv6_accept_ra, sysctl("accept_ra"));
 }
 
 // Liveness reads a DLIF's received frames from IFLA_STATS64: one frame

@@ -61,6 +61,10 @@ struct LinkInfo {
 	std::optional<MacAddress> dlif_mn;	// IFLA_DLIF_MN_ADDR
 	std::optional<Ipv6Address> dlif_maar;	// IFLA_DLIF_MAAR_ADDR
 	std::optional<uint8_t> addr_gen_mode;	// IFLA_AF_SPEC / AF_INET6
+	// The link's IPv6 sysctls forwarding and accept_ra (IFLA_AF_SPEC /
+	// AF_INET6 / IFLA_INET6_CONF).
+	std::optional<int32_t> ipv6_forwarding;
+	std::optional<int32_t> ipv6_accept_ra;
 	std::optional<uint64_t> rx_packets;	// IFLA_STATS64
 	// Kind "ip6tnl": the outer addresses (IFLA_INFO_DATA IFLA_IPTUN_*).
 	std::optional<Ipv6Address> tunnel_local;
