@@ -310,6 +310,26 @@ void Executor::forget_entry(const std::string &key)
 	entries_.erase(it);
 }
 
+Result<Executor::DlifSeen> Executor::seen(const std::string &name)
+{
+	if (const auto it = restart_view_.find(name); it != restart_view_.end()) {
+		DlifSeen found = std::move(it->second);
+		restart_view_.erase(it);
+		return found;
+	}
+	auto link = kernel_->link(name);
+	if (!link)
+		return link.error();
+	DlifSeen found{std::move(*link), {}};
+	if (found.link && found.link->is_dlif()) {
+		auto listed = kernel_->addresses(name);
+		if (!listed)
+			return listed.error();
+		found.addresses = std::move(*listed);
+	}
+	return found;
+}
+
 bool Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 {
 	const LogFields where{{"dlif", dlif.name}, {"lower", dlif.lower}, {"mn", dlif.mn.to_string()}};
@@ -318,21 +338,12 @@ bool Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 		log_.error("dlif.install.failed", {{"dlif", dlif.name}, {"error", "no kernel interface for this role"}});
 		return false;
 	}
-	auto current = kernel_->link(dlif.name);
+	auto current = seen(dlif.name);
 	if (!current) {
 		kernel_failed("dlif.lookup.failed", current.error(), where);
 		return false;
 	}
-	std::vector<KernelAddress> addresses;
-	if (*current && (*current)->is_dlif()) {
-		auto listed = kernel_->addresses(dlif.name);
-		if (!listed) {
-			kernel_failed("dlif.addresses.failed", listed.error(), where);
-			return false;
-		}
-		addresses = std::move(*listed);
-	}
-	const DlifPlan plan = plan_dlif(dlif, *current, addresses);
+	const DlifPlan plan = plan_dlif(dlif, current->link, current->addresses);
 	if (plan.conflict) {
 		count("dlif_conflicts");
 		LogFields fields = where;
@@ -426,6 +437,7 @@ bool Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 
 bool Executor::remove_dlif(const std::string &name)
 {
+	restart_view_.erase(name);
 	if (const dmm::InstallDlif *dlif = ra_.find(name); dlif && dlif->advertise && farewell_)
 		farewell_(*dlif);
 	ra_.remove(name);
@@ -787,6 +799,20 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 					remember_entry(entry);
 			for (const auto &name : plan.foreign_dlifs)
 				log_.debug("reconcile.dlif.foreign", {{"dlif", name}});
+			// The DLIFs kept, as the dumps found them, for the installs
+			// below; without the address dump, each install asks.
+			if (auto addresses = kernel_->all_addresses(); addresses) {
+				const std::set<std::string> kept_dlifs(plan.keep_dlifs.begin(), plan.keep_dlifs.end());
+				for (const auto &link : *dlifs) {
+					if (!kept_dlifs.contains(link.name))
+						continue;
+					const auto found = addresses->find(link.ifindex);
+					restart_view_[link.name] = DlifSeen{
+						link, found == addresses->end() ? std::vector<KernelAddress>{} : found->second};
+				}
+			} else {
+				kernel_failed("reconcile.dump.failed", addresses.error(), {{"what", "addresses"}});
+			}
 			for (const auto &prefix : plan.foreign_entries)
 				log_.debug("reconcile.entry.foreign", {{"prefix", prefix.to_string()}});
 			log_.info("reconcile.done", {{"dlifs_kept", std::to_string(plan.keep_dlifs.size())},
@@ -807,6 +833,7 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 		else
 			apply(action, now);
 	}
+	restart_view_.clear();
 	// Also with no relay wanted: a home LMA restarted after its last
 	// node left (or without [cmd.roaming] now) must lose the relays it
 	// had. A MAAR has none to look for.

@@ -124,6 +124,13 @@ private:
 	// before this one.
 	void perform(const dmm::Action &action, dmm::TimePoint now, unsigned attempts);
 	bool install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now);
+	// What the kernel has of a DLIF, from the restart's dumps if they
+	// have it (once: what an install changes is not in them), else asked.
+	struct DlifSeen {
+		std::optional<KernelLink> link;
+		std::vector<KernelAddress> addresses;
+	};
+	Result<DlifSeen> seen(const std::string &name);
 	bool remove_dlif(const std::string &name);
 	bool install_entry(const dmm::InstallEntry &entry);
 	bool remove_entry(const Ipv6Prefix &prefix);
@@ -150,6 +157,10 @@ private:
 	std::function<void(const dmm::LookupSessions &)> lookup_;
 	std::function<void(const dmm::PublishSession &)> publish_;
 	std::function<void(const dmm::InstallDlif &)> farewell_;
+	// During reconcile(): every DLIF as one link dump and one address dump
+	// found it, by name, so that re-installing N DLIFs does not ask the
+	// kernel 2N times.
+	std::map<std::string, DlifSeen> restart_view_;
 	std::map<std::string, dmm::InstallDlif> dlifs_;
 	std::map<std::string, KernelEntry> entries_;		// by prefix text
 	// The keys of entries_ naming each DLIF: forgetting a DLIF's entries

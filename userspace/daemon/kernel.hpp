@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -156,6 +157,9 @@ public:
 	// nothing if there is no such device.
 	virtual Result<std::optional<std::uint64_t>> received_frames(const std::string &name) = 0;
 	virtual Result<std::vector<KernelAddress>> addresses(const std::string &dlif) = 0;	// IPv6
+	// Every link's IPv6 addresses by ifindex, in one dump (a restart's
+	// view of every DLIF at once).
+	virtual Result<std::map<std::uint32_t, std::vector<KernelAddress>>> all_addresses() = 0;
 	virtual Status create_dlif(const DlifCreate &create) = 0;
 	virtual Status update_dlif(const std::string &name, const DlifUpdate &update) = 0;
 	// R191: address generation off (no link-local of the kernel's own),

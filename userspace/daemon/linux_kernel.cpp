@@ -177,6 +177,18 @@ Result<std::vector<KernelAddress>> LinuxKernel::addresses(const std::string &dli
 	return out;
 }
 
+Result<std::map<std::uint32_t, std::vector<KernelAddress>>> LinuxKernel::all_addresses()
+{
+	auto listed = rtnl_.list_addresses();
+	if (!listed)
+		return listed.error();
+	std::map<std::uint32_t, std::vector<KernelAddress>> out;
+	for (const auto &address : *listed)
+		out[address.ifindex].push_back(KernelAddress{address.address, address.prefix_length,
+							     (address.flags & IFA_F_NOPREFIXROUTE) == 0});
+	return out;
+}
+
 Status LinuxKernel::create_dlif(const DlifCreate &create)
 {
 	auto lower = ifindex_of(create.lower);

@@ -30,6 +30,7 @@ public:
 	Result<std::optional<KernelLink>> link(const std::string &name) override;
 	Result<std::optional<std::uint64_t>> received_frames(const std::string &name) override;
 	Result<std::vector<KernelAddress>> addresses(const std::string &dlif) override;
+	Result<std::map<std::uint32_t, std::vector<KernelAddress>>> all_addresses() override;
 	Status create_dlif(const DlifCreate &create) override;
 	Status update_dlif(const std::string &name, const DlifUpdate &update) override;
 	Status configure_ipv6(const std::string &name) override;

@@ -91,9 +91,19 @@ TEST_F(ExecutorTest, InstallDlifTwiceChangesNothingTheSecondTime)
 	executor_->apply(dmm::Actions{dlif_install()}, t0);
 	reset_calls();
 	executor_->apply(dmm::Actions{dlif_install()}, t0 + 1s);
-	// Only the idempotent IPv6 settings are written again.
-	EXPECT_EQ(kernel_.calls, Calls{"ipv6 mn1mar1"});
+	// Nothing is written again, the IPv6 settings neither (the link
+	// says they are set).
+	EXPECT_EQ(kernel_.calls, Calls{});
 	EXPECT_NE(log().find("event=dlif.unchanged"), std::string::npos);
+}
+
+TEST_F(ExecutorTest, ADlifWhoseIpv6SettingsChangedIsConfiguredAgain)
+{
+	executor_->apply(dmm::Actions{dlif_install()}, t0);
+	kernel_.links.at("mn1mar1").ipv6_router = false;	// forwarding turned off by hand
+	reset_calls();
+	executor_->apply(dmm::Actions{dlif_install()}, t0 + 1s);
+	EXPECT_EQ(kernel_.calls, Calls{"ipv6 mn1mar1"});
 }
 
 TEST_F(ExecutorTest, AnExistingDlifOfAPreviousRunIsAdoptedNotRecreated)
@@ -108,7 +118,7 @@ TEST_F(ExecutorTest, AnExistingDlifOfAPreviousRunIsAdoptedNotRecreated)
 	moved.prefixes = {prefix("2001:db8:1:9::/64")};
 	fresh.apply(dmm::Actions{moved}, t0);
 	const std::string gateway = node_gateway(dlif.mn).to_string();
-	EXPECT_EQ(kernel_.calls, (Calls{"ipv6 mn1mar1", "neigh mn1mar1 " + gateway + " " + dlif.mn.to_string(),
+	EXPECT_EQ(kernel_.calls, (Calls{"neigh mn1mar1 " + gateway + " " + dlif.mn.to_string(),
 					"route mn1mar1 2001:db8:1:9::/64 via " + gateway,
 					"route del mn1mar1 2001:db8:1:1::/64", "del mn1mar1 2001:db8:1:1::1/64",
 					"add mn1mar1 2001:db8:1:9::1/64"}));
@@ -138,7 +148,7 @@ TEST_F(ExecutorTest, ANodeChangeIsAnInPlaceUpdate)
 	reset_calls();
 	executor_->apply(dmm::Actions{dlif_install("mn1mar1", "02:00:00:00:00:42")}, t0);
 	const std::string gateway = node_gateway(mac("02:00:00:00:00:42")).to_string();
-	EXPECT_EQ(kernel_.calls, (Calls{"update mn1mar1", "ipv6 mn1mar1", "neigh mn1mar1 " + gateway + " 02:00:00:00:00:42",
+	EXPECT_EQ(kernel_.calls, (Calls{"update mn1mar1", "neigh mn1mar1 " + gateway + " 02:00:00:00:00:42",
 					"neigh del mn1mar1 " + node_gateway(mac("02:00:00:00:00:01")).to_string(),
 					"route mn1mar1 2001:db8:1:1::/64 via " + gateway}));
 	EXPECT_EQ(kernel_.neighbours.at("mn1mar1"),
@@ -362,6 +372,39 @@ TEST_F(ExecutorTest, NoKernelForTheRoleIsAnErrorNotACrash)
 	EXPECT_EQ(without.counters().at("kernel_unavailable"), 2u);
 }
 
+// A restart re-installs its DLIFs from the reconciliation's dumps (links,
+// addresses): no lookup per DLIF. A DLIF the dumps do not have (new), or
+// installed a second time, is asked of the kernel.
+TEST_F(ExecutorTest, ReconcileInstallsTheKeptDlifsFromItsDumps)
+{
+	const auto kept = dlif_install("mn1mar1");
+	executor_->apply(dmm::Actions{kept}, t0);
+	Executor restarted(&kernel_, sender_, timers_, ra_, log_);
+	reset_calls();
+	kernel_.set_failure("get link", EIO);
+	Scope scope;
+	scope.lowers = {"eth1"};
+	restarted.reconcile(dmm::Actions{kept}, scope, t0 + 10s);
+	EXPECT_EQ(kernel_.calls, Calls{});
+	EXPECT_EQ(restarted.counters().count("netlink_errors"), 0u);
+	EXPECT_TRUE(restarted.has_dlif("eth1", kept.mn));
+
+	// Not in the dumps: looked up (and here the lookup fails).
+	const auto added = dlif_install("mn2mar1", "02:00:00:00:00:02");
+	restarted.reconcile(dmm::Actions{kept, added}, scope, t0 + 20s);
+	EXPECT_EQ(restarted.counters().at("netlink_errors"), 1u);
+	EXPECT_NE(log().find("event=dlif.lookup.failed dlif=mn2mar1"), std::string::npos);
+
+	// The dumps serve one install of a DLIF: a second sees what the first
+	// changed (moved away from the dumped prefix, and back).
+	kernel_.failures.clear();
+	dmm::InstallDlif moved = kept;
+	moved.prefixes = {prefix("2001:db8:1:9::/64")};
+	restarted.reconcile(dmm::Actions{moved, kept}, scope, t0 + 30s);
+	EXPECT_EQ(kernel_.routes.at("mn1mar1"),
+		  (std::vector<KernelRoute>{{prefix("2001:db8:1:1::/64"), node_gateway(kept.mn)}}));
+}
+
 TEST_F(ExecutorTest, ReconcileKeepsWhatTheRestoredStateOwnsAndRemovesTheRest)
 {
 	// What a previous run left: two DLIFs and their entries.
@@ -383,7 +426,7 @@ TEST_F(ExecutorTest, ReconcileKeepsWhatTheRestoredStateOwnsAndRemovesTheRest)
 	EXPECT_EQ(plan.keep_dlifs, std::vector<std::string>{"mn1mar1"});
 	EXPECT_EQ(plan.remove_dlifs, std::vector<std::string>{"mn2mar1"});
 	// Kept as they are: no create, no entry replacement, no address change.
-	EXPECT_EQ(kernel_.calls, (Calls{"unentry 2001:db8:1:2::/64", "delete mn2mar1", "ipv6 mn1mar1"}));
+	EXPECT_EQ(kernel_.calls, (Calls{"unentry 2001:db8:1:2::/64", "delete mn2mar1"}));
 	EXPECT_TRUE(kernel_.links.contains("mn1mar1"));
 	EXPECT_EQ(kernel_.table.size(), 1u);
 	EXPECT_EQ(restarted.dlifs().size(), 1u);

@@ -103,6 +103,17 @@ public:
 		return links.contains(name) ? std::optional<std::uint64_t>(0) : std::nullopt;
 	}
 	Result<std::vector<KernelAddress>> addresses(const std::string &dlif) override { return addrs[dlif]; }
+	// Not recorded in calls; set_failure("dump", ...) fails it.
+	Result<std::map<std::uint32_t, std::vector<KernelAddress>>> all_addresses() override
+	{
+		if (const auto it = failures.find("dump"); it != failures.end())
+			return nl::make_error(it->second, "fake failure of the address dump");
+		std::map<std::uint32_t, std::vector<KernelAddress>> out;
+		for (const auto &[name, addresses] : addrs)
+			if (const auto link = links.find(name); link != links.end() && !addresses.empty())
+				out[link->second.ifindex] = addresses;
+		return out;
+	}
 	Status create_dlif(const DlifCreate &create) override
 	{
 		if (auto status = record("create " + create.name); !status)
@@ -138,6 +149,7 @@ public:
 		if (auto status = record("ipv6 " + name); !status)
 			return status;
 		links.at(name).addr_gen_none = true;
+		links.at(name).ipv6_router = true;
 		return {};
 	}
 	Status set_up(const std::string &name) override
