@@ -82,7 +82,7 @@ module_file_build_id() {	# FILE
 }
 
 test_packages_install_and_dkms_builds_the_module() {
-	local debs=() out ko id status
+	local debs=() out ko id status log
 	require_cmd dpkg dkms readelf || return
 	for p in dlif-dkms dlifd dlif-wireshark; do
 		debs+=("$(ls "$DEBS/${p}"_*.deb 2>/dev/null | head -1)")
@@ -94,7 +94,16 @@ test_packages_install_and_dkms_builds_the_module() {
 	out=$(in_root dpkg -i "${debs[@]}" 2>&1)
 	status=$?
 	check_eq "$status" 0 "dpkg -i dlif-dkms dlifd dlif-wireshark"
-	[ "$status" = 0 ] || { echo "$out" | tail -30 | sed 's/^/#   /'; return 1; }
+	if [ "$status" != 0 ]; then
+		echo "$out" | tail -30 | sed 's/^/#   /'
+		# DKMS's own log of a failed build says why.
+		for log in "$ROOT"/var/lib/dkms/dlif/*/build/make.log; do
+			[ -f "$log" ] || continue
+			ktap_diag "${log#"$ROOT"}:"
+			tail -40 "$log" | sed 's/^/#   /'
+		done
+		return 1
+	fi
 	# (dkms status runs readelf on the kernel's modules, which warns about
 	# their missing .comment sections on stderr.)
 	check_match "$(in_root dkms status dlif 2>/dev/null)" "^dlif/[^,]+, $KREL_RE, [^:]+: installed" \
