@@ -59,6 +59,11 @@ Status write_ipv6_sysctl(const std::string &interface, const std::string &key, c
 
 namespace {
 
+KernelAddress kernel_address(const nl::InterfaceAddress &address)
+{
+	return KernelAddress{address.address, address.prefix_length, (address.flags & IFA_F_NOPREFIXROUTE) == 0};
+}
+
 constexpr const char *kNoDlifFamily = "the dlif generic netlink family is missing (is dlif.ko loaded? modprobe dlif)";
 
 } // namespace
@@ -172,8 +177,7 @@ Result<std::vector<KernelAddress>> LinuxKernel::addresses(const std::string &dli
 		return listed.error();
 	std::vector<KernelAddress> out;
 	for (const auto &address : *listed)
-		out.push_back(KernelAddress{address.address, address.prefix_length,
-					    (address.flags & IFA_F_NOPREFIXROUTE) == 0});
+		out.push_back(kernel_address(address));
 	return out;
 }
 
@@ -184,8 +188,7 @@ Result<std::map<std::uint32_t, std::vector<KernelAddress>>> LinuxKernel::all_add
 		return listed.error();
 	std::map<std::uint32_t, std::vector<KernelAddress>> out;
 	for (const auto &address : *listed)
-		out[address.ifindex].push_back(KernelAddress{address.address, address.prefix_length,
-							     (address.flags & IFA_F_NOPREFIXROUTE) == 0});
+		out[address.ifindex].push_back(kernel_address(address));
 	return out;
 }
 
