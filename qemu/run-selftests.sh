@@ -22,12 +22,16 @@
 # the Debian kernels every file but those
 # that need the debug kernel's facilities (DEBUG_ONLY), except that the
 # files whose kernel paths the other files run on both kernels (dlifd's
-# own checks and scenarios, the YNL CLI's view of the family that
-# dlif_netlink drives on both) run on one Debian kernel each
-# (ONE_KERNEL); dlifd_roaming, the end-to-end path, runs on both. A file may
-# also run a subset of its cases on the debug kernel (selftests/lib.sh,
-# DEBUG_CASES). The (kernel, file) pairs are shared out to JOBS VMs at a
-# time.
+# own checks and scenarios, the walk without a CMD, the partner domain,
+# the YNL CLI's view of the family that dlif_netlink drives on both) run
+# on one Debian kernel each (ONE_KERNEL); dlifd_roaming, the end-to-end
+# path, runs on both. A file may also run a subset of its cases on the
+# debug kernel (selftests/lib.sh, DEBUG_CASES). When the debug kernel is
+# in the run, the Debian kernel of its version (6.12) leaves those cases
+# to it and runs the others (DLIF_DEBUG_LANE_RUNS=1), and does not run a
+# kernel file that the debug kernel runs whole (dlif_stress): every case
+# of the kernel files still runs on 6.1 and on a 6.12. The (kernel, file)
+# pairs are shared out to JOBS VMs at a time.
 
 set -uo pipefail
 
@@ -45,7 +49,7 @@ DEBUG_ONLY="dlif_kunit.sh dlif_faults.sh"
 # pages its binaries back in over 9p on one emulated CPU is slow enough to
 # trip the kernel's lockup detectors.
 VM_MEM="dlifd_ha.sh=2G"
-ONE_KERNEL="dlifd_security.sh=6.1 dlifd_legacy.sh=6.1 dlifd_scenarios.sh=6.1 dlifd_load.sh=6.12 dlifd_ha.sh=6.12 dlifd_ipsec.sh=6.12 bench_smoke.sh=6.12 dlif_ynl.sh=6.12 dlif_packages.sh=6.1"
+ONE_KERNEL="dlifd_security.sh=6.1 dlifd_legacy.sh=6.1 dlifd_scenarios.sh=6.1 dlifd_inter_domain.sh=6.1 dlifd_direct.sh=6.12 dlifd_load.sh=6.12 dlifd_ha.sh=6.12 dlifd_ipsec.sh=6.12 bench_smoke.sh=6.12 dlif_ynl.sh=6.12 dlif_packages.sh=6.1"
 
 while getopts k:t:j: opt; do
 	case $opt in
@@ -78,14 +82,43 @@ one_kernel_skips() {
 	return 1
 }
 
+# KVER: a Debian kernel of the version that the debug kernel in this run
+# was built from (the same major and minor), so that the debug kernel's
+# lane stands for it in the cases it runs.
+debug_lane_covers() {
+	local k debug=
+	[ "$1" = 6.12-debug ] && return 1
+	for k in "${KVERS[@]}"; do
+		[ "$k" = 6.12-debug ] && debug=$("$TOP/qemu/kernels.sh" release "$k")
+	done
+	[ -n "$debug" ] || return 1
+	[ "$(major_minor "$("$TOP/qemu/kernels.sh" release "$1")")" = "$(major_minor "$debug")" ]
+}
+
+major_minor() {
+	local IFS=.-
+	# shellcheck disable=SC2086
+	set -- $1
+	echo "$1.$2"
+}
+
+# FILE: names the cases that the debug kernel runs (selftests/lib.sh); a
+# file of DEBUG_TESTS without them runs every case there.
+has_debug_cases() {
+	grep -q '^DEBUG_CASES=' "$TOP/selftests/$1"
+}
+
 # The files to run on one kernel (see the top of this file).
 tests_for() {
-	local kver=$1 t
+	local kver=$1 t covered=0
+	debug_lane_covers "$kver" && covered=1
 	for t in "${TESTS[@]}"; do
-		if [ "$EXPLICIT" -gt 0 ]; then
+		if [ "$kver" = 6.12-debug ]; then
+			{ [ "$EXPLICIT" -gt 0 ] || [[ " $DEBUG_TESTS " == *" $t "* ]]; } && echo "$t"
+		elif [ "$covered" = 1 ] && [[ " $DEBUG_TESTS " == *" $t "* ]] && ! has_debug_cases "$t"; then
+			continue	# every case of it runs on the debug kernel
+		elif [ "$EXPLICIT" -gt 0 ]; then
 			echo "$t"
-		elif [ "$kver" = 6.12-debug ]; then
-			[[ " $DEBUG_TESTS " == *" $t "* ]] && echo "$t"
 		elif [[ " $DEBUG_ONLY " != *" $t "* ]]; then
 			one_kernel_skips "$t" "$kver" || echo "$t"
 		fi
@@ -106,10 +139,12 @@ stream=0
 # run_one KVER TEST: one test file in one VM; its counts in the kernel's
 # results directory.
 run_one() {
-	local kver=$1 t=$2 krel dir log out rc p f s start secs timeout=$TIMEOUT mem=1G pair
+	local kver=$1 t=$2 krel dir log out rc p f s start secs timeout=$TIMEOUT mem=1G pair env=()
 	for pair in $VM_MEM; do
 		[ "${pair%%=*}" = "$t" ] && mem=${pair#*=}
 	done
+	debug_lane_covers "$kver" && [[ " $DEBUG_TESTS " == *" $t "* ]] &&
+		env=(-e DLIF_DEBUG_LANE_RUNS=1)
 	# The debug kernel is about eight times slower under emulation.
 	[ "$kver" = 6.12-debug ] && timeout=$((TIMEOUT * 3))
 	krel=$("$TOP/qemu/kernels.sh" release "$kver") || return 1
@@ -119,11 +154,11 @@ run_one() {
 	start=$(date +%s)
 	if [ "$stream" = 1 ]; then
 		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" --mem "$mem" -t "$timeout" --output "$out" \
-			-- "selftests/$t" 2>&1 | tee "$log"
+			"${env[@]+"${env[@]}"}" -- "selftests/$t" 2>&1 | tee "$log"
 		rc=${PIPESTATUS[0]}
 	else
 		"$TOP/qemu/vm.sh" -k "$kver" --smp "$smp" --mem "$mem" -t "$timeout" --output "$out" --quiet \
-			-- "selftests/$t" >"$log" 2>&1
+			"${env[@]+"${env[@]}"}" -- "selftests/$t" >"$log" 2>&1
 		rc=$?
 	fi
 	secs=$(( $(date +%s) - start ))

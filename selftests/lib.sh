@@ -277,6 +277,14 @@ debug_skips() {	# CASE: true when the debug kernel leaves it to the others
 		[[ " ${DEBUG_CASES[*]} " != *" $1 "* ]]
 }
 
+# DLIF_DEBUG_LANE_RUNS=1 says that the same run boots the debug kernel,
+# built from the same kernel version as this one, and that it runs this
+# file's DEBUG_CASES: this kernel runs the other cases (qemu/run-selftests.sh).
+debug_lane_runs() {	# CASE: true when the debug kernel runs it in this run
+	[ "${DLIF_DEBUG_LANE_RUNS:-0}" = 1 ] && ! debug_kernel &&
+		[ -n "${DEBUG_CASES+set}" ] && [[ " ${DEBUG_CASES[*]} " == *" $1 "* ]]
+}
+
 run_tests() {
 	local t rc
 	echo "KTAP version 1"
@@ -289,6 +297,10 @@ run_tests() {
 		fi
 		if debug_skips "$t"; then
 			_ktap_result skip "${t#test_}" "not on the debug kernel (DEBUG_CASES)"
+			continue
+		fi
+		if debug_lane_runs "$t"; then
+			_ktap_result skip "${t#test_}" "on the debug kernel of this version (DEBUG_CASES)"
 			continue
 		fi
 		(
