@@ -73,9 +73,14 @@ static void dlif_port_destroy(struct dlif_port *port)
 	kfree_rcu(port, rcu);
 }
 
-/* Is the pair (mobile node, DLIF MAC) taken on this port by another DLIF? */
+/*
+ * Is the pair (mobile node, router MAC) taken on this port by a binding of
+ * a DLIF other than @self? It names the binding the receive demux hands
+ * the node's frames sent to that MAC. (RTNL: the index holds only live
+ * bindings.)
+ */
 static bool dlif_pair_taken(struct dlif_port *port, const u8 *mn_addr,
-			    const u8 *dev_addr, const struct dlif_dev *self)
+			    const u8 *router, const struct dlif_dev *self)
 {
 	struct rhlist_head *list, *pos;
 	const struct dlif_mn *other;
@@ -87,13 +92,40 @@ static bool dlif_pair_taken(struct dlif_port *port, const u8 *mn_addr,
 	list = rhltable_lookup(&port->by_mn, mn_addr, dlif_mn_params);
 	rhl_for_each_entry_rcu(other, pos, list, node) {
 		if (other->dlif != self &&
-		    ether_addr_equal(other->dlif->dev->dev_addr, dev_addr)) {
+		    ether_addr_equal(dlif_mn_router(other), router)) {
 			taken = true;
 			break;
 		}
 	}
 	rcu_read_unlock();
 	return taken;
+}
+
+/* @dlif's binding for @mn_addr other than its primary one, or NULL. (RTNL) */
+static struct dlif_mn *dlif_binding_find(const struct dlif_dev *dlif,
+					 const u8 *mn_addr)
+{
+	struct dlif_mn *mn;
+
+	list_for_each_entry(mn, &dlif->bindings, dlif_node)
+		if (ether_addr_equal(mn->addr, mn_addr))
+			return mn;
+	return NULL;
+}
+
+/* The packet paths' question, for a DLIF that has bindings other than its
+ * primary one: is one of them @mac's? (RCU readers)
+ */
+bool dlif_has_binding(const struct dlif_dev *dlif, const u8 *mac)
+{
+	struct rhlist_head *list, *pos;
+	const struct dlif_mn *mn;
+
+	list = rhltable_lookup(&dlif->port->by_mn, mac, dlif_mn_params);
+	rhl_for_each_entry_rcu(mn, pos, list, node)
+		if (mn->dlif == dlif && !mn->primary && dlif_mn_current(mn))
+			return true;
+	return false;
 }
 
 /* The MAC of the node @dlif is bound to, or NULL. (RTNL) */
@@ -133,6 +165,11 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		NL_SET_ERR_MSG(extack, "mobile node address must be a unicast MAC address");
 		return -EINVAL;
 	}
+	if (!is_zero_ether_addr(mn_addr) && dlif_binding_find(dlif, mn_addr)) {
+		NL_SET_ERR_MSG(extack,
+			       "the dlif has another binding for this mobile node (binding-del it first)");
+		return -EEXIST;
+	}
 	if (dlif_pair_taken(dlif->port, mn_addr, dev->dev_addr, dlif)) {
 		NL_SET_ERR_MSG(extack,
 			       "another dlif on this lower device has the same MAC for this mobile node");
@@ -146,6 +183,7 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 			return -ENOMEM;
 		}
 		ether_addr_copy(new->addr, mn_addr);
+		new->primary = true;
 		new->dlif = dlif;
 		err = rhltable_insert(&dlif->port->by_mn, &new->node, dlif_mn_params);
 		if (err) {
@@ -167,6 +205,103 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 	if (dev->reg_state == NETREG_REGISTERED)
 		call_netdevice_notifiers(NETDEV_CHANGEINFODATA, dev);
 	return 0;
+}
+
+/*
+ * Add a binding of @dlif to the mobile node @mn_addr, whose frames to
+ * @router the port's demux then hands to @dlif (RTNL). @router joins the
+ * DLIF's unicast filter, which the DLIF syncs to its lower device while
+ * up, so that a lower device that filters by MAC passes those frames.
+ */
+int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
+		     const u8 *router, struct netlink_ext_ack *extack)
+{
+	const struct dlif_mn *primary = rtnl_dereference(dlif->mn);
+	struct dlif_mn *mn;
+	int err;
+
+	ASSERT_RTNL();
+	if (!is_valid_ether_addr(mn_addr)) {
+		NL_SET_ERR_MSG(extack, "mobile node address must be a unicast MAC address");
+		return -EINVAL;
+	}
+	if (!is_valid_ether_addr(router)) {
+		NL_SET_ERR_MSG(extack, "router address must be a unicast MAC address");
+		return -EINVAL;
+	}
+	if ((primary && ether_addr_equal(primary->addr, mn_addr)) ||
+	    dlif_binding_find(dlif, mn_addr)) {
+		NL_SET_ERR_MSG(extack, "the dlif already has a binding for this mobile node");
+		return -EEXIST;
+	}
+	if (dlif_pair_taken(dlif->port, mn_addr, router, NULL)) {
+		NL_SET_ERR_MSG(extack,
+			       "another binding on this lower device has this router MAC for this mobile node");
+		return -EADDRINUSE;
+	}
+
+	mn = kzalloc(sizeof(*mn), GFP_KERNEL);
+	if (!mn) {
+		NL_SET_ERR_MSG(extack, "out of memory for the mobile node's binding");
+		return -ENOMEM;
+	}
+	ether_addr_copy(mn->addr, mn_addr);
+	ether_addr_copy(mn->router, router);
+	mn->dlif = dlif;
+	err = dev_uc_add(dlif->dev, router);
+	if (err) {
+		kfree(mn);
+		NL_SET_ERR_MSG(extack, "cannot add the router MAC to the dlif's unicast filter");
+		return err;
+	}
+	err = rhltable_insert(&dlif->port->by_mn, &mn->node, dlif_mn_params);
+	if (err) {
+		dev_uc_del(dlif->dev, router);
+		kfree(mn);
+		NL_SET_ERR_MSG(extack, "out of memory indexing the mobile node");
+		return err;
+	}
+	list_add_tail_rcu(&mn->dlif_node, &dlif->bindings);
+	WRITE_ONCE(dlif->nr_bindings, dlif->nr_bindings + 1);
+	return 0;
+}
+
+/* Take a binding other than the primary one away; readers that found it
+ * see it gone, and it is freed after a grace period. (RTNL)
+ */
+static void dlif_binding_release(struct dlif_mn *mn)
+{
+	struct dlif_dev *dlif = mn->dlif;
+
+	WRITE_ONCE(mn->gone, true);
+	rhltable_remove(&dlif->port->by_mn, &mn->node, dlif_mn_params);
+	list_del_rcu(&mn->dlif_node);
+	WRITE_ONCE(dlif->nr_bindings, dlif->nr_bindings - 1);
+	/* An unregistering DLIF's filter was flushed before ndo_uninit. */
+	if (dlif->dev->reg_state == NETREG_REGISTERED)
+		dev_uc_del(dlif->dev, mn->router);
+	kfree_rcu(mn, rcu);
+}
+
+int dlif_binding_del(struct dlif_dev *dlif, const u8 *mn_addr,
+		     struct netlink_ext_ack *extack)
+{
+	const struct dlif_mn *primary = rtnl_dereference(dlif->mn);
+	struct dlif_mn *mn;
+
+	ASSERT_RTNL();
+	mn = dlif_binding_find(dlif, mn_addr);
+	if (mn) {
+		dlif_binding_release(mn);
+		return 0;
+	}
+	if (primary && ether_addr_equal(primary->addr, mn_addr)) {
+		NL_SET_ERR_MSG(extack,
+			       "this is the dlif's primary binding: unbind it with dev-set (an all-zero mn-addr)");
+		return -EINVAL;
+	}
+	NL_SET_ERR_MSG(extack, "the dlif has no binding for this mobile node");
+	return -ENOENT;
 }
 
 /* ------------------------------------------------------------ netdev ops */
@@ -203,7 +338,7 @@ static int dlif_init(struct net_device *dev)
 static void dlif_uninit(struct net_device *dev)
 {
 	struct dlif_dev *dlif = netdev_priv(dev);
-	struct dlif_mn *mn = rtnl_dereference(dlif->mn);
+	struct dlif_mn *mn = rtnl_dereference(dlif->mn), *tmp;
 	struct dlif_port *port = dlif->port;
 
 	dlif_table_remove_dlif(dlif);
@@ -211,6 +346,8 @@ static void dlif_uninit(struct net_device *dev)
 		RCU_INIT_POINTER(dlif->mn, NULL);
 		dlif_mn_release(mn);
 	}
+	list_for_each_entry_safe(mn, tmp, &dlif->bindings, dlif_node)
+		dlif_binding_release(mn);
 	list_del_init(&dlif->port_node);
 	if (!--port->count)
 		dlif_port_destroy(port);
@@ -495,6 +632,7 @@ static int dlif_newlink(struct net *src_net, struct net_device *dev,
 	dlif->lower = lower;
 	dlif->port = port;
 	INIT_LIST_HEAD(&dlif->entries);
+	INIT_LIST_HEAD(&dlif->bindings);
 	if (data && data[IFLA_DLIF_MAAR_ADDR])
 		dlif->maar_addr = nla_get_in6_addr(data[IFLA_DLIF_MAAR_ADDR]);
 

@@ -55,10 +55,22 @@ struct dlif_port {
  * by the node's MAC. Never changed once published: a rebind publishes a
  * new one and frees the old after a grace period, so that the packet
  * paths read a binding without locks and never see half of an address.
+ *
+ * A DLIF's primary binding is the one set with DEV_SET or IFLA_DLIF_MN_ADDR
+ * (dlif->mn): its node sees the DLIF's own MAC as the router, and what
+ * the DLIF transmits goes to that node. BINDING_NEW adds others
+ * (dlif->bindings), each with the router MAC its node sees, so that one
+ * DLIF receives the frames of several nodes. A DLIF has at most one
+ * binding per node, and a node's bindings on a port have distinct router
+ * MACs: (node MAC, router MAC) names one binding.
  */
 struct dlif_mn {
 	struct rhlist_head node;		/* port->by_mn */
+	struct list_head dlif_node;		/* dlif->bindings (not primary) */
 	u8 addr[ETH_ALEN];			/* the mobile node's MAC */
+	u8 router[ETH_ALEN];			/* not primary: the node's router MAC */
+	bool primary;
+	bool gone;				/* out of the index (not primary) */
 	struct dlif_dev *dlif;			/* fixed for the binding's life */
 	struct rcu_head rcu;
 };
@@ -68,7 +80,9 @@ struct dlif_dev {
 	struct net_device *dev;
 	struct net_device *lower;
 	struct dlif_port *port;
-	struct dlif_mn __rcu *mn;		/* NULL when unbound; RTNL to write */
+	struct dlif_mn __rcu *mn;		/* primary; NULL when unbound; RTNL to write */
+	struct list_head bindings;		/* the others (dlif_mn); RTNL, RCU */
+	unsigned int nr_bindings;		/* length of bindings; RTNL to write */
 	struct list_head port_node;		/* port->dlifs, RTNL */
 	struct list_head entries;		/* table entries naming it */
 	struct in6_addr maar_addr;		/* the anchoring MAAR it represents */
@@ -85,21 +99,35 @@ struct dlif_dev {
 
 extern struct rtnl_link_ops dlif_link_ops;
 
-/* Is @dlif bound to the mobile node @mac? (RCU readers) */
+bool dlif_has_binding(const struct dlif_dev *dlif, const u8 *mac);
+
+/* Does @dlif have a binding for the mobile node @mac? (RCU readers) A DLIF
+ * with no binding but its primary one costs no index lookup.
+ */
 static inline bool dlif_mn_is(const struct dlif_dev *dlif, const u8 *mac)
 {
 	const struct dlif_mn *mn = rcu_dereference(dlif->mn);
 
-	return mn && ether_addr_equal(mn->addr, mac);
+	if (mn && ether_addr_equal(mn->addr, mac))
+		return true;
+	return READ_ONCE(dlif->nr_bindings) && dlif_has_binding(dlif, mac);
 }
 
 /* Is @mn, found in the port's index, still its DLIF's binding? A rebind
- * leaves the old one to readers that found it until a grace period has
- * passed. (RCU readers)
+ * or a deletion leaves the old one to readers that found it until a grace
+ * period has passed. (RCU readers)
  */
 static inline bool dlif_mn_current(const struct dlif_mn *mn)
 {
-	return rcu_access_pointer(mn->dlif->mn) == mn;
+	if (mn->primary)
+		return rcu_access_pointer(mn->dlif->mn) == mn;
+	return !READ_ONCE(mn->gone);
+}
+
+/* The MAC that @mn's node sends to for its DLIF (RCU readers or RTNL). */
+static inline const u8 *dlif_mn_router(const struct dlif_mn *mn)
+{
+	return mn->primary ? mn->dlif->dev->dev_addr : mn->router;
 }
 
 /* The port index key: the mobile node's MAC (rhashtable hashes it with
@@ -117,6 +145,10 @@ int dlif_device_init(void);
 void dlif_device_uninit(void);
 int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		  struct netlink_ext_ack *extack);
+int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
+		     const u8 *router, struct netlink_ext_ack *extack);
+int dlif_binding_del(struct dlif_dev *dlif, const u8 *mn_addr,
+		     struct netlink_ext_ack *extack);
 
 /* ------------------------------------------------------------------- table */
 

@@ -11,6 +11,13 @@
 #include <uapi/linux/dlif.h>
 
 /* Common nested types */
+const struct nla_policy dlif_binding_nl_policy[DLIF_BINDING_A_PRIMARY + 1] = {
+	[DLIF_BINDING_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DLIF_BINDING_A_MN_ADDR] = NLA_POLICY_EXACT_LEN(6),
+	[DLIF_BINDING_A_ROUTER_ADDR] = NLA_POLICY_EXACT_LEN(6),
+	[DLIF_BINDING_A_PRIMARY] = { .type = NLA_FLAG, },
+};
+
 const struct nla_policy dlif_dev_nl_policy[DLIF_DEV_A_MAAR_ADDR + 1] = {
 	[DLIF_DEV_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DLIF_DEV_A_IFNAME] = { .type = NLA_NUL_STRING, },
@@ -84,8 +91,23 @@ static const struct nla_policy dlif_dev_set_nl_policy[DLIF_A_DEV + 1] = {
 	[DLIF_A_DEV] = NLA_POLICY_NESTED(dlif_dev_nl_policy),
 };
 
+/* DLIF_CMD_BINDING_NEW - do */
+static const struct nla_policy dlif_binding_new_nl_policy[DLIF_A_BINDING + 1] = {
+	[DLIF_A_BINDING] = NLA_POLICY_NESTED(dlif_binding_nl_policy),
+};
+
+/* DLIF_CMD_BINDING_DEL - do */
+static const struct nla_policy dlif_binding_del_nl_policy[DLIF_A_BINDING + 1] = {
+	[DLIF_A_BINDING] = NLA_POLICY_NESTED(dlif_binding_nl_policy),
+};
+
+/* DLIF_CMD_BINDING_GET - dump */
+static const struct nla_policy dlif_binding_get_nl_policy[DLIF_A_BINDING + 1] = {
+	[DLIF_A_BINDING] = NLA_POLICY_NESTED(dlif_binding_nl_policy),
+};
+
 /* Ops table for dlif */
-const struct genl_split_ops dlif_nl_ops[9] = {
+const struct genl_split_ops dlif_nl_ops[12] = {
 	{
 		.cmd		= DLIF_CMD_ENTRY_NEW,
 		.doit		= dlif_nl_entry_new_doit,
@@ -146,6 +168,27 @@ const struct genl_split_ops dlif_nl_ops[9] = {
 		.policy		= dlif_dev_set_nl_policy,
 		.maxattr	= DLIF_A_DEV,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DLIF_CMD_BINDING_NEW,
+		.doit		= dlif_nl_binding_new_doit,
+		.policy		= dlif_binding_new_nl_policy,
+		.maxattr	= DLIF_A_BINDING,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DLIF_CMD_BINDING_DEL,
+		.doit		= dlif_nl_binding_del_doit,
+		.policy		= dlif_binding_del_nl_policy,
+		.maxattr	= DLIF_A_BINDING,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= DLIF_CMD_BINDING_GET,
+		.dumpit		= dlif_nl_binding_get_dumpit,
+		.policy		= dlif_binding_get_nl_policy,
+		.maxattr	= DLIF_A_BINDING,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 };
 

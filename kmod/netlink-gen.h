@@ -12,12 +12,13 @@
 #include <uapi/linux/dlif.h>
 
 /* Common nested types */
+extern const struct nla_policy dlif_binding_nl_policy[DLIF_BINDING_A_PRIMARY + 1];
 extern const struct nla_policy dlif_dev_nl_policy[DLIF_DEV_A_MAAR_ADDR + 1];
 extern const struct nla_policy dlif_entry_nl_policy[DLIF_ENTRY_A_STATS + 1];
 extern const struct nla_policy dlif_stats_nl_policy[DLIF_STATS_A_DROP_OTHER + 1];
 
 /* Ops table for dlif */
-extern const struct genl_split_ops dlif_nl_ops[9];
+extern const struct genl_split_ops dlif_nl_ops[12];
 
 int dlif_nl_entry_new_doit(struct sk_buff *skb, struct genl_info *info);
 int dlif_nl_entry_set_doit(struct sk_buff *skb, struct genl_info *info);
@@ -28,6 +29,10 @@ int dlif_nl_entry_flush_doit(struct sk_buff *skb, struct genl_info *info);
 int dlif_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
 int dlif_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int dlif_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
+int dlif_nl_binding_new_doit(struct sk_buff *skb, struct genl_info *info);
+int dlif_nl_binding_del_doit(struct sk_buff *skb, struct genl_info *info);
+int dlif_nl_binding_get_dumpit(struct sk_buff *skb,
+			       struct netlink_callback *cb);
 
 enum {
 	DLIF_NLGRP_ENTRIES,

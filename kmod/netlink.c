@@ -643,6 +643,187 @@ int dlif_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* -------------------------------------------------------- binding requests */
+
+static int dlif_parse_binding_nest(struct nlattr **tb, const struct nlattr *nest,
+				   struct netlink_ext_ack *extack)
+{
+	static const int read_only[] = { DLIF_BINDING_A_PRIMARY };
+	int err;
+
+	err = nla_parse_nested(tb, DLIF_BINDING_A_MAX, nest, dlif_binding_nl_policy, extack);
+	return err ?: dlif_reject_read_only(extack, tb, read_only, ARRAY_SIZE(read_only));
+}
+
+/* One binding nest of BINDING_NEW (@add) or BINDING_DEL, under RTNL. */
+static int dlif_binding_apply(struct genl_info *info, const struct nlattr *nest,
+			      bool add)
+{
+	struct nlattr *tb[DLIF_BINDING_A_MAX + 1];
+	struct net_device *dev;
+	int err;
+
+	err = dlif_parse_binding_nest(tb, nest, info->extack);
+	if (err)
+		return err;
+	if (DLIF_MISSING(info->extack, nest, tb, DLIF_BINDING_A_IFINDEX, "ifindex") ||
+	    DLIF_MISSING(info->extack, nest, tb, DLIF_BINDING_A_MN_ADDR, "mobile node address") ||
+	    (add && DLIF_MISSING(info->extack, nest, tb, DLIF_BINDING_A_ROUTER_ADDR,
+				 "router address")))
+		return -EINVAL;
+	if (!add && tb[DLIF_BINDING_A_ROUTER_ADDR]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DLIF_BINDING_A_ROUTER_ADDR],
+				    "a binding is deleted by ifindex and mobile node address only");
+		return -EINVAL;
+	}
+	dev = __dev_get_by_index(genl_info_net(info), nla_get_u32(tb[DLIF_BINDING_A_IFINDEX]));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DLIF_BINDING_A_IFINDEX],
+				    "no such device in this network namespace");
+		return -ENODEV;
+	}
+	if (!netif_is_dlif(dev)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DLIF_BINDING_A_IFINDEX],
+				    "device is not a dlif device");
+		return -EINVAL;
+	}
+	if (dev->reg_state != NETREG_REGISTERED) {
+		NL_SET_ERR_MSG(info->extack, "the dlif device is being deleted");
+		return -ENODEV;
+	}
+	if (add)
+		return dlif_binding_add(netdev_priv(dev), nla_data(tb[DLIF_BINDING_A_MN_ADDR]),
+					nla_data(tb[DLIF_BINDING_A_ROUTER_ADDR]), info->extack);
+	return dlif_binding_del(netdev_priv(dev), nla_data(tb[DLIF_BINDING_A_MN_ADDR]),
+				info->extack);
+}
+
+/*
+ * BINDING_NEW and BINDING_DEL: every DLIF_A_BINDING of the request in
+ * order, under one hold of RTNL; the first one refused ends the request
+ * (the extack points into its nest), those before it stay.
+ */
+static int dlif_nl_bindings(struct genl_info *info, bool add)
+{
+	const struct nlattr *attr;
+	unsigned int n = 0;
+	int rem, err = 0;
+
+	rtnl_lock();
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != DLIF_A_BINDING)
+			continue;
+		err = dlif_binding_apply(info, attr, add);
+		if (err)
+			break;
+		n++;
+	}
+	rtnl_unlock();
+	if (!err && !n) {
+		NL_SET_ERR_MSG(info->extack, "missing the request's attribute nest");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, DLIF_A_BINDING);
+		err = -EINVAL;
+	}
+	return err;
+}
+
+int dlif_nl_binding_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dlif_nl_bindings(info, true);
+}
+
+int dlif_nl_binding_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return dlif_nl_bindings(info, false);
+}
+
+static int dlif_put_binding(struct sk_buff *skb, const struct dlif_mn *mn,
+			    u32 portid, u32 seq)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &dlif_family, NLM_F_MULTI,
+			  DLIF_CMD_BINDING_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, DLIF_A_BINDING);
+	if (!nest ||
+	    nla_put_u32(skb, DLIF_BINDING_A_IFINDEX, mn->dlif->dev->ifindex) ||
+	    nla_put(skb, DLIF_BINDING_A_MN_ADDR, ETH_ALEN, mn->addr) ||
+	    nla_put(skb, DLIF_BINDING_A_ROUTER_ADDR, ETH_ALEN, dlif_mn_router(mn)) ||
+	    (mn->primary && nla_put_flag(skb, DLIF_BINDING_A_PRIMARY))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * cb->args[0]: DLIFs of the namespace done; cb->args[1]: bindings of the
+ * current one done (its primary first). Devices coming or going mark the
+ * dump NLM_F_DUMP_INTR, as for DEV_GET; bindings changing on a DLIF
+ * during the dump do not.
+ */
+int dlif_nl_binding_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = dlif_compat_dump_attrs(cb);
+	struct nlattr *tb[DLIF_BINDING_A_MAX + 1];
+	struct net *net = sock_net(skb->sk);
+	const struct dlif_dev *dlif;
+	const struct dlif_mn *mn;
+	struct net_device *dev;
+	long idx = 0, nb;
+	u32 ifindex = 0;
+	int err;
+
+	if (attrs[DLIF_A_BINDING]) {
+		err = dlif_parse_binding_nest(tb, attrs[DLIF_A_BINDING], cb->extack);
+		if (err)
+			return err;
+		if (tb[DLIF_BINDING_A_IFINDEX])
+			ifindex = nla_get_u32(tb[DLIF_BINDING_A_IFINDEX]);
+	}
+
+	rcu_read_lock();
+	cb->seq = READ_ONCE(net->dev_base_seq);
+	for_each_netdev_rcu(net, dev) {
+		if (!netif_is_dlif(dev) || (ifindex && dev->ifindex != ifindex))
+			continue;
+		if (idx++ < cb->args[0])
+			continue;
+		dlif = netdev_priv(dev);
+		nb = 0;
+		mn = rcu_dereference(dlif->mn);
+		if (mn && nb++ >= cb->args[1]) {
+			if (dlif_put_binding(skb, mn, NETLINK_CB(cb->skb).portid,
+					     cb->nlh->nlmsg_seq))
+				goto full;
+			nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+		}
+		list_for_each_entry_rcu(mn, &dlif->bindings, dlif_node) {
+			if (nb++ < cb->args[1])
+				continue;
+			if (dlif_put_binding(skb, mn, NETLINK_CB(cb->skb).portid,
+					     cb->nlh->nlmsg_seq))
+				goto full;
+			nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+		}
+		cb->args[1] = 0;
+	}
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	return skb->len;
+
+full:
+	rcu_read_unlock();
+	cb->args[0] = idx - 1;
+	cb->args[1] = nb - 1;
+	return skb->len;
+}
+
 /* ------------------------------------------------------------------ family */
 
 static struct genl_family dlif_family __ro_after_init = {

@@ -3,8 +3,9 @@
  * dlif: receive demultiplexing on the lower device, and the uplink.
  *
  * Frames from a mobile node that has DLIFs go to them: a unicast frame to
- * the DLIF with that destination MAC, a multicast or broadcast frame (RS,
- * NS, MLD) to every DLIF of the node. Everything else - frames of nodes
+ * the DLIF whose binding for the node has that destination as its router
+ * MAC (the DLIF's own MAC for its primary binding), a multicast or
+ * broadcast frame (RS, NS, MLD) to every DLIF of the node. Everything else - frames of nodes
  * without DLIFs, such as a new node's first Router Solicitation - stays
  * on the lower device untouched.
  *
@@ -180,7 +181,7 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 				continue;
 			node_entries += READ_ONCE(mn->dlif->uplink_entries);
 			if (!found &&
-			    ether_addr_equal(mn->dlif->dev->dev_addr, eth->h_dest) &&
+			    ether_addr_equal(dlif_mn_router(mn), eth->h_dest) &&
 			    netif_running(mn->dlif->dev))
 				found = mn;
 		}

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The control path when memory runs out: every allocation that adding an
-# entry, replacing one, or creating a DLIF reaches is made to fail in
+# entry, replacing one, rebinding a DLIF, binding another node to it or
+# creating a DLIF reaches is made to fail in
 # turn (fail-nth, on a kernel with fault injection: the debug kernel; the
 # Debian kernels have none and the cases are skipped). Each failure must
 # come back as an error (with the module's extack message where the
@@ -35,11 +36,13 @@ setup() {
 # request_attempts MODE D0: in one Python process (a process per attempt
 # is minutes on the debug kernel), request MODE (add: ENTRY_NEW of
 # 2001:db8:a::/64 to peer ::1; replace: ENTRY_SET of it to peer ::9;
-# rebind: DEV_SET of D0 from node ...:01 to node ...:02) with its 1st,
-# 2nd, ... allocation failing, until an attempt reaches no fault. After
-# each attempt the entry or DLIF is read back and the state restored. One
-# line per attempt: N OUTCOME STATE REACHED [MESSAGE], STATE being absent,
-# peer1 or peer9 (entries), mn1, mn2 or unbound (the DLIF's node).
+# rebind: DEV_SET of D0 from node ...:01 to node ...:02; bind:
+# BINDING_NEW of node ...:03 to D0) with its 1st, 2nd, ... allocation
+# failing, until an attempt reaches no fault. After each attempt the
+# entry, DLIF or binding is read back and the state restored. One line
+# per attempt: N OUTCOME STATE REACHED [MESSAGE], STATE being absent,
+# peer1 or peer9 (entries), mn1, mn2 or unbound (the DLIF's node),
+# unbound or mn3 (the DLIF's bindings other than its node's).
 request_attempts() {
 	ip netns exec "$NS" python3 - "$SELFTESTS" "$1" "$2" <<-'PY'
 	import errno, os, socket, struct, sys
@@ -59,10 +62,19 @@ request_attempts() {
 	    if mn_last is not None:
 	        a += nlraw.nla(5, bytes([2, 0, 0, 0, 0, mn_last]))
 	    return nlraw.nla(2 | nlraw.NLA_F_NESTED, a)
-	def call(cmd, attrs, seq):
-	    nlraw.request(s, fid, nlraw.NLM_F_REQUEST | nlraw.NLM_F_ACK, cmd, attrs, seq)
+	def binding(mn_last, router=True):
+	    a = nlraw.nla(1, struct.pack("I", ifindex))
+	    if mn_last is not None:
+	        a += nlraw.nla(2, bytes([2, 0, 0, 0, 0, mn_last]))
+	    if mn_last is not None and router:
+	        a += nlraw.nla(3, bytes([2, 0xaa, 0, 0, 0, mn_last]))
+	    return nlraw.nla(3 | nlraw.NLA_F_NESTED, a)
+	def call(cmd, attrs, seq, flags=nlraw.NLM_F_REQUEST | nlraw.NLM_F_ACK):
+	    nlraw.request(s, fid, flags, cmd, attrs, seq)
 	    err, msg, peer = 0, "", None
 	    for mtype, flags, body in nlraw.receive(s, seq):
+	        if mtype == nlraw.NLMSG_DONE:
+	            break
 	        if mtype == nlraw.NLMSG_ERROR:
 	            err = -struct.unpack_from("=i", body)[0]
 	            if err and flags & nlraw.NLM_F_ACK_TLVS:
@@ -74,7 +86,7 @@ request_attempts() {
 	        else:
 	            nest = dict(nlraw.attributes(body[4:]))
 	            inner = dict(nlraw.attributes(next(iter(nest.values()))))
-	            peer = inner.get(5)
+	            peer = inner.get(2 if mode == "bind" else 5)
 	    return err, msg, peer
 	s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
 	s.setsockopt(270, nlraw.NETLINK_EXT_ACK, 1)
@@ -87,8 +99,11 @@ request_attempts() {
 	    attempt, get, undo = (1, entry(1)), (4, entry(None)), (3, entry(None))
 	elif mode == "replace":
 	    attempt, get, undo = (2, entry(9)), (4, entry(None)), (2, entry(1))
-	else:
+	elif mode == "rebind":
 	    attempt, get, undo = (7, dev(2)), (6, dev(None)), (7, dev(1))
+	else:
+	    attempt, undo = (8, binding(3)), (9, binding(3, router=False))
+	    get = (10, binding(None), nlraw.NLM_F_REQUEST | nlraw.NLM_F_DUMP)
 	seq = 10
 	for n in range(1, 1000):
 	    os.write(fd, str(n).encode())
@@ -101,14 +116,16 @@ request_attempts() {
 	    seq += 1
 	    gerr, _, value = call(*get, seq)
 	    seq += 1
-	    if mode == "rebind":
+	    if mode in ("rebind", "bind"):
 	        state = "mn%x" % value[-1] if value else "unbound"
 	    else:
 	        state = "absent" if gerr else "peer%x" % value[-1]
 	    print(n, errno.errorcode.get(err, "ok") if err else "ok", state,
 	          "reached" if left == 0 else "not-reached", msg, flush=True)
 	    # Back to the state before the attempt.
-	    if mode != "add" or not gerr:
+	    if mode == "bind" and not value:
+	        pass
+	    elif mode != "add" or not gerr:
 	        call(*undo, seq)
 	    seq += 1
 	    if left:
@@ -163,6 +180,18 @@ test_dlif_rebind_with_each_allocation_failing() {
 	check_match "$("$DLIFCTL" -n "$NS" dev show d0)" " mn 02:00:00:00:00:01" \
 		"and it is bound to its node after the sweep"
 	check_match "$(ip -n "$NS" link show d0)" "peer 02:00:00:00:00:01" "which ip link shows as its peer"
+}
+
+# Binding another node to a DLIF (BINDING_NEW): a binding that cannot be
+# made leaves none behind, nor its router MAC in the DLIF's filter.
+test_binding_with_each_allocation_failing() {
+	dlif_load || return 1
+	fault_injection_on || { ktap_diag "no fault injection in this kernel"; return $ksft_skip; }
+	setup || return 1
+	judge_attempts "bind another node" "$(request_attempts bind "$D0")" unbound mn3
+	check_eq "$("$DLIFCTL" -n "$NS" binding show | grep -c .)" 0 "no binding is left after the sweep"
+	check_no_match "$(bridge -n "$NS" fdb show dev d0)" "02:aa:00:00:00:03" \
+		"nor its router MAC in d0's unicast filter"
 }
 
 # Creating a DLIF (rtnetlink) with its first DLIF_FAULT_ATTEMPTS (60)
@@ -246,4 +275,5 @@ run_tests \
 	test_entry_add_with_each_allocation_failing \
 	test_entry_replace_with_each_allocation_failing \
 	test_dlif_rebind_with_each_allocation_failing \
+	test_binding_with_each_allocation_failing \
 	test_dlif_creation_with_each_allocation_failing

@@ -217,6 +217,92 @@ test_dlif_frames_reach_only_their_node() {
 		"no multicast destination MAC leaves the DLIF"
 }
 
+# Bindings (dlifctl binding): d1, MN1's DLIF, also receives MN2's frames
+# sent to the router MAC of MN2's binding, and MN2's RS; MN2's frames to
+# d1's own MAC (MN1's router) stay on the lower device. d1 still answers
+# MN1 only: transmit to several nodes is the next step (Documentation/
+# performance.rst), so this counts what arrives.
+R2=02:aa:00:00:01:02
+R3=02:aa:00:00:02:02
+test_one_dlif_receives_several_nodes() {
+	dlif_load || return 1
+	setup_medium || return 1
+	ip -n "$NS_MN1" neigh add 2001:db8:1::1 lladdr $D1 dev eth0 nud permanent
+	ip -n "$NS_MN2" neigh add 2001:db8:1::1 lladdr $R2 dev eth0 nud permanent
+	check "MN2 bound to d1 at its own router MAC" \
+		dlifctl -n "$MAAR" binding add dev d1 mn $MN2 router $R2
+	ip netns exec "$NS_MN2" ping -c 2 -W 1 -i 0.2 2001:db8:1::1 >/dev/null 2>&1
+	check_eq "$(snmp6 "$MAAR" d1 Icmp6InEchos)" 2 "MN2's echoes to its router MAC arrived on d1"
+	check_eq "$(snmp6 "$MAAR" acc Icmp6InEchos)" 0 "none on the lower device"
+	send_rs "$NS_MN2" eth0
+	check "MN2's RS reached d1" \
+		busywait 3000 test "$(snmp6 "$MAAR" d1 Icmp6InRouterSolicits)" = 1
+	check_eq "$(snmp6 "$MAAR" d2 Icmp6InRouterSolicits)" 0 "not d2, which has no binding for MN2"
+	check_eq "$(snmp6 "$MAAR" acc Icmp6InRouterSolicits)" 0 "nor the lower device"
+
+	# (The lower device drops what it gets for another MAC.)
+	ip -n "$NS_MN2" neigh replace 2001:db8:1::1 lladdr $D1 dev eth0 nud permanent
+	ip netns exec "$NS_MN2" ping -c 1 -W 1 2001:db8:1::1 >/dev/null 2>&1
+	check_eq "$(snmp6 "$MAAR" d1 Icmp6InEchos)" 2 "MN2's echo to d1's own MAC did not reach d1"
+	check "MN1 still reaches d1 at d1's MAC" ip netns exec "$NS_MN1" ping -c 1 -W 2 2001:db8:1::1
+	check_eq "$(snmp6 "$MAAR" d1 Icmp6InEchos)" 3 "on d1"
+
+	check "the binding deleted" dlifctl -n "$MAAR" binding del dev d1 mn $MN2
+	ip -n "$NS_MN2" neigh replace 2001:db8:1::1 lladdr $R2 dev eth0 nud permanent
+	ip netns exec "$NS_MN2" ping -c 1 -W 1 2001:db8:1::1 >/dev/null 2>&1
+	check_eq "$(snmp6 "$MAAR" d1 Icmp6InEchos)" 3 "then MN2's echo to that MAC no longer reaches d1"
+}
+
+# Bindings added and deleted, and a DLIF holding one deleted and created
+# again, for BINDING_SECONDS (default 20, at least 3 rounds) while both
+# nodes flood d1 and MN2 floods d2 through its binding there: the receive
+# demux reads the bindings under RCU as they come and go. The VM judges
+# the kernel log (KASAN, lockdep, RCU on the debug kernel).
+BINDING_SECONDS=${BINDING_SECONDS:-20}
+test_bindings_change_under_traffic() {
+	local batch end rounds=0 rx0 rx1 i
+	dlif_load || return 1
+	setup_medium || return 1
+	ip -n "$NS_MN1" neigh add 2001:db8:1::1 lladdr $D1 dev eth0 nud permanent
+	ip -n "$NS_MN2" neigh add 2001:db8:1::1 lladdr $R2 dev eth0 nud permanent
+	ip -n "$NS_MN2" route add 2001:db8:2::/64 dev eth0
+	ip -n "$NS_MN2" neigh add 2001:db8:2::1 lladdr $R3 dev eth0 nud permanent
+	dlifctl -n "$MAAR" binding add dev d2 mn $MN2 router $R3 || { fail "cannot bind MN2 to d2"; return 1; }
+	batch=$(mktemp)
+	defer rm -f "$batch"
+	for i in $(seq 1 50); do
+		echo "binding add dev d1 mn $MN2 router $R2"
+		echo "binding del dev d1 mn $MN2"
+	done >"$batch"
+	rx0=$(dev_counter "$MAAR" d1 rx_packets)
+	udp_flood "$NS_MN1" 2001:db8:1::1 9
+	udp_flood "$NS_MN2" 2001:db8:1::1 9
+	udp_flood "$NS_MN2" 2001:db8:2::1 9
+	end=$((SECONDS + BINDING_SECONDS))
+	while [ "$SECONDS" -lt "$end" ] || [ "$rounds" -lt 3 ]; do
+		dlifctl -n "$MAAR" -batch "$batch" || { fail "round $rounds: a binding request failed"; break; }
+		nsbatch "$MAAR" <<-EOF || { fail "round $rounds: cannot re-create d2"; break; }
+			link del d2
+			link add link acc name d2 address $D2 broadcast $MN1 type dlif
+			link set d2 up
+			addr add 2001:db8:2::1/64 dev d2 nodad
+		EOF
+		dlifctl -n "$MAAR" binding add dev d2 mn $MN2 router $R3 ||
+			{ fail "round $rounds: cannot bind MN2 to the new d2"; break; }
+		rounds=$((rounds + 1))
+	done
+	stop_floods
+	rx1=$(dev_counter "$MAAR" d1 rx_packets)
+	ktap_diag "$rounds rounds of 50 binding additions and deletions and a DLIF re-created;" \
+		"d1 received $((rx1 - rx0)) packets"
+	check "d1 kept receiving" test "$rx1" -gt "$rx0"
+	check_eq "$(dlifctl -n "$MAAR" binding show | sort | tr '\n' ';')" \
+		"d1 mn $MN1 router $D1 primary;d2 mn $MN1 router $D2 primary;d2 mn $MN2 router $R3;" \
+		"the bindings are where the last requests left them"
+	ip netns exec "$NS_MN2" ping -c 1 -W 1 2001:db8:2::1 >/dev/null 2>&1
+	check_eq "$(snmp6 "$MAAR" d2 Icmp6InEchos)" 1 "MN2's echo reaches the last d2 through its binding"
+}
+
 # The port's index of nodes (an rhltable with a random seed) grows and
 # shrinks with them: among 512 other nodes with a DLIF each, the known
 # node's RS still reaches its two DLIFs only and its unicast the one
@@ -257,11 +343,13 @@ test_demux_among_many_nodes() {
 }
 
 # The debug kernel: the configuration paths (refused attributes, the
-# lower device's events) and the receive demux once, with the port's
-# index growing to 514 DLIFs and shrinking back (multicast and unicast).
+# lower device's events), bindings changing under traffic, and the
+# receive demux once, with the port's index growing to 514 DLIFs and
+# shrinking back (multicast and unicast).
 DEBUG_CASES=(
 	test_refused_configurations
 	test_peer_shown_and_lower_coupling
+	test_bindings_change_under_traffic
 	test_demux_among_many_nodes
 )
 
@@ -272,4 +360,6 @@ run_tests \
 	test_demux_unicast_to_dlif_mac \
 	test_demux_multicast_to_every_dlif \
 	test_dlif_frames_reach_only_their_node \
+	test_one_dlif_receives_several_nodes \
+	test_bindings_change_under_traffic \
 	test_demux_among_many_nodes

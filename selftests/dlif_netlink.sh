@@ -112,6 +112,84 @@ test_dev_operations() {
 	check_no_match "$(ctl dev show d0)" " mn " "unbound"
 }
 
+# BINDING_NEW/DEL/GET: a DLIF receives the frames of nodes other than its
+# own (the primary binding, dev set), each at the router MAC it names.
+# Every refusal names its reason and changes nothing.
+MN1=02:00:00:00:00:01
+MN2=02:00:00:00:00:02
+MN3=02:00:00:00:00:03
+R2=02:aa:00:00:00:02
+test_binding_operations() {
+	local d0 d1 out expects=() requests=() answers=() i
+	dlif_load || return 1
+	setup_one || return 1
+	d0=$(ip netns exec "$NS" cat /sys/class/net/d0/ifindex)
+	d1=$(ip netns exec "$NS" cat /sys/class/net/d1/ifindex)
+	ctl dev set d0 mn $MN1 || return 1
+	check "a second node on d0, at its own router MAC" ctl binding add dev d0 mn $MN2 router $R2
+	out=$(ctl binding show)
+	check_match "$out" "^d0 mn $MN1 router 02:11:22:33:01:01 primary$" "the primary binding, at d0's MAC"
+	check_match "$out" "^d0 mn $MN2 router $R2$" "and the added one"
+	check_eq "$(grep -c . <<<"$out")" 2 "two bindings in the namespace"
+	check_eq "$(ctl binding show dev d1 | grep -c .)" 0 "none on d1"
+	check_eq "$(ctl -j binding show dev d0 | python3 -c '
+import json, sys
+print(sorted((b["mn"], b["router"], b["primary"]) for b in json.load(sys.stdin)))')" \
+		"[('$MN1', '02:11:22:33:01:01', True), ('$MN2', '$R2', False)]" "the JSON view"
+	check_match "$(ip -n "$NS" link show d0)" "peer $MN1" "ip link still shows the primary node"
+	check_match "$(bridge -n "$NS" fdb show dev d0)" "^$R2 self permanent" \
+		"the router MAC is in d0's unicast filter"
+
+	while IFS='|' read -r expect args; do
+		[ -n "$expect" ] || continue
+		expects+=("$expect")
+		requests+=("$args")
+	done <<-EOF
+	EEXIST: the dlif already has a binding for this mobile node|binding-new binding ifindex=u32:$d0 mn_addr=mac:$MN2 router_addr=mac:02:aa:00:00:00:09
+	EEXIST: the dlif already has a binding for this mobile node|binding-new binding ifindex=u32:$d0 mn_addr=mac:$MN1 router_addr=mac:02:aa:00:00:00:09
+	EADDRINUSE: another binding on this lower device has this router MAC|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN2 router_addr=mac:$R2
+	EADDRINUSE: another binding on this lower device has this router MAC|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN1 router_addr=mac:02:11:22:33:01:01
+	EINVAL: router address must be a unicast MAC|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN3 router_addr=mac:33:33:00:00:00:01
+	EINVAL: router address must be a unicast MAC|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN3 router_addr=mac:00:00:00:00:00:00
+	EINVAL: mobile node address must be a unicast MAC|binding-new binding ifindex=u32:$d1 mn_addr=mac:ff:ff:ff:ff:ff:ff router_addr=mac:$R2
+	EINVAL: missing router address|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN3
+	EINVAL: missing mobile node address|binding-new binding ifindex=u32:$d1 router_addr=mac:$R2
+	EINVAL: missing ifindex|binding-new binding mn_addr=mac:$MN3 router_addr=mac:$R2
+	EINVAL: missing the request's attribute nest|binding-new none
+	ERANGE: binary attribute size out of range|binding-new binding ifindex=u32:$d1 mn_addr=hex:0200000000 router_addr=mac:$R2
+	EINVAL: read-only attribute|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN3 router_addr=mac:02:aa:00:00:00:03 primary=hex:
+	ENODEV: no such device|binding-new binding ifindex=u32:9999 mn_addr=mac:$MN3 router_addr=mac:$R2
+	EINVAL: device is not a dlif device|binding-new binding ifindex=u32:1 mn_addr=mac:$MN3 router_addr=mac:$R2
+	EINVAL: this is the dlif's primary binding|binding-del binding ifindex=u32:$d0 mn_addr=mac:$MN1
+	ENOENT: the dlif has no binding for this mobile node|binding-del binding ifindex=u32:$d1 mn_addr=mac:$MN2
+	EINVAL: a binding is deleted by ifindex and mobile node address only|binding-del binding ifindex=u32:$d0 mn_addr=mac:$MN2 router_addr=mac:$R2
+	EEXIST: the dlif has another binding for this mobile node|dev-set dev ifindex=u32:$d0 mn_addr=mac:$MN2
+	EOF
+	mapfile -t answers < <(printf '%s\n' "${requests[@]}" | raw --batch 2>&1)
+	check_eq "${#answers[@]}" "${#requests[@]}" "one answer for each request"
+	for i in "${!requests[@]}"; do
+		check_match "${answers[$i]-}" "^error ${expects[$i]}" "refused: ${requests[$i]}"
+	done
+	check_eq "$(ctl binding show | grep -c .)" 2 "the refused requests changed nothing"
+
+	# A node's router MAC on one DLIF cannot be another DLIF's own MAC
+	# for it either, whichever comes first.
+	check "MN3 on d1 at d0's MAC" ctl binding add dev d1 mn $MN3 router 02:11:22:33:01:01
+	check_error "then d0 bound to MN3" "same MAC for this mobile node" ctl dev set d0 mn $MN3
+	check "the bulk form: two nodes on d1 in one request" \
+		raw binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN1 router_addr=mac:02:aa:00:00:00:11 \
+		-- ifindex=u32:$d1 mn_addr=mac:$MN2 router_addr=mac:02:aa:00:00:00:12
+	check_eq "$(ctl binding show dev d1 | grep -c .)" 3 "d1 has three"
+	check "one deleted" ctl binding del dev d1 mn $MN1
+	check_no_match "$(bridge -n "$NS" fdb show dev d1)" "02:aa:00:00:00:11" \
+		"its router MAC left d1's unicast filter"
+	ip -n "$NS" link del d0
+	check_no_match "$(ctl binding show)" "mn $MN2 router $R2" "d0's bindings went with it"
+	check "MN2 leaves d1" ctl binding del dev d1 mn $MN2
+	check "and comes back at d0's old pair, which is free again" \
+		ctl binding add dev d1 mn $MN2 router $R2
+}
+
 # A DEV_SET is announced as a link change (RTM_NEWLINK) whether the DLIF
 # is up or down; dlif.ko raises NETDEV_CHANGEINFODATA for it, not the
 # NETDEV_CHANGE on which IPv6 walks every route of the namespace.
@@ -346,10 +424,12 @@ for i in range(n):
 		"(TCG, $(nproc) vCPU)"
 }
 
-# The debug kernel: every operation on entries, the notifications, every
-# refused request (the parsing paths) and the table at scale.
+# The debug kernel: every operation on entries and bindings, the
+# notifications, every refused request (the parsing paths) and the table
+# at scale.
 DEBUG_CASES=(
 	test_entry_operations
+	test_binding_operations
 	test_notifications
 	test_bad_requests_are_refused_with_a_message
 	test_bulk_requests
@@ -361,6 +441,7 @@ run_tests \
 	test_entries_follow_their_dlif \
 	test_dev_operations \
 	test_dev_set_is_announced \
+	test_binding_operations \
 	test_notifications \
 	test_bad_requests_are_refused_with_a_message \
 	test_bulk_requests \

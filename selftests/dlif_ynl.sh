@@ -145,6 +145,26 @@ test_dev_operations() {
 	check_no_match "$out" '"mn-addr": "02:00:00:00:00:01"' "unbound"
 }
 
+# The bindings of a second node to a DLIF, through the spec's binding-*
+# operations (the kernel's YNL library encodes and decodes them).
+test_binding_operations() {
+	local out
+	require_ynl || return
+	check "binding-new binds two more nodes, one to each DLIF" ynl --do binding-new --json \
+		"{\"binding\": [{\"ifindex\": $D0, \"mn-addr\": \"020000000002\", \"router-addr\": \"02aa00000002\"},
+		               {\"ifindex\": $D1, \"mn-addr\": \"020000000003\", \"router-addr\": \"02aa00000003\"}]}"
+	out=$(ynl --dump binding-get 2>&1)
+	check_eq "$(count "$out" '"mn-addr": ')" 2 "binding-get (dump) lists both"
+	out=$(ynl --dump binding-get --json "{\"binding\": [{\"ifindex\": $D0}]}" 2>&1)
+	check_match "$out" "\"ifindex\": $D0, \"mn-addr\": \"02:00:00:00:00:02\", \"router-addr\": \"02:aa:00:00:00:02\"" \
+		"binding-get of d0 reads its binding back"
+	check_eq "$(count "$out" '"mn-addr": ')" 1 "and only d0's"
+	check "binding-del" ynl --do binding-del --json \
+		"{\"binding\": [{\"ifindex\": $D0, \"mn-addr\": \"020000000002\"}]}"
+	out=$(ynl --dump binding-get 2>&1)
+	check_eq "$(count "$out" '"mn-addr": ')" 1 "one binding left"
+}
+
 # A subscriber (cli.py --subscribe entries --sleep S) collects what the
 # kernel multicasts while another cli.py and ip change the table; it
 # prints the notifications, decoded, when its sleep ends.
@@ -286,6 +306,7 @@ run_tests \
 	test_spec_validates_and_lists_the_family \
 	test_entry_operations \
 	test_dev_operations \
+	test_binding_operations \
 	test_subscribe_decodes_every_notification \
 	test_bad_inputs_show_the_extack \
 	test_unprivileged_callers

@@ -258,6 +258,30 @@ debug_kernel() {
 	[[ "$(uname -r)" == *-dlif-* ]]
 }
 
+# udp_flood NS DST PORT: send small datagrams as fast as possible, until
+# stop_floods or the end of the case.
+FLOOD_PIDS=()
+udp_flood() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+dst = (sys.argv[1], int(sys.argv[2]))
+payload = bytes(18)
+while True:
+    try:
+        s.sendto(payload, dst)
+    except OSError:
+        pass
+' "$2" "$3" &
+	FLOOD_PIDS+=($!)
+	defer kill $!
+}
+
+stop_floods() {
+	kill "${FLOOD_PIDS[@]}" 2>/dev/null
+	FLOOD_PIDS=()
+}
+
 dlif_unload() {
 	modprobe -r dlif
 }

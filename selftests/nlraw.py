@@ -42,6 +42,8 @@ CTRL_ATTR_FAMILY_ID = 1
 CTRL_ATTR_FAMILY_NAME = 2
 NLM_F_REQUEST, NLM_F_ACK = 0x1, 0x4
 NLMSG_ERROR = 2
+NLMSG_DONE = 3
+NLM_F_DUMP = 0x300
 NLA_F_NESTED = 0x8000
 NETLINK_EXT_ACK = 11
 NLMSGERR_ATTR_MSG = 1
@@ -49,12 +51,14 @@ NLM_F_ACK_TLVS = 0x200
 NLM_F_CAPPED = 0x100
 
 COMMANDS = {"entry-new": 1, "entry-set": 2, "entry-del": 3, "entry-get": 4,
-            "entry-flush": 5, "dev-get": 6, "dev-set": 7}
-NESTS = {"entry": 1, "dev": 2, "none": 0}
+            "entry-flush": 5, "dev-get": 6, "dev-set": 7, "binding-new": 8,
+            "binding-del": 9}
+NESTS = {"entry": 1, "dev": 2, "binding": 3, "none": 0}
 ENTRY_ATTRS = {"prefix": 2, "prefix_len": 3, "role": 4, "peer": 5, "local": 6,
                "ifindex": 7, "hop_limit": 8, "stats": 9}
 DEV_ATTRS = {"ifindex": 1, "ifname": 2, "link": 3, "address": 4, "mn_addr": 5,
              "maar_addr": 6}
+BINDING_ATTRS = {"ifindex": 1, "mn_addr": 2, "router_addr": 3, "primary": 4}
 
 
 def nla(atype, payload):
@@ -87,7 +91,8 @@ def request(sock, msg_type, flags, cmd, attrs, seq):
 
 
 def receive(sock, seq):
-    """Yield (type, payload) of the replies to seq until the ack or error."""
+    """Yield (type, payload) of the replies to seq until the ack, the error
+    or the end of a dump."""
     while True:
         data = sock.recv(1 << 20)
         off = 0
@@ -98,7 +103,7 @@ def receive(sock, seq):
             if mseq != seq:
                 continue
             yield mtype, flags, body
-            if mtype == NLMSG_ERROR:
+            if mtype in (NLMSG_ERROR, NLMSG_DONE):
                 return
 
 
@@ -151,7 +156,7 @@ def parse(words):
     """The command number and the attributes of the request in WORDS."""
     cmd = COMMANDS.get(words[0]) or int(words[0], 0)
     nest = NESTS[words[1]] if words[1] in NESTS else int(words[1], 0)
-    names = DEV_ATTRS if nest == 2 else ENTRY_ATTRS
+    names = {2: DEV_ATTRS, 3: BINDING_ATTRS}.get(nest, ENTRY_ATTRS)
     bodies = [b""]
     for spec in words[2:]:
         if spec == "--":

@@ -324,6 +324,62 @@ Result<MacAddress> parse_mac(std::string_view text)
 	return parsed(MacAddress::from_string(text), "MAC address", text);
 }
 
+// binding { add | del } dev IFNAME mn MAC [ router MAC ]; binding show [ dev IFNAME ]
+Result<Command> parse_binding(Words &words)
+{
+	if (words.empty())
+		return Command(BindingShow{});
+	std::string_view word = words.next();
+	if (matches(word, "show") || matches(word, "list") || word == "ls") {
+		BindingShow show;
+		if (!words.empty() && words.peek() == "dev") {
+			auto v = words.value_of(words.next());
+			if (!v)
+				return v.error();
+			auto name = parse_ifname(*v);
+			if (!name)
+				return name.error();
+			show.dev = *name;
+		}
+		if (!words.empty())
+			return unexpected(words.peek(), "binding show");
+		return Command(std::move(show));
+	}
+	bool add = matches(word, "add");
+	if (!add && !matches(word, "delete"))
+		return matches(word, "help") ? Result<Command>(Command(Help{}))
+					     : usage("unknown binding command " + quoted(word) +
+						     "; try \"dlifctl help\"");
+	std::string_view command = add ? "binding add" : "binding del";
+	std::optional<std::string> dev;
+	std::optional<MacAddress> mn, router;
+	while (!words.empty()) {
+		std::string_view key = words.next();
+		std::optional<Error> error;
+		if (key == "dev") {
+			auto v = words.value_of(key);
+			error = v ? set_once(dev, parse_ifname(*v), key) : v.error();
+		} else if (key == "mn") {
+			auto v = words.value_of(key);
+			error = v ? set_once(mn, parse_mac(*v), key) : v.error();
+		} else if (key == "router" && add) {
+			auto v = words.value_of(key);
+			error = v ? set_once(router, parse_mac(*v), key) : v.error();
+		} else {
+			return unexpected(key, command);
+		}
+		if (error)
+			return *error;
+	}
+	if (!dev)
+		return usage(std::string(command) + ": missing dev IFNAME");
+	if (!mn)
+		return usage(std::string(command) + ": missing mn MAC");
+	if (add && !router)
+		return usage("binding add: missing router MAC");
+	return Command(BindingModify{add, *dev, *mn, router});
+}
+
 Result<Command> parse_mn(Words &words)
 {
 	if (words.empty())
@@ -406,6 +462,8 @@ Result<Command> parse_command(std::span<const std::string_view> args)
 		return parse_dev(words);
 	if (object == "mn")
 		return parse_mn(words);
+	if (matches(object, "binding"))
+		return parse_binding(words);
 	if (matches(object, "monitor")) {
 		if (!words.empty())
 			return unexpected(words.peek(), "monitor");
@@ -535,6 +593,9 @@ std::string_view usage_text()
 	       "  route flush [ peer ADDR ] [ dev IFNAME ]\n"
 	       "  dev show [ IFNAME ]\n"
 	       "  dev set IFNAME [ mn MAC ] [ maar ADDR ]\n"
+	       "  binding add dev IFNAME mn MAC router MAC\n"
+	       "  binding del dev IFNAME mn MAC\n"
+	       "  binding show [ dev IFNAME ]\n"
 	       "  monitor\n"
 	       "  help\n"
 	       "\n"

@@ -59,6 +59,16 @@ struct DevSet {
 	std::optional<MacAddress> mn;
 	std::optional<Ipv6Address> maar;
 };
+// A binding of a mobile node to a DLIF other than its primary one.
+struct BindingModify {
+	bool add = true;			// binding add, or binding del
+	std::string dev;
+	MacAddress mn;
+	std::optional<MacAddress> router;	// add only
+};
+struct BindingShow {
+	std::optional<std::string> dev;
+};
 // Commands answered by a running dlifd over its control socket.
 struct DaemonStatus {};
 struct MnList {};
@@ -81,7 +91,7 @@ struct RunBatch {};	// the file is in Options
 
 using Command = std::variant<RouteModify, RouteDelete, RouteGet, RouteShow, RouteFlush, DevShow,
 			     DevSet, Monitor, Help, Version, RunBatch, DaemonStatus, MnList, MnShow,
-			     DaemonCounters, Attach, Detach, Metrics>;
+			     DaemonCounters, Attach, Detach, Metrics, BindingModify, BindingShow>;
 
 // Whether a command talks to dlifd rather than to the kernel.
 bool is_daemon_command(const Command &command);

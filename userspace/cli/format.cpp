@@ -123,6 +123,28 @@ Json device_json(const nl::DlifDevice &device, const IfnameOf &ifname)
 	return object;
 }
 
+std::string format_binding(const nl::Binding &binding, const IfnameOf &ifname)
+{
+	std::string out = ifname(binding.ifindex);
+	out += " mn " + binding.mn.to_string();
+	out += " router " + binding.router.to_string();
+	if (binding.primary)
+		out += " primary";
+	out += '\n';
+	return out;
+}
+
+Json binding_json(const nl::Binding &binding, const IfnameOf &ifname)
+{
+	Json object = Json::object();
+	object["dev"] = ifname(binding.ifindex);
+	object["ifindex"] = binding.ifindex;
+	object["mn"] = binding.mn.to_string();
+	object["router"] = binding.router.to_string();
+	object["primary"] = binding.primary;
+	return object;
+}
+
 std::string format_notification(const nl::Notification &notification, const IfnameOf &ifname)
 {
 	std::string out(nl::event_name(notification.event));

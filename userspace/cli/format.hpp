@@ -36,6 +36,9 @@ Json entry_json(const nl::Entry &entry, const IfnameOf &ifname, bool with_stats)
 // "mn1mar1: link veth0 address 00:11:22:33:01:01 mn 02:00:00:00:00:01 maar 2001:db8::1\n"
 std::string format_device(const nl::DlifDevice &device, const IfnameOf &ifname);
 Json device_json(const nl::DlifDevice &device, const IfnameOf &ifname);
+// "IFNAME mn MAC router MAC[ primary]"
+std::string format_binding(const nl::Binding &binding, const IfnameOf &ifname);
+Json binding_json(const nl::Binding &binding, const IfnameOf &ifname);
 
 // "added <entry line>\n"; JSON: {"event":"added", <entry members>}\n
 std::string format_notification(const nl::Notification &notification, const IfnameOf &ifname);

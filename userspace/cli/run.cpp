@@ -260,6 +260,56 @@ Runner::Outcome Runner::dev_set(const DevSet &command)
 	return std::nullopt;
 }
 
+Runner::Outcome Runner::binding_modify(const BindingModify &command)
+{
+	auto index = ifindex_of(command.dev);
+	if (!index)
+		return kernel_failure(index.error());
+	auto dlif = client();
+	if (!dlif)
+		return kernel_failure(dlif.error());
+	const nl::Binding binding{*index, command.mn, command.router.value_or(MacAddress{})};
+	auto status = command.add ? (*dlif)->add_bindings({&binding, 1})
+				  : (*dlif)->remove_bindings({&binding, 1});
+	if (!status)
+		return kernel_failure(status.error());
+	return std::nullopt;
+}
+
+Runner::Outcome Runner::binding_show(const BindingShow &command)
+{
+	std::optional<uint32_t> only;
+	if (command.dev) {
+		auto index = ifindex_of(*command.dev);
+		if (!index)
+			return kernel_failure(index.error());
+		only = *index;
+	}
+	auto dlif = client();
+	if (!dlif)
+		return kernel_failure(dlif.error());
+	auto ifname = [this](uint32_t index) { return names_.name_of(index); };
+	bool first = true;
+	if (options_.json)
+		std::fputs("[", out_);
+	auto summary = (*dlif)->dump_bindings(only, [&](const nl::Binding &binding) -> nl::Status {
+		std::string text = options_.json ? json_text(binding_json(binding, ifname))
+						 : format_binding(binding, ifname);
+		if (options_.json && !first)
+			std::fputs(",", out_);
+		first = false;
+		std::fputs(text.c_str(), out_);
+		return {};
+	});
+	if (options_.json)
+		std::fputs("]\n", out_);
+	if (!summary)
+		return kernel_failure(summary.error());
+	if (summary->interrupted)
+		return Failure{exit_failure, "Dump was interrupted and may be inconsistent."};
+	return std::nullopt;
+}
+
 Runner::Outcome Runner::monitor()
 {
 	auto monitor = nl::DlifMonitor::open();
@@ -397,6 +447,10 @@ Runner::Outcome Runner::execute(const Command &command)
 				return dev_show(c);
 			else if constexpr (std::is_same_v<T, DevSet>)
 				return dev_set(c);
+			else if constexpr (std::is_same_v<T, BindingModify>)
+				return binding_modify(c);
+			else if constexpr (std::is_same_v<T, BindingShow>)
+				return binding_show(c);
 			else if constexpr (std::is_same_v<T, Monitor>)
 				return monitor();
 			else if constexpr (std::is_same_v<T, Metrics>)

@@ -63,6 +63,8 @@ private:
 	Outcome route_flush(const RouteFlush &command);
 	Outcome dev_show(const DevShow &command);
 	Outcome dev_set(const DevSet &command);
+	Outcome binding_modify(const BindingModify &command);
+	Outcome binding_show(const BindingShow &command);
 	Outcome monitor();
 	Outcome metrics();
 	Outcome daemon_command(const Command &command);

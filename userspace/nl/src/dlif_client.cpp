@@ -189,6 +189,38 @@ Status DlifClient::set_device(const DeviceUpdate &update)
 	return transact(socket_, buffer().first(size));
 }
 
+Status DlifClient::add_bindings(std::span<const Binding> bindings)
+{
+	std::size_t size = encode_binding_ops(buffer(), next_address(), true, bindings);
+	if (auto status = encoded(size); !status)
+		return status;
+	return transact(socket_, buffer().first(size));
+}
+
+Status DlifClient::remove_bindings(std::span<const Binding> bindings)
+{
+	std::size_t size = encode_binding_ops(buffer(), next_address(), false, bindings);
+	if (auto status = encoded(size); !status)
+		return status;
+	return transact(socket_, buffer().first(size));
+}
+
+Result<DumpSummary> DlifClient::dump_bindings(std::optional<uint32_t> ifindex,
+					      const BindingVisitor &visit)
+{
+	std::size_t size = encode_binding_dump(buffer(), next_address(), ifindex);
+	if (auto status = encoded(size); !status)
+		return status.error();
+	return dump(socket_, buffer().first(size), [&](const nlmsghdr &msg) -> Status {
+		if (msg.nlmsg_type != family_.id)
+			return {};
+		auto binding = decode_binding(msg);
+		if (!binding)
+			return binding.error();
+		return visit(*binding);
+	});
+}
+
 // ---- batches -------------------------------------------------------------
 
 EntryPipeline::EntryPipeline(DlifClient &client, FailureHandler on_failure, PipelineOptions options)

@@ -92,7 +92,9 @@ Result<std::array<const nlattr *, N>> nest_attributes(const nlmsghdr &msg, uint1
 		return malformed("bad attributes");
 	std::array<const nlattr *, N> inner{};
 	if (!top[type])
-		return malformed(type == DLIF_A_ENTRY ? "no entry" : "no device");
+		return malformed(type == DLIF_A_ENTRY ? "no entry"
+			       : type == DLIF_A_DEV ? "no device"
+						    : "no binding");
 	if (!parse_nested(*top[type], inner))
 		return malformed("bad nested attributes");
 	return inner;
@@ -190,6 +192,47 @@ std::size_t encode_device_set(std::span<std::byte> buffer, DlifAddressing to,
 		msg.put_mac(DLIF_DEV_A_MN_ADDR, *update.mn);
 	if (update.maar)
 		msg.put_ipv6(DLIF_DEV_A_MAAR_ADDR, *update.maar);
+	msg.end_nest(nest);
+	return msg.size();
+}
+
+std::size_t encode_binding_ops(std::span<std::byte> buffer, DlifAddressing to, bool add,
+			       std::span<const Binding> bindings)
+{
+	auto msg = start(buffer, to, add ? DLIF_CMD_BINDING_NEW : DLIF_CMD_BINDING_DEL, acked);
+	for (const Binding &binding : bindings) {
+		auto nest = msg.begin_nest(DLIF_A_BINDING);
+		msg.put_u32(DLIF_BINDING_A_IFINDEX, binding.ifindex);
+		msg.put_mac(DLIF_BINDING_A_MN_ADDR, binding.mn);
+		if (add)
+			msg.put_mac(DLIF_BINDING_A_ROUTER_ADDR, binding.router);
+		msg.end_nest(nest);
+	}
+	return msg.size();
+}
+
+std::size_t encode_binding_dump(std::span<std::byte> buffer, DlifAddressing to,
+				std::optional<uint32_t> ifindex)
+{
+	auto msg = start(buffer, to, DLIF_CMD_BINDING_GET, NLM_F_REQUEST | NLM_F_DUMP);
+	if (ifindex) {
+		auto nest = msg.begin_nest(DLIF_A_BINDING);
+		msg.put_u32(DLIF_BINDING_A_IFINDEX, *ifindex);
+		msg.end_nest(nest);
+	}
+	return msg.size();
+}
+
+std::size_t encode_binding_message(std::span<std::byte> buffer, DlifAddressing from,
+				   uint16_t flags, const Binding &binding)
+{
+	auto msg = start(buffer, from, DLIF_CMD_BINDING_GET, flags);
+	auto nest = msg.begin_nest(DLIF_A_BINDING);
+	msg.put_u32(DLIF_BINDING_A_IFINDEX, binding.ifindex);
+	msg.put_mac(DLIF_BINDING_A_MN_ADDR, binding.mn);
+	msg.put_mac(DLIF_BINDING_A_ROUTER_ADDR, binding.router);
+	if (binding.primary)
+		msg.put_bytes(DLIF_BINDING_A_PRIMARY, {});
 	msg.end_nest(nest);
 	return msg.size();
 }
@@ -336,6 +379,19 @@ Result<DlifDevice> decode_device(const nlmsghdr &msg)
 			return malformed("bad MAAR address");
 	}
 	return device;
+}
+
+Result<Binding> decode_binding(const nlmsghdr &msg)
+{
+	auto tb = nest_attributes<DLIF_BINDING_A_MAX + 1>(msg, DLIF_A_BINDING);
+	if (!tb)
+		return tb.error();
+	auto ifindex = read_u32((*tb)[DLIF_BINDING_A_IFINDEX]);
+	auto mn = read_mac((*tb)[DLIF_BINDING_A_MN_ADDR]);
+	auto router = read_mac((*tb)[DLIF_BINDING_A_ROUTER_ADDR]);
+	if (!ifindex || !mn || !router)
+		return malformed("binding without its ifindex, node or router MAC");
+	return Binding{*ifindex, *mn, *router, (*tb)[DLIF_BINDING_A_PRIMARY] != nullptr};
 }
 
 Result<Notification> decode_notification(const nlmsghdr &msg)

@@ -184,6 +184,34 @@ TEST(Args, Devices)
 	EXPECT_EQ(error_of({"dev", "show", "a", "b"}), "unexpected argument \"b\" for dev show");
 }
 
+TEST(Args, Bindings)
+{
+	auto add = command_of<BindingModify>({"binding", "add", "dev", "d0", "mn", "02:00:00:00:00:01",
+					      "router", "02:00:00:00:00:aa"});
+	EXPECT_TRUE(add.add);
+	EXPECT_EQ(add.dev, "d0");
+	EXPECT_EQ(add.mn, MacAddress::from_string("02:00:00:00:00:01"));
+	EXPECT_EQ(add.router, MacAddress::from_string("02:00:00:00:00:aa"));
+	auto del = command_of<BindingModify>({"binding", "del", "mn", "02:00:00:00:00:01", "dev", "d0"});
+	EXPECT_FALSE(del.add);
+	EXPECT_EQ(del.dev, "d0");
+	EXPECT_FALSE(del.router);
+	EXPECT_FALSE(command_of<BindingShow>({"binding", "show"}).dev);
+	EXPECT_FALSE(command_of<BindingShow>({"binding"}).dev);
+	EXPECT_EQ(command_of<BindingShow>({"binding", "show", "dev", "d0"}).dev, "d0");
+
+	EXPECT_EQ(error_of({"binding", "add", "dev", "d0", "mn", "02:00:00:00:00:01"}),
+		  "binding add: missing router MAC");
+	EXPECT_EQ(error_of({"binding", "del", "dev", "d0"}), "binding del: missing mn MAC");
+	EXPECT_EQ(error_of({"binding", "del", "mn", "02:00:00:00:00:01"}), "binding del: missing dev IFNAME");
+	EXPECT_EQ(error_of({"binding", "del", "dev", "d0", "mn", "02:00:00:00:00:01", "router",
+			    "02:00:00:00:00:aa"}),
+		  "unexpected argument \"router\" for binding del");
+	EXPECT_EQ(error_of({"binding", "add", "dev", "d0", "mn", "02:00"}), "invalid MAC address \"02:00\"");
+	EXPECT_EQ(error_of({"binding", "show", "d0"}), "unexpected argument \"d0\" for binding show");
+	EXPECT_EQ(error_of({"binding", "move"}), "unknown binding command \"move\"; try \"dlifctl help\"");
+}
+
 TEST(Args, Options)
 {
 	auto invocation = parse({"-j", "-s", "route", "show"});

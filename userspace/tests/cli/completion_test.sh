@@ -26,7 +26,7 @@ offers() {	# EXPECTED WORD... (the last word is the one being completed)
 	fi
 }
 
-offers "route dev monitor help status mn counters attach detach metrics" ""
+offers "route dev binding monitor help status mn counters attach detach metrics" ""
 offers "monitor mn metrics" m
 offers "-j -json" -j
 offers "route" -j ro
@@ -45,6 +45,12 @@ offers "default" route del d
 offers "show set" dev ""
 offers "lo" dev set l
 offers "mn maar" dev set lo ""
+offers "add del show" binding ""
+offers "dev mn router" binding add ""
+offers "lo" binding add dev l
+offers "" binding add dev lo mn ""
+offers "dev mn" binding del dev lo ""
+offers "dev" binding show ""
 offers "list show" mn ""
 offers "lo" attach l
 offers "" detach ""

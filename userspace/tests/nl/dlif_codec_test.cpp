@@ -359,6 +359,75 @@ TEST(DlifCodec, DeviceRoundTrip)
 	EXPECT_EQ(*decode_device(m.header()), bare);
 }
 
+// The top-level attributes of a payload, in order.
+std::vector<const nlattr *> attributes_in(std::span<const std::byte> bytes)
+{
+	std::vector<const nlattr *> out;
+	while (bytes.size() >= NLA_HDRLEN) {
+		const auto *attr = reinterpret_cast<const nlattr *>(bytes.data());
+		if (attr->nla_len < NLA_HDRLEN || attr->nla_len > bytes.size())
+			break;
+		out.push_back(attr);
+		bytes = bytes.subspan(std::min<std::size_t>(NLA_ALIGN(attr->nla_len), bytes.size()));
+	}
+	return out;
+}
+
+TEST(DlifCodec, BindingRequests)
+{
+	const std::array<Binding, 2> bindings{{
+		{7, *MacAddress::from_string("02:00:00:00:00:01"), *MacAddress::from_string("02:00:00:00:00:aa")},
+		{8, *MacAddress::from_string("02:00:00:00:00:02"), *MacAddress::from_string("02:00:00:00:00:bb")},
+	}};
+	Message m;
+	m.size = encode_binding_ops(m.bytes, to, true, bindings);
+	EXPECT_EQ(genl_command(m.header()), DLIF_CMD_BINDING_NEW);
+	EXPECT_EQ(m.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	std::vector<Binding> seen;
+	for (const nlattr *attr : attributes_in(genl_attributes(m.header()))) {
+		ASSERT_EQ(attribute_type(*attr), DLIF_A_BINDING);
+		std::array<const nlattr *, DLIF_BINDING_A_MAX + 1> tb{};
+		ASSERT_TRUE(parse_nested(*attr, tb));
+		EXPECT_EQ(tb[DLIF_BINDING_A_PRIMARY], nullptr);
+		seen.push_back({*read_u32(tb[DLIF_BINDING_A_IFINDEX]), *read_mac(tb[DLIF_BINDING_A_MN_ADDR]),
+				*read_mac(tb[DLIF_BINDING_A_ROUTER_ADDR])});
+	}
+	EXPECT_EQ(seen, std::vector<Binding>(bindings.begin(), bindings.end()));
+
+	// A deletion names the DLIF and the node only.
+	m.size = encode_binding_ops(m.bytes, to, false, std::span(bindings).first(1));
+	EXPECT_EQ(genl_command(m.header()), DLIF_CMD_BINDING_DEL);
+	auto tb = inner<DLIF_BINDING_A_MAX + 1>(m, DLIF_A_BINDING);
+	EXPECT_EQ(read_u32(tb[DLIF_BINDING_A_IFINDEX]), 7u);
+	EXPECT_EQ(read_mac(tb[DLIF_BINDING_A_MN_ADDR]), bindings[0].mn);
+	EXPECT_EQ(tb[DLIF_BINDING_A_ROUTER_ADDR], nullptr);
+
+	m.size = encode_binding_dump(m.bytes, to, std::nullopt);
+	EXPECT_EQ(m.header().nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	EXPECT_TRUE(genl_attributes(m.header()).empty());
+	m.size = encode_binding_dump(m.bytes, to, 8u);
+	tb = inner<DLIF_BINDING_A_MAX + 1>(m, DLIF_A_BINDING);
+	EXPECT_EQ(read_u32(tb[DLIF_BINDING_A_IFINDEX]), 8u);
+	EXPECT_EQ(tb[DLIF_BINDING_A_MN_ADDR], nullptr);
+}
+
+TEST(DlifCodec, BindingRoundTrip)
+{
+	Binding primary{3, *MacAddress::from_string("02:00:00:00:00:01"),
+			*MacAddress::from_string("02:00:00:00:00:aa"), true};
+	Message m;
+	m.size = encode_binding_message(m.bytes, to, NLM_F_MULTI, primary);
+	auto b = decode_binding(m.header());
+	ASSERT_TRUE(b) << b.error().describe();
+	EXPECT_EQ(*b, primary);
+	primary.primary = false;
+	m.size = encode_binding_message(m.bytes, to, NLM_F_MULTI, primary);
+	EXPECT_EQ(*decode_binding(m.header()), primary);
+
+	m.size = encode_device_message(m.bytes, to, 0, full_device());
+	EXPECT_EQ(decode_binding(m.header()).error().code, EBADMSG);
+}
+
 TEST(DlifCodec, TooSmallBufferGivesZero)
 {
 	alignas(8) std::byte small[40];

@@ -51,6 +51,14 @@ public:
 	Result<std::vector<DlifDevice>> list_devices();
 	Status set_device(const DeviceUpdate &update);
 
+	// BINDING_NEW / _DEL: applied in order in one request; the first one
+	// refused ends it, those before it stay.
+	Status add_bindings(std::span<const Binding> bindings);
+	Status remove_bindings(std::span<const Binding> bindings);
+	using BindingVisitor = std::function<Status(const Binding &)>;
+	Result<DumpSummary> dump_bindings(std::optional<uint32_t> ifindex,
+					  const BindingVisitor &visit);
+
 private:
 	DlifClient(Socket socket, Family family);
 

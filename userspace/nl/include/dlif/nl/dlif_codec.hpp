@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "dlif/nl/dlif_types.hpp"
@@ -51,6 +52,18 @@ std::size_t encode_device_dump(std::span<std::byte> buffer, DlifAddressing to);
 // DLIF_CMD_DEV_SET (NLM_F_ACK).
 std::size_t encode_device_set(std::span<std::byte> buffer, DlifAddressing to,
 			      const DeviceUpdate &update);
+
+// DLIF_CMD_BINDING_NEW (@add) or _DEL with NLM_F_ACK, one nest per binding
+// (a deletion carries the ifindex and the node's MAC only); 0 when they do
+// not all fit in the buffer.
+std::size_t encode_binding_ops(std::span<std::byte> buffer, DlifAddressing to, bool add,
+			       std::span<const Binding> bindings);
+// DLIF_CMD_BINDING_GET dump, of one DLIF when ifindex is given.
+std::size_t encode_binding_dump(std::span<std::byte> buffer, DlifAddressing to,
+				std::optional<uint32_t> ifindex);
+std::size_t encode_binding_message(std::span<std::byte> buffer, DlifAddressing from,
+				   uint16_t flags, const Binding &binding);
+Result<Binding> decode_binding(const nlmsghdr &msg);
 
 // A message as the kernel sends it: command, netlink flags and the whole
 // entry (with DLIF_ENTRY_A_STATS when entry.stats is set).

@@ -111,6 +111,18 @@ struct DeviceUpdate {
 	bool operator==(const DeviceUpdate &) const = default;
 };
 
+// A mobile node's binding to a DLIF (DLIF_CMD_BINDING_*): the DLIF receives
+// the node's frames sent to the router MAC. The primary binding is the one
+// DLIF_CMD_DEV_SET sets (router = the DLIF's own MAC); dumps report it.
+struct Binding {
+	uint32_t ifindex = 0;
+	MacAddress mn;
+	MacAddress router;
+	bool primary = false;
+
+	bool operator==(const Binding &) const = default;
+};
+
 enum class EntryEvent : uint8_t {
 	added,		// DLIF_CMD_ENTRY_NEW
 	replaced,	// DLIF_CMD_ENTRY_SET
