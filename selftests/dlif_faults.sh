@@ -102,8 +102,10 @@ request_attempts() {
 	elif mode == "rebind":
 	    attempt, get, undo = (7, dev(2)), (6, dev(None)), (7, dev(1))
 	else:
-	    attempt, undo = (8, binding(3)), (9, binding(3, router=False))
-	    get = (10, binding(None), nlraw.NLM_F_REQUEST | nlraw.NLM_F_DUMP)
+	    attempt, get, undo = (8, binding(3)), (10, binding(None)), (9, binding(3, router=False))
+	    get_flags = nlraw.NLM_F_REQUEST | nlraw.NLM_F_DUMP
+	if mode != "bind":
+	    get_flags = nlraw.NLM_F_REQUEST | nlraw.NLM_F_ACK
 	seq = 10
 	for n in range(1, 1000):
 	    os.write(fd, str(n).encode())
@@ -114,7 +116,7 @@ request_attempts() {
 	    left = int(os.pread(fd, 32, 0).split()[0] or b"0")
 	    os.pwrite(fd, b"0", 0)
 	    seq += 1
-	    gerr, _, value = call(*get, seq)
+	    gerr, _, value = call(*get, seq, get_flags)
 	    seq += 1
 	    if mode in ("rebind", "bind"):
 	        state = "mn%x" % value[-1] if value else "unbound"

@@ -78,7 +78,8 @@ test_spec_validates_and_lists_the_family() {
 	check_match "$out" "^entry-new +\[ do \]" "entry-new is a do"
 	check_match "$out" "^entry-get +\[ (do, dump|dump, do) \]" "entry-get is a do and a dump"
 	check_match "$out" "^dev-get +\[ (do, dump|dump, do) \]" "dev-get is a do and a dump"
-	check_eq "$(printf '%s\n' "$out" | grep -c .)" 7 "seven operations"
+	check_match "$out" "^binding-get +\[ dump \]" "binding-get is a dump"
+	check_eq "$(printf '%s\n' "$out" | grep -c .)" 10 "ten operations"
 	out=$(ynl --list-msgs 2>&1)
 	check_match "$out" "^entry-new-ntf +\[ notify \]" "the added notification"
 	check_match "$out" "^entry-set-ntf +\[ notify \]" "the replaced notification"
