@@ -31,6 +31,24 @@ raw() {
 	ip netns exec "$NS" $NLRAW "$@"
 }
 
+# expect_refusals < LINES: each line "ERRNO: MESSAGE-REGEX|REQUEST" (the
+# request in nlraw.py's words); all go in one batch, one Python start
+# instead of dozens (seconds each on the debug kernel), and each must be
+# refused as expected.
+expect_refusals() {
+	local expects=() requests=() answers=() expect args i
+	while IFS='|' read -r expect args; do
+		[ -n "$expect" ] || continue
+		expects+=("$expect")
+		requests+=("$args")
+	done
+	mapfile -t answers < <(printf '%s\n' "${requests[@]}" | raw --batch 2>&1)
+	check_eq "${#answers[@]}" "${#requests[@]}" "one answer for each request"
+	for i in "${!requests[@]}"; do
+		check_match "${answers[$i]-}" "^error ${expects[$i]}" "refused: ${requests[$i]}"
+	done
+}
+
 count_entries() {
 	ctl route show | grep -c .
 }
@@ -120,7 +138,7 @@ MN2=02:00:00:00:00:02
 MN3=02:00:00:00:00:03
 R2=02:aa:00:00:00:02
 test_binding_operations() {
-	local d0 d1 out expects=() requests=() answers=() i
+	local d0 d1 out
 	dlif_load || return 1
 	setup_one || return 1
 	d0=$(ip netns exec "$NS" cat /sys/class/net/d0/ifindex)
@@ -140,11 +158,7 @@ print(sorted((b["mn"], b["router"], b["primary"]) for b in json.load(sys.stdin))
 	check_match "$(bridge -n "$NS" fdb show dev d0)" "^$R2 self permanent" \
 		"the router MAC is in d0's unicast filter"
 
-	while IFS='|' read -r expect args; do
-		[ -n "$expect" ] || continue
-		expects+=("$expect")
-		requests+=("$args")
-	done <<-EOF
+	expect_refusals <<-EOF
 	EEXIST: the dlif already has a binding for this mobile node|binding-new binding ifindex=u32:$d0 mn_addr=mac:$MN2 router_addr=mac:02:aa:00:00:00:09
 	EEXIST: the dlif already has a binding for this mobile node|binding-new binding ifindex=u32:$d0 mn_addr=mac:$MN1 router_addr=mac:02:aa:00:00:00:09
 	EADDRINUSE: another binding on this lower device has this router MAC|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN2 router_addr=mac:$R2
@@ -165,11 +179,6 @@ print(sorted((b["mn"], b["router"], b["primary"]) for b in json.load(sys.stdin))
 	EINVAL: a binding is deleted by ifindex and mobile node address only|binding-del binding ifindex=u32:$d0 mn_addr=mac:$MN2 router_addr=mac:$R2
 	EEXIST: the dlif has another binding for this mobile node|dev-set dev ifindex=u32:$d0 mn_addr=mac:$MN2
 	EOF
-	mapfile -t answers < <(printf '%s\n' "${requests[@]}" | raw --batch 2>&1)
-	check_eq "${#answers[@]}" "${#requests[@]}" "one answer for each request"
-	for i in "${!requests[@]}"; do
-		check_match "${answers[$i]-}" "^error ${expects[$i]}" "refused: ${requests[$i]}"
-	done
 	check_eq "$(ctl binding show | grep -c .)" 2 "the refused requests changed nothing"
 
 	# A node's router MAC on one DLIF cannot be another DLIF's own MAC
@@ -249,15 +258,8 @@ test_bad_requests_are_refused_with_a_message() {
 
 	check "a well-formed raw request is accepted" raw entry-new entry "${ok[@]}"
 	check "and removed" raw entry-del entry "${ok_key[@]}"
-	# Each case: expected errno and message, then the request. They go
-	# in one batch: one Python start instead of forty (seconds each on
-	# the debug kernel).
-	local expects=() requests=() answers=() i
-	while IFS='|' read -r expect args; do
-		[ -n "$expect" ] || continue
-		expects+=("$expect")
-		requests+=("$args")
-	done <<-EOF
+	# Each case: expected errno and message, then the request.
+	expect_refusals <<-EOF
 	EINVAL: missing prefix$|entry-new entry prefix_len=u8:64 role=u8:2 peer=in6:2001:db8:ff::1 ifindex=u32:$d0
 	EINVAL: missing prefix length|entry-new entry prefix=in6:2001:db8:a:: role=u8:2 peer=in6:2001:db8:ff::1 ifindex=u32:$d0
 	EINVAL: missing role|entry-new entry ${ok_key[*]} peer=in6:2001:db8:ff::1 ifindex=u32:$d0
@@ -295,11 +297,6 @@ test_bad_requests_are_refused_with_a_message() {
 	EINVAL: .+|dev-set dev ifindex=u32:$d0 ifname=str:x
 	EINVAL: mobile node address must be a unicast|dev-set dev ifindex=u32:$d0 mn_addr=mac:01:00:5e:00:00:01
 	EOF
-	mapfile -t answers < <(printf '%s\n' "${requests[@]}" | raw --batch 2>&1)
-	check_eq "${#answers[@]}" "${#requests[@]}" "one answer for each request"
-	for i in "${!requests[@]}"; do
-		check_match "${answers[$i]-}" "^error ${expects[$i]}" "refused: ${requests[$i]}"
-	done
 	check_eq "$(count_entries)" 1 "the refused requests changed nothing"
 	check "the first entry is untouched" ctl route get 2001:db8:f::/64
 }

@@ -152,24 +152,27 @@ Runner::Outcome Runner::route_show(const RouteShow &command)
 	if (!dlif)
 		return kernel_failure(dlif.error());
 	auto ifname = [this](uint32_t index) { return names_.name_of(index); };
-	// Print each entry as its message arrives: a table of 100k entries
-	// never sits in memory.
-	std::string text;
+	return print_dump([&](const ItemPrinter &print) {
+		return (*dlif)->dump_entries(filter, [&](const nl::Entry &entry) -> nl::Status {
+			print(options_.json ? json_text(entry_json(entry, ifname, options_.stats))
+					    : format_entry(entry, ifname, options_.stats));
+			return {};
+		});
+	});
+}
+
+// Each item as its message arrives, so that a table of 100k entries never
+// sits in memory: a line each, or the elements of one JSON array.
+Runner::Outcome Runner::print_dump(const Dump &dump)
+{
 	bool first = true;
 	if (options_.json)
 		std::fputs("[", out_);
-	auto summary = (*dlif)->dump_entries(filter, [&](const nl::Entry &entry) -> nl::Status {
-		text.clear();
-		if (options_.json) {
-			if (!first)
-				text += ',';
-			text += json_text(entry_json(entry, ifname, options_.stats));
-		} else {
-			text = format_entry(entry, ifname, options_.stats);
-		}
+	auto summary = dump([&](std::string_view text) {
+		if (options_.json && !first)
+			std::fputc(',', out_);
 		first = false;
 		std::fwrite(text.data(), 1, text.size(), out_);
-		return {};
 	});
 	if (options_.json)
 		std::fputs("]\n", out_);
@@ -204,14 +207,8 @@ Runner::Outcome Runner::dev_show(const DevShow &command)
 	if (!dlif)
 		return kernel_failure(dlif.error());
 	auto ifname = [this](uint32_t index) { return names_.name_of(index); };
-	std::string text;
-	auto print = [&](const nl::DlifDevice &device) {
-		text.clear();
-		if (options_.json) {
-			text = json_text(device_json(device, ifname));
-		} else {
-			text = format_device(device, ifname);
-		}
+	auto text_of = [&](const nl::DlifDevice &device) {
+		return options_.json ? json_text(device_json(device, ifname)) : format_device(device, ifname);
 	};
 	if (command.name) {
 		auto index = ifindex_of(*command.name);
@@ -220,30 +217,18 @@ Runner::Outcome Runner::dev_show(const DevShow &command)
 		auto device = (*dlif)->get_device(*index);
 		if (!device)
 			return kernel_failure(device.error());
-		print(*device);
+		std::string text = text_of(*device);
 		if (options_.json)
 			text = "[" + text + "]\n";
 		std::fputs(text.c_str(), out_);
 		return std::nullopt;
 	}
-	bool first = true;
-	if (options_.json)
-		std::fputs("[", out_);
-	auto summary = (*dlif)->dump_devices([&](const nl::DlifDevice &device) -> nl::Status {
-		print(device);
-		if (options_.json && !first)
-			std::fputs(",", out_);
-		first = false;
-		std::fputs(text.c_str(), out_);
-		return {};
+	return print_dump([&](const ItemPrinter &print) {
+		return (*dlif)->dump_devices([&](const nl::DlifDevice &device) -> nl::Status {
+			print(text_of(device));
+			return {};
+		});
 	});
-	if (options_.json)
-		std::fputs("]\n", out_);
-	if (!summary)
-		return kernel_failure(summary.error());
-	if (summary->interrupted)
-		return Failure{exit_failure, "Dump was interrupted and may be inconsistent."};
-	return std::nullopt;
 }
 
 Runner::Outcome Runner::dev_set(const DevSet &command)
@@ -289,25 +274,13 @@ Runner::Outcome Runner::binding_show(const BindingShow &command)
 	if (!dlif)
 		return kernel_failure(dlif.error());
 	auto ifname = [this](uint32_t index) { return names_.name_of(index); };
-	bool first = true;
-	if (options_.json)
-		std::fputs("[", out_);
-	auto summary = (*dlif)->dump_bindings(only, [&](const nl::Binding &binding) -> nl::Status {
-		std::string text = options_.json ? json_text(binding_json(binding, ifname))
-						 : format_binding(binding, ifname);
-		if (options_.json && !first)
-			std::fputs(",", out_);
-		first = false;
-		std::fputs(text.c_str(), out_);
-		return {};
+	return print_dump([&](const ItemPrinter &print) {
+		return (*dlif)->dump_bindings(only, [&](const nl::Binding &binding) -> nl::Status {
+			print(options_.json ? json_text(binding_json(binding, ifname))
+					    : format_binding(binding, ifname));
+			return {};
+		});
 	});
-	if (options_.json)
-		std::fputs("]\n", out_);
-	if (!summary)
-		return kernel_failure(summary.error());
-	if (summary->interrupted)
-		return Failure{exit_failure, "Dump was interrupted and may be inconsistent."};
-	return std::nullopt;
 }
 
 Runner::Outcome Runner::monitor()

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,9 @@ private:
 	Outcome binding_modify(const BindingModify &command);
 	Outcome binding_show(const BindingShow &command);
 	Outcome monitor();
+	using ItemPrinter = std::function<void(std::string_view)>;
+	using Dump = std::function<nl::Result<nl::DumpSummary>(const ItemPrinter &)>;
+	Outcome print_dump(const Dump &dump);
 	Outcome metrics();
 	Outcome daemon_command(const Command &command);
 	Outcome mn_list();
