@@ -97,15 +97,19 @@ fixup_headers() {
 	local krel=$1 root=$2 hdr link target
 	hdr=$root/usr/src/linux-headers-$krel
 	[ -d "$hdr" ] || die "headers for $krel missing after unpack"
+	# Relative paths, so that the headers work wherever the tree is seen
+	# from: a clone anywhere on the host, and /mnt/src in the guest,
+	# where DKMS builds against them. (make -C reads the headers'
+	# Makefile with its directory as the working directory.)
 	grep -rlZ --include=Makefile '/usr/src/' "$hdr" |
-		xargs -0 -r sed -i "s|/usr/src/|$root/usr/src/|g"
+		xargs -0 -r sed -i "s|/usr/src/|../|g"
 	find "$root/usr/src" -type l | while read -r link; do
 		target=$(readlink "$link")
 		case "$target" in
-		/*) ln -sfn "$root$target" "$link" ;;
+		/*) ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$root$target")" "$link" ;;
 		esac
 	done
-	ln -sfn "$hdr" "$root/lib/modules/$krel/build"
+	ln -sfnr "$hdr" "$root/lib/modules/$krel/build"
 }
 
 # Boot the ELF inside the bzImage directly (PVH entry): the compressed

@@ -421,12 +421,11 @@ for i in range(n):
 		"(TCG, $(nproc) vCPU)"
 }
 
-# The debug kernel: every operation on entries and bindings, the
-# notifications, every refused request (the parsing paths) and the table
-# at scale.
+# The debug kernel: every operation on entries, the notifications, every
+# refused request (the parsing paths) and the table at scale. Bindings'
+# additions, deletions and dump run there in dlif_link and dlif_faults.
 DEBUG_CASES=(
 	test_entry_operations
-	test_binding_operations
 	test_notifications
 	test_bad_requests_are_refused_with_a_message
 	test_bulk_requests
