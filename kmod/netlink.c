@@ -202,6 +202,28 @@ void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd, const struct dlif_entry *
 				DLIF_NLGRP_ENTRIES, GFP_KERNEL);
 }
 
+/*
+ * The DLIF that a request's ifindex attribute @attr names, held, or an
+ * ERR_PTR with the extack saying why not.
+ */
+static struct net_device *dlif_nl_dlif_get(struct net *net, const struct nlattr *attr,
+					   struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+
+	dev = dev_get_by_index(net, nla_get_u32(attr));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "no such device in this network namespace");
+		return ERR_PTR(-ENODEV);
+	}
+	if (!netif_is_dlif(dev)) {
+		dev_put(dev);
+		NL_SET_ERR_MSG_ATTR(extack, attr, "device is not a dlif device");
+		return ERR_PTR(-EINVAL);
+	}
+	return dev;
+}
+
 /* ----------------------------------------------------------- entry requests */
 
 static int dlif_parse_entry_cfg(struct genl_info *info, const struct nlattr *nest,
@@ -255,18 +277,9 @@ static int dlif_parse_entry_cfg(struct genl_info *info, const struct nlattr *nes
 	}
 
 	if (tb[DLIF_ENTRY_A_IFINDEX]) {
-		dev = dev_get_by_index(net, nla_get_u32(tb[DLIF_ENTRY_A_IFINDEX]));
-		if (!dev) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_IFINDEX],
-					    "no such device in this network namespace");
-			return -ENODEV;
-		}
-		if (!netif_is_dlif(dev)) {
-			dev_put(dev);
-			NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_IFINDEX],
-					    "device is not a dlif device");
-			return -EINVAL;
-		}
+		dev = dlif_nl_dlif_get(net, tb[DLIF_ENTRY_A_IFINDEX], extack);
+		if (IS_ERR(dev))
+			return PTR_ERR(dev);
 		cfg->dev = dev;
 	} else if (cfg->role == DLIF_ROLE_ANCHOR || cfg->role == DLIF_ROLE_SERVING) {
 		NL_SET_ERR_MSG(extack, "the anchor and serving roles need the mobile node's dlif (ifindex)");
@@ -526,23 +539,10 @@ cancel:
 static struct net_device *dlif_nl_get_dev(struct genl_info *info, struct nlattr **tb)
 {
 	struct nlattr *nest = info->attrs[DLIF_A_DEV];
-	struct net_device *dev;
 
 	if (DLIF_MISSING(info->extack, nest, tb, DLIF_DEV_A_IFINDEX, "ifindex"))
 		return ERR_PTR(-EINVAL);
-	dev = dev_get_by_index(genl_info_net(info), nla_get_u32(tb[DLIF_DEV_A_IFINDEX]));
-	if (!dev) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[DLIF_DEV_A_IFINDEX],
-				    "no such device in this network namespace");
-		return ERR_PTR(-ENODEV);
-	}
-	if (!netif_is_dlif(dev)) {
-		dev_put(dev);
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[DLIF_DEV_A_IFINDEX],
-				    "device is not a dlif device");
-		return ERR_PTR(-EINVAL);
-	}
-	return dev;
+	return dlif_nl_dlif_get(genl_info_net(info), tb[DLIF_DEV_A_IFINDEX], info->extack);
 }
 
 int dlif_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -676,26 +676,21 @@ static int dlif_binding_apply(struct genl_info *info, const struct nlattr *nest,
 				    "a binding is deleted by ifindex and mobile node address only");
 		return -EINVAL;
 	}
-	dev = __dev_get_by_index(genl_info_net(info), nla_get_u32(tb[DLIF_BINDING_A_IFINDEX]));
-	if (!dev) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[DLIF_BINDING_A_IFINDEX],
-				    "no such device in this network namespace");
-		return -ENODEV;
-	}
-	if (!netif_is_dlif(dev)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[DLIF_BINDING_A_IFINDEX],
-				    "device is not a dlif device");
-		return -EINVAL;
-	}
+	dev = dlif_nl_dlif_get(genl_info_net(info), tb[DLIF_BINDING_A_IFINDEX], info->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
 	if (dev->reg_state != NETREG_REGISTERED) {
 		NL_SET_ERR_MSG(info->extack, "the dlif device is being deleted");
-		return -ENODEV;
+		err = -ENODEV;
+	} else if (add) {
+		err = dlif_binding_add(netdev_priv(dev), nla_data(tb[DLIF_BINDING_A_MN_ADDR]),
+				       nla_data(tb[DLIF_BINDING_A_ROUTER_ADDR]), info->extack);
+	} else {
+		err = dlif_binding_del(netdev_priv(dev), nla_data(tb[DLIF_BINDING_A_MN_ADDR]),
+				       info->extack);
 	}
-	if (add)
-		return dlif_binding_add(netdev_priv(dev), nla_data(tb[DLIF_BINDING_A_MN_ADDR]),
-					nla_data(tb[DLIF_BINDING_A_ROUTER_ADDR]), info->extack);
-	return dlif_binding_del(netdev_priv(dev), nla_data(tb[DLIF_BINDING_A_MN_ADDR]),
-				info->extack);
+	dev_put(dev);
+	return err;
 }
 
 /*
