@@ -113,19 +113,26 @@ static struct dlif_mn *dlif_binding_find(const struct dlif_dev *dlif,
 	return NULL;
 }
 
-/* The packet paths' question, for a DLIF that has bindings other than its
- * primary one: is one of them @mac's? (RCU readers)
+/*
+ * @dlif's binding for the mobile node @mac, primary or not, or NULL. A
+ * DLIF with no binding but its primary one costs no index lookup. (RCU
+ * readers, or RTNL)
  */
-bool dlif_has_binding(const struct dlif_dev *dlif, const u8 *mac)
+const struct dlif_mn *dlif_binding_of(const struct dlif_dev *dlif,
+				      const u8 *mac)
 {
+	const struct dlif_mn *mn = rcu_dereference_rtnl(dlif->mn);
 	struct rhlist_head *list, *pos;
-	const struct dlif_mn *mn;
 
+	if (mn && ether_addr_equal(mn->addr, mac))
+		return mn;
+	if (!READ_ONCE(dlif->nr_bindings))
+		return NULL;
 	list = rhltable_lookup(&dlif->port->by_mn, mac, dlif_mn_params);
 	rhl_for_each_entry_rcu(mn, pos, list, node)
 		if (mn->dlif == dlif && !mn->primary && dlif_mn_current(mn))
-			return true;
-	return false;
+			return mn;
+	return NULL;
 }
 
 /* The MAC of the node @dlif is bound to, or NULL. (RTNL) */
@@ -156,6 +163,7 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 {
 	struct dlif_mn *old = rtnl_dereference(dlif->mn), *new = NULL;
 	struct net_device *dev = dlif->dev;
+	u8 old_addr[ETH_ALEN];
 	int err;
 
 	ASSERT_RTNL();
@@ -193,8 +201,14 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		}
 	}
 	rcu_assign_pointer(dlif->mn, new);
-	if (old)
+	if (old) {
+		ether_addr_copy(old_addr, old->addr);
 		dlif_mn_release(old);
+		/* Entries that named the old node by its MAC go with it;
+		 * those naming the primary node follow the new one.
+		 */
+		dlif_table_remove_binding(dlif, old_addr);
+	}
 	if (new)
 		ether_addr_copy(dev->broadcast, new->addr);
 	else
@@ -293,6 +307,10 @@ int dlif_binding_del(struct dlif_dev *dlif, const u8 *mn_addr,
 	mn = dlif_binding_find(dlif, mn_addr);
 	if (mn) {
 		dlif_binding_release(mn);
+		/* After the release: an entry added meanwhile either saw the
+		 * binding gone or is removed here (both under the table lock).
+		 */
+		dlif_table_remove_binding(dlif, mn_addr);
 		return 0;
 	}
 	if (primary && ether_addr_equal(primary->addr, mn_addr)) {

@@ -20,6 +20,7 @@
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
+#include <linux/rtnetlink.h>
 #include <linux/atomic.h>
 #include <linux/xarray.h>
 #include <net/dst_cache.h>
@@ -99,19 +100,8 @@ struct dlif_dev {
 
 extern struct rtnl_link_ops dlif_link_ops;
 
-bool dlif_has_binding(const struct dlif_dev *dlif, const u8 *mac);
-
-/* Does @dlif have a binding for the mobile node @mac? (RCU readers) A DLIF
- * with no binding but its primary one costs no index lookup.
- */
-static inline bool dlif_mn_is(const struct dlif_dev *dlif, const u8 *mac)
-{
-	const struct dlif_mn *mn = rcu_dereference(dlif->mn);
-
-	if (mn && ether_addr_equal(mn->addr, mac))
-		return true;
-	return READ_ONCE(dlif->nr_bindings) && dlif_has_binding(dlif, mac);
-}
+const struct dlif_mn *dlif_binding_of(const struct dlif_dev *dlif,
+				      const u8 *mac);
 
 /* Is @mn, found in the port's index, still its DLIF's binding? A rebind
  * or a deletion leaves the old one to readers that found it until a grace
@@ -216,13 +206,20 @@ struct dlif_entry {
 	struct dlif_key key;
 	u8 role;				/* enum dlif_role */
 	u8 hop_limit;
-	struct dlif_peer *peer;			/* NULL only for a local-export;
-						 * fixed for the entry's life */
+	/* NULL for attached and open local-export entries; fixed for the
+	 * entry's life.
+	 */
+	struct dlif_peer *peer;
 	struct dlif_dev *dlif;			/* NULL when it names no DLIF */
 	struct in6_addr local;			/* outer source, :: = by route */
 
 	struct dlif_entry_counters counters ____cacheline_aligned_in_smp;
 	atomic_long_t drops[__DLIF_DROP_MAX];
+	/* The node of the DLIF's binding that the prefix belongs to; zero
+	 * for the DLIF's primary node. Off the first cache line: the packet
+	 * paths read it only on a DLIF with more than one binding.
+	 */
+	u8 mn_addr[ETH_ALEN];
 	u32 id;					/* dlif_net->ids, dump order */
 	netdevice_tracker dev_tracker;
 	struct list_head dlif_node;		/* dlif->entries */
@@ -276,6 +273,7 @@ struct dlif_entry_cfg {
 	struct in6_addr peer;
 	struct in6_addr local;
 	struct net_device *dev;			/* a DLIF (held by the caller) or NULL */
+	u8 mn_addr[ETH_ALEN];			/* a node of dev's; zero: its primary */
 };
 
 /* Which entries a flush or a dump applies to; zero fields match all. */
@@ -284,7 +282,34 @@ struct dlif_entry_filter {
 	bool has_peer;
 	struct in6_addr peer;
 	int ifindex;
+	u8 mn_addr[ETH_ALEN];			/* entries naming this node */
 };
+
+/*
+ * The binding @e's prefix belongs to: its DLIF's binding for the entry's
+ * node, or the DLIF's primary binding. NULL when the DLIF has none (it is
+ * unbound, or going away). (RCU readers)
+ */
+static inline const struct dlif_mn *dlif_entry_binding(const struct dlif_entry *e)
+{
+	if (!e->dlif)
+		return NULL;
+	if (is_zero_ether_addr(e->mn_addr))
+		return rcu_dereference_rtnl(e->dlif->mn);
+	return dlif_binding_of(e->dlif, e->mn_addr);
+}
+
+/* Is @mac, on @port, the node that @e's prefix belongs to? (RCU readers) */
+static inline bool dlif_entry_is_nodes(const struct dlif_entry *e,
+				       const struct dlif_port *port, const u8 *mac)
+{
+	const struct dlif_mn *mn;
+
+	if (!e->dlif || e->dlif->port != port)
+		return false;
+	mn = dlif_entry_binding(e);
+	return mn && ether_addr_equal(mn->addr, mac);
+}
 
 struct dlif_net *dlif_net(const struct net *net);
 int dlif_table_init(void);
@@ -307,6 +332,7 @@ unsigned int dlif_table_flush(struct dlif_net *dn,
 			      const struct dlif_entry_filter *filter,
 			      const struct dlif_origin *origin);
 void dlif_table_remove_dlif(struct dlif_dev *dlif);
+void dlif_table_remove_binding(struct dlif_dev *dlif, const u8 *mn_addr);
 bool dlif_entry_matches(const struct dlif_entry *e,
 			const struct dlif_entry_filter *filter);
 
@@ -316,7 +342,10 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb);
 netdev_tx_t dlif_xmit(struct sk_buff *skb, struct net_device *dev);
 void dlif_tunnel_xmit(struct sk_buff *skb, struct dlif_entry *e,
 		      struct net_device *dev);
-void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif);
+const struct dlif_mn *dlif_routed_binding(const struct dlif_dev *dlif,
+					  const struct in6_addr *daddr);
+void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif,
+			const struct dlif_mn *mn);
 int dlif_tunnel_init(void);
 void dlif_tunnel_uninit(void);
 

@@ -27,15 +27,16 @@ const struct nla_policy dlif_dev_nl_policy[DLIF_DEV_A_MAAR_ADDR + 1] = {
 	[DLIF_DEV_A_MAAR_ADDR] = NLA_POLICY_EXACT_LEN(16),
 };
 
-const struct nla_policy dlif_entry_nl_policy[DLIF_ENTRY_A_STATS + 1] = {
+const struct nla_policy dlif_entry_nl_policy[DLIF_ENTRY_A_MN_ADDR + 1] = {
 	[DLIF_ENTRY_A_PREFIX] = NLA_POLICY_EXACT_LEN(16),
 	[DLIF_ENTRY_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
-	[DLIF_ENTRY_A_ROLE] = NLA_POLICY_RANGE(NLA_U8, 1, 4),
+	[DLIF_ENTRY_A_ROLE] = NLA_POLICY_RANGE(NLA_U8, 1, 5),
 	[DLIF_ENTRY_A_PEER] = NLA_POLICY_EXACT_LEN(16),
 	[DLIF_ENTRY_A_LOCAL] = NLA_POLICY_EXACT_LEN(16),
 	[DLIF_ENTRY_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DLIF_ENTRY_A_HOP_LIMIT] = NLA_POLICY_MIN(NLA_U8, 1),
 	[DLIF_ENTRY_A_STATS] = NLA_POLICY_NESTED(dlif_stats_nl_policy),
+	[DLIF_ENTRY_A_MN_ADDR] = NLA_POLICY_EXACT_LEN(6),
 };
 
 const struct nla_policy dlif_stats_nl_policy[DLIF_STATS_A_DROP_OTHER + 1] = {

@@ -157,6 +157,9 @@ static int dlif_put_entry(struct sk_buff *skb, const struct dlif_entry *e,
 		goto cancel;
 	if (e->dlif && nla_put_u32(skb, DLIF_ENTRY_A_IFINDEX, e->dlif->dev->ifindex))
 		goto cancel;
+	if (!is_zero_ether_addr(e->mn_addr) &&
+	    nla_put(skb, DLIF_ENTRY_A_MN_ADDR, ETH_ALEN, e->mn_addr))
+		goto cancel;
 	if (with_stats && dlif_put_stats(skb, e))
 		goto cancel;
 	nla_nest_end(skb, nest);
@@ -246,7 +249,11 @@ static int dlif_parse_entry_cfg(struct genl_info *info, const struct nlattr *nes
 	cfg->hop_limit = tb[DLIF_ENTRY_A_HOP_LIMIT] ?
 			 nla_get_u8(tb[DLIF_ENTRY_A_HOP_LIMIT]) : DLIF_DEFAULT_HOP_LIMIT;
 
-	if (tb[DLIF_ENTRY_A_PEER]) {
+	if (tb[DLIF_ENTRY_A_PEER] && cfg->role == DLIF_ROLE_ATTACHED) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_PEER],
+				    "the attached role has no peer (the prefix is anchored here)");
+		return -EINVAL;
+	} else if (tb[DLIF_ENTRY_A_PEER]) {
 		cfg->peer = nla_get_in6_addr(tb[DLIF_ENTRY_A_PEER]);
 		type = ipv6_addr_type(&cfg->peer);
 		if (!(type & IPV6_ADDR_UNICAST) ||
@@ -256,7 +263,7 @@ static int dlif_parse_entry_cfg(struct genl_info *info, const struct nlattr *nes
 			return -EINVAL;
 		}
 		cfg->has_peer = true;
-	} else if (cfg->role != DLIF_ROLE_LOCAL_EXPORT) {
+	} else if (cfg->role != DLIF_ROLE_LOCAL_EXPORT && cfg->role != DLIF_ROLE_ATTACHED) {
 		NL_SET_ERR_MSG(extack, "this role needs a peer (the other MAAR)");
 		NL_SET_ERR_ATTR_MISS(extack, nest, DLIF_ENTRY_A_PEER);
 		return -EINVAL;
@@ -281,10 +288,30 @@ static int dlif_parse_entry_cfg(struct genl_info *info, const struct nlattr *nes
 		if (IS_ERR(dev))
 			return PTR_ERR(dev);
 		cfg->dev = dev;
-	} else if (cfg->role == DLIF_ROLE_ANCHOR || cfg->role == DLIF_ROLE_SERVING) {
-		NL_SET_ERR_MSG(extack, "the anchor and serving roles need the mobile node's dlif (ifindex)");
+	} else if (cfg->role == DLIF_ROLE_ANCHOR || cfg->role == DLIF_ROLE_SERVING ||
+		   cfg->role == DLIF_ROLE_ATTACHED) {
+		NL_SET_ERR_MSG(extack,
+			       "the anchor, serving and attached roles need the mobile node's dlif (ifindex)");
 		NL_SET_ERR_ATTR_MISS(extack, nest, DLIF_ENTRY_A_IFINDEX);
 		return -EINVAL;
+	}
+
+	if (tb[DLIF_ENTRY_A_MN_ADDR]) {
+		const u8 *mac = nla_data(tb[DLIF_ENTRY_A_MN_ADDR]);
+
+		if (!cfg->dev) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_MN_ADDR],
+					    "mn-addr names a binding of the entry's dlif: give its ifindex");
+			return -EINVAL;
+		}
+		if (!is_valid_ether_addr(mac)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DLIF_ENTRY_A_MN_ADDR],
+					    "mobile node address must be a unicast MAC address");
+			dev_put(cfg->dev);
+			cfg->dev = NULL;
+			return -EINVAL;
+		}
+		ether_addr_copy(cfg->mn_addr, mac);
 	}
 	return 0;
 }
@@ -443,6 +470,8 @@ static int dlif_parse_filter(struct nlattr *nest, struct dlif_entry_filter *filt
 	}
 	if (tb[DLIF_ENTRY_A_IFINDEX])
 		filter->ifindex = nla_get_u32(tb[DLIF_ENTRY_A_IFINDEX]);
+	if (tb[DLIF_ENTRY_A_MN_ADDR])
+		ether_addr_copy(filter->mn_addr, nla_data(tb[DLIF_ENTRY_A_MN_ADDR]));
 	return 0;
 }
 

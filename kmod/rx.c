@@ -26,7 +26,8 @@
 
 /*
  * Is @src one of the prefixes of @mn's node here: does this MAAR route it
- * to a DLIF of the same node (its local prefix, or one anchored here)?
+ * to a DLIF of the same node, for that node (its local prefix, or one
+ * anchored here)?
  */
 static bool dlif_source_is_nodes(struct net *net, const struct in6_addr *src,
 				 const struct dlif_mn *mn)
@@ -41,8 +42,11 @@ static bool dlif_source_is_nodes(struct net *net, const struct in6_addr *src,
 
 	dst = ip6_route_output(net, NULL, &fl6);
 	if (!dst->error && netif_is_dlif(dst->dev)) {
+		const struct dlif_mn *owner;
+
 		to = netdev_priv(dst->dev);
-		ours = to->port == mn->dlif->port && dlif_mn_is(to, mn->addr);
+		owner = to->port == mn->dlif->port ? dlif_routed_binding(to, src) : NULL;
+		ours = owner && ether_addr_equal(owner->addr, mn->addr);
 	}
 	dst_release(dst);
 	return ours;
@@ -94,13 +98,11 @@ static bool dlif_uplink(struct sk_buff *skb, const struct dlif_mn *mn,
 
 	e = dlif_lookup(dn, DLIF_ROLE_SERVING, &ip6h->saddr);
 	/* Only the node the prefix belongs to may send from it. */
-	if (e && !(e->dlif && e->dlif->port == dlif->port &&
-		   dlif_mn_is(e->dlif, mn->addr)))
+	if (e && !dlif_entry_is_nodes(e, dlif->port, mn->addr))
 		e = NULL;
 	if (!e) {
 		e = dlif_lookup(dn, DLIF_ROLE_LOCAL_NET, &ip6h->daddr);
-		if (e && e->dlif && !(e->dlif->port == dlif->port &&
-				      dlif_mn_is(e->dlif, mn->addr)))
+		if (e && e->dlif && !dlif_entry_is_nodes(e, dlif->port, mn->addr))
 			e = NULL;
 		if (!e)
 			return false;

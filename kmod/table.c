@@ -232,6 +232,7 @@ static struct dlif_entry *dlif_entry_create(struct dlif_net *dn,
 		e->dlif = netdev_priv(cfg->dev);
 		netdev_hold(cfg->dev, &e->dev_tracker, GFP_KERNEL);
 	}
+	ether_addr_copy(e->mn_addr, cfg->mn_addr);
 	return e;
 }
 
@@ -305,6 +306,7 @@ static int dlif_check_dlif(struct dlif_net *dn, const struct dlif_entry_cfg *cfg
 			   struct netlink_ext_ack *extack)
 {
 	const struct dlif_dev *dlif;
+	bool bound;
 
 	if (!cfg->dev)
 		return 0;
@@ -312,6 +314,18 @@ static int dlif_check_dlif(struct dlif_net *dn, const struct dlif_entry_cfg *cfg
 	if (dlif->dead) {
 		NL_SET_ERR_MSG(extack, "the dlif device is being deleted");
 		return -ENODEV;
+	}
+	if (is_zero_ether_addr(cfg->mn_addr))
+		return 0;
+	/* Under the table lock: a binding deleted after this check has its
+	 * entries removed under it too (dlif_table_remove_binding()).
+	 */
+	rcu_read_lock();
+	bound = dlif_binding_of(dlif, cfg->mn_addr);
+	rcu_read_unlock();
+	if (!bound) {
+		NL_SET_ERR_MSG(extack, "the dlif has no binding for this mobile node");
+		return -ENOENT;
 	}
 	return 0;
 }
@@ -431,6 +445,9 @@ bool dlif_entry_matches(const struct dlif_entry *e,
 		return false;
 	if (filter->ifindex && (!e->dlif || e->dlif->dev->ifindex != filter->ifindex))
 		return false;
+	if (!is_zero_ether_addr(filter->mn_addr) &&
+	    !ether_addr_equal(e->mn_addr, filter->mn_addr))
+		return false;
 	return true;
 }
 
@@ -466,6 +483,23 @@ void dlif_table_remove_dlif(struct dlif_dev *dlif)
 	dlif->dead = true;
 	list_for_each_entry_safe(e, next, &dlif->entries, dlif_node)
 		dlif_entry_remove(dn, e, NULL);
+	mutex_unlock(&dn->lock);
+}
+
+/*
+ * A binding of @dlif is gone (RTNL held): so are the entries that named
+ * its node by MAC. Entries naming the DLIF's primary node stay with the
+ * DLIF.
+ */
+void dlif_table_remove_binding(struct dlif_dev *dlif, const u8 *mn_addr)
+{
+	struct dlif_net *dn = dlif_net(dev_net(dlif->dev));
+	struct dlif_entry *e, *next;
+
+	mutex_lock(&dn->lock);
+	list_for_each_entry_safe(e, next, &dlif->entries, dlif_node)
+		if (ether_addr_equal(e->mn_addr, mn_addr))
+			dlif_entry_remove(dn, e, NULL);
 	mutex_unlock(&dn->lock);
 }
 

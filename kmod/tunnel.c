@@ -290,7 +290,7 @@ static int dlif_decap_deliver(struct sk_buff *skb, struct dlif_entry *e,
 	ipv6_hdr(skb)->hop_limit--;
 	skb_clear_tstamp(skb);
 	dlif_entry_count_decap(e, len);
-	dlif_deliver_to_mn(skb, dlif);
+	dlif_deliver_to_mn(skb, dlif, dlif_entry_binding(e));
 	return 0;
 }
 

@@ -8,6 +8,14 @@
  * at layer 2), so no other node on the medium sees another node's
  * logical routers.
  *
+ * A DLIF with bindings besides its primary one serves several nodes, each
+ * seeing its own router MAC, and every frame names one binding: an IPv6
+ * packet to a global address by the table (the attached or serving entry
+ * of its prefix on this DLIF; none: the primary node), any other frame by
+ * its destination MAC (a packet socket's frames name their node; the
+ * stack's neighbour entries on the point-to-point link name the primary
+ * one). A multicast frame goes to each node, unicast at layer 2.
+ *
  * The anchor role intercepts here: while a node anchored at this MAAR is
  * served elsewhere, the route to its prefix still points into its DLIF,
  * and what is routed there is encapsulated to the serving MAAR instead.
@@ -62,27 +70,109 @@ static void dlif_lower_xmit(struct sk_buff *skb, struct dlif_dev *dlif)
 		DEV_STATS_INC(dlif->dev, tx_dropped);
 }
 
+/*
+ * The binding that a packet to @daddr routed into @dlif belongs to: the
+ * node named by the attached or serving entry of its prefix on this DLIF,
+ * else the DLIF's primary node. (RCU readers)
+ */
+const struct dlif_mn *dlif_routed_binding(const struct dlif_dev *dlif,
+					  const struct in6_addr *daddr)
+{
+	static const u8 roles[] = { DLIF_ROLE_ATTACHED, DLIF_ROLE_SERVING };
+	struct dlif_net *dn;
+	struct dlif_entry *e;
+	int i;
+
+	if (READ_ONCE(dlif->nr_bindings)) {
+		dn = dlif_net(dev_net(dlif->dev));
+		for (i = 0; i < ARRAY_SIZE(roles); i++) {
+			e = dlif_lookup(dn, roles[i], daddr);
+			if (e && e->dlif == dlif)
+				return dlif_entry_binding(e);
+		}
+	}
+	return rcu_dereference(dlif->mn);
+}
+
+/* Send a frame (Ethernet header already built) to @mn's node. */
+static void dlif_xmit_to(struct sk_buff *skb, const struct dlif_mn *mn)
+{
+	struct dlif_dev *dlif = mn->dlif;
+	struct ethhdr *eth;
+
+	if (skb_cow_head(skb, 0)) {
+		DEV_STATS_INC(dlif->dev, tx_dropped);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return;
+	}
+	eth = (struct ethhdr *)skb->data;
+	ether_addr_copy(eth->h_dest, mn->addr);
+	ether_addr_copy(eth->h_source, dlif_mn_router(mn));
+	dlif_lower_xmit(skb, dlif);
+}
+
+/* A multicast frame on a DLIF of several nodes: a copy to each. */
+static void dlif_xmit_to_each(struct sk_buff *skb, struct dlif_dev *dlif)
+{
+	const struct dlif_mn *mn, *prev = rcu_dereference(dlif->mn);
+	struct sk_buff *copy;
+
+	list_for_each_entry_rcu(mn, &dlif->bindings, dlif_node) {
+		if (READ_ONCE(mn->gone))
+			continue;
+		if (prev) {
+			copy = skb_clone(skb, GFP_ATOMIC);
+			if (copy)
+				dlif_xmit_to(copy, prev);
+			else
+				DEV_STATS_INC(dlif->dev, tx_dropped);
+		}
+		prev = mn;
+	}
+	if (prev) {
+		dlif_xmit_to(skb, prev);
+	} else {
+		DEV_STATS_INC(dlif->dev, tx_dropped);
+		kfree_skb_reason(skb, DLIF_DROP_REASON_NO_TX_TARGET);
+	}
+}
+
+/* Which binding a frame on a DLIF of several nodes is for (tx.c's head). */
+static const struct dlif_mn *dlif_frame_binding(struct sk_buff *skb,
+						struct dlif_dev *dlif)
+{
+	const struct ethhdr *eth = (const struct ethhdr *)skb->data;
+	const struct ipv6hdr *ip6h;
+
+	if (eth->h_proto == htons(ETH_P_IPV6) &&
+	    pskb_may_pull(skb, ETH_HLEN + sizeof(*ip6h))) {
+		eth = (const struct ethhdr *)skb->data;
+		ip6h = (const struct ipv6hdr *)(skb->data + ETH_HLEN);
+		if (!(ipv6_addr_type(&ip6h->daddr) &
+		      (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK)))
+			return dlif_routed_binding(dlif, &ip6h->daddr);
+	}
+	return dlif_binding_of(dlif, eth->h_dest);
+}
+
 /* Send a frame (Ethernet header already built) to the DLIF's node. */
 static netdev_tx_t dlif_xmit_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 {
-	enum skb_drop_reason reason = DLIF_DROP_REASON_NO_TX_TARGET;
-	const struct dlif_mn *mn = rcu_dereference(dlif->mn);
-	struct ethhdr *eth;
+	const struct dlif_mn *mn;
 
-	if (unlikely(!mn))
-		goto drop;
-	reason = SKB_DROP_REASON_NOMEM;
-	if (skb_cow_head(skb, 0))
-		goto drop;
-	eth = (struct ethhdr *)skb->data;
-	ether_addr_copy(eth->h_dest, mn->addr);
-	ether_addr_copy(eth->h_source, dlif->dev->dev_addr);
-	dlif_lower_xmit(skb, dlif);
-	return NETDEV_TX_OK;
-
-drop:
-	DEV_STATS_INC(dlif->dev, tx_dropped);
-	kfree_skb_reason(skb, reason);
+	if (READ_ONCE(dlif->nr_bindings) &&
+	    is_multicast_ether_addr(((struct ethhdr *)skb->data)->h_dest)) {
+		dlif_xmit_to_each(skb, dlif);
+		return NETDEV_TX_OK;
+	}
+	mn = READ_ONCE(dlif->nr_bindings) ? dlif_frame_binding(skb, dlif) :
+					     rcu_dereference(dlif->mn);
+	if (unlikely(!mn)) {
+		DEV_STATS_INC(dlif->dev, tx_dropped);
+		kfree_skb_reason(skb, DLIF_DROP_REASON_NO_TX_TARGET);
+		return NETDEV_TX_OK;
+	}
+	dlif_xmit_to(skb, mn);
 	return NETDEV_TX_OK;
 }
 
@@ -129,16 +219,16 @@ static bool dlif_egress_hooked(struct net_device *dev)
 }
 
 /*
- * Hand a decapsulated IPv6 packet (skb->data at its header) to the node
- * of @dlif, as if routed out of the DLIF. With nothing on the DLIF's
+ * Hand a decapsulated IPv6 packet (skb->data at its header) to @mn's node
+ * (NULL: none) on @dlif, as if routed out of the DLIF. With nothing on the DLIF's
  * egress it goes straight to the lower device: the DLIF's own transmit
  * would only rewrite the header built here. Otherwise it is transmitted
  * on the DLIF, so that taps, qdiscs, tc and netfilter there see it.
  */
-void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
+void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif,
+			const struct dlif_mn *mn)
 {
 	enum skb_drop_reason reason = SKB_DROP_REASON_DEV_READY;
-	const struct dlif_mn *mn = rcu_dereference(dlif->mn);
 	struct net_device *dev = dlif->dev;
 
 	if (unlikely(!netif_running(dev)))
@@ -152,7 +242,7 @@ void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 	skb->dev = dev;
 	skb->protocol = htons(ETH_P_IPV6);
 	reason = SKB_DROP_REASON_DEV_HDR;
-	if (dev_hard_header(skb, dev, ETH_P_IPV6, mn->addr, dev->dev_addr,
+	if (dev_hard_header(skb, dev, ETH_P_IPV6, mn->addr, dlif_mn_router(mn),
 			    skb->len) < 0)
 		goto drop;
 	if (dlif_egress_hooked(dev))

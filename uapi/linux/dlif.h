@@ -20,20 +20,25 @@
  * @DLIF_ROLE_SERVING: The prefix is anchored at the peer; the mobile node is
  *   here. Packets from the node (any of its DLIFs) whose source is in the
  *   prefix are encapsulated to the peer; ip6ip6 from the peer whose inner
- *   destination is in the prefix is decapsulated and sent to the node through
- *   the entry's DLIF.
+ *   destination is in the prefix is decapsulated and sent to the node (the
+ *   entry's binding) through the entry's DLIF.
  * @DLIF_ROLE_LOCAL_NET: A network reachable only through the peer (an RFC 8885
  *   Local Prefix): packets from mobile nodes on DLIFs whose destination is in
  *   the prefix are encapsulated to the peer.
  * @DLIF_ROLE_LOCAL_EXPORT: A network local to this node: ip6ip6 whose inner
  *   destination is in the prefix is accepted and routed on when it comes from
  *   the entry's peer or, with no peer set, from any peer of the table.
+ * @DLIF_ROLE_ATTACHED: This node anchors the prefix and the mobile node is
+ *   here: what is routed into the entry's DLIF for the prefix goes to the
+ *   entry's node (mn-addr, or the DLIF's primary node). Needed only on a DLIF
+ *   with bindings other than its primary one; no peer.
  */
 enum dlif_role {
 	DLIF_ROLE_ANCHOR = 1,
 	DLIF_ROLE_SERVING,
 	DLIF_ROLE_LOCAL_NET,
 	DLIF_ROLE_LOCAL_EXPORT,
+	DLIF_ROLE_ATTACHED,
 
 	/* private: */
 	__DLIF_ROLE_MAX,
@@ -59,6 +64,7 @@ enum {
 	DLIF_ENTRY_A_IFINDEX,
 	DLIF_ENTRY_A_HOP_LIMIT,
 	DLIF_ENTRY_A_STATS,
+	DLIF_ENTRY_A_MN_ADDR,
 
 	__DLIF_ENTRY_A_MAX,
 	DLIF_ENTRY_A_MAX = (__DLIF_ENTRY_A_MAX - 1)
