@@ -219,9 +219,7 @@ test_dlif_frames_reach_only_their_node() {
 
 # Bindings (dlifctl binding): d1, MN1's DLIF, also receives MN2's frames
 # sent to the router MAC of MN2's binding, and MN2's RS; MN2's frames to
-# d1's own MAC (MN1's router) stay on the lower device. d1 still answers
-# MN1 only: transmit to several nodes is the next step (Documentation/
-# performance.rst), so this counts what arrives.
+# d1's own MAC (MN1's router) stay on the lower device.
 R2=02:aa:00:00:01:02
 R3=02:aa:00:00:02:02
 test_one_dlif_receives_several_nodes() {
@@ -253,6 +251,175 @@ test_one_dlif_receives_several_nodes() {
 	check_eq "$(snmp6 "$MAAR" d1 Icmp6InEchos)" 3 "then MN2's echo to that MAC no longer reaches d1"
 }
 
+# One DLIF, two nodes: what the MAAR routes into d1 goes to the node whose
+# binding the table names for the destination's prefix (an attached entry
+# for MN2's prefix; MN1, the primary node, takes the rest), from the
+# router MAC that node sees; multicast goes to each node. A serving entry
+# naming MN2's binding carries MN2's traffic both ways through a stock
+# ip6tnl device at the anchor (CORE), and MN1 may not send from MN2's
+# prefix. Deleting the binding takes its entries with it.
+link_local() {	# ns dev
+	ip -n "$1" -6 -br addr show dev "$2" scope link | awk '{ sub("/.*", "", $3); print $3 }'
+}
+
+setup_shared_dlif() {
+	setup_medium || return 1
+	setup_ns CORE || return 1
+	ip link add core netns "$MAAR" type veth peer name core netns "$CORE"
+	ip -n "$MAAR" link set core up
+	ip -n "$CORE" link set core up
+	ip -n "$MAAR" addr add 2001:db8:ff::1/64 dev core nodad
+	ip -n "$CORE" addr add 2001:db8:ff::2/64 dev core nodad
+	# CORE anchors 2001:db8:7::/64 with a stock ip6tnl device; its own
+	# address 2001:db8:9::9 is behind it.
+	ip -n "$CORE" addr add 2001:db8:9::9/128 dev lo
+	ip -n "$CORE" link add t0 type ip6tnl mode ip6ip6 local 2001:db8:ff::2 remote 2001:db8:ff::1 || return 1
+	ip -n "$CORE" link set t0 up
+	ip -n "$CORE" route add 2001:db8:7::/64 dev t0
+	# MN2: 2001:db8:5::200 from the MAAR's attached prefix and
+	# 2001:db8:7::5 from CORE's; its router on d1 is R2.
+	ip -n "$NS_MN2" addr add 2001:db8:5::200/64 dev eth0 nodad
+	ip -n "$NS_MN2" addr add 2001:db8:7::5/64 dev eth0 nodad
+	ip -n "$NS_MN2" route add default via fe80::1 dev eth0
+	ip -n "$NS_MN2" neigh add fe80::1 lladdr $R2 dev eth0 nud permanent
+	ip -n "$NS_MN1" route add default via fe80::1 dev eth0
+	ip -n "$NS_MN1" neigh add fe80::1 lladdr $D1 dev eth0 nud permanent
+	ip -n "$NS_MN1" addr add 2001:db8:7::6/64 dev eth0 nodad
+	ip -n "$MAAR" route add 2001:db8:5::/64 dev d1
+	ip -n "$MAAR" route add 2001:db8:7::/64 dev d1
+	# The stack's link-local unicast on d1 goes to its primary node (its
+	# neighbours resolve to the point-to-point peer): MN2 knows d1's
+	# addresses statically, as it would once ND is answered per binding.
+	ip -n "$NS_MN2" neigh add 2001:db8:1::1 lladdr $R2 dev eth0 nud permanent
+	ip -n "$NS_MN2" neigh add "$(link_local "$MAAR" d1)" lladdr $R2 dev eth0 nud permanent
+	# The bridge learns where each node is (no flooded unicast later).
+	ip netns exec "$NS_MN1" ping -c 1 -W 1 ff02::1%eth0 >/dev/null 2>&1
+	ip netns exec "$NS_MN2" ping -c 1 -W 1 ff02::1%eth0 >/dev/null 2>&1
+	dlifctl -n "$MAAR" binding add dev d1 mn $MN2 router $R2 || return 1
+}
+
+entry_counter() {	# ns prefix counter: one of an entry's counters
+	dlifctl -n "$1" -j -s route get "$2" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats"][sys.argv[1]])' "$3"
+}
+
+test_one_dlif_transmits_to_each_node() {
+	local cap out
+	dlif_load || return 1
+	setup_shared_dlif || { fail "cannot set up the shared DLIF"; return 1; }
+	check_fails "without an entry, MN2's prefix goes to the primary node" \
+		ip netns exec "$MAAR" ping -c 1 -W 1 2001:db8:5::200
+	check_fails "an entry cannot name a node without a binding on the DLIF" \
+		dlifctl -n "$MAAR" route add 2001:db8:5::/64 role attached dev d2 mn $MN2
+	check_fails "the attached role takes no peer" \
+		dlifctl -n "$MAAR" route add 2001:db8:5::/64 role attached peer 2001:db8:ff::2 dev d1 mn $MN2
+	check "an attached entry names MN2's binding" \
+		dlifctl -n "$MAAR" route add 2001:db8:5::/64 role attached dev d1 mn $MN2
+	check_eq "$(dlifctl -n "$MAAR" route show mn $MN2)" \
+		"2001:db8:5::/64 role attached dev d1 mn $MN2 hoplimit 64" "route show filters by node"
+
+	cap=$(mktemp)
+	ip netns exec "$NS_MN2" tcpdump -p -n -e -U -i eth0 -w "$cap" "ether src $R2 or ether src $D1" 2>"$cap.log" &
+	local tcap=$!
+	defer kill $tcap
+	busywait 20000 grep -q "listening on" "$cap.log"
+	check "the MAAR reaches MN2 through d1" ip netns exec "$MAAR" ping -c 2 -i 0.3 -W 2 2001:db8:5::200
+	check "and MN1, the primary node, still" ip netns exec "$MAAR" ping -c 1 -W 2 2001:db8:1::100
+	out=$(ip netns exec "$MAAR" ping -c 2 -i 0.5 -W 2 ff02::1%d1 2>&1)
+	check_match "$out" "from $(link_local "$NS_MN1" eth0)%d1" "MN1 answers a multicast ping on d1"
+	check_match "$out" "from $(link_local "$NS_MN2" eth0)%d1" "and so does MN2"
+
+	# MN2's traffic from CORE's prefix is tunnelled to CORE, and CORE's
+	# to it is delivered from MN2's router MAC.
+	check "a serving entry names MN2's binding" \
+		dlifctl -n "$MAAR" route add 2001:db8:7::/64 role serving peer 2001:db8:ff::2 dev d1 mn $MN2
+	check "CORE reaches MN2 through its stock ip6tnl and d1" \
+		ip netns exec "$CORE" ping -c 2 -i 0.3 -W 2 -I 2001:db8:9::9 2001:db8:7::5
+	check "MN2 sends from CORE's prefix, tunnelled" \
+		ip netns exec "$NS_MN2" ping -c 1 -W 2 -I 2001:db8:7::5 2001:db8:9::9
+	local spoof0
+	spoof0=$(entry_counter "$MAAR" 2001:db8:7::/64 encap_packets)
+	ip netns exec "$NS_MN1" ping -c 2 -i 0.2 -W 1 -I 2001:db8:7::6 2001:db8:9::9 >/dev/null 2>&1
+	check_eq "$(entry_counter "$MAAR" 2001:db8:7::/64 encap_packets)" "$spoof0" \
+		"MN1 sending from MN2's prefix is not tunnelled"
+	sleep 0.5
+	kill -INT $tcap; wait $tcap 2>/dev/null
+	out=$(tcpdump -n -e -r "$cap" 2>/dev/null)
+	check_match "$out" "$R2 > $MN2, ethertype IPv6 .* 2001:db8:1::1 > 2001:db8:5::200: ICMP6, echo request" \
+		"MN2's echo requests come from its router MAC"
+	check_match "$out" "$R2 > $MN2, ethertype IPv6 .* 2001:db8:9::9 > 2001:db8:7::5: ICMP6, echo request" \
+		"and CORE's, decapsulated"
+	check_match "$out" "$R2 > $MN2, ethertype IPv6 .* > ff02::1: ICMP6, echo request" \
+		"the multicast ping, unicast at layer 2"
+	check_no_match "$out" "$D1 >" "MN2 never sees MN1's router MAC"
+
+	check "the binding deleted" dlifctl -n "$MAAR" binding del dev d1 mn $MN2
+	check_eq "$(dlifctl -n "$MAAR" route show mn $MN2)" "" "its entries went with it"
+	check_fails "MN2's prefix no longer reaches it" \
+		ip netns exec "$MAAR" ping -c 1 -W 1 2001:db8:5::200
+}
+
+# d2, holding MN2's binding at R3, deleted and created again.
+recreate_d2() {
+	nsbatch "$MAAR" <<-EOF || return 1
+		link del d2
+		link add link acc name d2 address $D2 broadcast $MN1 type dlif
+		link set d2 up
+		addr add 2001:db8:2::1/64 dev d2 nodad
+	EOF
+	dlifctl -n "$MAAR" binding add dev d2 mn $MN2 router $R3
+}
+
+# What the MAAR routes into a shared DLIF, unicast to either node and
+# multicast, and what MN2 sends to it, while MN2's binding and its entries
+# come and go, d1's primary node changes and d2, holding another binding
+# of MN2, is deleted and created again (SHARED_SECONDS, default 20, at
+# least 3 rounds): the transmit path and the receive demux read bindings
+# and entries under RCU. On the debug kernel this case stands for
+# bindings_change_under_traffic too (same receive side, fewer rounds).
+SHARED_SECONDS=${SHARED_SECONDS:-20}
+test_shared_dlif_changes_under_traffic() {
+	local batch end rounds=0 rx0 rx1 up0 up1 i
+	dlif_load || return 1
+	setup_shared_dlif || { fail "cannot set up the shared DLIF"; return 1; }
+	dlifctl -n "$MAAR" route add 2001:db8:5::/64 role attached dev d1 mn $MN2 ||
+		{ fail "cannot add the attached entry"; return 1; }
+	batch=$(mktemp)
+	defer rm -f "$batch"
+	for i in $(seq 1 25); do
+		echo "binding del dev d1 mn $MN2"
+		echo "binding add dev d1 mn $MN2 router $R2"
+		echo "route add 2001:db8:5::/64 role attached dev d1 mn $MN2"
+		echo "route replace 2001:db8:5::/64 role attached dev d1 mn $MN2"
+	done >"$batch"
+	dlifctl -n "$MAAR" binding add dev d2 mn $MN2 router $R3 || { fail "cannot bind MN2 to d2"; return 1; }
+	rx0=$(dev_counter "$NS_MN2" eth0 rx_packets)
+	up0=$(dev_counter "$MAAR" d1 rx_packets)
+	udp_flood "$MAAR" 2001:db8:5::200 9
+	udp_flood "$MAAR" 2001:db8:1::100 9
+	udp_flood "$MAAR" ff02::1%d1 9
+	udp_flood "$NS_MN2" 2001:db8:1::1 9
+	end=$((SECONDS + SHARED_SECONDS))
+	while [ "$SECONDS" -lt "$end" ] || [ "$rounds" -lt 3 ]; do
+		dlifctl -n "$MAAR" -batch "$batch" || { fail "round $rounds: a request failed"; break; }
+		dlifctl -n "$MAAR" dev set d1 mn 02:00:00:00:01:03 && dlifctl -n "$MAAR" dev set d1 mn $MN1 ||
+			{ fail "round $rounds: cannot rebind d1"; break; }
+		recreate_d2 || { fail "round $rounds: cannot re-create d2 with MN2's binding"; break; }
+		rounds=$((rounds + 1))
+	done
+	stop_floods
+	rx1=$(dev_counter "$NS_MN2" eth0 rx_packets)
+	up1=$(dev_counter "$MAAR" d1 rx_packets)
+	ktap_diag "$rounds rounds of 25 binding and entry changes, a rebind and d2 re-created;" \
+		"MN2 received $((rx1 - rx0)) packets, d1 $((up1 - up0))"
+	check "MN2 kept receiving" test "$rx1" -gt "$rx0"
+	check "d1 kept receiving" test "$up1" -gt "$up0"
+	check_eq "$(dlifctl -n "$MAAR" binding show | sort | tr '\n' ';')" \
+		"d1 mn $MN1 router $D1 primary;d1 mn $MN2 router $R2;d2 mn $MN1 router $D2 primary;d2 mn $MN2 router $R3;" \
+		"the bindings are where the last requests left them"
+	check "MN2 is still reached through d1" ip netns exec "$MAAR" ping -c 1 -W 2 2001:db8:5::200
+}
+
 # Bindings added and deleted, and a DLIF holding one deleted and created
 # again, for BINDING_SECONDS (default 20, at least 3 rounds) while both
 # nodes flood d1 and MN2 floods d2 through its binding there: the receive
@@ -281,14 +448,7 @@ test_bindings_change_under_traffic() {
 	end=$((SECONDS + BINDING_SECONDS))
 	while [ "$SECONDS" -lt "$end" ] || [ "$rounds" -lt 3 ]; do
 		dlifctl -n "$MAAR" -batch "$batch" || { fail "round $rounds: a binding request failed"; break; }
-		nsbatch "$MAAR" <<-EOF || { fail "round $rounds: cannot re-create d2"; break; }
-			link del d2
-			link add link acc name d2 address $D2 broadcast $MN1 type dlif
-			link set d2 up
-			addr add 2001:db8:2::1/64 dev d2 nodad
-		EOF
-		dlifctl -n "$MAAR" binding add dev d2 mn $MN2 router $R3 ||
-			{ fail "round $rounds: cannot bind MN2 to the new d2"; break; }
+		recreate_d2 || { fail "round $rounds: cannot re-create d2 with MN2's binding"; break; }
 		rounds=$((rounds + 1))
 	done
 	stop_floods
@@ -343,13 +503,13 @@ test_demux_among_many_nodes() {
 }
 
 # The debug kernel: the configuration paths (refused attributes, the
-# lower device's events), bindings changing under traffic, and the
-# receive demux once, with the port's index growing to 514 DLIFs and
+# lower device's events), bindings and entries changing under traffic in
+# both directions on a shared DLIF, and the receive demux once, with the port's index growing to 514 DLIFs and
 # shrinking back (multicast and unicast).
 DEBUG_CASES=(
 	test_refused_configurations
 	test_peer_shown_and_lower_coupling
-	test_bindings_change_under_traffic
+	test_shared_dlif_changes_under_traffic
 	test_demux_among_many_nodes
 )
 
@@ -362,4 +522,6 @@ run_tests \
 	test_dlif_frames_reach_only_their_node \
 	test_one_dlif_receives_several_nodes \
 	test_bindings_change_under_traffic \
+	test_one_dlif_transmits_to_each_node \
+	test_shared_dlif_changes_under_traffic \
 	test_demux_among_many_nodes

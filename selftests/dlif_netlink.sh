@@ -284,7 +284,14 @@ test_bad_requests_are_refused_with_a_message() {
 	EINVAL: local address must be|entry-new entry ${ok_key[*]} role=u8:2 peer=in6:2001:db8:ff::1 local=in6:ff02::1 ifindex=u32:$d0
 	EADDRNOTAVAIL: local address is not an address of this network namespace|entry-new entry ${ok_key[*]} role=u8:2 peer=in6:2001:db8:ff::1 local=in6:2001:db8:ff::77 ifindex=u32:$d0
 	EINVAL: this role needs a peer|entry-new entry ${ok_key[*]} role=u8:2 ifindex=u32:$d0
-	EINVAL: the anchor and serving roles need|entry-new entry ${ok_key[*]} role=u8:1 peer=in6:2001:db8:ff::1
+	EINVAL: the anchor, serving and attached roles need|entry-new entry ${ok_key[*]} role=u8:1 peer=in6:2001:db8:ff::1
+	EINVAL: the anchor, serving and attached roles need|entry-new entry ${ok_key[*]} role=u8:5
+	EINVAL: the attached role has no peer|entry-new entry ${ok_key[*]} role=u8:5 peer=in6:2001:db8:ff::1 ifindex=u32:$d0
+	ERANGE: .+|entry-new entry ${ok_key[*]} role=u8:6 ifindex=u32:$d0
+	EINVAL: mn-addr names a binding of the entry's dlif|entry-new entry ${ok_key[*]} role=u8:4 mn_addr=mac:$MN1
+	EINVAL: mobile node address must be a unicast|entry-new entry ${ok_key[*]} role=u8:5 ifindex=u32:$d0 mn_addr=mac:01:00:5e:00:00:01
+	ERANGE: binary attribute size out of range|entry-new entry ${ok_key[*]} role=u8:5 ifindex=u32:$d0 mn_addr=hex:0200000000
+	ENOENT: the dlif has no binding for this mobile node|entry-new entry ${ok_key[*]} role=u8:5 ifindex=u32:$d0 mn_addr=mac:02:00:00:00:00:77
 	EEXIST: the prefix already has an entry|entry-new entry prefix=in6:2001:db8:f:: prefix_len=u8:64 role=u8:1 peer=in6:2001:db8:ff::1 ifindex=u32:$d0
 	ENOENT: no entry for this prefix|entry-del entry ${ok_key[*]}
 	EINVAL: missing prefix length|entry-del entry prefix=in6:2001:db8:a::

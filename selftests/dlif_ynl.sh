@@ -160,10 +160,17 @@ test_binding_operations() {
 	check_match "$out" "\"ifindex\": $D0, \"mn-addr\": \"02:00:00:00:00:02\", \"router-addr\": \"02:aa:00:00:00:02\"" \
 		"binding-get of d0 reads its binding back"
 	check_eq "$(count "$out" '"mn-addr": ')" 1 "and only d0's"
+	check "an attached entry names the new node of d0" ynl --do entry-new --json \
+		"$(entry "{\"prefix\": \"$HEX_A\", \"prefix-len\": 64, \"role\": \"attached\", \"ifindex\": $D0, \"mn-addr\": \"020000000002\"}")"
+	out=$(ynl --dump entry-get --json "$(entry "{\"mn-addr\": \"020000000002\"}")" 2>&1)
+	check_match "$out" "\"role\": \"attached\", .*\"mn-addr\": \"02:00:00:00:00:02\"" \
+		"entry-get (dump, by node) reads it back"
 	check "binding-del" ynl --do binding-del --json \
 		"{\"binding\": [{\"ifindex\": $D0, \"mn-addr\": \"020000000002\"}]}"
 	out=$(ynl --dump binding-get 2>&1)
 	check_eq "$(count "$out" '"mn-addr": ')" 1 "one binding left"
+	out=$(ynl --dump entry-get 2>&1)
+	check_no_match "$out" "attached" "the entry went with its binding"
 }
 
 # A subscriber (cli.py --subscribe entries --sleep S) collects what the
@@ -254,7 +261,7 @@ test_bad_inputs_show_the_extack() {
 	check_match "$out" "'bad-attr': '.entry.stats'" "counters in a request: the attribute named"
 
 	bad --do entry-new --json "$(entry "{$ok_key, \"role\": \"anchor\", \"peer\": \"$HEX_PEER1\"}")"
-	check_match "$out" "'msg': .the anchor and serving roles need the mobile node's dlif" \
+	check_match "$out" "'msg': .the anchor, serving and attached roles need the mobile node's dlif" \
 		"an anchor without a DLIF: the message"
 	check_match "$out" "'miss-type': 7, 'miss-nest': " "an anchor without a DLIF: the missing attribute (ifindex, 7)"
 

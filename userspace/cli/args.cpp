@@ -90,7 +90,7 @@ Result<nl::Role> parse_role_word(std::string_view text)
 	if (auto role = nl::parse_role(text))
 		return *role;
 	return usage("invalid role " + quoted(text) +
-		     " (anchor, serving, local-net or local-export)");
+		     " (anchor, serving, local-net, local-export or attached)");
 }
 
 Result<uint8_t> parse_hop_limit(std::string_view text)
@@ -100,6 +100,11 @@ Result<uint8_t> parse_hop_limit(std::string_view text)
 	if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > 255)
 		return usage("invalid hoplimit " + quoted(text) + " (1..255)");
 	return static_cast<uint8_t>(value);
+}
+
+Result<MacAddress> parse_mac(std::string_view text)
+{
+	return parsed(MacAddress::from_string(text), "MAC address", text);
 }
 
 Result<std::string> parse_ifname(std::string_view text)
@@ -132,6 +137,7 @@ Result<Command> parse_route_modify(Words &words, nl::EntryOpKind kind, std::stri
 	std::optional<nl::Role> role;
 	std::optional<Ipv6Address> peer, local;
 	std::optional<std::string> dev;
+	std::optional<MacAddress> mn;
 	std::optional<uint8_t> hop_limit;
 	while (!words.empty()) {
 		std::string_view word = words.next();
@@ -148,6 +154,9 @@ Result<Command> parse_route_modify(Words &words, nl::EntryOpKind kind, std::stri
 		} else if (word == "dev") {
 			auto v = words.value_of(word);
 			error = v ? set_once(dev, parse_ifname(*v), word) : v.error();
+		} else if (word == "mn") {
+			auto v = words.value_of(word);
+			error = v ? set_once(mn, parse_mac(*v), word) : v.error();
 		} else if (word == "hoplimit") {
 			auto v = words.value_of(word);
 			error = v ? set_once(hop_limit, parse_hop_limit(*v), word) : v.error();
@@ -166,6 +175,8 @@ Result<Command> parse_route_modify(Words &words, nl::EntryOpKind kind, std::stri
 		return usage(std::string(command) + ": missing PREFIX");
 	if (!role)
 		return usage(std::string(command) + ": missing \"role\"");
+	if (mn && !dev)
+		return usage(std::string(command) + ": \"mn\" names a node of the entry's DLIF: give \"dev\"");
 	RouteModify modify;
 	modify.kind = kind;
 	modify.entry.prefix = *prefix;
@@ -173,6 +184,7 @@ Result<Command> parse_route_modify(Words &words, nl::EntryOpKind kind, std::stri
 	modify.entry.peer = peer;
 	modify.entry.local = local.value_or(Ipv6Address{});
 	modify.entry.hop_limit = hop_limit.value_or(nl::default_hop_limit);
+	modify.entry.mn = mn;
 	modify.dev = dev;
 	return Command(std::move(modify));
 }
@@ -204,6 +216,9 @@ Result<Command> parse_route_show(Words &words)
 		} else if (word == "dev") {
 			auto v = words.value_of(word);
 			error = v ? set_once(show.dev, parse_ifname(*v), word) : v.error();
+		} else if (word == "mn") {
+			auto v = words.value_of(word);
+			error = v ? set_once(show.mn, parse_mac(*v), word) : v.error();
 		} else {
 			return unexpected(word, "route show");
 		}
@@ -317,11 +332,6 @@ Result<Command> parse_dev(Words &words)
 	if (matches(word, "help"))
 		return Command(Help{});
 	return usage("unknown dev command " + quoted(word) + "; try \"dlifctl help\"");
-}
-
-Result<MacAddress> parse_mac(std::string_view text)
-{
-	return parsed(MacAddress::from_string(text), "MAC address", text);
 }
 
 // binding { add | del } dev IFNAME mn MAC [ router MAC ]; binding show [ dev IFNAME ]
@@ -586,10 +596,10 @@ std::string_view usage_text()
 	       "       dlifctl [ OPTIONS ] -batch FILE [ -force ]\n"
 	       "\n"
 	       "  route { add | replace } PREFIX role ROLE [ peer ADDR ] [ local ADDR ]\n"
-	       "                          [ dev IFNAME ] [ hoplimit N ]\n"
+	       "                          [ dev IFNAME [ mn MAC ] ] [ hoplimit N ]\n"
 	       "  route del PREFIX\n"
 	       "  route get PREFIX\n"
-	       "  route show [ role ROLE ] [ peer ADDR ] [ dev IFNAME ]\n"
+	       "  route show [ role ROLE ] [ peer ADDR ] [ dev IFNAME ] [ mn MAC ]\n"
 	       "  route flush [ peer ADDR ] [ dev IFNAME ]\n"
 	       "  dev show [ IFNAME ]\n"
 	       "  dev set IFNAME [ mn MAC ] [ maar ADDR ]\n"
@@ -608,7 +618,7 @@ std::string_view usage_text()
 	       "  detach MAC\n"
 	       "  metrics            the above's counters and the kernel's, Prometheus text\n"
 	       "\n"
-	       "ROLE    := { anchor | serving | local-net | local-export }\n"
+	       "ROLE    := { anchor | serving | local-net | local-export | attached }\n"
 	       "PREFIX  := IPV6-ADDRESS[/LENGTH] | default\n"
 	       "OPTIONS := { -j[son] | -s[tats] | -n[etns] NAME | -S[ocket] PATH |\n"
 	       "            -b[atch] FILE | -force | -V[ersion] | -h[elp] }\n"

@@ -30,7 +30,7 @@ struct Options {
 	std::optional<std::string> batch_file;	// "-" = standard input
 };
 
-// route add | replace PREFIX role ROLE [peer A] [local A] [dev IF] [hoplimit N]
+// route add | replace PREFIX role ROLE [peer A] [local A] [dev IF [mn MAC]] [hoplimit N]
 struct RouteModify {
 	nl::EntryOpKind kind = nl::EntryOpKind::add;
 	nl::Entry entry;
@@ -46,6 +46,7 @@ struct RouteShow {
 	std::optional<nl::Role> role;
 	std::optional<Ipv6Address> peer;
 	std::optional<std::string> dev;
+	std::optional<MacAddress> mn;
 };
 struct RouteFlush {
 	std::optional<Ipv6Address> peer;

@@ -22,6 +22,10 @@ void append_entry_line(std::string &out, const nl::Entry &entry, const IfnameOf 
 		out += " dev ";
 		out += ifname(entry.ifindex);
 	}
+	if (entry.mn) {
+		out += " mn ";
+		out += entry.mn->to_string();
+	}
 	out += " hoplimit ";
 	out += std::to_string(entry.hop_limit);
 }
@@ -40,6 +44,8 @@ void add_entry_members(Json &object, const nl::Entry &entry, const IfnameOf &ifn
 		object["dev"] = ifname(entry.ifindex);
 		object["ifindex"] = entry.ifindex;
 	}
+	if (entry.mn)
+		object["mn"] = entry.mn->to_string();
 	object["hoplimit"] = entry.hop_limit;
 	if (with_stats && entry.stats) {
 		const nl::EntryStats &s = *entry.stats;

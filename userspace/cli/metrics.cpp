@@ -9,8 +9,8 @@ namespace dlif::cli {
 
 namespace {
 
-constexpr std::array<nl::Role, 4> kRoles = {nl::Role::anchor, nl::Role::serving, nl::Role::local_net,
-					     nl::Role::local_export};
+constexpr std::array<nl::Role, 5> kRoles = {nl::Role::anchor, nl::Role::serving, nl::Role::local_net,
+					     nl::Role::local_export, nl::Role::attached};
 
 // Metric names allow [a-zA-Z0-9_:]; the daemon's counter names are
 // snake_case already, anything else becomes '_'. A one-letter word joins

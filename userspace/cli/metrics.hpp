@@ -23,7 +23,7 @@ struct KernelTotals {
 		std::uint64_t entries = 0;
 		nl::EntryStats stats;
 	};
-	std::array<PerRole, 4> roles;	// anchor, serving, local-net, local-export
+	std::array<PerRole, 5> roles;	// anchor, serving, local-net, local-export, attached
 
 	void add(const nl::Entry &entry);
 };

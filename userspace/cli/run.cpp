@@ -142,6 +142,7 @@ Runner::Outcome Runner::route_show(const RouteShow &command)
 	nl::EntryFilter filter;
 	filter.role = command.role;
 	filter.peer = command.peer;
+	filter.mn = command.mn;
 	if (command.dev) {
 		auto index = ifindex_of(*command.dev);
 		if (!index)

@@ -42,6 +42,10 @@ std::optional<dmm::TunnelRole> from_nl(nl::Role role)
 		return dmm::TunnelRole::local_net;
 	case nl::Role::local_export:
 		return dmm::TunnelRole::local_export;
+	case nl::Role::attached:
+		// dlifd gives each node DLIFs of its own, and attached entries
+		// name a node only on a DLIF shared by several: not dlifd's.
+		break;
 	}
 	return std::nullopt;
 }

@@ -42,6 +42,8 @@ void put_entry_fields(MessageBuilder &msg, const Entry &entry)
 		msg.put_ipv6(DLIF_ENTRY_A_LOCAL, entry.local);
 	if (entry.ifindex != 0)
 		msg.put_u32(DLIF_ENTRY_A_IFINDEX, entry.ifindex);
+	if (entry.mn)
+		msg.put_mac(DLIF_ENTRY_A_MN_ADDR, *entry.mn);
 	msg.put_u8(DLIF_ENTRY_A_HOP_LIMIT, entry.hop_limit);
 }
 
@@ -150,6 +152,8 @@ std::size_t encode_entry_dump(std::span<std::byte> buffer, DlifAddressing to,
 			msg.put_ipv6(DLIF_ENTRY_A_PEER, *filter.peer);
 		if (filter.ifindex)
 			msg.put_u32(DLIF_ENTRY_A_IFINDEX, *filter.ifindex);
+		if (filter.mn)
+			msg.put_mac(DLIF_ENTRY_A_MN_ADDR, *filter.mn);
 		msg.end_nest(nest);
 	}
 	return msg.size();
@@ -337,6 +341,11 @@ Result<Entry> decode_entry(const nlmsghdr &msg)
 		if (!ifindex)
 			return malformed("bad ifindex");
 		entry.ifindex = *ifindex;
+	}
+	if (const nlattr *attr = (*tb)[DLIF_ENTRY_A_MN_ADDR]) {
+		entry.mn = read_mac(attr);
+		if (!entry.mn)
+			return malformed("bad mobile node address");
 	}
 	if (const nlattr *attr = (*tb)[DLIF_ENTRY_A_HOP_LIMIT]) {
 		auto hop_limit = read_u8(attr);

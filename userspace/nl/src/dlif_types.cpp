@@ -14,13 +14,15 @@ std::string role_name(Role role)
 		return "local-net";
 	case Role::local_export:
 		return "local-export";
+	case Role::attached:
+		return "attached";
 	}
 	return "role-" + std::to_string(static_cast<unsigned>(role));
 }
 
 std::optional<Role> parse_role(std::string_view name)
 {
-	for (Role role : {Role::anchor, Role::serving, Role::local_net, Role::local_export})
+	for (Role role : {Role::anchor, Role::serving, Role::local_net, Role::local_export, Role::attached})
 		if (name == role_name(role))
 			return role;
 	return std::nullopt;
@@ -29,7 +31,7 @@ std::optional<Role> parse_role(std::string_view name)
 bool EntryFilter::matches(const Entry &entry) const
 {
 	return (!role || *role == entry.role) && (!peer || entry.peer == *peer) &&
-	       (!ifindex || *ifindex == entry.ifindex);
+	       (!ifindex || *ifindex == entry.ifindex) && (!mn || entry.mn == *mn);
 }
 
 std::string_view event_name(EntryEvent event)

@@ -56,6 +56,19 @@ TEST(Args, RouteAddEverything)
 	EXPECT_EQ(add.entry.ifindex, 0u);	// resolved when run
 }
 
+TEST(Args, RouteAddNamingANodeOfTheDevice)
+{
+	auto add = command_of<RouteModify>({"route", "add", "2001:db8:5::/64", "role", "attached", "dev",
+					    "d1", "mn", "02:00:00:00:01:02"});
+	EXPECT_EQ(add.entry.role, nl::Role::attached);
+	EXPECT_EQ(add.dev, "d1");
+	EXPECT_EQ(add.entry.mn, MacAddress::from_string("02:00:00:00:01:02"));
+	EXPECT_EQ(error_of({"route", "add", "2001:db8:5::/64", "role", "attached", "mn", "02:00:00:00:01:02"}),
+		  "route add: \"mn\" names a node of the entry's DLIF: give \"dev\"");
+	EXPECT_EQ(error_of({"route", "add", "2001:db8:5::/64", "role", "attached", "dev", "d1", "mn", "x"}),
+		  "invalid MAC address \"x\"");
+}
+
 TEST(Args, RouteReplaceMinimalWithDefaults)
 {
 	auto replace = command_of<RouteModify>({"route", "replace", "2001:db8:b::/48", "role", "local-export"});
@@ -117,7 +130,7 @@ TEST(Args, RouteErrors)
 	EXPECT_EQ(error_of({"route", "add", "2001:db8::/64"}), "route add: missing \"role\"");
 	EXPECT_EQ(error_of({"route", "add", "role", "serving"}), "route add: missing PREFIX");
 	EXPECT_EQ(error_of({"route", "add", "2001:db8::/64", "role", "boss"}),
-		  "invalid role \"boss\" (anchor, serving, local-net or local-export)");
+		  "invalid role \"boss\" (anchor, serving, local-net, local-export or attached)");
 	EXPECT_EQ(error_of({"route", "add", "2001:db8::/64", "role"}), "\"role\" needs a value");
 	EXPECT_EQ(error_of({"route", "add", "2001:db8::/64", "role", "serving", "peer", "x"}),
 		  "invalid peer address \"x\"");
@@ -151,10 +164,11 @@ TEST(Args, RouteErrors)
 TEST(Args, RouteShowAndFlushFilters)
 {
 	auto show = command_of<RouteShow>({"route", "show", "role", "anchor", "peer", "2001:db8::1",
-					   "dev", "d0"});
+					   "dev", "d0", "mn", "02:00:00:00:01:02"});
 	EXPECT_EQ(show.role, nl::Role::anchor);
 	EXPECT_EQ(show.peer, addr("2001:db8::1"));
 	EXPECT_EQ(show.dev, "d0");
+	EXPECT_EQ(show.mn, MacAddress::from_string("02:00:00:00:01:02"));
 
 	auto flush = command_of<RouteFlush>({"route", "flush", "dev", "d0", "peer", "2001:db8::1"});
 	EXPECT_EQ(flush.peer, addr("2001:db8::1"));

@@ -32,14 +32,14 @@ offers "-j -json" -j
 offers "route" -j ro
 offers "add replace del get show flush" route ""
 offers "show" r sh
-offers "role peer local dev hoplimit" route add 2001:db8::/64 ""
+offers "role peer local dev mn hoplimit" route add 2001:db8::/64 ""
 offers "" route add ""
-offers "anchor serving local-net local-export" route add 2001:db8::/64 role ""
+offers "anchor serving local-net local-export attached" route add 2001:db8::/64 role ""
 offers "local-net local-export" route replace 2001:db8::/64 role lo
 offers "lo" route add 2001:db8::/64 dev lo
 offers "" route add 2001:db8::/64 peer ""
-offers "role peer dev" -S /run/x.sock route show ""
-offers "role peer dev" -n maar1 route show ""
+offers "role peer dev mn" -S /run/x.sock route show ""
+offers "role peer dev mn" -n maar1 route show ""
 offers "peer dev" route flush ""
 offers "default" route del d
 offers "show set" dev ""

@@ -49,6 +49,20 @@ TEST(FormatEntry, FullLine)
 		  "hoplimit 64\n");
 }
 
+TEST(FormatEntry, NodeOfTheDevice)
+{
+	nl::Entry e;
+	e.prefix = *Ipv6Prefix::from_string("2001:db8:5::/64");
+	e.role = nl::Role::attached;
+	e.ifindex = 5;
+	e.mn = MacAddress::from_string("02:00:00:00:01:02");
+	EXPECT_EQ(format_entry(e, fake_ifname, false),
+		  "2001:db8:5::/64 role attached dev mn1mar1 mn 02:00:00:00:01:02 hoplimit 64\n");
+	EXPECT_EQ(json_text(entry_json(e, fake_ifname, false)),
+		  R"({"prefix":"2001:db8:5::/64","role":"attached","dev":"mn1mar1","ifindex":5,)"
+		  R"("mn":"02:00:00:00:01:02","hoplimit":64})");
+}
+
 TEST(FormatEntry, OmitsUnsetLocalDevAndPeer)
 {
 	nl::Entry e;

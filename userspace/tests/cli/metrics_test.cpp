@@ -94,6 +94,7 @@ TEST(Metrics, KernelTableSummedPerRole)
 	EXPECT_TRUE(has_line(text, R"(dlif_entries{role="anchor"} 2)")) << text;
 	EXPECT_TRUE(has_line(text, R"(dlif_entries{role="serving"} 1)")) << text;
 	EXPECT_TRUE(has_line(text, R"(dlif_entries{role="local-net"} 0)")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlif_entries{role="attached"} 0)")) << text;
 	EXPECT_TRUE(has_line(text, R"(dlif_encap_packets_total{role="anchor"} 6)")) << text;
 	EXPECT_TRUE(has_line(text, R"(dlif_encap_bytes_total{role="anchor"} 500)")) << text;
 	EXPECT_TRUE(has_line(text, R"(dlif_dropped_packets_total{role="anchor",reason="spoof"} 3)")) << text;

@@ -104,6 +104,31 @@ TEST(DlifCodec, MinimalEntryLeavesOptionalAttributesOut)
 	EXPECT_EQ(*decode_entry(m.header()), e);
 }
 
+// An entry naming one node of a DLIF shared by several (attached role:
+// no peer) carries the node's MAC, and decodes back to it.
+TEST(DlifCodec, EntryNamingANodeOfItsDlif)
+{
+	Entry e;
+	e.prefix = *Ipv6Prefix::from_string("2001:db8:5::/64");
+	e.role = Role::attached;
+	e.ifindex = 9;
+	e.mn = MacAddress::from_string("02:00:00:00:01:02");
+	Message m;
+	m.size = encode_entry_op(m.bytes, to, {EntryOpKind::add, e});
+	auto tb = inner<DLIF_ENTRY_A_MAX + 1>(m, DLIF_A_ENTRY);
+	EXPECT_EQ(read_u8(tb[DLIF_ENTRY_A_ROLE]), DLIF_ROLE_ATTACHED);
+	EXPECT_EQ(read_mac(tb[DLIF_ENTRY_A_MN_ADDR]), e.mn);
+	EXPECT_EQ(tb[DLIF_ENTRY_A_PEER], nullptr);
+	EXPECT_EQ(*decode_entry(m.header()), e);
+	EXPECT_EQ(role_name(Role::attached), "attached");
+	EXPECT_EQ(parse_role("attached"), Role::attached);
+
+	Message minimal;
+	minimal.size = encode_entry_op(minimal.bytes, to, {EntryOpKind::add, full_entry()});
+	EXPECT_EQ((inner<DLIF_ENTRY_A_MAX + 1>(minimal, DLIF_A_ENTRY)[DLIF_ENTRY_A_MN_ADDR]), nullptr)
+		<< "no node: the DLIF's primary one";
+}
+
 TEST(DlifCodec, DeleteCarriesOnlyTheKey)
 {
 	Message m;
@@ -142,12 +167,14 @@ TEST(DlifCodec, DumpFilter)
 	f.role = Role::anchor;
 	f.peer = addr("2001:db8::9");
 	f.ifindex = 12;
+	f.mn = MacAddress::from_string("02:00:00:00:01:02");
 	Message m;
 	m.size = encode_entry_dump(m.bytes, to, f);
 	auto tb = inner<DLIF_ENTRY_A_MAX + 1>(m, DLIF_A_ENTRY);
 	EXPECT_EQ(read_u8(tb[DLIF_ENTRY_A_ROLE]), DLIF_ROLE_ANCHOR);
 	EXPECT_EQ(read_ipv6(tb[DLIF_ENTRY_A_PEER]), f.peer);
 	EXPECT_EQ(read_u32(tb[DLIF_ENTRY_A_IFINDEX]), 12u);
+	EXPECT_EQ(read_mac(tb[DLIF_ENTRY_A_MN_ADDR]), f.mn);
 	EXPECT_EQ(tb[DLIF_ENTRY_A_PREFIX], nullptr);
 }
 

@@ -21,9 +21,11 @@ enum class Role : uint8_t {
 	serving = 2,
 	local_net = 3,
 	local_export = 4,
+	attached = 5,
 };
 
-// "anchor", "serving", "local-net", "local-export"; "role-N" for others.
+// "anchor", "serving", "local-net", "local-export", "attached"; "role-N"
+// for others.
 std::string role_name(Role role);
 std::optional<Role> parse_role(std::string_view name);
 
@@ -63,9 +65,10 @@ inline constexpr uint8_t default_hop_limit = 64;
 struct Entry {
 	Ipv6Prefix prefix;
 	Role role = Role::serving;
-	std::optional<Ipv6Address> peer;	// the other MAAR; optional for local-export only
+	std::optional<Ipv6Address> peer;	// the other MAAR; none for attached, optional for local-export
 	Ipv6Address local;			// outer source; :: = chosen by route
 	uint32_t ifindex = 0;			// the entry's DLIF; 0 = none
+	std::optional<MacAddress> mn;		// the DLIF's node it names; none = its primary
 	uint8_t hop_limit = default_hop_limit;	// outer hop limit, 1..255
 	std::optional<EntryStats> stats;	// in replies to get and dump only
 
@@ -77,6 +80,7 @@ struct EntryFilter {
 	std::optional<Role> role;
 	std::optional<Ipv6Address> peer;
 	std::optional<uint32_t> ifindex;
+	std::optional<MacAddress> mn;
 
 	bool operator==(const EntryFilter &) const = default;
 	bool matches(const Entry &entry) const;
