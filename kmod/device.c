@@ -101,6 +101,28 @@ static bool dlif_pair_taken(struct dlif_port *port, const u8 *mn_addr,
 	return taken;
 }
 
+/* Does another binding of the node @mn_addr on this port have @router_ll
+ * as its router's link-local address? (RTNL)
+ */
+static bool dlif_router_ll_taken(struct dlif_port *port, const u8 *mn_addr,
+				 const struct in6_addr *router_ll)
+{
+	struct rhlist_head *list, *pos;
+	const struct dlif_mn *other;
+	bool taken = false;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&port->by_mn, mn_addr, dlif_mn_params);
+	rhl_for_each_entry_rcu(other, pos, list, node) {
+		if (ipv6_addr_equal(&other->router_ll, router_ll)) {
+			taken = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return taken;
+}
+
 /* @dlif's binding for @mn_addr other than its primary one, or NULL. (RTNL) */
 static struct dlif_mn *dlif_binding_find(const struct dlif_dev *dlif,
 					 const u8 *mn_addr)
@@ -228,7 +250,8 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
  * up, so that a lower device that filters by MAC passes those frames.
  */
 int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
-		     const u8 *router, struct netlink_ext_ack *extack)
+		     const u8 *router, const struct in6_addr *router_ll,
+		     struct netlink_ext_ack *extack)
 {
 	const struct dlif_mn *primary = rtnl_dereference(dlif->mn);
 	struct dlif_mn *mn;
@@ -253,6 +276,19 @@ int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 			       "another binding on this lower device has this router MAC for this mobile node");
 		return -EADDRINUSE;
 	}
+	if (router_ll) {
+		int type = ipv6_addr_type(router_ll);
+
+		if (!(type & IPV6_ADDR_LINKLOCAL) || !(type & IPV6_ADDR_UNICAST)) {
+			NL_SET_ERR_MSG(extack, "router link-local address must be a unicast fe80::/10 address");
+			return -EINVAL;
+		}
+		if (dlif_router_ll_taken(dlif->port, mn_addr, router_ll)) {
+			NL_SET_ERR_MSG(extack,
+				       "another binding of the node has this router link-local");
+			return -EADDRINUSE;
+		}
+	}
 
 	mn = kzalloc(sizeof(*mn), GFP_KERNEL);
 	if (!mn) {
@@ -261,6 +297,8 @@ int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 	}
 	ether_addr_copy(mn->addr, mn_addr);
 	ether_addr_copy(mn->router, router);
+	if (router_ll)
+		mn->router_ll = *router_ll;
 	mn->dlif = dlif;
 	err = dev_uc_add(dlif->dev, router);
 	if (err) {
@@ -277,6 +315,8 @@ int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 	}
 	list_add_tail_rcu(&mn->dlif_node, &dlif->bindings);
 	WRITE_ONCE(dlif->nr_bindings, dlif->nr_bindings + 1);
+	if (router_ll)
+		WRITE_ONCE(dlif->port->nd_bindings, dlif->port->nd_bindings + 1);
 	return 0;
 }
 
@@ -291,6 +331,8 @@ static void dlif_binding_release(struct dlif_mn *mn)
 	rhltable_remove(&dlif->port->by_mn, &mn->node, dlif_mn_params);
 	list_del_rcu(&mn->dlif_node);
 	WRITE_ONCE(dlif->nr_bindings, dlif->nr_bindings - 1);
+	if (!ipv6_addr_any(&mn->router_ll))
+		WRITE_ONCE(dlif->port->nd_bindings, dlif->port->nd_bindings - 1);
 	/* An unregistering DLIF's filter was flushed before ndo_uninit. */
 	if (dlif->dev->reg_state == NETREG_REGISTERED)
 		dev_uc_del(dlif->dev, mn->router);

@@ -5,7 +5,8 @@
  *
  * Declarations shared between the files of the module. Each file owns one
  * concern: device.c the netdevice, rx.c the lower device's receive demux
- * and the uplink classification, tx.c the DLIF transmit path, table.c the
+ * and the uplink classification, nd.c Neighbor Discovery for the router
+ * addresses of bindings, tx.c the DLIF transmit path, table.c the
  * per-namespace prefix table, tunnel.c encapsulation and decapsulation,
  * netlink.c the generic netlink family, stats.c the counters.
  */
@@ -48,6 +49,10 @@ struct dlif_port {
 	 * stacking them in one chain.
 	 */
 	struct rhltable by_mn;
+	/* Bindings with a router link-local address, whose Neighbor
+	 * Solicitations the receive handler answers (nd.c); RTNL to write.
+	 */
+	unsigned int nd_bindings;
 	struct rcu_head rcu;
 };
 
@@ -70,6 +75,7 @@ struct dlif_mn {
 	struct list_head dlif_node;		/* dlif->bindings (not primary) */
 	u8 addr[ETH_ALEN];			/* the mobile node's MAC */
 	u8 router[ETH_ALEN];			/* not primary: the node's router MAC */
+	struct in6_addr router_ll;		/* not primary: its link-local, or :: */
 	bool primary;
 	bool gone;				/* out of the index (not primary) */
 	struct dlif_dev *dlif;			/* fixed for the binding's life */
@@ -136,7 +142,8 @@ void dlif_device_uninit(void);
 int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		  struct netlink_ext_ack *extack);
 int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
-		     const u8 *router, struct netlink_ext_ack *extack);
+		     const u8 *router, const struct in6_addr *router_ll,
+		     struct netlink_ext_ack *extack);
 int dlif_binding_del(struct dlif_dev *dlif, const u8 *mn_addr,
 		     struct netlink_ext_ack *extack);
 
@@ -339,7 +346,9 @@ bool dlif_entry_matches(const struct dlif_entry *e,
 /* ------------------------------------------------------- packet paths */
 
 rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb);
+bool dlif_nd_answer(struct sk_buff *skb, struct rhlist_head *node_bindings);
 netdev_tx_t dlif_xmit(struct sk_buff *skb, struct net_device *dev);
+void dlif_lower_xmit(struct sk_buff *skb, struct dlif_dev *dlif);
 void dlif_tunnel_xmit(struct sk_buff *skb, struct dlif_entry *e,
 		      struct net_device *dev);
 const struct dlif_mn *dlif_routed_binding(const struct dlif_dev *dlif,

@@ -700,8 +700,9 @@ static int dlif_binding_apply(struct genl_info *info, const struct nlattr *nest,
 	    (add && DLIF_MISSING(info->extack, nest, tb, DLIF_BINDING_A_ROUTER_ADDR,
 				 "router address")))
 		return -EINVAL;
-	if (!add && tb[DLIF_BINDING_A_ROUTER_ADDR]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[DLIF_BINDING_A_ROUTER_ADDR],
+	if (!add && (tb[DLIF_BINDING_A_ROUTER_ADDR] || tb[DLIF_BINDING_A_ROUTER_LL])) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[DLIF_BINDING_A_ROUTER_ADDR] ?: tb[DLIF_BINDING_A_ROUTER_LL],
 				    "a binding is deleted by ifindex and mobile node address only");
 		return -EINVAL;
 	}
@@ -713,7 +714,10 @@ static int dlif_binding_apply(struct genl_info *info, const struct nlattr *nest,
 		err = -ENODEV;
 	} else if (add) {
 		err = dlif_binding_add(netdev_priv(dev), nla_data(tb[DLIF_BINDING_A_MN_ADDR]),
-				       nla_data(tb[DLIF_BINDING_A_ROUTER_ADDR]), info->extack);
+				       nla_data(tb[DLIF_BINDING_A_ROUTER_ADDR]),
+				       tb[DLIF_BINDING_A_ROUTER_LL] ?
+				       nla_data(tb[DLIF_BINDING_A_ROUTER_LL]) : NULL,
+				       info->extack);
 	} else {
 		err = dlif_binding_del(netdev_priv(dev), nla_data(tb[DLIF_BINDING_A_MN_ADDR]),
 				       info->extack);
@@ -776,7 +780,9 @@ static int dlif_put_binding(struct sk_buff *skb, const struct dlif_mn *mn,
 	    nla_put_u32(skb, DLIF_BINDING_A_IFINDEX, mn->dlif->dev->ifindex) ||
 	    nla_put(skb, DLIF_BINDING_A_MN_ADDR, ETH_ALEN, mn->addr) ||
 	    nla_put(skb, DLIF_BINDING_A_ROUTER_ADDR, ETH_ALEN, dlif_mn_router(mn)) ||
-	    (mn->primary && nla_put_flag(skb, DLIF_BINDING_A_PRIMARY))) {
+	    (mn->primary && nla_put_flag(skb, DLIF_BINDING_A_PRIMARY)) ||
+	    (!ipv6_addr_any(&mn->router_ll) &&
+	     nla_put_in6_addr(skb, DLIF_BINDING_A_ROUTER_LL, &mn->router_ll))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -2,10 +2,12 @@
 /*
  * dlif: receive demultiplexing on the lower device, and the uplink.
  *
- * Frames from a mobile node that has DLIFs go to them: a unicast frame to
- * the DLIF whose binding for the node has that destination as its router
- * MAC (the DLIF's own MAC for its primary binding), a multicast or
- * broadcast frame (RS, NS, MLD) to every DLIF of the node. Everything
+ * Frames from a mobile node that has DLIFs go to them (after nd.c has
+ * answered those that solicit a binding's router link-local address): a
+ * unicast frame to the DLIF whose binding for the node has that
+ * destination as its router MAC (the DLIF's own MAC for its primary
+ * binding), a multicast or broadcast frame (RS, NS, MLD) to every DLIF of
+ * the node. Everything
  * else - frames of nodes without DLIFs, such as a new node's first Router
  * Solicitation - stays on the lower device untouched.
  *
@@ -155,6 +157,9 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 	port = rcu_dereference(skb->dev->rx_handler_data);
 	eth = eth_hdr(skb);
 	list = rhltable_lookup(&port->by_mn, eth->h_source, dlif_mn_params);
+	/* A solicitation for a binding's router link-local is answered here. */
+	if (unlikely(READ_ONCE(port->nd_bindings)) && list && dlif_nd_answer(skb, list))
+		return RX_HANDLER_CONSUMED;
 
 	/* A binding found here may have been replaced by a rebind that is
 	 * waiting for this reader: only the DLIF's current one counts.

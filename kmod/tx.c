@@ -56,7 +56,7 @@ static struct dlif_entry *dlif_anchor_entry(struct sk_buff *skb,
  * Send a frame, Ethernet header built, from the DLIF's lower device and
  * count it on the DLIF.
  */
-static void dlif_lower_xmit(struct sk_buff *skb, struct dlif_dev *dlif)
+void dlif_lower_xmit(struct sk_buff *skb, struct dlif_dev *dlif)
 {
 	unsigned int len = skb->len;
 	int err;
