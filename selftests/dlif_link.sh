@@ -251,6 +251,90 @@ test_one_dlif_receives_several_nodes() {
 	check_eq "$(snmp6 "$MAAR" d1 Icmp6InEchos)" 3 "then MN2's echo to that MAC no longer reaches d1"
 }
 
+# MN2 bound to d1 with a router link-local address that is no address of
+# d1: the kernel answers MN2's solicitations for it from the binding's
+# router MAC - ndisc6's, MN2's own kernel resolving its default router,
+# a unicast probe (NUD) and a DAD probe (scapy) - and nobody else's; and
+# no longer once the binding is gone.
+ROUTER_LL=fe80::2:1
+probe_router_ll() {	# ns: a unicast NS and a DAD NS for ROUTER_LL, the NAs printed
+	ip netns exec "$1" python3 - "$ROUTER_LL" "$R2" <<-'EOF' 2>&1
+	import socket, sys, time
+	from scapy.all import (AsyncSniffer, Ether, IPv6, ICMPv6ND_NA, ICMPv6ND_NS,
+	                       ICMPv6NDOptSrcLLAddr, get_if_hwaddr, in6_getnsma, in6_getnsmac, sendp)
+	target, router = sys.argv[1], sys.argv[2]
+	me = get_if_hwaddr("eth0")
+	sniffer = AsyncSniffer(iface="eth0", lfilter=lambda p: ICMPv6ND_NA in p)
+	sniffer.start()
+	time.sleep(1)
+	unicast = (Ether(src=me, dst=router) / IPv6(src="fe80::ff:fe00:102", dst=target, hlim=255) /
+	           ICMPv6ND_NS(tgt=target) / ICMPv6NDOptSrcLLAddr(lladdr=me))
+	snma = in6_getnsma(socket.inet_pton(socket.AF_INET6, target))
+	dad = (Ether(src=me, dst=in6_getnsmac(snma)) /
+	       IPv6(src="::", dst=socket.inet_ntop(socket.AF_INET6, snma), hlim=255) /
+	       ICMPv6ND_NS(tgt=target))
+	sendp(unicast, iface="eth0", verbose=0)
+	sendp(dad, iface="eth0", verbose=0)
+	time.sleep(2)
+	for p in sniffer.stop():
+	    na = p[ICMPv6ND_NA]
+	    print("NA %s > %s %s > %s tgt %s R=%d S=%d O=%d" % (p[Ether].src, p[Ether].dst, p[IPv6].src,
+	          p[IPv6].dst, na.tgt, na.R, na.S, na.O))
+	EOF
+}
+
+ns_flood() {	# ns: Neighbor Solicitations for ROUTER_LL from eth0, until killed
+	ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+target = socket.inet_pton(socket.AF_INET6, sys.argv[1])
+snma = socket.inet_ntop(socket.AF_INET6, bytes.fromhex("ff0200000000000000000001ff") + target[13:])
+ns = bytes([135, 0, 0, 0, 0, 0, 0, 0]) + target
+where = (snma, 0, 0, socket.if_nametoindex("eth0"))
+while True:
+    try:
+        s.sendto(ns, where)
+    except OSError:
+        pass
+' "$ROUTER_LL" &
+	FLOOD_PIDS+=($!)
+	defer kill $!
+}
+
+test_binding_answers_solicitations_for_its_router_link_local() {
+	local out tx0
+	dlif_load || return 1
+	setup_medium || return 1
+	check "MN2 bound to d1 with a router link-local" \
+		dlifctl -n "$MAAR" binding add dev d1 mn $MN2 router $R2 router-ll $ROUTER_LL
+	check_eq "$(dlifctl -n "$MAAR" binding show dev d1 | grep -c "mn $MN2 router $R2 router-ll $ROUTER_LL$")" 1 \
+		"binding show lists it"
+	check_no_match "$(ip -n "$MAAR" -6 addr show dev d1)" "$ROUTER_LL" "it is no address of d1"
+	check_error "the same router link-local for MN2 on d2" "another binding of the node has this router link-local" \
+		dlifctl -n "$MAAR" binding add dev d2 mn $MN2 router $R3 router-ll $ROUTER_LL
+	tx0=$(dev_counter "$MAAR" d1 tx_packets)
+	out=$(ip netns exec "$NS_MN2" ndisc6 -q -1 -r 3 -w 1000 $ROUTER_LL eth0 2>&1)
+	check_eq "${out,,}" "$R2" "ndisc6 on MN2 resolves it to the router MAC"
+	check "the answer left through d1" test "$(dev_counter "$MAAR" d1 tx_packets)" -gt "$tx0"
+	check_fails "not for MN1, which has no such binding" \
+		ip netns exec "$NS_MN1" ndisc6 -q -1 -r 2 -w 500 $ROUTER_LL eth0
+
+	ip -n "$NS_MN2" route add default via $ROUTER_LL dev eth0
+	ip netns exec "$NS_MN2" ping -c 1 -W 1 2001:db8:99::1 >/dev/null 2>&1
+	check_match "$(ip -n "$NS_MN2" neigh show $ROUTER_LL dev eth0)" "lladdr $R2 router" \
+		"MN2's own kernel resolved its default router"
+
+	out=$(probe_router_ll "$NS_MN2")
+	check_match "$out" "NA $R2 > $MN2 $ROUTER_LL > fe80::ff:fe00:102 tgt $ROUTER_LL R=1 S=1 O=1" \
+		"a unicast probe is answered, solicited"
+	check_match "$out" "NA $R2 > $MN2 $ROUTER_LL > ff02::1 tgt $ROUTER_LL R=1 S=0 O=1" \
+		"a DAD probe is answered to all nodes, unsolicited, unicast at layer 2"
+
+	check "the binding deleted" dlifctl -n "$MAAR" binding del dev d1 mn $MN2
+	check_fails "then nothing answers" ip netns exec "$NS_MN2" ndisc6 -q -1 -r 2 -w 500 $ROUTER_LL eth0
+}
+
 # One DLIF, two nodes: what the MAAR routes into d1 goes to the node whose
 # binding the table names for the destination's prefix (an attached entry
 # for MN2's prefix; MN1, the primary node, takes the rest), from the
@@ -374,8 +458,9 @@ recreate_d2() {
 # multicast, and what MN2 sends to it, while MN2's binding and its entries
 # come and go, d1's primary node changes and d2, holding another binding
 # of MN2, is deleted and created again (SHARED_SECONDS, default 20, at
-# least 3 rounds): the transmit path and the receive demux read bindings
-# and entries under RCU. On the debug kernel this case stands for
+# least 3 rounds), and MN2 solicits its router link-local there: the
+# transmit path, the receive demux and nd.c read bindings and entries
+# under RCU. On the debug kernel this case stands for
 # bindings_change_under_traffic too (same receive side, fewer rounds).
 SHARED_SECONDS=${SHARED_SECONDS:-20}
 test_shared_dlif_changes_under_traffic() {
@@ -388,7 +473,7 @@ test_shared_dlif_changes_under_traffic() {
 	defer rm -f "$batch"
 	for i in $(seq 1 25); do
 		echo "binding del dev d1 mn $MN2"
-		echo "binding add dev d1 mn $MN2 router $R2"
+		echo "binding add dev d1 mn $MN2 router $R2 router-ll $ROUTER_LL"
 		echo "route add 2001:db8:5::/64 role attached dev d1 mn $MN2"
 		echo "route replace 2001:db8:5::/64 role attached dev d1 mn $MN2"
 	done >"$batch"
@@ -399,6 +484,7 @@ test_shared_dlif_changes_under_traffic() {
 	udp_flood "$MAAR" 2001:db8:1::100 9
 	udp_flood "$MAAR" ff02::1%d1 9
 	udp_flood "$NS_MN2" 2001:db8:1::1 9
+	ns_flood "$NS_MN2"
 	end=$((SECONDS + SHARED_SECONDS))
 	while [ "$SECONDS" -lt "$end" ] || [ "$rounds" -lt 3 ]; do
 		dlifctl -n "$MAAR" -batch "$batch" || { fail "round $rounds: a request failed"; break; }
@@ -415,7 +501,7 @@ test_shared_dlif_changes_under_traffic() {
 	check "MN2 kept receiving" test "$rx1" -gt "$rx0"
 	check "d1 kept receiving" test "$up1" -gt "$up0"
 	check_eq "$(dlifctl -n "$MAAR" binding show | sort | tr '\n' ';')" \
-		"d1 mn $MN1 router $D1 primary;d1 mn $MN2 router $R2;d2 mn $MN1 router $D2 primary;d2 mn $MN2 router $R3;" \
+		"d1 mn $MN1 router $D1 primary;d1 mn $MN2 router $R2 router-ll $ROUTER_LL;d2 mn $MN1 router $D2 primary;d2 mn $MN2 router $R3;" \
 		"the bindings are where the last requests left them"
 	check "MN2 is still reached through d1" ip netns exec "$MAAR" ping -c 1 -W 2 2001:db8:5::200
 }
@@ -522,6 +608,7 @@ run_tests \
 	test_dlif_frames_reach_only_their_node \
 	test_one_dlif_receives_several_nodes \
 	test_bindings_change_under_traffic \
+	test_binding_answers_solicitations_for_its_router_link_local \
 	test_one_dlif_transmits_to_each_node \
 	test_shared_dlif_changes_under_traffic \
 	test_demux_among_many_nodes

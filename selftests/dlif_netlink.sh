@@ -178,6 +178,10 @@ print(sorted((b["mn"], b["router"], b["primary"]) for b in json.load(sys.stdin))
 	ENOENT: the dlif has no binding for this mobile node|binding-del binding ifindex=u32:$d1 mn_addr=mac:$MN2
 	EINVAL: a binding is deleted by ifindex and mobile node address only|binding-del binding ifindex=u32:$d0 mn_addr=mac:$MN2 router_addr=mac:$R2
 	EEXIST: the dlif has another binding for this mobile node|dev-set dev ifindex=u32:$d0 mn_addr=mac:$MN2
+	EINVAL: router link-local address must be a unicast fe80::/10|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN3 router_addr=mac:02:aa:00:00:00:03 router_ll=in6:2001:db8::1
+	EINVAL: router link-local address must be a unicast fe80::/10|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN3 router_addr=mac:02:aa:00:00:00:03 router_ll=in6:ff02::1
+	ERANGE: binary attribute size out of range|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN3 router_addr=mac:02:aa:00:00:00:03 router_ll=hex:fe80
+	EINVAL: a binding is deleted by ifindex and mobile node address only|binding-del binding ifindex=u32:$d0 mn_addr=mac:$MN2 router_ll=in6:fe80::1
 	EOF
 	check_eq "$(ctl binding show | grep -c .)" 2 "the refused requests changed nothing"
 

@@ -58,7 +58,7 @@ ENTRY_ATTRS = {"prefix": 2, "prefix_len": 3, "role": 4, "peer": 5, "local": 6,
                "ifindex": 7, "hop_limit": 8, "stats": 9, "mn_addr": 10}
 DEV_ATTRS = {"ifindex": 1, "ifname": 2, "link": 3, "address": 4, "mn_addr": 5,
              "maar_addr": 6}
-BINDING_ATTRS = {"ifindex": 1, "mn_addr": 2, "router_addr": 3, "primary": 4}
+BINDING_ATTRS = {"ifindex": 1, "mn_addr": 2, "router_addr": 3, "primary": 4, "router_ll": 5}
 
 
 def nla(atype, payload):

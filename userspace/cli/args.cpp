@@ -363,6 +363,7 @@ Result<Command> parse_binding(Words &words)
 	std::string_view command = add ? "binding add" : "binding del";
 	std::optional<std::string> dev;
 	std::optional<MacAddress> mn, router;
+	std::optional<Ipv6Address> router_ll;
 	while (!words.empty()) {
 		std::string_view key = words.next();
 		std::optional<Error> error;
@@ -375,6 +376,10 @@ Result<Command> parse_binding(Words &words)
 		} else if (key == "router" && add) {
 			auto v = words.value_of(key);
 			error = v ? set_once(router, parse_mac(*v), key) : v.error();
+		} else if (key == "router-ll" && add) {
+			auto v = words.value_of(key);
+			error = v ? set_once(router_ll, parse_address("router link-local address", *v), key)
+				  : v.error();
 		} else {
 			return unexpected(key, command);
 		}
@@ -387,7 +392,7 @@ Result<Command> parse_binding(Words &words)
 		return usage(std::string(command) + ": missing mn MAC");
 	if (add && !router)
 		return usage("binding add: missing router MAC");
-	return Command(BindingModify{add, *dev, *mn, router});
+	return Command(BindingModify{add, *dev, *mn, router, router_ll});
 }
 
 Result<Command> parse_mn(Words &words)
@@ -603,7 +608,7 @@ std::string_view usage_text()
 	       "  route flush [ peer ADDR ] [ dev IFNAME ]\n"
 	       "  dev show [ IFNAME ]\n"
 	       "  dev set IFNAME [ mn MAC ] [ maar ADDR ]\n"
-	       "  binding add dev IFNAME mn MAC router MAC\n"
+	       "  binding add dev IFNAME mn MAC router MAC [ router-ll ADDR ]\n"
 	       "  binding del dev IFNAME mn MAC\n"
 	       "  binding show [ dev IFNAME ]\n"
 	       "  monitor\n"

@@ -66,6 +66,7 @@ struct BindingModify {
 	std::string dev;
 	MacAddress mn;
 	std::optional<MacAddress> router;	// add only
+	std::optional<Ipv6Address> router_ll;	// add only, optional
 };
 struct BindingShow {
 	std::optional<std::string> dev;

@@ -134,6 +134,8 @@ std::string format_binding(const nl::Binding &binding, const IfnameOf &ifname)
 	std::string out = ifname(binding.ifindex);
 	out += " mn " + binding.mn.to_string();
 	out += " router " + binding.router.to_string();
+	if (binding.router_ll)
+		out += " router-ll " + binding.router_ll->to_string();
 	if (binding.primary)
 		out += " primary";
 	out += '\n';
@@ -147,6 +149,8 @@ Json binding_json(const nl::Binding &binding, const IfnameOf &ifname)
 	object["ifindex"] = binding.ifindex;
 	object["mn"] = binding.mn.to_string();
 	object["router"] = binding.router.to_string();
+	if (binding.router_ll)
+		object["router_ll"] = binding.router_ll->to_string();
 	object["primary"] = binding.primary;
 	return object;
 }

@@ -254,7 +254,8 @@ Runner::Outcome Runner::binding_modify(const BindingModify &command)
 	auto dlif = client();
 	if (!dlif)
 		return kernel_failure(dlif.error());
-	const nl::Binding binding{*index, command.mn, command.router.value_or(MacAddress{})};
+	const nl::Binding binding{*index, command.mn, command.router.value_or(MacAddress{}), false,
+				  command.router_ll};
 	auto status = command.add ? (*dlif)->add_bindings({&binding, 1})
 				  : (*dlif)->remove_bindings({&binding, 1});
 	if (!status)

@@ -210,6 +210,8 @@ std::size_t encode_binding_ops(std::span<std::byte> buffer, DlifAddressing to, b
 		msg.put_mac(DLIF_BINDING_A_MN_ADDR, binding.mn);
 		if (add)
 			msg.put_mac(DLIF_BINDING_A_ROUTER_ADDR, binding.router);
+		if (add && binding.router_ll)
+			msg.put_ipv6(DLIF_BINDING_A_ROUTER_LL, *binding.router_ll);
 		msg.end_nest(nest);
 	}
 	return msg.size();
@@ -237,6 +239,8 @@ std::size_t encode_binding_message(std::span<std::byte> buffer, DlifAddressing f
 	msg.put_mac(DLIF_BINDING_A_ROUTER_ADDR, binding.router);
 	if (binding.primary)
 		msg.put_bytes(DLIF_BINDING_A_PRIMARY, {});
+	if (binding.router_ll)
+		msg.put_ipv6(DLIF_BINDING_A_ROUTER_LL, *binding.router_ll);
 	msg.end_nest(nest);
 	return msg.size();
 }
@@ -400,7 +404,13 @@ Result<Binding> decode_binding(const nlmsghdr &msg)
 	auto router = read_mac((*tb)[DLIF_BINDING_A_ROUTER_ADDR]);
 	if (!ifindex || !mn || !router)
 		return malformed("binding without its ifindex, node or router MAC");
-	return Binding{*ifindex, *mn, *router, (*tb)[DLIF_BINDING_A_PRIMARY] != nullptr};
+	Binding binding{*ifindex, *mn, *router, (*tb)[DLIF_BINDING_A_PRIMARY] != nullptr, std::nullopt};
+	if (const nlattr *attr = (*tb)[DLIF_BINDING_A_ROUTER_LL]) {
+		binding.router_ll = read_ipv6(attr);
+		if (!binding.router_ll)
+			return malformed("bad router link-local address");
+	}
+	return binding;
 }
 
 Result<Notification> decode_notification(const nlmsghdr &msg)

@@ -206,6 +206,12 @@ TEST(Args, Bindings)
 	EXPECT_EQ(add.dev, "d0");
 	EXPECT_EQ(add.mn, MacAddress::from_string("02:00:00:00:00:01"));
 	EXPECT_EQ(add.router, MacAddress::from_string("02:00:00:00:00:aa"));
+	EXPECT_FALSE(add.router_ll);
+	auto with_ll = command_of<BindingModify>({"binding", "add", "dev", "d0", "mn", "02:00:00:00:00:01",
+						  "router", "02:00:00:00:00:aa", "router-ll", "fe80::aa"});
+	EXPECT_EQ(with_ll.router_ll, addr("fe80::aa"));
+	EXPECT_EQ(error_of({"binding", "del", "dev", "d0", "mn", "02:00:00:00:00:01", "router-ll", "fe80::aa"}),
+		  "unexpected argument \"router-ll\" for binding del");
 	auto del = command_of<BindingModify>({"binding", "del", "mn", "02:00:00:00:00:01", "dev", "d0"});
 	EXPECT_FALSE(del.add);
 	EXPECT_EQ(del.dev, "d0");

@@ -46,7 +46,7 @@ offers "show set" dev ""
 offers "lo" dev set l
 offers "mn maar" dev set lo ""
 offers "add del show" binding ""
-offers "dev mn router" binding add ""
+offers "dev mn router router-ll" binding add ""
 offers "lo" binding add dev l
 offers "" binding add dev lo mn ""
 offers "dev mn" binding del dev lo ""

@@ -63,6 +63,20 @@ TEST(FormatEntry, NodeOfTheDevice)
 		  R"("mn":"02:00:00:00:01:02","hoplimit":64})");
 }
 
+TEST(FormatBinding, PrimaryAndWithRouterLinkLocal)
+{
+	nl::Binding b{5, *MacAddress::from_string("02:00:00:00:01:01"),
+		      *MacAddress::from_string("02:11:22:33:01:01"), true, std::nullopt};
+	EXPECT_EQ(format_binding(b, fake_ifname), "mn1mar1 mn 02:00:00:00:01:01 router 02:11:22:33:01:01 primary\n");
+	b.primary = false;
+	b.router_ll = Ipv6Address::from_string("fe80::2:1");
+	EXPECT_EQ(format_binding(b, fake_ifname),
+		  "mn1mar1 mn 02:00:00:00:01:01 router 02:11:22:33:01:01 router-ll fe80::2:1\n");
+	EXPECT_EQ(json_text(binding_json(b, fake_ifname)),
+		  R"({"dev":"mn1mar1","ifindex":5,"mn":"02:00:00:00:01:01","router":"02:11:22:33:01:01",)"
+		  R"("router_ll":"fe80::2:1","primary":false})");
+}
+
 TEST(FormatEntry, OmitsUnsetLocalDevAndPeer)
 {
 	nl::Entry e;

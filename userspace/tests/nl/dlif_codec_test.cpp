@@ -403,8 +403,10 @@ std::vector<const nlattr *> attributes_in(std::span<const std::byte> bytes)
 TEST(DlifCodec, BindingRequests)
 {
 	const std::array<Binding, 2> bindings{{
-		{7, *MacAddress::from_string("02:00:00:00:00:01"), *MacAddress::from_string("02:00:00:00:00:aa")},
-		{8, *MacAddress::from_string("02:00:00:00:00:02"), *MacAddress::from_string("02:00:00:00:00:bb")},
+		{7, *MacAddress::from_string("02:00:00:00:00:01"), *MacAddress::from_string("02:00:00:00:00:aa"), false,
+		 std::nullopt},
+		{8, *MacAddress::from_string("02:00:00:00:00:02"), *MacAddress::from_string("02:00:00:00:00:bb"), false,
+		 std::nullopt},
 	}};
 	Message m;
 	m.size = encode_binding_ops(m.bytes, to, true, bindings);
@@ -417,7 +419,7 @@ TEST(DlifCodec, BindingRequests)
 		ASSERT_TRUE(parse_nested(*attr, tb));
 		EXPECT_EQ(tb[DLIF_BINDING_A_PRIMARY], nullptr);
 		seen.push_back({*read_u32(tb[DLIF_BINDING_A_IFINDEX]), *read_mac(tb[DLIF_BINDING_A_MN_ADDR]),
-				*read_mac(tb[DLIF_BINDING_A_ROUTER_ADDR])});
+				*read_mac(tb[DLIF_BINDING_A_ROUTER_ADDR]), false, std::nullopt});
 	}
 	EXPECT_EQ(seen, std::vector<Binding>(bindings.begin(), bindings.end()));
 
@@ -441,7 +443,7 @@ TEST(DlifCodec, BindingRequests)
 TEST(DlifCodec, BindingRoundTrip)
 {
 	Binding primary{3, *MacAddress::from_string("02:00:00:00:00:01"),
-			*MacAddress::from_string("02:00:00:00:00:aa"), true};
+			*MacAddress::from_string("02:00:00:00:00:aa"), true, std::nullopt};
 	Message m;
 	m.size = encode_binding_message(m.bytes, to, NLM_F_MULTI, primary);
 	auto b = decode_binding(m.header());
@@ -453,6 +455,23 @@ TEST(DlifCodec, BindingRoundTrip)
 
 	m.size = encode_device_message(m.bytes, to, 0, full_device());
 	EXPECT_EQ(decode_binding(m.header()).error().code, EBADMSG);
+}
+
+// A binding's router link-local address goes in additions and dumps,
+// never in deletions.
+TEST(DlifCodec, BindingRouterLinkLocal)
+{
+	Binding b{7, *MacAddress::from_string("02:00:00:00:00:01"), *MacAddress::from_string("02:00:00:00:00:aa"),
+		  false, addr("fe80::aa")};
+	Message m;
+	m.size = encode_binding_ops(m.bytes, to, true, {&b, 1});
+	auto tb = inner<DLIF_BINDING_A_MAX + 1>(m, DLIF_A_BINDING);
+	EXPECT_EQ(read_ipv6(tb[DLIF_BINDING_A_ROUTER_LL]), addr("fe80::aa"));
+	m.size = encode_binding_ops(m.bytes, to, false, {&b, 1});
+	tb = inner<DLIF_BINDING_A_MAX + 1>(m, DLIF_A_BINDING);
+	EXPECT_EQ(tb[DLIF_BINDING_A_ROUTER_LL], nullptr);
+	m.size = encode_binding_message(m.bytes, to, NLM_F_MULTI, b);
+	EXPECT_EQ(*decode_binding(m.header()), b);
 }
 
 TEST(DlifCodec, TooSmallBufferGivesZero)

@@ -116,13 +116,16 @@ struct DeviceUpdate {
 };
 
 // A mobile node's binding to a DLIF (DLIF_CMD_BINDING_*): the DLIF receives
-// the node's frames sent to the router MAC. The primary binding is the one
-// DLIF_CMD_DEV_SET sets (router = the DLIF's own MAC); dumps report it.
+// the node's frames sent to the router MAC, and the kernel answers the
+// node's Neighbor Solicitations for the router link-local address. The
+// primary binding is the one DLIF_CMD_DEV_SET sets (router = the DLIF's own
+// MAC and addresses); dumps report it.
 struct Binding {
 	uint32_t ifindex = 0;
 	MacAddress mn;
 	MacAddress router;
 	bool primary = false;
+	std::optional<Ipv6Address> router_ll;	// not primary; optional
 
 	bool operator==(const Binding &) const = default;
 };
