@@ -9,9 +9,12 @@
 #   handover   selftests/bench/handover.sh (latency per mode, 1,000 nodes)
 #   tcp        selftests/bench/tcp.sh (bulk TCP with iperf3, dlif against
 #              ip6tnl, 1 and 8 streams, both directions; 2 vCPUs)
+#   attach     selftests/bench/attach.sh (the kernel's cost of a node
+#              arriving and leaving at 1,000 and 5,000 nodes: a DLIF per
+#              node against one DLIF shared through bindings)
 # The raw outputs stay in build/results/bench-vm/.
 #
-# usage: scripts/bench-vm.sh [KVER] [dataplane|control|handover|tcp...]
+# usage: scripts/bench-vm.sh [KVER] [dataplane|control|handover|tcp|attach...]
 
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +22,7 @@ BUILD=${BUILD:-$TOP/build}
 KVER=${1:-6.1}
 shift || true
 PARTS=("$@")
-[ ${#PARTS[@]} -gt 0 ] || PARTS=(dataplane control handover tcp)
+[ ${#PARTS[@]} -gt 0 ] || PARTS=(dataplane control handover tcp attach)
 out=$BUILD/results/bench-vm
 mkdir -p "$out"
 status=0
@@ -41,6 +44,9 @@ for part in "${PARTS[@]}"; do
 	tcp)
 		"$TOP/qemu/vm.sh" -k "$KVER" --smp 2 --mem 2G -t 3600 --quiet --output "$out/tcp.txt" \
 			-- selftests/bench/tcp.sh ;;
+	attach)
+		"$TOP/qemu/vm.sh" -k "$KVER" --smp 1 --mem 4G -t 3000 --quiet --output "$out/attach.txt" \
+			-- selftests/bench/attach.sh ;;
 	*)
 		echo "bench-vm.sh: unknown part $part" >&2; status=2; continue ;;
 	esac || status=1
