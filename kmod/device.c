@@ -138,7 +138,7 @@ static struct dlif_mn *dlif_binding_find(const struct dlif_dev *dlif,
 /*
  * @dlif's binding for the mobile node @mac, primary or not, or NULL. A
  * DLIF with no binding but its primary one costs no index lookup. (RCU
- * readers, or RTNL)
+ * readers)
  */
 const struct dlif_mn *dlif_binding_of(const struct dlif_dev *dlif,
 				      const u8 *mac)

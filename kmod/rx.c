@@ -7,9 +7,9 @@
  * unicast frame to the DLIF whose binding for the node has that
  * destination as its router MAC (the DLIF's own MAC for its primary
  * binding), a multicast or broadcast frame (RS, NS, MLD) to every DLIF of
- * the node. Everything
- * else - frames of nodes without DLIFs, such as a new node's first Router
- * Solicitation - stays on the lower device untouched.
+ * the node. Everything else - frames of nodes without DLIFs, such as a
+ * new node's first Router Solicitation - stays on the lower device
+ * untouched.
  *
  * Before a node's unicast IPv6 packet enters the stack on its DLIF, the
  * table is asked whether it leaves through a tunnel instead: a source in

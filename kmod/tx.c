@@ -137,7 +137,7 @@ static void dlif_xmit_to_each(struct sk_buff *skb, struct dlif_dev *dlif)
 	}
 }
 
-/* Which binding a frame on a DLIF of several nodes is for (tx.c's head). */
+/* Which binding a frame on a DLIF of several nodes is for (see above). */
 static const struct dlif_mn *dlif_frame_binding(struct sk_buff *skb,
 						struct dlif_dev *dlif)
 {
@@ -220,10 +220,11 @@ static bool dlif_egress_hooked(struct net_device *dev)
 
 /*
  * Hand a decapsulated IPv6 packet (skb->data at its header) to @mn's node
- * (NULL: none) on @dlif, as if routed out of the DLIF. With nothing on the DLIF's
- * egress it goes straight to the lower device: the DLIF's own transmit
- * would only rewrite the header built here. Otherwise it is transmitted
- * on the DLIF, so that taps, qdiscs, tc and netfilter there see it.
+ * (NULL: none) on @dlif, as if routed out of the DLIF. With nothing on the
+ * DLIF's egress it goes straight to the lower device: the DLIF's own
+ * transmit would only rewrite the header built here. Otherwise it is
+ * transmitted on the DLIF, so that taps, qdiscs, tc and netfilter there
+ * see it.
  */
 void dlif_deliver_to_mn(struct sk_buff *skb, struct dlif_dev *dlif,
 			const struct dlif_mn *mn)
