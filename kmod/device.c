@@ -251,6 +251,7 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
  */
 int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 		     const u8 *router, const struct in6_addr *router_ll,
+		     const struct dlif_origin *origin,
 		     struct netlink_ext_ack *extack)
 {
 	const struct dlif_mn *primary = rtnl_dereference(dlif->mn);
@@ -280,7 +281,8 @@ int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 		int type = ipv6_addr_type(router_ll);
 
 		if (!(type & IPV6_ADDR_LINKLOCAL) || !(type & IPV6_ADDR_UNICAST)) {
-			NL_SET_ERR_MSG(extack, "router link-local address must be a unicast fe80::/10 address");
+			NL_SET_ERR_MSG(extack,
+				       "router link-local address must be a unicast fe80::/10 address");
 			return -EINVAL;
 		}
 		if (dlif_router_ll_taken(dlif->port, mn_addr, router_ll)) {
@@ -317,16 +319,19 @@ int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 	WRITE_ONCE(dlif->nr_bindings, dlif->nr_bindings + 1);
 	if (router_ll)
 		WRITE_ONCE(dlif->port->nd_bindings, dlif->port->nd_bindings + 1);
+	dlif_nl_notify_binding(DLIF_CMD_BINDING_NEW, mn, origin);
 	return 0;
 }
 
-/* Take a binding other than the primary one away; readers that found it
- * see it gone, and it is freed after a grace period. (RTNL)
+/* Take a binding other than the primary one away, announced as by
+ * @origin; readers that found it see it gone, and it is freed after a
+ * grace period. (RTNL)
  */
-static void dlif_binding_release(struct dlif_mn *mn)
+static void dlif_binding_release(struct dlif_mn *mn, const struct dlif_origin *origin)
 {
 	struct dlif_dev *dlif = mn->dlif;
 
+	dlif_nl_notify_binding(DLIF_CMD_BINDING_DEL, mn, origin);
 	WRITE_ONCE(mn->gone, true);
 	rhltable_remove(&dlif->port->by_mn, &mn->node, dlif_mn_params);
 	list_del_rcu(&mn->dlif_node);
@@ -340,6 +345,7 @@ static void dlif_binding_release(struct dlif_mn *mn)
 }
 
 int dlif_binding_del(struct dlif_dev *dlif, const u8 *mn_addr,
+		     const struct dlif_origin *origin,
 		     struct netlink_ext_ack *extack)
 {
 	const struct dlif_mn *primary = rtnl_dereference(dlif->mn);
@@ -348,7 +354,7 @@ int dlif_binding_del(struct dlif_dev *dlif, const u8 *mn_addr,
 	ASSERT_RTNL();
 	mn = dlif_binding_find(dlif, mn_addr);
 	if (mn) {
-		dlif_binding_release(mn);
+		dlif_binding_release(mn, origin);
 		/* After the release: an entry added meanwhile either saw the
 		 * binding gone or is removed here (both under the table lock).
 		 */
@@ -407,7 +413,7 @@ static void dlif_uninit(struct net_device *dev)
 		dlif_mn_release(mn);
 	}
 	list_for_each_entry_safe(mn, tmp, &dlif->bindings, dlif_node)
-		dlif_binding_release(mn);
+		dlif_binding_release(mn, NULL);
 	list_del_init(&dlif->port_node);
 	if (!--port->count)
 		dlif_port_destroy(port);

@@ -141,10 +141,13 @@ int dlif_device_init(void);
 void dlif_device_uninit(void);
 int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		  struct netlink_ext_ack *extack);
+struct dlif_origin;
 int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 		     const u8 *router, const struct in6_addr *router_ll,
+		     const struct dlif_origin *origin,
 		     struct netlink_ext_ack *extack);
 int dlif_binding_del(struct dlif_dev *dlif, const u8 *mn_addr,
+		     const struct dlif_origin *origin,
 		     struct netlink_ext_ack *extack);
 
 /* ------------------------------------------------------------------- table */
@@ -382,5 +385,7 @@ void dlif_nl_uninit(void);
 void dlif_nl_notify_entry(struct dlif_net *dn, u8 cmd,
 			  const struct dlif_entry *e,
 			  const struct dlif_origin *origin);
+void dlif_nl_notify_binding(u8 cmd, const struct dlif_mn *mn,
+			    const struct dlif_origin *origin);
 
 #endif /* _DLIF_H */

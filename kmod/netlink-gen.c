@@ -196,4 +196,5 @@ const struct genl_split_ops dlif_nl_ops[12] = {
 
 static const struct genl_multicast_group dlif_nl_mcgrps[] = {
 	[DLIF_NLGRP_ENTRIES] = { "entries", },
+	[DLIF_NLGRP_BINDINGS] = { "bindings", },
 };

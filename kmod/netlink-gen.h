@@ -36,6 +36,7 @@ int dlif_nl_binding_get_dumpit(struct sk_buff *skb,
 
 enum {
 	DLIF_NLGRP_ENTRIES,
+	DLIF_NLGRP_BINDINGS,
 };
 
 #endif /* _LINUX_DLIF_GEN_H */

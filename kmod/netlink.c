@@ -23,13 +23,17 @@
 #include "netlink-gen.h"
 
 /*
- * The group is declared here rather than taken from netlink-gen.c: the
+ * The groups are declared here rather than taken from netlink-gen.c: the
  * generator of the 6.12 tree does not render a group's flags, and joining
- * this one needs CAP_NET_ADMIN (uns-admin-perm in the spec).
+ * these needs CAP_NET_ADMIN (uns-admin-perm in the spec).
  */
 static const struct genl_multicast_group dlif_mcgrps[] = {
 	[DLIF_NLGRP_ENTRIES] = {
 		.name	= DLIF_MCGRP_ENTRIES,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[DLIF_NLGRP_BINDINGS] = {
+		.name	= DLIF_MCGRP_BINDINGS,
 		.flags	= GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
@@ -688,6 +692,7 @@ static int dlif_parse_binding_nest(struct nlattr **tb, const struct nlattr *nest
 static int dlif_binding_apply(struct genl_info *info, const struct nlattr *nest,
 			      bool add)
 {
+	struct dlif_origin origin = dlif_origin_of(info);
 	struct nlattr *tb[DLIF_BINDING_A_MAX + 1];
 	struct net_device *dev;
 	int err;
@@ -717,10 +722,10 @@ static int dlif_binding_apply(struct genl_info *info, const struct nlattr *nest,
 				       nla_data(tb[DLIF_BINDING_A_ROUTER_ADDR]),
 				       tb[DLIF_BINDING_A_ROUTER_LL] ?
 				       nla_data(tb[DLIF_BINDING_A_ROUTER_LL]) : NULL,
-				       info->extack);
+				       &origin, info->extack);
 	} else {
 		err = dlif_binding_del(netdev_priv(dev), nla_data(tb[DLIF_BINDING_A_MN_ADDR]),
-				       info->extack);
+				       &origin, info->extack);
 	}
 	dev_put(dev);
 	return err;
@@ -766,13 +771,12 @@ int dlif_nl_binding_del_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 static int dlif_put_binding(struct sk_buff *skb, const struct dlif_mn *mn,
-			    u32 portid, u32 seq)
+			    u32 portid, u32 seq, int flags, u8 cmd)
 {
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &dlif_family, NLM_F_MULTI,
-			  DLIF_CMD_BINDING_GET);
+	hdr = genlmsg_put(skb, portid, seq, &dlif_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, DLIF_A_BINDING);
@@ -789,6 +793,31 @@ static int dlif_put_binding(struct sk_buff *skb, const struct dlif_mn *mn,
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return 0;
+}
+
+/*
+ * A binding other than a primary one was added or is about to be deleted
+ * (RTNL): its BINDING_NEW or BINDING_DEL to the bindings group, with the
+ * requester's port and sequence number (none for a DLIF going away).
+ */
+void dlif_nl_notify_binding(u8 cmd, const struct dlif_mn *mn,
+			    const struct dlif_origin *origin)
+{
+	struct net *net = dev_net(mn->dlif->dev);
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&dlif_family, net, DLIF_NLGRP_BINDINGS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (dlif_put_binding(msg, mn, origin ? origin->portid : 0,
+			     origin ? origin->seq : 0, 0, cmd)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&dlif_family, net, msg, 0, DLIF_NLGRP_BINDINGS,
+				GFP_KERNEL);
 }
 
 /*
@@ -829,7 +858,8 @@ int dlif_nl_binding_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		mn = rcu_dereference(dlif->mn);
 		if (mn && nb++ >= cb->args[1]) {
 			if (dlif_put_binding(skb, mn, NETLINK_CB(cb->skb).portid,
-					     cb->nlh->nlmsg_seq))
+					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					     DLIF_CMD_BINDING_GET))
 				goto full;
 			nl_dump_check_consistent(cb, nlmsg_hdr(skb));
 		}
@@ -837,7 +867,8 @@ int dlif_nl_binding_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			if (nb++ < cb->args[1])
 				continue;
 			if (dlif_put_binding(skb, mn, NETLINK_CB(cb->skb).portid,
-					     cb->nlh->nlmsg_seq))
+					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					     DLIF_CMD_BINDING_GET))
 				goto full;
 			nl_dump_check_consistent(cb, nlmsg_hdr(skb));
 		}

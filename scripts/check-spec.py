@@ -10,9 +10,9 @@
   the spec's permission flags (the ABI header, the policies and the ops
   are generated from the spec: scripts/ynl-gen.sh --check compares them);
 - the notifications it declares are exactly the commands the kernel
-  multicasts (dlif_nl_notify_entry() calls in kmod/*.c), each on its
-  declared group, and a YNL client decodes each of those command numbers
-  as that notification.
+  multicasts (dlif_nl_notify_entry() and dlif_nl_notify_binding() calls
+  in kmod/*.c), and a YNL client decodes each of those command numbers as
+  that notification.
 
 usage: check-spec.py [--ynl DIR] SPEC NETLINK_C
   --ynl DIR   the YNL tree (default: $DLIF_YNL, else $BUILD/ynl, else
@@ -66,6 +66,7 @@ def kernel_notifications(kmod_dir):
     for path in sorted(glob.glob(os.path.join(kmod_dir, "*.c"))):
         text = open(path).read()
         cmds.update(re.findall(r"dlif_nl_notify_entry\([^,]*,\s*(DLIF_CMD_\w+)", text))
+        cmds.update(re.findall(r"dlif_nl_notify_binding\(\s*(DLIF_CMD_\w+)", text))
     return cmds
 
 

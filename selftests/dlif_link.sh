@@ -458,9 +458,9 @@ recreate_d2() {
 # multicast, and what MN2 sends to it, while MN2's binding and its entries
 # come and go, d1's primary node changes and d2, holding another binding
 # of MN2, is deleted and created again (SHARED_SECONDS, default 20, at
-# least 3 rounds), and MN2 solicits its router link-local there: the
-# transmit path, the receive demux and nd.c read bindings and entries
-# under RCU. On the debug kernel this case stands for
+# least 3 rounds), and MN2 solicits its router link-local there, with a
+# monitor listening: the transmit path, the receive demux and nd.c read
+# bindings and entries under RCU, and each change is notified. On the debug kernel this case stands for
 # bindings_change_under_traffic too (same receive side, fewer rounds).
 SHARED_SECONDS=${SHARED_SECONDS:-20}
 test_shared_dlif_changes_under_traffic() {
@@ -485,6 +485,9 @@ test_shared_dlif_changes_under_traffic() {
 	udp_flood "$MAAR" ff02::1%d1 9
 	udp_flood "$NS_MN2" 2001:db8:1::1 9
 	ns_flood "$NS_MN2"
+	# A listener, so that every change is also notified.
+	ip netns exec "$MAAR" "$DLIFCTL" monitor >/dev/null 2>&1 &
+	defer kill $!
 	end=$((SECONDS + SHARED_SECONDS))
 	while [ "$SECONDS" -lt "$end" ] || [ "$rounds" -lt 3 ]; do
 		dlifctl -n "$MAAR" -batch "$batch" || { fail "round $rounds: a request failed"; break; }

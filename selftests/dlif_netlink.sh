@@ -242,13 +242,24 @@ test_notifications() {
 	ctl route replace $P role serving peer 2001:db8:ff::2 dev d0
 	ctl route del $P
 	ctl route add 2001:db8:b::/64 role anchor peer 2001:db8:ff::1 dev d1
+	# Bindings: added, deleted, and gone with their DLIF; the primary
+	# binding's changes are rtnetlink's, not these.
+	ctl dev set d0 mn $MN1
+	ctl binding add dev d0 mn $MN2 router $R2 router-ll fe80::2
+	ctl binding del dev d0 mn $MN2
+	ctl binding add dev d1 mn $MN3 router $R2
 	ip -n "$NS" link del d1
-	busywait 3000 test "$(grep -c . "$log")" -ge 5
+	busywait 3000 test "$(grep -c . "$log")" -ge 8
 	kill $mon
 	check_match "$(cat "$log")" "^added 2001:db8:a::/64 role serving peer 2001:db8:ff::1" "add notified"
 	check_match "$(cat "$log")" "^replaced 2001:db8:a::/64 role serving peer 2001:db8:ff::2" "replace notified"
 	check_match "$(cat "$log")" "^deleted 2001:db8:a::/64 role serving peer 2001:db8:ff::2" "delete notified"
 	check_match "$(cat "$log")" "^deleted 2001:db8:b::/64 role anchor" "removal with its DLIF notified"
+	check_match "$(cat "$log")" "^added binding d0 mn $MN2 router $R2 router-ll fe80::2$" "a binding's addition notified"
+	check_match "$(cat "$log")" "^deleted binding d0 mn $MN2 router $R2 router-ll fe80::2$" "its deletion notified"
+	check_match "$(cat "$log")" "^deleted binding [^ ]+ mn $MN3 router $R2$" "a binding gone with its DLIF notified"
+	check_no_match "$(cat "$log")" "binding .* mn $MN1" "the primary binding's changes are not"
+	check_eq "$(grep -c binding "$log")" 4 "four binding events"
 }
 
 test_bad_requests_are_refused_with_a_message() {

@@ -130,8 +130,11 @@ enum dlif_ntf {
 	DLIF_CMD_ENTRY_NEW_NTF = 1,
 	DLIF_CMD_ENTRY_SET_NTF = 2,
 	DLIF_CMD_ENTRY_DEL_NTF = 3,
+	DLIF_CMD_BINDING_NEW_NTF = 8,
+	DLIF_CMD_BINDING_DEL_NTF = 9,
 };
 
 #define DLIF_MCGRP_ENTRIES	"entries"
+#define DLIF_MCGRP_BINDINGS	"bindings"
 
 #endif /* _UAPI_LINUX_DLIF_H */

@@ -172,6 +172,21 @@ std::string format_notification_json(const nl::Notification &notification,
 	return json_text(object) + '\n';
 }
 
+std::string format_binding_notification(const nl::BindingNotification &notification,
+					const IfnameOf &ifname)
+{
+	return std::string(notification.added ? "added" : "deleted") + " binding " +
+	       format_binding(notification.binding, ifname);
+}
+
+std::string format_binding_notification_json(const nl::BindingNotification &notification,
+					     const IfnameOf &ifname)
+{
+	Json object = {{"event", notification.added ? "added" : "deleted"},
+		       {"binding", binding_json(notification.binding, ifname)}};
+	return json_text(object) + '\n';
+}
+
 std::string format_error(const nl::Error &error)
 {
 	std::string text = error.describe();

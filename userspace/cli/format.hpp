@@ -44,6 +44,11 @@ Json binding_json(const nl::Binding &binding, const IfnameOf &ifname);
 std::string format_notification(const nl::Notification &notification, const IfnameOf &ifname);
 std::string format_notification_json(const nl::Notification &notification,
 				     const IfnameOf &ifname);
+// "added binding <binding line>\n"; JSON: {"event":"added","binding":{...}}\n
+std::string format_binding_notification(const nl::BindingNotification &notification,
+					const IfnameOf &ifname);
+std::string format_binding_notification_json(const nl::BindingNotification &notification,
+					     const IfnameOf &ifname);
 
 // "Error: <extack message or strerror>." as iproute2 prints kernel errors.
 std::string format_error(const nl::Error &error);

@@ -287,19 +287,26 @@ Runner::Outcome Runner::binding_show(const BindingShow &command)
 
 Runner::Outcome Runner::monitor()
 {
-	auto monitor = nl::DlifMonitor::open();
+	auto monitor = nl::DlifMonitor::open(true);
 	if (!monitor)
 		return kernel_failure(monitor.error());
 	// Devices come and go while a monitor runs: look names up each time.
 	InterfaceNames live_names(false);
 	auto ifname = [&](uint32_t index) { return live_names.name_of(index); };
+	const auto print = [&](const std::string &line) {
+		std::fputs(line.c_str(), out_);
+		std::fflush(out_);
+	};
 	for (;;) {
-		auto status = monitor->receive([&](const nl::Notification &notification) {
-			std::string line = options_.json ? format_notification_json(notification, ifname)
-							 : format_notification(notification, ifname);
-			std::fputs(line.c_str(), out_);
-			std::fflush(out_);
-		});
+		auto status = monitor->receive(
+			[&](const nl::Notification &notification) {
+				print(options_.json ? format_notification_json(notification, ifname)
+						    : format_notification(notification, ifname));
+			},
+			[&](const nl::BindingNotification &notification) {
+				print(options_.json ? format_binding_notification_json(notification, ifname)
+						    : format_binding_notification(notification, ifname));
+			});
 		if (status)
 			continue;
 		if (status.error().code == ENOBUFS || status.error().code == EBADMSG) {

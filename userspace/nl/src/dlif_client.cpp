@@ -264,38 +264,56 @@ BatchReport apply_batch(DlifClient &client, std::span<const EntryOp> ops, bool s
 
 // ---- notifications ---------------------------------------------------------
 
-Result<DlifMonitor> DlifMonitor::open()
+Result<DlifMonitor> DlifMonitor::open(bool with_bindings)
 {
 	auto opened = open_family_socket();
 	if (!opened)
 		return opened.error();
 	auto &[socket, family] = *opened;
-	auto group = family.group_id(DLIF_MCGRP_ENTRIES);
-	if (!group)
-		return make_error(ENOENT, "the dlif family has no \"" DLIF_MCGRP_ENTRIES
-					  "\" multicast group");
-	if (auto joined = socket.join_group(*group); !joined)
-		return joined.error();
+	std::vector<const char *> groups{DLIF_MCGRP_ENTRIES};
+	if (with_bindings)
+		groups.push_back(DLIF_MCGRP_BINDINGS);
+	for (const char *name : groups) {
+		auto group = family.group_id(name);
+		if (!group)
+			return make_error(ENOENT, std::string("the dlif family has no \"") + name +
+							  "\" multicast group (is dlif.ko older than dlifctl?)");
+		if (auto joined = socket.join_group(*group); !joined)
+			return joined.error();
+	}
 	// Bursts (a flush of 100k entries) should not overflow the default
 	// receive buffer before the reader catches up.
 	socket.grow_buffers(16 << 20, 0);
 	return DlifMonitor(std::move(socket), std::move(family));
 }
 
-Status DlifMonitor::receive(const NotificationHandler &on_event)
+Status DlifMonitor::receive(const NotificationHandler &on_event, const BindingHandler &on_binding)
 {
 	auto datagram = socket_.receive();
 	if (!datagram)
 		return datagram.error();
 	Status first_error;
+	const auto note = [&](const Error &error) {
+		if (first_error.ok())
+			first_error = error;
+	};
 	bool whole = for_each_message(*datagram, [&](const nlmsghdr &msg) {
 		if (msg.nlmsg_type != family_.id)
 			return true;
+		const auto command = genl_command(msg);
+		if (command == DLIF_CMD_BINDING_NEW || command == DLIF_CMD_BINDING_DEL) {
+			auto notification = decode_binding_notification(msg);
+			if (!notification)
+				note(notification.error());
+			else if (on_binding)
+				on_binding(*notification);
+			return true;
+		}
 		auto notification = decode_notification(msg);
 		if (notification)
 			on_event(*notification);
-		else if (first_error.ok())
-			first_error = notification.error();
+		else
+			note(notification.error());
 		return true;
 	});
 	if (!whole && first_error.ok())

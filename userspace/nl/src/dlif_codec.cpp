@@ -229,10 +229,10 @@ std::size_t encode_binding_dump(std::span<std::byte> buffer, DlifAddressing to,
 	return msg.size();
 }
 
-std::size_t encode_binding_message(std::span<std::byte> buffer, DlifAddressing from,
+std::size_t encode_binding_message(std::span<std::byte> buffer, DlifAddressing from, uint8_t command,
 				   uint16_t flags, const Binding &binding)
 {
-	auto msg = start(buffer, from, DLIF_CMD_BINDING_GET, flags);
+	auto msg = start(buffer, from, command, flags);
 	auto nest = msg.begin_nest(DLIF_A_BINDING);
 	msg.put_u32(DLIF_BINDING_A_IFINDEX, binding.ifindex);
 	msg.put_mac(DLIF_BINDING_A_MN_ADDR, binding.mn);
@@ -411,6 +411,20 @@ Result<Binding> decode_binding(const nlmsghdr &msg)
 			return malformed("bad router link-local address");
 	}
 	return binding;
+}
+
+Result<BindingNotification> decode_binding_notification(const nlmsghdr &msg)
+{
+	auto command = genl_command(msg);
+	if (!command)
+		return malformed("no genl header");
+	if (*command != DLIF_CMD_BINDING_NEW && *command != DLIF_CMD_BINDING_DEL)
+		return make_error(EOPNOTSUPP, "not a binding notification (command " +
+						      std::to_string(*command) + ")");
+	auto binding = decode_binding(msg);
+	if (!binding)
+		return binding.error();
+	return BindingNotification{*command == DLIF_CMD_BINDING_NEW, std::move(*binding)};
 }
 
 Result<Notification> decode_notification(const nlmsghdr &msg)

@@ -77,6 +77,19 @@ TEST(FormatBinding, PrimaryAndWithRouterLinkLocal)
 		  R"("router_ll":"fe80::2:1","primary":false})");
 }
 
+TEST(FormatBinding, Notifications)
+{
+	nl::BindingNotification n{true, {5, *MacAddress::from_string("02:00:00:00:01:02"),
+					 *MacAddress::from_string("02:aa:00:00:01:02"), false, std::nullopt}};
+	EXPECT_EQ(format_binding_notification(n, fake_ifname),
+		  "added binding mn1mar1 mn 02:00:00:00:01:02 router 02:aa:00:00:01:02\n");
+	n.added = false;
+	EXPECT_EQ(format_binding_notification_json(n, fake_ifname),
+		  R"({"event":"deleted","binding":{"dev":"mn1mar1","ifindex":5,"mn":"02:00:00:00:01:02",)"
+		  R"("router":"02:aa:00:00:01:02","primary":false}})"
+		  "\n");
+}
+
 TEST(FormatEntry, OmitsUnsetLocalDevAndPeer)
 {
 	nl::Entry e;

@@ -445,12 +445,12 @@ TEST(DlifCodec, BindingRoundTrip)
 	Binding primary{3, *MacAddress::from_string("02:00:00:00:00:01"),
 			*MacAddress::from_string("02:00:00:00:00:aa"), true, std::nullopt};
 	Message m;
-	m.size = encode_binding_message(m.bytes, to, NLM_F_MULTI, primary);
+	m.size = encode_binding_message(m.bytes, to, DLIF_CMD_BINDING_GET, NLM_F_MULTI, primary);
 	auto b = decode_binding(m.header());
 	ASSERT_TRUE(b) << b.error().describe();
 	EXPECT_EQ(*b, primary);
 	primary.primary = false;
-	m.size = encode_binding_message(m.bytes, to, NLM_F_MULTI, primary);
+	m.size = encode_binding_message(m.bytes, to, DLIF_CMD_BINDING_GET, NLM_F_MULTI, primary);
 	EXPECT_EQ(*decode_binding(m.header()), primary);
 
 	m.size = encode_device_message(m.bytes, to, 0, full_device());
@@ -470,8 +470,22 @@ TEST(DlifCodec, BindingRouterLinkLocal)
 	m.size = encode_binding_ops(m.bytes, to, false, {&b, 1});
 	tb = inner<DLIF_BINDING_A_MAX + 1>(m, DLIF_A_BINDING);
 	EXPECT_EQ(tb[DLIF_BINDING_A_ROUTER_LL], nullptr);
-	m.size = encode_binding_message(m.bytes, to, NLM_F_MULTI, b);
+	m.size = encode_binding_message(m.bytes, to, DLIF_CMD_BINDING_GET, NLM_F_MULTI, b);
 	EXPECT_EQ(*decode_binding(m.header()), b);
+}
+
+TEST(DlifCodec, BindingNotifications)
+{
+	const Binding b{7, *MacAddress::from_string("02:00:00:00:00:01"), *MacAddress::from_string("02:00:00:00:00:aa"),
+			false, addr("fe80::aa")};
+	Message m;
+	m.size = encode_binding_message(m.bytes, to, DLIF_CMD_BINDING_NEW, 0, b);
+	EXPECT_EQ(*decode_binding_notification(m.header()), (BindingNotification{true, b}));
+	m.size = encode_binding_message(m.bytes, to, DLIF_CMD_BINDING_DEL, 0, b);
+	EXPECT_EQ(*decode_binding_notification(m.header()), (BindingNotification{false, b}));
+	m.size = encode_binding_message(m.bytes, to, DLIF_CMD_BINDING_GET, NLM_F_MULTI, b);
+	EXPECT_EQ(decode_binding_notification(m.header()).error().code, EOPNOTSUPP);
+	EXPECT_EQ(decode_notification(m.header()).error().code, EOPNOTSUPP) << "not an entry's either";
 }
 
 TEST(DlifCodec, TooSmallBufferGivesZero)

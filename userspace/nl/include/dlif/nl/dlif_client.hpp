@@ -111,20 +111,23 @@ struct BatchReport {
 BatchReport apply_batch(DlifClient &client, std::span<const EntryOp> ops,
 			bool stop_at_first_error = false, PipelineOptions options = {});
 
-// A subscription to the "entries" multicast group.
+// A subscription to the "entries" multicast group, and to "bindings" when
+// asked for.
 class DlifMonitor {
 public:
-	static Result<DlifMonitor> open();
+	static Result<DlifMonitor> open(bool with_bindings = false);
 
 	int fd() const { return socket_.fd(); }
 
 	// Waits for one datagram and hands each entry notification in it to
-	// on_event. ENOBUFS means notifications were lost because they came
-	// faster than they were read; the monitor stays usable after it. A
-	// malformed notification is skipped and reported (EBADMSG) after the
-	// rest of the datagram was handled.
+	// on_event, each binding notification to on_binding (if given). ENOBUFS
+	// means notifications were lost because they came faster than they
+	// were read; the monitor stays usable after it. A malformed
+	// notification is skipped and reported (EBADMSG) after the rest of the
+	// datagram was handled.
 	using NotificationHandler = std::function<void(const Notification &)>;
-	Status receive(const NotificationHandler &on_event);
+	using BindingHandler = std::function<void(const BindingNotification &)>;
+	Status receive(const NotificationHandler &on_event, const BindingHandler &on_binding = {});
 
 private:
 	DlifMonitor(Socket socket, Family family) : socket_(std::move(socket)), family_(std::move(family)) {}

@@ -61,9 +61,13 @@ std::size_t encode_binding_ops(std::span<std::byte> buffer, DlifAddressing to, b
 // DLIF_CMD_BINDING_GET dump, of one DLIF when ifindex is given.
 std::size_t encode_binding_dump(std::span<std::byte> buffer, DlifAddressing to,
 				std::optional<uint32_t> ifindex);
-std::size_t encode_binding_message(std::span<std::byte> buffer, DlifAddressing from,
+// A binding message as the kernel sends it: a dump's (BINDING_GET) or a
+// "bindings" group notification (BINDING_NEW, BINDING_DEL).
+std::size_t encode_binding_message(std::span<std::byte> buffer, DlifAddressing from, uint8_t command,
 				   uint16_t flags, const Binding &binding);
 Result<Binding> decode_binding(const nlmsghdr &msg);
+// A "bindings" group message: NEW = added, DEL = deleted.
+Result<BindingNotification> decode_binding_notification(const nlmsghdr &msg);
 
 // A message as the kernel sends it: command, netlink flags and the whole
 // entry (with DLIF_ENTRY_A_STATS when entry.stats is set).

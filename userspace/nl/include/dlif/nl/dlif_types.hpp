@@ -145,6 +145,14 @@ struct Notification {
 	bool operator==(const Notification &) const = default;
 };
 
+// A binding added (BINDING_NEW) or deleted (BINDING_DEL, or with its DLIF).
+struct BindingNotification {
+	bool added = true;
+	Binding binding;
+
+	bool operator==(const BindingNotification &) const = default;
+};
+
 // An operation of a pipelined batch.
 enum class EntryOpKind : uint8_t {
 	add,		// DLIF_CMD_ENTRY_NEW
