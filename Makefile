@@ -34,7 +34,7 @@ help:
 	@echo '  make selftests   run the kernel selftests in QEMU [KVER=6.1|6.12|6.12-debug] [TEST=name]'
 	@echo '  make vm-shell    interactive shell in the test VM with dlif.ko [KVER=6.1]'
 	@echo '  make bench       run the userspace benchmarks (Google Benchmark)'
-	@echo '  make bench-vm    run the VM benchmarks (data plane, table control, handovers, bulk TCP, attach cost) [KVER=6.1]'
+	@echo '  make bench-vm    run the VM benchmarks (data plane, table control, handovers, bulk TCP, attach cost) [KVER=6.1] [PARTS="attach ..."]'
 	@echo '  make clean       remove build products (keeps the kernel cache)'
 	@echo '  make distclean   remove build/ entirely'
 
@@ -83,7 +83,7 @@ bench: userspace
 	@$(TOP)/scripts/bench.sh
 
 bench-vm: module userspace
-	@$(TOP)/scripts/bench-vm.sh $(firstword $(KVER))
+	@$(TOP)/scripts/bench-vm.sh $(firstword $(KVER)) $(PARTS)
 
 vm-shell: module userspace
 	@$(TOP)/qemu/vm.sh -k $(firstword $(KVER)) --shell
