@@ -158,15 +158,14 @@ static const struct dlif_mn *dlif_frame_binding(struct sk_buff *skb,
 /* Send a frame (Ethernet header already built) to the DLIF's node. */
 static netdev_tx_t dlif_xmit_to_mn(struct sk_buff *skb, struct dlif_dev *dlif)
 {
+	bool shared = READ_ONCE(dlif->nr_bindings);
 	const struct dlif_mn *mn;
 
-	if (READ_ONCE(dlif->nr_bindings) &&
-	    is_multicast_ether_addr(((struct ethhdr *)skb->data)->h_dest)) {
+	if (shared && is_multicast_ether_addr(((struct ethhdr *)skb->data)->h_dest)) {
 		dlif_xmit_to_each(skb, dlif);
 		return NETDEV_TX_OK;
 	}
-	mn = READ_ONCE(dlif->nr_bindings) ? dlif_frame_binding(skb, dlif) :
-					     rcu_dereference(dlif->mn);
+	mn = shared ? dlif_frame_binding(skb, dlif) : rcu_dereference(dlif->mn);
 	if (unlikely(!mn)) {
 		DEV_STATS_INC(dlif->dev, tx_dropped);
 		kfree_skb_reason(skb, DLIF_DROP_REASON_NO_TX_TARGET);
