@@ -133,12 +133,14 @@ h = json.load(sys.stdin)["latency"]["attach_to_registered"]
 print("%d registrations, p50 %.1f ms, p99 %.1f ms" % (h["count"], h["p50_ms"], h["p99_ms"]))')"
 }
 
+# roam MODE [KEY=VALUE...]: the walk, dlifd configured with the settings.
 roam() {
 	local mode=$1 lat
+	shift
 	declare -gA ADDR=() ROUTER_MAC=()
 	dlif_load || return 1
 	dmm_net || return 1
-	dlifd_configure "$mode"
+	dlifd_configure "$mode" "$@"
 	dlifd_start_all || return 1
 	capture_start
 	monitors_start
@@ -148,7 +150,7 @@ roam() {
 	mn_move 1
 	check_arrival 1
 	[ -n "${ADDR[1]}" ] || return 1
-	check_eq "$(entries_of maar1 | grep -v local-export)" "" "at MAAR1: no tunnel for a node at home"
+	check_eq "$(entries_of maar1 | grep -v -e local-export -e attached)" "" "at MAAR1: no tunnel for a node at home"
 	flows_start "${ADDR[1]}" || { fail "the flows did not start"; return 1; }
 
 	# A layer-2 handover: the access point tells the new MAAR (dlifctl
@@ -184,6 +186,31 @@ roam() {
 }
 
 test_relay() { roam relay; }
+
+# The MAARs with [maar] shared_dlifs: the same walk, each MAAR holding one
+# DLIF per anchoring MAAR on its access link (the node a binding on it),
+# none of the node's own, and every prefix's entry naming the node.
+shared_netdevices() {	# MAAR: its DLIFs, as "name: link IF address MAC mn MAC maar ADDR"
+	ip netns exec "${MAAR_NS[$1]}" "$DLIFCTL" dev show 2>&1
+}
+
+test_shared_dlifs() {
+	roam relay maar.shared_dlifs=true || return 1
+	local i links bindings
+	for i in 1 2 3; do
+		links=$(shared_netdevices "$i")
+		check_no_match "$links" "^mn" "MAAR$i: no DLIF of the node's own"
+		bindings=$(ip netns exec "${MAAR_NS[$i]}" "$DLIFCTL" binding show 2>&1)
+		check_match "$bindings" "mn $MN_MAC" "MAAR$i: the node is a binding on a shared DLIF"
+	done
+	# MAAR3 serves the node with prefixes of all three MAARs: one
+	# netdevice each, the node bound to each with its router's identity.
+	check_eq "$(shared_netdevices 3 | grep -c '^dls')" 3 "MAAR3: one shared DLIF per anchoring MAAR"
+	check_eq "$(ip netns exec "${MAAR_NS[3]}" "$DLIFCTL" binding show 2>/dev/null | grep -c "mn $MN_MAC")" 3 \
+		"MAAR3: the node is bound to each"
+	check_match "$(ctl_node maar3 route show)" "attached .*mn $MN_MAC" \
+		"MAAR3: the local prefix's entry names the node"
+}
 test_locator() { roam locator; }
 # Proxy mode with every dlifd as an unprivileged user holding only
 # CAP_NET_ADMIN and CAP_NET_RAW, as the systemd unit runs it.
@@ -197,4 +224,4 @@ test_proxy() {
 	done
 }
 
-run_tests test_relay test_locator test_proxy
+run_tests test_relay test_locator test_proxy test_shared_dlifs

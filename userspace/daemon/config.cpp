@@ -1081,9 +1081,10 @@ Config read_config(const toml::table &root, const std::string &file)
 		Section maar(reader, *role_table, "maar",
 			     {"address", "cmd", "access_interfaces", "prefix_pool", "prefix_length", "local_prefixes",
 			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "detach_after",
-			      "release_idle_after", "admission",
+			      "release_idle_after", "shared_dlifs", "admission",
 			      "ra", "sessions", "discovery", "home_lma"});
 		config.maar = read_maar(maar, domain, timers, ordering, config.ra);
+		config.shared_dlifs = maar.boolean("shared_dlifs").value_or(config.shared_dlifs);
 		config.sessions = read_sessions(maar, *config.maar);
 	}
 	if (const toml::table *store_table = section_table("store")) {
@@ -1273,6 +1274,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 		add("maar.access_technology", std::string(word_of(kAccessTechnologies, maar.access_technology)));
 		add("maar.detach_after", seconds_text(maar.detach_after));
 		add("maar.release_idle_after", seconds_text(maar.release_idle_after));
+		add("maar.shared_dlifs", config.shared_dlifs ? "true" : "false");
 		const dmm::Admission &admission = maar.admission;
 		std::string policy = "any node";
 		if (admission.restricted) {

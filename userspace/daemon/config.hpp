@@ -91,6 +91,10 @@ struct Config {
 	std::optional<dmm::MaarConfig> maar;	// role maar
 	std::optional<SessionDirectoryConfig> sessions;	// role maar, direct mode
 	RaTiming ra;				// role maar
+	// [maar] shared_dlifs: one DLIF netdevice per (access interface,
+	// anchoring MAAR) for all its nodes (shared_dlifs.hpp) instead of one
+	// per (node, anchoring MAAR). Not changed by a reload.
+	bool shared_dlifs = false;		// role maar
 	// [security]: refuse to start unless IPsec policies require ESP for
 	// the Mobility Header with every peer (ipsec.hpp).
 	bool require_ipsec = false;

@@ -258,6 +258,8 @@ bool Daemon::start()
 
 	MhSender &sender = *this;
 	executor_ = std::make_unique<Executor>(kernel_.get(), sender, timers_, ra_, log_);
+	if (config_.shared_dlifs)
+		executor_->share_dlifs();
 	executor_->on_state_changed([this](const std::string &mn) { changed_nodes_.insert(mn); });
 	executor_->on_farewell([this](const dmm::InstallDlif &dlif) { send_final_advertisement(dlif); });
 	if (sessions_) {
@@ -1036,8 +1038,13 @@ void Daemon::on_frame(PacketSocket &socket)
 		const MacAddress &mac = solicitation->ethernet_source;
 		// A node with a DLIF here is not new: its RSs reach its DLIFs
 		// (the kernel demultiplexes them), where the RA engine answers.
-		if (executor_->has_dlif(socket.interface(), mac))
+		// A shared DLIF's raw socket does not tell which of its nodes
+		// sent one: those are answered here, where the frame does.
+		if (executor_->has_dlif(socket.interface(), mac)) {
+			if (executor_->sharing())
+				solicited_by(mac, socket.interface(), *solicitation, now);
 			continue;
+		}
 		liveness_.heard(mac, solicitation->source, now);
 		report_attachment(mac, socket.interface(), now, "rs");
 	}
@@ -1056,6 +1063,15 @@ void Daemon::on_solicitation()
 			return;
 		const auto &solicitation = **received;
 		const std::string dlif = names_->name(solicitation.ifindex);
+		if (executor_->is_shared_device(dlif)) {
+			// Its node by the address it sent from (a global one, as
+			// in answer to a probe); RSs come from the frame.
+			const auto node = executor_->node_at(dlif, solicitation.source);
+			if (node && solicitation.hop_limit == nd::kNdHopLimit)
+				liveness_.heard(*node, solicitation.source, now);
+			count("nd_dlif");
+			continue;
+		}
 		const auto found = executor_->dlifs().find(dlif);
 		if (found == executor_->dlifs().end())
 			continue;	// an access interface (handled from the frame) or another link
@@ -1073,23 +1089,47 @@ void Daemon::on_solicitation()
 			continue;
 		}
 		count("rs_dlif");
-		switch (ra_.solicited(dlif, now)) {
-		case RaEngine::Solicitation::answer:
-			count("rs_answered");
-			break;
-		case RaEngine::Solicitation::rate_limited:
-			count("rs_rate_limited");
-			break;
-		case RaEngine::Solicitation::silent: {
-			// A kept DLIF hears its node again: the node is back here.
-			const auto &install = executor_->dlifs().at(dlif);
-			report_attachment(install.mn, install.lower, now, "rs-on-silent-dlif");
-			break;
-		}
-		case RaEngine::Solicitation::unknown:
-			break;
+		answer_solicitation(dlif, now);
+	}
+}
+
+void Daemon::answer_solicitation(const std::string &dlif, dmm::TimePoint now)
+{
+	switch (ra_.solicited(dlif, now)) {
+	case RaEngine::Solicitation::answer:
+		count("rs_answered");
+		break;
+	case RaEngine::Solicitation::rate_limited:
+		count("rs_rate_limited");
+		break;
+	case RaEngine::Solicitation::silent: {
+		// A kept DLIF hears its node again: the node is back here.
+		const auto &install = executor_->dlifs().at(dlif);
+		report_attachment(install.mn, install.lower, now, "rs-on-silent-dlif");
+		break;
+	}
+	case RaEngine::Solicitation::unknown:
+		break;
+	}
+}
+
+// An RS from a node with DLIFs on shared netdevices, seen on its access
+// interface: each of its DLIFs there answers.
+void Daemon::solicited_by(const MacAddress &mn, const std::string &interface, const nd::SolicitationFrame &frame,
+			  dmm::TimePoint now)
+{
+	liveness_.heard(mn, frame.source, now);
+	count("rs_dlif");
+	std::size_t answered = 0;
+	for (const auto &name : executor_->dlifs_of(mn)) {
+		// Answering may change the node's DLIFs (a node back here).
+		const auto found = executor_->dlifs().find(name);
+		if (found != executor_->dlifs().end() && found->second.lower == interface) {
+			answer_solicitation(name, now);
+			++answered;
 		}
 	}
+	log_.debug("rs.received", {{"mn", mn.to_string()}, {"interface", interface}, {"dlifs", std::to_string(answered)}});
 }
 
 void Daemon::check_liveness(dmm::TimePoint now)
@@ -1097,7 +1137,8 @@ void Daemon::check_liveness(dmm::TimePoint now)
 	// Asked only for the nodes whose deadline has come: the frames their
 	// DLIFs received, in all. Unknown on an error: the node is probed.
 	const auto frames_from = [&](const MacAddress &mn) -> std::optional<std::uint64_t> {
-		if (!kernel_)
+		// A shared DLIF counts the frames of all its nodes together.
+		if (!kernel_ || executor_->sharing())
 			return std::nullopt;
 		std::optional<std::uint64_t> total;
 		for (const auto &name : executor_->dlifs_of(mn)) {
@@ -1126,7 +1167,8 @@ void Daemon::check_liveness(dmm::TimePoint now)
 			continue;
 		}
 		const dmm::InstallDlif &dlif = executor_->dlifs().at(*names.begin());
-		const std::uint32_t ifindex = names_->index(dlif.name);
+		const auto link = executor_->link_of(dlif.name);
+		const std::uint32_t ifindex = link ? names_->index(link->device) : 0;
 		const auto solicitation = nd::build_neighbor_solicitation(probe.target, dlif.identity.mac);
 		auto sent = ifindex == 0 ? nl::Status(nl::make_error(ENODEV, "no device " + dlif.name))
 					 : nd_socket_->send_solicitation(ifindex, dlif.identity.link_local, probe.target,
@@ -1154,11 +1196,12 @@ void Daemon::check_liveness(dmm::TimePoint now)
 // One RA of `plan` on the DLIF, from its identity.
 nl::Status Daemon::advertise(const dmm::InstallDlif &dlif, const dmm::RaPlan &plan)
 {
-	const std::uint32_t ifindex = names_->index(dlif.name);
+	const auto link = executor_->link_of(dlif.name);
+	const std::uint32_t ifindex = link ? names_->index(link->device) : 0;
 	if (ifindex == 0)
 		return nl::make_error(ENODEV, "no device " + dlif.name);
 	return nd_socket_->send_advertisement(ifindex, dlif.identity.link_local,
-					      nd::build_router_advertisement(plan, dlif.identity.mac));
+					      nd::build_router_advertisement(plan, dlif.identity.mac), link->node);
 }
 
 void Daemon::send_due_advertisements(dmm::TimePoint now)

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dlif/dmm/latency.hpp"
+#include "dlif/nd/nd.hpp"
 #include "dlif/nl/rtnl.hpp"
 
 #include "config.hpp"
@@ -108,6 +109,9 @@ private:
 	void on_mh();
 	void on_ipsec_policies();
 	void on_solicitation();
+	void answer_solicitation(const std::string &dlif, dmm::TimePoint now);
+	void solicited_by(const MacAddress &mn, const std::string &interface, const nd::SolicitationFrame &frame,
+			  dmm::TimePoint now);
 	void on_frame(PacketSocket &socket);
 	void send_due_advertisements(dmm::TimePoint now);
 	void send_final_advertisement(const dmm::InstallDlif &dlif);

@@ -338,6 +338,8 @@ bool Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 		log_.error("dlif.install.failed", {{"dlif", dlif.name}, {"error", "no kernel interface for this role"}});
 		return false;
 	}
+	if (shared_)
+		return install_shared_dlif(dlif, now);
 	auto current = seen(dlif.name);
 	if (!current) {
 		kernel_failed("dlif.lookup.failed", current.error(), where);
@@ -441,6 +443,8 @@ bool Executor::remove_dlif(const std::string &name)
 	if (const dmm::InstallDlif *dlif = ra_.find(name); dlif && dlif->advertise && farewell_)
 		farewell_(*dlif);
 	ra_.remove(name);
+	if (shared_)
+		return remove_shared_dlif(name);
 	forget_dlif(name);
 	if (kernel_ == nullptr)
 		return true;
@@ -454,6 +458,122 @@ bool Executor::remove_dlif(const std::string &name)
 	}
 	count("dlifs_removed");
 	log_.info("dlif.removed", {{"dlif", name}});
+	return true;
+}
+
+void Executor::share_dlifs()
+{
+	if (kernel_ == nullptr || shared_)
+		return;
+	shared_.emplace(*kernel_, log_, counters_, [this](std::string_view event, const nl::Error &error, LogFields fields) {
+		kernel_failed(event, error, std::move(fields));
+	});
+}
+
+std::optional<Executor::Link> Executor::link_of(const std::string &dlif) const
+{
+	if (!dlifs_.contains(dlif))
+		return std::nullopt;
+	if (!shared_)
+		return Link{dlif, std::nullopt};
+	const SharedDlifs::Placement *placement = shared_->placement(dlif);
+	if (placement == nullptr)
+		return std::nullopt;
+	return Link{placement->device, placement->mn};
+}
+
+std::optional<MacAddress> Executor::node_at(const std::string &device, const Ipv6Address &address) const
+{
+	if (!shared_)
+		return std::nullopt;
+	for (const auto length : prefix_lengths_) {
+		const auto prefix = Ipv6Prefix::make(address, length);
+		if (!prefix)
+			continue;
+		const auto owner = prefix_owner_.find(key_of(*prefix));
+		if (owner == prefix_owner_.end())
+			continue;
+		const SharedDlifs::Placement *placement = shared_->placement(owner->second);
+		if (placement != nullptr && placement->device == device)
+			return placement->mn;
+	}
+	return std::nullopt;
+}
+
+bool Executor::install_shared_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
+{
+	const LogFields where{{"dlif", dlif.name}, {"lower", dlif.lower}, {"mn", dlif.mn.to_string()}};
+	bool entries_lost = false;
+	bool complete = shared_->install(dlif, entries_lost);
+	const SharedDlifs::Placement *placement = shared_->placement(dlif.name);
+	if (placement == nullptr)
+		return false;	// no netdevice for it yet: tried again
+	const std::string device = placement->device;
+
+	const auto previous = dlifs_.find(dlif.name);
+	const bool created = previous == dlifs_.end();
+	const bool advertise_changed = !created && previous->second.advertise != dlif.advertise;
+	if (!created)
+		for (const auto &prefix : previous->second.prefixes) {
+			if (std::find(dlif.prefixes.begin(), dlif.prefixes.end(), prefix) != dlif.prefixes.end())
+				continue;
+			const std::string key = key_of(prefix);
+			prefix_owner_.erase(key);
+			if (attached_keys_.contains(key)) {
+				attached_keys_.erase(key);
+				forget_entry(key);
+				if (auto status = kernel_->remove_entry(prefix.masked()); !status && status.error().code != ENOENT)
+					complete = !kernel_failed("entry.remove.failed", status.error(), where);
+			}
+		}
+	// track() keeps the entries naming the DLIF: only its DLIF record is
+	// replaced.
+	track(dlif);
+	ra_.install(dlif, now);
+	for (const auto &prefix : dlif.prefixes) {
+		prefix_owner_[key_of(prefix)] = dlif.name;
+		prefix_lengths_.insert(prefix.length);
+	}
+	if (entries_lost)
+		// The kernel took the node's entries with its old binding.
+		for (const auto &key : entry_keys_of(dlif.name)) {
+			const KernelEntry entry = entries_.at(key);
+			if (!put_entry(entry))
+				complete = false;
+		}
+	for (const auto &prefix : dlif.prefixes)
+		if (!entries_.contains(key_of(prefix)) && !attach_prefix(prefix, dlif.name))
+			complete = false;
+
+	LogFields fields = where;
+	fields.emplace_back("device", device);
+	fields.emplace_back("mac", dlif.identity.mac.to_string());
+	fields.emplace_back("maar", dlif.anchoring_maar.to_string());
+	fields.emplace_back("advertise", dlif.advertise ? "yes" : "no");
+	if (created)
+		log_.info("dlif.bound", fields);
+	else if (advertise_changed)
+		log_.info(dlif.advertise ? "dlif.advertising" : "dlif.silent", fields);
+	else
+		log_.debug("dlif.updated", fields);
+	return complete;
+}
+
+bool Executor::remove_shared_dlif(const std::string &name)
+{
+	if (const auto it = dlifs_.find(name); it != dlifs_.end())
+		for (const auto &prefix : it->second.prefixes) {
+			const std::string key = key_of(prefix);
+			if (const auto owner = prefix_owner_.find(key); owner != prefix_owner_.end() && owner->second == name)
+				prefix_owner_.erase(owner);
+			attached_keys_.erase(key);
+		}
+	// The kernel removes the node's entries on the netdevice with its
+	// binding.
+	forget_dlif(name);
+	if (!shared_->remove(name))
+		return false;
+	log_.info("dlif.unbound", {{"dlif", name}});
 	return true;
 }
 
@@ -471,19 +591,71 @@ bool Executor::install_entry(const dmm::InstallEntry &entry)
 		log_.error("entry.install.failed", {{"prefix", wanted.prefix.to_string()}, {"error", "no kernel interface for this role"}});
 		return false;
 	}
-	if (auto status = kernel_->replace_entry(wanted); !status) {
-		kernel_failed("entry.install.failed", status.error(), entry_fields(wanted));
+	if (!put_entry(wanted))
 		return false;
-	}
-	remember_entry(wanted);
+	if (wanted.role != dmm::TunnelRole::attached)
+		attached_keys_.erase(key);
 	count("entries_installed");
 	log_.info("entry.installed", entry_fields(wanted));
 	return true;
 }
 
+Result<KernelEntry> Executor::kernel_form(const KernelEntry &entry) const
+{
+	if (!shared_ || !entry.dlif)
+		return entry;
+	const SharedDlifs::Placement *placement = shared_->placement(*entry.dlif);
+	if (placement == nullptr)
+		return nl::make_error(ENODEV, "DLIF " + *entry.dlif + " is not installed");
+	KernelEntry kernel = entry;
+	kernel.dlif = placement->device;
+	kernel.mn = placement->mn;
+	return kernel;
+}
+
+bool Executor::put_entry(const KernelEntry &entry)
+{
+	auto kernel = kernel_form(entry);
+	auto status = kernel ? kernel_->replace_entry(*kernel) : Status(kernel.error());
+	if (!status) {
+		kernel_failed("entry.install.failed", status.error(), entry_fields(entry));
+		return false;
+	}
+	remember_entry(entry);
+	return true;
+}
+
+bool Executor::attach_prefix(const Ipv6Prefix &prefix, const std::string &dlif)
+{
+	const KernelEntry attached{prefix.masked(), dmm::TunnelRole::attached, std::nullopt, dlif, std::nullopt};
+	const std::string key = key_of(prefix);
+	if (auto it = entries_.find(key); it != entries_.end() && it->second == attached)
+		return true;
+	if (!put_entry(attached))
+		return false;
+	attached_keys_.insert(key);
+	count("entries_attached");
+	log_.debug("entry.attached", entry_fields(attached));
+	return true;
+}
+
 bool Executor::remove_entry(const Ipv6Prefix &prefix)
 {
+	if (shared_) {
+		// A prefix still routed to its node's shared netdevice keeps an
+		// entry naming the node: the core's goes, an attached one
+		// replaces it (ENTRY_SET, no gap).
+		const auto owner = prefix_owner_.find(key_of(prefix));
+		if (owner != prefix_owner_.end() && dlifs_.contains(owner->second)) {
+			if (!attach_prefix(prefix, owner->second))
+				return false;
+			count("entries_removed");
+			log_.info("entry.removed", {{"prefix", prefix.masked().to_string()}, {"attached", owner->second}});
+			return true;
+		}
+	}
 	forget_entry(key_of(prefix));
+	attached_keys_.erase(key_of(prefix));
 	if (kernel_ == nullptr)
 		return true;
 	if (auto status = kernel_->remove_entry(prefix.masked()); !status) {
@@ -777,7 +949,22 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 		if (!entries)
 			kernel_failed("reconcile.dump.failed", entries.error(), {{"what", "entries"}});
 		if (dlifs && entries) {
-			plan = plan_reconcile(wanted_by(reissued), *dlifs, *entries, scope);
+			Wanted wanted = wanted_by(reissued);
+			if (shared_) {
+				// The cores' DLIFs are not links: the shared netdevices
+				// they go on are, and each of their prefixes has an entry.
+				shared_->adopt(*dlifs, scope.lowers);
+				std::set<std::string> devices;
+				for (const auto &action : reissued)
+					if (const auto *dlif = std::get_if<dmm::InstallDlif>(&action)) {
+						if (auto device = shared_->device_of(dlif->lower, dlif->anchoring_maar))
+							devices.insert(*device);
+						wanted.entries.insert(wanted.entries.end(), dlif->prefixes.begin(),
+								      dlif->prefixes.end());
+					}
+				wanted.dlifs.assign(devices.begin(), devices.end());
+			}
+			plan = plan_reconcile(wanted, *dlifs, *entries, scope);
 			// Entries first: removing a DLIF takes its entries with it.
 			for (const auto &prefix : plan.remove_entries) {
 				if (auto status = kernel_->remove_entry(prefix); !status && status.error().code != ENOENT)
@@ -790,12 +977,16 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 					kernel_failed("reconcile.dlif.remove.failed", status.error(), {{"dlif", name}});
 				else
 					log_.notice("reconcile.dlif.removed", {{"dlif", name}});
+				if (shared_)
+					shared_->forget_device(name);
 			}
 			std::set<std::string> kept;
 			for (const auto &prefix : plan.keep_entries)
 				kept.insert(key_of(prefix));
+			// On shared netdevices the installs below set them again
+			// (ENTRY_SET replaces in place), in the cores' names.
 			for (const auto &entry : *entries)
-				if (kept.contains(key_of(entry.prefix)))
+				if (kept.contains(key_of(entry.prefix)) && !(shared_ && entry.dlif))
 					remember_entry(entry);
 			for (const auto &name : plan.foreign_dlifs)
 				log_.debug("reconcile.dlif.foreign", {{"dlif", name}});
@@ -834,6 +1025,8 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 			apply(action, now);
 	}
 	restart_view_.clear();
+	if (shared_)
+		shared_->drop_unclaimed();
 	// Also with no relay wanted: a home LMA restarted after its last
 	// node left (or without [cmd.roaming] now) must lose the relays it
 	// had. A MAAR has none to look for.
@@ -854,8 +1047,11 @@ std::size_t Executor::repair(const Scope &scope, dmm::TimePoint now)
 	}
 	count("repair_runs");
 	Wanted wanted;
-	for (const auto &[name, dlif] : dlifs_)
-		wanted.dlifs.push_back(name);
+	if (shared_)
+		wanted.dlifs = shared_->devices();
+	else
+		for (const auto &[name, dlif] : dlifs_)
+			wanted.dlifs.push_back(name);
 	for (const auto &[key, entry] : entries_)
 		wanted.entries.push_back(entry.prefix);
 	const ReconcilePlan plan = plan_reconcile(wanted, *links, *entries, scope);
@@ -864,9 +1060,18 @@ std::size_t Executor::repair(const Scope &scope, dmm::TimePoint now)
 	for (const auto &link : *links)
 		link_named.emplace(link.name, &link);
 	std::vector<dmm::InstallDlif> dlifs_again;
-	for (const auto &name : plan.create_dlifs)
-		dlifs_again.push_back(dlifs_.at(name));
+	for (const auto &name : plan.create_dlifs) {
+		if (!shared_) {
+			dlifs_again.push_back(dlifs_.at(name));
+			continue;
+		}
+		// A shared netdevice gone: every node on it is bound again.
+		for (const auto &logical : shared_->forget_device(name))
+			dlifs_again.push_back(dlifs_.at(logical));
+	}
 	for (const auto &name : plan.keep_dlifs) {
+		if (shared_)
+			break;	// no node of its own to compare; bindings are not compared
 		const KernelLink &link = *link_named.at(name);
 		const dmm::InstallDlif &dlif = dlifs_.at(name);
 		if (link.lower != dlif.lower || link.mac != dlif.identity.mac || link.mn != dlif.mn ||
@@ -883,8 +1088,9 @@ std::size_t Executor::repair(const Scope &scope, dmm::TimePoint now)
 	std::vector<KernelEntry> entries_again;
 	for (const auto &[key, entry] : entries_) {
 		const auto found = entry_at.find(key);
+		const auto kernel = kernel_form(entry);
 		// A re-made DLIF comes back without the entries naming it.
-		if (found == entry_at.end() || !(*found->second == entry) ||
+		if (found == entry_at.end() || !kernel || !(*found->second == *kernel) ||
 		    (entry.dlif && dlifs_touched.contains(*entry.dlif)))
 			entries_again.push_back(entry);
 	}

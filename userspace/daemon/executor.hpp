@@ -29,6 +29,7 @@
 #include "log.hpp"
 #include "ra_engine.hpp"
 #include "reconcile.hpp"
+#include "shared_dlifs.hpp"
 #include "timers.hpp"
 
 namespace dlif::daemon {
@@ -58,6 +59,23 @@ public:
 	// Just before an advertising DLIF is removed, with what it advertised:
 	// the daemon's final Router Advertisement on it (RFC 4861 §6.2.5).
 	void on_farewell(std::function<void(const dmm::InstallDlif &)> callback) { farewell_ = std::move(callback); }
+
+	// [maar] shared_dlifs: the cores' DLIFs go on shared netdevices
+	// (shared_dlifs.hpp) from now on. Before the first action.
+	void share_dlifs();
+	bool sharing() const noexcept { return shared_.has_value(); }
+	// Where frames for a DLIF of the cores go: its netdevice and, on a
+	// shared one, the node's MAC (its frames name their node by
+	// destination MAC). Nothing if it is not installed.
+	struct Link {
+		std::string device;
+		std::optional<MacAddress> node;
+	};
+	std::optional<Link> link_of(const std::string &dlif) const;
+	// On a shared netdevice: the node whose prefix holds `address`, if
+	// one of the netdevice's nodes has it.
+	std::optional<MacAddress> node_at(const std::string &device, const Ipv6Address &address) const;
+	bool is_shared_device(const std::string &name) const { return shared_ && shared_->is_device(name); }
 
 	void apply(const dmm::Actions &actions, dmm::TimePoint now);
 	void apply(const dmm::Action &action, dmm::TimePoint now);
@@ -124,6 +142,15 @@ private:
 	// before this one.
 	void perform(const dmm::Action &action, dmm::TimePoint now, unsigned attempts);
 	bool install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now);
+	bool install_shared_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now);
+	bool remove_shared_dlif(const std::string &name);
+	// An entry as the kernel takes it: on a shared netdevice, the
+	// netdevice's name and the node's MAC instead of the DLIF's name.
+	Result<KernelEntry> kernel_form(const KernelEntry &entry) const;
+	bool put_entry(const KernelEntry &entry);
+	// Shared netdevices: a prefix of an installed DLIF that the cores gave
+	// no entry gets an attached one naming its node.
+	bool attach_prefix(const Ipv6Prefix &prefix, const std::string &dlif);
 	// What the kernel has of a DLIF, from the restart's dumps if they
 	// have it (once: what an install changes is not in them), else asked.
 	struct DlifSeen {
@@ -169,6 +196,12 @@ private:
 	std::map<std::string, dmm::InstallRelay> relays_;	// by prefix text
 	// Relay tunnels no relay uses whose deletion failed: tried again.
 	std::set<std::string> unused_relay_tunnels_;
+	std::optional<SharedDlifs> shared_;
+	// Shared netdevices: the DLIF each prefix of an installed DLIF is
+	// routed to (by prefix text), and the attached entries made for them.
+	std::map<std::string, std::string> prefix_owner_;
+	std::set<std::string> attached_keys_;
+	std::set<std::uint8_t> prefix_lengths_;	// of prefix_owner_'s prefixes
 	std::multiset<std::pair<std::string, MacAddress>> nodes_;	// (lower, mn) of dlifs_
 	std::map<MacAddress, std::set<std::string>> dlif_names_by_mn_;	// names in dlifs_, by node
 	// By object, and by when each is due ("dlif NAME" sorts before

@@ -94,8 +94,22 @@ struct KernelEntry {
 	dmm::TunnelRole role = dmm::TunnelRole::serving;
 	std::optional<Ipv6Address> peer;
 	std::optional<std::string> dlif;	// name of the entry's DLIF
+	// The node of the DLIF the prefix is for, on a DLIF shared by several
+	// nodes; none: the DLIF's own node.
+	std::optional<MacAddress> mn;
 
 	friend bool operator==(const KernelEntry &, const KernelEntry &) = default;
+};
+
+// A node's binding to a DLIF shared by several nodes: the DLIF receives
+// the node's frames sent to `router`, and the kernel answers the node's
+// Neighbor Solicitations for `router_ll` (Documentation/kernel.rst).
+struct KernelBinding {
+	MacAddress mn;
+	MacAddress router;
+	Ipv6Address router_ll;
+
+	friend bool operator==(const KernelBinding &, const KernelBinding &) = default;
 };
 
 // A relay tunnel: an ip6tnl link carrying IPv6 in IPv6 from `local` to
@@ -183,6 +197,13 @@ public:
 	virtual Result<std::vector<std::pair<Ipv6Prefix, std::uint64_t>>> serving_traffic() = 0;
 	virtual Status replace_entry(const KernelEntry &entry) = 0;
 	virtual Status remove_entry(const Ipv6Prefix &prefix) = 0;
+
+	// The bindings of a DLIF besides its own node's (BINDING_GET).
+	virtual Result<std::vector<KernelBinding>> bindings(const std::string &dlif) = 0;
+	// EEXIST if the node has a binding on the DLIF; the kernel removes the
+	// node's entries with its binding (ENOENT if there is none).
+	virtual Status add_binding(const std::string &dlif, const KernelBinding &binding) = 0;
+	virtual Status remove_binding(const std::string &dlif, const MacAddress &mn) = 0;
 
 	// Relays (a home LMA). Links of kind ip6tnl, with their addresses.
 	virtual Result<std::vector<KernelLink>> tunnels() = 0;

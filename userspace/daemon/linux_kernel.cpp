@@ -27,6 +27,8 @@ nl::Role to_nl(dmm::TunnelRole role)
 		return nl::Role::local_net;
 	case dmm::TunnelRole::local_export:
 		return nl::Role::local_export;
+	case dmm::TunnelRole::attached:
+		return nl::Role::attached;
 	}
 	return nl::Role::serving;
 }
@@ -43,9 +45,7 @@ std::optional<dmm::TunnelRole> from_nl(nl::Role role)
 	case nl::Role::local_export:
 		return dmm::TunnelRole::local_export;
 	case nl::Role::attached:
-		// dlifd gives each node DLIFs of its own, and attached entries
-		// name a node only on a DLIF shared by several: not dlifd's.
-		break;
+		return dmm::TunnelRole::attached;
 	}
 	return std::nullopt;
 }
@@ -315,6 +315,7 @@ Result<std::vector<KernelEntry>> LinuxKernel::entries()
 			kernel.peer = *entry.peer;
 		if (entry.ifindex != 0)
 			kernel.dlif = name_of(entry.ifindex);
+		kernel.mn = entry.mn;
 		out.push_back(std::move(kernel));
 	}
 	return out;
@@ -352,6 +353,7 @@ Status LinuxKernel::replace_entry(const KernelEntry &entry)
 			return index.error();
 		request.ifindex = *index;
 	}
+	request.mn = entry.mn;
 	auto client = dlif();
 	if (!client)
 		return client.error();
@@ -364,6 +366,51 @@ Status LinuxKernel::remove_entry(const Ipv6Prefix &prefix)
 	if (!client)
 		return client.error();
 	return (*client)->remove_entry(prefix);
+}
+
+Result<std::vector<KernelBinding>> LinuxKernel::bindings(const std::string &dlif)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	auto client = this->dlif();
+	if (!client)
+		return client.error();
+	std::vector<KernelBinding> out;
+	auto dumped = (*client)->dump_bindings(*index, [&](const nl::Binding &binding) {
+		if (!binding.primary)
+			out.push_back(KernelBinding{binding.mn, binding.router, binding.router_ll.value_or(Ipv6Address{})});
+		return nl::Status{};
+	});
+	if (!dumped)
+		return dumped.error();
+	return out;
+}
+
+Status LinuxKernel::add_binding(const std::string &dlif, const KernelBinding &binding)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	auto client = this->dlif();
+	if (!client)
+		return client.error();
+	const nl::Binding request{*index, binding.mn, binding.router, false, binding.router_ll};
+	return (*client)->add_bindings(std::span(&request, 1));
+}
+
+Status LinuxKernel::remove_binding(const std::string &dlif, const MacAddress &mn)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	auto client = this->dlif();
+	if (!client)
+		return client.error();
+	nl::Binding request;
+	request.ifindex = *index;
+	request.mn = mn;
+	return (*client)->remove_bindings(std::span(&request, 1));
 }
 
 Status LinuxKernel::set_route(const std::string &dlif, const KernelRoute &route)

@@ -46,6 +46,9 @@ public:
 	Result<std::vector<std::pair<Ipv6Prefix, std::uint64_t>>> serving_traffic() override;
 	Status replace_entry(const KernelEntry &entry) override;
 	Status remove_entry(const Ipv6Prefix &prefix) override;
+	Result<std::vector<KernelBinding>> bindings(const std::string &dlif) override;
+	Status add_binding(const std::string &dlif, const KernelBinding &binding) override;
+	Status remove_binding(const std::string &dlif, const MacAddress &mn) override;
 	Result<std::vector<KernelLink>> tunnels() override;
 	Status create_tunnel(const KernelTunnel &tunnel) override;
 	Status delete_tunnel(const std::string &name) override;

@@ -119,7 +119,7 @@ DlifPlan plan_dlif(const dmm::InstallDlif &wanted, const std::optional<KernelLin
 
 KernelEntry to_kernel_entry(const dmm::InstallEntry &entry)
 {
-	return KernelEntry{entry.prefix.masked(), entry.role, entry.peer, entry.dlif};
+	return KernelEntry{entry.prefix.masked(), entry.role, entry.peer, entry.dlif, std::nullopt};
 }
 
 namespace {

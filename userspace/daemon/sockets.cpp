@@ -202,10 +202,11 @@ nl::Result<std::optional<NdSocket::Solicitation>> NdSocket::receive()
 }
 
 nl::Status NdSocket::send_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
-					std::span<const std::uint8_t> advertisement)
+					std::span<const std::uint8_t> advertisement,
+					const std::optional<MacAddress> &node)
 {
-	return send_on_dlif(ifindex, source, kAllNodes, MacAddress::for_multicast(kAllNodes), advertisement,
-			    "RA send");
+	return send_on_dlif(ifindex, source, kAllNodes, node.value_or(MacAddress::for_multicast(kAllNodes)),
+			    advertisement, "RA send");
 }
 
 nl::Status NdSocket::send_solicitation(std::uint32_t ifindex, const Ipv6Address &source, const Ipv6Address &target,
@@ -296,6 +297,10 @@ nl::Result<PacketSocket> PacketSocket::open(const std::string &interface)
 	if (setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog)) < 0)
 		return system_error("SO_ATTACH_FILTER");
 	set_int(fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
+	// A node's frame that dlif.ko handed to one of its DLIFs comes here
+	// too, named by the DLIF unless the socket asks for the device it
+	// arrived on: the access interface.
+	set_int(fd.get(), SOL_PACKET, PACKET_ORIGDEV, 1);
 	sockaddr_ll address{};
 	address.sll_family = AF_PACKET;
 	address.sll_protocol = htons(ETH_P_IPV6);

@@ -68,9 +68,11 @@ public:
 		std::span<const std::uint8_t> icmp;	// valid until the next receive
 	};
 	nl::Result<std::optional<Solicitation>> receive();
-	// A DLIF's RA, to all nodes.
+	// A DLIF's RA, to all nodes; on a DLIF shared by several nodes, to
+	// `node` (the frame's destination MAC names it).
 	nl::Status send_advertisement(std::uint32_t ifindex, const Ipv6Address &source,
-				      std::span<const std::uint8_t> advertisement);
+				      std::span<const std::uint8_t> advertisement,
+				      const std::optional<MacAddress> &node = std::nullopt);
 	// A Neighbor Solicitation from `source` to `target` (the node
 	// `node`'s address), on the DLIF.
 	nl::Status send_solicitation(std::uint32_t ifindex, const Ipv6Address &source, const Ipv6Address &target,

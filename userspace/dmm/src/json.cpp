@@ -44,6 +44,8 @@ std::string_view name(TunnelRole role) noexcept
 		return "local-net";
 	case TunnelRole::local_export:
 		return "local-export";
+	case TunnelRole::attached:
+		return "attached";
 	}
 	return "?";
 }

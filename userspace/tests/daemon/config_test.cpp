@@ -333,7 +333,7 @@ TEST(ConfigErrors, UnknownKeysWithSuggestions)
 	EXPECT_EQ(error_of(replaced(kMaar, "prefix_pool =", "prefix_pol =")),
 		  "12:1: unknown key \"prefix_pol\" in [maar] (did you mean \"prefix_pool\"?); known keys: address, cmd, "
 		  "access_interfaces, prefix_pool, prefix_length, local_prefixes, legacy_mag, cmd_mode, deregistration, "
-		  "access_technology, detach_after, release_idle_after, admission, ra, sessions, discovery, home_lma");
+		  "access_technology, detach_after, release_idle_after, shared_dlifs, admission, ra, sessions, discovery, home_lma");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[signalling]\nlifetme = 10\n")),
 		  "14:1: unknown key \"lifetme\" in [signalling] (did you mean \"lifetime\"?); k");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[maar.ra]\nfoo = 1\n")), "14:1: unknown key \"foo\" in [maar.ra]");

@@ -461,7 +461,7 @@ TEST_F(ExecutorTest, RepairPutsBackWhatChangedBehindItsBackAndNothingElse)
 	std::erase_if(kernel_.table, [](const KernelEntry &e) { return e.dlif == "mn2mar1"; });
 	kernel_.table.at(0).peer = address("2001:db8::3");
 	kernel_.table.push_back(KernelEntry{prefix("2001:db8:9::/64"), dmm::TunnelRole::anchor, address("2001:db8::3"),
-					    std::nullopt});
+					    std::nullopt, std::nullopt});
 	reset_calls();
 	EXPECT_EQ(executor_->repair(scope, t0 + 60s), 4u);
 	const std::string gateway = node_gateway(second.mn).to_string();
@@ -493,6 +493,219 @@ TEST_F(ExecutorTest, RepairThatCannotDumpChangesNothing)
 	reset_calls();
 	EXPECT_EQ(executor_->repair(Scope{}, t0 + 30s), 0u);
 	EXPECT_NE(log().find("event=repair.dump.failed"), std::string::npos);
+}
+
+// [maar] shared_dlifs: the same installs, on one netdevice per (access
+// interface, anchoring MAAR).
+class SharedExecutorTest : public ExecutorTest {
+protected:
+	SharedExecutorTest() { executor_->share_dlifs(); }
+
+	// Node N (02:00:00:00:00:0N) with prefix 2001:db8:1:N::/64 of the
+	// MAAR 2001:db8::1, seen as its own router.
+	static dmm::InstallDlif node(int n)
+	{
+		const std::string digit = std::to_string(n);
+		auto dlif = dlif_install(("mn" + digit + "mar1").c_str(), ("02:00:00:00:00:0" + digit).c_str());
+		dlif.identity = dmm::derive_dlif_identity(dlif.anchoring_maar, dmm::MnId{"mn" + digit + "@dlif.example"});
+		dlif.prefixes = {prefix(("2001:db8:1:" + digit + "::/64").c_str())};
+		dlif.ra.prefixes = {{dlif.prefixes[0], 3600s, 1800s}};
+		return dlif;
+	}
+	const KernelEntry *kernel_entry(const char *prefix_text) const
+	{
+		for (const auto &entry : kernel_.table)
+			if (entry.prefix == prefix(prefix_text))
+				return &entry;
+		return nullptr;
+	}
+};
+
+TEST_F(SharedExecutorTest, NodesOfOneMaarShareOneNetdevice)
+{
+	const auto one = node(1);
+	const auto two = node(2);
+	executor_->apply(dmm::Actions{one, two}, t0);
+	const SharedPlaceholder placeholder = shared_placeholder(one.anchoring_maar);
+	const std::string gw1 = node_gateway(one.mn).to_string();
+	const std::string gw2 = node_gateway(two.mn).to_string();
+	EXPECT_EQ(kernel_.calls,
+		  (Calls{"create dls0", "ipv6 dls0", "up dls0", "bind dls0 " + one.mn.to_string(),
+			 "neigh dls0 " + gw1 + " " + one.mn.to_string(), "route dls0 2001:db8:1:1::/64 via " + gw1,
+			 "entry 2001:db8:1:1::/64", "bind dls0 " + two.mn.to_string(),
+			 "neigh dls0 " + gw2 + " " + two.mn.to_string(), "route dls0 2001:db8:1:2::/64 via " + gw2,
+			 "entry 2001:db8:1:2::/64"}));
+	// The netdevice's own node and MAC are placeholders; no address on it.
+	EXPECT_EQ(kernel_.links.at("dls0").mn, placeholder.mn);
+	EXPECT_EQ(kernel_.links.at("dls0").mac, placeholder.router);
+	EXPECT_TRUE(kernel_.addrs["dls0"].empty());
+	EXPECT_EQ(kernel_.binding_table.at("dls0"),
+		  (std::vector<KernelBinding>{{one.mn, one.identity.mac, one.identity.link_local},
+					      {two.mn, two.identity.mac, two.identity.link_local}}));
+	// Each prefix's entry names its node.
+	ASSERT_NE(kernel_entry("2001:db8:1:2::/64"), nullptr);
+	EXPECT_EQ(*kernel_entry("2001:db8:1:2::/64"),
+		  (KernelEntry{prefix("2001:db8:1:2::/64"), dmm::TunnelRole::attached, std::nullopt, "dls0", two.mn}));
+	// Frames for a DLIF go to its node on the netdevice.
+	const auto link = executor_->link_of("mn2mar1");
+	ASSERT_TRUE(link);
+	EXPECT_EQ(link->device, "dls0");
+	EXPECT_EQ(link->node, two.mn);
+	EXPECT_TRUE(executor_->is_shared_device("dls0"));
+	EXPECT_EQ(executor_->node_at("dls0", address("2001:db8:1:2::99")), two.mn);
+	EXPECT_EQ(executor_->node_at("dls0", address("2001:db8:1:7::99")), std::nullopt);
+	EXPECT_EQ(executor_->node_at("dls9", address("2001:db8:1:2::99")), std::nullopt);
+	EXPECT_TRUE(executor_->has_dlif("eth1", two.mn));
+
+	// Another anchoring MAAR: another netdevice.
+	auto other = node(3);
+	other.anchoring_maar = address("2001:db8::2");
+	executor_->apply(dmm::Actions{other}, t0);
+	EXPECT_EQ(executor_->link_of("mn3mar1")->device, "dls1");
+
+	// Installed again unchanged: nothing in the kernel.
+	reset_calls();
+	executor_->apply(dmm::Actions{one, two}, t0 + 1s);
+	EXPECT_EQ(kernel_.calls, (Calls{"neigh dls0 " + gw1 + " " + one.mn.to_string(),
+					"neigh dls0 " + gw2 + " " + two.mn.to_string()}));
+}
+
+TEST_F(SharedExecutorTest, ACoreEntryReplacesTheAttachedOneAndGivesItBack)
+{
+	const auto one = node(1);
+	const dmm::InstallEntry anchor{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+				       "mn1mar1"};
+	executor_->apply(dmm::Actions{one, anchor}, t0);
+	EXPECT_EQ(*kernel_entry("2001:db8:1:1::/64"), (KernelEntry{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor,
+								    address("2001:db8::2"), "dls0", one.mn}));
+	// The node is back: the anchor entry goes, the prefix stays the node's.
+	reset_calls();
+	executor_->apply(dmm::Actions{dmm::RemoveEntry{anchor.prefix}}, t0 + 1s);
+	EXPECT_EQ(kernel_.calls, Calls{"entry 2001:db8:1:1::/64"});
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::attached);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->mn, one.mn);
+
+	// A prefix the DLIF no longer has loses its route and attached entry.
+	auto moved = one;
+	moved.prefixes = {prefix("2001:db8:1:9::/64")};
+	reset_calls();
+	executor_->apply(dmm::Actions{moved}, t0 + 2s);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64"), nullptr);
+	ASSERT_NE(kernel_entry("2001:db8:1:9::/64"), nullptr);
+	EXPECT_EQ(kernel_.routes.at("dls0"),
+		  (std::vector<KernelRoute>{{prefix("2001:db8:1:9::/64"), node_gateway(one.mn)}}));
+}
+
+TEST_F(SharedExecutorTest, TheLastNodeTakesTheNetdeviceAlong)
+{
+	const auto one = node(1);
+	const auto two = node(2);
+	executor_->apply(dmm::Actions{one, two}, t0);
+	reset_calls();
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar1"}}, t0 + 1s);
+	const std::string gw1 = node_gateway(one.mn).to_string();
+	EXPECT_EQ(kernel_.calls, (Calls{"route del dls0 2001:db8:1:1::/64", "neigh del dls0 " + gw1,
+					"unbind dls0 " + one.mn.to_string()}));
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64"), nullptr);
+	EXPECT_NE(kernel_entry("2001:db8:1:2::/64"), nullptr);
+	EXPECT_FALSE(executor_->link_of("mn1mar1"));
+	EXPECT_EQ(executor_->node_at("dls0", address("2001:db8:1:1::99")), std::nullopt);
+
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn2mar1"}}, t0 + 2s);
+	EXPECT_FALSE(kernel_.links.contains("dls0"));
+	EXPECT_TRUE(kernel_.table.empty());
+	EXPECT_TRUE(executor_->entries().empty());
+	// The next node of that MAAR gets a new one.
+	executor_->apply(dmm::Actions{one}, t0 + 3s);
+	EXPECT_EQ(executor_->link_of("mn1mar1")->device, "dls1");
+}
+
+TEST_F(SharedExecutorTest, ANewIdentityRebindsTheNodeAndPutsItsEntriesBack)
+{
+	auto one = node(1);
+	const dmm::InstallEntry anchor{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+				       "mn1mar1"};
+	executor_->apply(dmm::Actions{one, anchor}, t0);
+	one.identity = dmm::derive_dlif_identity(one.anchoring_maar, dmm::MnId{"renamed@dlif.example"});
+	reset_calls();
+	executor_->apply(dmm::Actions{one}, t0 + 1s);
+	EXPECT_EQ(kernel_.calls[0], "unbind dls0 " + one.mn.to_string());
+	EXPECT_EQ(kernel_.calls[1], "bind dls0 " + one.mn.to_string());
+	EXPECT_EQ(kernel_.binding_table.at("dls0").at(0).router, one.identity.mac);
+	// The kernel took the anchor entry with the old binding: back.
+	ASSERT_NE(kernel_entry("2001:db8:1:1::/64"), nullptr);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::anchor);
+}
+
+TEST_F(SharedExecutorTest, ARefusedBindingIsRetriedAndAnEntryWaitsForIt)
+{
+	const auto one = node(1);
+	kernel_.set_failure("bind", ENOMEM);
+	const dmm::InstallEntry anchor{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+				       "mn1mar1"};
+	executor_->apply(dmm::Actions{one, anchor}, t0);
+	EXPECT_EQ(executor_->pending_retries(), 1u);	// the DLIF; the entry went in
+	kernel_.failures.clear();
+	executor_->retry_due(t0 + 2s);
+	EXPECT_EQ(executor_->pending_retries(), 0u);
+	EXPECT_EQ(kernel_.binding_table.at("dls0").size(), 1u);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::anchor);
+}
+
+TEST_F(SharedExecutorTest, ARestartAdoptsTheNetdevicesAndDropsWhatNobodyWants)
+{
+	const auto one = node(1);
+	const auto two = node(2);
+	auto other = node(3);
+	other.anchoring_maar = address("2001:db8::2");
+	executor_->apply(dmm::Actions{one, two, other}, t0);
+	ASSERT_TRUE(kernel_.links.contains("dls1"));
+
+	// The restored state has node 1 only.
+	Executor restarted(&kernel_, sender_, timers_, ra_, log_);
+	restarted.share_dlifs();
+	reset_calls();
+	Scope scope;
+	scope.lowers = {"eth1"};
+	scope.peers = {address("2001:db8::2")};
+	restarted.reconcile(dmm::Actions{one}, scope, t0 + 10s);
+	const std::string gw1 = node_gateway(one.mn).to_string();
+	// Its binding and route stay; its entry is set again (in place); node
+	// 2's entry and binding and the other MAAR's netdevice go.
+	EXPECT_EQ(kernel_.calls, (Calls{"unentry 2001:db8:1:2::/64", "unentry 2001:db8:1:3::/64", "delete dls1",
+					"neigh dls0 " + gw1 + " " + one.mn.to_string(),
+					"route dls0 2001:db8:1:1::/64 via " + gw1, "entry 2001:db8:1:1::/64",
+					"unbind dls0 " + two.mn.to_string()}));
+	EXPECT_EQ(kernel_.binding_table.at("dls0").size(), 1u);
+	EXPECT_EQ(restarted.link_of("mn1mar1")->device, "dls0");
+	// New netdevices are numbered after the adopted ones.
+	restarted.apply(dmm::Actions{other}, t0 + 20s);
+	EXPECT_EQ(restarted.link_of("mn3mar1")->device, "dls2");
+}
+
+TEST_F(SharedExecutorTest, RepairBindsTheNodesOfADeletedNetdeviceAgain)
+{
+	const auto one = node(1);
+	const dmm::InstallEntry anchor{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+				       "mn1mar1"};
+	executor_->apply(dmm::Actions{one, node(2), anchor}, t0);
+	Scope scope;
+	scope.lowers = {"eth1"};
+	scope.peers = {address("2001:db8::2")};
+	reset_calls();
+	EXPECT_EQ(executor_->repair(scope, t0 + 30s), 0u);
+	EXPECT_EQ(kernel_.calls, Calls{});
+
+	ASSERT_TRUE(kernel_.delete_dlif("dls0"));
+	EXPECT_GT(executor_->repair(scope, t0 + 60s), 0u);
+	const auto link = executor_->link_of("mn1mar1");
+	ASSERT_TRUE(link);
+	EXPECT_EQ(kernel_.binding_table.at(link->device).size(), 2u);
+	ASSERT_NE(kernel_entry("2001:db8:1:1::/64"), nullptr);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::anchor);
+	EXPECT_EQ(kernel_entry("2001:db8:1:2::/64")->role, dmm::TunnelRole::attached);
+	reset_calls();
+	EXPECT_EQ(executor_->repair(scope, t0 + 90s), 0u);
 }
 
 // A home LMA relaying 2001:db8:5::/48 from the MAAR 2001:db8::1 that

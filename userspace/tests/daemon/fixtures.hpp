@@ -168,6 +168,7 @@ public:
 		addrs.erase(name);
 		routes.erase(name);
 		neighbours.erase(name);
+		binding_table.erase(name);
 		std::erase_if(table, [&](const KernelEntry &entry) { return entry.dlif == name; });
 		return {};
 	}
@@ -371,6 +372,39 @@ public:
 		std::erase_if(table, [&](const KernelEntry &e) { return e.prefix == prefix; });
 		if (table.size() == before)
 			return nl::make_error(ENOENT, "no entry");
+		return {};
+	}
+
+	// Bindings besides each DLIF's own node's, by DLIF name.
+	std::map<std::string, std::vector<KernelBinding>> binding_table;
+	Result<std::vector<KernelBinding>> bindings(const std::string &dlif) override
+	{
+		if (const auto it = failures.find("dump"); it != failures.end())
+			return nl::make_error(it->second, "fake failure of the binding dump");
+		if (!links.contains(dlif))
+			return nl::make_error(ENODEV, "no device");
+		return binding_table[dlif];
+	}
+	Status add_binding(const std::string &dlif, const KernelBinding &binding) override
+	{
+		if (auto status = record("bind " + dlif + " " + binding.mn.to_string()); !status)
+			return status;
+		if (!links.contains(dlif))
+			return nl::make_error(ENODEV, "no device");
+		auto &list = binding_table[dlif];
+		if (std::any_of(list.begin(), list.end(), [&](const KernelBinding &b) { return b.mn == binding.mn; }))
+			return nl::make_error(EEXIST, "the node has a binding on this DLIF");
+		list.push_back(binding);
+		return {};
+	}
+	Status remove_binding(const std::string &dlif, const MacAddress &mn) override
+	{
+		if (auto status = record("unbind " + dlif + " " + mn.to_string()); !status)
+			return status;
+		auto &list = binding_table[dlif];
+		if (std::erase_if(list, [&](const KernelBinding &b) { return b.mn == mn; }) == 0)
+			return nl::make_error(ENOENT, "no binding");
+		std::erase_if(table, [&](const KernelEntry &e) { return e.dlif == dlif && e.mn == mn; });
 		return {};
 	}
 };

@@ -235,11 +235,11 @@ TEST(PlanReconcile, KeepsOwnedRemovesUnownedLeavesForeign)
 	dummy.kind = "dummy";
 
 	const std::vector<KernelEntry> entries{
-		{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"), "mn1mar1"},
-		{prefix("2001:db8:1:2::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"), "mn2mar1"},
-		{prefix("2001:db8:2:7::/64"), dmm::TunnelRole::serving, address("2001:db8::2"), std::nullopt},
-		{prefix("2001:db8:f::/48"), dmm::TunnelRole::local_export, std::nullopt, std::nullopt},
-		{prefix("2001:db8:e::/48"), dmm::TunnelRole::local_net, address("2001:db8::77"), "other0"},
+		{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"), "mn1mar1", std::nullopt},
+		{prefix("2001:db8:1:2::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"), "mn2mar1", std::nullopt},
+		{prefix("2001:db8:2:7::/64"), dmm::TunnelRole::serving, address("2001:db8::2"), std::nullopt, std::nullopt},
+		{prefix("2001:db8:f::/48"), dmm::TunnelRole::local_export, std::nullopt, std::nullopt, std::nullopt},
+		{prefix("2001:db8:e::/48"), dmm::TunnelRole::local_net, address("2001:db8::77"), "other0", std::nullopt},
 	};
 	const auto plan = plan_reconcile(wanted, {kept, stale, foreign, dummy}, entries, scope);
 	EXPECT_EQ(plan.keep_dlifs, std::vector<std::string>{"mn1mar1"});

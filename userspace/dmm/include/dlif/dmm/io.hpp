@@ -172,7 +172,10 @@ struct RemoveDlif {
 	std::string name;
 };
 
-enum class TunnelRole : std::uint8_t { anchor, serving, local_net, local_export };
+// attached: a prefix anchored here whose node is here, on a DLIF shared by
+// several nodes ([maar] shared_dlifs): what is routed into the DLIF finds
+// its node by it. Only the executor makes them; no core plans one.
+enum class TunnelRole : std::uint8_t { anchor, serving, local_net, local_export, attached };
 
 // Create or atomically replace the table entry of `prefix` (ENTRY_SET).
 struct InstallEntry {
