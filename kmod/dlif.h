@@ -68,7 +68,9 @@ struct dlif_port {
  * (dlif->bindings), each with the router MAC its node sees, so that one
  * DLIF receives the frames of several nodes. A DLIF has at most one
  * binding per node, and a node's bindings on a port have distinct router
- * MACs: (node MAC, router MAC) names one binding.
+ * MACs: (node MAC, router MAC) names one binding. Its one mutable field
+ * is the count of frames its node sent it, for a DLIF of several nodes
+ * (whose netdevice counters add them all up).
  */
 struct dlif_mn {
 	struct rhlist_head node;		/* port->by_mn */
@@ -79,6 +81,7 @@ struct dlif_mn {
 	bool primary;
 	bool gone;				/* out of the index (not primary) */
 	struct dlif_dev *dlif;			/* fixed for the binding's life */
+	atomic64_t rx_packets;			/* not primary: frames received */
 	struct rcu_head rcu;
 };
 

@@ -11,12 +11,13 @@
 #include <uapi/linux/dlif.h>
 
 /* Common nested types */
-const struct nla_policy dlif_binding_nl_policy[DLIF_BINDING_A_ROUTER_LL + 1] = {
+const struct nla_policy dlif_binding_nl_policy[DLIF_BINDING_A_RX_PACKETS + 1] = {
 	[DLIF_BINDING_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DLIF_BINDING_A_MN_ADDR] = NLA_POLICY_EXACT_LEN(6),
 	[DLIF_BINDING_A_ROUTER_ADDR] = NLA_POLICY_EXACT_LEN(6),
 	[DLIF_BINDING_A_PRIMARY] = { .type = NLA_FLAG, },
 	[DLIF_BINDING_A_ROUTER_LL] = NLA_POLICY_EXACT_LEN(16),
+	[DLIF_BINDING_A_RX_PACKETS] = { .type = NLA_U64, },
 };
 
 const struct nla_policy dlif_dev_nl_policy[DLIF_DEV_A_MAAR_ADDR + 1] = {

@@ -12,7 +12,7 @@
 #include <uapi/linux/dlif.h>
 
 /* Common nested types */
-extern const struct nla_policy dlif_binding_nl_policy[DLIF_BINDING_A_ROUTER_LL + 1];
+extern const struct nla_policy dlif_binding_nl_policy[DLIF_BINDING_A_RX_PACKETS + 1];
 extern const struct nla_policy dlif_dev_nl_policy[DLIF_DEV_A_MAAR_ADDR + 1];
 extern const struct nla_policy dlif_entry_nl_policy[DLIF_ENTRY_A_MN_ADDR + 1];
 extern const struct nla_policy dlif_stats_nl_policy[DLIF_STATS_A_DROP_OTHER + 1];

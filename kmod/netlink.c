@@ -681,7 +681,7 @@ int dlif_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 static int dlif_parse_binding_nest(struct nlattr **tb, const struct nlattr *nest,
 				   struct netlink_ext_ack *extack)
 {
-	static const int read_only[] = { DLIF_BINDING_A_PRIMARY };
+	static const int read_only[] = { DLIF_BINDING_A_PRIMARY, DLIF_BINDING_A_RX_PACKETS };
 	int err;
 
 	err = nla_parse_nested(tb, DLIF_BINDING_A_MAX, nest, dlif_binding_nl_policy, extack);
@@ -786,7 +786,10 @@ static int dlif_put_binding(struct sk_buff *skb, const struct dlif_mn *mn,
 	    nla_put(skb, DLIF_BINDING_A_ROUTER_ADDR, ETH_ALEN, dlif_mn_router(mn)) ||
 	    (mn->primary && nla_put_flag(skb, DLIF_BINDING_A_PRIMARY)) ||
 	    (!ipv6_addr_any(&mn->router_ll) &&
-	     nla_put_in6_addr(skb, DLIF_BINDING_A_ROUTER_LL, &mn->router_ll))) {
+	     nla_put_in6_addr(skb, DLIF_BINDING_A_ROUTER_LL, &mn->router_ll)) ||
+	    (!mn->primary && cmd == DLIF_CMD_BINDING_GET &&
+	     nla_put_u64_64bit(skb, DLIF_BINDING_A_RX_PACKETS,
+			       atomic64_read(&mn->rx_packets), DLIF_BINDING_A_PAD))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -821,6 +824,42 @@ void dlif_nl_notify_binding(u8 cmd, const struct dlif_mn *mn,
 }
 
 /*
+ * BINDING_GET of one node on one DLIF: a lookup in the lower device's
+ * index, not a walk of the DLIF's bindings.
+ */
+static int dlif_nl_binding_get_one(struct sk_buff *skb, struct netlink_callback *cb,
+				   u32 ifindex, const struct nlattr *mn_attr)
+{
+	const struct dlif_mn *mn;
+	struct net_device *dev;
+	int err = 0;
+
+	if (cb->args[0])
+		return 0;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(sock_net(skb->sk), ifindex);
+	if (!dev) {
+		NL_SET_ERR_MSG_MOD(cb->extack, "no such device");
+		err = -ENODEV;
+		goto out;
+	}
+	if (!netif_is_dlif(dev)) {
+		NL_SET_ERR_MSG_MOD(cb->extack, "not a dlif device");
+		err = -ENODEV;
+		goto out;
+	}
+	mn = dlif_binding_of(netdev_priv(dev), nla_data(mn_attr));
+	if (mn)
+		err = dlif_put_binding(skb, mn, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				       NLM_F_MULTI, DLIF_CMD_BINDING_GET);
+	if (!err)
+		cb->args[0] = 1;
+out:
+	rcu_read_unlock();
+	return err ?: skb->len;
+}
+
+/*
  * cb->args[0]: DLIFs of the namespace done; cb->args[1]: bindings of the
  * current one done (its primary first). Devices coming or going mark the
  * dump NLM_F_DUMP_INTR, as for DEV_GET; bindings changing on a DLIF
@@ -831,6 +870,7 @@ int dlif_nl_binding_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nlattr **attrs = dlif_compat_dump_attrs(cb);
 	struct nlattr *tb[DLIF_BINDING_A_MAX + 1];
 	struct net *net = sock_net(skb->sk);
+	const struct nlattr *mn_attr;
 	const struct dlif_dev *dlif;
 	const struct dlif_mn *mn;
 	struct net_device *dev;
@@ -844,6 +884,14 @@ int dlif_nl_binding_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			return err;
 		if (tb[DLIF_BINDING_A_IFINDEX])
 			ifindex = nla_get_u32(tb[DLIF_BINDING_A_IFINDEX]);
+		mn_attr = tb[DLIF_BINDING_A_MN_ADDR];
+		if (mn_attr && !ifindex) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, mn_attr,
+					    "a node's binding is looked up on one dlif: give its ifindex");
+			return -EINVAL;
+		}
+		if (mn_attr)
+			return dlif_nl_binding_get_one(skb, cb, ifindex, mn_attr);
 	}
 
 	rcu_read_lock();

@@ -196,6 +196,8 @@ rx_handler_result_t dlif_handle_frame(struct sk_buff **pskb)
 	if (!found)
 		return RX_HANDLER_PASS;
 	dev = found->dlif->dev;
+	if (!found->primary)
+		atomic64_inc(&found->rx_packets);
 
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb) {

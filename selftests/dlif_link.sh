@@ -308,7 +308,7 @@ test_binding_answers_solicitations_for_its_router_link_local() {
 	setup_medium || return 1
 	check "MN2 bound to d1 with a router link-local" \
 		dlifctl -n "$MAAR" binding add dev d1 mn $MN2 router $R2 router-ll $ROUTER_LL
-	check_eq "$(dlifctl -n "$MAAR" binding show dev d1 | grep -c "mn $MN2 router $R2 router-ll $ROUTER_LL$")" 1 \
+	check_eq "$(dlifctl -n "$MAAR" binding show dev d1 | grep -c "mn $MN2 router $R2 router-ll $ROUTER_LL rx-packets [0-9]*$")" 1 \
 		"binding show lists it"
 	check_no_match "$(ip -n "$MAAR" -6 addr show dev d1)" "$ROUTER_LL" "it is no address of d1"
 	check_error "the same router link-local for MN2 on d2" "another binding of the node has this router link-local" \
@@ -387,6 +387,12 @@ entry_counter() {	# ns prefix counter: one of an entry's counters
 		python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats"][sys.argv[1]])' "$3"
 }
 
+# binding_frames DLIF MAC: rx-packets of the node's binding on the DLIF,
+# looked up by node.
+binding_frames() {
+	dlifctl -n "$MAAR" binding show dev "$1" mn "$2" | awk '{ for (i = 1; i < NF; i++) if ($i == "rx-packets") print $(i + 1) }'
+}
+
 test_one_dlif_transmits_to_each_node() {
 	local cap out
 	dlif_load || return 1
@@ -419,8 +425,13 @@ test_one_dlif_transmits_to_each_node() {
 		dlifctl -n "$MAAR" route add 2001:db8:7::/64 role serving peer 2001:db8:ff::2 dev d1 mn $MN2
 	check "CORE reaches MN2 through its stock ip6tnl and d1" \
 		ip netns exec "$CORE" ping -c 2 -i 0.3 -W 2 -I 2001:db8:9::9 2001:db8:7::5
+	local frames0 frames1
+	frames0=$(binding_frames d1 $MN2)
 	check "MN2 sends from CORE's prefix, tunnelled" \
 		ip netns exec "$NS_MN2" ping -c 1 -W 2 -I 2001:db8:7::5 2001:db8:9::9
+	frames1=$(binding_frames d1 $MN2)
+	check "MN2's binding counts the frames it sent (rx-packets $frames0 -> $frames1)" \
+		test "$frames1" -gt "$frames0"
 	local spoof0
 	spoof0=$(entry_counter "$MAAR" 2001:db8:7::/64 encap_packets)
 	ip netns exec "$NS_MN1" ping -c 2 -i 0.2 -W 1 -I 2001:db8:7::6 2001:db8:9::9 >/dev/null 2>&1
@@ -503,7 +514,7 @@ test_shared_dlif_changes_under_traffic() {
 		"MN2 received $((rx1 - rx0)) packets, d1 $((up1 - up0))"
 	check "MN2 kept receiving" test "$rx1" -gt "$rx0"
 	check "d1 kept receiving" test "$up1" -gt "$up0"
-	check_eq "$(dlifctl -n "$MAAR" binding show | sort | tr '\n' ';')" \
+	check_eq "$(dlifctl -n "$MAAR" binding show | sed 's/ rx-packets [0-9]*$//' | sort | tr '\n' ';')" \
 		"d1 mn $MN1 router $D1 primary;d1 mn $MN2 router $R2 router-ll $ROUTER_LL;d2 mn $MN1 router $D2 primary;d2 mn $MN2 router $R3;" \
 		"the bindings are where the last requests left them"
 	check "MN2 is still reached through d1" ip netns exec "$MAAR" ping -c 1 -W 2 2001:db8:5::200
@@ -545,7 +556,7 @@ test_bindings_change_under_traffic() {
 	ktap_diag "$rounds rounds of 50 binding additions and deletions and a DLIF re-created;" \
 		"d1 received $((rx1 - rx0)) packets"
 	check "d1 kept receiving" test "$rx1" -gt "$rx0"
-	check_eq "$(dlifctl -n "$MAAR" binding show | sort | tr '\n' ';')" \
+	check_eq "$(dlifctl -n "$MAAR" binding show | sed 's/ rx-packets [0-9]*$//' | sort | tr '\n' ';')" \
 		"d1 mn $MN1 router $D1 primary;d2 mn $MN1 router $D2 primary;d2 mn $MN2 router $R3;" \
 		"the bindings are where the last requests left them"
 	ip netns exec "$NS_MN2" ping -c 1 -W 1 2001:db8:2::1 >/dev/null 2>&1

@@ -147,7 +147,14 @@ test_binding_operations() {
 	check "a second node on d0, at its own router MAC" ctl binding add dev d0 mn $MN2 router $R2
 	out=$(ctl binding show)
 	check_match "$out" "^d0 mn $MN1 router 02:11:22:33:01:01 primary$" "the primary binding, at d0's MAC"
-	check_match "$out" "^d0 mn $MN2 router $R2$" "and the added one"
+	check_match "$out" "^d0 mn $MN2 router $R2 rx-packets 0$" "and the added one, which has received nothing"
+	check_eq "$(ctl binding show dev d0 mn $MN2)" "d0 mn $MN2 router $R2 rx-packets 0" \
+		"one node's binding, looked up by node"
+	check_eq "$(ctl binding show dev d0 mn $MN1)" "d0 mn $MN1 router 02:11:22:33:01:01 primary" \
+		"the primary one too"
+	check_eq "$(ctl binding show dev d1 mn $MN2)" "" "none for a node not bound there"
+	check_error "a node's binding looked up on a device that is not a dlif" "not a dlif device" \
+		ctl binding show dev dummy0 mn $MN2
 	check_eq "$(grep -c . <<<"$out")" 2 "two bindings in the namespace"
 	check_eq "$(ctl binding show dev d1 | grep -c .)" 0 "none on d1"
 	check_eq "$(ctl -j binding show dev d0 | python3 -c '
@@ -172,6 +179,7 @@ print(sorted((b["mn"], b["router"], b["primary"]) for b in json.load(sys.stdin))
 	EINVAL: missing the request's attribute nest|binding-new none
 	ERANGE: binary attribute size out of range|binding-new binding ifindex=u32:$d1 mn_addr=hex:0200000000 router_addr=mac:$R2
 	EINVAL: read-only attribute|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN3 router_addr=mac:02:aa:00:00:00:03 primary=hex:
+	EINVAL: read-only attribute|binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN3 router_addr=mac:02:aa:00:00:00:03 7=hex:0100000000000000
 	ENODEV: no such device|binding-new binding ifindex=u32:9999 mn_addr=mac:$MN3 router_addr=mac:$R2
 	EINVAL: device is not a dlif device|binding-new binding ifindex=u32:1 mn_addr=mac:$MN3 router_addr=mac:$R2
 	EINVAL: this is the dlif's primary binding|binding-del binding ifindex=u32:$d0 mn_addr=mac:$MN1

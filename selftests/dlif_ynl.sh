@@ -160,6 +160,12 @@ test_binding_operations() {
 	check_match "$out" "\"ifindex\": $D0, \"mn-addr\": \"02:00:00:00:00:02\", \"router-addr\": \"02:aa:00:00:00:02\"" \
 		"binding-get of d0 reads its binding back"
 	check_eq "$(count "$out" '"mn-addr": ')" 1 "and only d0's"
+	out=$(ynl --dump binding-get --json "{\"binding\": [{\"ifindex\": $D1, \"mn-addr\": \"020000000003\"}]}" 2>&1)
+	check_match "$out" "\"mn-addr\": \"02:00:00:00:00:03\", .*\"rx-packets\": 0" \
+		"binding-get of one node on d1 (ifindex and mn-addr), with its frames"
+	check_eq "$(count "$out" '"mn-addr": ')" 1 "that one only"
+	out=$(ynl --dump binding-get --json "{\"binding\": [{\"mn-addr\": \"020000000003\"}]}" 2>&1)
+	check_match "$out" "give its ifindex" "a node's binding without its DLIF: the kernel's message"
 	check "an attached entry names the new node of d0" ynl --do entry-new --json \
 		"$(entry "{\"prefix\": \"$HEX_A\", \"prefix-len\": 64, \"role\": \"attached\", \"ifindex\": $D0, \"mn-addr\": \"020000000002\"}")"
 	out=$(ynl --dump entry-get --json "$(entry "{\"mn-addr\": \"020000000002\"}")" 2>&1)

@@ -334,7 +334,8 @@ Result<Command> parse_dev(Words &words)
 	return usage("unknown dev command " + quoted(word) + "; try \"dlifctl help\"");
 }
 
-// binding { add | del } dev IFNAME mn MAC [ router MAC ]; binding show [ dev IFNAME ]
+// binding { add | del } dev IFNAME mn MAC [ router MAC ];
+// binding show [ dev IFNAME [ mn MAC ] ]
 Result<Command> parse_binding(Words &words)
 {
 	if (words.empty())
@@ -350,6 +351,15 @@ Result<Command> parse_binding(Words &words)
 			if (!name)
 				return name.error();
 			show.dev = *name;
+			if (!words.empty() && words.peek() == "mn") {
+				auto m = words.value_of(words.next());
+				if (!m)
+					return m.error();
+				auto mac = parse_mac(*m);
+				if (!mac)
+					return mac.error();
+				show.mn = *mac;
+			}
 		}
 		if (!words.empty())
 			return unexpected(words.peek(), "binding show");
@@ -610,7 +620,7 @@ std::string_view usage_text()
 	       "  dev set IFNAME [ mn MAC ] [ maar ADDR ]\n"
 	       "  binding add dev IFNAME mn MAC router MAC [ router-ll ADDR ]\n"
 	       "  binding del dev IFNAME mn MAC\n"
-	       "  binding show [ dev IFNAME ]\n"
+	       "  binding show [ dev IFNAME [ mn MAC ] ]\n"
 	       "  monitor\n"
 	       "  help\n"
 	       "\n"

@@ -70,6 +70,7 @@ struct BindingModify {
 };
 struct BindingShow {
 	std::optional<std::string> dev;
+	std::optional<MacAddress> mn;	// with dev: that node's binding only
 };
 // Commands answered by a running dlifd over its control socket.
 struct DaemonStatus {};

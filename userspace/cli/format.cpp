@@ -138,6 +138,8 @@ std::string format_binding(const nl::Binding &binding, const IfnameOf &ifname)
 		out += " router-ll " + binding.router_ll->to_string();
 	if (binding.primary)
 		out += " primary";
+	if (binding.rx_packets)
+		out += " rx-packets " + std::to_string(*binding.rx_packets);
 	out += '\n';
 	return out;
 }
@@ -152,6 +154,8 @@ Json binding_json(const nl::Binding &binding, const IfnameOf &ifname)
 	if (binding.router_ll)
 		object["router_ll"] = binding.router_ll->to_string();
 	object["primary"] = binding.primary;
+	if (binding.rx_packets)
+		object["rx_packets"] = *binding.rx_packets;
 	return object;
 }
 

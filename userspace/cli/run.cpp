@@ -255,7 +255,7 @@ Runner::Outcome Runner::binding_modify(const BindingModify &command)
 	if (!dlif)
 		return kernel_failure(dlif.error());
 	const nl::Binding binding{*index, command.mn, command.router.value_or(MacAddress{}), false,
-				  command.router_ll};
+				  command.router_ll, std::nullopt};
 	auto status = command.add ? (*dlif)->add_bindings({&binding, 1})
 				  : (*dlif)->remove_bindings({&binding, 1});
 	if (!status)
@@ -277,11 +277,14 @@ Runner::Outcome Runner::binding_show(const BindingShow &command)
 		return kernel_failure(dlif.error());
 	auto ifname = [this](uint32_t index) { return names_.name_of(index); };
 	return print_dump([&](const ItemPrinter &print) {
-		return (*dlif)->dump_bindings(only, [&](const nl::Binding &binding) -> nl::Status {
-			print(options_.json ? json_text(binding_json(binding, ifname))
-					    : format_binding(binding, ifname));
-			return {};
-		});
+		return (*dlif)->dump_bindings(
+			only,
+			[&](const nl::Binding &binding) -> nl::Status {
+				print(options_.json ? json_text(binding_json(binding, ifname))
+						    : format_binding(binding, ifname));
+				return {};
+			},
+			command.mn);
 	});
 }
 

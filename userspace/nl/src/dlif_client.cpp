@@ -206,9 +206,9 @@ Status DlifClient::remove_bindings(std::span<const Binding> bindings)
 }
 
 Result<DumpSummary> DlifClient::dump_bindings(std::optional<uint32_t> ifindex,
-					      const BindingVisitor &visit)
+					      const BindingVisitor &visit, std::optional<MacAddress> mn)
 {
-	std::size_t size = encode_binding_dump(buffer(), next_address(), ifindex);
+	std::size_t size = encode_binding_dump(buffer(), next_address(), ifindex, mn);
 	if (auto status = encoded(size); !status)
 		return status.error();
 	return dump(socket_, buffer().first(size), [&](const nlmsghdr &msg) -> Status {

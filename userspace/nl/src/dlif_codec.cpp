@@ -218,12 +218,14 @@ std::size_t encode_binding_ops(std::span<std::byte> buffer, DlifAddressing to, b
 }
 
 std::size_t encode_binding_dump(std::span<std::byte> buffer, DlifAddressing to,
-				std::optional<uint32_t> ifindex)
+				std::optional<uint32_t> ifindex, std::optional<MacAddress> mn)
 {
 	auto msg = start(buffer, to, DLIF_CMD_BINDING_GET, NLM_F_REQUEST | NLM_F_DUMP);
 	if (ifindex) {
 		auto nest = msg.begin_nest(DLIF_A_BINDING);
 		msg.put_u32(DLIF_BINDING_A_IFINDEX, *ifindex);
+		if (mn)
+			msg.put_mac(DLIF_BINDING_A_MN_ADDR, *mn);
 		msg.end_nest(nest);
 	}
 	return msg.size();
@@ -241,6 +243,8 @@ std::size_t encode_binding_message(std::span<std::byte> buffer, DlifAddressing f
 		msg.put_bytes(DLIF_BINDING_A_PRIMARY, {});
 	if (binding.router_ll)
 		msg.put_ipv6(DLIF_BINDING_A_ROUTER_LL, *binding.router_ll);
+	if (binding.rx_packets)
+		msg.put_u64(DLIF_BINDING_A_RX_PACKETS, *binding.rx_packets, DLIF_BINDING_A_PAD);
 	msg.end_nest(nest);
 	return msg.size();
 }
@@ -404,11 +408,16 @@ Result<Binding> decode_binding(const nlmsghdr &msg)
 	auto router = read_mac((*tb)[DLIF_BINDING_A_ROUTER_ADDR]);
 	if (!ifindex || !mn || !router)
 		return malformed("binding without its ifindex, node or router MAC");
-	Binding binding{*ifindex, *mn, *router, (*tb)[DLIF_BINDING_A_PRIMARY] != nullptr, std::nullopt};
+	Binding binding{*ifindex, *mn, *router, (*tb)[DLIF_BINDING_A_PRIMARY] != nullptr, std::nullopt, std::nullopt};
 	if (const nlattr *attr = (*tb)[DLIF_BINDING_A_ROUTER_LL]) {
 		binding.router_ll = read_ipv6(attr);
 		if (!binding.router_ll)
 			return malformed("bad router link-local address");
+	}
+	if (const nlattr *attr = (*tb)[DLIF_BINDING_A_RX_PACKETS]) {
+		binding.rx_packets = read_u64(attr);
+		if (!binding.rx_packets)
+			return malformed("bad rx-packets");
 	}
 	return binding;
 }

@@ -219,6 +219,10 @@ TEST(Args, Bindings)
 	EXPECT_FALSE(command_of<BindingShow>({"binding", "show"}).dev);
 	EXPECT_FALSE(command_of<BindingShow>({"binding"}).dev);
 	EXPECT_EQ(command_of<BindingShow>({"binding", "show", "dev", "d0"}).dev, "d0");
+	EXPECT_FALSE(command_of<BindingShow>({"binding", "show", "dev", "d0"}).mn);
+	EXPECT_EQ(command_of<BindingShow>({"binding", "show", "dev", "d0", "mn", "02:00:00:00:00:01"}).mn,
+		  MacAddress::from_string("02:00:00:00:00:01"));
+	EXPECT_EQ(error_of({"binding", "show", "mn", "02:00:00:00:00:01"}), "unexpected argument \"mn\" for binding show");
 
 	EXPECT_EQ(error_of({"binding", "add", "dev", "d0", "mn", "02:00:00:00:00:01"}),
 		  "binding add: missing router MAC");

@@ -50,7 +50,7 @@ offers "dev mn router router-ll" binding add ""
 offers "lo" binding add dev l
 offers "" binding add dev lo mn ""
 offers "dev mn" binding del dev lo ""
-offers "dev" binding show ""
+offers "dev mn" binding show ""
 offers "list show" mn ""
 offers "lo" attach l
 offers "" detach ""

@@ -66,7 +66,7 @@ TEST(FormatEntry, NodeOfTheDevice)
 TEST(FormatBinding, PrimaryAndWithRouterLinkLocal)
 {
 	nl::Binding b{5, *MacAddress::from_string("02:00:00:00:01:01"),
-		      *MacAddress::from_string("02:11:22:33:01:01"), true, std::nullopt};
+		      *MacAddress::from_string("02:11:22:33:01:01"), true, std::nullopt, std::nullopt};
 	EXPECT_EQ(format_binding(b, fake_ifname), "mn1mar1 mn 02:00:00:00:01:01 router 02:11:22:33:01:01 primary\n");
 	b.primary = false;
 	b.router_ll = Ipv6Address::from_string("fe80::2:1");
@@ -75,12 +75,15 @@ TEST(FormatBinding, PrimaryAndWithRouterLinkLocal)
 	EXPECT_EQ(json_text(binding_json(b, fake_ifname)),
 		  R"({"dev":"mn1mar1","ifindex":5,"mn":"02:00:00:00:01:01","router":"02:11:22:33:01:01",)"
 		  R"("router_ll":"fe80::2:1","primary":false})");
+	b.rx_packets = 42;
+	EXPECT_EQ(format_binding(b, fake_ifname),
+		  "mn1mar1 mn 02:00:00:00:01:01 router 02:11:22:33:01:01 router-ll fe80::2:1 rx-packets 42\n");
 }
 
 TEST(FormatBinding, Notifications)
 {
 	nl::BindingNotification n{true, {5, *MacAddress::from_string("02:00:00:00:01:02"),
-					 *MacAddress::from_string("02:aa:00:00:01:02"), false, std::nullopt}};
+					 *MacAddress::from_string("02:aa:00:00:01:02"), false, std::nullopt, std::nullopt}};
 	EXPECT_EQ(format_binding_notification(n, fake_ifname),
 		  "added binding mn1mar1 mn 02:00:00:00:01:02 router 02:aa:00:00:01:02\n");
 	n.added = false;

@@ -404,9 +404,9 @@ TEST(DlifCodec, BindingRequests)
 {
 	const std::array<Binding, 2> bindings{{
 		{7, *MacAddress::from_string("02:00:00:00:00:01"), *MacAddress::from_string("02:00:00:00:00:aa"), false,
-		 std::nullopt},
+		 std::nullopt, std::nullopt},
 		{8, *MacAddress::from_string("02:00:00:00:00:02"), *MacAddress::from_string("02:00:00:00:00:bb"), false,
-		 std::nullopt},
+		 std::nullopt, std::nullopt},
 	}};
 	Message m;
 	m.size = encode_binding_ops(m.bytes, to, true, bindings);
@@ -419,7 +419,7 @@ TEST(DlifCodec, BindingRequests)
 		ASSERT_TRUE(parse_nested(*attr, tb));
 		EXPECT_EQ(tb[DLIF_BINDING_A_PRIMARY], nullptr);
 		seen.push_back({*read_u32(tb[DLIF_BINDING_A_IFINDEX]), *read_mac(tb[DLIF_BINDING_A_MN_ADDR]),
-				*read_mac(tb[DLIF_BINDING_A_ROUTER_ADDR]), false, std::nullopt});
+				*read_mac(tb[DLIF_BINDING_A_ROUTER_ADDR]), false, std::nullopt, std::nullopt});
 	}
 	EXPECT_EQ(seen, std::vector<Binding>(bindings.begin(), bindings.end()));
 
@@ -438,18 +438,24 @@ TEST(DlifCodec, BindingRequests)
 	tb = inner<DLIF_BINDING_A_MAX + 1>(m, DLIF_A_BINDING);
 	EXPECT_EQ(read_u32(tb[DLIF_BINDING_A_IFINDEX]), 8u);
 	EXPECT_EQ(tb[DLIF_BINDING_A_MN_ADDR], nullptr);
+	// One node's binding on the DLIF.
+	m.size = encode_binding_dump(m.bytes, to, 8u, bindings[1].mn);
+	tb = inner<DLIF_BINDING_A_MAX + 1>(m, DLIF_A_BINDING);
+	EXPECT_EQ(read_u32(tb[DLIF_BINDING_A_IFINDEX]), 8u);
+	EXPECT_EQ(read_mac(tb[DLIF_BINDING_A_MN_ADDR]), bindings[1].mn);
 }
 
 TEST(DlifCodec, BindingRoundTrip)
 {
 	Binding primary{3, *MacAddress::from_string("02:00:00:00:00:01"),
-			*MacAddress::from_string("02:00:00:00:00:aa"), true, std::nullopt};
+			*MacAddress::from_string("02:00:00:00:00:aa"), true, std::nullopt, std::nullopt};
 	Message m;
 	m.size = encode_binding_message(m.bytes, to, DLIF_CMD_BINDING_GET, NLM_F_MULTI, primary);
 	auto b = decode_binding(m.header());
 	ASSERT_TRUE(b) << b.error().describe();
 	EXPECT_EQ(*b, primary);
 	primary.primary = false;
+	primary.rx_packets = 1ull << 40;	// beyond 32 bits, padded
 	m.size = encode_binding_message(m.bytes, to, DLIF_CMD_BINDING_GET, NLM_F_MULTI, primary);
 	EXPECT_EQ(*decode_binding(m.header()), primary);
 
@@ -462,7 +468,7 @@ TEST(DlifCodec, BindingRoundTrip)
 TEST(DlifCodec, BindingRouterLinkLocal)
 {
 	Binding b{7, *MacAddress::from_string("02:00:00:00:00:01"), *MacAddress::from_string("02:00:00:00:00:aa"),
-		  false, addr("fe80::aa")};
+		  false, addr("fe80::aa"), std::nullopt};
 	Message m;
 	m.size = encode_binding_ops(m.bytes, to, true, {&b, 1});
 	auto tb = inner<DLIF_BINDING_A_MAX + 1>(m, DLIF_A_BINDING);
@@ -477,7 +483,7 @@ TEST(DlifCodec, BindingRouterLinkLocal)
 TEST(DlifCodec, BindingNotifications)
 {
 	const Binding b{7, *MacAddress::from_string("02:00:00:00:00:01"), *MacAddress::from_string("02:00:00:00:00:aa"),
-			false, addr("fe80::aa")};
+			false, addr("fe80::aa"), std::nullopt};
 	Message m;
 	m.size = encode_binding_message(m.bytes, to, DLIF_CMD_BINDING_NEW, 0, b);
 	EXPECT_EQ(*decode_binding_notification(m.header()), (BindingNotification{true, b}));

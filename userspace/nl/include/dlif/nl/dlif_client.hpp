@@ -57,7 +57,8 @@ public:
 	Status remove_bindings(std::span<const Binding> bindings);
 	using BindingVisitor = std::function<Status(const Binding &)>;
 	Result<DumpSummary> dump_bindings(std::optional<uint32_t> ifindex,
-					  const BindingVisitor &visit);
+					  const BindingVisitor &visit,
+					  std::optional<MacAddress> mn = std::nullopt);
 
 private:
 	DlifClient(Socket socket, Family family);

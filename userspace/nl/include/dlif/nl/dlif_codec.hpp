@@ -58,9 +58,10 @@ std::size_t encode_device_set(std::span<std::byte> buffer, DlifAddressing to,
 // not all fit in the buffer.
 std::size_t encode_binding_ops(std::span<std::byte> buffer, DlifAddressing to, bool add,
 			       std::span<const Binding> bindings);
-// DLIF_CMD_BINDING_GET dump, of one DLIF when ifindex is given.
+// DLIF_CMD_BINDING_GET dump, of one DLIF when ifindex is given, of one
+// node's binding on it when mn is given too.
 std::size_t encode_binding_dump(std::span<std::byte> buffer, DlifAddressing to,
-				std::optional<uint32_t> ifindex);
+				std::optional<uint32_t> ifindex, std::optional<MacAddress> mn = std::nullopt);
 // A binding message as the kernel sends it: a dump's (BINDING_GET) or a
 // "bindings" group notification (BINDING_NEW, BINDING_DEL).
 std::size_t encode_binding_message(std::span<std::byte> buffer, DlifAddressing from, uint8_t command,

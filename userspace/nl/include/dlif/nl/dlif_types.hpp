@@ -126,6 +126,9 @@ struct Binding {
 	MacAddress router;
 	bool primary = false;
 	std::optional<Ipv6Address> router_ll;	// not primary; optional
+	// Frames the node sent to the router MAC; dumps of bindings that are
+	// not primary.
+	std::optional<uint64_t> rx_packets;
 
 	bool operator==(const Binding &) const = default;
 };
