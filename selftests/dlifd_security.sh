@@ -291,6 +291,36 @@ test_a_node_heard_only_at_its_global_address_is_probed_there() {
 	check "gone, it is found gone" busywait 30000 detached_at_maar2
 }
 
+# The same watch with [maar] shared_dlifs, where a DLIF's counters add up
+# all its nodes and its raw socket does not say which node sent: quiet at
+# MAAR1, the node is probed at the link-local of its RS and its answers
+# (from that address, on the shared DLIF) keep it; talking without
+# Neighbor Discovery at MAAR2, its binding's frame count keeps it; silent,
+# it is found gone.
+test_a_node_on_shared_dlifs_is_watched_like_any_other() {
+	dlif_load || return 1
+	dmm_net || return 1
+	dlifd_configure proxy maar.detach_after=5 maar.shared_dlifs=true
+	dlifd_start_all || return 1
+	nd_silent_node_at_maar1 || return 1
+	# Unanswered, three probes would end it: a fourth says it answered.
+	check "MAAR1 probes it on its shared DLIF, again and again" \
+		busywait 60000 counter_at_least maar1 nud_probes 4
+	check_no_match "$(grep 'event=mn.detached' "$RUN/maar1.log")" "mac=$MN_MAC" \
+		"it answers, and stays attached"
+	flows_start "$(mn_address_in 1)" || return 1
+
+	arrive 2
+	check "MAAR2 serves it" busywait 30000 has_address_in 2
+	check "MAAR2 finds it sending three times (its binding's frames)" \
+		busywait 60000 counter_at_least maar2 liveness_frames_seen 3
+	check_no_match "$(grep 'event=mn.detached' "$RUN/maar2.log")" "mac=$MN_MAC" \
+		"so it is never taken as gone"
+	check "the TCP connection goes on" flow_survives
+	flows_stop
+	check "silent, it is found gone" busywait 30000 detached_at_maar2
+}
+
 test_only_listed_nodes_attach() {
 	dlif_load || return 1
 	dmm_net || return 1
@@ -314,4 +344,5 @@ run_tests \
 	test_nodes_gone_without_a_detach_event_are_found \
 	test_a_node_that_talks_without_neighbor_discovery_stays_attached \
 	test_a_node_heard_only_at_its_global_address_is_probed_there \
+	test_a_node_on_shared_dlifs_is_watched_like_any_other \
 	test_only_listed_nodes_attach

@@ -1064,10 +1064,10 @@ void Daemon::on_solicitation()
 		const auto &solicitation = **received;
 		const std::string dlif = names_->name(solicitation.ifindex);
 		if (executor_->is_shared_device(dlif)) {
-			// Its node by the address it sent from (a global one, as
-			// in answer to a probe); RSs come from the frame.
-			const auto node = executor_->node_at(dlif, solicitation.source);
-			if (node && solicitation.hop_limit == nd::kNdHopLimit)
+			// Its node by the address it sent from (RSs come from the
+			// access interface's frame, which names it).
+			if (const auto node = node_on_shared(dlif, solicitation.source);
+			    node && solicitation.hop_limit == nd::kNdHopLimit)
 				liveness_.heard(*node, solicitation.source, now);
 			count("nd_dlif");
 			continue;
@@ -1091,6 +1091,20 @@ void Daemon::on_solicitation()
 		count("rs_dlif");
 		answer_solicitation(dlif, now);
 	}
+}
+
+// Which node of a shared DLIF sent from `source`: the one whose prefix it
+// is in, or one this daemon probes at that address (a link-local one) and
+// that is bound to the DLIF.
+std::optional<MacAddress> Daemon::node_on_shared(const std::string &device, const Ipv6Address &source) const
+{
+	if (auto node = executor_->node_at(device, source))
+		return node;
+	for (const auto &mn : liveness_.probed_at(source))
+		for (const auto &name : executor_->dlifs_of(mn))
+			if (const auto link = executor_->link_of(name); link && link->device == device)
+				return mn;
+	return std::nullopt;
 }
 
 void Daemon::answer_solicitation(const std::string &dlif, dmm::TimePoint now)
@@ -1137,12 +1151,17 @@ void Daemon::check_liveness(dmm::TimePoint now)
 	// Asked only for the nodes whose deadline has come: the frames their
 	// DLIFs received, in all. Unknown on an error: the node is probed.
 	const auto frames_from = [&](const MacAddress &mn) -> std::optional<std::uint64_t> {
-		// A shared DLIF counts the frames of all its nodes together.
-		if (!kernel_ || executor_->sharing())
+		if (!kernel_)
 			return std::nullopt;
 		std::optional<std::uint64_t> total;
 		for (const auto &name : executor_->dlifs_of(mn)) {
-			auto received = kernel_->received_frames(name);
+			// A shared DLIF's own counters add up all its nodes: the
+			// node's binding counts its frames.
+			const auto link = executor_->link_of(name);
+			if (!link)
+				continue;
+			auto received = link->node ? kernel_->binding_frames(link->device, mn)
+						   : kernel_->received_frames(name);
 			if (!received) {
 				count("liveness_frame_errors");
 				log_.debug("liveness.frames.failed", {{"dlif", name}, {"error", received.error().describe()}});

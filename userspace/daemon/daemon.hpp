@@ -110,6 +110,7 @@ private:
 	void on_ipsec_policies();
 	void on_solicitation();
 	void answer_solicitation(const std::string &dlif, dmm::TimePoint now);
+	std::optional<MacAddress> node_on_shared(const std::string &device, const Ipv6Address &source) const;
 	void solicited_by(const MacAddress &mn, const std::string &interface, const nd::SolicitationFrame &frame,
 			  dmm::TimePoint now);
 	void on_frame(PacketSocket &socket);

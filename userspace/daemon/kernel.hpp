@@ -204,6 +204,9 @@ public:
 	// node's entries with its binding (ENOENT if there is none).
 	virtual Status add_binding(const std::string &dlif, const KernelBinding &binding) = 0;
 	virtual Status remove_binding(const std::string &dlif, const MacAddress &mn) = 0;
+	// The frames the node sent to its binding on the DLIF (the DLIF's own
+	// counters add up all its nodes), or nothing if it has none there.
+	virtual Result<std::optional<std::uint64_t>> binding_frames(const std::string &dlif, const MacAddress &mn) = 0;
 
 	// Relays (a home LMA). Links of kind ip6tnl, with their addresses.
 	virtual Result<std::vector<KernelLink>> tunnels() = 0;

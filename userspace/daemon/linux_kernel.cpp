@@ -395,8 +395,31 @@ Status LinuxKernel::add_binding(const std::string &dlif, const KernelBinding &bi
 	auto client = this->dlif();
 	if (!client)
 		return client.error();
-	const nl::Binding request{*index, binding.mn, binding.router, false, binding.router_ll};
+	const nl::Binding request{*index, binding.mn, binding.router, false, binding.router_ll, std::nullopt};
 	return (*client)->add_bindings(std::span(&request, 1));
+}
+
+Result<std::optional<std::uint64_t>> LinuxKernel::binding_frames(const std::string &dlif, const MacAddress &mn)
+{
+	auto index = ifindex_of(dlif);
+	if (!index)
+		return index.error();
+	auto client = this->dlif();
+	if (!client)
+		return client.error();
+	// One lookup in the kernel's index of the node, not a dump.
+	std::optional<std::uint64_t> frames;
+	auto dumped = (*client)->dump_bindings(
+		*index,
+		[&](const nl::Binding &binding) {
+			if (binding.mn == mn)
+				frames = binding.rx_packets.value_or(0);
+			return nl::Status{};
+		},
+		mn);
+	if (!dumped)
+		return dumped.error();
+	return frames;
 }
 
 Status LinuxKernel::remove_binding(const std::string &dlif, const MacAddress &mn)

@@ -49,6 +49,7 @@ public:
 	Result<std::vector<KernelBinding>> bindings(const std::string &dlif) override;
 	Status add_binding(const std::string &dlif, const KernelBinding &binding) override;
 	Status remove_binding(const std::string &dlif, const MacAddress &mn) override;
+	Result<std::optional<std::uint64_t>> binding_frames(const std::string &dlif, const MacAddress &mn) override;
 	Result<std::vector<KernelLink>> tunnels() override;
 	Status create_tunnel(const KernelTunnel &tunnel) override;
 	Status delete_tunnel(const std::string &name) override;

@@ -24,14 +24,29 @@ void Liveness::heard(const MacAddress &mn, const Ipv6Address &source, dmm::TimeP
 	if (!enabled())
 		return;
 	Node &node = nodes_[mn];
-	if (is_link_local(source)) {
-		node.target = source;
-		node.target_is_link_local = true;
-	} else if (!node.target_is_link_local && source != Ipv6Address{}) {
-		node.target = source;
-	}
+	if (is_link_local(source))
+		set_target(mn, node, source, true);
+	else if (!node.target_is_link_local && source != Ipv6Address{})
+		set_target(mn, node, source, false);
 	node.probes_sent = 0;
 	schedule(mn, node, now + settings_.idle);
+}
+
+void Liveness::set_target(const MacAddress &mn, Node &node, const Ipv6Address &target, bool link_local)
+{
+	if (node.target)
+		targets_.erase({*node.target, mn});
+	node.target = target;
+	node.target_is_link_local = link_local;
+	targets_.insert({target, mn});
+}
+
+std::vector<MacAddress> Liveness::probed_at(const Ipv6Address &address) const
+{
+	std::vector<MacAddress> out;
+	for (auto it = targets_.lower_bound({address, MacAddress{}}); it != targets_.end() && it->first == address; ++it)
+		out.push_back(it->second);
+	return out;
 }
 
 void Liveness::attached(const MacAddress &mn, dmm::TimePoint now)
@@ -45,6 +60,8 @@ void Liveness::forget(const MacAddress &mn)
 	if (it == nodes_.end())
 		return;
 	deadlines_.erase({it->second.deadline, mn});
+	if (it->second.target)
+		targets_.erase({*it->second.target, mn});
 	nodes_.erase(it);
 }
 

@@ -70,6 +70,10 @@ public:
 	Due take_due(dmm::TimePoint now, const FramesFrom &frames = {});
 	std::optional<dmm::TimePoint> next_deadline() const;
 	std::size_t tracked() const noexcept { return nodes_.size(); }
+	// The nodes whose probes go to `address` (on a DLIF shared by several
+	// nodes, an answer names its node only by the address it comes from;
+	// link-local addresses are unique per link only, hence several).
+	std::vector<MacAddress> probed_at(const Ipv6Address &address) const;
 
 private:
 	struct Node {
@@ -80,10 +84,12 @@ private:
 		std::optional<std::uint64_t> frames;	// at the last check
 	};
 	void schedule(const MacAddress &mn, Node &node, dmm::TimePoint deadline);
+	void set_target(const MacAddress &mn, Node &node, const Ipv6Address &target, bool link_local);
 
 	Settings settings_;
 	std::map<MacAddress, Node> nodes_;
 	std::set<std::pair<dmm::TimePoint, MacAddress>> deadlines_;	// earliest first
+	std::set<std::pair<Ipv6Address, MacAddress>> targets_;		// (target, node) of nodes_
 };
 
 } // namespace dlif::daemon

@@ -397,6 +397,15 @@ public:
 		list.push_back(binding);
 		return {};
 	}
+	// Frames per (DLIF, node), as a test sets them.
+	std::map<std::pair<std::string, MacAddress>, std::uint64_t> binding_rx;
+	Result<std::optional<std::uint64_t>> binding_frames(const std::string &dlif, const MacAddress &mn) override
+	{
+		const auto &list = binding_table[dlif];
+		if (std::none_of(list.begin(), list.end(), [&](const KernelBinding &b) { return b.mn == mn; }))
+			return std::optional<std::uint64_t>();
+		return std::optional<std::uint64_t>(binding_rx[{dlif, mn}]);
+	}
 	Status remove_binding(const std::string &dlif, const MacAddress &mn) override
 	{
 		if (auto status = record("unbind " + dlif + " " + mn.to_string()); !status)

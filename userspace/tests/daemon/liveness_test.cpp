@@ -78,6 +78,26 @@ TEST(Liveness, TheLinkLocalSourceIsKeptOthersOnlyCount)
 	EXPECT_EQ(due.probes[0].target, kLinkLocal);
 }
 
+// On a shared DLIF an answer names its node by its source address alone.
+TEST(Liveness, TheNodesProbedAtAnAddressAreKnown)
+{
+	auto liveness = sixty_seconds();
+	liveness.heard(kNode, kGlobal, at(0));
+	liveness.heard(kOther, kLinkLocal, at(0));
+	EXPECT_EQ(liveness.probed_at(kGlobal), std::vector<MacAddress>{kNode});
+	liveness.heard(kNode, kLinkLocal, at(1'000));	// the link-local takes over
+	EXPECT_EQ(liveness.probed_at(kGlobal), std::vector<MacAddress>{});
+	// The same link-local on two links: both.
+	EXPECT_EQ(liveness.probed_at(kLinkLocal), (std::vector<MacAddress>{kNode, kOther}));
+	liveness.forget(kOther);
+	EXPECT_EQ(liveness.probed_at(kLinkLocal), std::vector<MacAddress>{kNode});
+	// Gone after its probes: no longer known.
+	for (int ms = 61'000; ms < 70'000; ms += 1'000)
+		(void)liveness.take_due(at(ms));
+	EXPECT_EQ(liveness.tracked(), 0u);
+	EXPECT_EQ(liveness.probed_at(kLinkLocal), std::vector<MacAddress>{});
+}
+
 // A host checks its router from the address of the packet that needed
 // it: its global address is all there may be to probe.
 TEST(Liveness, WithNoLinkLocalKnownAGlobalSourceIsProbed)
