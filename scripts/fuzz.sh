@@ -10,7 +10,7 @@
 # $BUILD/results/fuzz.counts: "1 0 0" when the run found nothing, "0 1 0"
 # on a finding or a build failure, "0 0 1" without clang.
 #
-# usage: scripts/fuzz.sh --smoke           20 s per target (make check)
+# usage: scripts/fuzz.sh --smoke           20 s per target, side by side (make check)
 #        scripts/fuzz.sh [LIBFUZZER_ARG...] default -max_total_time=600;
 #                                           e.g. -runs=10000000 or -jobs=2
 #        scripts/fuzz.sh --campaign [LIBFUZZER_ARG...]
@@ -87,14 +87,34 @@ finding() {	# TARGET LOG RC ARTIFACTS
 	echo "fuzz.sh: $1_fuzz FAILED (exit $3); input in $4;" \
 		"fix it, then add the input to userspace/fuzz/regressions/$1/" >&2
 }
+run_fuzzer() {	# TARGET ARG...: one run, its output in its log
+	local target=$1
+	shift
+	mkdir -p "$dir/corpus/$target" "$dir/artifacts/$target/"
+	echo "fuzz.sh: ${target}_fuzz ${defaults[*]} $* (in $(basename "$run_dir"))"
+	"$run_dir/userspace/fuzz/${target}_fuzz" -artifact_prefix="$dir/artifacts/$target/" -print_final_stats=1 \
+		"${defaults[@]}" "$@" "$dir/corpus/$target" "$TOP/userspace/fuzz/corpus/$target" \
+		>"$run_dir/$target-fuzz.log" 2>&1
+}
+
+# The smoke runs side by side, one per core: they are short and fixed in
+# time, so make check waits for one instead of each.
+declare -A running=()
+if [ "$mode" = smoke ]; then
+	for target in $targets; do
+		run_fuzzer "$target" "$@" &
+		running[$target]=$!
+	done
+fi
 for target in $targets; do
 	work=$dir/corpus/$target
 	artifacts=$dir/artifacts/$target/
-	mkdir -p "$work" "$artifacts"
 	log=$run_dir/$target-fuzz.log
-	echo "fuzz.sh: ${target}_fuzz ${defaults[*]} $* (in $(basename "$run_dir"))"
-	"$run_dir/userspace/fuzz/${target}_fuzz" -artifact_prefix="$artifacts" -print_final_stats=1 \
-		"${defaults[@]}" "$@" "$work" "$TOP/userspace/fuzz/corpus/$target" >"$log" 2>&1
+	if [ -n "${running[$target]:-}" ]; then
+		wait "${running[$target]}"
+	else
+		run_fuzzer "$target" "$@"
+	fi
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	secs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
