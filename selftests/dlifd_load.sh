@@ -17,7 +17,9 @@
 # - maar_killed_under_load: MAAR1, the anchor of every node's first
 #   prefix, is killed while they move to MAAR2 and started again two
 #   seconds later: the CMD's retransmissions reach the restarted MAAR1,
-#   which answers from its state database; nothing fails.
+#   which answers from its state database; nothing fails. Its MAARs have
+#   [maar] shared_dlifs: the restarted MAAR1 adopts its one shared DLIF
+#   with every node's binding.
 #
 # No timing assertion: the counts are checked when the domain is quiet.
 set -u
@@ -28,12 +30,12 @@ source "$(dirname "$0")/dlifd_lib.sh"
 
 # The domain with the nodes attached at MAAR1 (proxy mode, any node
 # admitted, the logs at notice: debug lines for every message would be
-# the VM's main work).
+# the VM's main work). Arguments: more settings.
 load_start() {
 	dlif_load || return 1
 	dmm_net || return 1
 	# The made-up nodes answer no Neighbor Solicitation: never detach.
-	DLIFD_ANY_NODE=1 dlifd_configure proxy maar.detach_after=0
+	DLIFD_ANY_NODE=1 dlifd_configure proxy maar.detach_after=0 "$@"
 	sed -i -e 's/log_level = "debug"/log_level = "notice"/' "$RUN"/*.toml
 	dlifd_start_all || return 1
 	load_macs
@@ -88,11 +90,15 @@ restart_figures() {	# LINES: of maar1.log before the restart
 		'BEGIN { printf "%.2f", a - b }') s to dlifd.started, $dlifs DLIFs"
 }
 
+# With [maar] shared_dlifs (the other cases give each node DLIFs of its
+# own): the restarted MAAR1 adopts its shared DLIF and the nodes' bindings
+# on it, and makes no second one.
 test_maar_killed_under_load() {
-	local before lines
-	load_start || return 1
+	local before lines bindings0
+	load_start maar.shared_dlifs=true || return 1
 	move_until $((LOAD_NODES / 4))
 	before=$MOVED
+	bindings0=$(ctl_node maar1 binding show | grep -c ' mn ')
 	kill -KILL "$PID_maar1"
 	wait "$PID_maar1" 2>/dev/null
 	PID_maar1=
@@ -102,6 +108,9 @@ test_maar_killed_under_load() {
 	dlifd_start maar1 || return 1
 	restart_figures "$lines"
 	check_eq "$(bindings_total maar1)" "$LOAD_NODES" "the restarted MAAR1 has every node's session"
+	check_eq "$(ctl_node maar1 dev show | grep -c .)" 1 "and its one shared DLIF, adopted"
+	check_eq "$(ctl_node maar1 binding show | grep -c ' mn ')" "$bindings0" \
+		"with the $bindings0 bindings it had (the primary one and each node's)"
 	check "every node reaches MAAR2" busywait 300000 all_served_by "${MAAR_ADDR[2]}" "$LOAD_NODES"
 	wait "$ATTACHING"
 	check_bindings "each node at MAAR2, with MAAR1 confirmed as its previous MAAR" "${MAAR_ADDR[2]}" "${MAAR_ADDR[1]}"

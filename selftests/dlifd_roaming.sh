@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# End-to-end DMM with dlifd, once per CMD mode (relay, locator, proxy): an
+# End-to-end DMM with dlifd, once per CMD mode (relay, locator with shared
+# DLIFs, proxy as an unprivileged user): an
 # unmodified Linux node roams MAAR1 -> MAAR2 -> MAAR3 with a long-lived
 # TCP connection and a ping on its first address. At each step: the new
 # local prefix is preferred and the old ones deprecated but valid, the
@@ -187,15 +188,16 @@ roam() {
 
 test_relay() { roam relay; }
 
-# The MAARs with [maar] shared_dlifs: the same walk, each MAAR holding one
-# DLIF per anchoring MAAR on its access link (the node a binding on it),
-# none of the node's own, and every prefix's entry naming the node.
+# Locator mode with the MAARs' [maar] shared_dlifs (relay and proxy give
+# each node DLIFs of its own): the same walk, each MAAR holding one DLIF
+# per anchoring MAAR on its access link (the node a binding on it), none
+# of the node's own, and every prefix's entry naming the node.
 shared_netdevices() {	# MAAR: its DLIFs, as "name: link IF address MAC mn MAC maar ADDR"
 	ip netns exec "${MAAR_NS[$1]}" "$DLIFCTL" dev show 2>&1
 }
 
-test_shared_dlifs() {
-	roam relay maar.shared_dlifs=true || return 1
+test_locator() {
+	roam locator maar.shared_dlifs=true || return 1
 	local i links bindings
 	for i in 1 2 3; do
 		links=$(shared_netdevices "$i")
@@ -210,8 +212,10 @@ test_shared_dlifs() {
 		"MAAR3: the node is bound to each"
 	check_match "$(ctl_node maar3 route show)" "attached .*mn $MN_MAC" \
 		"MAAR3: the local prefix's entry names the node"
+	check_match "$(ctl_node maar3 -j mn show "$MN_MAC")" '"device": *"dls[0-9]+"' \
+		"MAAR3: mn show names the shared netdevices"
 }
-test_locator() { roam locator; }
+
 # Proxy mode with every dlifd as an unprivileged user holding only
 # CAP_NET_ADMIN and CAP_NET_RAW, as the systemd unit runs it.
 test_proxy() {
@@ -224,4 +228,4 @@ test_proxy() {
 	done
 }
 
-run_tests test_relay test_locator test_proxy test_shared_dlifs
+run_tests test_relay test_locator test_proxy

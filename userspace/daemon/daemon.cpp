@@ -1581,13 +1581,20 @@ nlohmann::json Daemon::kernel_view_of(const nlohmann::json &node) const
 	std::set<std::string> entry_keys;
 	for (const auto &dlif_name : names) {
 		const dmm::InstallDlif &dlif = executor_->dlifs().at(dlif_name);
-		dlifs.push_back({{"name", dlif_name},
-				 {"ifindex", names_ ? names_->index(dlif_name) : 0},
-				 {"lower", dlif.lower},
-				 {"mac", dlif.identity.mac.to_string()},
-				 {"link_local", dlif.identity.link_local.to_string()},
-				 {"maar", dlif.anchoring_maar.to_string()},
-				 {"advertising", dlif.advertise}});
+		// On a shared netdevice the name is the node's place on it: the
+		// netdevice is named too.
+		const auto link = executor_->link_of(dlif_name);
+		const std::string device = link ? link->device : dlif_name;
+		nlohmann::json item{{"name", dlif_name},
+				    {"ifindex", names_ ? names_->index(device) : 0},
+				    {"lower", dlif.lower},
+				    {"mac", dlif.identity.mac.to_string()},
+				    {"link_local", dlif.identity.link_local.to_string()},
+				    {"maar", dlif.anchoring_maar.to_string()},
+				    {"advertising", dlif.advertise}};
+		if (link && link->node)
+			item["device"] = device;
+		dlifs.push_back(std::move(item));
 		entry_keys.merge(executor_->entry_keys_of(dlif_name));
 	}
 	// In the order of entries(), by prefix text, as before.
