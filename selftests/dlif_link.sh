@@ -470,8 +470,10 @@ recreate_d2() {
 # come and go, d1's primary node changes and d2, holding another binding
 # of MN2, is deleted and created again (SHARED_SECONDS, default 20, at
 # least 3 rounds), and MN2 solicits its router link-local there, with a
-# monitor listening: the transmit path, the receive demux and nd.c read
-# bindings and entries under RCU, and each change is notified. On the debug kernel this case stands for
+# monitor listening and MN2's binding looked up by node all along: the
+# transmit path, the receive demux (which counts MN2's frames on its
+# binding), nd.c and BINDING_GET read bindings and entries under RCU,
+# and each change is notified. On the debug kernel this case stands for
 # bindings_change_under_traffic too (same receive side, fewer rounds).
 SHARED_SECONDS=${SHARED_SECONDS:-20}
 test_shared_dlif_changes_under_traffic() {
@@ -496,8 +498,11 @@ test_shared_dlif_changes_under_traffic() {
 	udp_flood "$MAAR" ff02::1%d1 9
 	udp_flood "$NS_MN2" 2001:db8:1::1 9
 	ns_flood "$NS_MN2"
-	# A listener, so that every change is also notified.
+	# A listener, so that every change is also notified, and a reader
+	# looking MN2's binding up by node (its frame count) all along.
 	ip netns exec "$MAAR" "$DLIFCTL" monitor >/dev/null 2>&1 &
+	defer kill $!
+	while :; do ip netns exec "$MAAR" "$DLIFCTL" binding show dev d1 mn $MN2 >/dev/null 2>&1; nap 0.2; done &
 	defer kill $!
 	end=$((SECONDS + SHARED_SECONDS))
 	while [ "$SECONDS" -lt "$end" ] || [ "$rounds" -lt 3 ]; do
