@@ -368,7 +368,7 @@ Status LinuxKernel::remove_entry(const Ipv6Prefix &prefix)
 	return (*client)->remove_entry(prefix);
 }
 
-Result<std::vector<KernelBinding>> LinuxKernel::bindings(const std::string &dlif)
+Result<LinuxKernel::BindingTarget> LinuxKernel::binding_target(const std::string &dlif)
 {
 	auto index = ifindex_of(dlif);
 	if (!index)
@@ -376,8 +376,16 @@ Result<std::vector<KernelBinding>> LinuxKernel::bindings(const std::string &dlif
 	auto client = this->dlif();
 	if (!client)
 		return client.error();
+	return BindingTarget{*index, *client};
+}
+
+Result<std::vector<KernelBinding>> LinuxKernel::bindings(const std::string &dlif)
+{
+	auto target = binding_target(dlif);
+	if (!target)
+		return target.error();
 	std::vector<KernelBinding> out;
-	auto dumped = (*client)->dump_bindings(*index, [&](const nl::Binding &binding) {
+	auto dumped = target->client->dump_bindings(target->ifindex, [&](const nl::Binding &binding) {
 		if (!binding.primary)
 			out.push_back(KernelBinding{binding.mn, binding.router, binding.router_ll.value_or(Ipv6Address{})});
 		return nl::Status{};
@@ -389,28 +397,22 @@ Result<std::vector<KernelBinding>> LinuxKernel::bindings(const std::string &dlif
 
 Status LinuxKernel::add_binding(const std::string &dlif, const KernelBinding &binding)
 {
-	auto index = ifindex_of(dlif);
-	if (!index)
-		return index.error();
-	auto client = this->dlif();
-	if (!client)
-		return client.error();
-	const nl::Binding request{*index, binding.mn, binding.router, false, binding.router_ll, std::nullopt};
-	return (*client)->add_bindings(std::span(&request, 1));
+	auto target = binding_target(dlif);
+	if (!target)
+		return target.error();
+	const nl::Binding request{target->ifindex, binding.mn, binding.router, false, binding.router_ll, std::nullopt};
+	return target->client->add_bindings(std::span(&request, 1));
 }
 
 Result<std::optional<std::uint64_t>> LinuxKernel::binding_frames(const std::string &dlif, const MacAddress &mn)
 {
-	auto index = ifindex_of(dlif);
-	if (!index)
-		return index.error();
-	auto client = this->dlif();
-	if (!client)
-		return client.error();
+	auto target = binding_target(dlif);
+	if (!target)
+		return target.error();
 	// One lookup in the kernel's index of the node, not a dump.
 	std::optional<std::uint64_t> frames;
-	auto dumped = (*client)->dump_bindings(
-		*index,
+	auto dumped = target->client->dump_bindings(
+		target->ifindex,
 		[&](const nl::Binding &binding) {
 			if (binding.mn == mn)
 				frames = binding.rx_packets.value_or(0);
@@ -424,16 +426,13 @@ Result<std::optional<std::uint64_t>> LinuxKernel::binding_frames(const std::stri
 
 Status LinuxKernel::remove_binding(const std::string &dlif, const MacAddress &mn)
 {
-	auto index = ifindex_of(dlif);
-	if (!index)
-		return index.error();
-	auto client = this->dlif();
-	if (!client)
-		return client.error();
+	auto target = binding_target(dlif);
+	if (!target)
+		return target.error();
 	nl::Binding request;
-	request.ifindex = *index;
+	request.ifindex = target->ifindex;
 	request.mn = mn;
-	return (*client)->remove_bindings(std::span(&request, 1));
+	return target->client->remove_bindings(std::span(&request, 1));
 }
 
 Status LinuxKernel::set_route(const std::string &dlif, const KernelRoute &route)

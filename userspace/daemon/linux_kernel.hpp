@@ -73,6 +73,12 @@ private:
 	std::string name_of(std::uint32_t ifindex);
 	KernelLink to_kernel(const nl::LinkInfo &link);
 	Result<nl::DlifClient *> dlif();
+	// A DLIF's ifindex and the family's client: what a binding request needs.
+	struct BindingTarget {
+		std::uint32_t ifindex;
+		nl::DlifClient *client;
+	};
+	Result<BindingTarget> binding_target(const std::string &dlif);
 
 	nl::RtnlClient rtnl_;
 	std::optional<nl::DlifClient> dlif_;
