@@ -27,6 +27,7 @@
 #
 # Environment: HANDOVERS=20, MODES="relay locator proxy", NODES=1000,
 # PARTS="latency load", STORES="sqlite etcd", LAYOUTS="shared own",
+# LOAD_MODES="proxy" (the CMD modes of the load part),
 # LOAD_RA_INTERVAL=10 (the
 # MAARs' RA interval in the load part, seconds; the testbed's),
 # LOAD_PROFILE=0 (1: a perf profile of the whole VM during each load
@@ -43,6 +44,7 @@ NODES=${NODES:-1000}
 PARTS=${PARTS:-"latency load"}
 STORES=${STORES:-"sqlite etcd"}
 LAYOUTS=${LAYOUTS:-"shared own"}
+LOAD_MODES=${LOAD_MODES:-proxy}
 LOAD_RA_INTERVAL=${LOAD_RA_INTERVAL:-10}
 LOAD_PROFILE=${LOAD_PROFILE:-0}
 
@@ -231,13 +233,13 @@ profile_report() {
 	for node in cmd maar1 maar2 maar3; do
 		pids+=("$node=$(eval echo "\$PID_$node")")
 	done
-	echo "load $store $layout round $round profile: ${pids[*]}"
+	echo "load $mode $store $layout round $round profile: ${pids[*]}"
 	perf report -i "$PERF_DATA" --no-children --sort pid --stdio -q -g none 2>/dev/null | head -12 |
-		sed "s/^/load $store $layout round $round by-process /"
+		sed "s/^/load $mode $store $layout round $round by-process /"
 	perf report -i "$PERF_DATA" --no-children --sort comm,dso,sym --stdio -q -g none 2>/dev/null | head -40 |
-		sed "s/^/load $store $layout round $round by-symbol /"
+		sed "s/^/load $mode $store $layout round $round by-symbol /"
 	perf report -i "$PERF_DATA" --children --comm dlifd --sort sym --stdio -q -g none 2>/dev/null | head -40 |
-		sed "s/^/load $store $layout round $round dlifd-inclusive /"
+		sed "s/^/load $mode $store $layout round $round dlifd-inclusive /"
 	rm -f "$PERF_DATA"
 }
 
@@ -267,16 +269,18 @@ round_latency() {
 }
 
 load_part() {
-	local store layout
-	for store in $STORES; do
-		for layout in $LAYOUTS; do
-			load_run "$store" "$layout"
+	local mode store layout
+	for mode in $LOAD_MODES; do
+		for store in $STORES; do
+			for layout in $LAYOUTS; do
+				load_run "$store" "$layout" "$mode"
+			done
 		done
 	done
 }
 
 load_run() {
-	local store=$1 layout=$2 shared=false
+	local store=$1 layout=$2 mode=$3 shared=false
 	[ "$layout" = shared ] && shared=true
 	(
 		trap cleanup_all EXIT
@@ -291,7 +295,7 @@ load_run() {
 		fi
 		# The load attaches made-up nodes: no allow-list, and no
 		# liveness (they send nothing and answer no probe).
-		DLIFD_ANY_NODE=1 dlifd_configure proxy maar.detach_after=0 maar.shared_dlifs=$shared "${store_config[@]}"
+		DLIFD_ANY_NODE=1 dlifd_configure "$mode" maar.detach_after=0 maar.shared_dlifs=$shared "${store_config[@]}"
 		if [ "$store" = etcd ]; then
 			etcd_start || exit 1	# in $RUN, which dlifd_configure made
 		fi
@@ -314,16 +318,16 @@ load_run() {
 			t1=$(date +%s.%N)
 			[ "$LOAD_PROFILE" = 1 ] && profile_report "$store" "$round"
 			read -r on total <<<"$(served_by "${MAAR_ADDR[$new]}")"
-			echo "load $store $layout round $round to MAAR$new nodes $NODES seconds $(echo "$t1 - $t0" | bc)" \
+			echo "load $mode $store $layout round $round to MAAR$new nodes $NODES seconds $(echo "$t1 - $t0" | bc)" \
 				"per_second $(echo "$NODES / ($t1 - $t0)" | bc)" \
 				"on_new_maar $on bindings $total refused_attach $failed"
 			ctl_node "maar$new" -j counters >"$RUN/latency-after.json"
 			round_latency "$RUN/latency-before.json" "$RUN/latency-after.json" |
-				sed "s/^/load $store $layout round $round latency /"
+				sed "s/^/load $mode $store $layout round $round latency /"
 		done
 		# The counters that are not zero, and why previous MAARs failed.
 		for node in maar1 maar2 maar3 cmd; do
-			echo "load $store $layout $node counters: $(ctl_node "$node" -j counters | python3 -c '
+			echo "load $mode $store $layout $node counters: $(ctl_node "$node" -j counters | python3 -c '
 import json, sys
 def flat(prefix, value):
     if isinstance(value, dict):
@@ -336,9 +340,9 @@ print(" ".join(flat("", {k: counters[k] for k in ("core", "daemon") if k in coun
 		done
 		# Messages the kernel dropped at a full raw socket (last column
 		# of /proc/net/raw6), per node.
-		echo "load $store $layout raw socket drops: cmd $(ip netns exec "$CMD" awk 'NR > 1 { d += $NF } END { print d + 0 }' /proc/net/raw6)" \
+		echo "load $mode $store $layout raw socket drops: cmd $(ip netns exec "$CMD" awk 'NR > 1 { d += $NF } END { print d + 0 }' /proc/net/raw6)" \
 			"$(for i in 1 2 3; do echo -n "maar$i $(ip netns exec "${MAAR_NS[$i]}" awk 'NR > 1 { d += $NF } END { print d + 0 }' /proc/net/raw6) "; done)"
-		echo "load $store $layout CMD previous-MAAR failures by status:" \
+		echo "load $mode $store $layout CMD previous-MAAR failures by status:" \
 			"$(grep -o 'event=previous-maar-failed.*' "$RUN/cmd.log" | grep -o 'status=[^ ]*' | sort | uniq -c | tr '\n' ' ')"
 	)
 }
