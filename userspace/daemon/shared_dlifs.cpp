@@ -243,17 +243,25 @@ bool SharedDlifs::remove(const std::string &logical)
 	device.logical.erase(logical);
 	placements_.erase(placed);
 	count("bindings_removed");
-	if (device.logical.empty()) {
-		if (auto status = kernel_.delete_dlif(device.name); !status && status.error().code != ENODEV) {
-			failed_("dlif.delete.failed", status.error(), {{"dlif", device.name}});
-			// Kept, known: the next node of that MAAR uses it again.
-			return true;
-		}
-		count("dlifs_removed");
-		log_.info("dlif.shared.removed", {{"dlif", device.name}});
-		names_.erase(device.name);
-		devices_.erase(key);
+	// Kept, known, if the kernel refuses: the next node of that MAAR uses
+	// it again.
+	if (device.logical.empty())
+		delete_device(devices_.find(key), {});
+	return true;
+}
+
+bool SharedDlifs::delete_device(std::map<Key, Device>::iterator it, LogFields why)
+{
+	const std::string name = it->second.name;
+	if (auto status = kernel_.delete_dlif(name); !status && status.error().code != ENODEV) {
+		failed_("dlif.delete.failed", status.error(), {{"dlif", name}});
+		return false;
 	}
+	count("dlifs_removed");
+	why.insert(why.begin(), {"dlif", name});
+	log_.info("dlif.shared.removed", why);
+	names_.erase(name);
+	devices_.erase(it);
 	return true;
 }
 
@@ -296,15 +304,11 @@ void SharedDlifs::drop_unclaimed()
 	for (auto it = devices_.begin(); it != devices_.end();) {
 		Device &device = it->second;
 		if (device.logical.empty()) {
-			if (auto status = kernel_.delete_dlif(device.name); !status && status.error().code != ENODEV) {
-				failed_("dlif.delete.failed", status.error(), {{"dlif", device.name}});
+			const auto next = std::next(it);
+			if (delete_device(it, {{"reason", "no node after the restart"}}))
+				it = next;
+			else
 				++it;
-				continue;
-			}
-			count("dlifs_removed");
-			log_.info("dlif.shared.removed", {{"dlif", device.name}, {"reason", "no node after the restart"}});
-			names_.erase(device.name);
-			it = devices_.erase(it);
 			continue;
 		}
 		if (!device.bindings_known) {

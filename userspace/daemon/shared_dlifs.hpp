@@ -104,6 +104,9 @@ private:
 	using Key = std::pair<std::string, Ipv6Address>;	// (lower, anchoring MAAR)
 
 	Device *ensure_device(const dmm::InstallDlif &dlif);
+	// Deletes the netdevice and forgets it; false (kept) if the kernel
+	// refuses. `why`: more log fields.
+	bool delete_device(std::map<Key, Device>::iterator it, LogFields why);
 	bool ensure_binding(Device &device, const dmm::InstallDlif &dlif, bool &entries_lost);
 	std::string next_name();
 	void count(const std::string &name) { ++counters_[name]; }
