@@ -20,6 +20,8 @@
 # - query_discovery_walk: the same walk with distributed discovery (003
 #   §4) instead of the database: the MAAR where the node attaches sends a
 #   PBU to every other MAAR, and those holding nothing answer 153 (Not LMA for this mobile node).
+#   The MAARs share their DLIFs ([maar] shared_dlifs): back at MAAR1 the
+#   node is a binding on one DLIF per anchoring MAAR.
 # - anchor_without_d_flag: the legacy fallback (004 App A.5, R111). MAAR3
 #   runs no dlifd; an operator's record in etcd names it as an anchor of
 #   the node, and it answers MAAR1's PBU as a plain RFC 5213 LMA would
@@ -102,7 +104,13 @@ direct_walk() {	# database | query
 	local k
 	dlif_load || return 1
 	dmm_net || return 1
-	dlifd_configure_direct
+	# The query walk puts the node on shared DLIFs ([maar] shared_dlifs),
+	# the database walk on DLIFs of its own.
+	if [ "$DISCOVERY" = query ]; then
+		dlifd_configure_direct maar.shared_dlifs=true
+	else
+		dlifd_configure_direct
+	fi
 	if [ "$DISCOVERY" = database ]; then
 		for k in 1 2 3; do
 			echo "lease_ttl = 3" >>"$RUN/maar$k.toml"
@@ -145,6 +153,7 @@ direct_walk() {	# database | query
 	check_match "$(entries_of maar2)" "anchor $M1$" "MAAR2 anchors B toward MAAR1"
 	check_match "$(entries_of maar3)" "anchor $M1$" "MAAR3 anchors C toward MAAR1"
 	check_no_match "$(entries_of maar1)" "anchor" "MAAR1 routes A natively again"
+	[ "$DISCOVERY" = query ] && check_node_on_shared_dlifs 1 3
 	if [ "$DISCOVERY" = database ]; then
 		check_eq "$(records_of_node)" "$M1 $M2 $M3 " "etcd holds each MAAR's record of the node"
 		check_eq "$(counter maar1 session_lookups)" 2 "MAAR1 read the database at each attachment"

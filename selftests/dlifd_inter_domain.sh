@@ -18,7 +18,9 @@
 #   tshark sees the two exchanges (MAAR3 <-> LMA and LMA <-> MAAR1, MAAR2)
 #   and the node's packets going MAAR1 -> LMA -> MAAR3 and back. After the
 #   return, the flows survive, MAAR2 tunnels its prefix to MAAR1, and no
-#   tunnel, route or rule remains at the LMA.
+#   tunnel, route or rule remains at the LMA. The home MAARs share their
+#   DLIFs ([maar] shared_dlifs), the partner's MAAR3 gives the node DLIFs
+#   of its own: each layout meets the other's signalling.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
@@ -40,7 +42,7 @@ test_home_lma_walk() {
 	local a1 a2 a3 p1 p2 problems
 	dlif_load || return 1
 	dmm_net || return 1
-	dlifd_configure_two_domains
+	dlifd_configure_two_domains maar.shared_dlifs=true
 	dlifd_start cmd || return 1
 	for k in 1 2 3; do
 		dlifd_start "maar$k" || return 1
@@ -109,6 +111,7 @@ test_home_lma_walk() {
 	check "back at MAAR1: the second home address is reachable" ip netns exec "$CN" ping -c 2 -i 0.3 -W 3 "$a2"
 	check_no_match "$(entries_of maar1)" "^$p1 anchor" "MAAR1 routes the home prefix natively again"
 	check_match "$(entries_of maar2)" "^$p2 anchor $M1$" "MAAR2 tunnels its prefix to MAAR1 again"
+	check_node_on_shared_dlifs 1 2
 	check "no tunnel, route or rule remains at the LMA" busywait 10000 lma_has_no_relay
 	capture_stop
 

@@ -138,7 +138,7 @@ dlifd_configure_direct() {
 # the LMA ([[maar.home_lma]]; the node's home MN-ID from its policy file).
 dlifd_configure_two_domains() {
 	local f
-	dlifd_configure proxy lifetime=30
+	dlifd_configure proxy lifetime=30 "$@"
 	for f in cmd maar1 maar2; do
 		python3 - "$RUN/$f.toml" "$M3" <<-'EOF'
 		import re, sys
@@ -542,6 +542,24 @@ all_served_by() {	# address count
 	local on total
 	read -r on total <<<"$(served_by "$1")"
 	[ "$on" = "$2" ]
+}
+
+# With [maar] shared_dlifs: a MAAR's DLIFs, as "name: link IF address MAC
+# mn MAC maar ADDR" (dlifctl dev show), and how many of them the
+# testbed's node is bound to.
+shared_netdevices() {	# MAAR number
+	ip netns exec "${MAAR_NS[$1]}" "$DLIFCTL" dev show 2>&1
+}
+node_bindings() {	# MAAR number
+	ip netns exec "${MAAR_NS[$1]}" "$DLIFCTL" binding show 2>/dev/null | grep -c "mn $MN_MAC"
+}
+
+# The node at MAAR $1 sees $2 routers, each a binding on a shared DLIF of
+# its own anchoring MAAR, and no DLIF is the node's alone.
+check_node_on_shared_dlifs() {	# MAAR-number ROUTERS
+	check_no_match "$(shared_netdevices "$1")" "^mn" "MAAR$1: no DLIF of the node's own"
+	check_eq "$(shared_netdevices "$1" | grep -c '^dls')" "$2" "MAAR$1: one shared DLIF per anchoring MAAR"
+	check_eq "$(node_bindings "$1")" "$2" "MAAR$1: the node is bound to each"
 }
 
 # ------------------------------------------------------ many nodes roaming

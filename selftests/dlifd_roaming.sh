@@ -192,24 +192,17 @@ test_relay() { roam relay; }
 # each node DLIFs of its own): the same walk, each MAAR holding one DLIF
 # per anchoring MAAR on its access link (the node a binding on it), none
 # of the node's own, and every prefix's entry naming the node.
-shared_netdevices() {	# MAAR: its DLIFs, as "name: link IF address MAC mn MAC maar ADDR"
-	ip netns exec "${MAAR_NS[$1]}" "$DLIFCTL" dev show 2>&1
-}
-
 test_locator() {
 	roam locator maar.shared_dlifs=true || return 1
-	local i links bindings
-	for i in 1 2 3; do
-		links=$(shared_netdevices "$i")
-		check_no_match "$links" "^mn" "MAAR$i: no DLIF of the node's own"
-		bindings=$(ip netns exec "${MAAR_NS[$i]}" "$DLIFCTL" binding show 2>&1)
-		check_match "$bindings" "mn $MN_MAC" "MAAR$i: the node is a binding on a shared DLIF"
+	local i
+	for i in 1 2; do
+		check_no_match "$(shared_netdevices "$i")" "^mn" "MAAR$i: no DLIF of the node's own"
+		check_match "$(ip netns exec "${MAAR_NS[$i]}" "$DLIFCTL" binding show 2>&1)" "mn $MN_MAC" \
+			"MAAR$i: the node is a binding on a shared DLIF"
 	done
 	# MAAR3 serves the node with prefixes of all three MAARs: one
 	# netdevice each, the node bound to each with its router's identity.
-	check_eq "$(shared_netdevices 3 | grep -c '^dls')" 3 "MAAR3: one shared DLIF per anchoring MAAR"
-	check_eq "$(ip netns exec "${MAAR_NS[3]}" "$DLIFCTL" binding show 2>/dev/null | grep -c "mn $MN_MAC")" 3 \
-		"MAAR3: the node is bound to each"
+	check_node_on_shared_dlifs 3 3
 	check_match "$(ctl_node maar3 route show)" "attached .*mn $MN_MAC" \
 		"MAAR3: the local prefix's entry names the node"
 	check_match "$(ctl_node maar3 -j mn show "$MN_MAC")" '"device": *"dls[0-9]+"' \
