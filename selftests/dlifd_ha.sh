@@ -14,7 +14,9 @@
 #   default) roam. The leader is killed in the middle of the move to
 #   MAAR2, then the next leader and its host's etcd member in the middle
 #   of the move to MAAR3: every node ends at MAAR3 with MAAR1 and MAAR2
-#   confirmed, nothing failed. The time from each kill to a new leader
+#   confirmed, nothing failed; the MAARs share their DLIFs ([maar]
+#   shared_dlifs), MAAR3 one per anchoring MAAR with every node bound to
+#   each. The time from each kill to a new leader
 #   is reported, and the failover as the MAARs see it: from the last PBA
 #   the CMD's address sent before the kill to the first after it
 #   (captured on the core's bridge). A leader starved of CPU may also
@@ -258,7 +260,8 @@ test_load_leaders_killed_twice() {
 		endpoints+="${endpoints:+, }\"http://[${HOST_ADDR[$i]}]:2379\""
 	done
 	# The made-up nodes answer no Neighbor Solicitation: never detach.
-	DLIFD_ANY_NODE=1 dlifd_configure proxy maar.detach_after=0 store.backend='"etcd"' \
+	# The MAARs share their DLIFs, as a MAAR with many nodes would.
+	DLIFD_ANY_NODE=1 dlifd_configure proxy maar.detach_after=0 maar.shared_dlifs=true store.backend='"etcd"' \
 		store.endpoints="[$endpoints]" store.name='"cmd"' store.lease_ttl=3 store.request_timeout=1 \
 		store.service_interface='"core0"'
 	sed -i -e 's/log_level = "debug"/log_level = "notice"/' "$RUN"/*.toml
@@ -305,6 +308,9 @@ test_load_leaders_killed_twice() {
 	check_bindings "each node at MAAR3, MAAR1 and MAAR2 its previous MAARs" \
 		"${MAAR_ADDR[3]}" "${MAAR_ADDR[1]}" "${MAAR_ADDR[2]}"
 	check_eq "$(cmd_counter previous_maar_failures)" 0 "no previous-MAAR update failed at the CMDs still running"
+	check_eq "$(shared_netdevices 3 | grep -c '^dls')" 3 "MAAR3: one shared DLIF per anchoring MAAR"
+	check_eq "$(ip netns exec "${MAAR_NS[3]}" "$DLIFCTL" binding show 2>/dev/null | grep -v ' primary' | grep -c ' mn ')" \
+		$((LOAD_NODES * 3)) "MAAR3: every node bound to each"
 	capture_stop
 	ktap_diag "leaderships lost without a kill, at the instances still running:" \
 		"$(cmd_counter store_leadership_lost)"
