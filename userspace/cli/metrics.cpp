@@ -143,6 +143,16 @@ void daemon_metrics(Writer &out, const MetricsInput &input)
 		   "Seconds the state database has refused every commit (0: commits succeed); "
 		   "dlifd sends no Mobility Header meanwhile.");
 	out.sample("dlifd_state_commit_failing_seconds", "", unsigned_member(status, "state_commit_failing_s"));
+	if (const auto maars = status.find("serving_maars"); maars != status.end() && maars->is_object()) {
+		out.family("dlifd_cmd_bindings", "gauge",
+			   "A CMD's bindings by serving MAAR; state=\"registered\": those with nothing outstanding.");
+		for (const auto &[maar, count] : maars->items()) {
+			const std::string label = "maar=\"" + label_value(maar) + "\"";
+			out.sample("dlifd_cmd_bindings", label + ",state=\"all\"", unsigned_member(count, "bindings"));
+			out.sample("dlifd_cmd_bindings", label + ",state=\"registered\"",
+				   unsigned_member(count, "registered"));
+		}
+	}
 	if (!input.counters || !input.counters->is_object())
 		return;
 	// One family per counter; a counter appears once it is non-zero

@@ -169,6 +169,17 @@ public:
 		return nlohmann::json::parse(node_json(core_, *view, now));
 	}
 	std::size_t mobile_node_count() const override { return node_count(core_); }
+	nlohmann::json serving_maars() const override
+	{
+		if constexpr (std::is_same_v<Core, cmd::CmdCore>) {
+			nlohmann::json maars = nlohmann::json::object();
+			for (const auto &[maar, count] : core_.bindings_by_serving_maar())
+				maars[maar.to_string()] = {{"bindings", count.bindings}, {"registered", count.registered}};
+			return maars;
+		} else {
+			return nullptr;
+		}
+	}
 	std::vector<dmm::PublishSession> session_records() const override
 	{
 		if constexpr (std::is_same_v<Core, maar::MaarCore>)

@@ -57,6 +57,9 @@ public:
 	virtual std::optional<nlohmann::json> mobile_node(std::string_view id, std::string_view realm,
 							  dmm::TimePoint now) const = 0;
 	virtual std::size_t mobile_node_count() const = 0;
+	// A CMD: its bindings per serving MAAR, {"ADDRESS": {"bindings": N,
+	// "registered": M}} (M: nothing outstanding); null at a MAAR.
+	virtual nlohmann::json serving_maars() const = 0;
 	// Direct mode: the MAAR's records for the session database (none for
 	// a CMD or a MAAR with a CMD).
 	virtual std::vector<dmm::PublishSession> session_records() const = 0;

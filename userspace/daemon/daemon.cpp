@@ -1537,6 +1537,8 @@ nlohmann::json Daemon::status_json(dmm::TimePoint now) const
 			 ? std::chrono::duration_cast<std::chrono::seconds>(now - *commits_failing_since_).count()
 			 : 0},
 		{"kernel", kernel_ != nullptr}};
+	if (config_.cmd)
+		status["serving_maars"] = core_->serving_maars();
 	if (sessions_)
 		// Direct mode: the records etcd has not taken yet, and the lease
 		// they live on (0: none yet, or lost and not yet replaced).

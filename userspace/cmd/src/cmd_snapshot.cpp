@@ -456,6 +456,18 @@ std::optional<BindingView> CmdCore::binding(const MnId &mn) const
 	return impl_->view(*it);
 }
 
+std::map<Ipv6Address, CmdCore::ServingCount> CmdCore::bindings_by_serving_maar() const
+{
+	std::map<Ipv6Address, ServingCount> counts;
+	for (const auto &node : impl_->bindings) {
+		ServingCount &count = counts[impl_->address_of(node.second.serving)];
+		++count.bindings;
+		if (!node.second.pending)
+			++count.registered;
+	}
+	return counts;
+}
+
 std::optional<BindingView> CmdCore::binding_with_mac(const MacAddress &mn) const
 {
 	const BindingNode *found = nullptr;

@@ -42,6 +42,24 @@ TEST(Metrics, DaemonStatusAndCounters)
 	EXPECT_TRUE(has_line(text, "dlifd_daemon_mh_rx_unknown_peer_total 2")) << text;
 }
 
+// A CMD's status counts its bindings per serving MAAR: one gauge, a
+// sample per MAAR and state.
+TEST(Metrics, CmdBindingsPerServingMaar)
+{
+	MetricsInput input;
+	input.status = control::Json{{"version", "0.1.0"}, {"role", "cmd"}, {"address", "2001:db8::100"},
+				     {"mobile_nodes", 5u},
+				     {"serving_maars", {{"2001:db8::1", {{"bindings", 3u}, {"registered", 3u}}},
+							{"2001:db8::2", {{"bindings", 2u}, {"registered", 1u}}}}}};
+	const std::string text = prometheus_text(input);
+	EXPECT_TRUE(has_line(text, "# TYPE dlifd_cmd_bindings gauge")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlifd_cmd_bindings{maar="2001:db8::1",state="all"} 3)")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlifd_cmd_bindings{maar="2001:db8::2",state="all"} 2)")) << text;
+	EXPECT_TRUE(has_line(text, R"(dlifd_cmd_bindings{maar="2001:db8::2",state="registered"} 1)")) << text;
+	input.status->erase("serving_maars");	// a MAAR
+	EXPECT_EQ(prometheus_text(input).find("dlifd_cmd_bindings"), std::string::npos);
+}
+
 // dlifctl counters' "latency" becomes one histogram with a phase label,
 // on fixed bounds: a bucket counts at each bound it ends at or below.
 TEST(Metrics, LatencyHistograms)

@@ -173,6 +173,23 @@ TEST_F(Cmd, SecondHandoverWaitsForTheFirst)
 	EXPECT_EQ(view->previous_maars.size(), 2u);
 }
 
+// dlifctl status's bindings per serving MAAR: a node whose handover is
+// in flight counts at its new MAAR, and not yet as registered there.
+TEST_F(Cmd, BindingsAreCountedPerServingMaar)
+{
+	cmd::CmdCore core(test_cmd_config(CmdMode::relay));
+	EXPECT_TRUE(core.bindings_by_serving_maar().empty());
+	send(core, M1, make_pbu(1, kMn, pref(M1)));
+	send(core, M1, make_pbu(1, kMn2, pref(M1, 1)));
+	using Count = cmd::CmdCore::ServingCount;
+	EXPECT_EQ(core.bindings_by_serving_maar(),
+		  (std::map<Ipv6Address, Count>{{Network::address(M1), Count{2, 2}}}));
+	send(core, M2, make_pbu(1, kMn, pref(M2)));	// relay: waits for MAAR1
+	EXPECT_EQ(core.bindings_by_serving_maar(),
+		  (std::map<Ipv6Address, Count>{{Network::address(M1), Count{1, 1}},
+						{Network::address(M2), Count{1, 0}}}));
+}
+
 // A14: a node that roams through 61 MAARs in one binding. Every PBA to
 // the serving MAAR lists every previous MAAR, 40 octets each: the oldest
 // are pruned, and released at their anchor (lifetime-0 PBU), so that every

@@ -91,6 +91,8 @@ check "dlifctl mn list shows the binding" \
 	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' mn list | grep -q mn1@dlif.example"
 check "dlifctl -j mn show gives its serving MAAR" \
 	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j mn show mn1@dlif.example | grep -q '\"serving_maar\":\"2001:db8::1\"'"
+check "dlifctl status counts the binding at its serving MAAR" \
+	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' status | grep -qx 'serving_maars {\"2001:db8::1\":{\"bindings\":1,\"registered\":1}}'"
 check "the counters count the unknown peer" \
 	bash -c "'$DLIFCTL' -S '$dir/dlifd.sock' -j counters | grep -q '\"mh_rx_unknown_peer\":1'"
 check "every MH message is logged" \
@@ -106,6 +108,8 @@ check "dlifctl metrics: the daemon is up, with its role" \
 check "dlifctl metrics: the unknown peer's counter" \
 	grep -q '^dlifd_daemon_mh_rx_unknown_peer_total 1$' "$dir/metrics.prom"
 check "dlifctl metrics: one mobile node" grep -q '^dlifd_mobile_nodes 1$' "$dir/metrics.prom"
+check "dlifctl metrics: that binding, registered at MAAR 2001:db8::1" \
+	grep -q '^dlifd_cmd_bindings{maar="2001:db8::1",state="registered"} 1$' "$dir/metrics.prom"
 check "dlifctl metrics: no dlif family here, said" \
 	bash -c "grep -q '^dlif_kernel_up 0$' '$dir/metrics.prom' && grep -q 'the kernel' '$dir/metrics.err'"
 if command -v promtool >/dev/null; then

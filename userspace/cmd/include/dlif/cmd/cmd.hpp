@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -126,6 +127,15 @@ public:
 	std::vector<BindingView> bindings_page(std::string_view after, std::size_t limit) const;
 	std::optional<BindingView> binding(const MnId &mn) const;
 	std::size_t binding_count() const noexcept;
+	// How many bindings each serving MAAR (or, for an LMA binding, MAG)
+	// holds, and how many of those have nothing outstanding: one pass
+	// over the table without building views, for dlifctl status.
+	struct ServingCount {
+		std::size_t bindings = 0;
+		std::size_t registered = 0;
+		friend bool operator==(const ServingCount &, const ServingCount &) = default;
+	};
+	std::map<Ipv6Address, ServingCount> bindings_by_serving_maar() const;
 	// Home LMA (config.roaming): every relay the kernel should hold, what
 	// a restarted daemon converges to.
 	std::vector<dmm::InstallRelay> relays() const;
