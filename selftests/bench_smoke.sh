@@ -30,10 +30,11 @@ test_control_benchmark_runs() {
 
 test_handover_benchmark_runs() {
 	local out
-	# The load part with shared DLIFs only: the latency part runs the
-	# other layout.
+	# Shared DLIFs only: the selftests walk both layouts.
 	out=$(HANDOVERS=2 MODES=locator NODES=5 LAYOUTS=shared "$SELFTESTS/bench/handover.sh" 2>&1)
-	check_match "$out" "^latency locator handovers 2 median [0-9]+ worst [0-9]+" "the latency part"
+	check_match "$out" "^latency locator shared handovers 2 median [0-9]+ worst [0-9]+" "the latency part"
+	check_match "$out" "^latency locator shared phases, median/worst ms from the layer-2 move \\(handovers\\): l2 [0-9.]+/[0-9.]+" \
+		"its phases"
 	check_match "$out" "^load proxy sqlite shared round 3 to MAAR1 nodes 5 .* on_new_maar 5 bindings 5 refused_attach 0" \
 		"the load part"
 	check_match "$out" "^load proxy etcd shared round 3 to MAAR1 nodes 5 .* on_new_maar 5 bindings 5 refused_attach 0" \

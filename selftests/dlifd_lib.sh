@@ -530,12 +530,16 @@ cmd_answering() {
 }
 
 # served_by MAAR-address: how many of the CMD's bindings are on that MAAR
-# and registered (no handover outstanding), and how many bindings in all.
+# and registered (no handover outstanding), and how many bindings in all,
+# from its status (serving_maars: counted by dlifd, so that polling it
+# under load costs the VM no listing and no Python).
 served_by() {
-	ctl_node "$(cmd_answering)" -j mn list | python3 -c '
-import json, sys
-b = json.load(sys.stdin)
-print(sum(1 for x in b if x["serving_maar"] == sys.argv[1] and x["state"] == "registered"), len(b))' "$1"
+	local status on total
+	status=$(ctl_node "$(cmd_answering)" status) || return 1
+	total=$(sed -n 's/^mobile_nodes \([0-9]*\)$/\1/p' <<<"$status")
+	on=$(grep -o "\"$1\":{\"bindings\":[0-9]*,\"registered\":[0-9]*}" <<<"$status" |
+		sed 's/.*"registered":\([0-9]*\)}/\1/')
+	echo "${on:-0} ${total:-0}"
 }
 
 all_served_by() {	# address count

@@ -20,10 +20,11 @@
 #    MAAR2, MAAR3 and back to MAAR1; for each round, the handovers per
 #    second until the CMD has every binding on the new MAAR, and whether
 #    any binding failed. Once per CMD store: SQLite (the default) and
-#    etcd (a one-member etcd on the core, the CMD its leader), and per
-#    DLIF layout of the MAARs: "shared" ([maar] shared_dlifs, one DLIF
-#    per anchoring MAAR on the access link) and "own" (a DLIF per node
-#    and anchoring MAAR, the default).
+#    etcd (a one-member etcd on the core, the CMD its leader).
+# Both parts run once per DLIF layout of the MAARs: "shared" ([maar]
+# shared_dlifs, one DLIF per anchoring MAAR on the access link) and "own"
+# (a DLIF per node and anchoring MAAR, the default); their lines say
+# which ("latency MODE LAYOUT ...", "load MODE STORE LAYOUT ...").
 #
 # Environment: HANDOVERS=20, MODES="relay locator proxy", NODES=1000,
 # PARTS="latency load", STORES="sqlite etcd", LAYOUTS="shared own",
@@ -160,61 +161,70 @@ phase_medians() {
 }
 
 latency_part() {
-	local mode k new lats moved linked
+	local mode layout
 	for mode in $MODES; do
-		(
-			trap cleanup_all EXIT
-			RUN=""
-			dmm_net || exit 1
-			dlifd_configure "$mode"
-			sed -i 's/log_level = "debug"/log_level = "info"/' "$RUN"/*.toml
-			dlifd_start_all || exit 1
-			monitors_start
-			mn_move 1
-			busywait 30000 has_address_in 1 || { echo "# $mode: no first registration"; exit 1; }
-			# The node's view: its ICMPv6 (RS, RA, the ping), its
-			# addresses, and a ping from its first address, which
-			# MAAR1 anchors throughout, every 20 ms.
-			ip netns exec "$MN" tcpdump -n -U -i eth0 -w "$RUN/mn.pcap" icmp6 2>"$RUN/mn-tcpdump.log" &
-			defer kill $!
-			busywait 20000 grep -q "listening on" "$RUN/mn-tcpdump.log"
-			ip netns exec "$MN" ip -ts monitor address >"$RUN/mn-addresses.log" 2>&1 &
-			defer kill $!
-			ip netns exec "$MN" ping -q -i 0.02 -I "$(mn_address_in 1)" "$CN_ADDR" >/dev/null 2>&1 &
-			defer kill $!
-			lats=()
-			: >"$RUN/phases"
-			for k in $(seq 1 "$HANDOVERS"); do
-				new=$(( k % 3 + 1 ))
-				moved=$EPOCHREALTIME
-				mn_move "$new"
-				linked=$EPOCHREALTIME
-				ctl_node "maar$new" attach acc $MN_MAC >/dev/null
-				busywait 30000 preferred_address_in "$new" ||
-					{ echo "# $mode: handover $k to MAAR$new did not complete"; exit 1; }
-				sleep 2	# quiet: every tunnel end is in place
-				lats+=("$(latency "$new")")
-				echo "$moved $linked $new ${lats[-1]}" >>"$RUN/phases"
-			done
-			printf '%s\n' "${lats[@]}" | sort -n | awk -v mode="$mode" '
-				{ v[NR] = $1 } END {
-					m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-					printf "latency %s handovers %d median %d worst %d best %d\n", mode, NR, m, v[NR], v[1]
-				}'
-			sleep 1
-			# One decoding of the node's capture (tshark starts slowly
-			# under emulation), read once per handover.
-			tshark -r "$RUN/mn.pcap" -T fields -e frame.time_epoch -e icmpv6.type \
-				-e icmpv6.echo.sequence_number -e icmpv6.opt.prefix >"$RUN/mn-icmp6.txt" 2>/dev/null
-			echo "latency $mode phases, ms from the layer-2 move: $PHASES"
-			while read -r moved linked new tunnels; do
-				echo "latency $mode phases $(phases "$moved" "$linked" "$new" "$tunnels")"
-			done <"$RUN/phases" >"$RUN/phase-lines"
-			cat "$RUN/phase-lines"
-			echo "latency $mode phases, median/worst ms from the layer-2 move (handovers):" \
-				"$(sed 's/^latency [a-z]* phases //' "$RUN/phase-lines" | phase_medians)"
-		)
+		for layout in $LAYOUTS; do
+			latency_run "$mode" "$layout"
+		done
 	done
+}
+
+# latency_run MODE LAYOUT: the latency part for one CMD mode and DLIF layout.
+latency_run() {
+	local mode=$1 layout=$2 shared=false k new lats moved linked
+	[ "$layout" = shared ] && shared=true
+	(
+		trap cleanup_all EXIT
+		RUN=""
+		dmm_net || exit 1
+		dlifd_configure "$mode" maar.shared_dlifs=$shared
+		sed -i 's/log_level = "debug"/log_level = "info"/' "$RUN"/*.toml
+		dlifd_start_all || exit 1
+		monitors_start
+		mn_move 1
+		busywait 30000 has_address_in 1 || { echo "# $mode $layout: no first registration"; exit 1; }
+		# The node's view: its ICMPv6 (RS, RA, the ping), its
+		# addresses, and a ping from its first address, which
+		# MAAR1 anchors throughout, every 20 ms.
+		ip netns exec "$MN" tcpdump -n -U -i eth0 -w "$RUN/mn.pcap" icmp6 2>"$RUN/mn-tcpdump.log" &
+		defer kill $!
+		busywait 20000 grep -q "listening on" "$RUN/mn-tcpdump.log"
+		ip netns exec "$MN" ip -ts monitor address >"$RUN/mn-addresses.log" 2>&1 &
+		defer kill $!
+		ip netns exec "$MN" ping -q -i 0.02 -I "$(mn_address_in 1)" "$CN_ADDR" >/dev/null 2>&1 &
+		defer kill $!
+		lats=()
+		: >"$RUN/phases"
+		for k in $(seq 1 "$HANDOVERS"); do
+			new=$(( k % 3 + 1 ))
+			moved=$EPOCHREALTIME
+			mn_move "$new"
+			linked=$EPOCHREALTIME
+			ctl_node "maar$new" attach acc $MN_MAC >/dev/null
+			busywait 30000 preferred_address_in "$new" ||
+				{ echo "# $mode $layout: handover $k to MAAR$new did not complete"; exit 1; }
+			sleep 2	# quiet: every tunnel end is in place
+			lats+=("$(latency "$new")")
+			echo "$moved $linked $new ${lats[-1]}" >>"$RUN/phases"
+		done
+		printf '%s\n' "${lats[@]}" | sort -n | awk -v mode="$mode $layout" '
+			{ v[NR] = $1 } END {
+				m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+				printf "latency %s handovers %d median %d worst %d best %d\n", mode, NR, m, v[NR], v[1]
+			}'
+		sleep 1
+		# One decoding of the node's capture (tshark starts slowly
+		# under emulation), read once per handover.
+		tshark -r "$RUN/mn.pcap" -T fields -e frame.time_epoch -e icmpv6.type \
+			-e icmpv6.echo.sequence_number -e icmpv6.opt.prefix >"$RUN/mn-icmp6.txt" 2>/dev/null
+		echo "latency $mode $layout phases, ms from the layer-2 move: $PHASES"
+		while read -r moved linked new tunnels; do
+			echo "latency $mode $layout phases $(phases "$moved" "$linked" "$new" "$tunnels")"
+		done <"$RUN/phases" >"$RUN/phase-lines"
+		cat "$RUN/phase-lines"
+		echo "latency $mode $layout phases, median/worst ms from the layer-2 move (handovers):" \
+			"$(sed 's/^latency [a-z]* [a-z]* phases //' "$RUN/phase-lines" | phase_medians)"
+	)
 }
 
 # A profile of the whole VM (every CPU, kernel and daemons) from
