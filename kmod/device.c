@@ -123,16 +123,30 @@ static bool dlif_router_ll_taken(struct dlif_port *port, const u8 *mn_addr,
 	return taken;
 }
 
-/* @dlif's binding for @mn_addr other than its primary one, or NULL. (RTNL) */
+/*
+ * @dlif's binding for @mn_addr other than its primary one, or NULL: one
+ * lookup in the port's index, whose list for a node holds that node's
+ * few bindings on the port, however many nodes share the DLIF. (RTNL:
+ * bindings join and leave the index under it, so what is found stays.)
+ */
 static struct dlif_mn *dlif_binding_find(const struct dlif_dev *dlif,
 					 const u8 *mn_addr)
 {
-	struct dlif_mn *mn;
+	struct dlif_mn *mn, *found = NULL;
+	struct rhlist_head *list, *pos;
 
-	list_for_each_entry(mn, &dlif->bindings, dlif_node)
-		if (ether_addr_equal(mn->addr, mn_addr))
-			return mn;
-	return NULL;
+	if (!dlif->nr_bindings)
+		return NULL;
+	rcu_read_lock();
+	list = rhltable_lookup(&dlif->port->by_mn, mn_addr, dlif_mn_params);
+	rhl_for_each_entry_rcu(mn, pos, list, node) {
+		if (mn->dlif == dlif && !mn->primary) {
+			found = mn;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 /*

@@ -201,6 +201,11 @@ print(sorted((b["mn"], b["router"], b["primary"]) for b in json.load(sys.stdin))
 		raw binding-new binding ifindex=u32:$d1 mn_addr=mac:$MN1 router_addr=mac:02:aa:00:00:00:11 \
 		-- ifindex=u32:$d1 mn_addr=mac:$MN2 router_addr=mac:02:aa:00:00:00:12
 	check_eq "$(ctl binding show dev d1 | grep -c .)" 3 "d1 has three"
+	# MN2 is bound to d0 and to d1 now: each DLIF finds its own binding.
+	check "MN2's binding on d1 deleted" ctl binding del dev d1 mn $MN2
+	check_eq "$(ctl binding show dev d0 mn $MN2)" "d0 mn $MN2 router $R2 rx-packets 0" "its binding on d0 stays"
+	check_error "then d1 has none for it" "no binding for this mobile node" ctl binding del dev d1 mn $MN2
+	check "MN2 back on d1" ctl binding add dev d1 mn $MN2 router 02:aa:00:00:00:12
 	check "one deleted" ctl binding del dev d1 mn $MN1
 	check_no_match "$(bridge -n "$NS" fdb show dev d1)" "02:aa:00:00:00:11" \
 		"its router MAC left d1's unicast filter"
