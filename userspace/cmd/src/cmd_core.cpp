@@ -205,9 +205,36 @@ BindingNode &CmdCore::Impl::insert(std::string_view mn)
 	return *it;
 }
 
+void CmdCore::Impl::tally(const Binding &binding, bool add)
+{
+	if (binding.serving == kNoMaar)
+		return;
+	if (binding.serving >= serving_counts.size())
+		serving_counts.resize(binding.serving + 1u);
+	CmdCore::ServingCount &count = serving_counts[binding.serving];
+	count.bindings = add ? count.bindings + 1 : count.bindings - 1;
+	if (!binding.pending)
+		count.registered = add ? count.registered + 1 : count.registered - 1;
+}
+
+void CmdCore::Impl::set_serving(Binding &binding, MaarIndex maar)
+{
+	tally(binding, false);
+	binding.serving = maar;
+	tally(binding, true);
+}
+
+void CmdCore::Impl::set_pending(Binding &binding, std::unique_ptr<Pending> pending)
+{
+	tally(binding, false);
+	binding.pending = std::move(pending);
+	tally(binding, true);
+}
+
 void CmdCore::Impl::erase(BindingNode &node, Actions &out)
 {
 	Binding &binding = node.second;
+	tally(binding, false);
 	if (binding.expiry_timer != 0)
 		out.push_back(StopTimer{binding.expiry_timer});
 	stop_pending_timers(binding, out);
@@ -860,7 +887,7 @@ void CmdCore::Impl::register_initial(MaarIndex maar, std::string_view mn, const 
 {
 	BindingNode &node = insert(mn);
 	Binding &binding = node.second;
-	binding.serving = maar;
+	set_serving(binding, maar);
 	binding.handoff_indicator = static_cast<std::uint8_t>(*pbu.options.handoff_indicator);
 	binding.access_technology = static_cast<std::uint8_t>(*pbu.options.access_technology_type);
 	binding.lifetime_units = grant(pbu).units();
@@ -980,7 +1007,7 @@ void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::
 	}
 	binding.elements = std::move(elements);
 
-	binding.serving = maar;
+	set_serving(binding, maar);
 	binding.prefixes = prefixes_in(pbu.options);
 	for (const auto &prefix : returned)
 		if (std::find(binding.prefixes.begin(), binding.prefixes.end(), prefix) == binding.prefixes.end())
@@ -1015,7 +1042,7 @@ void CmdCore::Impl::start_handover(BindingNode &node, MaarIndex maar, const mh::
 		outstanding.timeout = config.timers.initial_retransmission;
 		pending->outstanding.push_back(outstanding);
 	}
-	binding.pending = std::move(pending);
+	set_pending(binding, std::move(pending));
 
 	count(Counter::handovers);
 	if (is_visited(maar))
@@ -1119,7 +1146,7 @@ void CmdCore::Impl::start_cleanup(BindingNode &node, TimePoint now, Actions &out
 		outstanding.timeout = config.timers.initial_retransmission;
 		pending->outstanding.push_back(outstanding);
 	}
-	binding.pending = std::move(pending);
+	set_pending(binding, std::move(pending));
 	// R86 / A15: every previous MAAR removes its part of the session.
 	for (std::size_t i = 0; i < binding.pending->outstanding.size(); ++i)
 		send_outstanding(node, i, now, out);
@@ -1271,7 +1298,7 @@ void CmdCore::Impl::maybe_complete(BindingNode &node, TimePoint now, Actions &ou
 			// does, as for a node without one (R65).
 			send_serving_pbas(node, pending.smaar_seq, pending.smaar_timestamp, nullptr, false, out);
 		stop_pending_timers(binding, out);
-		binding.pending.reset();
+		set_pending(binding, nullptr);
 		out.push_back(StateChanged{node.first});
 	} else {
 		log(out, LogLevel::info, "binding-removed", {{"mn", node.first}});
@@ -1472,7 +1499,7 @@ void CmdCore::Impl::lma_pbu(MaarIndex maar, std::string_view mn, const mh::Proxy
 	}
 	const bool moved = !fresh && binding->serving != maar;
 	const auto previous_mac = binding->mn_mac;
-	binding->serving = maar;
+	set_serving(*binding, maar);
 	binding->handoff_indicator = static_cast<std::uint8_t>(*pbu.options.handoff_indicator);
 	binding->access_technology = static_cast<std::uint8_t>(*pbu.options.access_technology_type);
 	binding->lifetime_units = grant(pbu).units();

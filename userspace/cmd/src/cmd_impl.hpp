@@ -198,6 +198,14 @@ struct CmdCore::Impl {
 	// Home LMA (config.roaming): the relays installed for each node served
 	// by a visited MAAR, to diff against after every event.
 	std::unordered_map<std::string, std::vector<InstallRelay>> relayed;
+	// bindings_by_serving_maar() by MAAR index, kept as bindings change
+	// so that asking costs no pass over them: every change of a
+	// binding's serving MAAR or pending exchange goes through
+	// set_serving() or set_pending(), and erase() takes the binding out.
+	std::vector<CmdCore::ServingCount> serving_counts;
+	void tally(const Binding &binding, bool add);
+	void set_serving(Binding &binding, MaarIndex maar);
+	void set_pending(Binding &binding, std::unique_ptr<Pending> pending);
 
 	void count(Counter counter, std::uint64_t by = 1) noexcept
 	{

@@ -231,7 +231,7 @@ Actions CmdCore::Impl::restore(const Json &snapshot, const RecordVisitor &record
 		BindingNode &node = insert(mn.nai);
 		Binding &binding = node.second;
 		binding.lma = json::bool_from(json::member(item, "lma"));
-		binding.serving = maar_from(json::member(item, "serving"));
+		set_serving(binding, maar_from(json::member(item, "serving")));
 		binding.handoff_indicator = u8(json::member(item, "handoff_indicator"));
 		binding.access_technology = u8(json::member(item, "access_technology"));
 		binding.lifetime_units = u16(json::member(item, "lifetime_units"));
@@ -308,7 +308,7 @@ Actions CmdCore::Impl::restore(const Json &snapshot, const RecordVisitor &record
 				p->queue.push_back(QueuedPbu{json::address_from(json::member(value, "source")),
 							     std::get<mh::ProxyBindingUpdate>(parsed->message)});
 			}
-			binding.pending = std::move(p);
+			set_pending(binding, std::move(p));
 			Pending &restored = *binding.pending;
 			for (std::size_t i = 0; i < restored.outstanding.size(); ++i) {
 				Outstanding &o = restored.outstanding[i];
@@ -459,12 +459,9 @@ std::optional<BindingView> CmdCore::binding(const MnId &mn) const
 std::map<Ipv6Address, CmdCore::ServingCount> CmdCore::bindings_by_serving_maar() const
 {
 	std::map<Ipv6Address, ServingCount> counts;
-	for (const auto &node : impl_->bindings) {
-		ServingCount &count = counts[impl_->address_of(node.second.serving)];
-		++count.bindings;
-		if (!node.second.pending)
-			++count.registered;
-	}
+	for (std::size_t index = 0; index < impl_->serving_counts.size(); ++index)
+		if (impl_->serving_counts[index].bindings > 0)
+			counts.emplace(impl_->maars.at(index), impl_->serving_counts[index]);
 	return counts;
 }
 

@@ -589,6 +589,19 @@ std::vector<std::string> Network::invariant_violations(const std::set<MacAddress
 					return false;
 		return true;
 	};
+	// dlifctl status's counts per serving MAAR, kept by the CMD as its
+	// bindings change, are what counting its bindings gives.
+	if (cmd_) {
+		std::map<Ipv6Address, cmd::CmdCore::ServingCount> counted;
+		for (const auto &binding : cmd_->bindings()) {
+			auto &count = counted[binding.serving_maar];
+			++count.bindings;
+			if (binding.state == cmd::BindingState::registered)
+				++count.registered;
+		}
+		if (cmd_->bindings_by_serving_maar() != counted)
+			violations.push_back("the CMD's counts of bindings per serving MAAR differ from its bindings");
+	}
 	std::map<std::string, std::vector<NodeId>> anchored_at;
 	std::map<std::string, std::vector<NodeId>> served_at;
 	for (NodeId node = 1; node <= kMaars; ++node) {

@@ -128,8 +128,9 @@ public:
 	std::optional<BindingView> binding(const MnId &mn) const;
 	std::size_t binding_count() const noexcept;
 	// How many bindings each serving MAAR (or, for an LMA binding, MAG)
-	// holds, and how many of those have nothing outstanding: one pass
-	// over the table without building views, for dlifctl status.
+	// holds, and how many of those have nothing outstanding, for dlifctl
+	// status: kept as the bindings change, so asking costs no pass over
+	// them (O(MAARs)).
 	struct ServingCount {
 		std::size_t bindings = 0;
 		std::size_t registered = 0;
