@@ -124,29 +124,37 @@ static bool dlif_router_ll_taken(struct dlif_port *port, const u8 *mn_addr,
 }
 
 /*
- * @dlif's binding for @mn_addr other than its primary one, or NULL: one
+ * @dlif's binding for @mac other than its primary one, or NULL: one
  * lookup in the port's index, whose list for a node holds that node's
- * few bindings on the port, however many nodes share the DLIF. (RTNL:
- * bindings join and leave the index under it, so what is found stays.)
+ * few bindings on the port, however many nodes share the DLIF. (RCU)
+ */
+static struct dlif_mn *dlif_binding_added(const struct dlif_dev *dlif,
+					  const u8 *mac)
+{
+	struct rhlist_head *list, *pos;
+	struct dlif_mn *mn;
+
+	list = rhltable_lookup(&dlif->port->by_mn, mac, dlif_mn_params);
+	rhl_for_each_entry_rcu(mn, pos, list, node)
+		if (mn->dlif == dlif && !mn->primary && dlif_mn_current(mn))
+			return mn;
+	return NULL;
+}
+
+/* The same for writers. (RTNL: bindings join and leave the index under
+ * it, so what is found stays.)
  */
 static struct dlif_mn *dlif_binding_find(const struct dlif_dev *dlif,
-					 const u8 *mn_addr)
+					 const u8 *mac)
 {
-	struct dlif_mn *mn, *found = NULL;
-	struct rhlist_head *list, *pos;
+	struct dlif_mn *mn;
 
 	if (!dlif->nr_bindings)
 		return NULL;
 	rcu_read_lock();
-	list = rhltable_lookup(&dlif->port->by_mn, mn_addr, dlif_mn_params);
-	rhl_for_each_entry_rcu(mn, pos, list, node) {
-		if (mn->dlif == dlif && !mn->primary) {
-			found = mn;
-			break;
-		}
-	}
+	mn = dlif_binding_added(dlif, mac);
 	rcu_read_unlock();
-	return found;
+	return mn;
 }
 
 /*
@@ -154,21 +162,15 @@ static struct dlif_mn *dlif_binding_find(const struct dlif_dev *dlif,
  * DLIF with no binding but its primary one costs no index lookup. (RCU
  * readers)
  */
-const struct dlif_mn *dlif_binding_of(const struct dlif_dev *dlif,
-				      const u8 *mac)
+struct dlif_mn *dlif_binding_of(const struct dlif_dev *dlif, const u8 *mac)
 {
-	const struct dlif_mn *mn = rcu_dereference_rtnl(dlif->mn);
-	struct rhlist_head *list, *pos;
+	struct dlif_mn *mn = rcu_dereference_rtnl(dlif->mn);
 
 	if (mn && ether_addr_equal(mn->addr, mac))
 		return mn;
 	if (!READ_ONCE(dlif->nr_bindings))
 		return NULL;
-	list = rhltable_lookup(&dlif->port->by_mn, mac, dlif_mn_params);
-	rhl_for_each_entry_rcu(mn, pos, list, node)
-		if (mn->dlif == dlif && !mn->primary && dlif_mn_current(mn))
-			return mn;
-	return NULL;
+	return dlif_binding_added(dlif, mac);
 }
 
 /* The MAC of the node @dlif is bound to, or NULL. (RTNL) */
@@ -179,9 +181,25 @@ static const u8 *dlif_mn_addr_rtnl(const struct dlif_dev *dlif)
 	return mn ? mn->addr : NULL;
 }
 
-/* Take a binding out of the port's index; freed after a grace period. */
+static struct dlif_mn *dlif_mn_alloc(struct dlif_dev *dlif, const u8 *mn_addr)
+{
+	struct dlif_mn *mn = kzalloc(sizeof(*mn), GFP_KERNEL);
+
+	if (!mn)
+		return NULL;
+	ether_addr_copy(mn->addr, mn_addr);
+	mn->dlif = dlif;
+	INIT_LIST_HEAD(&mn->entries);
+	return mn;
+}
+
+/* Take a binding out of the port's index; freed after a grace period.
+ * Its entries have gone before (dlif_table_remove_binding(), or the
+ * DLIF's with it).
+ */
 static void dlif_mn_release(struct dlif_mn *mn)
 {
+	WARN_ON_ONCE(!list_empty(&mn->entries));
 	rhltable_remove(&mn->dlif->port->by_mn, &mn->node, dlif_mn_params);
 	kfree_rcu(mn, rcu);
 }
@@ -199,7 +217,6 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 {
 	struct dlif_mn *old = rtnl_dereference(dlif->mn), *new = NULL;
 	struct net_device *dev = dlif->dev;
-	u8 old_addr[ETH_ALEN];
 	int err;
 
 	ASSERT_RTNL();
@@ -221,14 +238,12 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 	}
 
 	if (!is_zero_ether_addr(mn_addr)) {
-		new = kzalloc(sizeof(*new), GFP_KERNEL);
+		new = dlif_mn_alloc(dlif, mn_addr);
 		if (!new) {
 			NL_SET_ERR_MSG(extack, "out of memory for the mobile node's binding");
 			return -ENOMEM;
 		}
-		ether_addr_copy(new->addr, mn_addr);
 		new->primary = true;
-		new->dlif = dlif;
 		err = rhltable_insert(&dlif->port->by_mn, &new->node, dlif_mn_params);
 		if (err) {
 			kfree(new);
@@ -236,15 +251,14 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 			return err;
 		}
 	}
+	/* Entries that named the old node by its MAC go with it; those
+	 * naming the primary node follow the new one.
+	 */
+	if (old)
+		dlif_table_remove_binding(old);
 	rcu_assign_pointer(dlif->mn, new);
-	if (old) {
-		ether_addr_copy(old_addr, old->addr);
+	if (old)
 		dlif_mn_release(old);
-		/* Entries that named the old node by its MAC go with it;
-		 * those naming the primary node follow the new one.
-		 */
-		dlif_table_remove_binding(dlif, old_addr);
-	}
 	if (new)
 		ether_addr_copy(dev->broadcast, new->addr);
 	else
@@ -258,10 +272,30 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 }
 
 /*
+ * While @dlif is up, the router MAC of each of its bindings is in the
+ * lower device's unicast filter, so that a lower device that filters by
+ * MAC passes the node's frames to it. They go there directly, as a
+ * macvlan's own MAC does, not through the DLIF's filter: syncing that
+ * walks the whole filter on every change, and a shared DLIF has one
+ * router MAC per node. (RTNL)
+ */
+static int dlif_router_filter_add(struct dlif_dev *dlif, const u8 *router)
+{
+	if (!(dlif->dev->flags & IFF_UP))
+		return 0;
+	return dev_uc_add(dlif->lower, router);
+}
+
+static void dlif_router_filter_del(struct dlif_dev *dlif, const u8 *router)
+{
+	if (dlif->dev->flags & IFF_UP)
+		dev_uc_del(dlif->lower, router);
+}
+
+/*
  * Add a binding of @dlif to the mobile node @mn_addr, whose frames to
  * @router the port's demux then hands to @dlif (RTNL). @router joins the
- * DLIF's unicast filter, which the DLIF syncs to its lower device while
- * up, so that a lower device that filters by MAC passes those frames.
+ * lower device's unicast filter while the DLIF is up.
  */
 int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 		     const u8 *router, const struct in6_addr *router_ll,
@@ -306,25 +340,24 @@ int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 		}
 	}
 
-	mn = kzalloc(sizeof(*mn), GFP_KERNEL);
+	mn = dlif_mn_alloc(dlif, mn_addr);
 	if (!mn) {
 		NL_SET_ERR_MSG(extack, "out of memory for the mobile node's binding");
 		return -ENOMEM;
 	}
-	ether_addr_copy(mn->addr, mn_addr);
 	ether_addr_copy(mn->router, router);
 	if (router_ll)
 		mn->router_ll = *router_ll;
-	mn->dlif = dlif;
-	err = dev_uc_add(dlif->dev, router);
+	err = dlif_router_filter_add(dlif, router);
 	if (err) {
 		kfree(mn);
-		NL_SET_ERR_MSG(extack, "cannot add the router MAC to the dlif's unicast filter");
+		NL_SET_ERR_MSG(extack,
+			       "cannot add the router MAC to the lower device's unicast filter");
 		return err;
 	}
 	err = rhltable_insert(&dlif->port->by_mn, &mn->node, dlif_mn_params);
 	if (err) {
-		dev_uc_del(dlif->dev, router);
+		dlif_router_filter_del(dlif, router);
 		kfree(mn);
 		NL_SET_ERR_MSG(extack, "out of memory indexing the mobile node");
 		return err;
@@ -345,6 +378,7 @@ static void dlif_binding_release(struct dlif_mn *mn, const struct dlif_origin *o
 {
 	struct dlif_dev *dlif = mn->dlif;
 
+	WARN_ON_ONCE(!list_empty(&mn->entries));
 	dlif_nl_notify_binding(DLIF_CMD_BINDING_DEL, mn, origin);
 	WRITE_ONCE(mn->gone, true);
 	rhltable_remove(&dlif->port->by_mn, &mn->node, dlif_mn_params);
@@ -352,9 +386,8 @@ static void dlif_binding_release(struct dlif_mn *mn, const struct dlif_origin *o
 	WRITE_ONCE(dlif->nr_bindings, dlif->nr_bindings - 1);
 	if (!ipv6_addr_any(&mn->router_ll))
 		WRITE_ONCE(dlif->port->nd_bindings, dlif->port->nd_bindings - 1);
-	/* An unregistering DLIF's filter was flushed before ndo_uninit. */
-	if (dlif->dev->reg_state == NETREG_REGISTERED)
-		dev_uc_del(dlif->dev, mn->router);
+	/* An unregistering DLIF was closed before ndo_uninit. */
+	dlif_router_filter_del(dlif, mn->router);
 	kfree_rcu(mn, rcu);
 }
 
@@ -368,11 +401,9 @@ int dlif_binding_del(struct dlif_dev *dlif, const u8 *mn_addr,
 	ASSERT_RTNL();
 	mn = dlif_binding_find(dlif, mn_addr);
 	if (mn) {
+		/* Its entries first: the table refuses new ones from then on. */
+		dlif_table_remove_binding(mn);
 		dlif_binding_release(mn, origin);
-		/* After the release: an entry added meanwhile either saw the
-		 * binding gone or is removed here (both under the table lock).
-		 */
-		dlif_table_remove_binding(dlif, mn_addr);
 		return 0;
 	}
 	if (primary && ether_addr_equal(primary->addr, mn_addr)) {
@@ -441,6 +472,35 @@ static void dlif_free(struct net_device *dev)
 	free_percpu(dev->tstats);
 }
 
+/* The router MACs of @dlif's bindings before @end leave the lower
+ * device's filter (all of them for NULL).
+ */
+static void dlif_routers_unfilter(struct dlif_dev *dlif, const struct dlif_mn *end)
+{
+	struct dlif_mn *mn;
+
+	list_for_each_entry(mn, &dlif->bindings, dlif_node) {
+		if (mn == end)
+			break;
+		dev_uc_del(dlif->lower, mn->router);
+	}
+}
+
+static int dlif_routers_filter(struct dlif_dev *dlif)
+{
+	struct dlif_mn *mn;
+	int err;
+
+	list_for_each_entry(mn, &dlif->bindings, dlif_node) {
+		err = dev_uc_add(dlif->lower, mn->router);
+		if (err) {
+			dlif_routers_unfilter(dlif, mn);
+			return err;
+		}
+	}
+	return 0;
+}
+
 static int dlif_open(struct net_device *dev)
 {
 	struct dlif_dev *dlif = netdev_priv(dev);
@@ -452,10 +512,13 @@ static int dlif_open(struct net_device *dev)
 	err = dev_uc_add(lower, dev->dev_addr);
 	if (err)
 		return err;
+	err = dlif_routers_filter(dlif);
+	if (err)
+		goto err_uc;
 	if (dev->flags & IFF_ALLMULTI) {
 		err = dev_set_allmulti(lower, 1);
 		if (err)
-			goto err_uc;
+			goto err_routers;
 	}
 	if (dev->flags & IFF_PROMISC) {
 		err = dev_set_promiscuity(lower, 1);
@@ -468,6 +531,8 @@ static int dlif_open(struct net_device *dev)
 err_allmulti:
 	if (dev->flags & IFF_ALLMULTI)
 		dev_set_allmulti(lower, -1);
+err_routers:
+	dlif_routers_unfilter(dlif, NULL);
 err_uc:
 	dev_uc_del(lower, dev->dev_addr);
 	return err;
@@ -484,6 +549,7 @@ static int dlif_stop(struct net_device *dev)
 		dev_set_allmulti(lower, -1);
 	if (dev->flags & IFF_PROMISC)
 		dev_set_promiscuity(lower, -1);
+	dlif_routers_unfilter(dlif, NULL);
 	dev_uc_del(lower, dev->dev_addr);
 	netif_carrier_off(dev);
 	return 0;

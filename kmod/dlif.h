@@ -82,6 +82,13 @@ struct dlif_mn {
 	bool gone;				/* out of the index (not primary) */
 	struct dlif_dev *dlif;			/* fixed for the binding's life */
 	atomic64_t rx_packets;			/* not primary: frames received */
+	/* Table entries naming the node by its MAC (dlif_entry.mn_node),
+	 * so that they go with the binding without a walk of all the
+	 * DLIF's; closed once they have gone, and no entry may join it
+	 * after. (table lock)
+	 */
+	struct list_head entries;
+	bool closed;
 	struct rcu_head rcu;
 };
 
@@ -109,8 +116,7 @@ struct dlif_dev {
 
 extern struct rtnl_link_ops dlif_link_ops;
 
-const struct dlif_mn *dlif_binding_of(const struct dlif_dev *dlif,
-				      const u8 *mac);
+struct dlif_mn *dlif_binding_of(const struct dlif_dev *dlif, const u8 *mac);
 
 /* Is @mn, found in the port's index, still its DLIF's binding? A rebind
  * or a deletion leaves the old one to readers that found it until a grace
@@ -236,6 +242,11 @@ struct dlif_entry {
 	u32 id;					/* dlif_net->ids, dump order */
 	netdevice_tracker dev_tracker;
 	struct list_head dlif_node;		/* dlif->entries */
+	/* The binding that mn_addr names, on whose list of entries this
+	 * one is; NULL without mn_addr. (table lock)
+	 */
+	struct dlif_mn *mn;
+	struct list_head mn_node;
 	struct rcu_head rcu;
 };
 
@@ -345,7 +356,7 @@ unsigned int dlif_table_flush(struct dlif_net *dn,
 			      const struct dlif_entry_filter *filter,
 			      const struct dlif_origin *origin);
 void dlif_table_remove_dlif(struct dlif_dev *dlif);
-void dlif_table_remove_binding(struct dlif_dev *dlif, const u8 *mn_addr);
+void dlif_table_remove_binding(struct dlif_mn *mn);
 bool dlif_entry_matches(const struct dlif_entry *e,
 			const struct dlif_entry_filter *filter);
 

@@ -228,6 +228,7 @@ static struct dlif_entry *dlif_entry_create(struct dlif_net *dn,
 	e->hop_limit = cfg->hop_limit;
 	e->local = cfg->local;
 	INIT_LIST_HEAD(&e->dlif_node);
+	INIT_LIST_HEAD(&e->mn_node);
 	if (cfg->dev) {
 		e->dlif = netdev_priv(cfg->dev);
 		netdev_hold(cfg->dev, &e->dev_tracker, GFP_KERNEL);
@@ -280,6 +281,8 @@ static void dlif_entry_link(struct dlif_net *dn, struct dlif_entry *e)
 	dlif_table_changed(dn);
 	if (e->dlif)
 		list_add_tail(&e->dlif_node, &e->dlif->entries);
+	if (e->mn)
+		list_add_tail(&e->mn_node, &e->mn->entries);
 	dlif_entry_count_claims(dn, e, 1);
 	WRITE_ONCE(dn->nr_entries, dn->nr_entries + 1);
 }
@@ -295,6 +298,8 @@ static void dlif_entry_unlink(struct dlif_net *dn, struct dlif_entry *e)
 	dlif_table_changed(dn);
 	if (e->dlif)
 		list_del(&e->dlif_node);
+	if (e->mn)
+		list_del(&e->mn_node);
 	dlif_entry_count_claims(dn, e, -1);
 	WRITE_ONCE(dn->nr_entries, dn->nr_entries - 1);
 	dlif_lens_del(dn, e->role, e->key.plen);
@@ -302,12 +307,20 @@ static void dlif_entry_unlink(struct dlif_net *dn, struct dlif_entry *e)
 	call_rcu(&e->rcu, dlif_entry_free_rcu);
 }
 
+/*
+ * Can an entry name @cfg's DLIF (and node)? @mn is set to the binding an
+ * entry naming a node by MAC joins. Under the table lock, that binding
+ * stays: it is freed only after its entries have been removed under the
+ * lock and it was closed (dlif_table_remove_binding()), or after its
+ * DLIF was marked dead (dlif_table_remove_dlif()).
+ */
 static int dlif_check_dlif(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
-			   struct netlink_ext_ack *extack)
+			   struct dlif_mn **mn, struct netlink_ext_ack *extack)
 {
 	const struct dlif_dev *dlif;
-	bool bound;
+	struct dlif_mn *bound;
 
+	*mn = NULL;
 	if (!cfg->dev)
 		return 0;
 	dlif = netdev_priv(cfg->dev);
@@ -317,16 +330,16 @@ static int dlif_check_dlif(struct dlif_net *dn, const struct dlif_entry_cfg *cfg
 	}
 	if (is_zero_ether_addr(cfg->mn_addr))
 		return 0;
-	/* Under the table lock: a binding deleted after this check has its
-	 * entries removed under it too (dlif_table_remove_binding()).
-	 */
 	rcu_read_lock();
 	bound = dlif_binding_of(dlif, cfg->mn_addr);
+	if (bound && bound->closed)
+		bound = NULL;
 	rcu_read_unlock();
 	if (!bound) {
 		NL_SET_ERR_MSG(extack, "the dlif has no binding for this mobile node");
 		return -ENOENT;
 	}
+	*mn = bound;
 	return 0;
 }
 
@@ -335,10 +348,11 @@ int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
 		   struct netlink_ext_ack *extack)
 {
 	struct dlif_entry *e, *old;
+	struct dlif_mn *mn;
 	int err;
 
 	mutex_lock(&dn->lock);
-	err = dlif_check_dlif(dn, cfg, extack);
+	err = dlif_check_dlif(dn, cfg, &mn, extack);
 	if (err)
 		goto out;
 
@@ -348,6 +362,7 @@ int dlif_table_add(struct dlif_net *dn, const struct dlif_entry_cfg *cfg,
 		err = -ENOMEM;
 		goto out;
 	}
+	e->mn = mn;
 	old = rhashtable_lookup_fast(&dn->entries, &e->key, dlif_entry_params);
 	if (old && !replace) {
 		NL_SET_ERR_MSG(extack, "the prefix already has an entry");
@@ -487,19 +502,20 @@ void dlif_table_remove_dlif(struct dlif_dev *dlif)
 }
 
 /*
- * A binding of @dlif is gone (RTNL held): so are the entries that named
- * its node by MAC. Entries naming the DLIF's primary node stay with the
- * DLIF.
+ * A binding is going (RTNL held): so are the entries that named its node
+ * by MAC, the binding's own list, however many nodes share the DLIF; none
+ * may join it after. Entries naming the DLIF's primary node without a MAC
+ * stay with the DLIF.
  */
-void dlif_table_remove_binding(struct dlif_dev *dlif, const u8 *mn_addr)
+void dlif_table_remove_binding(struct dlif_mn *mn)
 {
-	struct dlif_net *dn = dlif_net(dev_net(dlif->dev));
+	struct dlif_net *dn = dlif_net(dev_net(mn->dlif->dev));
 	struct dlif_entry *e, *next;
 
 	mutex_lock(&dn->lock);
-	list_for_each_entry_safe(e, next, &dlif->entries, dlif_node)
-		if (ether_addr_equal(e->mn_addr, mn_addr))
-			dlif_entry_remove(dn, e, NULL);
+	mn->closed = true;
+	list_for_each_entry_safe(e, next, &mn->entries, mn_node)
+		dlif_entry_remove(dn, e, NULL);
 	mutex_unlock(&dn->lock);
 }
 

@@ -185,15 +185,17 @@ test_dlif_rebind_with_each_allocation_failing() {
 }
 
 # Binding another node to a DLIF (BINDING_NEW): a binding that cannot be
-# made leaves none behind, nor its router MAC in the DLIF's filter.
+# made leaves none behind, nor its router MAC in the lower device's
+# filter (d0 up, so that the sweep fails that addition too).
 test_binding_with_each_allocation_failing() {
 	dlif_load || return 1
 	fault_injection_on || { ktap_diag "no fault injection in this kernel"; return $ksft_skip; }
 	setup || return 1
+	ip -n "$NS" link set acc up && ip -n "$NS" link set d0 up || return 1
 	judge_attempts "bind another node" "$(request_attempts bind "$D0")" unbound mn3
 	check_eq "$("$DLIFCTL" -n "$NS" binding show | grep -c .)" 0 "no binding is left after the sweep"
-	check_no_match "$(bridge -n "$NS" fdb show dev d0)" "02:aa:00:00:00:03" \
-		"nor its router MAC in d0's unicast filter"
+	check_no_match "$(bridge -n "$NS" fdb show dev acc)" "02:aa:00:00:00:03" \
+		"nor its router MAC in the lower device's unicast filter"
 }
 
 # Creating a DLIF (rtnetlink) with its first DLIF_FAULT_ATTEMPTS (60)

@@ -508,7 +508,9 @@ test_shared_dlif_changes_under_traffic() {
 	end=$((SECONDS + SHARED_SECONDS))
 	while [ "$SECONDS" -lt "$end" ] || [ "$rounds" -lt 3 ]; do
 		dlifctl -n "$MAAR" -batch "$batch" || { fail "round $rounds: a request failed"; break; }
-		dlifctl -n "$MAAR" dev set d1 mn 02:00:00:00:01:03 && dlifctl -n "$MAAR" dev set d1 mn $MN1 ||
+		# An entry naming d1's node by MAC goes with each rebind.
+		dlifctl -n "$MAAR" route add 2001:db8:6::/64 role attached dev d1 mn $MN1 &&
+			dlifctl -n "$MAAR" dev set d1 mn 02:00:00:00:01:03 && dlifctl -n "$MAAR" dev set d1 mn $MN1 ||
 			{ fail "round $rounds: cannot rebind d1"; break; }
 		recreate_d2 || { fail "round $rounds: cannot re-create d2 with MN2's binding"; break; }
 		rounds=$((rounds + 1))
@@ -526,6 +528,7 @@ test_shared_dlif_changes_under_traffic() {
 		"d1 mn $MN1 router $D1 primary;d1 mn $MN2 router $R2 router-ll $ROUTER_LL;d2 mn $MN1 router $D2 primary;d2 mn $MN2 router $R3;" \
 		"the bindings are where the last requests left them"
 	check "MN2 is still reached through d1" ip netns exec "$MAAR" ping -c 1 -W 2 2001:db8:5::200
+	check_eq "$(dlifctl -n "$MAAR" route show mn $MN1)" "" "the entry naming d1's old node went with it"
 }
 
 # Bindings added and deleted, and a DLIF holding one deleted and created

@@ -108,6 +108,44 @@ test_entries_follow_their_dlif() {
 	check_eq "$(count_entries)" 1 "the entry of the other DLIF went too"
 }
 
+# Entries that name a node of a DLIF by MAC go with that node's binding,
+# and only they: the node's among other nodes' on the same DLIF, those
+# naming the DLIF's primary node by MAC when it is rebound, none of those
+# naming the primary node without a MAC.
+test_entries_go_with_their_binding() {
+	local mac
+	dlif_load || return 1
+	setup_one || return 1
+	ctl dev set d0 mn $MN1 || return 1
+	for mac in $MN2 $MN3; do
+		ctl binding add dev d0 mn $mac router 02:aa:${mac#02:00:} || return 1
+	done
+	ctl -batch - <<-EOF || return 1
+		route add 2001:db8:21::/64 role attached dev d0 mn $MN2
+		route add 2001:db8:22::/64 role attached dev d0 mn $MN2
+		route add 2001:db8:31::/64 role attached dev d0 mn $MN3
+		route add 2001:db8:11::/64 role attached dev d0 mn $MN1
+		route add 2001:db8:12::/64 role attached dev d0
+		route add 2001:db8:41::/64 role attached dev d1
+	EOF
+	check "MN2's binding deleted" ctl binding del dev d0 mn $MN2
+	check_eq "$(ctl route show mn $MN2)" "" "its two entries went with it"
+	check_eq "$(ctl route show dev d0 | grep -c .)" 3 "MN3's and the primary node's stay"
+	check_error "none can name MN2 on d0 now" "no binding for this mobile node" \
+		ctl route add 2001:db8:21::/64 role attached dev d0 mn $MN2
+	check "MN2 bound again" ctl binding add dev d0 mn $MN2 router 02:aa:00:00:00:02
+	check "and named again" ctl route add 2001:db8:21::/64 role attached dev d0 mn $MN2
+	check "replaced to name MN3" ctl route replace 2001:db8:21::/64 role attached dev d0 mn $MN3
+	check "MN3's binding deleted" ctl binding del dev d0 mn $MN3
+	check_eq "$(ctl route show dev d0 | sort | tr '\n' ';')" \
+		"2001:db8:11::/64 role attached dev d0 mn $MN1 hoplimit 64;2001:db8:12::/64 role attached dev d0 hoplimit 64;" \
+		"MN3's entries went, the one replaced to name it too"
+	check "d0 rebound to another node" ctl dev set d0 mn 02:00:00:00:00:04
+	check_eq "$(ctl route show dev d0)" "2001:db8:12::/64 role attached dev d0 hoplimit 64" \
+		"the entry naming the old node by MAC went; the one naming none follows the new node"
+	check_eq "$(count_entries)" 2 "d1's entry stays"
+}
+
 test_dev_operations() {
 	local out
 	dlif_load || return 1
@@ -144,6 +182,8 @@ test_binding_operations() {
 	d0=$(ip netns exec "$NS" cat /sys/class/net/d0/ifindex)
 	d1=$(ip netns exec "$NS" cat /sys/class/net/d1/ifindex)
 	ctl dev set d0 mn $MN1 || return 1
+	# Up, so that their bindings' router MACs are in acc's filter.
+	ip -n "$NS" link set acc up && ip -n "$NS" link set d0 up && ip -n "$NS" link set d1 up || return 1
 	check "a second node on d0, at its own router MAC" ctl binding add dev d0 mn $MN2 router $R2
 	out=$(ctl binding show)
 	check_match "$out" "^d0 mn $MN1 router 02:11:22:33:01:01 primary$" "the primary binding, at d0's MAC"
@@ -162,8 +202,14 @@ import json, sys
 print(sorted((b["mn"], b["router"], b["primary"]) for b in json.load(sys.stdin)))')" \
 		"[('$MN1', '02:11:22:33:01:01', True), ('$MN2', '$R2', False)]" "the JSON view"
 	check_match "$(ip -n "$NS" link show d0)" "peer $MN1" "ip link still shows the primary node"
-	check_match "$(bridge -n "$NS" fdb show dev d0)" "^$R2 self permanent" \
-		"the router MAC is in d0's unicast filter"
+	check_match "$(bridge -n "$NS" fdb show dev acc)" "^$R2 self permanent" \
+		"the router MAC is in the lower device's unicast filter"
+	check_no_match "$(bridge -n "$NS" fdb show dev d0)" "$R2" \
+		"directly: d0's own filter does not hold it"
+	ip -n "$NS" link set d0 down
+	check_no_match "$(bridge -n "$NS" fdb show dev acc)" "$R2" "out of it while d0 is down"
+	ip -n "$NS" link set d0 up
+	check_match "$(bridge -n "$NS" fdb show dev acc)" "^$R2 self permanent" "back when d0 is up"
 
 	expect_refusals <<-EOF
 	EEXIST: the dlif already has a binding for this mobile node|binding-new binding ifindex=u32:$d0 mn_addr=mac:$MN2 router_addr=mac:02:aa:00:00:00:09
@@ -207,10 +253,12 @@ print(sorted((b["mn"], b["router"], b["primary"]) for b in json.load(sys.stdin))
 	check_error "then d1 has none for it" "no binding for this mobile node" ctl binding del dev d1 mn $MN2
 	check "MN2 back on d1" ctl binding add dev d1 mn $MN2 router 02:aa:00:00:00:12
 	check "one deleted" ctl binding del dev d1 mn $MN1
-	check_no_match "$(bridge -n "$NS" fdb show dev d1)" "02:aa:00:00:00:11" \
-		"its router MAC left d1's unicast filter"
+	out=$(bridge -n "$NS" fdb show dev acc)
+	check_no_match "$out" "02:aa:00:00:00:11" "its router MAC left the lower device's filter"
+	check_match "$out" "^02:aa:00:00:00:12 self permanent" "the other's stays"
 	ip -n "$NS" link del d0
 	check_no_match "$(ctl binding show)" "mn $MN2 router $R2" "d0's bindings went with it"
+	check_no_match "$(bridge -n "$NS" fdb show dev acc)" "$R2" "and their router MACs with them"
 	check "MN2 leaves d1" ctl binding del dev d1 mn $MN2
 	check "and comes back at d0's old pair, which is free again" \
 		ctl binding add dev d1 mn $MN2 router $R2
@@ -461,6 +509,7 @@ for i in range(n):
 # additions, deletions and dump run there in dlif_link and dlif_faults.
 DEBUG_CASES=(
 	test_entry_operations
+	test_entries_go_with_their_binding
 	test_notifications
 	test_bad_requests_are_refused_with_a_message
 	test_bulk_requests
@@ -470,6 +519,7 @@ DEBUG_CASES=(
 run_tests \
 	test_entry_operations \
 	test_entries_follow_their_dlif \
+	test_entries_go_with_their_binding \
 	test_dev_operations \
 	test_dev_set_is_announced \
 	test_binding_operations \
