@@ -21,7 +21,8 @@
 #   §4) instead of the database: the MAAR where the node attaches sends a
 #   PBU to every other MAAR, and those holding nothing answer 153 (Not LMA for this mobile node).
 #   The MAARs share their DLIFs ([maar] shared_dlifs): back at MAAR1 the
-#   node is a binding on one DLIF per anchoring MAAR.
+#   node is a binding on one DLIF per anchoring MAAR; MAAR3 keeps the two
+#   it no longer needs, idle ([maar] shared_dlif_linger).
 # - anchor_without_d_flag: the legacy fallback (004 App A.5, R111). MAAR3
 #   runs no dlifd; an operator's record in etcd names it as an anchor of
 #   the node, and it answers MAAR1's PBU as a plain RFC 5213 LMA would
@@ -107,7 +108,8 @@ direct_walk() {	# database | query
 	# The query walk puts the node on shared DLIFs ([maar] shared_dlifs),
 	# the database walk on DLIFs of its own.
 	if [ "$DISCOVERY" = query ]; then
-		dlifd_configure_direct maar.shared_dlifs=true
+		# Idle shared netdevices kept for longer than the walk.
+		dlifd_configure_direct maar.shared_dlifs=true maar.shared_dlif_linger=600
 	else
 		dlifd_configure_direct
 	fi
@@ -153,7 +155,13 @@ direct_walk() {	# database | query
 	check_match "$(entries_of maar2)" "anchor $M1$" "MAAR2 anchors B toward MAAR1"
 	check_match "$(entries_of maar3)" "anchor $M1$" "MAAR3 anchors C toward MAAR1"
 	check_no_match "$(entries_of maar1)" "anchor" "MAAR1 routes A natively again"
-	[ "$DISCOVERY" = query ] && check_node_on_shared_dlifs 1 3
+	if [ "$DISCOVERY" = query ]; then
+		check_node_on_shared_dlifs 1 3
+		# MAAR3 shows the node MAAR1 and MAAR2 no more, and keeps their
+		# netdevices idle for the linger time; its own has the node.
+		check_eq "$(shared_netdevices 3 | grep -c '^dls')" 3 "MAAR3: the shared DLIFs the node left are kept"
+		check_eq "$(node_bindings 3)" 1 "MAAR3: the node bound to its own only"
+	fi
 	if [ "$DISCOVERY" = database ]; then
 		check_eq "$(records_of_node)" "$M1 $M2 $M3 " "etcd holds each MAAR's record of the node"
 		check_eq "$(counter maar1 session_lookups)" 2 "MAAR1 read the database at each attachment"

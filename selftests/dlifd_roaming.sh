@@ -188,17 +188,25 @@ roam() {
 
 test_relay() { roam relay; }
 
+shared_netdevices_are() { test "$(shared_netdevices "$1" | grep -c '^dls')" = "$2"; }	# MAAR N
+
 # Locator mode with the MAARs' [maar] shared_dlifs (relay and proxy give
 # each node DLIFs of its own): the same walk, each MAAR holding one DLIF
 # per anchoring MAAR on its access link (the node a binding on it), none
 # of the node's own, and every prefix's entry naming the node.
 test_locator() {
-	roam locator maar.shared_dlifs=true || return 1
+	roam locator maar.shared_dlifs=true maar.shared_dlif_linger=1 || return 1
 	local i
 	for i in 1 2; do
 		check_no_match "$(shared_netdevices "$i")" "^mn" "MAAR$i: no DLIF of the node's own"
 		check "MAAR$i: the node is a binding on a shared DLIF" test "$(node_bindings "$i")" -ge 1
 	done
+	# MAAR2 no longer shows the node MAAR1: that netdevice, idle, is
+	# deleted after the linger time ([maar] shared_dlif_linger = 1); the
+	# one of MAAR2's own prefix, still the node's, stays.
+	check "MAAR2: the shared DLIF the node left is deleted once idle" \
+		busywait 10000 shared_netdevices_are 2 1
+	check_eq "$(node_bindings 2)" 1 "MAAR2: the node bound to the other"
 	# MAAR3 serves the node with prefixes of all three MAARs: one
 	# netdevice each, the node bound to each with its router's identity.
 	check_node_on_shared_dlifs 3 3

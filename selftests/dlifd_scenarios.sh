@@ -28,11 +28,14 @@ tunnels_are() { test "$(tunnel_count "$1")" = "$2"; }
 dlifs_are() { test "$(dlif_count "$1")" = "$2"; }
 has_route_via() { ip -n "$MN" -6 route show "$1" | grep -q via; }
 
+# The node returns to MAAR1, then to MAAR2 again, on shared DLIFs ([maar]
+# shared_dlifs): MAAR2 keeps the netdevice that showed it MAAR1 idle
+# ([maar] shared_dlif_linger) and binds the node to it again.
 test_return_to_the_first_maar() {
-	local a b
+	local a b idle
 	dlif_load || return 1
 	dmm_net || return 1
-	dlifd_configure proxy
+	dlifd_configure proxy maar.shared_dlifs=true maar.shared_dlif_linger=600
 	dlifd_start_all || return 1
 	walk 2 || return 1
 	a=$(mn_address_in 1); b=$(mn_address_in 2)
@@ -48,6 +51,21 @@ test_return_to_the_first_maar() {
 	check "the CN reaches the node at both addresses" \
 		ip netns exec "$CN" ping -c 2 -W 3 "$a"
 	check "... and the second" ip netns exec "$CN" ping -c 2 -W 3 "$b"
+
+	idle=$(shared_netdevices 2 | awk -v maar="${MAAR_ADDR[1]}" '$NF == maar { sub(/:$/, "", $1); print $1 }')
+	check "MAAR2 keeps the netdevice that showed the node MAAR1 ($idle)" test -n "$idle"
+	check_eq "$(ip netns exec "${MAAR_NS[2]}" "$DLIFCTL" binding show dev "$idle" 2>&1 | grep -c "mn $MN_MAC")" 0 \
+		"with no binding of the node"
+	mn_move 2
+	ctl_node maar2 attach acc $MN_MAC >/dev/null
+	check "back at MAAR2, its prefix is preferred again" busywait 30000 address_state_is "$b" preferred
+	check "the TCP connection survives that too" flow_survives
+	check_eq "$(ip netns exec "${MAAR_NS[2]}" "$DLIFCTL" binding show dev "$idle" 2>&1 | grep -c "mn $MN_MAC")" 1 \
+		"MAAR2 binds the node to the netdevice it kept"
+	check_eq "$(counter maar2 shared_dlifs_reused)" 1 "which it took again, not made anew"
+	check_node_on_shared_dlifs 2 2
+	check "the CN reaches the node at its first address through MAAR2" \
+		ip netns exec "$CN" ping -c 2 -W 3 "$a"
 }
 
 test_local_network_after_a_move() {

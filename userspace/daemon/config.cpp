@@ -1081,10 +1081,12 @@ Config read_config(const toml::table &root, const std::string &file)
 		Section maar(reader, *role_table, "maar",
 			     {"address", "cmd", "access_interfaces", "prefix_pool", "prefix_length", "local_prefixes",
 			      "legacy_mag", "cmd_mode", "deregistration", "access_technology", "detach_after",
-			      "release_idle_after", "shared_dlifs", "admission",
+			      "release_idle_after", "shared_dlifs", "shared_dlif_linger", "admission",
 			      "ra", "sessions", "discovery", "home_lma"});
 		config.maar = read_maar(maar, domain, timers, ordering, config.ra);
 		config.shared_dlifs = maar.boolean("shared_dlifs").value_or(config.shared_dlifs);
+		config.shared_dlif_linger =
+			maar.seconds("shared_dlif_linger", 0, 86400).value_or(config.shared_dlif_linger);
 		config.sessions = read_sessions(maar, *config.maar);
 	}
 	if (const toml::table *store_table = section_table("store")) {
@@ -1275,6 +1277,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config &config)
 		add("maar.detach_after", seconds_text(maar.detach_after));
 		add("maar.release_idle_after", seconds_text(maar.release_idle_after));
 		add("maar.shared_dlifs", config.shared_dlifs ? "true" : "false");
+		add("maar.shared_dlif_linger", seconds_text(config.shared_dlif_linger));
 		const dmm::Admission &admission = maar.admission;
 		std::string policy = "any node";
 		if (admission.restricted) {

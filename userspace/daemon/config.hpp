@@ -95,6 +95,9 @@ struct Config {
 	// anchoring MAAR) for all its nodes (shared_dlifs.hpp) instead of one
 	// per (node, anchoring MAAR). Not changed by a reload.
 	bool shared_dlifs = false;		// role maar
+	// [maar] shared_dlif_linger: how long a shared netdevice its last
+	// node left is kept for the next (0: deleted with its last node).
+	dmm::Duration shared_dlif_linger{60000};	// role maar
 	// [security]: refuse to start unless IPsec policies require ESP for
 	// the Mobility Header with every peer (ipsec.hpp).
 	bool require_ipsec = false;

@@ -259,7 +259,7 @@ bool Daemon::start()
 	MhSender &sender = *this;
 	executor_ = std::make_unique<Executor>(kernel_.get(), sender, timers_, ra_, log_);
 	if (config_.shared_dlifs)
-		executor_->share_dlifs();
+		executor_->share_dlifs(config_.shared_dlif_linger);
 	executor_->on_state_changed([this](const std::string &mn) { changed_nodes_.insert(mn); });
 	executor_->on_farewell([this](const dmm::InstallDlif &dlif) { send_final_advertisement(dlif); });
 	if (sessions_) {
@@ -1414,7 +1414,7 @@ void Daemon::arm_timer()
 {
 	auto deadline = core_timers_held() ? std::nullopt : timers_.next_deadline();
 	for (auto other : {ra_.next_deadline(), save_deadline(), liveness_.next_deadline(), next_watchdog_,
-			   executor_->next_retry(), next_repair_, next_traffic_sample_, next_leadership_check_,
+			   executor_->next_retry(), executor_->next_expiry(), next_repair_, next_traffic_sample_, next_leadership_check_,
 			   sessions_ ? sessions_->next_retry() : std::nullopt,
 			   sessions_ ? sessions_->next_renewal() : std::nullopt})
 		if (other && (!deadline || *other < *deadline))

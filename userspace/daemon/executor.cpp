@@ -165,7 +165,7 @@ void Executor::perform(const dmm::Action &action, dmm::TimePoint now, unsigned a
 	if (const auto *dlif = std::get_if<dmm::InstallDlif>(&action))
 		done = install_dlif(*dlif, now);
 	else if (const auto *remove = std::get_if<dmm::RemoveDlif>(&action))
-		done = remove_dlif(remove->name);
+		done = remove_dlif(remove->name, now);
 	else if (const auto *entry = std::get_if<dmm::InstallEntry>(&action))
 		done = install_entry(*entry);
 	else if (const auto *gone = std::get_if<dmm::RemoveEntry>(&action))
@@ -226,6 +226,13 @@ void Executor::retry_due(dmm::TimePoint now)
 		count("kernel_retries");
 		perform(retry.action, now, retry.attempts);
 	}
+	if (shared_)
+		shared_->expire(now);
+}
+
+std::optional<dmm::TimePoint> Executor::next_expiry() const
+{
+	return shared_ ? shared_->next_expiry() : std::nullopt;
 }
 
 bool Executor::kernel_failed(std::string_view event, const nl::Error &error, LogFields fields)
@@ -437,14 +444,14 @@ bool Executor::install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now)
 	return complete;
 }
 
-bool Executor::remove_dlif(const std::string &name)
+bool Executor::remove_dlif(const std::string &name, dmm::TimePoint now)
 {
 	restart_view_.erase(name);
 	if (const dmm::InstallDlif *dlif = ra_.find(name); dlif && dlif->advertise && farewell_)
 		farewell_(*dlif);
 	ra_.remove(name);
 	if (shared_)
-		return remove_shared_dlif(name);
+		return remove_shared_dlif(name, now);
 	forget_dlif(name);
 	if (kernel_ == nullptr)
 		return true;
@@ -461,13 +468,16 @@ bool Executor::remove_dlif(const std::string &name)
 	return true;
 }
 
-void Executor::share_dlifs()
+void Executor::share_dlifs(dmm::Duration linger)
 {
 	if (kernel_ == nullptr || shared_)
 		return;
-	shared_.emplace(*kernel_, log_, counters_, [this](std::string_view event, const nl::Error &error, LogFields fields) {
-		kernel_failed(event, error, std::move(fields));
-	});
+	shared_.emplace(
+		*kernel_, log_, counters_,
+		[this](std::string_view event, const nl::Error &error, LogFields fields) {
+			kernel_failed(event, error, std::move(fields));
+		},
+		linger);
 }
 
 std::optional<Executor::Link> Executor::link_of(const std::string &dlif) const
@@ -504,7 +514,7 @@ bool Executor::install_shared_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint 
 {
 	const LogFields where{{"dlif", dlif.name}, {"lower", dlif.lower}, {"mn", dlif.mn.to_string()}};
 	bool entries_lost = false;
-	bool complete = shared_->install(dlif, entries_lost);
+	bool complete = shared_->install(dlif, now, entries_lost);
 	const SharedDlifs::Placement *placement = shared_->placement(dlif.name);
 	if (placement == nullptr)
 		return false;	// no netdevice for it yet: tried again
@@ -559,7 +569,7 @@ bool Executor::install_shared_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint 
 	return complete;
 }
 
-bool Executor::remove_shared_dlif(const std::string &name)
+bool Executor::remove_shared_dlif(const std::string &name, dmm::TimePoint now)
 {
 	if (const auto it = dlifs_.find(name); it != dlifs_.end())
 		for (const auto &prefix : it->second.prefixes) {
@@ -571,7 +581,7 @@ bool Executor::remove_shared_dlif(const std::string &name)
 	// The kernel removes the node's entries on the netdevice with its
 	// binding.
 	forget_dlif(name);
-	if (!shared_->remove(name))
+	if (!shared_->remove(name, now))
 		return false;
 	log_.info("dlif.unbound", {{"dlif", name}});
 	return true;

@@ -61,8 +61,9 @@ public:
 	void on_farewell(std::function<void(const dmm::InstallDlif &)> callback) { farewell_ = std::move(callback); }
 
 	// [maar] shared_dlifs: the cores' DLIFs go on shared netdevices
-	// (shared_dlifs.hpp) from now on. Before the first action.
-	void share_dlifs();
+	// (shared_dlifs.hpp) from now on, one left by its last node kept for
+	// `linger`. Before the first action.
+	void share_dlifs(dmm::Duration linger = dmm::Duration::zero());
 	bool sharing() const noexcept { return shared_.has_value(); }
 	// Where frames for a DLIF of the cores go: its netdevice and, on a
 	// shared one, the node's MAC (its frames name their node by
@@ -125,8 +126,11 @@ public:
 	std::size_t pending_retries() const noexcept { return retries_.size(); }
 	std::optional<dmm::TimePoint> next_retry() const;
 	// Tries again what is due: DLIFs before entries, since an entry
-	// names its DLIF.
+	// names its DLIF. Also deletes the shared netdevices idle for their
+	// linger time.
 	void retry_due(dmm::TimePoint now);
+	// When an idle shared netdevice is to be deleted, if ever.
+	std::optional<dmm::TimePoint> next_expiry() const;
 
 	static constexpr dmm::Duration kFirstRetry{1000};
 	static constexpr dmm::Duration kMaxRetry{60000};
@@ -143,7 +147,7 @@ private:
 	void perform(const dmm::Action &action, dmm::TimePoint now, unsigned attempts);
 	bool install_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now);
 	bool install_shared_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint now);
-	bool remove_shared_dlif(const std::string &name);
+	bool remove_shared_dlif(const std::string &name, dmm::TimePoint now);
 	// An entry as the kernel takes it: on a shared netdevice, the
 	// netdevice's name and the node's MAC instead of the DLIF's name.
 	Result<KernelEntry> kernel_form(const KernelEntry &entry) const;
@@ -158,7 +162,7 @@ private:
 		std::vector<KernelAddress> addresses;
 	};
 	Result<DlifSeen> seen(const std::string &name);
-	bool remove_dlif(const std::string &name);
+	bool remove_dlif(const std::string &name, dmm::TimePoint now);
 	bool install_entry(const dmm::InstallEntry &entry);
 	bool remove_entry(const Ipv6Prefix &prefix);
 	bool install_relay(const dmm::InstallRelay &relay);

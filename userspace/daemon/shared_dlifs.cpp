@@ -15,8 +15,9 @@ SharedPlaceholder shared_placeholder(const Ipv6Address &anchoring_maar)
 		dmm::derive_dlif_identity(anchoring_maar, dmm::MnId{"shared dlif router"}).mac};
 }
 
-SharedDlifs::SharedDlifs(Kernel &kernel, Logger &log, dmm::CounterMap &counters, Failure failed)
-	: kernel_(kernel), log_(log), counters_(counters), failed_(std::move(failed))
+SharedDlifs::SharedDlifs(Kernel &kernel, Logger &log, dmm::CounterMap &counters, Failure failed,
+			 dmm::Duration linger)
+	: kernel_(kernel), log_(log), counters_(counters), failed_(std::move(failed)), linger_(linger)
 {
 }
 
@@ -63,8 +64,14 @@ std::string SharedDlifs::next_name()
 SharedDlifs::Device *SharedDlifs::ensure_device(const dmm::InstallDlif &dlif)
 {
 	const Key key{dlif.lower, dlif.anchoring_maar};
-	if (auto it = devices_.find(key); it != devices_.end())
+	if (auto it = devices_.find(key); it != devices_.end()) {
+		if (it->second.idle_since) {
+			it->second.idle_since.reset();
+			count("shared_dlifs_reused");
+			log_.debug("dlif.shared.reused", {{"dlif", it->second.name}});
+		}
 		return &it->second;
+	}
 	const SharedPlaceholder placeholder = shared_placeholder(dlif.anchoring_maar);
 	const LogFields where{{"lower", dlif.lower}, {"maar", dlif.anchoring_maar.to_string()}};
 	// A name another link holds (the operator's, or a device this daemon
@@ -103,7 +110,7 @@ SharedDlifs::Device *SharedDlifs::ensure_device(const dmm::InstallDlif &dlif)
 	}
 	log_.info("dlif.shared.created", fields);
 	names_.emplace(name, key);
-	return &devices_.emplace(key, Device{name, {}, {}, true}).first->second;
+	return &devices_.emplace(key, Device{name, {}, {}, true, std::nullopt}).first->second;
 }
 
 bool SharedDlifs::ensure_binding(Device &device, const dmm::InstallDlif &dlif, bool &entries_lost)
@@ -144,14 +151,14 @@ bool SharedDlifs::ensure_binding(Device &device, const dmm::InstallDlif &dlif, b
 	return true;
 }
 
-bool SharedDlifs::install(const dmm::InstallDlif &dlif, bool &entries_lost)
+bool SharedDlifs::install(const dmm::InstallDlif &dlif, dmm::TimePoint now, bool &entries_lost)
 {
 	const LogFields where{{"dlif", dlif.name}, {"lower", dlif.lower}, {"mn", dlif.mn.to_string()}};
 	std::vector<Ipv6Prefix> routed;
 	if (const auto it = placements_.find(dlif.name); it != placements_.end()) {
 		if (names_.at(it->second.device) != Key{dlif.lower, dlif.anchoring_maar} || it->second.mn != dlif.mn) {
 			// Another netdevice or node: out of the old one first.
-			if (!remove(dlif.name))
+			if (!remove(dlif.name, now))
 				return false;
 			entries_lost = true;
 		} else {
@@ -204,7 +211,7 @@ bool SharedDlifs::install(const dmm::InstallDlif &dlif, bool &entries_lost)
 	return complete;
 }
 
-bool SharedDlifs::remove(const std::string &logical)
+bool SharedDlifs::remove(const std::string &logical, dmm::TimePoint now)
 {
 	const auto placed = placements_.find(logical);
 	if (placed == placements_.end())
@@ -243,11 +250,38 @@ bool SharedDlifs::remove(const std::string &logical)
 	device.logical.erase(logical);
 	placements_.erase(placed);
 	count("bindings_removed");
-	// Kept, known, if the kernel refuses: the next node of that MAAR uses
-	// it again.
-	if (device.logical.empty())
+	if (!device.logical.empty())
+		return true;
+	if (linger_ == dmm::Duration::zero()) {
+		// Kept, known, if the kernel refuses: the next node of that
+		// MAAR uses it again.
 		delete_device(devices_.find(key), {});
+		return true;
+	}
+	device.idle_since = now;
+	log_.debug("dlif.shared.idle", {{"dlif", device.name}});
 	return true;
+}
+
+void SharedDlifs::expire(dmm::TimePoint now)
+{
+	for (auto it = devices_.begin(); it != devices_.end();) {
+		const auto next = std::next(it);
+		Device &device = it->second;
+		if (device.idle_since && *device.idle_since + linger_ <= now && device.logical.empty() &&
+		    !delete_device(it, {{"reason", "idle"}}))
+			device.idle_since = now;
+		it = next;
+	}
+}
+
+std::optional<dmm::TimePoint> SharedDlifs::next_expiry() const
+{
+	std::optional<dmm::TimePoint> next;
+	for (const auto &[key, device] : devices_)
+		if (device.idle_since && (!next || *device.idle_since + linger_ < *next))
+			next = *device.idle_since + linger_;
+	return next;
 }
 
 bool SharedDlifs::delete_device(std::map<Key, Device>::iterator it, LogFields why)
@@ -277,7 +311,7 @@ void SharedDlifs::adopt(const std::vector<KernelLink> &links, const std::set<std
 		const Key key{link.lower, *link.maar};
 		if (devices_.contains(key) || names_.contains(link.name))
 			continue;
-		devices_.emplace(key, Device{link.name, {}, {}, false});
+		devices_.emplace(key, Device{link.name, {}, {}, false, std::nullopt});
 		names_.emplace(link.name, key);
 		// New names after the highest adopted one.
 		const std::string_view digits = std::string_view(link.name).substr(kSharedDevicePrefix.size());

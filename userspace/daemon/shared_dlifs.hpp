@@ -13,8 +13,11 @@
 // * the netdevice ("dls<N>") is created for the first node of an anchoring
 //   MAAR on the interface, with a placeholder node and router MAC derived
 //   from the MAAR (shared_placeholder()), so that every real node is a
-//   binding alike and what reaches no node's entry goes to no node; it is
-//   deleted with its last node, and recognised after a restart by its
+//   binding alike and what reaches no node's entry goes to no node; when
+//   its last node leaves it is kept for `linger` ([maar]
+//   shared_dlif_linger), for the next node of that MAAR to take without
+//   a netdevice's creation (a lone node walking back and forth, churn),
+//   then deleted (expire()); recognised after a restart by its
 //   placeholders (adopt());
 // * each node is a binding (its router MAC and link-local: the identity it
 //   sees), a permanent neighbour for its gateway address and a route per
@@ -56,7 +59,10 @@ class SharedDlifs {
 public:
 	// `failed` reports a kernel error (the executor logs and counts it).
 	using Failure = std::function<void(std::string_view event, const nl::Error &error, LogFields fields)>;
-	SharedDlifs(Kernel &kernel, Logger &log, dmm::CounterMap &counters, Failure failed);
+	// `linger`: how long a netdevice without a node is kept (0: deleted
+	// with its last node).
+	SharedDlifs(Kernel &kernel, Logger &log, dmm::CounterMap &counters, Failure failed,
+		    dmm::Duration linger = dmm::Duration::zero());
 
 	// Where a logical DLIF is: its netdevice and node, and the prefixes
 	// routed there.
@@ -73,11 +79,17 @@ public:
 	// moved: the kernel removed the node's entries on the netdevice with
 	// it, to be installed again. The name is placed even when a later
 	// step failed (to be tried again).
-	bool install(const dmm::InstallDlif &dlif, bool &entries_lost);
-	// The node's routes, neighbour and binding, then the netdevice if it
-	// was the last node. An unknown name changes nothing; the name stays
-	// placed until its binding is gone.
-	bool remove(const std::string &logical);
+	bool install(const dmm::InstallDlif &dlif, dmm::TimePoint now, bool &entries_lost);
+	// The node's routes, neighbour and binding; the netdevice if it was
+	// the last node and nothing lingers, else it is idle from `now`. An
+	// unknown name changes nothing; the name stays placed until its
+	// binding is gone.
+	bool remove(const std::string &logical, dmm::TimePoint now);
+	// Deletes the netdevices idle for the linger time by `now`; one the
+	// kernel refuses is tried again a linger time later.
+	void expire(dmm::TimePoint now);
+	// When expire() has something to do, if ever.
+	std::optional<dmm::TimePoint> next_expiry() const;
 
 	bool is_device(const std::string &name) const { return names_.contains(name); }
 	std::optional<std::string> device_of(const std::string &lower, const Ipv6Address &anchoring_maar) const;
@@ -100,6 +112,7 @@ private:
 		std::map<MacAddress, KernelBinding> bindings;	// as the kernel has them
 		std::set<std::string> logical;			// the logical DLIFs on it
 		bool bindings_known = true;			// false: adopted, not dumped yet
+		std::optional<dmm::TimePoint> idle_since;	// no node since then
 	};
 	using Key = std::pair<std::string, Ipv6Address>;	// (lower, anchoring MAAR)
 
@@ -115,6 +128,7 @@ private:
 	Logger &log_;
 	dmm::CounterMap &counters_;
 	Failure failed_;
+	dmm::Duration linger_;
 	std::map<Key, Device> devices_;
 	std::map<std::string, Key> names_;		// device name -> key
 	std::map<std::string, Placement> placements_;	// by logical name

@@ -333,7 +333,8 @@ TEST(ConfigErrors, UnknownKeysWithSuggestions)
 	EXPECT_EQ(error_of(replaced(kMaar, "prefix_pool =", "prefix_pol =")),
 		  "12:1: unknown key \"prefix_pol\" in [maar] (did you mean \"prefix_pool\"?); known keys: address, cmd, "
 		  "access_interfaces, prefix_pool, prefix_length, local_prefixes, legacy_mag, cmd_mode, deregistration, "
-		  "access_technology, detach_after, release_idle_after, shared_dlifs, admission, ra, sessions, discovery, home_lma");
+		  "access_technology, detach_after, release_idle_after, shared_dlifs, shared_dlif_linger, admission, ra, sessions, "
+		  "discovery, home_lma");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[signalling]\nlifetme = 10\n")),
 		  "14:1: unknown key \"lifetme\" in [signalling] (did you mean \"lifetime\"?); k");
 	EXPECT_PRED2(starts_with, error_of(with(kMaar, "[maar.ra]\nfoo = 1\n")), "14:1: unknown key \"foo\" in [maar.ra]");
@@ -568,6 +569,17 @@ TEST(Config, ReleaseIdleAfter)
 			"release_idle_after = 60\n")
 			  .maar->release_idle_after,
 		  60s);
+}
+
+// [maar] shared_dlif_linger: seconds a shared netdevice without a node is
+// kept, 60 by default, 0 to delete it with its last node.
+TEST(Config, SharedDlifLinger)
+{
+	EXPECT_EQ(valid(kMaar).shared_dlif_linger, 60s);
+	EXPECT_EQ(valid(with(kMaar, "shared_dlif_linger = 5\n")).shared_dlif_linger, 5s);
+	EXPECT_EQ(valid(with(kMaar, "shared_dlif_linger = 0\n")).shared_dlif_linger, 0s);
+	EXPECT_EQ(error_of(with(kMaar, "shared_dlif_linger = 90000\n")),
+		  "13:22: maar.shared_dlif_linger: 90000 s is out of range (0..86400 s)");
 }
 
 TEST(ConfigErrors, DirectMode)

@@ -620,6 +620,69 @@ TEST_F(SharedExecutorTest, TheLastNodeTakesTheNetdeviceAlong)
 	EXPECT_EQ(executor_->link_of("mn1mar1")->device, "dls1");
 }
 
+// [maar] shared_dlif_linger: a netdevice its last node left is kept for
+// the next node of that MAAR, and deleted once idle for the linger time.
+TEST_F(SharedExecutorTest, AnIdleNetdeviceLingersForTheNextNode)
+{
+	executor_ = std::make_unique<Executor>(&kernel_, sender_, timers_, ra_, log_);
+	executor_->share_dlifs(30s);
+	const auto one = node(1);
+	const auto two = node(2);
+	executor_->apply(dmm::Actions{one}, t0);
+	EXPECT_EQ(executor_->next_expiry(), std::nullopt);
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar1"}}, t0 + 1s);
+	EXPECT_TRUE(kernel_.links.contains("dls0"));
+	EXPECT_TRUE(kernel_.binding_table["dls0"].empty());
+	EXPECT_TRUE(executor_->is_shared_device("dls0"));
+	EXPECT_EQ(executor_->next_expiry(), t0 + 31s);
+
+	// The next node takes it: a binding, no netdevice made.
+	reset_calls();
+	executor_->apply(dmm::Actions{two}, t0 + 20s);
+	EXPECT_EQ(kernel_.calls.front(), "bind dls0 " + two.mn.to_string());
+	EXPECT_EQ(executor_->link_of("mn2mar1")->device, "dls0");
+	EXPECT_EQ(executor_->counters().at("shared_dlifs_reused"), 1u);
+	EXPECT_EQ(executor_->next_expiry(), std::nullopt);
+	// Not deleted when its first idle time would have ended.
+	executor_->retry_due(t0 + 40s);
+	EXPECT_TRUE(kernel_.links.contains("dls0"));
+
+	// Idle again from its node's leaving; deleted after the linger time,
+	// not before.
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn2mar1"}}, t0 + 50s);
+	executor_->retry_due(t0 + 79s);
+	EXPECT_TRUE(kernel_.links.contains("dls0"));
+	reset_calls();
+	executor_->retry_due(t0 + 80s);
+	EXPECT_EQ(kernel_.calls, Calls{"delete dls0"});
+	EXPECT_FALSE(executor_->is_shared_device("dls0"));
+	EXPECT_EQ(executor_->next_expiry(), std::nullopt);
+	EXPECT_NE(log().find("event=dlif.shared.removed dlif=dls0 reason=idle"), std::string::npos);
+	// The next node of that MAAR gets a new one.
+	executor_->apply(dmm::Actions{one}, t0 + 90s);
+	EXPECT_EQ(executor_->link_of("mn1mar1")->device, "dls1");
+}
+
+// A deletion the kernel refuses is tried again a linger time later; the
+// netdevice stays known and usable meanwhile.
+TEST_F(SharedExecutorTest, AnIdleNetdeviceTheKernelKeepsIsTriedAgainLater)
+{
+	executor_ = std::make_unique<Executor>(&kernel_, sender_, timers_, ra_, log_);
+	executor_->share_dlifs(30s);
+	executor_->apply(dmm::Actions{node(1)}, t0);
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar1"}}, t0 + 1s);
+	kernel_.set_failure("delete dls0", EBUSY);
+	executor_->retry_due(t0 + 31s);
+	EXPECT_TRUE(kernel_.links.contains("dls0"));
+	EXPECT_TRUE(executor_->is_shared_device("dls0"));
+	EXPECT_EQ(executor_->next_expiry(), t0 + 61s);
+	kernel_.failures.clear();
+	executor_->retry_due(t0 + 60s);
+	EXPECT_TRUE(kernel_.links.contains("dls0"));
+	executor_->retry_due(t0 + 61s);
+	EXPECT_FALSE(kernel_.links.contains("dls0"));
+}
+
 TEST_F(SharedExecutorTest, ANewIdentityRebindsTheNodeAndPutsItsEntriesBack)
 {
 	auto one = node(1);
