@@ -23,8 +23,10 @@
 #    etcd (a one-member etcd on the core, the CMD its leader).
 # Both parts run once per DLIF layout of the MAARs: "shared" ([maar]
 # shared_dlifs, one DLIF per anchoring MAAR on the access link) and "own"
-# (a DLIF per node and anchoring MAAR, the default); their lines say
-# which ("latency MODE LAYOUT ...", "load MODE STORE LAYOUT ...").
+# (a DLIF per node and anchoring MAAR, the default), or "shared0" (shared,
+# each netdevice deleted with its last node: [maar] shared_dlif_linger =
+# 0); their lines say which ("latency MODE LAYOUT ...", "load MODE STORE
+# LAYOUT ...").
 #
 # Environment: HANDOVERS=20, MODES="relay locator proxy", NODES=1000,
 # PARTS="latency load", STORES="sqlite etcd", LAYOUTS="shared own",
@@ -169,15 +171,24 @@ latency_part() {
 	done
 }
 
+# layout_config LAYOUT: dlifd_configure's settings for a DLIF layout.
+layout_config() {
+	case $1 in
+	shared) echo maar.shared_dlifs=true ;;
+	shared0) echo maar.shared_dlifs=true maar.shared_dlif_linger=0 ;;
+	*) echo maar.shared_dlifs=false ;;
+	esac
+}
+
 # latency_run MODE LAYOUT: the latency part for one CMD mode and DLIF layout.
 latency_run() {
-	local mode=$1 layout=$2 shared=false k new lats moved linked
-	[ "$layout" = shared ] && shared=true
+	local mode=$1 layout=$2 k new lats moved linked
 	(
 		trap cleanup_all EXIT
 		RUN=""
 		dmm_net || exit 1
-		dlifd_configure "$mode" maar.shared_dlifs=$shared
+		# shellcheck disable=SC2046 # one word per setting
+		dlifd_configure "$mode" $(layout_config "$layout")
 		sed -i 's/log_level = "debug"/log_level = "info"/' "$RUN"/*.toml
 		dlifd_start_all || exit 1
 		monitors_start
@@ -223,7 +234,7 @@ latency_run() {
 		done <"$RUN/phases" >"$RUN/phase-lines"
 		cat "$RUN/phase-lines"
 		echo "latency $mode $layout phases, median/worst ms from the layer-2 move (handovers):" \
-			"$(sed 's/^latency [a-z]* [a-z]* phases //' "$RUN/phase-lines" | phase_medians)"
+			"$(sed 's/^latency [a-z]* [a-z0-9]* phases //' "$RUN/phase-lines" | phase_medians)"
 	)
 }
 
@@ -290,8 +301,7 @@ load_part() {
 }
 
 load_run() {
-	local store=$1 layout=$2 mode=$3 shared=false
-	[ "$layout" = shared ] && shared=true
+	local store=$1 layout=$2 mode=$3
 	(
 		trap cleanup_all EXIT
 		RUN=""
@@ -305,7 +315,9 @@ load_run() {
 		fi
 		# The load attaches made-up nodes: no allow-list, and no
 		# liveness (they send nothing and answer no probe).
-		DLIFD_ANY_NODE=1 dlifd_configure "$mode" maar.detach_after=0 maar.shared_dlifs=$shared "${store_config[@]}"
+		# shellcheck disable=SC2046 # one word per setting
+		DLIFD_ANY_NODE=1 dlifd_configure "$mode" maar.detach_after=0 $(layout_config "$layout") \
+			"${store_config[@]}"
 		if [ "$store" = etcd ]; then
 			etcd_start || exit 1	# in $RUN, which dlifd_configure made
 		fi
