@@ -378,17 +378,16 @@ static void dlif_binding_release(struct dlif_mn *mn, const struct dlif_origin *o
 {
 	struct dlif_dev *dlif = mn->dlif;
 
-	WARN_ON_ONCE(!list_empty(&mn->entries));
 	dlif_nl_notify_binding(DLIF_CMD_BINDING_DEL, mn, origin);
+	/* Readers that still find it in the index or the list skip it. */
 	WRITE_ONCE(mn->gone, true);
-	rhltable_remove(&dlif->port->by_mn, &mn->node, dlif_mn_params);
 	list_del_rcu(&mn->dlif_node);
 	WRITE_ONCE(dlif->nr_bindings, dlif->nr_bindings - 1);
 	if (!ipv6_addr_any(&mn->router_ll))
 		WRITE_ONCE(dlif->port->nd_bindings, dlif->port->nd_bindings - 1);
 	/* An unregistering DLIF was closed before ndo_uninit. */
 	dlif_router_filter_del(dlif, mn->router);
-	kfree_rcu(mn, rcu);
+	dlif_mn_release(mn);
 }
 
 int dlif_binding_del(struct dlif_dev *dlif, const u8 *mn_addr,
