@@ -5,7 +5,8 @@
 # network behind MAAR1 reached after a move, two nodes roaming at once,
 # refresh and de-registration by lifetime expiry, lost signalling
 # recovered by retransmission, a PBU from a node that is no peer, a MAAR
-# restarted and killed while the node's flows run, the CMD restarted,
+# on shared DLIFs restarted and killed while the node's flows run (its
+# entries kept as they are, counters and all), the CMD restarted,
 # killed, and away for longer than the retransmissions (at a handover and
 # when a refresh is due), the kernel changed behind dlifd's back,
 # refusing, or out of memory, the wall clock stepped both ways in
@@ -204,16 +205,38 @@ at_maar2_with_flows() {
 	flows_start "$(mn_address_in 1)"
 }
 
+# entry_packets NODE PREFIX: the packets the node's entry for PREFIX has
+# carried, both ways.
+entry_packets() {
+	ctl_node "$1" -j -s route get "$2" | python3 -c '
+import json, sys
+d = json.load(sys.stdin); d = d[0] if isinstance(d, list) else d
+print(d["stats"]["encap_packets"] + d["stats"]["decap_packets"])'
+}
+
+# On shared DLIFs ([maar] shared_dlifs): the restart keeps the node's
+# binding, and its entries as they are (setting one again would reset
+# its counters).
 test_maar_restart_keeps_flows() {
-	at_maar2_with_flows || return 1
-	local ifindex_before
+	at_maar2_with_flows maar.shared_dlifs=true || return 1
+	local ifindex_before first carried
 	ifindex_before=$(ctl_node maar2 dev show | sort)
+	first=$(python3 -c 'import ipaddress, sys; print(ipaddress.ip_interface(sys.argv[1] + "/64").network)' \
+		"$(mn_address_in 1)")
+	# Not through ctl_node: $! must be dlifctl itself, for the kill.
+	"$DLIFCTL" -n "$(node_ns maar2)" monitor >"$RUN/monitor-restart" 2>&1 &
+	defer kill $!
 	dlifd_stop maar2
 	check "the flow goes on while MAAR2's dlifd is down" flow_survives
+	carried=$(entry_packets maar2 "$first")
 	dlifd_start maar2 || return 1
 	check_eq "$(ctl_node maar2 dev show | sort)" "$ifindex_before" \
 		"the restarted dlifd kept the DLIFs as they were"
 	check_eq "$(bindings maar2)" 1 "and the node's session"
+	check_eq "$(grep -c "$first" "$RUN/monitor-restart")" 0 \
+		"and its entry for the node's first prefix, not set again"
+	check "whose counters go on from the $carried packets it had carried" \
+		test "$(entry_packets maar2 "$first")" -ge "${carried:-1}"
 	check "the flow survives the restart" flow_survives
 	check "the ping too" ping_recovers
 	# Killed, not stopped: nothing saved on the way out, the state database

@@ -960,6 +960,8 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 			kernel_failed("reconcile.dump.failed", entries.error(), {{"what", "entries"}});
 		if (dlifs && entries) {
 			Wanted wanted = wanted_by(reissued);
+			// The logical DLIF each (shared netdevice, node) carries.
+			std::map<std::pair<std::string, MacAddress>, std::string> placed;
 			if (shared_) {
 				// The cores' DLIFs are not links: the shared netdevices
 				// they go on are, and each of their prefixes has an entry.
@@ -967,8 +969,10 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 				std::set<std::string> devices;
 				for (const auto &action : reissued)
 					if (const auto *dlif = std::get_if<dmm::InstallDlif>(&action)) {
-						if (auto device = shared_->device_of(dlif->lower, dlif->anchoring_maar))
+						if (auto device = shared_->device_of(dlif->lower, dlif->anchoring_maar)) {
 							devices.insert(*device);
+							placed[{*device, dlif->mn}] = dlif->name;
+						}
 						wanted.entries.insert(wanted.entries.end(), dlif->prefixes.begin(),
 								      dlif->prefixes.end());
 					}
@@ -993,11 +997,30 @@ ReconcilePlan Executor::reconcile(const dmm::Actions &reissued, const Scope &sco
 			std::set<std::string> kept;
 			for (const auto &prefix : plan.keep_entries)
 				kept.insert(key_of(prefix));
-			// On shared netdevices the installs below set them again
-			// (ENTRY_SET replaces in place), in the cores' names.
-			for (const auto &entry : *entries)
-				if (kept.contains(key_of(entry.prefix)) && !(shared_ && entry.dlif))
+			// Kept entries are remembered as installed, so that the
+			// installs below leave those the state still wants alone:
+			// setting one again would reset its counters. A shared
+			// netdevice's entry is remembered in the core's name, the
+			// logical DLIF of its node; one whose node no logical DLIF
+			// placed there is set again by the installs.
+			for (const auto &entry : *entries) {
+				const std::string key = key_of(entry.prefix);
+				if (!kept.contains(key))
+					continue;
+				if (!shared_ || !entry.dlif) {
 					remember_entry(entry);
+					continue;
+				}
+				const auto logical = entry.mn ? placed.find({*entry.dlif, *entry.mn}) : placed.end();
+				if (logical == placed.end())
+					continue;
+				KernelEntry named = entry;
+				named.dlif = logical->second;
+				named.mn.reset();
+				remember_entry(named);
+				if (named.role == dmm::TunnelRole::attached)
+					attached_keys_.insert(key);
+			}
 			for (const auto &name : plan.foreign_dlifs)
 				log_.debug("reconcile.dlif.foreign", {{"dlif", name}});
 			// The DLIFs kept, as the dumps found them, for the installs

@@ -733,17 +733,59 @@ TEST_F(SharedExecutorTest, ARestartAdoptsTheNetdevicesAndDropsWhatNobodyWants)
 	scope.peers = {address("2001:db8::2")};
 	restarted.reconcile(dmm::Actions{one}, scope, t0 + 10s);
 	const std::string gw1 = node_gateway(one.mn).to_string();
-	// Its binding and route stay; its entry is set again (in place); node
-	// 2's entry and binding and the other MAAR's netdevice go.
+	// Its binding, route and entry stay (the entry is not set again:
+	// that would reset its counters); node 2's entry and binding and the
+	// other MAAR's netdevice go.
 	EXPECT_EQ(kernel_.calls, (Calls{"unentry 2001:db8:1:2::/64", "unentry 2001:db8:1:3::/64", "delete dls1",
 					"neigh dls0 " + gw1 + " " + one.mn.to_string(),
-					"route dls0 2001:db8:1:1::/64 via " + gw1, "entry 2001:db8:1:1::/64",
-					"unbind dls0 " + two.mn.to_string()}));
+					"route dls0 2001:db8:1:1::/64 via " + gw1, "unbind dls0 " + two.mn.to_string()}));
+	EXPECT_EQ(*kernel_entry("2001:db8:1:1::/64"), (KernelEntry{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::attached,
+								    std::nullopt, "dls0", one.mn}));
 	EXPECT_EQ(kernel_.binding_table.at("dls0").size(), 1u);
 	EXPECT_EQ(restarted.link_of("mn1mar1")->device, "dls0");
 	// New netdevices are numbered after the adopted ones.
 	restarted.apply(dmm::Actions{other}, t0 + 20s);
 	EXPECT_EQ(restarted.link_of("mn3mar1")->device, "dls2");
+}
+
+// A restart leaves a core's entry on a shared netdevice alone when the
+// restored state wants it as it is, and replaces it (in place) when not.
+TEST_F(SharedExecutorTest, ARestartKeepsTheEntriesItsStateStillWants)
+{
+	const auto one = node(1);
+	const auto two = node(2);
+	const dmm::InstallEntry anchor1{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+					"mn1mar1"};
+	const dmm::InstallEntry anchor2{prefix("2001:db8:1:2::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+					"mn2mar1"};
+	executor_->apply(dmm::Actions{one, two, anchor1, anchor2}, t0);
+
+	// Node 2's entry now points elsewhere.
+	auto moved = anchor2;
+	moved.peer = address("2001:db8::3");
+	Executor restarted(&kernel_, sender_, timers_, ra_, log_);
+	restarted.share_dlifs();
+	reset_calls();
+	Scope scope;
+	scope.lowers = {"eth1"};
+	scope.peers = {address("2001:db8::2"), address("2001:db8::3")};
+	restarted.reconcile(dmm::Actions{one, two, anchor1, moved}, scope, t0 + 10s);
+	Calls entry_calls;
+	std::copy_if(kernel_.calls.begin(), kernel_.calls.end(), std::back_inserter(entry_calls),
+		     [](const std::string &call) { return call.find("entry") != std::string::npos; });
+	EXPECT_EQ(entry_calls, Calls{"entry 2001:db8:1:2::/64"});
+	EXPECT_EQ(*kernel_entry("2001:db8:1:1::/64"), (KernelEntry{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor,
+								    address("2001:db8::2"), "dls0", one.mn}));
+	EXPECT_EQ(*kernel_entry("2001:db8:1:2::/64"), (KernelEntry{prefix("2001:db8:1:2::/64"), dmm::TunnelRole::anchor,
+								    address("2001:db8::3"), "dls0", two.mn}));
+
+	// The kept entries are the executor's as if it had set them: the
+	// node's return gives the prefix back to its DLIF as before.
+	reset_calls();
+	restarted.apply(dmm::Actions{dmm::RemoveEntry{anchor1.prefix}}, t0 + 20s);
+	EXPECT_EQ(kernel_.calls, Calls{"entry 2001:db8:1:1::/64"});
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::attached);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->mn, one.mn);
 }
 
 TEST_F(SharedExecutorTest, RepairBindsTheNodesOfADeletedNetdeviceAgain)
