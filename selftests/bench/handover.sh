@@ -17,7 +17,8 @@
 #    capture and address monitor give the node's view.
 # 2. Load: NODES mobile nodes (no hosts: the access point notifications
 #    alone, over the control socket) attach at MAAR1 and roam together to
-#    MAAR2, MAAR3 and back to MAAR1; for each round, the handovers per
+#    MAAR2, MAAR3, back to MAAR1 and on around the ring for LOAD_ROUNDS
+#    rounds in all (the attachment is round 0); for each round, the handovers per
 #    second until the CMD has every binding on the new MAAR, and whether
 #    any binding failed. Once per CMD store: SQLite (the default) and
 #    etcd (a one-member etcd on the core, the CMD its leader).
@@ -31,6 +32,8 @@
 # Environment: HANDOVERS=20, MODES="relay locator proxy", NODES=1000,
 # PARTS="latency load", STORES="sqlite etcd", LAYOUTS="shared own",
 # LOAD_MODES="proxy" (the CMD modes of the load part),
+# LOAD_ROUNDS=4 (rounds of the load part, the attachment included; from
+# round 2 on, every round is a node arriving with two previous MAARs),
 # LOAD_RA_INTERVAL=10 (the
 # MAARs' RA interval in the load part, seconds; the testbed's),
 # LOAD_PROFILE=0 (1: a perf profile of the whole VM during each load
@@ -50,6 +53,7 @@ LAYOUTS=${LAYOUTS:-"shared own"}
 LOAD_MODES=${LOAD_MODES:-proxy}
 LOAD_RA_INTERVAL=${LOAD_RA_INTERVAL:-10}
 LOAD_PROFILE=${LOAD_PROFILE:-0}
+LOAD_ROUNDS=${LOAD_ROUNDS:-4}
 
 epoch() { date -d "$1" +%s.%N; }
 
@@ -330,7 +334,7 @@ load_run() {
 		for i in $(seq 1 "$NODES"); do
 			macs+=("$(printf '02:10:%02x:%02x:%02x:%02x' $((i >> 24 & 255)) $((i >> 16 & 255)) $((i >> 8 & 255)) $((i & 255)))")
 		done
-		for round in 0 1 2 3; do
+		for round in $(seq 0 $((LOAD_ROUNDS - 1))); do
 			new=$(( round % 3 + 1 ))
 			[ "$LOAD_PROFILE" = 1 ] && profile_start "$round"
 			ctl_node "maar$new" -j counters >"$RUN/latency-before.json"
