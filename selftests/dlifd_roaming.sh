@@ -214,6 +214,18 @@ test_locator() {
 		"MAAR3: the local prefix's entry names the node"
 	check_match "$(ctl_node maar3 -j mn show "$MN_MAC")" '"device": *"dls[0-9]+"' \
 		"MAAR3: mn show names the shared netdevices"
+	# A previous prefix's entry is set once where the node arrives (the
+	# core's, not an attached one first) and goes with the node's binding
+	# where it leaves (not handed back to the DLIF first).
+	local a1 a2
+	a1=$(prefix64 "${ADDR[1]}")
+	a2=$(prefix64 "${ADDR[2]}")
+	check_no_match "$(cat "$RUN/monitor-maar2")" "$a1 role attached" \
+		"MAAR2: MAAR1's prefix never attached, arriving or leaving"
+	check_no_match "$(cat "$RUN/monitor-maar3")" "($a1|$a2) role attached" \
+		"MAAR3: MAAR1's and MAAR2's prefixes never attached"
+	check_match "$(cat "$RUN/monitor-maar3")" "$(prefix64 "${ADDR[3]}") role attached" \
+		"MAAR3: its own prefix attached to the node's DLIF"
 }
 
 # Proxy mode with every dlifd as an unprivileged user holding only

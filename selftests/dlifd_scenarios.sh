@@ -221,8 +221,7 @@ test_maar_restart_keeps_flows() {
 	at_maar2_with_flows maar.shared_dlifs=true || return 1
 	local ifindex_before first carried
 	ifindex_before=$(ctl_node maar2 dev show | sort)
-	first=$(python3 -c 'import ipaddress, sys; print(ipaddress.ip_interface(sys.argv[1] + "/64").network)' \
-		"$(mn_address_in 1)")
+	first=$(prefix64 "$(mn_address_in 1)")
 	# Not through ctl_node: $! must be dlifctl itself, for the kill.
 	"$DLIFCTL" -n "$(node_ns maar2)" monitor >"$RUN/monitor-restart" 2>&1 &
 	defer kill $!

@@ -89,8 +89,21 @@ Executor::Executor(Kernel *kernel, MhSender &mh, TimerHeap &timers, RaEngine &ra
 
 void Executor::apply(const dmm::Actions &actions, dmm::TimePoint now)
 {
+	// A core installs a DLIF before the entries naming it and removes it
+	// after them (MaarCore's order). On a shared netdevice a prefix the
+	// batch installs an entry for need not be attached to its DLIF
+	// first, nor one whose DLIF the batch removes be handed back to it:
+	// the binding's removal takes the entry.
+	if (shared_)
+		for (const auto &action : actions) {
+			if (const auto *remove = std::get_if<dmm::RemoveDlif>(&action))
+				batch_.leaving.insert(remove->name);
+			else if (const auto *entry = std::get_if<dmm::InstallEntry>(&action))
+				batch_.entries.insert(key_of(entry->prefix));
+		}
 	for (const auto &action : actions)
 		apply(action, now);
+	batch_ = {};
 }
 
 void Executor::apply(const dmm::Action &action, dmm::TimePoint now)
@@ -551,9 +564,11 @@ bool Executor::install_shared_dlif(const dmm::InstallDlif &dlif, dmm::TimePoint 
 			if (!put_entry(entry))
 				complete = false;
 		}
-	for (const auto &prefix : dlif.prefixes)
-		if (!entries_.contains(key_of(prefix)) && !attach_prefix(prefix, dlif.name))
+	for (const auto &prefix : dlif.prefixes) {
+		const std::string key = key_of(prefix);
+		if (!entries_.contains(key) && !batch_.entries.contains(key) && !attach_prefix(prefix, dlif.name))
 			complete = false;
+	}
 
 	LogFields fields = where;
 	fields.emplace_back("device", device);
@@ -656,6 +671,17 @@ bool Executor::remove_entry(const Ipv6Prefix &prefix)
 		// entry naming the node: the core's goes, an attached one
 		// replaces it (ENTRY_SET, no gap).
 		const auto owner = prefix_owner_.find(key_of(prefix));
+		if (owner != prefix_owner_.end() && dlifs_.contains(owner->second) &&
+		    batch_.leaving.contains(owner->second)) {
+			// The DLIF goes later in this batch and takes the entry
+			// with its binding (then, or when its removal is retried;
+			// an install meanwhile attaches the prefix again).
+			forget_entry(key_of(prefix));
+			attached_keys_.erase(key_of(prefix));
+			count("entries_removed");
+			log_.info("entry.removed", {{"prefix", prefix.masked().to_string()}, {"with", owner->second}});
+			return true;
+		}
 		if (owner != prefix_owner_.end() && dlifs_.contains(owner->second)) {
 			if (!attach_prefix(prefix, owner->second))
 				return false;

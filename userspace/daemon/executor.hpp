@@ -205,6 +205,13 @@ private:
 	// routed to (by prefix text), and the attached entries made for them.
 	std::map<std::string, std::string> prefix_owner_;
 	std::set<std::string> attached_keys_;
+	// In the batch of actions being applied, on shared netdevices: the
+	// DLIFs it removes, and the prefixes (text) it installs entries for.
+	struct Batch {
+		std::set<std::string> leaving;
+		std::set<std::string> entries;
+	};
+	Batch batch_;
 	std::set<std::uint8_t> prefix_lengths_;	// of prefix_owner_'s prefixes
 	std::multiset<std::pair<std::string, MacAddress>> nodes_;	// (lower, mn) of dlifs_
 	std::map<MacAddress, std::set<std::string>> dlif_names_by_mn_;	// names in dlifs_, by node

@@ -6,7 +6,9 @@
 // the start-up reconciliation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <set>
 
 #include "executor.hpp"
@@ -594,6 +596,48 @@ TEST_F(SharedExecutorTest, ACoreEntryReplacesTheAttachedOneAndGivesItBack)
 	ASSERT_NE(kernel_entry("2001:db8:1:9::/64"), nullptr);
 	EXPECT_EQ(kernel_.routes.at("dls0"),
 		  (std::vector<KernelRoute>{{prefix("2001:db8:1:9::/64"), node_gateway(one.mn)}}));
+}
+
+// A node arriving with a prefix the core serves: its DLIF, then the
+// core's entry, set once (no attached entry first). Leaving: the core
+// removes its entries, then its DLIF; the binding's removal takes the
+// entries, no attached entry in between.
+TEST_F(SharedExecutorTest, ANodesEntriesAreSetOnceAndGoWithItsBinding)
+{
+	const auto one = node(1);
+	const auto two = node(2);
+	const dmm::InstallEntry serving{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::serving, address("2001:db8::2"),
+					"mn1mar1"};
+	reset_calls();
+	executor_->apply(dmm::Actions{one, two, serving}, t0);
+	EXPECT_EQ(std::count(kernel_.calls.begin(), kernel_.calls.end(), "entry 2001:db8:1:1::/64"), 1);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::serving);
+	EXPECT_EQ(kernel_entry("2001:db8:1:2::/64")->role, dmm::TunnelRole::attached);
+	reset_calls();
+	executor_->apply(dmm::Actions{dmm::RemoveEntry{serving.prefix}, dmm::RemoveDlif{"mn1mar1"}}, t0 + 1s);
+	const std::string gw1 = node_gateway(one.mn).to_string();
+	EXPECT_EQ(kernel_.calls, (Calls{"route del dls0 2001:db8:1:1::/64", "neigh del dls0 " + gw1,
+					"unbind dls0 " + one.mn.to_string()}));
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64"), nullptr);
+	EXPECT_FALSE(executor_->entries().contains("2001:db8:1:1::/64"));
+	EXPECT_NE(kernel_entry("2001:db8:1:2::/64"), nullptr);
+
+	// The binding's removal refused: the entry stays with it until the
+	// retry; the node's return before then attaches its prefix again.
+	executor_->apply(dmm::Actions{one, serving}, t0 + 2s);
+	kernel_.set_failure("unbind", EBUSY);
+	executor_->apply(dmm::Actions{dmm::RemoveEntry{serving.prefix}, dmm::RemoveDlif{"mn1mar1"}}, t0 + 3s);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::serving);
+	kernel_.failures.clear();
+	reset_calls();
+	executor_->apply(dmm::Actions{one}, t0 + 4s);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::attached);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->mn, one.mn);
+
+	// Alone, a RemoveEntry still hands the prefix back to its DLIF.
+	executor_->apply(dmm::Actions{serving}, t0 + 5s);
+	executor_->apply(dmm::Actions{dmm::RemoveEntry{serving.prefix}}, t0 + 6s);
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::attached);
 }
 
 TEST_F(SharedExecutorTest, TheLastNodeTakesTheNetdeviceAlong)
