@@ -94,6 +94,7 @@ void Executor::apply(const dmm::Actions &actions, dmm::TimePoint now)
 	// batch installs an entry for need not be attached to its DLIF
 	// first, nor one whose DLIF the batch removes be handed back to it:
 	// the binding's removal takes the entry.
+	batch_ = {};
 	if (shared_)
 		for (const auto &action : actions) {
 			if (const auto *remove = std::get_if<dmm::RemoveDlif>(&action))
