@@ -13,7 +13,7 @@
 #    registration (its log), the first RA of the new prefix, the new
 #    address usable (preferred), the node's first ping reply after the
 #    move (a ping every 20 ms from its first address, which MAAR1
-#    anchors), and the last tunnel end changed at any MAAR; the node's
+#    anchors), and the last tunnel end installed at any MAAR; the node's
 #    capture and address monitor give the node's view.
 # 2. Load: NODES mobile nodes (no hosts: the access point notifications
 #    alone, over the control socket) attach at MAAR1 and roam together to
@@ -76,14 +76,18 @@ preferred_address_in() {
 	[ -n "$address" ] && address_state_is "$address" preferred
 }
 
-# latency NEW: milliseconds from NEW's last attachment to the last entry
-# change at any MAAR within 10 s of it.
+# latency NEW: milliseconds from NEW's last attachment to the last tunnel
+# end installed at any MAAR within 10 s of it: an entry with a peer added
+# or replaced. Not any notification: bindings, attached entries and
+# deletions are the old paths' clean-up, and differ with the DLIF layout.
 latency() {
 	local new=$1 attach
 	attach=$(grep 'event=mn.attached' "$RUN/maar$new.log" | tail -1 | grep -o 'ts=[^ ]*' | cut -d= -f2)
 	attach=$(epoch "$attach")
 	cat "$RUN"/monitor-maar[123] |
-		awk -v a="$attach" '$1 >= a && $1 <= a + 10 { if ($1 > last) last = $1 } END { printf "%d\n", (last - a) * 1000 }'
+		awk -v a="$attach" '$1 >= a && $1 <= a + 10 && ($2 == "added" || $2 == "replaced") && / peer / {
+			if ($1 > last) last = $1
+		} END { printf "%d\n", (last - a) * 1000 }'
 }
 
 # log_time NODE EVENT AFTER: the epoch of the node's first log line of
@@ -130,7 +134,7 @@ PHASES="l2 rs attach registered ra address first_packet tunnels"
 # One handover's phases, in ms from the start of the layer-2 move (MOVED,
 # epoch) to MAAR NEW, "-" for what was not seen: l2 (the switch port moved,
 # LINKED), rs, ra, address and first_packet (the node's view), attach and
-# registered (the new MAAR's log), tunnels (the last tunnel end changed
+# registered (the new MAAR's log), tunnels (the last tunnel end installed
 # at any MAAR, TUNNELS ms after the attachment: latency()).
 phases() {
 	local moved=$1 linked=$2 new=$3 tunnels=$4 attach registered
