@@ -24,6 +24,17 @@ tunnel_count() {	# node: entries other than its local-export ones
 	entries_of "$1" | grep -vc local-export
 }
 
+# entry_stats NODE PREFIX FIELD...: those statistics of the node's entry
+# for PREFIX (encap_packets, decap_bytes, ...), space-separated.
+entry_stats() {
+	local node=$1 prefix=$2
+	shift 2
+	ctl_node "$node" -j -s route get "$prefix" | python3 -c '
+import json, sys
+d = json.load(sys.stdin); d = d[0] if isinstance(d, list) else d
+print(" ".join(str(d["stats"][field]) for field in sys.argv[1:]))' "$@"
+}
+
 # Predicates for busywait (it runs a command, so each is a function).
 tunnels_are() { test "$(tunnel_count "$1")" = "$2"; }
 dlifs_are() { test "$(dlif_count "$1")" = "$2"; }
@@ -206,12 +217,11 @@ at_maar2_with_flows() {
 }
 
 # entry_packets NODE PREFIX: the packets the node's entry for PREFIX has
-# carried, both ways.
+# carried, both ways ("" without the entry).
 entry_packets() {
-	ctl_node "$1" -j -s route get "$2" | python3 -c '
-import json, sys
-d = json.load(sys.stdin); d = d[0] if isinstance(d, list) else d
-print(d["stats"]["encap_packets"] + d["stats"]["decap_packets"])'
+	local encap decap
+	read -r encap decap <<<"$(entry_stats "$1" "$2" encap_packets decap_packets)"
+	[ -n "$encap" ] && echo $((encap + decap))
 }
 
 # On shared DLIFs ([maar] shared_dlifs): the restart keeps the node's
@@ -610,10 +620,7 @@ test_bulk_tcp_needs_no_packet_too_big() {
 	check "4 MiB from the CN to the node's tunnelled address" tcp_transfer "$CN" "$a"
 	check "4 MiB from the node's tunnelled address to the CN" tcp_transfer "$CN" "$a" -R
 	# Both directions, each with its own figure in a failure's message.
-	read -r encap decap <<<"$(ctl_node maar1 -j -s route get "$a/64" | python3 -c '
-import json, sys
-d = json.load(sys.stdin); d = d[0] if isinstance(d, list) else d
-print(d["stats"]["encap_bytes"], d["stats"]["decap_bytes"])')"
+	read -r encap decap <<<"$(entry_stats maar1 "$a/64" encap_bytes decap_bytes)"
 	ktap_diag "MAAR1's anchor entry: $encap octets encapsulated, $decap decapsulated"
 	check "the CN's 4 MiB went through MAAR1's tunnel" test "${encap:-0}" -ge 4000000
 	check "the node's 4 MiB came back through it" test "${decap:-0}" -ge 4000000
@@ -678,10 +685,7 @@ test_decapsulated_tcp_is_merged_before_routing() {
 # node's first prefix (three times the default gc_thresh3 of 1,024) all
 # enter MAAR1's tunnel, and the DLIF keeps its one neighbour.
 encapsulated_for() {	# ADDRESS: packets MAAR1's entry for its /64 has encapsulated
-	ctl_node maar1 -j -s route get "$1/64" | python3 -c '
-import json, sys
-d = json.load(sys.stdin); d = d[0] if isinstance(d, list) else d
-print(d["stats"]["encap_packets"])'
+	entry_stats maar1 "$1/64" encap_packets
 }
 
 neighbours_in() {	# DLIF PREFIX: MAAR1's neighbour entries on DLIF for addresses in PREFIX
