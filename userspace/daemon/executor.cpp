@@ -94,7 +94,6 @@ void Executor::apply(const dmm::Actions &actions, dmm::TimePoint now)
 	// batch installs an entry for need not be attached to its DLIF
 	// first, nor one whose DLIF the batch removes be handed back to it:
 	// the binding's removal takes the entry.
-	batch_ = {};
 	if (shared_)
 		for (const auto &action : actions) {
 			if (const auto *remove = std::get_if<dmm::RemoveDlif>(&action))
@@ -672,18 +671,19 @@ bool Executor::remove_entry(const Ipv6Prefix &prefix)
 		// entry naming the node: the core's goes, an attached one
 		// replaces it (ENTRY_SET, no gap).
 		const auto owner = prefix_owner_.find(key_of(prefix));
-		if (owner != prefix_owner_.end() && dlifs_.contains(owner->second) &&
-		    batch_.leaving.contains(owner->second)) {
-			// The DLIF goes later in this batch and takes the entry
-			// with its binding (then, or when its removal is retried;
-			// an install meanwhile attaches the prefix again).
-			forget_entry(key_of(prefix));
-			attached_keys_.erase(key_of(prefix));
-			count("entries_removed");
-			log_.info("entry.removed", {{"prefix", prefix.masked().to_string()}, {"with", owner->second}});
-			return true;
-		}
 		if (owner != prefix_owner_.end() && dlifs_.contains(owner->second)) {
+			if (batch_.leaving.contains(owner->second)) {
+				// The DLIF goes later in this batch and takes the
+				// entry with its binding (then, or when its removal
+				// is retried; an install meanwhile attaches the
+				// prefix again).
+				forget_entry(key_of(prefix));
+				attached_keys_.erase(key_of(prefix));
+				count("entries_removed");
+				log_.info("entry.removed",
+					  {{"prefix", prefix.masked().to_string()}, {"with", owner->second}});
+				return true;
+			}
 			if (!attach_prefix(prefix, owner->second))
 				return false;
 			count("entries_removed");
