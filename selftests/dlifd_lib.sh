@@ -381,6 +381,26 @@ s = socket.create_connection((sys.argv[1], 5001), timeout=10)
 print(s.getsockname()[0])' $CN_ADDR
 }
 
+# ------------------------------------------------------ table notifications
+
+epoch() {	# an RFC 3339 time stamp of the logs, as seconds since 1970
+	date -d "$1" +%s.%N
+}
+
+# monitors_start: each MAAR's dlifctl monitor into $RUN/monitor-maarN, each
+# line stamped (seconds since 1970) as it arrives, without a process per
+# line: under emulation "$(date)" took 100 ms or more, and a burst of
+# notifications queued behind it (the latencies measured before this
+# stamp were up to a second too late).
+monitors_start() {
+	local i
+	for i in 1 2 3; do
+		ip netns exec "${MAAR_NS[$i]}" "$DLIFCTL" monitor 2>&1 |
+			while read -r line; do echo "$EPOCHREALTIME $line"; done >"$RUN/monitor-maar$i" &
+		defer kill $!
+	done
+}
+
 # -------------------------------------------------------------- signalling
 
 capture_start() {

@@ -18,7 +18,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dmm_net.sh"
 source "$(dirname "$0")/dlifd_lib.sh"
 
-
 # The node's link-layer address for a router link-local, from its
 # neighbour table ("" if unknown).
 router_mac() {
@@ -27,11 +26,6 @@ router_mac() {
 
 default_routers() {
 	ip -n "$MN" -6 route show default | grep -o 'via [^ ]*' | awk '{ print $2 }' | sort
-}
-
-
-epoch() {	# an RFC 3339 time stamp of the logs, as seconds since 1970
-	date -d "$1" +%s.%N
 }
 
 # handover_latency NEW OLD...: from NEW's attachment of the node (its log)
@@ -67,15 +61,6 @@ ras_judged() {	# where routers
 	for ll in $(default_routers); do
 		check_eq "$(awk -v ll="$ll" '$1 == ll { print $2, $3 }' <<<"$heard")" "${ROUTER_MAC[$ll]} $mtu" \
 			"$where: rdisc6: router $ll with its MAC and MTU $mtu"
-	done
-}
-
-monitors_start() {
-	local i
-	for i in 1 2 3; do
-		ip netns exec "${MAAR_NS[$i]}" "$DLIFCTL" monitor 2>&1 |
-			while read -r line; do echo "$(date +%s.%N) $line"; done >"$RUN/monitor-maar$i" &
-		defer kill $!
 	done
 }
 

@@ -55,18 +55,6 @@ LOAD_RA_INTERVAL=${LOAD_RA_INTERVAL:-10}
 LOAD_PROFILE=${LOAD_PROFILE:-0}
 LOAD_ROUNDS=${LOAD_ROUNDS:-4}
 
-epoch() { date -d "$1" +%s.%N; }
-
-monitors_start() {
-	local i
-	for i in 1 2 3; do
-		: >"$RUN/monitor-maar$i"
-		ip netns exec "${MAAR_NS[$i]}" "$DLIFCTL" monitor 2>&1 |
-			while read -r line; do echo "$(date +%s.%N) $line"; done >>"$RUN/monitor-maar$i" &
-		defer kill $!
-	done
-}
-
 # preferred_address_in N: the node has an address in MAAR N's prefix, and
 # it is preferred. Asked afresh each time: the address may not exist yet
 # when busywait starts.
