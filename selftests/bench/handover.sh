@@ -34,6 +34,9 @@
 # LOAD_MODES="proxy" (the CMD modes of the load part),
 # LOAD_ROUNDS=4 (rounds of the load part, the attachment included; from
 # round 2 on, every round is a node arriving with two previous MAARs),
+# LATENCY_TRACE=0 (1: after each handover of the latency part, every
+# MAAR's table notifications and every daemon's log lines, at debug
+# level, around it: trace()),
 # LOAD_RA_INTERVAL=10 (the
 # MAARs' RA interval in the load part, seconds; the testbed's),
 # LOAD_PROFILE=0 (1: a perf profile of the whole VM during each load
@@ -54,6 +57,7 @@ LOAD_MODES=${LOAD_MODES:-proxy}
 LOAD_RA_INTERVAL=${LOAD_RA_INTERVAL:-10}
 LOAD_PROFILE=${LOAD_PROFILE:-0}
 LOAD_ROUNDS=${LOAD_ROUNDS:-4}
+LATENCY_TRACE=${LATENCY_TRACE:-0}
 
 # preferred_address_in N: the node has an address in MAAR N's prefix, and
 # it is preferred. Asked afresh each time: the address may not exist yet
@@ -64,18 +68,44 @@ preferred_address_in() {
 	[ -n "$address" ] && address_state_is "$address" preferred
 }
 
+# attach_time NEW: the ts (RFC 3339) of NEW's last attachment of the node.
+attach_time() {
+	grep 'event=mn.attached' "$RUN/maar$1.log" | tail -1 | grep -o 'ts=[^ ]*' | cut -d= -f2
+}
+
 # latency NEW: milliseconds from NEW's last attachment to the last tunnel
 # end installed at any MAAR within 10 s of it: an entry with a peer added
 # or replaced. Not any notification: bindings, attached entries and
 # deletions are the old paths' clean-up, and differ with the DLIF layout.
 latency() {
 	local new=$1 attach
-	attach=$(grep 'event=mn.attached' "$RUN/maar$new.log" | tail -1 | grep -o 'ts=[^ ]*' | cut -d= -f2)
-	attach=$(epoch "$attach")
+	attach=$(epoch "$(attach_time "$new")")
 	cat "$RUN"/monitor-maar[123] |
 		awk -v a="$attach" '$1 >= a && $1 <= a + 10 && ($2 == "added" || $2 == "replaced") && / peer / {
 			if ($1 > last) last = $1
 		} END { printf "%d\n", (last - a) * 1000 }'
+}
+
+# trace NEW: what happened in the handover to NEW, for finding where its
+# time goes (LATENCY_TRACE=1): every MAAR's table notifications from 1 s
+# before NEW's attachment of the node to 10 s after, each in ms from the
+# attachment, then every daemon's log lines from the attachment on (at
+# debug level: LATENCY_TRACE keeps it).
+trace() {
+	local new=$1 attach node
+	attach=$(attach_time "$new")
+	for node in maar1 maar2 maar3; do
+		awk -v a="$(epoch "$attach")" -v tag="trace to MAAR$new $node notification" '
+			$1 >= a - 1 && $1 <= a + 10 { $1 = sprintf("%+d ms", ($1 - a) * 1000); print tag, $0 }' \
+			"$RUN/monitor-$node"
+	done
+	# The logs' ts are RFC 3339 in UTC, all of one format: they compare
+	# as strings.
+	for node in cmd maar1 maar2 maar3; do
+		awk -v a="$attach" -v tag="trace to MAAR$new $node log" '
+			match($0, /ts=[^ ]*/) && substr($0, RSTART + 3, RLENGTH - 3) >= a { print tag, $0 }' \
+			"$RUN/$node.log"
+	done
 }
 
 # log_time NODE EVENT AFTER: the epoch of the node's first log line of
@@ -185,7 +215,8 @@ latency_run() {
 		dmm_net || exit 1
 		# shellcheck disable=SC2046 # one word per setting
 		dlifd_configure "$mode" $(layout_config "$layout")
-		sed -i 's/log_level = "debug"/log_level = "info"/' "$RUN"/*.toml
+		[ "$LATENCY_TRACE" = 1 ] ||
+			sed -i 's/log_level = "debug"/log_level = "info"/' "$RUN"/*.toml
 		dlifd_start_all || exit 1
 		monitors_start
 		mn_move 1
@@ -212,6 +243,7 @@ latency_run() {
 				{ echo "# $mode $layout: handover $k to MAAR$new did not complete"; exit 1; }
 			sleep 2	# quiet: every tunnel end is in place
 			lats+=("$(latency "$new")")
+			[ "$LATENCY_TRACE" = 1 ] && trace "$new"
 			echo "$moved $linked $new ${lats[-1]}" >>"$RUN/phases"
 		done
 		printf '%s\n' "${lats[@]}" | sort -n | awk -v mode="$mode $layout" '
