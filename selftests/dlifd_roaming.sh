@@ -46,6 +46,16 @@ handover_latency() {
 	echo "($last - $attach) * 1000" | bc | cut -d. -f1
 }
 
+# answered_before_departure NODE DLIF: NODE, a previous MAAR now, sent its
+# first PBA before DLIF (the node's, left behind) went: its netdevice or,
+# on a shared one, its binding (Executor::defer_departures).
+answered_before_departure() {
+	local pba gone
+	pba=$(grep -n 'event=mh.sent type=PBA' "$RUN/$1.log" | head -1 | cut -d: -f1)
+	gone=$(grep -nE "event=dlif\.(removed|unbound) dlif=$2( |\$)" "$RUN/$1.log" | tail -1 | cut -d: -f1)
+	[ -n "$pba" ] && [ -n "$gone" ] && [ "$pba" -lt "$gone" ]
+}
+
 # rdisc6 (ndisc6) judges the RAs: the node solicits, and each of its
 # routers must answer with hop limit 255 (rdisc6 ignores any other), from
 # the link-local the node already knows, with the MAC it already knows,
@@ -159,6 +169,7 @@ roam() {
 	check_no_match "$(entries_of maar1; entries_of maar2)" "serving|(anchor|local-net) 2001:db8:ff::[12]$" \
 		"no tunnel left between MAAR1 and MAAR2 (no chaining)"
 	lat=$(handover_latency maar3 maar1 maar2) && ktap_diag "$mode: handover MAAR2 -> MAAR3: ${lat} ms"
+	check "MAAR2 answered before it deleted the node's DLIF of MAAR1" answered_before_departure maar2 mn1mar1
 	ras_judged "at MAAR3" 3
 	registration_timed maar3
 

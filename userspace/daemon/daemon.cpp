@@ -260,6 +260,7 @@ bool Daemon::start()
 	executor_ = std::make_unique<Executor>(kernel_.get(), sender, timers_, ra_, log_);
 	if (config_.shared_dlifs)
 		executor_->share_dlifs(config_.shared_dlif_linger);
+	executor_->defer_departures(true);
 	executor_->on_state_changed([this](const std::string &mn) { changed_nodes_.insert(mn); });
 	executor_->on_farewell([this](const dmm::InstallDlif &dlif) { send_final_advertisement(dlif); });
 	if (sessions_) {
@@ -1341,6 +1342,8 @@ void Daemon::after_events()
 	if (auto due = save_deadline(); due && (*due <= now || !outbox_.empty()))
 		save_state();
 	release_messages();
+	// The netdevices of nodes that left go once the answers are out.
+	executor_->finish_departures(now);
 	if (next_watchdog_ && *next_watchdog_ <= now)
 		feed_watchdog(now);
 	// Checked after events, not on a timer of its own: an interval's

@@ -89,6 +89,8 @@ Executor::Executor(Kernel *kernel, MhSender &mh, TimerHeap &timers, RaEngine &ra
 
 void Executor::apply(const dmm::Actions &actions, dmm::TimePoint now)
 {
+	// The last batch's departures first: batches stay in the cores' order.
+	finish_departures(now);
 	// A core installs a DLIF before the entries naming it and removes it
 	// after them (MaarCore's order). On a shared netdevice a prefix the
 	// batch installs an entry for need not be attached to its DLIF
@@ -101,9 +103,57 @@ void Executor::apply(const dmm::Actions &actions, dmm::TimePoint now)
 			else if (const auto *entry = std::get_if<dmm::InstallEntry>(&action))
 				batch_.entries.insert(key_of(entry->prefix));
 		}
-	for (const auto &action : actions)
-		apply(action, now);
+	const std::vector<bool> later = deferrable(actions);
+	for (std::size_t i = 0; i < actions.size(); ++i) {
+		if (later[i]) {
+			const auto &name = std::get<dmm::RemoveDlif>(actions[i]).name;
+			drop_retry("dlif " + name);
+			departures_.push_back(name);
+			continue;
+		}
+		apply(actions[i], now);
+	}
 	batch_ = {};
+}
+
+std::vector<bool> Executor::deferrable(const dmm::Actions &actions) const
+{
+	std::vector<bool> result(actions.size(), false);
+	if (!defer_departures_)
+		return result;
+	// From the end: the DLIFs the rest of the batch names, directly or
+	// by an entry of a prefix routed to one (shared netdevices).
+	std::set<std::string> named;
+	const auto name_owner = [&](const Ipv6Prefix &prefix) {
+		if (const auto owner = prefix_owner_.find(key_of(prefix)); owner != prefix_owner_.end())
+			named.insert(owner->second);
+	};
+	for (std::size_t i = actions.size(); i-- > 0;) {
+		const dmm::Action &action = actions[i];
+		if (const auto *remove = std::get_if<dmm::RemoveDlif>(&action)) {
+			result[i] = !named.contains(remove->name);
+			named.insert(remove->name);
+		} else if (const auto *dlif = std::get_if<dmm::InstallDlif>(&action)) {
+			named.insert(dlif->name);
+		} else if (const auto *entry = std::get_if<dmm::InstallEntry>(&action)) {
+			if (entry->dlif)
+				named.insert(*entry->dlif);
+			name_owner(entry->prefix);
+		} else if (const auto *gone = std::get_if<dmm::RemoveEntry>(&action)) {
+			name_owner(gone->prefix);
+		}
+	}
+	return result;
+}
+
+void Executor::finish_departures(dmm::TimePoint now)
+{
+	if (departures_.empty())
+		return;
+	std::vector<std::string> names;
+	names.swap(departures_);
+	for (auto &name : names)
+		perform(dmm::RemoveDlif{std::move(name)}, now, 0);
 }
 
 void Executor::apply(const dmm::Action &action, dmm::TimePoint now)

@@ -81,6 +81,17 @@ public:
 	void apply(const dmm::Actions &actions, dmm::TimePoint now);
 	void apply(const dmm::Action &action, dmm::TimePoint now);
 
+	// Answers before clean-up: with this on, a DLIF that a batch removes
+	// and that nothing later in the batch names (nor an entry of a prefix
+	// routed to it) is removed by finish_departures(), which the daemon
+	// calls once the iteration's messages have left, or before the next
+	// batch, whichever comes first. A previous MAAR's PBA then does not
+	// wait for the deletion of the netdevices of a node that left (tens
+	// of ms each: unregistering a netdevice waits for RCU).
+	void defer_departures(bool on) noexcept { defer_departures_ = on; }
+	void finish_departures(dmm::TimePoint now);
+	std::size_t pending_departures() const noexcept { return departures_.size(); }
+
 	// At start: removes what the kernel has in `scope` that `reissued`
 	// (a restored core's actions) does not install, remembers the entries
 	// it keeps (so that re-installing them changes nothing), then applies
@@ -212,6 +223,10 @@ private:
 		std::set<std::string> entries;
 	};
 	Batch batch_;
+	bool defer_departures_ = false;
+	std::vector<std::string> departures_;	// DLIF names, in the cores' order
+	// Which RemoveDlif of `actions` may wait for finish_departures().
+	std::vector<bool> deferrable(const dmm::Actions &actions) const;
 	std::set<std::uint8_t> prefix_lengths_;	// of prefix_owner_'s prefixes
 	std::multiset<std::pair<std::string, MacAddress>> nodes_;	// (lower, mn) of dlifs_
 	std::map<MacAddress, std::set<std::string>> dlif_names_by_mn_;	// names in dlifs_, by node

@@ -191,6 +191,62 @@ TEST_F(ExecutorTest, AnAdvertisingDlifSaysFarewellBeforeItGoes)
 	EXPECT_EQ(farewells.size(), 1u);
 }
 
+// defer_departures: a previous MAAR's answer (sent at the end of the
+// daemon's iteration) does not wait for the netdevices of the node that
+// left; they go after it, or before the next batch.
+TEST_F(ExecutorTest, ADepartureWaitsForTheAnswerUnlessTheBatchNamesItAgain)
+{
+	executor_->defer_departures(true);
+	const dmm::InstallEntry anchor{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
+				       "mn1mar1"};
+	executor_->apply(dmm::Actions{dlif_install("mn1mar1"), dlif_install("mn1mar2"), anchor}, t0);
+	dmm::InstallEntry repointed = anchor;
+	repointed.peer = address("2001:db8::3");
+	mh::ProxyBindingAck pba;
+	reset_calls();
+	executor_->apply(dmm::Actions{repointed, dmm::RemoveDlif{"mn1mar2"}, dmm::SendMh{address("2001:db8::3"), pba},
+				      dmm::RemoveEntry{prefix("2001:db8:100::/56")}},
+			 t0);
+	EXPECT_EQ(kernel_.calls, (Calls{"entry 2001:db8:1:1::/64", "unentry 2001:db8:100::/56"}));
+	EXPECT_EQ(sender_.sent.size(), 1u);
+	EXPECT_TRUE(kernel_.links.contains("mn1mar2"));
+	EXPECT_EQ(executor_->pending_departures(), 1u);
+	executor_->finish_departures(t0);
+	EXPECT_FALSE(kernel_.links.contains("mn1mar2"));
+	EXPECT_EQ(ra_.find("mn1mar2"), nullptr);
+	EXPECT_EQ(executor_->pending_departures(), 0u);
+	EXPECT_TRUE(kernel_.links.contains("mn1mar1"));
+
+	// Named again later in the batch: removed in its place, as before.
+	executor_->apply(dmm::Actions{dlif_install("mn1mar2")}, t0);
+	reset_calls();
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar2"}, dlif_install("mn1mar2", "02:00:00:00:00:02")}, t0);
+	ASSERT_FALSE(kernel_.calls.empty());
+	EXPECT_EQ(kernel_.calls.front(), "delete mn1mar2");
+	EXPECT_TRUE(kernel_.links.contains("mn1mar2"));
+	EXPECT_EQ(executor_->pending_departures(), 0u);
+
+	// Left pending, it goes before the next batch, whatever that holds.
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar2"}}, t0);
+	EXPECT_TRUE(kernel_.links.contains("mn1mar2"));
+	reset_calls();
+	executor_->apply(dmm::Actions{dlif_install("mn1mar2")}, t0);
+	ASSERT_FALSE(kernel_.calls.empty());
+	EXPECT_EQ(kernel_.calls.front(), "delete mn1mar2");
+	EXPECT_TRUE(kernel_.links.contains("mn1mar2"));
+	EXPECT_EQ(executor_->dlifs().at("mn1mar2").mn, mac("02:00:00:00:00:01"));
+
+	// A refused deletion is retried like any other.
+	kernel_.set_failure("delete", EBUSY);
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar2"}}, t0);
+	executor_->finish_departures(t0);
+	EXPECT_TRUE(kernel_.links.contains("mn1mar2"));
+	EXPECT_EQ(executor_->pending_retries(), 1u);
+	kernel_.failures.clear();
+	executor_->retry_due(t0 + Executor::kFirstRetry);
+	EXPECT_FALSE(kernel_.links.contains("mn1mar2"));
+}
+
 TEST_F(ExecutorTest, EntriesAreReplacedOnlyWhenTheyChange)
 {
 	const dmm::InstallEntry entry{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::anchor, address("2001:db8::2"),
@@ -638,6 +694,37 @@ TEST_F(SharedExecutorTest, ANodesEntriesAreSetOnceAndGoWithItsBinding)
 	executor_->apply(dmm::Actions{serving}, t0 + 5s);
 	executor_->apply(dmm::Actions{dmm::RemoveEntry{serving.prefix}}, t0 + 6s);
 	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::attached);
+}
+
+// On a shared netdevice a departure is the node's binding: it waits for
+// the answer with the entry it takes, unless the batch sets an entry of
+// a prefix routed to that DLIF.
+TEST_F(SharedExecutorTest, ABindingLeavesAfterTheAnswer)
+{
+	executor_->defer_departures(true);
+	const auto one = node(1);
+	const auto two = node(2);
+	const dmm::InstallEntry serving{prefix("2001:db8:1:1::/64"), dmm::TunnelRole::serving, address("2001:db8::2"),
+					"mn1mar1"};
+	executor_->apply(dmm::Actions{one, two, serving}, t0);
+	reset_calls();
+	executor_->apply(dmm::Actions{dmm::RemoveEntry{serving.prefix}, dmm::RemoveDlif{"mn1mar1"}}, t0 + 1s);
+	EXPECT_EQ(kernel_.calls, Calls{});
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64")->role, dmm::TunnelRole::serving);
+	executor_->finish_departures(t0 + 1s);
+	const std::string gw1 = node_gateway(one.mn).to_string();
+	EXPECT_EQ(kernel_.calls, (Calls{"route del dls0 2001:db8:1:1::/64", "neigh del dls0 " + gw1,
+					"unbind dls0 " + one.mn.to_string()}));
+	EXPECT_EQ(kernel_entry("2001:db8:1:1::/64"), nullptr);
+	EXPECT_NE(kernel_entry("2001:db8:1:2::/64"), nullptr);
+
+	// An entry of its prefix later in the batch: the binding goes first.
+	executor_->apply(dmm::Actions{one, serving}, t0 + 2s);
+	reset_calls();
+	executor_->apply(dmm::Actions{dmm::RemoveDlif{"mn1mar1"}, dmm::RemoveEntry{serving.prefix}}, t0 + 3s);
+	EXPECT_EQ(executor_->pending_departures(), 0u);
+	ASSERT_FALSE(kernel_.calls.empty());
+	EXPECT_EQ(kernel_.calls.front(), "route del dls0 2001:db8:1:1::/64");
 }
 
 TEST_F(SharedExecutorTest, TheLastNodeTakesTheNetdeviceAlong)
