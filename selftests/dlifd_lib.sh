@@ -580,6 +580,10 @@ node_bindings() {	# MAAR number
 
 # The node at MAAR $1 sees $2 routers, each a binding on a shared DLIF of
 # its own anchoring MAAR, and no DLIF is the node's alone.
+maar_bindings() {	# MAAR number: the nodes' bindings on its shared DLIFs
+	ip netns exec "${MAAR_NS[$1]}" "$DLIFCTL" binding show 2>/dev/null | grep -v ' primary' | grep -c ' mn '
+}
+maar_bindings_are() { test "$(maar_bindings "$1")" = "$2"; }	# MAAR-number COUNT
 check_node_on_shared_dlifs() {	# MAAR-number ROUTERS
 	check_no_match "$(shared_netdevices "$1")" "^mn" "MAAR$1: no DLIF of the node's own"
 	check_eq "$(shared_netdevices "$1" | grep -c '^dls')" "$2" "MAAR$1: one shared DLIF per anchoring MAAR"
