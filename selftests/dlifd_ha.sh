@@ -312,8 +312,8 @@ test_load_leaders_killed_twice() {
 	# The CMD counts a node registered once its PBA is sent; MAAR3 binds
 	# the node's previous MAARs when that PBA is read, behind a backlog
 	# after the kills: waited for, not read once.
-	check "MAAR3: every node bound to each" busywait 30000 maar_bindings_are 3 $((LOAD_NODES * 3))
-	check_eq "$(maar_bindings 3)" $((LOAD_NODES * 3)) "MAAR3: every node bound to each, and no more"
+	check "MAAR3: every node bound to each" busywait 30000 maar_bindings_are 3 $((LOAD_NODES * 3)) ||
+		ktap_diag "MAAR3 has $(maar_bindings 3) bindings"
 	capture_stop
 	ktap_diag "leaderships lost without a kill, at the instances still running:" \
 		"$(cmd_counter store_leadership_lost)"
