@@ -387,6 +387,10 @@ epoch() {	# an RFC 3339 time stamp of the logs, as seconds since 1970
 	date -d "$1" +%s.%N
 }
 
+attach_time() {	# NODE: the ts (RFC 3339) of its log's last attachment of a node
+	grep 'event=mn.attached' "$RUN/$1.log" | tail -1 | grep -o 'ts=[^ ]*' | cut -d= -f2
+}
+
 # monitors_start: each MAAR's dlifctl monitor into $RUN/monitor-maarN, each
 # line stamped (seconds since 1970) as it arrives, without a process per
 # line: under emulation "$(date)" took 100 ms or more, and a burst of
@@ -578,12 +582,13 @@ node_bindings() {	# MAAR number
 	ip netns exec "${MAAR_NS[$1]}" "$DLIFCTL" binding show 2>/dev/null | grep -c "mn $MN_MAC"
 }
 
-# The node at MAAR $1 sees $2 routers, each a binding on a shared DLIF of
-# its own anchoring MAAR, and no DLIF is the node's alone.
 maar_bindings() {	# MAAR number: the nodes' bindings on its shared DLIFs
 	ip netns exec "${MAAR_NS[$1]}" "$DLIFCTL" binding show 2>/dev/null | grep -v ' primary' | grep -c ' mn '
 }
 maar_bindings_are() { test "$(maar_bindings "$1")" = "$2"; }	# MAAR-number COUNT
+
+# The node at MAAR $1 sees $2 routers, each a binding on a shared DLIF of
+# its own anchoring MAAR, and no DLIF is the node's alone.
 check_node_on_shared_dlifs() {	# MAAR-number ROUTERS
 	check_no_match "$(shared_netdevices "$1")" "^mn" "MAAR$1: no DLIF of the node's own"
 	check_eq "$(shared_netdevices "$1" | grep -c '^dls')" "$2" "MAAR$1: one shared DLIF per anchoring MAAR"

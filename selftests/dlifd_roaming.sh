@@ -34,7 +34,7 @@ default_routers() {
 handover_latency() {
 	local new=$1 attach last=0 t node
 	shift
-	attach=$(grep 'event=mn.attached' "$RUN/$new.log" | tail -1 | grep -o 'ts=[^ ]*' | cut -d= -f2)
+	attach=$(attach_time "$new")
 	[ -n "$attach" ] || return 1
 	attach=$(epoch "$attach")
 	t=$(awk '$2 == "added" || $2 == "replaced" { print $1 }' "$RUN/monitor-$new" | tail -1)

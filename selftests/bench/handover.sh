@@ -68,18 +68,13 @@ preferred_address_in() {
 	[ -n "$address" ] && address_state_is "$address" preferred
 }
 
-# attach_time NEW: the ts (RFC 3339) of NEW's last attachment of the node.
-attach_time() {
-	grep 'event=mn.attached' "$RUN/maar$1.log" | tail -1 | grep -o 'ts=[^ ]*' | cut -d= -f2
-}
-
 # latency NEW: milliseconds from NEW's last attachment to the last tunnel
 # end installed at any MAAR within 10 s of it: an entry with a peer added
 # or replaced. Not any notification: bindings, attached entries and
 # deletions are the old paths' clean-up, and differ with the DLIF layout.
 latency() {
 	local new=$1 attach
-	attach=$(epoch "$(attach_time "$new")")
+	attach=$(epoch "$(attach_time "maar$new")")
 	cat "$RUN"/monitor-maar[123] |
 		awk -v a="$attach" '$1 >= a && $1 <= a + 10 && ($2 == "added" || $2 == "replaced") && / peer / {
 			if ($1 > last) last = $1
@@ -92,10 +87,11 @@ latency() {
 # attachment, then every daemon's log lines from the attachment on (at
 # debug level: LATENCY_TRACE keeps it).
 trace() {
-	local new=$1 attach node
-	attach=$(attach_time "$new")
+	local new=$1 attach at node
+	attach=$(attach_time "maar$new")
+	at=$(epoch "$attach")
 	for node in maar1 maar2 maar3; do
-		awk -v a="$(epoch "$attach")" -v tag="trace to MAAR$new $node notification" '
+		awk -v a="$at" -v tag="trace to MAAR$new $node notification" '
 			$1 >= a - 1 && $1 <= a + 10 { $1 = sprintf("%+d ms", ($1 - a) * 1000); print tag, $0 }' \
 			"$RUN/monitor-$node"
 	done

@@ -103,9 +103,9 @@ void Executor::apply(const dmm::Actions &actions, dmm::TimePoint now)
 			else if (const auto *entry = std::get_if<dmm::InstallEntry>(&action))
 				batch_.entries.insert(key_of(entry->prefix));
 		}
-	const std::vector<bool> later = deferrable(actions);
+	const std::vector<bool> deferred = deferrable(actions);
 	for (std::size_t i = 0; i < actions.size(); ++i) {
-		if (later[i]) {
+		if (deferred[i]) {
 			const auto &name = std::get<dmm::RemoveDlif>(actions[i]).name;
 			drop_retry("dlif " + name);
 			departures_.push_back(name);
