@@ -392,18 +392,26 @@ attach_time() {	# NODE: the ts (RFC 3339) of its log's last attachment of a node
 }
 
 # monitors_start: each MAAR's dlifctl monitor into $RUN/monitor-maarN, each
-# line stamped (seconds since 1970) as it arrives, without a process per
-# line: under emulation "$(date)" took 100 ms or more, and a burst of
-# notifications queued behind it (the latencies measured before this
-# stamp were up to a second too late).
+# line stamped by dlifctl as it reads the event (-t: "[RFC 3339 TIME] ...";
+# epoch_of below reads it). Not by the shell down the pipe: under
+# emulation "$(date)" took 100 ms or more per line, and a burst of
+# notifications queued behind it (the latencies measured with it were up
+# to a second too late).
 monitors_start() {
 	local i
 	for i in 1 2 3; do
-		ip netns exec "${MAAR_NS[$i]}" "$DLIFCTL" monitor 2>&1 |
-			while read -r line; do echo "$EPOCHREALTIME $line"; done >"$RUN/monitor-maar$i" &
+		"$DLIFCTL" -n "${MAAR_NS[$i]}" -t monitor >"$RUN/monitor-maar$i" 2>&1 &
 		defer kill $!
 	done
 }
+
+# An awk function: a dlifctl -t stamp (the first field of a monitor line)
+# as seconds since 1970. Run awk with TZ=UTC: mktime takes local time.
+AWK_EPOCH_OF='function epoch_of(stamp, t) {
+	gsub(/[][TZ:-]/, " ", stamp)
+	split(stamp, t, " ")
+	return mktime(t[1] " " t[2] " " t[3] " " t[4] " " t[5] " 0") + t[6]
+}'
 
 # -------------------------------------------------------------- signalling
 

@@ -32,18 +32,18 @@ default_routers() {
 # to the last of the tunnel ends installed (NEW's serving entries, the
 # P-MAARs' anchor entries toward NEW), from the entry monitors.
 handover_latency() {
-	local new=$1 attach last=0 t node
+	local new=$1 attach
 	shift
 	attach=$(attach_time "$new")
 	[ -n "$attach" ] || return 1
 	attach=$(epoch "$attach")
-	t=$(awk '$2 == "added" || $2 == "replaced" { print $1 }' "$RUN/monitor-$new" | tail -1)
-	[ -n "$t" ] && last=$t
-	for node in "$@"; do
-		t=$(awk -v new="${MAAR_ADDR[${new#maar}]}" '($2 == "added" || $2 == "replaced") && $0 ~ "role anchor peer " new { print $1 }' "$RUN/monitor-$node" | tail -1)
-		[ -n "$t" ] && [ "$(echo "$t > $last" | bc)" = 1 ] && last=$t
-	done
-	echo "($last - $attach) * 1000" | bc | cut -d. -f1
+	TZ=UTC awk -v a="$attach" -v own="$RUN/monitor-$new" -v new="${MAAR_ADDR[${new#maar}]}" "$AWK_EPOCH_OF"'
+		($2 == "added" || $2 == "replaced") && (FILENAME == own || $0 ~ "role anchor peer " new) {
+			t = epoch_of($1)
+			if (t > last) last = t
+		}
+		END { if (last) printf "%d\n", (last - a) * 1000; else exit 1 }' \
+		"$RUN/monitor-$new" "${@/#/$RUN/monitor-}"
 }
 
 # answered_before_departure NODE DLIF: NODE, a previous MAAR now, sent its

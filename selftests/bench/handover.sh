@@ -76,9 +76,10 @@ latency() {
 	local new=$1 attach
 	attach=$(epoch "$(attach_time "maar$new")")
 	cat "$RUN"/monitor-maar[123] |
-		awk -v a="$attach" '$1 >= a && $1 <= a + 10 && ($2 == "added" || $2 == "replaced") && / peer / {
-			if ($1 > last) last = $1
-		} END { printf "%d\n", (last - a) * 1000 }'
+		TZ=UTC awk -v a="$attach" "$AWK_EPOCH_OF"' { t = epoch_of($1) }
+			t >= a && t <= a + 10 && ($2 == "added" || $2 == "replaced") && / peer / {
+				if (t > last) last = t
+			} END { printf "%d\n", (last - a) * 1000 }'
 }
 
 # trace NEW: what happened in the handover to NEW, for finding where its
@@ -91,8 +92,9 @@ trace() {
 	attach=$(attach_time "maar$new")
 	at=$(epoch "$attach")
 	for node in maar1 maar2 maar3; do
-		awk -v a="$at" -v tag="trace to MAAR$new $node notification" '
-			$1 >= a - 1 && $1 <= a + 10 { $1 = sprintf("%+d ms", ($1 - a) * 1000); print tag, $0 }' \
+		TZ=UTC awk -v a="$at" -v tag="trace to MAAR$new $node notification" "$AWK_EPOCH_OF"'
+			{ t = epoch_of($1) }
+			t >= a - 1 && t <= a + 10 { $1 = sprintf("%+d ms", (t - a) * 1000); print tag, $0 }' \
 			"$RUN/monitor-$node"
 	done
 	# The logs' ts are RFC 3339 in UTC, all of one format: they compare

@@ -527,6 +527,8 @@ Result<Invocation> parse_invocation(std::span<const std::string_view> args)
 			invocation.options.stats = true;
 		} else if (name == "force") {
 			invocation.options.force = true;
+		} else if (name == "t" || name == "timestamp") {
+			invocation.options.timestamp = true;
 		} else if (name == "S" || name == "socket") {
 			if (i + 1 >= args.size())
 				return usage("\"" + std::string(option) + "\" needs a socket path");
@@ -550,6 +552,8 @@ Result<Invocation> parse_invocation(std::span<const std::string_view> args)
 		}
 	}
 	auto rest = args.subspan(i);
+	if (invocation.options.timestamp && invocation.options.batch_file)
+		return usage("-timestamp only applies to monitor");
 	if (invocation.options.batch_file) {
 		if (!rest.empty())
 			return usage("-batch takes no command, found " + quoted(rest.front()));
@@ -561,6 +565,8 @@ Result<Invocation> parse_invocation(std::span<const std::string_view> args)
 	auto command = parse_command(rest);
 	if (!command)
 		return command.error();
+	if (invocation.options.timestamp && !std::holds_alternative<Monitor>(*command))
+		return usage("-timestamp only applies to monitor");
 	invocation.command = std::move(*command);
 	return invocation;
 }
@@ -635,8 +641,8 @@ std::string_view usage_text()
 	       "\n"
 	       "ROLE    := { anchor | serving | local-net | local-export | attached }\n"
 	       "PREFIX  := IPV6-ADDRESS[/LENGTH] | default\n"
-	       "OPTIONS := { -j[son] | -s[tats] | -n[etns] NAME | -S[ocket] PATH |\n"
-	       "            -b[atch] FILE | -force | -V[ersion] | -h[elp] }\n"
+	       "OPTIONS := { -j[son] | -s[tats] | -t[imestamp] | -n[etns] NAME |\n"
+	       "            -S[ocket] PATH | -b[atch] FILE | -force | -V[ersion] | -h[elp] }\n"
 	       "\n"
 	       "-batch FILE reads one command per line (\"-\" = standard input); route add,\n"
 	       "replace and del lines are pipelined. It stops at the first failing line\n"

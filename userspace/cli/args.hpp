@@ -27,6 +27,7 @@ struct Options {
 	std::optional<std::string> netns;	// -n NAME: run in that namespace
 	bool stats = false;
 	bool force = false;			// -batch: go on after a failing line
+	bool timestamp = false;			// -t: monitor lines start with when they were read
 	std::optional<std::string> batch_file;	// "-" = standard input
 };
 

@@ -191,6 +191,19 @@ std::string format_binding_notification_json(const nl::BindingNotification &noti
 	return json_text(object) + '\n';
 }
 
+std::string stamped_line(std::string_view line, std::string_view time, bool json)
+{
+	std::string out;
+	out.reserve(line.size() + time.size() + 9);
+	if (json && line.starts_with('{')) {
+		// Every monitor object has members: the stamp goes first of them.
+		out.append("{\"ts\":\"").append(time).append("\",").append(line.substr(1));
+	} else {
+		out.append("[").append(time).append("] ").append(line);
+	}
+	return out;
+}
+
 std::string format_error(const nl::Error &error)
 {
 	std::string text = error.describe();

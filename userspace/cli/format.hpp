@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "dlif/nl/dlif_types.hpp"
 #include "dlif/nl/result.hpp"
@@ -49,6 +50,10 @@ std::string format_binding_notification(const nl::BindingNotification &notificat
 					const IfnameOf &ifname);
 std::string format_binding_notification_json(const nl::BindingNotification &notification,
 					     const IfnameOf &ifname);
+
+// A monitor line stamped with when it was read (-t), TIME an RFC 3339 stamp:
+// "[TIME] <line>"; JSON: {"ts":"TIME", <the line's members>}.
+std::string stamped_line(std::string_view line, std::string_view time, bool json);
 
 // "Error: <extack message or strerror>." as iproute2 prints kernel errors.
 std::string format_error(const nl::Error &error);

@@ -4,12 +4,14 @@
 #include <net/if.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
 
 #include "daemon.hpp"
 #include "format.hpp"
 #include "metrics.hpp"
+#include "dlif/time_format.hpp"
 
 #ifndef DLIF_VERSION
 #define DLIF_VERSION "unknown"
@@ -296,8 +298,13 @@ Runner::Outcome Runner::monitor()
 	// Devices come and go while a monitor runs: look names up each time.
 	InterfaceNames live_names(false);
 	auto ifname = [&](uint32_t index) { return live_names.name_of(index); };
+	// The time an event was read, not when a reader down a pipe gets to it.
 	const auto print = [&](const std::string &line) {
-		std::fputs(line.c_str(), out_);
+		const std::string text = options_.timestamp
+			? stamped_line(line, rfc3339(std::chrono::system_clock::now(), SubSecond::microseconds),
+				       options_.json)
+			: line;
+		std::fputs(text.c_str(), out_);
 		std::fflush(out_);
 	};
 	for (;;) {

@@ -87,20 +87,6 @@ std::string logfmt_key(std::string_view key)
 
 } // namespace
 
-std::string rfc3339(dmm::WallTime time)
-{
-	const auto since_epoch = time.time_since_epoch();
-	const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-	const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
-	const std::time_t t = static_cast<std::time_t>(seconds.count());
-	std::tm tm{};
-	gmtime_r(&t, &tm);
-	char text[80];
-	std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-	return text;
-}
-
 std::string format_log_line(dmm::LogLevel level, std::string_view event, const LogFields &fields,
 			    std::optional<dmm::WallTime> timestamp, bool journal)
 {

@@ -24,6 +24,7 @@
 
 #include "dlif/dmm/io.hpp"
 #include "dlif/dmm/types.hpp"
+#include "dlif/time_format.hpp"
 
 namespace dlif::daemon {
 
@@ -40,8 +41,6 @@ std::string logfmt_value(std::string_view value);
 // is written first when given; `journal` puts "<N>" in front instead.
 std::string format_log_line(dmm::LogLevel level, std::string_view event, const LogFields &fields,
 			    std::optional<dmm::WallTime> timestamp, bool journal);
-
-std::string rfc3339(dmm::WallTime time);
 
 // The journal fields of one event, "NAME=value" each (journal field names:
 // upper case letters, digits and '_'). Values are raw: the native

@@ -288,6 +288,20 @@ TEST(Args, Batch)
 		  "-batch takes no command, found \"route\"");
 }
 
+TEST(Args, TimestampIsForTheMonitor)
+{
+	for (auto option : {"-t", "-timestamp", "--timestamp"}) {
+		auto invocation = parse({option, "-j", "monitor"});
+		ASSERT_TRUE(invocation) << option;
+		EXPECT_TRUE(std::holds_alternative<Monitor>(invocation->command));
+		EXPECT_TRUE(invocation->options.timestamp);
+		EXPECT_TRUE(invocation->options.json);
+	}
+	EXPECT_FALSE(parse({"monitor"})->options.timestamp);
+	EXPECT_EQ(error_of({"-t", "route", "show"}), "-timestamp only applies to monitor");
+	EXPECT_EQ(error_of({"-t", "-batch", "cmds.txt"}), "-timestamp only applies to monitor");
+}
+
 TEST(Args, ParseCommandIsTheBatchLineGrammar)
 {
 	std::vector<std::string_view> words{"route", "del", "2001:db8::/64"};
@@ -315,7 +329,7 @@ TEST(Usage, MentionsEveryCommand)
 {
 	std::string_view text = usage_text();
 	for (auto word : {"route { add | replace }", "route del", "route get", "route show", "route flush",
-			  "dev show", "dev set", "monitor", "-batch", "-force", "-j", "-s", "local-export"})
+			  "dev show", "dev set", "monitor", "-batch", "-force", "-j", "-s", "-t[imestamp]", "local-export"})
 		EXPECT_NE(text.find(word), std::string_view::npos) << word;
 }
 

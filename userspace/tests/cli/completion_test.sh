@@ -29,6 +29,8 @@ offers() {	# EXPECTED WORD... (the last word is the one being completed)
 offers "route dev binding monitor help status mn counters attach detach metrics" ""
 offers "monitor mn metrics" m
 offers "-j -json" -j
+offers "-t -timestamp" -t
+offers "monitor" -t mon
 offers "route" -j ro
 offers "add replace del get show flush" route ""
 offers "show" r sh

@@ -196,6 +196,23 @@ TEST(FormatNotification, TextAndJson)
 	EXPECT_EQ(format_notification(n, fake_ifname).substr(0, 8), "deleted ");
 }
 
+TEST(FormatNotification, StampedWithTheTimeItWasRead)
+{
+	const nl::Notification n{nl::EntryEvent::added, serving_entry()};
+	const std::string time = "2026-12-07T05:40:01.123456Z";
+	EXPECT_EQ(stamped_line(format_notification(n, fake_ifname), time, false),
+		  "[2026-12-07T05:40:01.123456Z] added 2001:db8:a::/64 role serving peer 2001:db8::1 local "
+		  "2001:db8::2 dev mn1mar1 hoplimit 64\n");
+	const std::string json = stamped_line(format_notification_json(n, fake_ifname), time, true);
+	const std::string_view head = R"({"ts":"2026-12-07T05:40:01.123456Z","event":"added",)";
+	EXPECT_EQ(json.substr(0, head.size()), head);
+	// Still one object per line, which a JSON reader takes whole.
+	const auto parsed = Json::parse(json);
+	EXPECT_EQ(parsed["ts"], time);
+	EXPECT_EQ(parsed["prefix"], "2001:db8:a::/64");
+	EXPECT_EQ(json.back(), '\n');
+}
+
 TEST(FormatError, ExtackOrStrerror)
 {
 	EXPECT_EQ(format_error(nl::make_error(EEXIST, "prefix already has an entry")),
