@@ -75,11 +75,10 @@ preferred_address_in() {
 latency() {
 	local new=$1 attach
 	attach=$(epoch "$(attach_time "maar$new")")
-	cat "$RUN"/monitor-maar[123] |
-		TZ=UTC awk -v a="$attach" "$AWK_EPOCH_OF"' { t = epoch_of($1) }
-			t >= a && t <= a + 10 && ($2 == "added" || $2 == "replaced") && / peer / {
-				if (t > last) last = t
-			} END { printf "%d\n", (last - a) * 1000 }'
+	TZ=UTC awk -v a="$attach" "$AWK_EPOCH_OF"' { t = epoch_of($1) }
+		t >= a && t <= a + 10 && ($2 == "added" || $2 == "replaced") && / peer / {
+			if (t > last) last = t
+		} END { printf "%d\n", (last - a) * 1000 }' "$RUN"/monitor-maar[123]
 }
 
 # trace NEW: what happened in the handover to NEW, for finding where its

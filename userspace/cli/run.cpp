@@ -300,11 +300,12 @@ Runner::Outcome Runner::monitor()
 	auto ifname = [&](uint32_t index) { return live_names.name_of(index); };
 	// The time an event was read, not when a reader down a pipe gets to it.
 	const auto print = [&](const std::string &line) {
-		const std::string text = options_.timestamp
-			? stamped_line(line, rfc3339(std::chrono::system_clock::now(), SubSecond::microseconds),
-				       options_.json)
-			: line;
-		std::fputs(text.c_str(), out_);
+		if (options_.timestamp) {
+			const auto now = rfc3339(std::chrono::system_clock::now(), SubSecond::microseconds);
+			std::fputs(stamped_line(line, now, options_.json).c_str(), out_);
+		} else {
+			std::fputs(line.c_str(), out_);
+		}
 		std::fflush(out_);
 	};
 	for (;;) {

@@ -16,14 +16,11 @@ std::string rfc3339(std::chrono::system_clock::time_point time, SubSecond precis
 	const std::time_t t = static_cast<std::time_t>(whole.count());
 	std::tm tm{};
 	gmtime_r(&t, &tm);
+	const bool micro = precision == SubSecond::microseconds;
 	char text[64];
-	if (precision == SubSecond::microseconds)
-		std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-			      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(fraction));
-	else
-		std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-			      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			      static_cast<int>(fraction / 1000));
+	std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%0*dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micro ? 6 : 3,
+		      static_cast<int>(micro ? fraction : fraction / 1000));
 	return text;
 }
 
