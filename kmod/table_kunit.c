@@ -326,6 +326,7 @@ struct lifetime_probe {
 	int (*change)(struct lifetime_probe *p);
 	struct dlif_entry_cfg other;		/* what a re-point installs */
 	bool found, changed;			/* release / acquire */
+	bool overlapped;			/* changed while the reader held */
 	int change_err;
 	u8 seen_plen;
 	struct in6_addr seen_peer;
@@ -354,6 +355,8 @@ static int lifetime_reader(void *arg)
 		/* Pairs with the writer's release: its change is complete. */
 		while (!smp_load_acquire(&p->changed) && time_before(jiffies, deadline))
 			cpu_relax();
+		/* Again, for a change that came after the deadline. */
+		p->overlapped = smp_load_acquire(&p->changed);
 		/* The accesses under test: after the change, before unlock. */
 		p->seen_plen = READ_ONCE(e->key.plen);
 		p->seen_peer = peer->addr;
@@ -441,6 +444,9 @@ static void run_lifetime_probe(struct kunit *test, int (*change)(struct lifetime
 
 	KUNIT_ASSERT_TRUE_MSG(test, READ_ONCE(p->found), "the reader did not find the entry");
 	KUNIT_EXPECT_EQ(test, p->change_err, 0);
+	/* Else nothing was tested: does the writer wait for readers now? */
+	KUNIT_EXPECT_TRUE_MSG(test, p->overlapped,
+			      "the change did not complete while the reader held the entry");
 	KUNIT_EXPECT_EQ(test, p->seen_plen, 64);
 	KUNIT_EXPECT_TRUE_MSG(test, ipv6_addr_equal(&p->seen_peer, &t->peers[0]),
 			      "the reader's peer read %pI6c after the change", &p->seen_peer);
