@@ -147,16 +147,22 @@ smp=2
 stream=0
 [ ${#KVERS[@]} -eq 1 ] && [ ${#TESTS[@]} -eq 1 ] && stream=1
 
+# file_setting "FILE=VALUE ..." FILE DEFAULT: FILE's value in the list
+# (VM_MEM, VM_SMP), or DEFAULT.
+file_setting() {
+	local pair
+	for pair in $1; do
+		[ "${pair%%=*}" = "$2" ] && { echo "${pair#*=}"; return; }
+	done
+	echo "$3"
+}
+
 # run_one KVER TEST: one test file in one VM; its counts in the kernel's
 # results directory.
 run_one() {
-	local kver=$1 t=$2 krel dir log out rc p f s start secs timeout=$TIMEOUT mem=1G cpus=$smp pair env=()
-	for pair in $VM_MEM; do
-		[ "${pair%%=*}" = "$t" ] && mem=${pair#*=}
-	done
-	for pair in $VM_SMP; do
-		[ "${pair%%=*}" = "$t" ] && cpus=${pair#*=}
-	done
+	local kver=$1 t=$2 krel dir log out rc p f s start secs timeout=$TIMEOUT mem cpus env=()
+	mem=$(file_setting "$VM_MEM" "$t" 1G)
+	cpus=$(file_setting "$VM_SMP" "$t" "$smp")
 	debug_lane_covers "$kver" && [[ " $DEBUG_TESTS " == *" $t "* ]] &&
 		env=(-e DLIF_DEBUG_LANE_RUNS=1)
 	# The debug kernel is about eight times slower under emulation.
