@@ -270,6 +270,7 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		call_netdevice_notifiers(NETDEV_CHANGEINFODATA, dev);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(dlif_dev_bind);
 
 /*
  * While @dlif is up, the router MAC of each of its bindings is in the
@@ -369,6 +370,7 @@ int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 	dlif_nl_notify_binding(DLIF_CMD_BINDING_NEW, mn, origin);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(dlif_binding_add);
 
 /* Take a binding other than the primary one away, announced as by
  * @origin; readers that found it see it gone, and it is freed after a
@@ -413,6 +415,7 @@ int dlif_binding_del(struct dlif_dev *dlif, const u8 *mn_addr,
 	NL_SET_ERR_MSG(extack, "the dlif has no binding for this mobile node");
 	return -ENOENT;
 }
+EXPORT_SYMBOL_IF_KUNIT(dlif_binding_del);
 
 /* ------------------------------------------------------------ netdev ops */
 
@@ -890,6 +893,7 @@ struct rtnl_link_ops dlif_link_ops __read_mostly = {
 	.fill_info	= dlif_fill_info,
 	.get_link_net	= dlif_get_link_net,
 };
+EXPORT_SYMBOL_IF_KUNIT(dlif_link_ops);
 
 /* ------------------------------------------------------ device notifier */
 

@@ -11,20 +11,11 @@
  * fixed: a failure reproduces. WireGuard's allowedips self-test is the
  * model for this test.
  *
- * A second suite holds a reader inside its RCU read-side section on one
- * CPU while a writer on another re-points or deletes the entry it found:
- * what the reader took (the entry, its peer) must stay valid until it
- * leaves, which KASAN judges. A traffic stress meets that window only by
- * chance; here it is held open on purpose.
- *
- * Built as dlif_kunit.ko where the kernel has KUnit (the selftests' debug
- * kernel); loading it runs the suites.
+ * Built into dlif_kunit.ko, with lifetime_kunit.c, where the kernel has
+ * KUnit (the selftests' debug kernel); loading it runs the suites.
  */
 
 #include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/delay.h>
-#include <linux/kthread.h>
 #include <linux/prandom.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
@@ -203,9 +194,8 @@ static int table_test_init(struct kunit *test)
 	 */
 	KUNIT_ASSERT_EQ(test, dlif_table_net_init(t->dn, &init_net), 0);
 	prandom_seed_state(&t->rnd, 0x646c6966);	/* "dlif" */
-	for (i = 0; i < NR_PEERS; i++) {
+	for (i = 0; i < NR_PEERS; i++)
 		ipv6_addr_set(&t->peers[i], htonl(0x20010db8), htonl(0xff), 0, htonl(i + 1));
-	}
 	test->priv = t;
 	return 0;
 }
@@ -311,172 +301,6 @@ static void generation_is_never_zero(struct kunit *test)
 	KUNIT_EXPECT_NE(test, READ_ONCE(t->dn->generation), 0U);
 }
 
-/* ------------------------------------------- lifetimes across a change */
-
-/*
- * One reader and one writer, each a kthread bound to its own CPU. The
- * reader looks the prefix up, says so, and waits inside its read-side
- * section (spinning: it must not sleep there) until the writer has made
- * its change; only then does it read what it found. The writer frees
- * nothing itself: whatever its change released must outlive the reader.
- */
-struct lifetime_probe {
-	struct dlif_net *dn;
-	struct in6_addr addr;			/* looked up, serving role */
-	int (*change)(struct lifetime_probe *p);
-	struct dlif_entry_cfg other;		/* what a re-point installs */
-	bool found, changed;			/* release / acquire */
-	bool overlapped;			/* changed while the reader held */
-	int change_err;
-	u8 seen_plen;
-	struct in6_addr seen_peer;
-	struct completion read, written;
-};
-
-/* Long enough for a writer under KASAN and lockdep in an emulated VM;
- * short of the RCU stall and soft lockup detectors (21 and 20 s).
- */
-#define LIFETIME_WAIT	(5 * HZ)
-
-static int lifetime_reader(void *arg)
-{
-	struct lifetime_probe *p = arg;
-	unsigned long deadline = jiffies + LIFETIME_WAIT;
-	const struct dlif_peer *peer = NULL;
-	struct dlif_entry *e;
-
-	rcu_read_lock();
-	e = dlif_lookup(p->dn, DLIF_ROLE_SERVING, &p->addr);
-	if (e)
-		peer = READ_ONCE(e->peer);
-	/* Pairs with the writer's acquire: it changes nothing before this. */
-	smp_store_release(&p->found, e && peer);
-	if (e && peer) {
-		/* Pairs with the writer's release: its change is complete. */
-		while (!smp_load_acquire(&p->changed) && time_before(jiffies, deadline))
-			cpu_relax();
-		/* Again, for a change that came after the deadline. */
-		p->overlapped = smp_load_acquire(&p->changed);
-		/* The accesses under test: after the change, before unlock. */
-		p->seen_plen = READ_ONCE(e->key.plen);
-		p->seen_peer = peer->addr;
-	}
-	rcu_read_unlock();
-	complete(&p->read);
-	return 0;
-}
-
-static int lifetime_writer(void *arg)
-{
-	struct lifetime_probe *p = arg;
-	unsigned long deadline = jiffies + LIFETIME_WAIT;
-
-	/* Pairs with the reader's release: it holds the entry now. */
-	while (!smp_load_acquire(&p->found) && time_before(jiffies, deadline))
-		usleep_range(100, 200);
-	p->change_err = p->change(p);
-	/* Pairs with the reader's acquire: the change is done. */
-	smp_store_release(&p->changed, true);
-	complete(&p->written);
-	return 0;
-}
-
-static int repoint_to_other_peer(struct lifetime_probe *p)
-{
-	return dlif_table_add(p->dn, &p->other, true, NULL, NULL);
-}
-
-static int delete_entry(struct lifetime_probe *p)
-{
-	return dlif_table_del(p->dn, &p->other.prefix, p->other.plen, NULL, NULL);
-}
-
-static void run_lifetime_probe(struct kunit *test, int (*change)(struct lifetime_probe *p))
-{
-	struct table_test *t = test->priv;
-	struct task_struct *reader, *writer;
-	struct dlif_entry_cfg cfg = {
-		.plen = 64,
-		.role = DLIF_ROLE_SERVING,
-		.hop_limit = DLIF_DEFAULT_HOP_LIMIT,
-		.has_peer = true,
-	};
-	struct lifetime_probe *p;
-	int cpu_r, cpu_w;
-
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "needs two CPUs: the reader and the writer run at once");
-	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	ipv6_addr_set(&cfg.prefix, htonl(0x20010db8), htonl(0xa), 0, 0);
-	/* The entry holds the only reference to its peer: the change
-	 * releases the peer as well as the entry.
-	 */
-	cfg.peer = t->peers[0];
-	KUNIT_ASSERT_EQ(test, dlif_table_add(t->dn, &cfg, false, NULL, NULL), 0);
-
-	p->dn = t->dn;
-	p->addr = cfg.prefix;
-	p->addr.s6_addr[15] = 1;
-	p->change = change;
-	p->other = cfg;
-	p->other.peer = t->peers[1];
-	init_completion(&p->read);
-	init_completion(&p->written);
-
-	cpu_r = cpumask_first(cpu_online_mask);
-	cpu_w = cpumask_next(cpu_r, cpu_online_mask);
-	reader = kthread_create(lifetime_reader, p, "dlif_kunit_r");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(reader));
-	writer = kthread_create(lifetime_writer, p, "dlif_kunit_w");
-	if (IS_ERR(writer)) {
-		kthread_stop(reader);
-		KUNIT_FAIL(test, "cannot create the writer");
-		return;
-	}
-	kthread_bind(reader, cpu_r);
-	kthread_bind(writer, cpu_w);
-	wake_up_process(reader);
-	wake_up_process(writer);
-	/* Both always finish: each gives up after LIFETIME_WAIT. */
-	wait_for_completion(&p->read);
-	wait_for_completion(&p->written);
-
-	KUNIT_ASSERT_TRUE_MSG(test, READ_ONCE(p->found), "the reader did not find the entry");
-	KUNIT_EXPECT_EQ(test, p->change_err, 0);
-	/* Else nothing was tested: does the writer wait for readers now? */
-	KUNIT_EXPECT_TRUE_MSG(test, p->overlapped,
-			      "the change did not complete while the reader held the entry");
-	KUNIT_EXPECT_EQ(test, p->seen_plen, 64);
-	KUNIT_EXPECT_TRUE_MSG(test, ipv6_addr_equal(&p->seen_peer, &t->peers[0]),
-			      "the reader's peer read %pI6c after the change", &p->seen_peer);
-}
-
-/* A handover re-points the prefix while a packet is on its way out. */
-static void peer_outlives_a_repoint_until_readers_leave(struct kunit *test)
-{
-	run_lifetime_probe(test, repoint_to_other_peer);
-}
-
-/* A departure deletes it. */
-static void entry_outlives_its_deletion_until_readers_leave(struct kunit *test)
-{
-	run_lifetime_probe(test, delete_entry);
-}
-
-static struct kunit_case dlif_lifetime_cases[] = {
-	KUNIT_CASE(peer_outlives_a_repoint_until_readers_leave),
-	KUNIT_CASE(entry_outlives_its_deletion_until_readers_leave),
-	{}
-};
-
-static struct kunit_suite dlif_lifetime_suite = {
-	.name = "dlif_lifetime",
-	.init = table_test_init,
-	.exit = table_test_exit,
-	.test_cases = dlif_lifetime_cases,
-};
-
 static struct kunit_case dlif_table_cases[] = {
 	KUNIT_CASE(table_matches_model_under_random_operations),
 	KUNIT_CASE(flush_by_role_and_peer),
@@ -491,8 +315,8 @@ static struct kunit_suite dlif_table_suite = {
 	.test_cases = dlif_table_cases,
 };
 
-kunit_test_suites(&dlif_table_suite, &dlif_lifetime_suite);
+kunit_test_suite(dlif_table_suite);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests of the dlif prefix table");
+MODULE_DESCRIPTION("KUnit tests of dlif: the prefix table, and lifetimes across a change");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
