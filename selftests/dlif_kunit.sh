@@ -13,33 +13,30 @@
 
 source "$(dirname "$0")/lib.sh"
 
-# suite_results NAME: the suite's KTAP from debugfs.
-suite_results() { cat "/sys/kernel/debug/kunit/$1/results" 2>/dev/null; }
+# check_suite NAME CASE...: the suite's KTAP from debugfs, repeated here;
+# the suite passed, none of its cases failed or was skipped, and each
+# CASE ran.
+check_suite() {
+	local suite=$1 out name
+	shift
+	out=$(cat "/sys/kernel/debug/kunit/$suite/results" 2>/dev/null)
+	printf '%s\n' "$out" | sed 's/^/# /'
+	check_match "$out" "^[[:space:]]*ok [0-9]+ $suite$" "the $suite suite passed"
+	check_no_match "$out" "not ok|SKIP" "no $suite case failed or was skipped ($(nproc) CPUs)"
+	for name in "$@"; do
+		check_match "$out" "ok [0-9]+ $name" "$name ran"
+	done
+}
 
 test_kunit_suites() {
-	local out
 	[ -d /sys/kernel/debug/kunit ] || { ktap_diag "this kernel has no KUnit"; return $ksft_skip; }
 	dlif_load || return 1
 	check "the KUnit module loads (and runs its suites)" modprobe dlif_kunit || return 1
-	out=$(suite_results dlif_table)
-	printf '%s\n' "$out" | sed 's/^/# /'
-	check_match "$out" "^[[:space:]]*ok [0-9]+ dlif_table$" "the dlif_table suite passed"
-	check_no_match "$out" "not ok" "no case failed"
-	check_match "$out" "ok [0-9]+ table_matches_model_under_random_operations" "the model test ran"
-	out=$(suite_results dlif_lifetime)
-	printf '%s\n' "$out" | sed 's/^/# /'
-	check_match "$out" "^[[:space:]]*ok [0-9]+ dlif_lifetime$" "the dlif_lifetime suite passed"
-	check_no_match "$out" "not ok|SKIP" "no lifetime case failed or was skipped ($(nproc) CPUs)"
-	check_match "$out" "ok [0-9]+ peer_outlives_a_repoint_until_readers_leave" "the re-point probe ran"
-	check_match "$out" "ok [0-9]+ entry_outlives_its_deletion_until_readers_leave" "the deletion probe ran"
-	out=$(suite_results dlif_binding_lifetime)
-	printf '%s\n' "$out" | sed 's/^/# /'
-	check_match "$out" "^[[:space:]]*ok [0-9]+ dlif_binding_lifetime$" "the dlif_binding_lifetime suite passed"
-	check_no_match "$out" "not ok|SKIP" "no binding lifetime case failed or was skipped"
-	check_match "$out" "ok [0-9]+ binding_outlives_its_deletion_until_readers_leave" \
-		"the binding deletion probe ran"
-	check_match "$out" "ok [0-9]+ primary_binding_outlives_a_rebind_until_readers_leave" \
-		"the rebind probe ran"
+	check_suite dlif_table table_matches_model_under_random_operations
+	check_suite dlif_lifetime peer_outlives_a_repoint_until_readers_leave \
+		entry_outlives_its_deletion_until_readers_leave
+	check_suite dlif_binding_lifetime binding_outlives_its_deletion_until_readers_leave \
+		primary_binding_outlives_a_rebind_until_readers_leave
 	check "its devices went with it" bash -c '! ip -o link show | grep -q dlifk'
 	check "unload it" modprobe -r dlif_kunit
 }
