@@ -274,7 +274,7 @@ struct binding_probe {
 	struct net_device *lower;
 	struct dlif_dev *dlif;
 	u8 mac[ETH_ALEN];			/* the node the reader looks up */
-	const struct dlif_mn *mn;		/* held */
+	struct dlif_mn *mn;			/* held */
 	u8 seen_addr[ETH_ALEN];
 	u8 seen_router[ETH_ALEN];
 	bool seen_current;
@@ -426,7 +426,7 @@ static bool binding_hold(struct lifetime_probe *p)
 static void binding_use(struct lifetime_probe *p)
 {
 	struct binding_probe *bp = container_of(p, struct binding_probe, probe);
-	struct dlif_mn *mn = (struct dlif_mn *)bp->mn;
+	struct dlif_mn *mn = bp->mn;
 
 	ether_addr_copy(bp->seen_addr, mn->addr);
 	ether_addr_copy(bp->seen_router, dlif_mn_router(mn));
