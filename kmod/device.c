@@ -25,6 +25,15 @@
 
 #include "dlif.h"
 
+/*
+ * Ports and bindings come from caches of their own, as entries and peers
+ * do (table.c): unloading the module destroys them, and the slab
+ * allocator reports any object still allocated then, a leak, on every
+ * kernel, not only where kmemleak runs.
+ */
+static struct kmem_cache *dlif_port_cache __read_mostly;
+static struct kmem_cache *dlif_mn_cache __read_mostly;
+
 static struct dlif_port *dlif_port_get_rtnl(const struct net_device *dev)
 {
 	if (rcu_access_pointer(dev->rx_handler) != dlif_handle_frame)
@@ -38,7 +47,7 @@ static struct dlif_port *dlif_port_create(struct net_device *lower,
 	struct dlif_port *port;
 	int err;
 
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	port = kmem_cache_zalloc(dlif_port_cache, GFP_KERNEL);
 	if (!port) {
 		NL_SET_ERR_MSG(extack, "out of memory for the lower device's port");
 		return ERR_PTR(-ENOMEM);
@@ -47,7 +56,7 @@ static struct dlif_port *dlif_port_create(struct net_device *lower,
 	INIT_LIST_HEAD(&port->dlifs);
 	err = rhltable_init(&port->by_mn, &dlif_mn_params);
 	if (err) {
-		kfree(port);
+		kmem_cache_free(dlif_port_cache, port);
 		NL_SET_ERR_MSG(extack, "out of memory for the lower device's port");
 		return ERR_PTR(err);
 	}
@@ -55,12 +64,20 @@ static struct dlif_port *dlif_port_create(struct net_device *lower,
 	err = netdev_rx_handler_register(lower, dlif_handle_frame, port);
 	if (err) {
 		rhltable_destroy(&port->by_mn);
-		kfree(port);
+		kmem_cache_free(dlif_port_cache, port);
 		NL_SET_ERR_MSG(extack,
 			       "lower device already has a receive handler (bridge port, bond slave, macvlan, ...)");
 		return ERR_PTR(err);
 	}
 	return port;
+}
+
+/* Not kfree_rcu(): on 6.1 nothing waits for its batches before the
+ * module destroys the cache; rcu_barrier() waits for call_rcu().
+ */
+static void dlif_port_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(dlif_port_cache, container_of(rcu, struct dlif_port, rcu));
 }
 
 static void dlif_port_destroy(struct dlif_port *port)
@@ -70,7 +87,7 @@ static void dlif_port_destroy(struct dlif_port *port)
 	 */
 	netdev_rx_handler_unregister(port->dev);
 	rhltable_destroy(&port->by_mn);
-	kfree_rcu(port, rcu);
+	call_rcu(&port->rcu, dlif_port_free_rcu);
 }
 
 /*
@@ -183,7 +200,7 @@ static const u8 *dlif_mn_addr_rtnl(const struct dlif_dev *dlif)
 
 static struct dlif_mn *dlif_mn_alloc(struct dlif_dev *dlif, const u8 *mn_addr)
 {
-	struct dlif_mn *mn = kzalloc(sizeof(*mn), GFP_KERNEL);
+	struct dlif_mn *mn = kmem_cache_zalloc(dlif_mn_cache, GFP_KERNEL);
 
 	if (!mn)
 		return NULL;
@@ -191,6 +208,16 @@ static struct dlif_mn *dlif_mn_alloc(struct dlif_dev *dlif, const u8 *mn_addr)
 	mn->dlif = dlif;
 	INIT_LIST_HEAD(&mn->entries);
 	return mn;
+}
+
+static void dlif_mn_free(struct dlif_mn *mn)
+{
+	kmem_cache_free(dlif_mn_cache, mn);
+}
+
+static void dlif_mn_free_rcu(struct rcu_head *rcu)
+{
+	dlif_mn_free(container_of(rcu, struct dlif_mn, rcu));
 }
 
 /* Take a binding out of the port's index; freed after a grace period.
@@ -201,7 +228,7 @@ static void dlif_mn_release(struct dlif_mn *mn)
 {
 	WARN_ON_ONCE(!list_empty(&mn->entries));
 	rhltable_remove(&mn->dlif->port->by_mn, &mn->node, dlif_mn_params);
-	kfree_rcu(mn, rcu);
+	call_rcu(&mn->rcu, dlif_mn_free_rcu);
 }
 
 /*
@@ -246,7 +273,7 @@ int dlif_dev_bind(struct dlif_dev *dlif, const u8 *mn_addr,
 		new->primary = true;
 		err = rhltable_insert(&dlif->port->by_mn, &new->node, dlif_mn_params);
 		if (err) {
-			kfree(new);
+			dlif_mn_free(new);
 			NL_SET_ERR_MSG(extack, "out of memory indexing the mobile node");
 			return err;
 		}
@@ -351,7 +378,7 @@ int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 		mn->router_ll = *router_ll;
 	err = dlif_router_filter_add(dlif, router);
 	if (err) {
-		kfree(mn);
+		dlif_mn_free(mn);
 		NL_SET_ERR_MSG(extack,
 			       "cannot add the router MAC to the lower device's unicast filter");
 		return err;
@@ -359,7 +386,7 @@ int dlif_binding_add(struct dlif_dev *dlif, const u8 *mn_addr,
 	err = rhltable_insert(&dlif->port->by_mn, &mn->node, dlif_mn_params);
 	if (err) {
 		dlif_router_filter_del(dlif, router);
-		kfree(mn);
+		dlif_mn_free(mn);
 		NL_SET_ERR_MSG(extack, "out of memory indexing the mobile node");
 		return err;
 	}
@@ -980,16 +1007,38 @@ static struct notifier_block dlif_notifier_block __read_mostly = {
 	.notifier_call = dlif_device_event,
 };
 
+static void dlif_device_caches_destroy(void)
+{
+	/* Every port and binding was released with its DLIF; wait for
+	 * their callbacks, then the caches report what is left.
+	 */
+	rcu_barrier();
+	kmem_cache_destroy(dlif_mn_cache);
+	kmem_cache_destroy(dlif_port_cache);
+}
+
 int dlif_device_init(void)
 {
 	int err;
 
+	dlif_port_cache = KMEM_CACHE(dlif_port, 0);
+	dlif_mn_cache = KMEM_CACHE(dlif_mn, 0);
+	if (!dlif_port_cache || !dlif_mn_cache) {
+		err = -ENOMEM;
+		goto err_caches;
+	}
 	err = register_netdevice_notifier(&dlif_notifier_block);
 	if (err)
-		return err;
+		goto err_caches;
 	err = rtnl_link_register(&dlif_link_ops);
 	if (err)
-		unregister_netdevice_notifier(&dlif_notifier_block);
+		goto err_notifier;
+	return 0;
+
+err_notifier:
+	unregister_netdevice_notifier(&dlif_notifier_block);
+err_caches:
+	dlif_device_caches_destroy();
 	return err;
 }
 
@@ -997,4 +1046,5 @@ void dlif_device_uninit(void)
 {
 	rtnl_link_unregister(&dlif_link_ops);
 	unregister_netdevice_notifier(&dlif_notifier_block);
+	dlif_device_caches_destroy();
 }
