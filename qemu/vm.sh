@@ -209,7 +209,11 @@ echo >>"$RUN/cmd"
 # file page in (both on 6.12 with one vCPU, three etcd members and five
 # dlifds, in a VM short of memory: see VM_MEM in run-selftests.sh). A real
 # stall or lockup lasts, and is still reported.
-EXTRA_APPEND="rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30"
+#
+# slab_nomerge: dlif.ko's slab caches stay its own rather than aliases of
+# the kernel's caches of the same size, so that destroying them when the
+# module unloads reports any object left, a leak (qemu/guest.sh).
+EXTRA_APPEND="rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 slab_nomerge"
 
 # The debug kernel's ACPI interpreter (KASAN and lockdep, under emulation)
 # runs into its loop timeout evaluating the PCI routing table, 30 s per
