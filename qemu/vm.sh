@@ -11,6 +11,7 @@
 #   -t, --timeout SEC     wall-clock limit for the whole VM run (default: 600)
 #   -e, --env VAR=VALUE   export VAR into the command's environment (repeatable)
 #       --smp N --mem SIZE  VM shape (default: 2 vCPUs, 1G)
+#       --append ARGS     more kernel command line (e.g. kmemleak=off)
 #       --shell           interactive shell in the VM instead of COMMAND
 #       --keep            keep the run directory (default: only on failure)
 #       --output FILE     copy the command's output (stdout and stderr) to FILE
@@ -38,6 +39,7 @@ KEEP=0
 OUTPUT=
 QUIET=0
 ENVS=()
+APPEND=
 
 die() { echo "vm.sh: $*" >&2; exit 2; }
 
@@ -49,12 +51,13 @@ while [ $# -gt 0 ]; do
 	-e|--env)     ENVS+=("$2"); shift 2 ;;
 	--smp)        SMP=$2; shift 2 ;;
 	--mem)        MEM=$2; shift 2 ;;
+	--append)     APPEND+=" $2"; shift 2 ;;
 	--shell)      SHELL_MODE=1; shift ;;
 	--keep)       KEEP=1; shift ;;
 	--output)     OUTPUT=$2; shift 2 ;;
 	--quiet)      QUIET=1; shift ;;
 	--)           shift; break ;;
-	-h|--help)    sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help)    sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*)           die "unknown option $1" ;;
 	*)            break ;;
 	esac
@@ -213,7 +216,7 @@ echo >>"$RUN/cmd"
 # slab_nomerge: dlif.ko's slab caches stay its own rather than aliases of
 # the kernel's caches of the same size, so that destroying them when the
 # module unloads reports any object left, a leak (qemu/guest.sh).
-EXTRA_APPEND="rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 slab_nomerge"
+EXTRA_APPEND="rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 slab_nomerge$APPEND"
 
 # The debug kernel's ACPI interpreter (KASAN and lockdep, under emulation)
 # runs into its loop timeout evaluating the PCI routing table, 30 s per
