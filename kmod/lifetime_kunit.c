@@ -40,12 +40,20 @@
  * writer has made its change; only then does it read what it found
  * (use). The writer frees nothing itself: whatever its change released
  * must outlive the reader.
+ *
+ * The writer takes the locks its change needs (lock) before the reader
+ * holds anything. A task that holds one of them and yields the reader's
+ * CPU to the reader (a kworker holding RTNL: linkwatch, addrconf) runs
+ * again only when the reader lets go; a writer waiting for that lock
+ * would miss the window (seen: RTNL, binding-del, 2 vCPUs).
  */
 struct lifetime_probe {
 	bool (*hold)(struct lifetime_probe *p);		/* under RCU: found? */
+	void (*lock)(struct lifetime_probe *p);		/* optional */
 	int (*change)(struct lifetime_probe *p);	/* may sleep */
+	void (*unlock)(struct lifetime_probe *p);	/* optional */
 	void (*use)(struct lifetime_probe *p);		/* under RCU, after */
-	bool found, changed;			/* release / acquire */
+	bool ready, found, changed;		/* release / acquire */
 	bool overlapped;			/* changed while the reader held */
 	int change_err;
 	struct completion read, written;
@@ -62,6 +70,10 @@ static int lifetime_reader(void *arg)
 	unsigned long deadline = jiffies + LIFETIME_WAIT;
 	bool found;
 
+	/* Pairs with the writer's release: it holds its locks. */
+	while (!smp_load_acquire(&p->ready) && time_before(jiffies, deadline))
+		usleep_range(100, 200);
+	deadline = jiffies + LIFETIME_WAIT;
 	rcu_read_lock();
 	found = p->hold(p);
 	/* Pairs with the writer's acquire: it changes nothing before this. */
@@ -83,14 +95,21 @@ static int lifetime_reader(void *arg)
 static int lifetime_writer(void *arg)
 {
 	struct lifetime_probe *p = arg;
-	unsigned long deadline = jiffies + LIFETIME_WAIT;
+	unsigned long deadline;
 
+	if (p->lock)
+		p->lock(p);
+	/* Pairs with the reader's acquire: it may hold the object now. */
+	smp_store_release(&p->ready, true);
+	deadline = jiffies + 2 * LIFETIME_WAIT;
 	/* Pairs with the reader's release: it holds the object now. */
 	while (!smp_load_acquire(&p->found) && time_before(jiffies, deadline))
 		usleep_range(100, 200);
 	p->change_err = p->change(p);
 	/* Pairs with the reader's acquire: the change is done. */
 	smp_store_release(&p->changed, true);
+	if (p->unlock)
+		p->unlock(p);
 	complete(&p->written);
 	return 0;
 }
@@ -435,26 +454,28 @@ static void binding_use(struct lifetime_probe *p)
 		atomic64_inc(&mn->rx_packets);
 }
 
+static void binding_lock(struct lifetime_probe *p)
+{
+	rtnl_lock();
+}
+
+static void binding_unlock(struct lifetime_probe *p)
+{
+	rtnl_unlock();
+}
+
 static int delete_binding(struct lifetime_probe *p)
 {
 	struct binding_probe *bp = container_of(p, struct binding_probe, probe);
-	int err;
 
-	rtnl_lock();
-	err = dlif_binding_del(bp->dlif, node_b, NULL, NULL);
-	rtnl_unlock();
-	return err;
+	return dlif_binding_del(bp->dlif, node_b, NULL, NULL);
 }
 
 static int rebind_to_other_node(struct lifetime_probe *p)
 {
 	struct binding_probe *bp = container_of(p, struct binding_probe, probe);
-	int err;
 
-	rtnl_lock();
-	err = dlif_dev_bind(bp->dlif, node_c, NULL);
-	rtnl_unlock();
-	return err;
+	return dlif_dev_bind(bp->dlif, node_c, NULL);
 }
 
 static void run_binding_probe(struct kunit *test, const u8 *mac,
@@ -464,7 +485,9 @@ static void run_binding_probe(struct kunit *test, const u8 *mac,
 
 	ether_addr_copy(bp->mac, mac);
 	bp->probe.hold = binding_hold;
+	bp->probe.lock = binding_lock;
 	bp->probe.change = change;
+	bp->probe.unlock = binding_unlock;
 	bp->probe.use = binding_use;
 	run_lifetime_probe(test, &bp->probe);
 
