@@ -45,14 +45,14 @@ TIMEOUT=${SELFTEST_TIMEOUT:-900}
 DEBUG_TESTS="dlif_link.sh dlif_forwarding.sh dlif_netlink.sh dlif_teardown.sh dlif_stress.sh dlif_kunit.sh dlif_faults.sh dlifd_scenarios.sh"
 DEBUG_ONLY="dlif_kunit.sh dlif_faults.sh"
 # The debug kernel's files that kmemleak judges: the module's error paths
-# (fault injection), its teardown, its objects' lifecycles (KUnit) and the
-# data path's packet handling (forwarding). The others boot with
+# (fault injection), its teardown and its objects' lifecycles (KUnit).
+# The others boot with
 # kmemleak=off: it doubles the cost of every allocation there (its own
 # object per allocation, with KASAN's stack traces for both), making them
 # 1.4 to 1.8 times slower. The module's own objects are checked for leaks
 # in every run on every kernel all the same: the run ends by unloading
 # dlif.ko, whose slab caches report what is left (qemu/guest.sh).
-KMEMLEAK_TESTS="dlif_faults.sh dlif_teardown.sh dlif_kunit.sh dlif_forwarding.sh"
+KMEMLEAK_TESTS="dlif_faults.sh dlif_teardown.sh dlif_kunit.sh"
 # Files whose VM needs more than vm.sh's 1 GiB: dlifd_ha's three etcd
 # members and five dlifds left 124 MiB available of 990, and a VM that
 # pages its binaries back in over 9p on one emulated CPU is slow enough to
