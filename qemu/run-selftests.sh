@@ -46,10 +46,9 @@ DEBUG_TESTS="dlif_link.sh dlif_forwarding.sh dlif_netlink.sh dlif_teardown.sh dl
 DEBUG_ONLY="dlif_kunit.sh dlif_faults.sh"
 # The debug kernel's files that kmemleak judges: the module's error paths
 # (fault injection), its teardown and its objects' lifecycles (KUnit).
-# The others boot with
-# kmemleak=off: it doubles the cost of every allocation there (its own
-# object per allocation, with KASAN's stack traces for both), making them
-# 1.4 to 1.8 times slower. The module's own objects are checked for leaks
+# The others boot with kmemleak=off: it doubles the cost of every
+# allocation there (its own object per allocation, with KASAN's stack
+# traces for both), making them 1.4 to 1.8 times slower. The module's own objects are checked for leaks
 # in every run on every kernel all the same: the run ends by unloading
 # dlif.ko, whose slab caches report what is left (qemu/guest.sh).
 KMEMLEAK_TESTS="dlif_faults.sh dlif_teardown.sh dlif_kunit.sh"
