@@ -5,12 +5,13 @@
  * Order matters both ways: the per-namespace table exists before anything
  * can add to it; the ip6ip6 receive handler is in place before devices
  * and entries can be created; the netlink family comes last so that no
- * request arrives half-initialised. Teardown runs in reverse, and waits
- * for outstanding RCU callbacks before the module text goes away.
+ * request arrives half-initialised. Teardown runs in reverse; the device
+ * and table parts each wait for their own RCU callbacks before they
+ * destroy the caches those callbacks free into, so none is left to run
+ * when the module text goes away.
  */
 
 #include <linux/module.h>
-#include <linux/rcupdate.h>
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 
@@ -51,7 +52,6 @@ static void __exit dlif_exit(void)
 	dlif_device_uninit();
 	dlif_tunnel_uninit();
 	dlif_table_uninit();
-	rcu_barrier();
 }
 
 module_init(dlif_init);
