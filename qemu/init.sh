@@ -30,6 +30,9 @@ done
 mkdir -p $R/mnt/share $R/mnt/src
 mount -t 9p -o "$opts" share $R/mnt/share || fatal "cannot mount the share"
 mount -t 9p -o "$opts,ro" src $R/mnt/src || fatal "cannot mount the source tree"
+# A cache kept between runs, when the host gives one (vm.sh --cache).
+mkdir -p $R/mnt/cache
+mount -t 9p -o "$opts" cache $R/mnt/cache 2>/dev/null
 mount -t proc proc $R/proc
 mount -t sysfs sysfs $R/sys
 mount -t devtmpfs devtmpfs $R/dev

@@ -12,6 +12,8 @@
 #   -e, --env VAR=VALUE   export VAR into the command's environment (repeatable)
 #       --smp N --mem SIZE  VM shape (default: 2 vCPUs, 1G)
 #       --append ARGS     more kernel command line (e.g. kmemleak=off)
+#       --cache DIR       a host directory the guest may write, kept between
+#                         runs (at /mnt/cache; e.g. a compiler cache)
 #       --shell           interactive shell in the VM instead of COMMAND
 #       --keep            keep the run directory (default: only on failure)
 #       --output FILE     copy the command's output (stdout and stderr) to FILE
@@ -40,6 +42,7 @@ OUTPUT=
 QUIET=0
 ENVS=()
 APPEND=
+CACHE_DIR=
 
 die() { echo "vm.sh: $*" >&2; exit 2; }
 
@@ -52,12 +55,13 @@ while [ $# -gt 0 ]; do
 	--smp)        SMP=$2; shift 2 ;;
 	--mem)        MEM=$2; shift 2 ;;
 	--append)     APPEND+=" $2"; shift 2 ;;
+	--cache)      CACHE_DIR=$2; shift 2 ;;
 	--shell)      SHELL_MODE=1; shift ;;
 	--keep)       KEEP=1; shift ;;
 	--output)     OUTPUT=$2; shift 2 ;;
 	--quiet)      QUIET=1; shift ;;
 	--)           shift; break ;;
-	-h|--help)    sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help)    sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*)           die "unknown option $1" ;;
 	*)            break ;;
 	esac
@@ -237,6 +241,11 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$SMP" -m "$MEM"
 	-device virtio-9p-pci,fsdev=share,mount_tag=share
 	-device virtio-rng-pci
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+if [ -n "$CACHE_DIR" ]; then
+	mkdir -p "$CACHE_DIR"
+	qemu+=(-fsdev "local,id=cache,path=$CACHE_DIR,security_model=none"
+		-device virtio-9p-pci,fsdev=cache,mount_tag=cache)
+fi
 
 # A guest that dies before it reaches the test (guest.sh leaves "started"
 # first thing) failed in the emulated boot, before dlif.ko can be loaded:
