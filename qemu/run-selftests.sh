@@ -67,6 +67,11 @@ VM_MEM="dlifd_ha.sh=2G"
 # dlif_link changes a shared DLIF's bindings and entries under traffic,
 # dlif_teardown removes the module and namespaces with packets in flight.
 VM_SMP="dlif_kunit.sh=2 dlif_stress.sh=2 dlif_link.sh=2 dlif_teardown.sh=2"
+# Files given a directory that outlives the run (vm.sh --cache, under
+# DLIF_CACHE, outside the work tree): dlif_packages' DKMS build compiles
+# through ccache there, so that under emulation only a changed source file
+# costs a compile.
+CACHE_TESTS="dlif_packages.sh"
 ONE_KERNEL="dlifd_security.sh=6.1 dlifd_legacy.sh=6.1 dlifd_scenarios.sh=6.1 dlifd_inter_domain.sh=6.1 dlifd_direct.sh=6.12 dlifd_load.sh=6.12 dlifd_ha.sh=6.12 dlifd_ipsec.sh=6.12 bench_smoke.sh=6.12 dlif_ynl.sh=6.12 dlif_packages.sh=6.1"
 
 while getopts k:t:j: opt; do
@@ -175,6 +180,8 @@ run_one() {
 		env=(-e DLIF_DEBUG_LANE_RUNS=1)
 	[ "$kver" = 6.12-debug ] && [[ " $KMEMLEAK_TESTS " != *" $t "* ]] &&
 		env+=(--append kmemleak=off)
+	[[ " $CACHE_TESTS " == *" $t "* ]] &&
+		env+=(--cache "${DLIF_CACHE:-/var/cache/dlif}/vm/${t%.sh}")
 	# The debug kernel is about eight times slower under emulation.
 	[ "$kver" = 6.12-debug ] && timeout=$((TIMEOUT * 3))
 	krel=$("$TOP/qemu/kernels.sh" release "$kver") || return 1
