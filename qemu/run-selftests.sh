@@ -48,9 +48,10 @@ DEBUG_ONLY="dlif_kunit.sh dlif_faults.sh"
 # (fault injection), its teardown and its objects' lifecycles (KUnit).
 # The others boot with kmemleak=off: it doubles the cost of every
 # allocation there (its own object per allocation, with KASAN's stack
-# traces for both), making them 1.4 to 1.8 times slower. The module's own objects are checked for leaks
-# in every run on every kernel all the same: the run ends by unloading
-# dlif.ko, whose slab caches report what is left (qemu/guest.sh).
+# traces for both), making them 1.4 to 1.8 times slower. The module's own
+# objects are checked for leaks in every run on every kernel all the same:
+# the run ends by unloading dlif.ko, whose slab caches report what is left
+# (qemu/guest.sh).
 KMEMLEAK_TESTS="dlif_faults.sh dlif_teardown.sh dlif_kunit.sh"
 # Files whose VM needs more than vm.sh's 1 GiB: dlifd_ha's three etcd
 # members and five dlifds left 124 MiB available of 990, and a VM that
