@@ -14,7 +14,7 @@
 #include <net/genetlink.h>
 
 /* 6.5 moved the GSO helpers out of skbuff.h into net/gso.h. */
-#if __has_include(<net/gso.h>)
+#ifdef DLIF_HAVE_NET_GSO_H
 #include <net/gso.h>
 #endif
 
@@ -182,7 +182,7 @@ static inline void dlif_compat_free_ops(struct genl_family *family)
 /* 6.2 added the KUnit-only exports; a kernel without them has no KUnit
  * tests of the module either.
  */
-#if __has_include(<kunit/visibility.h>)
+#ifdef DLIF_HAVE_KUNIT_VISIBILITY_H
 #include <kunit/visibility.h>
 #else
 #define EXPORT_SYMBOL_IF_KUNIT(symbol)

@@ -389,6 +389,7 @@ struct dlif_entry_stats {
 	u64 encap_packets, encap_bytes, decap_packets, decap_bytes;
 	u64 drops[__DLIF_DROP_MAX];
 };
+
 void dlif_entry_read_stats(const struct dlif_entry *e,
 			   struct dlif_entry_stats *out);
 

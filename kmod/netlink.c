@@ -42,10 +42,11 @@ static struct genl_family dlif_family;
 
 /* A missing attribute, reported both in words and as NLMSGERR_ATTR_MISS. */
 #define DLIF_MISSING(extack, nest, tb, type, what) ({			\
+	struct netlink_ext_ack *__ack = (extack);			\
 	bool __missing = !(tb)[type];					\
 	if (__missing) {						\
-		NL_SET_ERR_MSG((extack), "missing " what);		\
-		NL_SET_ERR_ATTR_MISS((extack), (nest), (type));		\
+		NL_SET_ERR_MSG(__ack, "missing " what);			\
+		NL_SET_ERR_ATTR_MISS(__ack, (nest), (type));		\
 	}								\
 	__missing;							\
 })
@@ -123,10 +124,14 @@ static int dlif_put_stats(struct sk_buff *skb, const struct dlif_entry *e)
 	nest = nla_nest_start(skb, DLIF_ENTRY_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, DLIF_STATS_A_ENCAP_PACKETS, st.encap_packets, DLIF_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, DLIF_STATS_A_ENCAP_BYTES, st.encap_bytes, DLIF_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, DLIF_STATS_A_DECAP_PACKETS, st.decap_packets, DLIF_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, DLIF_STATS_A_DECAP_BYTES, st.decap_bytes, DLIF_STATS_A_PAD))
+	if (nla_put_u64_64bit(skb, DLIF_STATS_A_ENCAP_PACKETS, st.encap_packets,
+			      DLIF_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DLIF_STATS_A_ENCAP_BYTES, st.encap_bytes,
+			      DLIF_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DLIF_STATS_A_DECAP_PACKETS, st.decap_packets,
+			      DLIF_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DLIF_STATS_A_DECAP_BYTES, st.decap_bytes,
+			      DLIF_STATS_A_PAD))
 		goto cancel;
 	for (i = 0; i < __DLIF_DROP_MAX; i++)
 		if (nla_put_u64_64bit(skb, drop_attr[i], st.drops[i], DLIF_STATS_A_PAD))
@@ -364,8 +369,7 @@ static int dlif_entry_apply(struct genl_info *info, const struct nlattr *nest,
 	if (err)
 		return err;
 	err = dlif_table_add(dn, &cfg, op == DLIF_OP_REPLACE, &origin, info->extack);
-	if (cfg.dev)
-		dev_put(cfg.dev);
+	dev_put(cfg.dev);
 	return err;
 }
 

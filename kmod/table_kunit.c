@@ -165,15 +165,18 @@ static void check_table(struct kunit *test, struct table_test *t, unsigned int p
 			want = model_lookup(m, role, &addr);
 			e = dlif_lookup(t->dn, role, &addr);
 			if (want < 0) {
-				KUNIT_EXPECT_NULL_MSG(test, e, "role %d %pI6c: the table found %pI6c/%u",
+				KUNIT_EXPECT_NULL_MSG(test, e,
+						      "role %d %pI6c: the table found %pI6c/%u",
 						      role, &addr, e ? &e->key.prefix : &addr,
 						      e ? e->key.plen : 0);
 				continue;
 			}
-			KUNIT_ASSERT_NOT_NULL_MSG(test, e, "role %d %pI6c: the table found nothing, not %pI6c/%u",
+			KUNIT_ASSERT_NOT_NULL_MSG(test, e,
+						  "role %d %pI6c: the table found nothing, not %pI6c/%u",
 						  role, &addr, &m->e[want].prefix, m->e[want].plen);
 			KUNIT_EXPECT_EQ(test, e->key.plen, m->e[want].plen);
-			KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&e->key.prefix, &m->e[want].prefix));
+			KUNIT_EXPECT_TRUE(test,
+					  ipv6_addr_equal(&e->key.prefix, &m->e[want].prefix));
 			KUNIT_EXPECT_EQ(test, e->role, role);
 		}
 	}
@@ -226,13 +229,16 @@ static void table_matches_model_under_random_operations(struct kunit *test)
 			want = i >= 0 ? -EEXIST : 0;
 			KUNIT_ASSERT_EQ_MSG(test, err, want, "add %pI6c/%u", &cfg.prefix, cfg.plen);
 			if (!err)
-				m->e[m->n++] = (struct model_entry){ cfg.prefix, cfg.plen, cfg.role, peer };
+				m->e[m->n++] = (struct model_entry){
+					cfg.prefix, cfg.plen, cfg.role, peer
+				};
 		} else if (dice < 65 && (i >= 0 || m->n < MODEL_MAX)) {
 			/* Replace: a handover re-points the prefix, maybe to
 			 * another role, in one step.
 			 */
 			err = dlif_table_add(t->dn, &cfg, true, NULL, NULL);
-			KUNIT_ASSERT_EQ_MSG(test, err, 0, "replace %pI6c/%u", &cfg.prefix, cfg.plen);
+			KUNIT_ASSERT_EQ_MSG(test, err, 0, "replace %pI6c/%u",
+					    &cfg.prefix, cfg.plen);
 			if (i < 0)
 				i = m->n++;
 			m->e[i] = (struct model_entry){ cfg.prefix, cfg.plen, cfg.role, peer };

@@ -18,6 +18,7 @@ enum {
 	IFLA_DLIF_MAAR_ADDR,	/* binary, 16: anchoring MAAR's IPv6 address */
 	__IFLA_DLIF_MAX,
 };
+
 #define IFLA_DLIF_MAX (__IFLA_DLIF_MAX - 1)
 
 #endif /* _UAPI_LINUX_DLIF_LINK_H */
