@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build dlif.ko for one kernel (series or release) with W=1 and fail on
-# any compiler or modpost warning. Each kernel gets its own object tree
-# (build/module/<release>/, a symlink farm of the sources) so that builds
-# for different kernels never share objects.
+# Build dlif.ko for one kernel (series or release) with W=1 and sparse
+# (C=1: endianness, address spaces such as __rcu and __user, locking
+# annotations) and fail on any compiler, sparse or modpost warning. Each
+# kernel gets its own object tree (build/module/<release>/, a symlink farm
+# of the sources) so that builds for different kernels never share
+# objects.
 #
 # usage: scripts/build-module.sh KVER
 
@@ -29,13 +31,18 @@ for f in "$TOP"/kmod/*.[ch] "$TOP/kmod/Kbuild"; do
 done
 
 log=$OUT/build.log
-if ! make -C "$KDIR" M="$OUT" W=1 -j"$(nproc)" modules >"$log" 2>&1; then
+command -v sparse >/dev/null || { echo "build-module.sh: sparse missing (run: make deps)" >&2; exit 1; }
+if ! make -C "$KDIR" M="$OUT" W=1 C=1 -j"$(nproc)" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-module.sh: build for $KREL failed" >&2
 	exit 1
 fi
-if grep -E 'warning:|WARNING:' "$log" >&2; then
-	echo "build-module.sh: the build for $KREL has warnings (W=1 must be clean)" >&2
+# Sparse's errors do not fail the build: they count as warnings here. The
+# objects go, or the next build would find them current and neither
+# compile nor check them again.
+if grep -E 'warning:|WARNING:|error:' "$log" >&2; then
+	find "$OUT/kmod" -name '*.o' -delete
+	echo "build-module.sh: the build for $KREL has warnings (W=1 and sparse must be clean)" >&2
 	exit 1
 fi
 cp "$OUT/kmod/dlif.ko" "$OUT/dlif.ko"

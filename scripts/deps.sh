@@ -22,6 +22,9 @@ PACKAGES=(
 	clang libclang-rt-14-dev ccache
 	# kernel module build (headers come from qemu/kernels.sh)
 	gcc-12 make bc kmod xz-utils zstd dwarves libelf-dev
+	# the kernel's semantic checker, run on every module build, and
+	# Coccinelle for the kernel's rules (scripts/check-coccinelle.sh)
+	sparse coccinelle
 	debian-archive-keyring
 	# the debug kernel, built from linux-source-6.12 (qemu/debug-kernel.sh)
 	flex bison libssl-dev
