@@ -1,20 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The kernel's own YNL tooling (tools/net/ynl: cli.py, ynl-gen-c.py) and
-# its spec schemas (Documentation/netlink/*.yaml), from Debian's
-# linux-source-6.12 (/usr/src/linux-source-6.12.tar.xz, installed by
-# scripts/deps.sh). Only those two directories are extracted, once per
-# source version, into a cache outside the work tree, and linked into the
-# build tree as $BUILD/ynl, where scripts/check-spec.py and the selftests
-# (selftests/dlif_ynl.sh, in the VM, which sees the host's root) find it.
-# Idempotent; called by scripts/deps.sh.
+# The kernel's own YNL tooling (tools/net/ynl: cli.py, ynl-gen-c.py), its
+# spec schemas (Documentation/netlink/*.yaml), checkpatch (with the two
+# files it reads beside it) and kernel-doc, from Debian's linux-source-6.12
+# (/usr/src/linux-source-6.12.tar.xz, installed by scripts/deps.sh). Only
+# those are extracted, once per source version, into a cache outside the
+# work tree, and linked into the build tree as $BUILD/ynl, where
+# scripts/check-spec.py, scripts/check-kernel-style.sh and the selftests
+# (selftests/dlif_ynl.sh, in the VM, which sees the host's root) find
+# them. Idempotent; called by scripts/deps.sh.
 #
 # usage: scripts/ynl-tree.sh   (prints the directory)
 #   DLIF_CACHE        cache directory (default: /var/cache/dlif)
 #   DLIF_YNL_TARBALL  the source tarball (default: /usr/src/linux-source-6.12.tar.xz)
 #
-# Layout: $DLIF_CACHE/ynl/<linux-source-6.12 version>/{tools/net/ynl,Documentation/netlink}
+# Layout: $DLIF_CACHE/ynl/<linux-source-6.12 version>/{tools/net/ynl,Documentation/netlink,scripts}
 
 set -euo pipefail
 
@@ -37,7 +38,11 @@ link_into_build() {
 	echo "$dir"
 }
 
-if [ -f "$dir/stamp" ]; then
+# A cache extracted before checkpatch and kernel-doc were part of it is
+# extracted again.
+complete() { [ -f "$dir/stamp" ] && [ -f "$dir/scripts/checkpatch.pl" ] && [ -f "$dir/scripts/kernel-doc" ]; }
+
+if complete; then
 	link_into_build
 	exit 0
 fi
@@ -45,17 +50,18 @@ fi
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9
-[ -f "$dir/stamp" ] && { link_into_build; exit 0; }
+complete && { link_into_build; exit 0; }
 
-echo "ynl-tree.sh: extracting tools/net/ynl and Documentation/netlink of $PACKAGE $version into $dir" >&2
+echo "ynl-tree.sh: extracting tools/net/ynl, Documentation/netlink, checkpatch and kernel-doc of $PACKAGE $version into $dir" >&2
 tmp=$(mktemp -d "$CACHE/.extract.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 tar -xJf "$TARBALL" -C "$tmp" --strip-components=1 --wildcards \
-	'*/tools/net/ynl/*' '*/Documentation/netlink/*' ||
-	die "could not extract YNL from $TARBALL"
-if [ ! -f "$tmp/tools/net/ynl/cli.py" ] || [ ! -f "$tmp/Documentation/netlink/genetlink.yaml" ]; then
-	die "$TARBALL has no tools/net/ynl/cli.py or Documentation/netlink/genetlink.yaml"
-fi
+	'*/tools/net/ynl/*' '*/Documentation/netlink/*' '*/scripts/checkpatch.pl' \
+	'*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch' '*/scripts/kernel-doc' ||
+	die "could not extract YNL and checkpatch from $TARBALL"
+for f in tools/net/ynl/cli.py Documentation/netlink/genetlink.yaml scripts/checkpatch.pl scripts/kernel-doc; do
+	[ -f "$tmp/$f" ] || die "$TARBALL has no $f"
+done
 touch "$tmp/stamp"
 rm -rf "$dir"
 mv "$tmp" "$dir"
