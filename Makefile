@@ -14,7 +14,7 @@ USERSPACE_BUILD := $(BUILD)/userspace
 export BUILD
 
 .PHONY: all help deps module userspace unit-tests selftests check demo bench \
-	bench-vm vm-shell ynl-gen deb clean distclean
+	bench-vm vm-shell ynl-gen deb kernel-style coccicheck clean distclean
 
 all: module userspace
 
@@ -24,7 +24,9 @@ help:
 	@echo '  make check       install, build everything, run every test; ends with "N passed, N failed"'
 	@echo '  make deps        install Debian packages, fetch the supported kernels ($(KVERS)),'
 	@echo '                   extract the kernel'"'"'s YNL tools (scripts/ynl-tree.sh)'
-	@echo '  make module      build dlif.ko for KVER (default: every supported kernel), W=1 clean'
+	@echo '  make module      build dlif.ko for KVER (default: every supported kernel), W=1 and sparse clean'
+	@echo '  make kernel-style  checkpatch --strict and kernel-doc on kmod/ and the UAPI headers (part of make check)'
+	@echo '  make coccicheck  the kernel'"'"'s Coccinelle rules over kmod/ (part of make check; needs the debug kernel)'
 	@echo '  make ynl-gen     regenerate uapi/linux/dlif.h and kmod/netlink-gen.[ch] from the spec'
 	@echo '                   with the kernel'"'"'s ynl-gen-c.py (make check fails when they differ)'
 	@echo '  make deb         build the Debian packages (dlif-dkms, dlifd, dlif-wireshark) into build/deb,'
@@ -53,6 +55,13 @@ deb: deps
 # dlif.ko for each kernel in KVER, each in its own tree under build/module.
 module: deps
 	@set -e; for k in $(KVER); do $(TOP)/scripts/build-module.sh "$$k"; done
+
+kernel-style: deps
+	@$(TOP)/scripts/check-kernel-style.sh
+
+coccicheck: KVER = 6.12-debug
+coccicheck: module
+	@$(TOP)/scripts/check-coccinelle.sh
 
 userspace: deps
 	@cmake -S $(TOP) -B $(USERSPACE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >$(BUILD)/cmake.log 2>&1 || \

@@ -36,6 +36,11 @@ step() {
 	echo "== $name: $(( $(date +%s) - t0 ))s"
 }
 
+# The module's sources and UAPI headers in the kernel's coding style, and
+# the kernel's Coccinelle rules over the module (cached by content).
+step kernel-style "$TOP/scripts/check-kernel-style.sh"
+step coccinelle "$TOP/scripts/check-coccinelle.sh"
+
 # Userspace tests, then the same tests under ASan/UBSan.
 step unit-tests "$TOP/scripts/run-unit-tests.sh" "$BUILD/userspace" unit-tests
 step unit-tests-asan "$TOP/scripts/sanitized-tests.sh"
