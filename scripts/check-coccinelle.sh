@@ -5,10 +5,10 @@
 # NULL checks before free and put, iterator and locking mistakes) over
 # kmod/, through the kernel's own `make coccicheck MODE=report` in the
 # debug kernel's source tree (qemu/debug-kernel.sh). One result: clean,
-# or the findings. Under two minutes of one core here, so the verdict is
-# cached outside the work tree, keyed by kmod/'s and uapi/'s contents,
-# the kernel tree and spatch's version: make check runs the rules again
-# only when those change.
+# or the findings. About 80-110 s of both cores here, so a clean verdict
+# is cached outside the work tree, keyed by the contents of Kbuild, kmod/
+# and uapi/, the kernel release and spatch's version: make check runs the
+# rules again only when one of those changes.
 #
 # usage: scripts/check-coccinelle.sh
 #   Writes "PASSED FAILED SKIPPED" to $BUILD/results/coccinelle.counts.

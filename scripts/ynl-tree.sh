@@ -38,9 +38,18 @@ link_into_build() {
 	echo "$dir"
 }
 
-# A cache extracted before checkpatch and kernel-doc were part of it is
-# extracted again.
-complete() { [ -f "$dir/stamp" ] && [ -f "$dir/scripts/checkpatch.pl" ] && [ -f "$dir/scripts/kernel-doc" ]; }
+# What the users above run: an extraction without them failed, and a
+# cache extracted before one of them was part of it is extracted again.
+NEEDED=(tools/net/ynl/cli.py Documentation/netlink/genetlink.yaml scripts/checkpatch.pl scripts/kernel-doc)
+
+has_needed() {	# DIR
+	local f
+	for f in "${NEEDED[@]}"; do
+		[ -f "$1/$f" ] || return 1
+	done
+}
+
+complete() { [ -f "$dir/stamp" ] && has_needed "$dir"; }
 
 if complete; then
 	link_into_build
@@ -59,9 +68,7 @@ tar -xJf "$TARBALL" -C "$tmp" --strip-components=1 --wildcards \
 	'*/tools/net/ynl/*' '*/Documentation/netlink/*' '*/scripts/checkpatch.pl' \
 	'*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch' '*/scripts/kernel-doc' ||
 	die "could not extract YNL and checkpatch from $TARBALL"
-for f in tools/net/ynl/cli.py Documentation/netlink/genetlink.yaml scripts/checkpatch.pl scripts/kernel-doc; do
-	[ -f "$tmp/$f" ] || die "$TARBALL has no $f"
-done
+has_needed "$tmp" || die "$TARBALL lacks one of: ${NEEDED[*]}"
 touch "$tmp/stamp"
 rm -rf "$dir"
 mv "$tmp" "$dir"
